@@ -1,0 +1,104 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+#include <QVariantMap>
+
+#include <optional>
+#include <vector>
+
+namespace proclab {
+
+/// The chapter's sections, in the order the navigator shows them.
+enum class Section { Threads, Virtualization, Clients, Servers, Migration };
+
+QString sectionId(Section s);    ///< "threads", "virtualization", "clients", "servers", "migration"
+QString sectionTitle(Section s); ///< "Threads", ..., "Code migration"
+std::optional<Section> sectionFromId(const QString &id);
+const std::vector<Section> &allSections();
+
+/**
+ * @brief A self-check question of a lesson step: multiple choice or a number.
+ *
+ * A numeric answer is either fixed (`answer`) or read from the run's result
+ * (`answerFrom`, e.g. "summary.ratio"), because where the right answer is a
+ * measurement it differs from machine to machine.
+ */
+struct Question {
+    enum class Kind { Choice, Numeric };
+    Kind kind = Kind::Choice;
+    QString prompt;
+    QStringList choices;
+    int answerIndex = -1;       ///< Choice: index into choices
+    double answer = 0;          ///< Numeric: fixed answer
+    QString answerFrom;         ///< Numeric: "summary.<key>" of the run's result instead
+    double tolerance = 0;       ///< Numeric: absolute tolerance
+    double relativeTolerance = 0; ///< Numeric: relative tolerance (0.2 = 20%)
+    QString unit;
+    QString hint;               ///< shown after a first wrong answer
+    QString explanation;        ///< shown once answered right (or after the second try)
+
+    /// Whether @p value is right given the expected @p expected (see answerFor()).
+    bool accepts(double value, double expected) const;
+};
+
+/**
+ * @brief One step of a lesson: text, engine, view, preset and what the student may change.
+ */
+struct LessonStep {
+    QString title;
+    QString textFile;     ///< Markdown file relative to the lesson folder
+    QString markdown;     ///< its contents, read at load time
+    QString explainFile;  ///< optional Markdown shown after the run
+    QString explainMarkdown;
+    QString engine;       ///< engine id, empty for a text-only step
+    QString view;         ///< view id; empty means the engine's default view
+    QVariantMap preset;   ///< parameter values for the engine
+    QStringList editable; ///< parameters the student may change in the panel
+    std::optional<Question> question;
+};
+
+/**
+ * @brief A lesson: a titled sequence of steps for some syllabus ids.
+ */
+struct Lesson {
+    QString id;       ///< the folder name
+    QString title;
+    Section section = Section::Threads;
+    int order = 0;    ///< position within its section
+    QStringList syllabus;
+    QString summary;
+    QString origin;   ///< folder it was loaded from (":/lessons/<id>" for built-in ones)
+    std::vector<LessonStep> steps;
+};
+
+/// A problem with a lesson file: which file, which field, what is wrong.
+struct LessonError {
+    QString file;
+    QString field;
+    QString message;
+    QString toString() const; ///< "file: field: message"
+};
+
+/**
+ * @brief Reads lessons from folders of `<id>/lesson.json` plus Markdown files.
+ *
+ * A broken lesson is reported and skipped; the others still load.
+ */
+class LessonLoader {
+public:
+    /// Loads one lesson folder. Returns nullopt and appends to @p errors when it is broken.
+    static std::optional<Lesson> loadLesson(const QString &folder, std::vector<LessonError> *errors);
+    /// Loads every subfolder of @p root that holds a lesson.json, sorted by section and order.
+    static std::vector<Lesson> loadAll(const QString &root, std::vector<LessonError> *errors);
+    /// The lessons compiled into the program (resource prefix ":/lessons").
+    static std::vector<Lesson> builtin(std::vector<LessonError> *errors = nullptr);
+    /// Checks engine ids and preset names against the engine registry.
+    static void validateAgainstEngines(const Lesson &lesson, std::vector<LessonError> *errors);
+};
+
+/// Reads a dotted path such as "summary.median_ns" from a result's JSON.
+std::optional<double> lookupNumber(const QJsonObject &resultJson, const QString &path);
+
+} // namespace proclab

@@ -1,0 +1,148 @@
+#include "engine/registry.h"
+#include "lesson/lesson.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace proclab;
+
+class TestLesson : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void everyShippedLessonLoads();
+    void brokenFiles_data();
+    void brokenFiles();
+    void brokenLessonDoesNotStopOthers();
+    void numericTolerance();
+    void lookupNumberFollowsPath();
+};
+
+namespace {
+
+void writeFile(const QString &path, const QByteArray &data)
+{
+    QDir().mkpath(QFileInfo(path).path());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(data);
+}
+
+const char *kGoodLesson = R"({
+  "title": "Good", "section": "threads", "order": 1, "syllabus": ["T6"],
+  "steps": [{"title": "One", "text": "one.md", "engine": "sharedvar",
+             "preset": {"threads": 2}, "editable": ["seed"],
+             "question": {"type": "choice", "prompt": "?", "choices": ["a", "b"], "answer": 1}}]
+})";
+
+} // namespace
+
+void TestLesson::everyShippedLessonLoads()
+{
+    std::vector<LessonError> errors;
+    const auto lessons = LessonLoader::builtin(&errors);
+    for (const auto &e : errors)
+        qWarning("%s", qPrintable(e.toString()));
+    QVERIFY(errors.empty());
+    QVERIFY(!lessons.empty());
+    bool hasT6 = false;
+    for (const auto &l : lessons) {
+        hasT6 = hasT6 || l.syllabus.contains(QStringLiteral("T6"));
+        QVERIFY(!l.title.isEmpty());
+        for (const auto &s : l.steps) {
+            QVERIFY2(!s.markdown.trimmed().isEmpty(), qPrintable(l.id + QStringLiteral(": ") + s.title));
+            QVERIFY2(!s.markdown.contains(QStringLiteral("placeholder")), qPrintable(l.id));
+            if (!s.engine.isEmpty())
+                QVERIFY(EngineRegistry::builtin().find(s.engine));
+        }
+    }
+    QVERIFY(hasT6);
+}
+
+void TestLesson::brokenFiles_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("not json") << QByteArray("{ \"title\": ")
+                              << "bad/lesson.json: is not valid JSON at offset";
+    QTest::newRow("no title") << QByteArray(R"({"section": "threads", "steps": [{"title": "a", "text": "one.md"}]})")
+                              << "bad/lesson.json: title: is missing";
+    QTest::newRow("bad section") << QByteArray(R"({"title": "x", "section": "kernels", "steps": [{"title": "a", "text": "one.md"}]})")
+                                 << "bad/lesson.json: section: 'kernels' is not a section";
+    QTest::newRow("no steps") << QByteArray(R"({"title": "x", "section": "threads", "steps": []})")
+                              << "bad/lesson.json: steps: must be a non-empty list";
+    QTest::newRow("missing markdown") << QByteArray(R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "nope.md"}]})")
+                                      << "bad/lesson.json: steps[0].text: the file 'nope.md' cannot be read";
+    QTest::newRow("unknown engine") << QByteArray(R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "engine": "warp"}]})")
+                                    << "bad/lesson.json: steps[0].engine: 'warp' is not an engine";
+    QTest::newRow("preset out of range") << QByteArray(R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "engine": "sharedvar", "preset": {"threads": 99}}]})")
+                                         << "bad/lesson.json: steps[0].preset.threads: parameter 'threads': value '99' is out of range";
+    QTest::newRow("choice answer outside") << QByteArray(R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "question": {"type": "choice", "prompt": "?", "choices": ["a", "b"], "answer": 2}}]})")
+                                           << "bad/lesson.json: steps[0].question.answer: index 2 is outside the 2 choices";
+    QTest::newRow("bad syllabus id") << QByteArray(R"({"title": "x", "section": "threads", "syllabus": ["T99"], "steps": [{"title": "a", "text": "one.md"}]})")
+                                     << "bad/lesson.json: syllabus: 'T99' is not a syllabus id";
+    QTest::newRow("editable unknown") << QByteArray(R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "engine": "sharedvar", "editable": ["speed"]}]})")
+                                      << "bad/lesson.json: steps[0].editable: 'speed' is not a parameter of engine 'sharedvar'";
+    QTest::newRow("path escape") << QByteArray(R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "../secret.md"}]})")
+                                 << "bad/lesson.json: steps[0].text: '../secret.md' must be a file inside the lesson folder";
+}
+
+void TestLesson::brokenFiles()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    writeFile(dir.filePath(QStringLiteral("bad/lesson.json")), json);
+    writeFile(dir.filePath(QStringLiteral("bad/one.md")), "# One\n");
+    std::vector<LessonError> errors;
+    const auto lesson = LessonLoader::loadLesson(dir.filePath(QStringLiteral("bad")), &errors);
+    QVERIFY(!lesson.has_value());
+    QVERIFY(!errors.empty());
+    QVERIFY2(errors.front().toString().startsWith(expected), qPrintable(errors.front().toString()));
+}
+
+void TestLesson::brokenLessonDoesNotStopOthers()
+{
+    QTemporaryDir dir;
+    writeFile(dir.filePath(QStringLiteral("a-good/lesson.json")), kGoodLesson);
+    writeFile(dir.filePath(QStringLiteral("a-good/one.md")), "# One\n");
+    writeFile(dir.filePath(QStringLiteral("b-bad/lesson.json")), "[1, 2");
+    writeFile(dir.filePath(QStringLiteral("c-good/lesson.json")), kGoodLesson);
+    writeFile(dir.filePath(QStringLiteral("c-good/one.md")), "# One\n");
+    std::vector<LessonError> errors;
+    const auto lessons = LessonLoader::loadAll(dir.path(), &errors);
+    QCOMPARE(int(lessons.size()), 2);
+    QCOMPARE(int(errors.size()), 1);
+    QCOMPARE(errors.front().file, QStringLiteral("b-bad/lesson.json"));
+    QCOMPARE(lessons[0].steps[0].preset.value(QStringLiteral("threads")).toInt(), 2);
+    QCOMPARE(lessons[0].steps[0].question->answerIndex, 1);
+}
+
+void TestLesson::numericTolerance()
+{
+    Question q;
+    q.kind = Question::Kind::Numeric;
+    q.relativeTolerance = 0.2;
+    QVERIFY(q.accepts(11.9, 10));
+    QVERIFY(!q.accepts(12.1, 10));
+    q.relativeTolerance = 0;
+    q.tolerance = 0;
+    QVERIFY(q.accepts(74, 74));
+    QVERIFY(!q.accepts(75, 74));
+    QVERIFY(!q.accepts(qQNaN(), 74));
+}
+
+void TestLesson::lookupNumberFollowsPath()
+{
+    const QJsonObject o = QJsonDocument::fromJson(R"({"summary": {"a": 3.5, "b": "x"}})").object();
+    QCOMPARE(lookupNumber(o, QStringLiteral("summary.a")).value_or(-1), 3.5);
+    QVERIFY(!lookupNumber(o, QStringLiteral("summary.b")).has_value());
+    QVERIFY(!lookupNumber(o, QStringLiteral("summary.c")).has_value());
+}
+
+QTEST_GUILESS_MAIN(TestLesson)
+#include "tst_lesson.moc"
