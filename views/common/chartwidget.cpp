@@ -1,0 +1,213 @@
+#include "chartwidget.h"
+
+#include "chartexport.h"
+
+#include <QContextMenuEvent>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStandardPaths>
+
+namespace proclab {
+
+ChartWidget::ChartWidget(QWidget *parent)
+    : QCustomPlot(parent)
+{
+    setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    setNoAntialiasingOnDrag(true);
+    setMinimumSize(320, 220);
+    legend->setVisible(false);
+    m_provenance = new QCPItemText(this);
+    m_provenance->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+    m_provenance->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_provenance->position->setCoords(0.995, 0.01);
+    m_provenance->setClipToAxisRect(false);
+    m_provenance->setLayer(QStringLiteral("legend"));
+    m_provenance->setVisible(false);
+    setToolTip(tr("Drag to pan, wheel to zoom, double-click to reset.\nRight-click to export or copy."));
+    applyTheme(Theme::byId(QStringLiteral("light")));
+}
+
+void ChartWidget::setTitle(const QString &title)
+{
+    if (title.isEmpty()) {
+        if (m_title) {
+            plotLayout()->remove(m_title);
+            plotLayout()->simplify();
+            m_title = nullptr;
+        }
+        return;
+    }
+    if (!m_title) {
+        plotLayout()->insertRow(0);
+        m_title = new QCPTextElement(this, title, m_theme.font(12, true));
+        plotLayout()->addElement(0, 0, m_title);
+    }
+    m_title->setText(title);
+    m_title->setTextColor(m_theme.text);
+}
+
+QString ChartWidget::title() const
+{
+    return m_title ? m_title->text() : QString();
+}
+
+void ChartWidget::setProvenance(Provenance p)
+{
+    m_provenance->setText(provenanceLabel(p));
+    m_provenance->setVisible(true);
+}
+
+void ChartWidget::setSeries(const std::vector<Series> &series, bool rescale)
+{
+    m_series = series;
+    clearPlottables();
+    for (size_t i = 0; i < series.size(); ++i) {
+        const Series &s = series[i];
+        const QColor c = m_theme.seriesColor(static_cast<int>(i));
+        QVector<double> xs(s.x.begin(), s.x.end());
+        QVector<double> ys(s.y.begin(), s.y.end());
+        if (s.style == Series::Style::Bars) {
+            auto *bars = new QCPBars(xAxis, yAxis);
+            bars->setName(s.name);
+            bars->setData(xs, ys, true);
+            bars->setPen(QPen(c.darker(130)));
+            bars->setBrush(c);
+            if (xs.size() > 1)
+                bars->setWidth((xs.back() - xs.front()) / xs.size() * 0.8);
+            continue;
+        }
+        auto *g = addGraph();
+        g->setName(s.name);
+        g->setData(xs, ys, s.style != Series::Style::Scatter);
+        QPen pen(c, m_theme.lineWidth);
+        g->setPen(pen);
+        if (s.style == Series::Style::Scatter) {
+            g->setLineStyle(QCPGraph::lsNone);
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, c, c, 7 * m_theme.fontScale));
+        } else if (s.style == Series::Style::Steps) {
+            g->setLineStyle(QCPGraph::lsStepLeft);
+        }
+    }
+    if (!series.empty()) {
+        xAxis->setLabel(series.front().xLabel);
+        yAxis->setLabel(series.front().yLabel);
+    }
+    legend->setVisible(series.size() > 1);
+    if (rescale)
+        resetView();
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString ChartWidget::toCsv() const
+{
+    if (m_csvProvider)
+        return m_csvProvider();
+    QString out = QStringLiteral("series,x,y\n");
+    auto num = [](double v) { return QString::number(v, 'g', 12); };
+    for (int i = 0; i < plottableCount(); ++i) {
+        QCPAbstractPlottable *p = const_cast<ChartWidget *>(this)->plottable(i);
+        const QString name = csvField(p->name());
+        if (auto *g = qobject_cast<QCPGraph *>(p)) {
+            for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it)
+                out += name + QLatin1Char(',') + num(it->key) + QLatin1Char(',') + num(it->value) + QLatin1Char('\n');
+        } else if (auto *b = qobject_cast<QCPBars *>(p)) {
+            for (auto it = b->data()->constBegin(); it != b->data()->constEnd(); ++it)
+                out += name + QLatin1Char(',') + num(it->key) + QLatin1Char(',') + num(it->value) + QLatin1Char('\n');
+        } else if (auto *c = qobject_cast<QCPCurve *>(p)) {
+            for (auto it = c->data()->constBegin(); it != c->data()->constEnd(); ++it)
+                out += name + QLatin1Char(',') + num(it->key) + QLatin1Char(',') + num(it->value) + QLatin1Char('\n');
+        }
+    }
+    return out;
+}
+
+void ChartWidget::applyTheme(const Theme &theme)
+{
+    m_theme = theme;
+    setBackground(theme.base);
+    axisRect()->setBackground(theme.base);
+    for (QCPAxis *axis : axisRect()->axes()) {
+        axis->setBasePen(QPen(theme.axis, 1.5));
+        axis->setTickPen(QPen(theme.axis, 1.5));
+        axis->setSubTickPen(QPen(theme.axis, 1));
+        axis->setTickLabelColor(theme.text);
+        axis->setLabelColor(theme.text);
+        axis->setTickLabelFont(theme.font(10));
+        axis->setLabelFont(theme.font(11, true));
+        axis->grid()->setPen(QPen(theme.grid, 1, Qt::DotLine));
+        axis->grid()->setSubGridVisible(false);
+    }
+    legend->setFont(theme.font(10));
+    legend->setTextColor(theme.text);
+    legend->setBrush(theme.base);
+    legend->setBorderPen(QPen(theme.grid));
+    if (m_title) {
+        m_title->setFont(theme.font(12, true));
+        m_title->setTextColor(theme.text);
+    }
+    m_provenance->setFont(theme.font(9));
+    m_provenance->setColor(theme.muted.darker(theme.id == QLatin1String("dark") ? 70 : 130));
+    if (!m_series.empty())
+        setSeries(std::vector<Series>(m_series), false);
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ChartWidget::resetView()
+{
+    rescaleAxes(true);
+    for (QCPAxis *axis : {xAxis, yAxis}) {
+        QCPRange r = axis->range();
+        if (r.size() == 0)
+            r = QCPRange(r.lower - 1, r.upper + 1);
+        const double pad = r.size() * 0.05;
+        if (axis->scaleType() == QCPAxis::stLinear)
+            axis->setRange(r.lower - (axis == yAxis && r.lower == 0 ? 0 : pad), r.upper + pad);
+    }
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ChartWidget::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    QCustomPlot::mouseDoubleClickEvent(event);
+    resetView();
+    Q_EMIT viewReset();
+}
+
+void ChartWidget::contextMenuEvent(QContextMenuEvent *event)
+{
+    QMenu menu(this);
+    menu.addAction(tr("Export as PNG..."), this, [this] { exportInteractive(QStringLiteral("png")); });
+    menu.addAction(tr("Export as SVG..."), this, [this] { exportInteractive(QStringLiteral("svg")); });
+    menu.addAction(tr("Export as PDF..."), this, [this] { exportInteractive(QStringLiteral("pdf")); });
+    menu.addAction(tr("Export data as CSV..."), this, [this] { exportInteractive(QStringLiteral("csv")); });
+    menu.addSeparator();
+    menu.addAction(tr("Copy image and data"), this, [this] { copyChartToClipboard(*this); });
+    menu.addAction(tr("Reset zoom"), this, [this] {
+        resetView();
+        Q_EMIT viewReset();
+    });
+    menu.exec(event->globalPos());
+}
+
+void ChartWidget::exportInteractive(const QString &format)
+{
+    ExportFormat f{};
+    exportFormatFromId(format, &f);
+    QSettings settings;
+    const QString dir = settings.value(QStringLiteral("export/lastDir"),
+                                       QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
+                            .toString();
+    const QString suggested = dir + QLatin1Char('/') + m_exportName + QLatin1Char('.') + format;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export chart"), suggested, tr("%1 files (*.%2)").arg(format.toUpper(), format));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("export/lastDir"), QFileInfo(path).absolutePath());
+    const QString error = exportChart(*this, f, path);
+    if (!error.isEmpty())
+        QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+} // namespace proclab

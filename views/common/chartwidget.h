@@ -1,0 +1,69 @@
+#pragma once
+
+#include "theme.h"
+
+#include "engine/result.h"
+
+#include <qcustomplot.h>
+
+namespace proclab {
+
+/**
+ * @brief QCustomPlot with the house look: projector-readable fonts from the
+ * theme, zoom and pan with the mouse, double-click to reset the view, and a
+ * context menu that exports the chart (PNG, SVG, PDF, CSV) or copies it.
+ *
+ * Views put their data into it with setSeries() (the generic way, which also
+ * defines what CSV export writes) or by drawing QCustomPlot items themselves;
+ * CSV then falls back to every graph's and bar chart's data.
+ */
+class ChartWidget : public QCustomPlot {
+    Q_OBJECT
+
+public:
+    explicit ChartWidget(QWidget *parent = nullptr);
+
+    /// A title above the plot (empty hides it).
+    void setTitle(const QString &title);
+    QString title() const;
+    /// A small note in the corner: "measured on this machine" or "model".
+    void setProvenance(Provenance p);
+
+    /// Replaces every plottable with these series, rescales and replots.
+    void setSeries(const std::vector<Series> &series, bool rescale = true);
+    /// The series last given to setSeries(); CSV export writes these.
+    const std::vector<Series> &series() const { return m_series; }
+    /// CSV of the plotted data: series,x,y rows (or the view's own table).
+    QString toCsv() const;
+    /// A view that plots by hand can give its own CSV instead.
+    void setCsvProvider(std::function<QString()> provider) { m_csvProvider = std::move(provider); }
+
+    void applyTheme(const Theme &theme);
+    const Theme &theme() const { return m_theme; }
+    /// Rescales axes to the data (what double-click does).
+    void resetView();
+
+    /// Suggested file name stem for exports ("t6-step2-timeline").
+    void setExportName(const QString &name) { m_exportName = name; }
+    QString exportName() const { return m_exportName; }
+
+Q_SIGNALS:
+    /// Emitted after the user asked for a reset (double-click or menu).
+    void viewReset();
+
+protected:
+    void contextMenuEvent(QContextMenuEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
+
+private:
+    void exportInteractive(const QString &format);
+
+    QCPTextElement *m_title = nullptr;
+    QCPItemText *m_provenance = nullptr;
+    std::vector<Series> m_series;
+    std::function<QString()> m_csvProvider;
+    Theme m_theme;
+    QString m_exportName = QStringLiteral("chart");
+};
+
+} // namespace proclab

@@ -1,0 +1,10 @@
+#include "common/viewregistry.h"
+
+namespace proclab {
+
+void registerMigrationViews(ViewRegistry &)
+{
+    // No view in this folder yet.
+}
+
+} // namespace proclab

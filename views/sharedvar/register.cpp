@@ -1,0 +1,9 @@
+#include "common/viewregistry.h"
+
+namespace proclab {
+
+void registerSharedVarViews(ViewRegistry &)
+{
+}
+
+} // namespace proclab
