@@ -18,12 +18,9 @@ ChartWidget::ChartWidget(QWidget *parent)
     setNoAntialiasingOnDrag(true);
     setMinimumSize(320, 220);
     legend->setVisible(false);
-    m_provenance = new QCPItemText(this);
-    m_provenance->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
-    m_provenance->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_provenance->position->setCoords(0.995, 0.01);
-    m_provenance->setClipToAxisRect(false);
-    m_provenance->setLayer(QStringLiteral("legend"));
+    m_provenance = new QCPTextElement(this, QString());
+    m_provenance->setTextFlags(Qt::AlignRight | Qt::AlignVCenter);
+    plotLayout()->addElement(plotLayout()->rowCount(), 0, m_provenance);
     m_provenance->setVisible(false);
     setToolTip(tr("Drag to pan, wheel to zoom, double-click to reset.\nRight-click to export or copy."));
     applyTheme(Theme::byId(QStringLiteral("light")));
@@ -148,7 +145,7 @@ void ChartWidget::applyTheme(const Theme &theme)
         m_title->setTextColor(theme.text);
     }
     m_provenance->setFont(theme.font(9));
-    m_provenance->setColor(theme.muted.darker(theme.id == QLatin1String("dark") ? 70 : 130));
+    m_provenance->setTextColor(theme.muted.darker(theme.id == QLatin1String("dark") ? 70 : 130));
     if (!m_series.empty())
         setSeries(std::vector<Series>(m_series), false);
     replot(QCustomPlot::rpQueuedReplot);

@@ -59,7 +59,8 @@ private:
     void exportInteractive(const QString &format);
 
     QCPTextElement *m_title = nullptr;
-    QCPItemText *m_provenance = nullptr;
+    // A layout element, not an item: views may clearItems() without losing it.
+    QCPTextElement *m_provenance = nullptr;
     std::vector<Series> m_series;
     std::function<QString()> m_csvProvider;
     Theme m_theme;

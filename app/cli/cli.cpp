@@ -1,0 +1,237 @@
+#include "cli.h"
+
+#include "engine/registry.h"
+#include "lesson/lesson.h"
+
+#ifdef PROCLAB_HAVE_NODE
+#include "migration/migrationnode.h"
+#endif
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+
+#include <atomic>
+#include <csignal>
+
+namespace proclab {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void onInterrupt(int)
+{
+    g_interrupted = true;
+}
+
+QString engineHelp(const EngineRegistry::Entry &e)
+{
+    QString out = QStringLiteral("%1: %2 (%3)\n  %4\n\nParameters (--set name=value):\n")
+                      .arg(e.info.id, e.info.title, provenanceLabel(e.info.provenance), e.info.description);
+    for (const auto &spec : e.schema.specs()) {
+        out += QStringLiteral("  %1 = %2  [%3]\n      %4\n")
+                   .arg(spec.name, spec.format(spec.defaultValue), spec.rangeText(), spec.help);
+    }
+    return out;
+}
+
+int listCommand(QTextStream &out, QTextStream &err)
+{
+    std::vector<LessonError> errors;
+    const auto lessons = LessonLoader::builtin(&errors);
+    out << "Lessons (id, title, syllabus):\n";
+    for (const auto &l : lessons) {
+        out << QStringLiteral("  %1  %2  [%3]  (%4, %5 steps)\n")
+                   .arg(l.id, -24)
+                   .arg(l.title)
+                   .arg(l.syllabus.join(QStringLiteral(", ")))
+                   .arg(sectionTitle(l.section))
+                   .arg(l.steps.size());
+    }
+    out << "\nEngines (id, kind, title):\n";
+    for (const auto &e : EngineRegistry::builtin().entries()) {
+        out << QStringLiteral("  %1  %2  %3  [%4]\n")
+                   .arg(e.info.id, -18)
+                   .arg(provenanceId(e.info.provenance), -9)
+                   .arg(e.info.title)
+                   .arg(e.info.syllabus.join(QStringLiteral(", ")));
+    }
+    for (const auto &e : errors)
+        err << "proclab: warning: " << e.toString() << '\n';
+    return CliOk;
+}
+
+int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    if (args.isEmpty() || args.front().startsWith(QLatin1Char('-'))) {
+        err << "proclab run: name an engine (see 'proclab list')\n";
+        return CliUsage;
+    }
+    const QString id = args.front();
+    const EngineRegistry &reg = EngineRegistry::builtin();
+    const EngineRegistry::Entry *entry = reg.find(id);
+    if (!entry) {
+        QStringList ids;
+        for (const auto &e : reg.entries())
+            ids << e.info.id;
+        err << QStringLiteral("proclab run: unknown engine '%1' (engines: %2)\n").arg(id, ids.join(QStringLiteral(", ")));
+        return CliUsage;
+    }
+    enum class Format { Text, Json, Csv } format = Format::Text;
+    QVariantMap overrides;
+    double timeoutSeconds = 600;
+    for (int i = 1; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (a == QLatin1String("--json")) {
+            format = Format::Json;
+        } else if (a == QLatin1String("--csv")) {
+            format = Format::Csv;
+        } else if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
+            out << engineHelp(*entry);
+            return CliOk;
+        } else if (a == QLatin1String("--set") || a.startsWith(QLatin1String("--set="))) {
+            QString kv;
+            if (a == QLatin1String("--set")) {
+                if (i + 1 >= args.size()) {
+                    err << "proclab run: --set needs name=value\n";
+                    return CliUsage;
+                }
+                kv = args[++i];
+            } else {
+                kv = a.mid(6);
+            }
+            const int eq = kv.indexOf(QLatin1Char('='));
+            if (eq <= 0) {
+                err << QStringLiteral("proclab run: '--set %1' must have the form name=value\n").arg(kv);
+                return CliUsage;
+            }
+            overrides.insert(kv.left(eq).trimmed(), kv.mid(eq + 1).trimmed());
+        } else if (a == QLatin1String("--timeout")) {
+            bool ok = false;
+            timeoutSeconds = i + 1 < args.size() ? args[++i].toDouble(&ok) : 0;
+            if (!ok || timeoutSeconds <= 0) {
+                err << "proclab run: --timeout needs a number of seconds > 0\n";
+                return CliUsage;
+            }
+        } else {
+            err << QStringLiteral("proclab run: unknown option '%1' (see 'proclab run %2 --help')\n").arg(a, id);
+            return CliUsage;
+        }
+    }
+    std::unique_ptr<Engine> engine = entry->create();
+    QString error;
+    if (!engine->configure(overrides, &error)) {
+        err << "proclab run: " << error << '\n';
+        return CliUsage;
+    }
+    // Ctrl+C stops the engine cleanly (threads joined, children reaped) instead of killing us.
+    g_interrupted = false;
+    auto previous = std::signal(SIGINT, onInterrupt);
+    auto previousTerm = std::signal(SIGTERM, onInterrupt);
+    engine->setSpeed(0);
+    engine->start();
+    const auto deadline = std::chrono::steady_clock::now()
+        + std::chrono::milliseconds(static_cast<qint64>(timeoutSeconds * 1000));
+    bool ended = false;
+    while (!ended) {
+        ended = engine->waitFinished(std::chrono::milliseconds(100));
+        if (!ended && (g_interrupted || std::chrono::steady_clock::now() > deadline))
+            break;
+    }
+    engine->stop();
+    std::signal(SIGINT, previous);
+    std::signal(SIGTERM, previousTerm);
+    const auto snap = engine->snapshot();
+    Result result = snap ? snap->result : Result{};
+    if (result.engineId.isEmpty())
+        result.engineId = id;
+    if (!ended && result.error.isEmpty())
+        result.error = g_interrupted ? QStringLiteral("interrupted")
+                                     : QStringLiteral("stopped after the time limit of %1 s").arg(timeoutSeconds);
+    switch (format) {
+    case Format::Json:
+        out << QJsonDocument(result.toJson()).toJson(QJsonDocument::Indented);
+        break;
+    case Format::Csv:
+        out << result.toCsv();
+        break;
+    case Format::Text:
+        out << result.toText();
+        break;
+    }
+    if (!result.error.isEmpty()) {
+        err << "proclab run: " << id << ": " << result.error << '\n';
+        return CliRunFailed;
+    }
+    return CliOk;
+}
+
+} // namespace
+
+QString cliHelpText()
+{
+    return QStringLiteral(
+        "Usage: proclab [COMMAND] [OPTIONS]\n"
+        "\n"
+        "With no command, opens the ProcLab window on the built-in lessons.\n"
+        "\n"
+        "Commands:\n"
+        "  list                          lessons (id, title, syllabus ids) and engines (id, measured/model)\n"
+        "  run ENGINE [--set k=v ...] [--json | --csv] [--timeout S]\n"
+        "                                run an engine to the end and print its result\n"
+        "  run ENGINE --help             the engine's parameters, defaults and ranges\n"
+        "  export --lesson ID --step N --format png|svg|pdf|csv --output FILE\n"
+        "         [--window] [--size WxH] [--theme light|dark|projector]\n"
+        "                                run a lesson step headless and write its chart\n"
+        "                                (--window: a PNG of the whole window at that step)\n"
+        "  node --listen PORT [--bind ADDR] [--once]\n"
+        "                                a live-migration destination host for another ProcLab\n"
+        "\n"
+        "Options:\n"
+        "  --version                     print the version\n"
+        "  --help                        print this help\n"
+        "  --lessons DIR                 (window) also load the lesson folders in DIR\n"
+        "\n"
+        "Exit status: 0 success, 1 the run failed, 2 bad command line or parameter.\n");
+}
+
+bool isHeadlessCommand(const QStringList &args)
+{
+    if (args.isEmpty())
+        return false;
+    static const QStringList headless = {QStringLiteral("--version"), QStringLiteral("-v"),
+                                         QStringLiteral("--help"),    QStringLiteral("-h"),
+                                         QStringLiteral("help"),      QStringLiteral("list"),
+                                         QStringLiteral("run"),       QStringLiteral("node")};
+    return headless.contains(args.front());
+}
+
+int runHeadlessCommand(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    if (!isHeadlessCommand(args))
+        return -1;
+    const QString cmd = args.front();
+    if (cmd == QLatin1String("--version") || cmd == QLatin1String("-v")) {
+        out << "proclab " << PROCLAB_VERSION << '\n';
+        return CliOk;
+    }
+    if (cmd == QLatin1String("--help") || cmd == QLatin1String("-h") || cmd == QLatin1String("help")) {
+        out << cliHelpText();
+        return CliOk;
+    }
+    if (cmd == QLatin1String("list"))
+        return listCommand(out, err);
+    if (cmd == QLatin1String("run"))
+        return runCommand(args.mid(1), out, err);
+    if (cmd == QLatin1String("node")) {
+#ifdef PROCLAB_HAVE_NODE
+        return runMigrationNode(args.mid(1), out, err);
+#else
+        err << "proclab node: this build has no migration engine\n";
+        return CliUsage;
+#endif
+    }
+    return -1;
+}
+
+} // namespace proclab

@@ -1,0 +1,162 @@
+#include "exportcommand.h"
+
+#include "labpanel.h"
+#include "mainwindow.h"
+
+#include "cli/cli.h"
+#include "common/chartexport.h"
+#include "common/stepview.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QRegularExpression>
+
+namespace proclab {
+
+int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    QString lessonId, formatText, output, themeId = QStringLiteral("light"), lessonDir;
+    int step = 0;
+    bool window = false;
+    QSize size(1600, 1000);
+    double timeoutSeconds = 300;
+    auto needValue = [&](int &i, const QString &opt, QString *value) {
+        if (i + 1 >= args.size()) {
+            err << "proclab export: " << opt << " needs a value\n";
+            return false;
+        }
+        *value = args[++i];
+        return true;
+    };
+    for (int i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        QString v;
+        if (a == QLatin1String("--lesson")) {
+            if (!needValue(i, a, &lessonId))
+                return CliUsage;
+        } else if (a == QLatin1String("--step")) {
+            if (!needValue(i, a, &v))
+                return CliUsage;
+            bool ok = false;
+            step = v.toInt(&ok);
+            if (!ok || step < 1) {
+                err << QStringLiteral("proclab export: --step '%1' must be a step number from 1\n").arg(v);
+                return CliUsage;
+            }
+        } else if (a == QLatin1String("--format")) {
+            if (!needValue(i, a, &formatText))
+                return CliUsage;
+        } else if (a == QLatin1String("--output") || a == QLatin1String("-o")) {
+            if (!needValue(i, a, &output))
+                return CliUsage;
+        } else if (a == QLatin1String("--window")) {
+            window = true;
+        } else if (a == QLatin1String("--theme")) {
+            if (!needValue(i, a, &themeId))
+                return CliUsage;
+            if (!Theme::ids().contains(themeId)) {
+                err << QStringLiteral("proclab export: --theme '%1' is not one of %2\n")
+                           .arg(themeId, Theme::ids().join(QStringLiteral(", ")));
+                return CliUsage;
+            }
+        } else if (a == QLatin1String("--lessons")) {
+            if (!needValue(i, a, &lessonDir))
+                return CliUsage;
+        } else if (a == QLatin1String("--size")) {
+            if (!needValue(i, a, &v))
+                return CliUsage;
+            static const QRegularExpression re(QStringLiteral("^(\\d{2,5})x(\\d{2,5})$"));
+            const auto m = re.match(v);
+            if (!m.hasMatch()) {
+                err << QStringLiteral("proclab export: --size '%1' must look like 1600x1000\n").arg(v);
+                return CliUsage;
+            }
+            size = QSize(m.captured(1).toInt(), m.captured(2).toInt());
+        } else if (a == QLatin1String("--timeout")) {
+            if (!needValue(i, a, &v))
+                return CliUsage;
+            timeoutSeconds = v.toDouble();
+            if (timeoutSeconds <= 0) {
+                err << "proclab export: --timeout needs a number of seconds > 0\n";
+                return CliUsage;
+            }
+        } else {
+            err << QStringLiteral("proclab export: unknown option '%1' (see 'proclab --help')\n").arg(a);
+            return CliUsage;
+        }
+    }
+    if (lessonId.isEmpty() || step == 0 || output.isEmpty() || (formatText.isEmpty() && !window)) {
+        err << "proclab export: needs --lesson ID --step N --format png|svg|pdf|csv --output FILE\n";
+        return CliUsage;
+    }
+    if (formatText.isEmpty())
+        formatText = QStringLiteral("png");
+    ExportFormat format{};
+    if (!exportFormatFromId(formatText, &format)) {
+        err << QStringLiteral("proclab export: format '%1' is not one of png, svg, pdf, csv\n").arg(formatText);
+        return CliUsage;
+    }
+    if (window && format != ExportFormat::Png) {
+        err << "proclab export: --window writes PNG only\n";
+        return CliUsage;
+    }
+
+    MainWindow::Options options;
+    options.persistent = false; // an export never changes the user's settings or progress
+    options.extraLessonDir = lessonDir;
+    MainWindow w(options);
+    w.setThemeId(themeId);
+    const Lesson *lesson = nullptr;
+    for (const Lesson &l : w.lessons()) {
+        if (l.id == lessonId)
+            lesson = &l;
+    }
+    if (!lesson) {
+        QStringList ids;
+        for (const Lesson &l : w.lessons())
+            ids << l.id;
+        err << QStringLiteral("proclab export: no lesson '%1' (lessons: %2)\n").arg(lessonId, ids.join(QStringLiteral(", ")));
+        return CliUsage;
+    }
+    if (step > static_cast<int>(lesson->steps.size())) {
+        err << QStringLiteral("proclab export: lesson '%1' has %2 steps, not %3\n")
+                   .arg(lessonId)
+                   .arg(lesson->steps.size())
+                   .arg(step);
+        return CliUsage;
+    }
+    w.resize(size);
+    w.openLesson(lessonId, step - 1);
+    w.show();
+    QApplication::processEvents();
+    const bool hasEngine = w.lab()->engine() != nullptr;
+    if (hasEngine && !w.runCurrentStep(static_cast<int>(timeoutSeconds * 1000)))
+        err << "proclab export: the run did not end within the time limit; writing what it showed\n";
+    if (hasEngine && !w.lab()->lastResult().error.isEmpty()) {
+        err << "proclab export: the run failed: " << w.lab()->lastResult().error << '\n';
+        return CliRunFailed;
+    }
+    // Let the view take its final snapshot and lay out before painting.
+    for (int i = 0; i < 5; ++i)
+        QApplication::processEvents();
+
+    QString error;
+    if (window) {
+        error = exportWidgetPng(w, output);
+    } else {
+        ChartWidget *chart = w.lab()->view() ? w.lab()->view()->primaryChart() : nullptr;
+        if (!chart) {
+            err << QStringLiteral("proclab export: step %1 of '%2' has no chart\n").arg(step).arg(lessonId);
+            return CliUsage;
+        }
+        error = exportChart(*chart, format, output, QSize(1200, 700));
+    }
+    if (!error.isEmpty()) {
+        err << "proclab export: " << error << '\n';
+        return CliRunFailed;
+    }
+    out << "wrote " << QDir::toNativeSeparators(output) << '\n';
+    return CliOk;
+}
+
+} // namespace proclab

@@ -1,0 +1,343 @@
+#include "labpanel.h"
+
+#include "parameterpanel.h"
+
+#include "common/stepview.h"
+#include "common/viewregistry.h"
+#include "engine/registry.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QEventLoop>
+#include <QGroupBox>
+#include <QLabel>
+#include <QProgressBar>
+#include <QStackedLayout>
+#include <QStyle>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace proclab {
+
+LabPanel::LabPanel(QWidget *parent)
+    : QWidget(parent)
+    , m_viewHolder(new QWidget(this))
+    , m_viewStack(new QStackedLayout(m_viewHolder))
+    , m_placeholder(new QLabel(this))
+    , m_params(new ParameterPanel(this))
+    , m_paramBox(new QGroupBox(tr("Parameters"), this))
+    , m_toolbar(new QToolBar(tr("Run controls"), this))
+    , m_speed(new QComboBox(this))
+    , m_progress(new QProgressBar(this))
+    , m_state(new QLabel(this))
+    , m_kind(new QLabel(this))
+    , m_theme(Theme::byId(QStringLiteral("light")))
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+
+    m_run = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Run"), this);
+    m_run->setShortcut(Qt::Key_F5);
+    m_run->setToolTip(tr("Run the step's engine with these parameters (F5); resumes when paused"));
+    m_pause = new QAction(style()->standardIcon(QStyle::SP_MediaPause), tr("&Pause"), this);
+    m_pause->setShortcut(Qt::Key_F6);
+    m_pause->setToolTip(tr("Pause the run (F6)"));
+    m_step = new QAction(style()->standardIcon(QStyle::SP_MediaSkipForward), tr("S&tep"), this);
+    m_step->setShortcut(Qt::Key_F10);
+    m_step->setToolTip(tr("Advance by one event, then pause (F10)"));
+    m_stop = new QAction(style()->standardIcon(QStyle::SP_MediaStop), tr("S&top"), this);
+    m_stop->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+    m_stop->setToolTip(tr("Stop the run: threads are joined, children reaped (Shift+F5)"));
+    m_reset = new QAction(style()->standardIcon(QStyle::SP_BrowserReload), tr("R&eset"), this);
+    m_reset->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_reset->setToolTip(tr("Stop, clear the view and put the parameters back to the step's preset (Ctrl+R)"));
+    for (QAction *a : {m_run, m_pause, m_step, m_stop, m_reset}) {
+        a->setShortcutContext(Qt::WindowShortcut);
+        m_toolbar->addAction(a);
+    }
+    connect(m_run, &QAction::triggered, this, &LabPanel::run);
+    connect(m_pause, &QAction::triggered, this, &LabPanel::pause);
+    connect(m_step, &QAction::triggered, this, &LabPanel::stepOnce);
+    connect(m_stop, &QAction::triggered, this, &LabPanel::stopRun);
+    connect(m_reset, &QAction::triggered, this, &LabPanel::reset);
+
+    m_toolbar->addSeparator();
+    m_toolbar->addWidget(new QLabel(tr(" Speed "), this));
+    const std::pair<const char *, double> speeds[] = {
+        {"0.25x", 0.25}, {"0.5x", 0.5}, {"1x", 1.0}, {"2x", 2.0}, {"5x", 5.0}, {"20x", 20.0}, {"max", 0.0}};
+    for (const auto &[text, factor] : speeds)
+        m_speed->addItem(QString::fromLatin1(text), factor);
+    m_speed->setCurrentIndex(2);
+    m_speed->setToolTip(tr("Playback speed of animated runs (models and paced demos).\n"
+                           "Measurements themselves always run at full speed."));
+    connect(m_speed, &QComboBox::currentIndexChanged, this,
+            [this](int i) { setSpeed(m_speed->itemData(i).toDouble()); });
+    m_toolbar->addWidget(m_speed);
+    m_toolbar->addSeparator();
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(180);
+    m_progress->setTextVisible(false);
+    m_toolbar->addWidget(m_progress);
+    m_toolbar->addWidget(m_state);
+    auto *spacer = new QWidget(this);
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    m_toolbar->addWidget(spacer);
+    m_toolbar->addWidget(m_kind);
+    layout->addWidget(m_toolbar);
+
+    m_placeholder->setAlignment(Qt::AlignCenter);
+    m_placeholder->setWordWrap(true);
+    m_placeholder->setText(tr("This step has nothing to run: read the text on the left."));
+    m_viewStack->addWidget(m_placeholder);
+    layout->addWidget(m_viewHolder, 1);
+
+    auto *boxLayout = new QVBoxLayout(m_paramBox);
+    boxLayout->setContentsMargins(4, 4, 4, 4);
+    boxLayout->addWidget(m_params);
+    layout->addWidget(m_paramBox);
+    connect(m_params, &ParameterPanel::refused, this, &LabPanel::message);
+
+    connect(&m_bridge, &EngineBridge::snapshotChanged, this, &LabPanel::onSnapshot);
+    connect(&m_bridge, &EngineBridge::stateChanged, this, &LabPanel::onStateChanged);
+    connect(&m_bridge, &EngineBridge::finished, this, &LabPanel::onFinished);
+    updateActions();
+}
+
+LabPanel::~LabPanel()
+{
+    m_bridge.setEngine(nullptr);
+    if (m_engine)
+        m_engine->stop();
+}
+
+void LabPanel::clear()
+{
+    m_bridge.setEngine(nullptr);
+    if (m_engine)
+        m_engine->stop();
+    m_engine.reset();
+    if (m_view) {
+        m_viewStack->removeWidget(m_view);
+        delete m_view;
+        m_view = nullptr;
+    }
+    m_viewStack->setCurrentWidget(m_placeholder);
+    m_params->setSchema({}, {}, {});
+    m_paramBox->setVisible(false);
+    m_hasResult = false;
+    m_lastResult = Result{};
+    m_progress->setValue(0);
+    m_kind->clear();
+    updateActions();
+}
+
+void LabPanel::setStep(const LessonStep &step, const QString &exportName)
+{
+    clear();
+    if (step.engine.isEmpty())
+        return;
+    m_engine = EngineRegistry::builtin().create(step.engine);
+    if (!m_engine) {
+        m_placeholder->setText(tr("This step names the engine '%1', which this ProcLab does not have.").arg(step.engine));
+        updateActions();
+        return;
+    }
+    m_view = ViewRegistry::builtin().create(step.view, step.engine, m_viewHolder);
+    m_view->setEngine(m_engine.get());
+    m_view->applyTheme(m_theme);
+    for (ChartWidget *c : m_view->charts())
+        c->setExportName(exportName);
+    m_viewStack->addWidget(m_view);
+    m_viewStack->setCurrentWidget(m_view);
+    m_view->reset();
+    m_params->setSchema(m_engine->schema(), step.preset, step.editable);
+    m_paramBox->setVisible(m_params->editorCount() > 0);
+    m_paramBox->setTitle(step.editable.isEmpty() ? tr("Parameters (fixed by this step)") : tr("Parameters"));
+    const bool measured = m_engine->info().provenance == Provenance::Measured;
+    m_kind->setText(measured ? tr("<b>measured on this machine</b>") : tr("<b>model</b>"));
+    m_kind->setToolTip(measured ? tr("Real threads, processes, sockets or memory on this computer, timed with a clock.")
+                                : tr("A deterministic simulation: the same parameters give the same numbers."));
+    m_engine->setSpeed(m_speed->currentData().toDouble());
+    m_view->setSpeed(m_speed->currentData().toDouble());
+    m_bridge.setEngine(m_engine.get());
+    updateActions();
+}
+
+void LabPanel::applyTheme(const Theme &theme)
+{
+    m_theme = theme;
+    if (m_view)
+        m_view->applyTheme(theme);
+    m_placeholder->setFont(theme.font(13));
+    m_state->setFont(theme.font(10));
+    m_kind->setFont(theme.font(10));
+    const int icon = static_cast<int>(22 * theme.fontScale);
+    m_toolbar->setIconSize(QSize(icon, icon));
+}
+
+bool LabPanel::configureEngine()
+{
+    QString error;
+    if (!m_engine->configure(m_params->values(), &error)) {
+        Q_EMIT message(error);
+        return false;
+    }
+    return true;
+}
+
+void LabPanel::run()
+{
+    if (!m_engine)
+        return;
+    if (m_engine->state() == RunState::Paused) {
+        m_engine->resume();
+        updateActions();
+        return;
+    }
+    if (m_engine->isActive())
+        return;
+    m_engine->stop();
+    if (!configureEngine())
+        return;
+    m_view->setEngine(m_engine.get());
+    m_engine->resume(); // clears a pause left from stepping
+    m_engine->start();
+    m_params->setLocked(true);
+    updateActions();
+}
+
+void LabPanel::pause()
+{
+    if (m_engine && m_engine->state() == RunState::Running)
+        m_engine->pause();
+    updateActions();
+}
+
+void LabPanel::stepOnce()
+{
+    if (!m_engine)
+        return;
+    if (!m_engine->isActive()) {
+        m_engine->stop();
+        if (!configureEngine())
+            return;
+        m_view->setEngine(m_engine.get());
+        m_engine->pause();
+        m_engine->start();
+        m_params->setLocked(true);
+    }
+    m_engine->stepOnce();
+    updateActions();
+}
+
+void LabPanel::stopRun()
+{
+    if (m_engine)
+        m_engine->stop();
+    m_bridge.refresh();
+    updateActions();
+}
+
+void LabPanel::reset()
+{
+    if (!m_engine)
+        return;
+    m_engine->stop();
+    m_engine->resume();
+    m_params->resetToPreset();
+    m_params->setLocked(false);
+    m_view->reset();
+    m_progress->setValue(0);
+    m_state->clear();
+    updateActions();
+}
+
+void LabPanel::setSpeed(double factor)
+{
+    const int index = m_speed->findData(factor);
+    if (index >= 0 && index != m_speed->currentIndex()) {
+        m_speed->setCurrentIndex(index); // comes back here through the signal
+        return;
+    }
+    if (m_engine)
+        m_engine->setSpeed(factor);
+    if (m_view)
+        m_view->setSpeed(factor);
+}
+
+bool LabPanel::runToEnd(int timeoutMs)
+{
+    if (!m_engine)
+        return false;
+    setSpeed(0);
+    QEventLoop loop;
+    QTimer timeout;
+    timeout.setSingleShot(true);
+    connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
+    const auto conn = connect(this, &LabPanel::runFinished, &loop, &QEventLoop::quit);
+    run();
+    bool ended = false;
+    if (m_engine->isActive()) {
+        timeout.start(timeoutMs);
+        loop.exec();
+    }
+    disconnect(conn);
+    ended = !m_engine->isActive();
+    if (!ended)
+        stopRun();
+    m_bridge.refresh();
+    return ended;
+}
+
+void LabPanel::onSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState state)
+{
+    if (m_view)
+        m_view->showSnapshot(snapshot, state);
+    if (snapshot) {
+        m_progress->setValue(static_cast<int>(snapshot->progress * 1000));
+        if (!snapshot->status.isEmpty())
+            m_state->setText(QStringLiteral(" ") + snapshot->status);
+    }
+}
+
+void LabPanel::onStateChanged(RunState)
+{
+    updateActions();
+}
+
+void LabPanel::onFinished(RunState state)
+{
+    m_params->setLocked(false);
+    m_bridge.refresh();
+    const auto snap = m_engine ? m_engine->snapshot() : nullptr;
+    updateActions();
+    if (!snap)
+        return;
+    m_lastResult = snap->result;
+    m_hasResult = state == RunState::Finished && snap->result.error.isEmpty();
+    if (!snap->result.error.isEmpty())
+        Q_EMIT message(tr("The run failed: %1").arg(snap->result.error));
+    else if (state == RunState::Stopped)
+        m_state->setText(tr(" stopped"));
+    if (state == RunState::Finished)
+        m_progress->setValue(1000);
+    Q_EMIT runFinished(snap->result);
+}
+
+void LabPanel::updateActions()
+{
+    const bool has = m_engine != nullptr;
+    const RunState s = has ? m_engine->state() : RunState::Idle;
+    const bool active = s == RunState::Running || s == RunState::Paused;
+    m_run->setEnabled(has && s != RunState::Running);
+    m_run->setText(s == RunState::Paused ? tr("&Resume") : tr("&Run"));
+    m_pause->setEnabled(has && s == RunState::Running);
+    m_step->setEnabled(has && (m_engine->supportsStep() || !active));
+    m_stop->setEnabled(has && active);
+    m_reset->setEnabled(has);
+    m_speed->setEnabled(has);
+    m_toolbar->setEnabled(true);
+}
+
+} // namespace proclab

@@ -1,0 +1,453 @@
+#include "mainwindow.h"
+
+#include "labpanel.h"
+#include "lessonnavigator.h"
+#include "questionwidget.h"
+#include "steppage.h"
+
+#include "common/chartexport.h"
+#include "common/stepview.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFileDialog>
+#include <QKeyEvent>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QComboBox>
+
+namespace proclab {
+
+MainWindow::MainWindow(const Options &options, QWidget *parent)
+    : QMainWindow(parent)
+    , m_options(options)
+    , m_progress(options.progressPath)
+    , m_nav(new LessonNavigator(this))
+    , m_page(new StepPage(this))
+    , m_lab(new LabPanel(this))
+    , m_splitter(new QSplitter(Qt::Horizontal, this))
+{
+    setWindowTitle(tr("ProcLab"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/proclab.svg")));
+    m_splitter->addWidget(m_nav);
+    m_splitter->addWidget(m_page);
+    m_splitter->addWidget(m_lab);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setStretchFactor(2, 5);
+    m_splitter->setSizes({230, 430, 940});
+    setCentralWidget(m_splitter);
+
+    connect(m_nav, &LessonNavigator::lessonChosen, this, [this](const QString &id) {
+        const ProgressStore::LessonProgress *p = m_progress.find(id);
+        openLesson(id, p ? p->currentStep : 0);
+    });
+    connect(m_page, &StepPage::previousRequested, this, [this] { goToStep(m_step - 1); });
+    connect(m_page, &StepPage::nextRequested, this, [this] { goToStep(m_step + 1); });
+    connect(m_page->question(), &QuestionWidget::answered, this, [this](bool correct) {
+        if (m_lessonId.isEmpty())
+            return;
+        m_progress.recordAnswer(m_lessonId, m_step, correct);
+        saveProgress();
+        refreshNavigator();
+        statusBar()->showMessage(correct ? tr("Right answer: progress saved.") : tr("Answer recorded."), 4000);
+    });
+    connect(m_lab, &LabPanel::message, this, [this](const QString &text) {
+        statusBar()->showMessage(text, 8000);
+    });
+    connect(m_lab, &LabPanel::runFinished, this, &MainWindow::onRunFinished);
+
+    buildMenus();
+    qApp->installEventFilter(this);
+
+    if (m_options.persistent) {
+        QSettings s;
+        m_fontScale = std::clamp(s.value(QStringLiteral("view/fontScale"), 1.0).toDouble(), 0.5, 3.0);
+        m_theme = Theme::byId(s.value(QStringLiteral("view/theme"), QStringLiteral("light")).toString(), m_fontScale);
+        restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+        m_splitter->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray());
+    } else {
+        m_theme = Theme::byId(QStringLiteral("light"));
+    }
+    if (m_options.persistent || !m_options.progressPath.isEmpty()) {
+        QString error;
+        if (!m_progress.load(&error))
+            statusBar()->showMessage(error, 10000);
+    }
+    for (QAction *a : m_themeGroup->actions())
+        a->setChecked(a->data().toString() == m_theme.id);
+
+    std::vector<LessonError> errors;
+    m_lessons = LessonLoader::builtin(&errors);
+    if (!errors.empty()) {
+        QStringList lines;
+        for (const auto &e : errors)
+            lines << e.toString();
+        statusBar()->showMessage(tr("Some built-in lessons could not be loaded: %1").arg(lines.join(QStringLiteral("; "))));
+    }
+    if (!m_options.extraLessonDir.isEmpty())
+        openLessonFolder(m_options.extraLessonDir);
+    refreshNavigator();
+    applyTheme();
+
+    if (m_options.persistent) {
+        QSettings s;
+        const QString last = s.value(QStringLiteral("lesson/current")).toString();
+        if (!last.isEmpty() && openLesson(last, s.value(QStringLiteral("lesson/step"), 0).toInt()))
+            return;
+    }
+    if (!m_lessons.empty())
+        openLesson(m_lessons.front().id, 0);
+    else
+        m_page->clear(tr("No lessons found. Use File > Open lesson folder (Ctrl+O)."));
+}
+
+MainWindow::~MainWindow()
+{
+    qApp->removeEventFilter(this);
+}
+
+const Lesson *MainWindow::currentLesson() const
+{
+    for (const Lesson &l : m_lessons) {
+        if (l.id == m_lessonId)
+            return &l;
+    }
+    return nullptr;
+}
+
+bool MainWindow::openLesson(const QString &lessonId, int step)
+{
+    const Lesson *found = nullptr;
+    for (const Lesson &l : m_lessons) {
+        if (l.id == lessonId)
+            found = &l;
+    }
+    if (!found || step < 0 || step >= static_cast<int>(found->steps.size()))
+        return false;
+    m_lessonId = lessonId;
+    m_step = -1;
+    m_nav->select(lessonId);
+    return goToStep(step);
+}
+
+bool MainWindow::goToStep(int step)
+{
+    const Lesson *lesson = currentLesson();
+    if (!lesson || step < 0 || step >= static_cast<int>(lesson->steps.size()))
+        return false;
+    m_step = step;
+    const LessonStep &s = lesson->steps[static_cast<size_t>(step)];
+    ProgressStore::LessonProgress &p = m_progress.lesson(lesson->id);
+    p.currentStep = step;
+    p.visited[step] = true;
+    const auto answer = p.answers.find(step);
+    const int tries = answer == p.answers.end() ? 0 : answer->second.tries;
+    const bool correct = answer != p.answers.end() && answer->second.correct;
+    m_page->setStep(*lesson, step, tries, correct);
+    m_lab->setStep(s, QStringLiteral("%1-step%2").arg(lesson->id).arg(step + 1));
+    m_lab->applyTheme(m_theme);
+    setWindowTitle(tr("%1 - ProcLab").arg(lesson->title));
+    saveProgress();
+    if (m_options.persistent) {
+        QSettings settings;
+        settings.setValue(QStringLiteral("lesson/current"), lesson->id);
+        settings.setValue(QStringLiteral("lesson/step"), step);
+    }
+    return true;
+}
+
+int MainWindow::openLessonFolder(const QString &dir, std::vector<LessonError> *errorsOut)
+{
+    std::vector<LessonError> errors;
+    std::vector<Lesson> loaded = LessonLoader::loadAll(dir, &errors);
+    // A folder that is itself one lesson is accepted too.
+    if (loaded.empty() && errors.empty() && QFileInfo::exists(dir + QStringLiteral("/lesson.json"))) {
+        if (auto l = LessonLoader::loadLesson(dir, &errors))
+            loaded.push_back(std::move(*l));
+    }
+    int added = 0;
+    for (Lesson &l : loaded) {
+        // A lesson opened from a folder replaces a built-in one with the same id.
+        m_lessons.erase(std::remove_if(m_lessons.begin(), m_lessons.end(),
+                                       [&](const Lesson &o) { return o.id == l.id; }),
+                        m_lessons.end());
+        m_lessons.push_back(std::move(l));
+        ++added;
+    }
+    std::stable_sort(m_lessons.begin(), m_lessons.end(), [](const Lesson &a, const Lesson &b) {
+        if (a.section != b.section)
+            return static_cast<int>(a.section) < static_cast<int>(b.section);
+        return a.order < b.order;
+    });
+    refreshNavigator();
+    if (errorsOut) {
+        *errorsOut = errors;
+    } else if (!errors.empty()) {
+        QStringList lines;
+        for (const auto &e : errors)
+            lines << QStringLiteral("- ") + e.toString();
+        QMessageBox::warning(this, tr("Some lessons could not be loaded"),
+                             tr("%1 lesson(s) loaded from %2.\n\nProblems:\n%3")
+                                 .arg(added)
+                                 .arg(dir, lines.join(QLatin1Char('\n'))));
+    } else if (added == 0) {
+        QMessageBox::information(this, tr("No lessons found"),
+                                 tr("%1 holds no folder with a lesson.json.").arg(dir));
+    } else {
+        statusBar()->showMessage(tr("%1 lesson(s) loaded from %2").arg(added).arg(dir), 6000);
+    }
+    return added;
+}
+
+bool MainWindow::runCurrentStep(int timeoutMs)
+{
+    const bool ok = m_lab->runToEnd(timeoutMs);
+    m_page->showExplanation(true);
+    return ok;
+}
+
+void MainWindow::onRunFinished()
+{
+    m_page->showExplanation(true);
+    if (m_lab->engine()) {
+        const auto snap = m_lab->engine()->snapshot();
+        if (snap)
+            m_page->question()->setResult(snap->result.toJson());
+    }
+}
+
+void MainWindow::setThemeId(const QString &id)
+{
+    m_theme = Theme::byId(id, m_fontScale);
+    for (QAction *a : m_themeGroup->actions())
+        a->setChecked(a->data().toString() == m_theme.id);
+    if (m_options.persistent)
+        QSettings().setValue(QStringLiteral("view/theme"), m_theme.id);
+    applyTheme();
+}
+
+void MainWindow::setFontScale(double scale)
+{
+    m_fontScale = std::clamp(scale, 0.5, 3.0);
+    m_theme = Theme::byId(m_theme.id, m_fontScale);
+    if (m_options.persistent)
+        QSettings().setValue(QStringLiteral("view/fontScale"), m_fontScale);
+    applyTheme();
+    statusBar()->showMessage(tr("Text size %1%").arg(qRound(m_fontScale * 100)), 2000);
+}
+
+void MainWindow::applyTheme()
+{
+    m_theme.applyTo(*qApp);
+    m_page->applyTheme(m_theme);
+    m_lab->applyTheme(m_theme);
+    QFont f = m_theme.font(11);
+    m_nav->setFont(f);
+}
+
+void MainWindow::saveProgress()
+{
+    if (!m_options.persistent && m_options.progressPath.isEmpty())
+        return;
+    QString error;
+    if (!m_progress.save(&error))
+        statusBar()->showMessage(error, 10000);
+}
+
+void MainWindow::refreshNavigator()
+{
+    m_nav->setLessons(m_lessons, m_progress);
+    if (!m_lessonId.isEmpty())
+        m_nav->select(m_lessonId);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open lesson folder..."), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open lesson folder"));
+        if (!dir.isEmpty())
+            openLessonFolder(dir);
+    });
+    open->setShortcut(QKeySequence::Open);
+    QMenu *exportMenu = file->addMenu(tr("&Export chart"));
+    const std::pair<const char *, QKeySequence> formats[] = {
+        {"png", QKeySequence(Qt::CTRL | Qt::Key_E)},
+        {"svg", QKeySequence()},
+        {"pdf", QKeySequence()},
+        {"csv", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E)}};
+    for (const auto &[fmt, key] : formats) {
+        const QString f = QString::fromLatin1(fmt);
+        QAction *a = exportMenu->addAction(tr("As %1...").arg(f.toUpper()), this, [this, f] { exportPrimaryChart(f); });
+        a->setShortcut(key);
+    }
+    QAction *copy = file->addAction(tr("&Copy chart"), this, [this] {
+        if (m_lab->view() && m_lab->view()->primaryChart()) {
+            copyChartToClipboard(*m_lab->view()->primaryChart());
+            statusBar()->showMessage(tr("Chart copied (image and CSV)."), 3000);
+        }
+    });
+    copy->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    file->addAction(tr("Save &window picture..."), this, &MainWindow::saveWindowPicture);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    for (QAction *a : {m_lab->runAction(), m_lab->pauseAction(), m_lab->stepAction(), m_lab->stopAction(),
+                       m_lab->resetAction()})
+        run->addAction(a);
+    addActions({m_lab->runAction(), m_lab->pauseAction(), m_lab->stepAction(), m_lab->stopAction(),
+                m_lab->resetAction()});
+    run->addSeparator();
+    QAction *prev = run->addAction(tr("Previous step"), this, [this] { goToStep(m_step - 1); });
+    prev->setShortcut(Qt::Key_PageUp);
+    QAction *next = run->addAction(tr("Next step"), this, [this] { goToStep(m_step + 1); });
+    next->setShortcut(Qt::Key_PageDown);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *full = view->addAction(tr("&Full screen"), this, [this](bool on) {
+        on ? showFullScreen() : showNormal();
+    });
+    full->setCheckable(true);
+    full->setShortcut(Qt::Key_F11);
+    addAction(full);
+    QAction *bigger = view->addAction(tr("&Larger text and charts"), this, [this] { setFontScale(m_fontScale * 1.15); });
+    bigger->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Equal), QKeySequence(Qt::CTRL | Qt::Key_Plus),
+                          QKeySequence::ZoomIn});
+    QAction *smaller = view->addAction(tr("&Smaller text and charts"), this, [this] { setFontScale(m_fontScale / 1.15); });
+    smaller->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Minus), QKeySequence::ZoomOut});
+    QAction *normal = view->addAction(tr("&Normal size"), this, [this] { setFontScale(1.0); });
+    normal->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    addActions({bigger, smaller, normal});
+    view->addSeparator();
+    m_themeGroup = new QActionGroup(this);
+    const std::pair<const char *, const char *> themes[] = {
+        {"light", QT_TR_NOOP("Light theme")}, {"dark", QT_TR_NOOP("Dark theme")},
+        {"projector", QT_TR_NOOP("Projector theme (high contrast)")}};
+    for (const auto &[id, label] : themes) {
+        QAction *a = view->addAction(tr(label));
+        a->setCheckable(true);
+        a->setData(QString::fromLatin1(id));
+        m_themeGroup->addAction(a);
+        connect(a, &QAction::triggered, this, [this, id = QString::fromLatin1(id)] { setThemeId(id); });
+    }
+    view->addSeparator();
+    QAction *toggleNav = view->addAction(tr("Show lesson &list"), this, [this](bool on) { m_nav->setVisible(on); });
+    toggleNav->setCheckable(true);
+    toggleNav->setChecked(true);
+    toggleNav->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *keys = help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
+    keys->setShortcut(QKeySequence::HelpContents);
+    help->addAction(tr("&About ProcLab"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::exportPrimaryChart(const QString &format)
+{
+    ChartWidget *chart = m_lab->view() ? m_lab->view()->primaryChart() : nullptr;
+    if (!chart) {
+        statusBar()->showMessage(tr("This step has no chart to export."), 4000);
+        return;
+    }
+    ExportFormat f{};
+    exportFormatFromId(format, &f);
+    QSettings s;
+    const QString dir = s.value(QStringLiteral("export/lastDir"),
+                                QStandardPaths::writableLocation(QStandardPaths::PicturesLocation)).toString();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"),
+                                                      dir + QLatin1Char('/') + chart->exportName() + QLatin1Char('.') + format,
+                                                      tr("%1 files (*.%2)").arg(format.toUpper(), format));
+    if (path.isEmpty())
+        return;
+    s.setValue(QStringLiteral("export/lastDir"), QFileInfo(path).absolutePath());
+    const QString error = exportChart(*chart, f, path);
+    if (error.isEmpty())
+        statusBar()->showMessage(tr("Wrote %1").arg(path), 5000);
+    else
+        QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void MainWindow::saveWindowPicture()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save window picture"),
+                                                      QStringLiteral("proclab-window.png"), tr("PNG files (*.png)"));
+    if (path.isEmpty())
+        return;
+    const QString error = exportWidgetPng(*this, path);
+    if (error.isEmpty())
+        statusBar()->showMessage(tr("Wrote %1").arg(path), 5000);
+    else
+        QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void MainWindow::showShortcuts()
+{
+    QMessageBox::information(
+        this, tr("Keyboard shortcuts"),
+        tr("<table cellspacing=6>"
+           "<tr><td><b>F5</b></td><td>Run / resume</td></tr>"
+           "<tr><td><b>F6</b></td><td>Pause</td></tr>"
+           "<tr><td><b>F10</b></td><td>Step one event</td></tr>"
+           "<tr><td><b>Shift+F5</b></td><td>Stop</td></tr>"
+           "<tr><td><b>Ctrl+R</b></td><td>Reset the step</td></tr>"
+           "<tr><td><b>Page Down / Page Up</b></td><td>Next / previous step</td></tr>"
+           "<tr><td><b>F11</b></td><td>Full screen</td></tr>"
+           "<tr><td><b>Ctrl+= / Ctrl+- / Ctrl+0</b></td><td>Larger / smaller / normal text and charts</td></tr>"
+           "<tr><td><b>Ctrl+E / Ctrl+Shift+E</b></td><td>Export the chart as PNG / CSV</td></tr>"
+           "<tr><td><b>Ctrl+Shift+C</b></td><td>Copy the chart</td></tr>"
+           "<tr><td><b>Ctrl+O</b></td><td>Open a lesson folder</td></tr>"
+           "<tr><td><b>Ctrl+L</b></td><td>Show or hide the lesson list</td></tr>"
+           "<tr><td><b>Ctrl+Enter</b></td><td>Check the answer</td></tr>"
+           "</table>"));
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About ProcLab"),
+                       tr("<h3>ProcLab %1</h3><p>Interactive lessons on the Processes chapter of distributed systems: "
+                          "threads, context switches, scheduling, servers, virtualization, clients and migration.</p>"
+                          "<p>Numbers marked <i>measured on this machine</i> were timed live here; "
+                          "numbers marked <i>model</i> come from a simulation.</p>")
+                           .arg(QApplication::applicationVersion()));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_lab->clear(); // stops the engine and joins its threads before the window goes
+    if (m_options.persistent) {
+        QSettings s;
+        s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+        s.setValue(QStringLiteral("window/splitter"), m_splitter->saveState());
+    }
+    saveProgress();
+    event->accept();
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    // Page Up/Down move between steps even when the lesson text has the focus
+    // (a QTextBrowser would otherwise scroll with them): presenters use a clicker.
+    if (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        if ((key->key() == Qt::Key_PageDown || key->key() == Qt::Key_PageUp) && key->modifiers() == Qt::NoModifier
+            && isActiveWindow() && !qobject_cast<QLineEdit *>(watched) && !qobject_cast<QComboBox *>(watched)) {
+            if (event->type() == QEvent::KeyPress)
+                goToStep(m_step + (key->key() == Qt::Key_PageDown ? 1 : -1));
+            event->accept();
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+} // namespace proclab

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "engine/parameter.h"
+
+#include <QWidget>
+
+#include <vector>
+
+class QLabel;
+class QGridLayout;
+class QLineEdit;
+class QSlider;
+
+namespace proclab {
+
+struct Theme;
+
+/**
+ * @brief Editors generated from an engine's parameter schema: a line edit and a
+ * slider for numbers (log scale for sizes and rates), a check box for flags, a
+ * combo box for choices. Each shows its unit, range and help as a tooltip.
+ *
+ * Parameters the lesson step does not list as editable are shown but locked.
+ * Every typed value goes through ParamSchema::validate(); a refused one is put
+ * back to the last good value and the reason is shown under the editors.
+ */
+class ParameterPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit ParameterPanel(QWidget *parent = nullptr);
+
+    /// Builds the editors. @p editable empty with @p allEditable false locks everything.
+    void setSchema(const ParamSchema &schema, const QVariantMap &preset, const QStringList &editable);
+    /// The typed values: preset overlaid with the student's edits.
+    QVariantMap values() const { return m_values; }
+    /// Puts every parameter back to the step's preset.
+    void resetToPreset();
+    /// Tries @p text for parameter @p name as if typed; false (and the message shown) if refused.
+    bool setValueText(const QString &name, const QString &text);
+    QString lastMessage() const;
+    void setLocked(bool locked);
+    int editorCount() const { return static_cast<int>(m_rows.size()); }
+
+Q_SIGNALS:
+    void valuesChanged();
+    void refused(const QString &message);
+
+private:
+    struct Row {
+        ParamSpec spec;
+        bool editable = false;
+        QWidget *editor = nullptr;
+        QLineEdit *line = nullptr;
+        QSlider *slider = nullptr;
+    };
+    void rebuild();
+    void showValue(Row &row);
+    void accept(Row &row, const QVariant &value);
+    double toSlider(const ParamSpec &spec, double value) const;
+    double fromSlider(const ParamSpec &spec, int position) const;
+    Row *row(const QString &name);
+
+    ParamSchema m_schema;
+    QVariantMap m_preset;
+    QVariantMap m_values;
+    QStringList m_editable;
+    std::vector<Row> m_rows;
+    QGridLayout *m_grid;
+    QLabel *m_message;
+    bool m_locked = false;
+};
+
+} // namespace proclab

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "lesson/lesson.h"
+
+#include <QJsonObject>
+#include <QWidget>
+
+#include <optional>
+
+class QButtonGroup;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QVBoxLayout;
+
+namespace proclab {
+
+/**
+ * @brief A step's self-check question: multiple choice or a number, checked on the spot.
+ *
+ * A first wrong answer earns a hint, not the answer; the second shows the
+ * answer and the explanation. Where the answer is a measurement
+ * (answerFrom), it is read from the run's result, so the step must be run first.
+ */
+class QuestionWidget : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit QuestionWidget(QWidget *parent = nullptr);
+
+    void setQuestion(const std::optional<Question> &question, int previousTries, bool previouslyCorrect);
+    /// The result of the last finished run, for answerFrom questions.
+    void setResult(const QJsonObject &resultJson);
+    /// Picks a choice or types a number (what the student does), then checks.
+    bool answerChoice(int index);
+    bool answerNumber(const QString &text);
+    QString feedback() const;
+
+Q_SIGNALS:
+    void answered(bool correct);
+
+private:
+    void check();
+    void showFeedback(const QString &html, const QColor &colour);
+
+    std::optional<Question> m_question;
+    QJsonObject m_result;
+    int m_tries = 0;
+    QVBoxLayout *m_choicesLayout;
+    QButtonGroup *m_group;
+    QLabel *m_prompt;
+    QLineEdit *m_number;
+    QLabel *m_unit;
+    QPushButton *m_check;
+    QLabel *m_feedback;
+};
+
+} // namespace proclab
