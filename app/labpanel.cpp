@@ -270,6 +270,7 @@ bool LabPanel::runToEnd(int timeoutMs)
 {
     if (!m_engine)
         return false;
+    const int speedIndex = m_speed->currentIndex();
     setSpeed(0);
     QEventLoop loop;
     QTimer timeout;
@@ -287,6 +288,7 @@ bool LabPanel::runToEnd(int timeoutMs)
     if (!ended)
         stopRun();
     m_bridge.refresh();
+    m_speed->setCurrentIndex(speedIndex);
     return ended;
 }
 

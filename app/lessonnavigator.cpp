@@ -14,6 +14,8 @@ LessonNavigator::LessonNavigator(QWidget *parent)
     setRootIsDecorated(true);
     setUniformRowHeights(false);
     setWordWrap(true);
+    setTextElideMode(Qt::ElideNone);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     connect(this, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
         if (item && !item->data(0, Qt::UserRole).toString().isEmpty())
             Q_EMIT lessonChosen(item->data(0, Qt::UserRole).toString());

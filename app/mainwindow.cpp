@@ -22,6 +22,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QComboBox>
+#include <QScreen>
 
 namespace proclab {
 
@@ -42,7 +43,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 2);
     m_splitter->setStretchFactor(2, 5);
-    m_splitter->setSizes({230, 430, 940});
+    m_splitter->setSizes({260, 430, 910});
     setCentralWidget(m_splitter);
 
     connect(m_nav, &LessonNavigator::lessonChosen, this, [this](const QString &id) {
@@ -71,10 +72,12 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         QSettings s;
         m_fontScale = std::clamp(s.value(QStringLiteral("view/fontScale"), 1.0).toDouble(), 0.5, 3.0);
         m_theme = Theme::byId(s.value(QStringLiteral("view/theme"), QStringLiteral("light")).toString(), m_fontScale);
-        restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+        if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray()))
+            resizeToScreen();
         m_splitter->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray());
     } else {
         m_theme = Theme::byId(QStringLiteral("light"));
+        resizeToScreen();
     }
     if (m_options.persistent || !m_options.progressPath.isEmpty()) {
         QString error;
@@ -107,6 +110,17 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         openLesson(m_lessons.front().id, 0);
     else
         m_page->clear(tr("No lessons found. Use File > Open lesson folder (Ctrl+O)."));
+}
+
+void MainWindow::resizeToScreen()
+{
+    // First start: most of the screen, up to 1600 x 1000, with the lesson list readable.
+    QSize size(1600, 1000);
+    if (const QScreen *screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableGeometry().size() * 0.92);
+    resize(size);
+    const int w = size.width();
+    m_splitter->setSizes({w * 16 / 100, w * 28 / 100, w * 56 / 100});
 }
 
 MainWindow::~MainWindow()

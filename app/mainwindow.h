@@ -58,6 +58,7 @@ protected:
 
 private:
     void buildMenus();
+    void resizeToScreen();
     void applyTheme();
     void saveProgress();
     void refreshNavigator();

@@ -221,7 +221,8 @@ void ParameterPanel::rebuild()
         r.editable = m_editable.contains(spec.name);
         const QString tip = tooltipFor(spec, r.editable);
         QString labelText = spec.label.isEmpty() ? spec.name : spec.label;
-        if (!spec.unit.isEmpty() && spec.type != ParamSpec::Type::Bytes && spec.type != ParamSpec::Type::BitRate)
+        if (!spec.unit.isEmpty() && spec.type != ParamSpec::Type::Bytes && spec.type != ParamSpec::Type::BitRate
+            && !labelText.toLower().contains(spec.unit.toLower()))
             labelText += QStringLiteral(" (%1)").arg(spec.unit);
         auto *label = new QLabel(labelText, this);
         label->setToolTip(tip);

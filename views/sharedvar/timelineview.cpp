@@ -64,13 +64,14 @@ void TimelineView::redraw()
     c.setProvenance(Provenance::Measured);
     if (!m_snap) {
         m_lanes = 0;
-        c.yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+        c.yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTickerText));
         c.xAxis->setRange(0, 1000);
         c.yAxis->setRange(0, 1);
         auto *hint = new QCPItemText(&c);
         hint->position->setType(QCPItemPosition::ptAxisRectRatio);
         hint->position->setCoords(0.5, 0.5);
-        hint->setText(tr("Press Run (F5): the processes are forked and their threads start sleeping."));
+        hint->setText(tr("Press Run (F5):\nthe processes are forked\nand their threads start sleeping."));
+        hint->setTextAlignment(Qt::AlignCenter);
         hint->setFont(t.font(13));
         hint->setColor(t.muted.darker(130));
         m_summary->setText(QString());
