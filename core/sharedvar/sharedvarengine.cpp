@@ -16,6 +16,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <pthread.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,31 +66,60 @@ void writeRecord(int fd, const Record &rec)
     }
 }
 
+// One thread of a child process.
+struct ChildThread {
+    int fd;
+    int index;
+    std::int64_t sleepNs;
+    std::int64_t t0Ns;
+    pthread_mutex_t *lock;
+};
+
+void *childThreadMain(void *arg)
+{
+    const ChildThread &t = *static_cast<const ChildThread *>(arg);
+    writeRecord(t.fd, Record{0, t.index, monotonicNs() - t.t0Ns, g_sharedX.load(), t.sleepNs});
+    timespec ts{static_cast<time_t>(t.sleepNs / 1000000000LL), static_cast<long>(t.sleepNs % 1000000000LL)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+    pthread_mutex_lock(t.lock);
+    // Read-modify-write as the Python example does: shared_x = shared_x + 1.
+    const std::int64_t seen = g_sharedX.load() + 1;
+    g_sharedX.store(seen);
+    writeRecord(t.fd, Record{1, t.index, monotonicNs() - t.t0Ns, seen, 0});
+    pthread_mutex_unlock(t.lock);
+    return nullptr;
+}
+
 // Runs in the forked child: only this code, then _exit. No Qt here.
 [[noreturn]] void childMain(int fd, const std::vector<std::int64_t> &sleepsNs, std::int64_t t0Ns)
 {
     // If the parent dies, so does the child: no orphan keeps sleeping.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    std::mutex lock; // guards g_sharedX among this process's threads
-    std::vector<std::thread> threads;
-    threads.reserve(sleepsNs.size());
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; // guards g_sharedX among this process's threads
+    // Each thread gets a freshly mapped stack. The parent had threads of its own
+    // whose (cached) stacks fork() copied; reusing one would give a new thread the
+    // id of a thread that no longer exists here, which ThreadSanitizer (and any
+    // tool that tracks threads by id) takes for a duplicate.
+    constexpr size_t kStackBytes = 2 * 1024 * 1024;
+    std::vector<ChildThread> work(sleepsNs.size());
+    std::vector<pthread_t> threads(sleepsNs.size());
+    std::vector<bool> started(sleepsNs.size(), false);
     for (size_t i = 0; i < sleepsNs.size(); ++i) {
-        threads.emplace_back([&, i] {
-            writeRecord(fd, Record{0, static_cast<std::int32_t>(i), monotonicNs() - t0Ns,
-                                   g_sharedX.load(), sleepsNs[i]});
-            timespec ts{static_cast<time_t>(sleepsNs[i] / 1000000000LL),
-                        static_cast<long>(sleepsNs[i] % 1000000000LL)};
-            while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-            }
-            std::lock_guard guard(lock);
-            // Read-modify-write as the Python example does: shared_x = shared_x + 1.
-            const std::int64_t seen = g_sharedX.load() + 1;
-            g_sharedX.store(seen);
-            writeRecord(fd, Record{1, static_cast<std::int32_t>(i), monotonicNs() - t0Ns, seen, 0});
-        });
+        work[i] = ChildThread{fd, static_cast<int>(i), sleepsNs[i], t0Ns, &lock};
+        void *stack = mmap(nullptr, kStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                           -1, 0);
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        if (stack != MAP_FAILED)
+            pthread_attr_setstack(&attr, stack, kStackBytes);
+        started[i] = pthread_create(&threads[i], &attr, childThreadMain, &work[i]) == 0;
+        pthread_attr_destroy(&attr);
     }
-    for (auto &t : threads)
-        t.join();
+    for (size_t i = 0; i < threads.size(); ++i) {
+        if (started[i])
+            pthread_join(threads[i], nullptr);
+    }
     writeRecord(fd, Record{2, -1, monotonicNs() - t0Ns, g_sharedX.load(), 0});
     ::close(fd);
     _exit(0);
