@@ -16,6 +16,7 @@
 #include <QStyle>
 #include <QTimer>
 #include <QToolBar>
+#include <QHBoxLayout>
 #include <QVBoxLayout>
 
 namespace proclab {
@@ -52,6 +53,8 @@ LabPanel::LabPanel(QWidget *parent)
     m_reset = new QAction(style()->standardIcon(QStyle::SP_BrowserReload), tr("R&eset"), this);
     m_reset->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_reset->setToolTip(tr("Stop, clear the view and put the parameters back to the step's preset (Ctrl+R)"));
+    // Labels beside the icons: readable from the back of a room and in the dark theme.
+    m_toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     for (QAction *a : {m_run, m_pause, m_step, m_stop, m_reset}) {
         a->setShortcutContext(Qt::WindowShortcut);
         m_toolbar->addAction(a);
@@ -74,17 +77,17 @@ LabPanel::LabPanel(QWidget *parent)
     connect(m_speed, &QComboBox::currentIndexChanged, this,
             [this](int i) { setSpeed(m_speed->itemData(i).toDouble()); });
     m_toolbar->addWidget(m_speed);
-    m_toolbar->addSeparator();
     m_progress->setRange(0, 1000);
-    m_progress->setMaximumWidth(180);
+    m_progress->setMaximumWidth(160);
     m_progress->setTextVisible(false);
-    m_toolbar->addWidget(m_progress);
-    m_toolbar->addWidget(m_state);
-    auto *spacer = new QWidget(this);
-    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
-    m_toolbar->addWidget(spacer);
-    m_toolbar->addWidget(m_kind);
     layout->addWidget(m_toolbar);
+    // Progress, what the engine is doing, and whether it measures or models: a line of its own.
+    auto *statusRow = new QHBoxLayout;
+    statusRow->setContentsMargins(6, 0, 6, 0);
+    statusRow->addWidget(m_progress);
+    statusRow->addWidget(m_state, 1);
+    statusRow->addWidget(m_kind);
+    layout->addLayout(statusRow);
 
     m_placeholder->setAlignment(Qt::AlignCenter);
     m_placeholder->setWordWrap(true);

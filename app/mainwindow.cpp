@@ -74,7 +74,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         m_theme = Theme::byId(s.value(QStringLiteral("view/theme"), QStringLiteral("light")).toString(), m_fontScale);
         if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray()))
             resizeToScreen();
-        m_splitter->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray());
+        m_splitterRestored = m_splitter->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray());
     } else {
         m_theme = Theme::byId(QStringLiteral("light"));
         resizeToScreen();
@@ -120,7 +120,7 @@ void MainWindow::resizeToScreen()
         size = size.boundedTo(screen->availableGeometry().size() * 0.92);
     resize(size);
     const int w = size.width();
-    m_splitter->setSizes({w * 16 / 100, w * 28 / 100, w * 56 / 100});
+    m_splitter->setSizes({w * 19 / 100, w * 29 / 100, w * 52 / 100});
 }
 
 MainWindow::~MainWindow()
@@ -433,6 +433,17 @@ void MainWindow::showAbout()
                           "<p>Numbers marked <i>measured on this machine</i> were timed live here; "
                           "numbers marked <i>model</i> come from a simulation.</p>")
                            .arg(QApplication::applicationVersion()));
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_splitterRestored) {
+        // Proportions for the size the window really has (known only now).
+        const int w = width();
+        m_splitter->setSizes({w * 19 / 100, w * 29 / 100, w * 52 / 100});
+        m_splitterRestored = true;
+    }
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

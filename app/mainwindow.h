@@ -54,6 +54,7 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
@@ -80,6 +81,7 @@ private:
     double m_fontScale = 1.0;
     QString m_lessonId;
     int m_step = -1;
+    bool m_splitterRestored = false;
 };
 
 } // namespace proclab
