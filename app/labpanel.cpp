@@ -15,7 +15,10 @@
 #include <QStackedLayout>
 #include <QStyle>
 #include <QTimer>
+#include <QMenu>
+#include <QPainter>
 #include <QToolBar>
+#include <QToolButton>
 #include <QHBoxLayout>
 #include <QVBoxLayout>
 
@@ -77,6 +80,21 @@ LabPanel::LabPanel(QWidget *parent)
     connect(m_speed, &QComboBox::currentIndexChanged, this,
             [this](int i) { setSpeed(m_speed->itemData(i).toDouble()); });
     m_toolbar->addWidget(m_speed);
+    m_toolbar->addSeparator();
+    auto *exportButton = new QToolButton(this);
+    exportButton->setText(tr("Export"));
+    exportButton->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
+    exportButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    exportButton->setPopupMode(QToolButton::InstantPopup);
+    exportButton->setToolTip(tr("Export the chart as PNG, SVG, PDF or CSV, or copy it (also: right-click the chart)"));
+    auto *exportMenu = new QMenu(exportButton);
+    for (const QString &fmt : {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf"), QStringLiteral("csv")})
+        exportMenu->addAction(tr("Export as %1...").arg(fmt.toUpper()), this, [this, fmt] { Q_EMIT exportRequested(fmt); });
+    exportMenu->addSeparator();
+    exportMenu->addAction(tr("Copy image and data"), this, [this] { Q_EMIT exportRequested(QStringLiteral("copy")); });
+    exportButton->setMenu(exportMenu);
+    m_toolbar->addWidget(exportButton);
+
     m_progress->setRange(0, 1000);
     m_progress->setMaximumWidth(160);
     m_progress->setTextVisible(false);
@@ -167,9 +185,41 @@ void LabPanel::setStep(const LessonStep &step, const QString &exportName)
     updateActions();
 }
 
+namespace {
+
+// The style's media icons are dark grey: redraw them in the theme's text colour
+// so that they stay visible on the dark theme and crisp on the projector.
+QIcon tinted(const QIcon &icon, const QColor &colour)
+{
+    QPixmap pm = icon.pixmap(64, 64);
+    if (pm.isNull())
+        return icon;
+    QPainter p(&pm);
+    p.setCompositionMode(QPainter::CompositionMode_SourceIn);
+    p.fillRect(pm.rect(), colour);
+    p.end();
+    QIcon out(pm);
+    QPixmap disabled = pm;
+    QPainter d(&disabled);
+    d.setCompositionMode(QPainter::CompositionMode_SourceIn);
+    QColor faded = colour;
+    faded.setAlpha(90);
+    d.fillRect(disabled.rect(), faded);
+    d.end();
+    out.addPixmap(disabled, QIcon::Disabled);
+    return out;
+}
+
+} // namespace
+
 void LabPanel::applyTheme(const Theme &theme)
 {
     m_theme = theme;
+    const std::pair<QAction *, QStyle::StandardPixmap> icons[] = {
+        {m_run, QStyle::SP_MediaPlay}, {m_pause, QStyle::SP_MediaPause}, {m_step, QStyle::SP_MediaSkipForward},
+        {m_stop, QStyle::SP_MediaStop}};
+    for (const auto &[action, pixmap] : icons)
+        action->setIcon(tinted(style()->standardIcon(pixmap), theme.text));
     if (m_view)
         m_view->applyTheme(theme);
     m_placeholder->setFont(theme.font(13));

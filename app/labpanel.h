@@ -63,6 +63,8 @@ public:
 Q_SIGNALS:
     void runFinished(const proclab::Result &result);
     void message(const QString &text);
+    /// The user asked to export the chart: "png", "svg", "pdf", "csv" or "copy".
+    void exportRequested(const QString &format);
 
 private:
     void onSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState state);

@@ -64,6 +64,12 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         statusBar()->showMessage(text, 8000);
     });
     connect(m_lab, &LabPanel::runFinished, this, &MainWindow::onRunFinished);
+    connect(m_lab, &LabPanel::exportRequested, this, [this](const QString &format) {
+        if (format != QLatin1String("copy"))
+            exportPrimaryChart(format);
+        else if (m_lab->view() && m_lab->view()->primaryChart())
+            copyChartToClipboard(*m_lab->view()->primaryChart());
+    });
 
     buildMenus();
     qApp->installEventFilter(this);
