@@ -1,0 +1,279 @@
+#include "ctxswitch/cacheview.h"
+#include "ctxswitch/switchview.h"
+
+#include "common/viewregistry.h"
+
+#include <QApplication>
+#include <QLabel>
+#include <QSet>
+#include <QTest>
+
+using namespace proclab;
+
+class TestCtxSwitchViews : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void registered();
+    void cacheGridColoursLinesByOwner();
+    void cacheGridFramesTheCurrentAccess();
+    void cacheViewShowsErrors();
+    void switchDiagramSteps();
+    void switchViewDrawsHistogramsAndCreations();
+    void indirectViewMarksCaches();
+    void realRunRenders();
+
+private:
+    static void save(QWidget &w, const char *name);
+};
+
+namespace {
+
+std::shared_ptr<CtxSwitchSnapshot> syntheticCtxSnapshot()
+{
+    auto s = std::make_shared<CtxSwitchSnapshot>();
+    s->syscall.id = QStringLiteral("syscall");
+    s->syscall.valuesNs = {300, 310, 320};
+    s->syscall.medianNs = 310;
+    auto sample = [](const QString &id, const QString &label, double base) {
+        CostSample c;
+        c.id = id;
+        c.label = label;
+        for (int i = 0; i < 500; ++i)
+            c.valuesNs.push_back(base + (i % 50) * base / 100.0);
+        c.medianNs = percentile(c.valuesNs, 0.5);
+        c.p10Ns = percentile(c.valuesNs, 0.1);
+        c.p90Ns = percentile(c.valuesNs, 0.9);
+        return c;
+    };
+    s->switches = {sample(QStringLiteral("thread_switch_pipe"), QStringLiteral("thread switch (pipe)"), 5000),
+                   sample(QStringLiteral("process_switch_pipe"), QStringLiteral("process switch (pipe)"), 11000)};
+    s->creations = {sample(QStringLiteral("thread_create"), QStringLiteral("std::thread create + join"), 30000),
+                    sample(QStringLiteral("fork"), QStringLiteral("fork + _exit + waitpid"), 300000),
+                    sample(QStringLiteral("spawn"), QStringLiteral("posix_spawn /bin/true + waitpid"), 900000)};
+    for (qint64 w = 4096; w <= 4 * 1024 * 1024; w *= 4) {
+        IndirectPoint p;
+        p.workingSetBytes = w;
+        p.warmWalkNs = double(w) / 64.0;
+        p.afterSwitchWalkNs = p.warmWalkNs * 1.5;
+        p.indirectNs = p.afterSwitchWalkNs - p.warmWalkNs;
+        p.repetitions = 5;
+        s->indirect.push_back(p);
+    }
+    s->caches = {{1, QStringLiteral("Data"), 48 * 1024},
+                 {2, QStringLiteral("Unified"), 1024 * 1024},
+                 {3, QStringLiteral("Unified"), qint64(512) * 1024 * 1024}};
+    s->cacheSource = QStringLiteral("test");
+    s->status = QStringLiteral("synthetic");
+    return s;
+}
+
+bool hasManyColours(const QImage &img)
+{
+    QSet<QRgb> colours;
+    for (int y = 0; y < img.height(); y += 7)
+        for (int x = 0; x < img.width(); x += 7)
+            colours.insert(img.pixel(x, y));
+    return colours.size() > 4;
+}
+
+} // namespace
+
+void TestCtxSwitchViews::save(QWidget &w, const char *name)
+{
+    // Screenshots for a human to look at: PROCLAB_SHOTS=/some/dir.
+    const QByteArray dir = qgetenv("PROCLAB_SHOTS");
+    if (!dir.isEmpty())
+        w.grab().save(QString::fromLocal8Bit(dir) + QLatin1Char('/') + QLatin1String(name));
+}
+
+void TestCtxSwitchViews::registered()
+{
+    const ViewRegistry &reg = ViewRegistry::builtin();
+    QVERIFY(reg.find(QStringLiteral("ctxswitch.switch")));
+    QVERIFY(reg.find(QStringLiteral("ctxswitch.indirect")));
+    QVERIFY(reg.find(QStringLiteral("cache.grid")));
+    std::unique_ptr<StepView> def(reg.create(QString(), QStringLiteral("ctxswitch"), nullptr));
+    QVERIFY(dynamic_cast<SwitchView *>(def.get()));
+    std::unique_ptr<StepView> cache(reg.create(QString(), QStringLiteral("cache"), nullptr));
+    QVERIFY(dynamic_cast<CacheView *>(cache.get()));
+}
+
+void TestCtxSwitchViews::cacheGridColoursLinesByOwner()
+{
+    CacheEngine e;
+    QVERIFY(e.configure({}));
+    const Result r = runToCompletion(e, std::chrono::seconds(30));
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    const auto snap = std::dynamic_pointer_cast<const CacheSnapshot>(e.snapshot());
+    QVERIFY(snap && snap->hasGrid);
+
+    CacheView view;
+    view.resize(1000, 640);
+    view.showSnapshot(snap, RunState::Finished);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    save(view, "cache-view-final.png");
+    CacheGridWidget *grid = view.grid();
+    const QImage img = grid->grab().toImage();
+    QVERIFY(hasManyColours(img));
+    const int sets = int(snap->geometry.sets());
+    const int ways = int(snap->geometry.ways);
+    int aCells = 0;
+    int bCells = 0;
+    for (int s = 0; s < sets; ++s) {
+        for (int w = 0; w < ways; ++w) {
+            const CacheLineView &line = snap->lines[std::size_t(s * ways + w)];
+            QVERIFY(line.valid); // A filled the whole 1 KiB cache
+            const QRect cell = grid->cellRect(s, w);
+            QVERIFY(!cell.isEmpty());
+            // Bottom-left corner: away from the text and the dirty triangle.
+            const QColor got = img.pixelColor(cell.left() + 3, cell.bottom() - 3);
+            QCOMPARE(got.rgb(), grid->ownerColor(line.owner).rgb());
+            (line.owner == 0 ? aCells : bCells)++;
+        }
+    }
+    // After the run A is back in (almost) every line; the count matches the snapshot.
+    QCOMPARE(aCells + bCells, sets * ways);
+    QVERIFY(aCells > 0);
+    // The hit-rate chart has the running series.
+    QCOMPARE(view.charts().front()->graphCount(), 1);
+    QCOMPARE(view.charts().front()->graph(0)->dataCount(), int(snap->hitRateX.size()));
+}
+
+void TestCtxSwitchViews::cacheGridFramesTheCurrentAccess()
+{
+    CacheEngine e;
+    QVERIFY(e.configure({}));
+    e.setSpeed(1);
+    e.pause();
+    e.start();
+    e.stepOnce();
+    QTRY_VERIFY_WITH_TIMEOUT(std::dynamic_pointer_cast<const CacheSnapshot>(e.snapshot()) != nullptr, 10000);
+    const auto snap = std::dynamic_pointer_cast<const CacheSnapshot>(e.snapshot());
+    e.stop();
+    QCOMPARE(snap->accessIndex, qint64(0));
+    QVERIFY(!snap->outcome.hit); // a cold miss
+
+    CacheView view;
+    view.resize(900, 600);
+    view.showSnapshot(snap, RunState::Paused);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    save(view, "cache-view-step1.png");
+    const QImage img = view.grid()->grab().toImage();
+    const QRect cell = view.grid()->cellRect(int(snap->outcome.set), int(snap->outcome.way));
+    // The frame of the touched line is in the "miss" colour; an untouched empty line is not.
+    QCOMPARE(img.pixelColor(cell.left() + 1, cell.center().y()).rgb(), view.theme().bad.rgb());
+    const QRect other = view.grid()->cellRect(int(snap->outcome.set) + 1, 0);
+    QVERIFY(img.pixelColor(other.left() + 1, other.center().y()).rgb() != view.theme().bad.rgb());
+}
+
+void TestCtxSwitchViews::cacheViewShowsErrors()
+{
+    CacheEngine e;
+    QVERIFY(e.configure({{QStringLiteral("trace"), QStringLiteral("/nonexistent.din")}}));
+    runToCompletion(e, std::chrono::seconds(10));
+    CacheView view;
+    view.showSnapshot(e.snapshot(), RunState::Failed);
+    const QList<QLabel *> labels = view.findChildren<QLabel *>();
+    bool found = false;
+    for (QLabel *l : labels)
+        found = found || l->text().contains(QStringLiteral("cannot open"));
+    QVERIFY(found);
+}
+
+void TestCtxSwitchViews::switchDiagramSteps()
+{
+    SwitchDiagram d;
+    d.setProcessSwitch(true);
+    QCOMPARE(d.stepCount(), 7);
+    QVERIFY(d.fieldNames().join(QLatin1Char(' ')).contains(QStringLiteral("page-table root")));
+    QVERIFY(d.stepTitle(1).startsWith(QStringLiteral("S1")));
+    QVERIFY(d.stepTitle(5).startsWith(QStringLiteral("S3")));
+    d.setProcessSwitch(false);
+    QCOMPARE(d.stepCount(), 6); // no address-space switch between threads
+    QVERIFY(!d.fieldNames().join(QLatin1Char(' ')).contains(QStringLiteral("page-table root")));
+    d.setStep(100);
+    QCOMPARE(d.step(), 5);
+    d.setStep(-3);
+    QCOMPARE(d.step(), 0);
+}
+
+void TestCtxSwitchViews::switchViewDrawsHistogramsAndCreations()
+{
+    SwitchView view;
+    view.resize(1100, 800);
+    const auto snap = syntheticCtxSnapshot();
+    view.showSnapshot(snap, RunState::Finished);
+    view.diagram()->setStep(3);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    save(view, "switch-view.png");
+    QCOMPARE(view.switchChart()->graphCount(), 2);
+    // Threads drawn in series colour 0, processes in 1.
+    QCOMPARE(view.switchChart()->graph(0)->pen().color(), view.theme().seriesColor(0));
+    QCOMPARE(view.switchChart()->graph(1)->pen().color(), view.theme().seriesColor(1));
+    QCOMPARE(view.createChart()->graphCount(), 1);
+    QCOMPARE(view.createChart()->graph(0)->dataCount(), 3);
+    QCOMPARE(view.createChart()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+    QVERIFY(hasManyColours(view.diagram()->grab().toImage()));
+    QVERIFY(hasManyColours(view.switchChart()->grab().toImage()));
+    // Re-theming keeps the data.
+    view.applyTheme(Theme::byId(QStringLiteral("dark")));
+    QCOMPARE(view.switchChart()->graphCount(), 2);
+    save(view, "switch-view-dark.png");
+}
+
+void TestCtxSwitchViews::indirectViewMarksCaches()
+{
+    IndirectView view;
+    view.resize(900, 560);
+    const auto snap = syntheticCtxSnapshot();
+    view.showSnapshot(snap, RunState::Finished);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    save(view, "indirect-view.png");
+    ChartWidget *c = view.charts().front();
+    QCOMPARE(c->xAxis->scaleType(), QCPAxis::stLogarithmic);
+    QCOMPARE(c->graph(0)->dataCount(), int(snap->indirect.size()));
+    // L1 and L2 are inside the range; the 512 MiB "L3" some VMs report is left off.
+    QCOMPARE(view.cacheMarkerCount(), 2);
+    QVERIFY(hasManyColours(c->grab().toImage()));
+}
+
+void TestCtxSwitchViews::realRunRenders()
+{
+    // A short real measurement drawn by both views (and saved for a human to look at).
+    CtxSwitchEngine e;
+    QString error;
+    QVERIFY2(e.configure({{QStringLiteral("round_trips"), 500},
+                          {QStringLiteral("creations"), 5},
+                          {QStringLiteral("fork_touch"), QStringLiteral("16MiB")},
+                          {QStringLiteral("fork_touch_samples"), 2},
+                          {QStringLiteral("indirect_max"), QStringLiteral("2MiB")},
+                          {QStringLiteral("indirect_reps"), 5}},
+                         &error),
+             qPrintable(error));
+    const Result r = runToCompletion(e, std::chrono::seconds(120));
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    SwitchView sv;
+    sv.resize(1100, 800);
+    sv.showSnapshot(e.snapshot(), RunState::Finished);
+    sv.diagram()->setStep(2);
+    sv.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&sv));
+    save(sv, "switch-view-measured.png");
+    QCOMPARE(sv.switchChart()->graphCount(), 4); // thread/process x pipe/futex
+    QCOMPARE(sv.createChart()->graph(0)->dataCount(), 4);
+    IndirectView iv;
+    iv.resize(900, 560);
+    iv.showSnapshot(e.snapshot(), RunState::Finished);
+    iv.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&iv));
+    save(iv, "indirect-view-measured.png");
+    QCOMPARE(iv.charts().front()->graph(0)->dataCount(), 19); // 4 KiB .. 2 MiB, 1.5x steps
+}
+
+QTEST_MAIN(TestCtxSwitchViews)
+#include "tst_ctxswitchviews.moc"
