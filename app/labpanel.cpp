@@ -254,6 +254,7 @@ void LabPanel::run()
     if (!configureEngine())
         return;
     m_view->setEngine(m_engine.get());
+    m_engine->setSpeed(m_speed->currentData().toDouble());
     m_engine->resume(); // clears a pause left from stepping
     m_engine->start();
     m_params->setLocked(true);
@@ -280,6 +281,10 @@ void LabPanel::stepOnce()
         m_engine->start();
         m_params->setLocked(true);
     }
+    // Stepping is about watching one event at a time: some engines check for a
+    // step only every so many events when unpaced (speed "max"), so pace them.
+    if (m_engine->speed() <= 0)
+        m_engine->setSpeed(1.0);
     m_engine->stepOnce();
     updateActions();
 }

@@ -1,11 +1,14 @@
 #include "engine/builtin.h"
 #include "engine/registry.h"
+#include "migration/migrationengine.h"
+#include "migration/migrationmodel.h"
 
 namespace proclab {
 
-void registerMigrationEngines(EngineRegistry &)
+void registerMigrationEngines(EngineRegistry &registry)
 {
-    // No engine in this folder yet.
+    registry.add([] { return std::make_unique<MigrationEngine>(); });
+    registry.add([] { return std::make_unique<MigrationModelEngine>(); });
 }
 
 } // namespace proclab

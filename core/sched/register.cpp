@@ -1,11 +1,13 @@
+#include "schedengine.h"
+
 #include "engine/builtin.h"
 #include "engine/registry.h"
 
 namespace proclab {
 
-void registerSchedEngines(EngineRegistry &)
+void registerSchedEngines(EngineRegistry &registry)
 {
-    // No engine in this folder yet.
+    registry.add([] { return std::make_unique<SchedEngine>(); });
 }
 
 } // namespace proclab

@@ -1,0 +1,693 @@
+#include "migrationnode.h"
+
+#include "asiowrap.h"
+#include "pagememory.h"
+#include "protocol.h"
+#include "timedsocket.h"
+#include "vm.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace proclab {
+namespace migration {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+QString mib(std::uint64_t bytes)
+{
+    return QStringLiteral("%1 MiB").arg(double(bytes) / (1 << 20), 0, 'f', 0);
+}
+
+QString strategyName(std::uint32_t s)
+{
+    switch (static_cast<WireStrategy>(s)) {
+    case WireStrategy::StopCopy:
+        return QStringLiteral("stop-and-copy");
+    case WireStrategy::PreCopy:
+        return QStringLiteral("pre-copy");
+    case WireStrategy::PostCopy:
+        return QStringLiteral("post-copy");
+    }
+    return QStringLiteral("unknown");
+}
+
+} // namespace
+
+class Session;
+
+struct MigrationNode::Impl {
+    NodeOptions options;
+    asio::io_context io;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+    tcp::acceptor acceptor{io};
+    std::thread thread;
+    std::atomic<std::uint16_t> port{0};
+    std::atomic<int> ended{0};
+    std::vector<std::weak_ptr<Session>> sessions; // I/O thread only
+
+    std::mutex logMutex; // guards logLines: written by the I/O thread, read by the owner
+    QStringList logLines;
+
+    void log(const QString &line)
+    {
+        std::lock_guard lock(logMutex);
+        logLines << line;
+    }
+    void doAccept();
+};
+
+/**
+ * One incoming migration, driven entirely by asynchronous handlers on the
+ * node's I/O thread, except ensurePresent() which runs on the VM's vCPU thread.
+ */
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(MigrationNode::Impl &node, tcp::socket socket)
+        : m_node(node)
+        , m_socket(std::move(socket))
+        , m_watchdog(node.io)
+    {
+    }
+
+    void begin()
+    {
+        boost::system::error_code ec;
+        const auto remote = m_socket.remote_endpoint(ec);
+        m_peer = ec ? QStringLiteral("?")
+                    : QStringLiteral("%1:%2").arg(QString::fromStdString(remote.address().to_string())).arg(remote.port());
+        m_socket.set_option(tcp::no_delay(true), ec);
+        m_socket.set_option(asio::socket_base::keep_alive(true), ec);
+        m_node.log(QStringLiteral("connection from %1").arg(m_peer));
+        m_lastActivity = Clock::now();
+        armWatchdog();
+        readHeader();
+    }
+
+    void abandon(const QString &why)
+    {
+        if (m_closed)
+            return;
+        m_node.log(QStringLiteral("migration from %1 abandoned: %2; %3")
+                       .arg(m_peer, why,
+                            m_resumed && !m_verified
+                                ? QStringLiteral("the VM stopped here (it resumes on the source)")
+                                : m_resumed ? QStringLiteral("the VM stopped here")
+                                            : QStringLiteral("the VM stays on the source")));
+        closeAll();
+    }
+
+private:
+    void armWatchdog()
+    {
+        m_watchdog.expires_after(std::chrono::seconds(1));
+        m_watchdog.async_wait([self = shared_from_this()](const boost::system::error_code &ec) {
+            if (ec || self->m_closed)
+                return;
+            const auto idle = Clock::now() - self->m_lastActivity;
+            // Once the memory is verified the VM lives here: a quiet source is no reason to stop it.
+            if (!self->m_verified && idle > self->m_node.options.idleTimeout) {
+                self->abandon(QStringLiteral("no data from the source for %1 s")
+                                  .arg(std::chrono::duration<double>(idle).count(), 0, 'f', 1));
+                return;
+            }
+            self->armWatchdog();
+        });
+    }
+
+    void closeAll()
+    {
+        if (m_closed)
+            return;
+        m_closed = true;
+        {
+            std::lock_guard lock(m_mutex);
+            m_dead = true;
+        }
+        m_cv.notify_all();
+        m_watchdog.cancel();
+        boost::system::error_code ignored;
+        m_socket.close(ignored);
+        if (m_vm)
+            m_vm->stop(); // joins the vCPU; ensurePresent() returns false now that m_dead is set
+        m_vm.reset();
+        m_memory.release();
+        m_node.ended.fetch_add(1);
+    }
+
+    void fail(const boost::system::error_code &ec)
+    {
+        if (m_closed)
+            return;
+        abandon(ec == asio::error::eof ? QStringLiteral("the source closed the connection")
+                                       : QStringLiteral("connection lost (%1)").arg(asioErrorText(ec)));
+    }
+
+    void readHeader()
+    {
+        asio::async_read(m_socket, asio::buffer(&m_header, sizeof m_header),
+                         [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
+                             self->onHeader(ec);
+                         });
+    }
+
+    template<typename T, typename Handler>
+    void readBody(T *body, Handler handler)
+    {
+        if (m_header.bodyBytes != sizeof(T)) {
+            abandon(QStringLiteral("protocol error: message %1 has %2 bytes, expected %3")
+                        .arg(m_header.type)
+                        .arg(m_header.bodyBytes)
+                        .arg(sizeof(T)));
+            return;
+        }
+        asio::async_read(m_socket, asio::buffer(body, sizeof(T)),
+                         [self = shared_from_this(), handler](const boost::system::error_code &ec, std::size_t) {
+                             if (ec)
+                                 return self->fail(ec);
+                             self->m_lastActivity = Clock::now();
+                             (self.get()->*handler)();
+                         });
+    }
+
+    void onHeader(const boost::system::error_code &ec)
+    {
+        if (ec)
+            return fail(ec);
+        if (m_closed)
+            return;
+        m_lastActivity = Clock::now();
+        const auto type = static_cast<MsgType>(m_header.type);
+        if (type != MsgType::Hello && !m_memory.isValid()) {
+            abandon(QStringLiteral("protocol error: message %1 before Hello").arg(m_header.type));
+            return;
+        }
+        switch (type) {
+        case MsgType::Hello:
+            return readBody(&m_hello, &Session::onHello);
+        case MsgType::Pages:
+            return onPagesHeader();
+        case MsgType::RoundEnd:
+            m_node.log(QStringLiteral("  round %1 done: %2 pages received so far")
+                           .arg(m_header.arg)
+                           .arg(m_pagesReceived));
+            return readHeader();
+        case MsgType::CpuState:
+            return readBody(&m_cpu, &Session::onCpuState);
+        case MsgType::Complete:
+            return onComplete();
+        case MsgType::Finish:
+            return onFinish();
+        case MsgType::Abort:
+            abandon(QStringLiteral("the source abandoned the migration"));
+            return;
+        default:
+            abandon(QStringLiteral("protocol error: unknown message %1").arg(m_header.type));
+        }
+    }
+
+    void onHello()
+    {
+        if (m_hello.magic != kMagic || m_hello.version != kVersion || m_hello.pageBytes != kPageBytes) {
+            abandon(QStringLiteral("not a ProcLab migration (bad magic, version or page size)"));
+            return;
+        }
+        if (m_hello.pages == 0 || m_hello.pages > (std::uint64_t(1) << 26)) {
+            abandon(QStringLiteral("refused a VM of %1 pages").arg(m_hello.pages));
+            return;
+        }
+        QString error;
+        if (!m_memory.allocate(m_hello.pages, &error)) {
+            abandon(error);
+            return;
+        }
+        m_hashes.assign(m_hello.pages, 0);
+        m_present.resize(m_hello.pages);
+        m_requested.resize(m_hello.pages);
+        m_postCopy = m_hello.strategy == std::uint32_t(WireStrategy::PostCopy);
+        Workload w;
+        w.pages = m_hello.pages;
+        w.hotFirstPage = m_hello.hotFirstPage;
+        w.hotPages = m_hello.hotPages;
+        w.hotSharePercent = static_cast<int>(m_hello.hotSharePercent);
+        w.dirtyRatePagesPerSec = m_hello.dirtyRatePagesPerSec;
+        w.requestReads = static_cast<int>(m_hello.requestReads);
+        Vm::EnsurePresent ensure;
+        if (m_postCopy)
+            ensure = [this](std::size_t page) { return ensurePresent(page); };
+        m_vm = std::make_unique<Vm>(m_memory, w, nullptr, ensure);
+        if (!m_vm->listen(m_node.options.bindAddress, 0, &error)) {
+            abandon(error);
+            return;
+        }
+        m_node.log(QStringLiteral("migration from %1: %2 (%3 pages), %4; the VM will serve clients on port %5")
+                       .arg(m_peer, mib(m_hello.pages * kPageBytes))
+                       .arg(m_hello.pages)
+                       .arg(strategyName(m_hello.strategy))
+                       .arg(m_vm->port()));
+        send(MsgType::HelloAck, 0, m_vm->port());
+        readHeader();
+    }
+
+    void onPagesHeader()
+    {
+        const std::uint32_t n = m_header.count;
+        if (n == 0 || n > kMaxPagesPerMessage || m_header.bodyBytes != std::uint64_t(n) * (8 + kPageBytes)) {
+            abandon(QStringLiteral("protocol error: bad page batch of %1").arg(n));
+            return;
+        }
+        m_indices.resize(n);
+        asio::async_read(m_socket, asio::buffer(m_indices.data(), n * sizeof(std::uint64_t)),
+                         [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
+                             if (ec)
+                                 return self->fail(ec);
+                             self->onPageIndices();
+                         });
+    }
+
+    void onPageIndices()
+    {
+        std::vector<asio::mutable_buffer> buffers;
+        buffers.reserve(m_indices.size());
+        for (std::uint64_t index : m_indices) {
+            if (index >= m_hello.pages) {
+                abandon(QStringLiteral("protocol error: page %1 does not exist").arg(index));
+                return;
+            }
+            if (m_postCopy && m_present.test(index)) {
+                // Post-copy's promise: a page the vCPU may already have written is never overwritten.
+                abandon(QStringLiteral("protocol error: page %1 sent twice in post-copy").arg(index));
+                return;
+            }
+            // Straight into guest memory: in pre-copy the vCPU is not running here yet;
+            // in post-copy it never touches a page that is not present.
+            buffers.push_back(asio::buffer(m_memory.page(index), kPageBytes));
+        }
+        asio::async_read(m_socket, buffers,
+                         [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
+                             if (ec)
+                                 return self->fail(ec);
+                             self->onPages();
+                         });
+    }
+
+    void onPages()
+    {
+        m_lastActivity = Clock::now();
+        for (std::uint64_t index : m_indices) {
+            m_hashes[index] = pageHash(m_memory.page(index));
+            if (m_present.test(index))
+                ++m_duplicates;
+            else
+                ++m_presentCount;
+        }
+        {
+            // Set under the lock so a vCPU checking-then-waiting cannot miss the wake-up.
+            std::lock_guard lock(m_mutex);
+            for (std::uint64_t index : m_indices)
+                m_present.set(index);
+        }
+        m_cv.notify_all();
+        m_pagesReceived += m_indices.size();
+        if (m_postCopy && m_resumed && m_presentCount == m_hello.pages && !m_allPresentAt)
+            m_allPresentAt = Clock::now();
+        if (m_node.options.failAfterPages > 0 && m_pagesReceived >= m_node.options.failAfterPages) {
+            abandon(QStringLiteral("simulated failure after %1 pages (--fail-after-pages)").arg(m_pagesReceived));
+            return;
+        }
+        readHeader();
+    }
+
+    void onCpuState()
+    {
+        if (!m_postCopy && m_presentCount != m_hello.pages) {
+            abandon(QStringLiteral("protocol error: resume requested with %1 of %2 pages here")
+                        .arg(m_presentCount)
+                        .arg(m_hello.pages));
+            return;
+        }
+        m_vm->start(m_cpu);
+        m_resumed = true;
+        m_resumedAt = Clock::now();
+        if (m_postCopy && m_presentCount == m_hello.pages)
+            m_allPresentAt = m_resumedAt;
+        send(MsgType::Resumed, 0, 0);
+        m_node.log(QStringLiteral("  VM resumed here with %1 of %2 pages present (%3 received, %4 re-sent)")
+                       .arg(m_presentCount)
+                       .arg(m_hello.pages)
+                       .arg(m_pagesReceived)
+                       .arg(m_duplicates));
+        readHeader();
+    }
+
+    void onComplete()
+    {
+        if (m_presentCount != m_hello.pages) {
+            abandon(QStringLiteral("protocol error: the source says complete but %1 pages are missing")
+                        .arg(m_hello.pages - m_presentCount));
+            return;
+        }
+        std::uint64_t sum = 0;
+        for (std::size_t p = 0; p < m_hashes.size(); ++p)
+            sum += pageChecksumTerm(p, m_hashes[p]);
+        const bool equal = sum == m_header.arg;
+        m_verified = true;
+        send(MsgType::Verified, equal ? 1 : 0, sum);
+        m_node.log(QStringLiteral("  all %1 pages here; checksum at the pause %2, as received %3: %4")
+                       .arg(m_hello.pages)
+                       .arg(m_header.arg, 16, 16, QLatin1Char('0'))
+                       .arg(sum, 16, 16, QLatin1Char('0'))
+                       .arg(equal ? QStringLiteral("equal") : QStringLiteral("DIFFERENT")));
+        readHeader();
+    }
+
+    void onFinish()
+    {
+        StatsBody stats;
+        if (m_vm) {
+            const VmStateBody state = m_vm->stop();
+            stats.requestsServed = state.requests - m_cpu.requests;
+            stats.writes = state.writes - m_cpu.writes;
+        }
+        stats.pagesReceived = m_pagesReceived;
+        stats.duplicatePages = m_duplicates;
+        stats.demandFaults = m_faults.load();
+        stats.faultWaitNs = m_faultWaitNs.load();
+        stats.maxFaultWaitNs = m_maxFaultWaitNs.load();
+        if (m_postCopy && m_allPresentAt)
+            stats.degradedNs = std::chrono::duration_cast<std::chrono::nanoseconds>(*m_allPresentAt - m_resumedAt).count();
+        m_node.log(QStringLiteral("migration from %1 finished: %2 client requests served here, %3 demand faults")
+                       .arg(m_peer)
+                       .arg(stats.requestsServed)
+                       .arg(stats.demandFaults));
+        m_finishing = true;
+        std::vector<char> msg(sizeof(MsgHeader) + sizeof stats);
+        MsgHeader h{std::uint32_t(MsgType::Stats), 0, 0, sizeof stats};
+        std::memcpy(msg.data(), &h, sizeof h);
+        std::memcpy(msg.data() + sizeof h, &stats, sizeof stats);
+        queue(std::move(msg));
+    }
+
+    void send(MsgType type, std::uint32_t count, std::uint64_t arg)
+    {
+        std::vector<char> msg(sizeof(MsgHeader));
+        MsgHeader h{std::uint32_t(type), count, arg, 0};
+        std::memcpy(msg.data(), &h, sizeof h);
+        queue(std::move(msg));
+    }
+
+    void queue(std::vector<char> msg)
+    {
+        if (m_closed)
+            return;
+        m_writes.push_back(std::move(msg));
+        if (!m_writing)
+            writeNext();
+    }
+
+    void writeNext()
+    {
+        m_writing = true;
+        asio::async_write(m_socket, asio::buffer(m_writes.front()),
+                          [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
+                              if (ec)
+                                  return self->fail(ec);
+                              self->m_writes.pop_front();
+                              if (!self->m_writes.empty())
+                                  return self->writeNext();
+                              self->m_writing = false;
+                              if (self->m_finishing && !self->m_closed)
+                                  self->closeAll();
+                          });
+    }
+
+    // On the vCPU thread (post-copy): block until @p page arrived, asking the source once.
+    bool ensurePresent(std::size_t page)
+    {
+        if (m_present.test(page))
+            return true;
+        const auto t0 = Clock::now();
+        std::unique_lock lock(m_mutex);
+        if (m_dead)
+            return false;
+        if (!m_requested.test(page)) {
+            m_requested.set(page);
+            m_faults.fetch_add(1);
+            // Writes belong to the I/O thread: hand the request over.
+            asio::post(m_node.io, [self = shared_from_this(), page] {
+                self->send(MsgType::PageRequest, 0, page);
+            });
+        }
+        m_cv.wait(lock, [&] { return m_present.test(page) || m_dead; });
+        const auto waited = std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
+        m_faultWaitNs.fetch_add(waited);
+        std::uint64_t prev = m_maxFaultWaitNs.load();
+        while (waited > prev && !m_maxFaultWaitNs.compare_exchange_weak(prev, waited)) {
+        }
+        return !m_dead;
+    }
+
+    MigrationNode::Impl &m_node;
+    tcp::socket m_socket;
+    asio::steady_timer m_watchdog;
+    QString m_peer;
+    MsgHeader m_header;
+    HelloBody m_hello;
+    VmStateBody m_cpu;
+    std::vector<std::uint64_t> m_indices;
+
+    PageMemory m_memory;
+    std::vector<std::uint64_t> m_hashes;
+    PageBitmap m_present;
+    PageBitmap m_requested; // written under m_mutex
+    std::uint64_t m_presentCount = 0;
+    std::uint64_t m_pagesReceived = 0;
+    std::uint64_t m_duplicates = 0;
+    bool m_postCopy = false;
+    std::unique_ptr<Vm> m_vm;
+
+    std::mutex m_mutex; // with m_cv: page arrival hand-off to a waiting vCPU
+    std::condition_variable m_cv;
+    bool m_dead = false;
+    std::atomic<std::uint64_t> m_faults{0};
+    std::atomic<std::uint64_t> m_faultWaitNs{0};
+    std::atomic<std::uint64_t> m_maxFaultWaitNs{0};
+
+    bool m_resumed = false;
+    bool m_verified = false;
+    bool m_finishing = false;
+    bool m_closed = false;
+    bool m_writing = false;
+    Clock::time_point m_resumedAt;
+    std::optional<Clock::time_point> m_allPresentAt;
+    Clock::time_point m_lastActivity;
+    std::deque<std::vector<char>> m_writes;
+};
+
+void MigrationNode::Impl::doAccept()
+{
+    acceptor.async_accept([this](const boost::system::error_code &ec, tcp::socket socket) {
+        if (ec)
+            return; // closed: the node stops
+        auto session = std::make_shared<Session>(*this, std::move(socket));
+        sessions.push_back(session);
+        session->begin();
+        doAccept();
+    });
+}
+
+MigrationNode::MigrationNode(NodeOptions options)
+    : m_impl(std::make_shared<Impl>())
+{
+    m_impl->options = std::move(options);
+}
+
+MigrationNode::~MigrationNode()
+{
+    stop();
+}
+
+bool MigrationNode::start(QString *error)
+{
+    Impl &d = *m_impl;
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(d.options.bindAddress, ec);
+    if (ec) {
+        if (error)
+            *error = QStringLiteral("bad bind address %1").arg(QString::fromStdString(d.options.bindAddress));
+        return false;
+    }
+    const tcp::endpoint ep(address, d.options.port);
+    d.acceptor.open(ep.protocol(), ec);
+    if (!ec)
+        d.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec)
+        d.acceptor.bind(ep, ec);
+    if (!ec)
+        d.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        if (error)
+            *error = QStringLiteral("cannot listen on %1:%2: %3")
+                         .arg(QString::fromStdString(d.options.bindAddress))
+                         .arg(d.options.port)
+                         .arg(asioErrorText(ec));
+        boost::system::error_code ignored;
+        d.acceptor.close(ignored);
+        return false;
+    }
+    d.port = d.acceptor.local_endpoint(ec).port();
+    d.guard.emplace(d.io.get_executor());
+    d.doAccept();
+    d.thread = std::thread([&d] { d.io.run(); });
+    return true;
+}
+
+void MigrationNode::stop()
+{
+    Impl &d = *m_impl;
+    if (!d.thread.joinable())
+        return;
+    asio::post(d.io, [&d] {
+        boost::system::error_code ignored;
+        d.acceptor.close(ignored);
+        for (auto &weak : d.sessions) {
+            if (auto s = weak.lock())
+                s->abandon(QStringLiteral("the node is shutting down"));
+        }
+        d.sessions.clear();
+        d.guard.reset();
+    });
+    d.thread.join();
+}
+
+std::uint16_t MigrationNode::port() const
+{
+    return m_impl->port.load();
+}
+
+bool MigrationNode::finished() const
+{
+    return m_impl->options.once && m_impl->ended.load() > 0;
+}
+
+int MigrationNode::sessionsEnded() const
+{
+    return m_impl->ended.load();
+}
+
+QStringList MigrationNode::takeLog()
+{
+    std::lock_guard lock(m_impl->logMutex);
+    QStringList out;
+    out.swap(m_impl->logLines);
+    return out;
+}
+
+} // namespace migration
+
+namespace {
+std::atomic<bool> g_nodeInterrupted{false};
+extern "C" void nodeSignalHandler(int)
+{
+    g_nodeInterrupted.store(true);
+}
+} // namespace
+
+int runMigrationNode(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    migration::NodeOptions options;
+    bool haveListen = false;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString &a = args.at(i);
+        auto value = [&](QString *v) {
+            if (i + 1 >= args.size())
+                return false;
+            *v = args.at(++i);
+            return true;
+        };
+        QString v;
+        if (a == QLatin1String("--listen")) {
+            bool ok = false;
+            const int port = value(&v) ? v.toInt(&ok) : -1;
+            if (!ok || port < 0 || port > 65535) {
+                err << "node: --listen needs a port from 0 to 65535\n";
+                err.flush();
+                return 2;
+            }
+            options.port = static_cast<std::uint16_t>(port);
+            haveListen = true;
+        } else if (a == QLatin1String("--bind")) {
+            if (!value(&v) || v.isEmpty()) {
+                err << "node: --bind needs an address such as 0.0.0.0\n";
+                err.flush();
+                return 2;
+            }
+            options.bindAddress = v.toStdString();
+        } else if (a == QLatin1String("--once")) {
+            options.once = true;
+        } else if (a == QLatin1String("--fail-after-pages")) {
+            bool ok = false;
+            const qlonglong n = value(&v) ? v.toLongLong(&ok) : -1;
+            if (!ok || n < 1) {
+                err << "node: --fail-after-pages needs a positive page count\n";
+                err.flush();
+                return 2;
+            }
+            options.failAfterPages = static_cast<std::uint64_t>(n);
+        } else {
+            err << "node: unknown option " << a
+                << " (usage: proclab node --listen PORT [--bind ADDR] [--once] [--fail-after-pages N])\n";
+            err.flush();
+            return 2;
+        }
+    }
+    if (!haveListen) {
+        err << "node: --listen PORT is required (usage: proclab node --listen PORT [--bind ADDR] [--once])\n";
+        err.flush();
+        return 2;
+    }
+
+    migration::MigrationNode node(options);
+    QString error;
+    if (!node.start(&error)) {
+        err << "node: " << error << "\n";
+        err.flush();
+        return 1;
+    }
+    out << "migration destination listening on " << QString::fromStdString(options.bindAddress) << ":"
+        << node.port() << (options.once ? " (until one migration ended)" : " (Ctrl+C to stop)") << "\n";
+    out.flush();
+
+    g_nodeInterrupted = false;
+    struct sigaction sa {};
+    sa.sa_handler = nodeSignalHandler;
+    sigemptyset(&sa.sa_mask);
+    struct sigaction oldInt {}, oldTerm {};
+    sigaction(SIGINT, &sa, &oldInt);
+    sigaction(SIGTERM, &sa, &oldTerm);
+    while (!g_nodeInterrupted.load() && !node.finished()) {
+        for (const QString &line : node.takeLog())
+            out << line << "\n";
+        out.flush();
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    node.stop();
+    for (const QString &line : node.takeLog())
+        out << line << "\n";
+    out << (g_nodeInterrupted.load() ? "interrupted; node stopped\n" : "node stopped\n");
+    out.flush();
+    sigaction(SIGINT, &oldInt, nullptr);
+    sigaction(SIGTERM, &oldTerm, nullptr);
+    return 0;
+}
+
+} // namespace proclab

@@ -1,0 +1,89 @@
+#pragma once
+
+#include <QString>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace proclab::migration {
+
+/// The page size of the migrated VM, as on x86 hosts.
+inline constexpr std::size_t kPageBytes = 4096;
+
+/**
+ * @brief A VM's guest memory: anonymous mmap'd pages, released on destruction.
+ *
+ * Words are read and written through std::atomic_ref (relaxed) whenever another
+ * thread may touch the same page at the same time (the vCPU writes a page
+ * while pre-copy reads it): that race is the point of live migration, and
+ * expressing it with atomics keeps ThreadSanitizer honest about real races.
+ */
+class PageMemory {
+public:
+    PageMemory() = default;
+    ~PageMemory();
+    PageMemory(const PageMemory &) = delete;
+    PageMemory &operator=(const PageMemory &) = delete;
+
+    /// Maps @p pages zeroed pages. False with a one-line @p error when the kernel refuses.
+    bool allocate(std::size_t pages, QString *error);
+    void release();
+
+    std::size_t pages() const { return m_pages; }
+    std::uint8_t *page(std::size_t index) const { return m_base + index * kPageBytes; }
+    bool isValid() const { return m_base != nullptr; }
+
+    /// Fills every page with a pattern derived from its index and @p seed (the "guest OS").
+    void fillPattern(std::uint64_t seed);
+    /// Copies one page into @p out with relaxed atomic loads (safe while a vCPU writes it).
+    void copyPageConcurrent(std::size_t index, std::uint8_t *out) const;
+
+private:
+    std::uint8_t *m_base = nullptr;
+    std::size_t m_pages = 0;
+};
+
+/// The first word of every page after fillPattern(), for tests computing it a second way.
+std::uint64_t patternWord(std::uint64_t seed, std::size_t page, std::size_t word);
+
+/// A 64-bit hash of one page's contents (not cryptographic: it detects lost or torn pages).
+std::uint64_t pageHash(const std::uint8_t *page);
+/// Combines a page's hash with its index; a memory's checksum is the sum over its pages.
+std::uint64_t pageChecksumTerm(std::size_t index, std::uint64_t hash);
+/// The checksum of a whole memory (sum of pageChecksumTerm over every page).
+std::uint64_t memoryChecksum(const PageMemory &memory);
+/// The checksum a memory has right after fillPattern(@p seed), computed without one.
+std::uint64_t patternChecksum(std::size_t pages, std::uint64_t seed);
+
+/**
+ * @brief One bit per page, set by writers and read-and-cleared by the migration:
+ * the dirty log of a hypervisor.
+ */
+class PageBitmap {
+public:
+    explicit PageBitmap(std::size_t pages = 0) { resize(pages); }
+    void resize(std::size_t pages);
+    std::size_t pages() const { return m_pages; }
+
+    void set(std::size_t page)
+    {
+        m_words[page / 64].fetch_or(std::uint64_t(1) << (page % 64), std::memory_order_release);
+    }
+    bool test(std::size_t page) const
+    {
+        return (m_words[page / 64].load(std::memory_order_acquire) >> (page % 64)) & 1U;
+    }
+    /// Number of set bits (pages dirtied since the last harvest).
+    std::size_t count() const;
+    /// Atomically takes and clears every bit, appending the set pages to @p out in index order.
+    void harvest(std::vector<std::uint32_t> *out);
+    void clear();
+
+private:
+    std::vector<std::atomic<std::uint64_t>> m_words;
+    std::size_t m_pages = 0;
+};
+
+} // namespace proclab::migration

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <cstdint>
+
+namespace proclab::migration {
+
+// The migration wire format, between the source (the engine) and a destination
+// (an in-process MigrationNode or `proclab node` in another process). Every
+// message starts with a 24-byte header; integers are little-endian (both ends
+// are x86/ARM Linux builds of ProcLab; the Hello magic rejects anything else).
+
+inline constexpr std::uint32_t kMagic = 0x50474d31; // "PGM1"
+inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::uint32_t kMaxPagesPerMessage = 256;
+
+enum class MsgType : std::uint32_t {
+    Hello = 1,       ///< src->dst, body HelloBody
+    HelloAck = 2,    ///< dst->src, arg = TCP port where the VM will serve clients
+    Pages = 3,       ///< src->dst, count pages: count x u64 index, then count x 4096 bytes
+    RoundEnd = 4,    ///< src->dst, arg = round number (informational)
+    CpuState = 5,    ///< src->dst, body VmStateBody: the VM is paused on the source; resume it
+    Resumed = 6,     ///< dst->src, the VM runs on the destination now
+    PageRequest = 7, ///< dst->src (post-copy), arg = page the vCPU is waiting for
+    Complete = 8,    ///< src->dst, every page was sent; arg = checksum of the source at the pause
+    Verified = 9,    ///< dst->src, arg = checksum of the destination's memory as received
+    Finish = 10,     ///< src->dst, the run is over: stop the VM and report
+    Stats = 11,      ///< dst->src, body StatsBody
+    Abort = 12,      ///< either way: the migration is abandoned
+};
+
+struct MsgHeader {
+    std::uint32_t type = 0;
+    std::uint32_t count = 0;
+    std::uint64_t arg = 0;
+    std::uint64_t bodyBytes = 0;
+};
+static_assert(sizeof(MsgHeader) == 24);
+
+/// The strategy ids on the wire.
+enum class WireStrategy : std::uint32_t { StopCopy = 0, PreCopy = 1, PostCopy = 2 };
+
+/// What the destination needs to build the VM: memory size and the workload it runs.
+struct HelloBody {
+    std::uint32_t magic = kMagic;
+    std::uint32_t version = kVersion;
+    std::uint64_t pageBytes = 4096;
+    std::uint64_t pages = 0;
+    std::uint32_t strategy = 0;
+    std::uint32_t hotSharePercent = 0;
+    std::uint64_t hotFirstPage = 0;
+    std::uint64_t hotPages = 0;
+    double dirtyRatePagesPerSec = 0;
+    std::uint64_t requestReads = 0; ///< pages a client request reads
+};
+
+/// The vCPU's state: what the workload needs to continue where it stopped.
+struct VmStateBody {
+    std::uint64_t rng = 0;      ///< the workload's random generator state
+    std::uint64_t writes = 0;   ///< page writes so far
+    std::uint64_t requests = 0; ///< client requests served so far
+    std::uint64_t pageChecksumSoFar = 0; ///< unused on the wire (reserved)
+};
+
+/// What the destination reports when the run finishes.
+struct StatsBody {
+    std::uint64_t requestsServed = 0;
+    std::uint64_t pagesReceived = 0;
+    std::uint64_t duplicatePages = 0;    ///< pages received more than once
+    std::uint64_t demandFaults = 0;      ///< post-copy: page requests sent
+    std::uint64_t faultWaitNs = 0;       ///< post-copy: total time the vCPU waited for pages
+    std::uint64_t maxFaultWaitNs = 0;
+    std::int64_t degradedNs = 0;         ///< post-copy: resume until the last page arrived
+    std::uint64_t writes = 0;            ///< page writes done on the destination
+};
+
+} // namespace proclab::migration

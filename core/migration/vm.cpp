@@ -1,0 +1,413 @@
+#include "vm.h"
+
+#include "timedsocket.h"
+
+#include <cmath>
+
+namespace proclab::migration {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::uint64_t xorshift(std::uint64_t &s)
+{
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    return s;
+}
+
+} // namespace
+
+Vm::Vm(PageMemory &memory, Workload workload, PageBitmap *dirtyLog, EnsurePresent ensurePresent)
+    : m_memory(memory)
+    , m_workload(workload)
+    , m_dirtyLog(dirtyLog)
+    , m_ensurePresent(std::move(ensurePresent))
+{
+    if (m_workload.hotPages > m_workload.pages)
+        m_workload.hotPages = m_workload.pages;
+    if (m_workload.hotFirstPage + m_workload.hotPages > m_workload.pages)
+        m_workload.hotFirstPage = m_workload.pages - m_workload.hotPages;
+}
+
+Vm::~Vm()
+{
+    stop();
+}
+
+bool Vm::listen(const std::string &bindAddress, std::uint16_t port, QString *error)
+{
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(bindAddress, ec);
+    if (ec) {
+        if (error)
+            *error = QStringLiteral("bad bind address %1").arg(QString::fromStdString(bindAddress));
+        return false;
+    }
+    const tcp::endpoint ep(address, port);
+    m_acceptor.open(ep.protocol(), ec);
+    if (!ec)
+        m_acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec)
+        m_acceptor.bind(ep, ec);
+    if (!ec)
+        m_acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec)
+        m_acceptor.non_blocking(true, ec);
+    if (ec) {
+        if (error)
+            *error = QStringLiteral("the VM cannot listen on %1:%2: %3")
+                         .arg(QString::fromStdString(bindAddress))
+                         .arg(port)
+                         .arg(asioErrorText(ec));
+        return false;
+    }
+    m_port = m_acceptor.local_endpoint(ec).port();
+    return true;
+}
+
+void Vm::start(const VmStateBody &state)
+{
+    stop();
+    {
+        std::lock_guard lock(m_mutex);
+        m_state = state;
+        if (m_state.rng == 0)
+            m_state.rng = 0x2545f4914f6cdd1dULL;
+        m_quit = false;
+        m_pauseRequested = false;
+        m_pausedAck = false;
+        m_left = false;
+    }
+    m_thread = std::thread([this] { threadMain(); });
+}
+
+void Vm::pause()
+{
+    std::unique_lock lock(m_mutex);
+    if (!m_thread.joinable())
+        return;
+    m_pauseRequested = true;
+    m_cv.notify_all();
+    m_cv.wait(lock, [this] { return m_pausedAck || m_quit; });
+}
+
+void Vm::resume()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_pauseRequested = false;
+        m_left = false;
+    }
+    m_cv.notify_all();
+}
+
+void Vm::leave()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_left = true;
+    }
+    m_cv.notify_all();
+}
+
+VmStateBody Vm::stop()
+{
+    if (m_thread.joinable()) {
+        {
+            std::lock_guard lock(m_mutex);
+            m_quit = true;
+        }
+        m_cv.notify_all();
+        m_thread.join();
+    }
+    boost::system::error_code ignored;
+    m_client.close(ignored);
+    std::lock_guard lock(m_mutex);
+    return m_state;
+}
+
+VmStateBody Vm::state() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_state;
+}
+
+bool Vm::writePage(std::size_t page)
+{
+    if (m_ensurePresent && !m_ensurePresent(page))
+        return false;
+    // Eight words at a place that moves with the write count: a real store into the page.
+    auto *words = reinterpret_cast<std::uint64_t *>(m_memory.page(page));
+    const std::size_t at = (m_work.writes % 64) * 8;
+    for (std::size_t i = 0; i < 8; ++i)
+        std::atomic_ref<std::uint64_t>(words[at + i]).store(m_work.writes ^ m_work.rng, std::memory_order_relaxed);
+    ++m_work.writes;
+    // The dirty bit goes up after the data: a harvest that saw it clear copies the new data later.
+    if (m_dirtyLog)
+        m_dirtyLog->set(page);
+    return true;
+}
+
+bool Vm::serveClient()
+{
+    // Returns false when the vCPU must stop (post-copy abandoned). Non-blocking: a
+    // partial request stays in m_pending until the rest arrives.
+    if (!m_client.is_open()) {
+        boost::system::error_code ec;
+        tcp::socket s(m_io);
+        m_acceptor.accept(s, ec);
+        if (ec)
+            return true;
+        s.set_option(tcp::no_delay(true), ec);
+        s.non_blocking(true, ec);
+        m_client = std::move(s);
+        m_pendingBytes = 0;
+    }
+    boost::system::error_code ec;
+    auto *bytes = reinterpret_cast<char *>(&m_pending);
+    const std::size_t n = m_client.read_some(asio::buffer(bytes + m_pendingBytes, sizeof m_pending - m_pendingBytes), ec);
+    if (ec == asio::error::would_block)
+        return true;
+    if (ec) {
+        m_client.close(ec);
+        return true;
+    }
+    m_pendingBytes += n;
+    if (m_pendingBytes < sizeof m_pending)
+        return true;
+    m_pendingBytes = 0;
+
+    // The request's work: read some hot pages, write one.
+    std::uint64_t sum = 0;
+    const std::size_t hot = std::max<std::size_t>(1, m_workload.hotPages);
+    for (int i = 0; i < m_workload.requestReads; ++i) {
+        const std::size_t page = m_workload.hotFirstPage + xorshift(m_work.rng) % hot;
+        if (m_ensurePresent && !m_ensurePresent(page))
+            return false;
+        sum += std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t *>(m_memory.page(page)))
+                   .load(std::memory_order_relaxed);
+    }
+    if (m_workload.dirtyRatePagesPerSec > 0 && !writePage(m_workload.hotFirstPage + xorshift(m_work.rng) % hot))
+        return false;
+    ++m_work.requests;
+    WireRequest reply{m_pending.sequence, sum};
+    const auto *out = reinterpret_cast<const char *>(&reply);
+    std::size_t sent = 0;
+    const auto deadline = Clock::now() + std::chrono::seconds(1);
+    while (sent < sizeof reply) {
+        sent += m_client.write_some(asio::buffer(out + sent, sizeof reply - sent), ec);
+        if (ec == asio::error::would_block && Clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
+            continue;
+        }
+        if (ec) {
+            m_client.close(ec);
+            break;
+        }
+    }
+    return true;
+}
+
+void Vm::threadMain()
+{
+    std::unique_lock lock(m_mutex);
+    m_work = m_state;
+    auto last = Clock::now();
+    double owed = 0;
+    while (!m_quit) {
+        if (m_pauseRequested || m_left) {
+            if (m_left && m_client.is_open()) {
+                boost::system::error_code ignored;
+                m_client.close(ignored);
+            }
+            if (m_pauseRequested) {
+                m_state = m_work; // what CpuState carries to the destination
+                m_pausedAck = true;
+                m_cv.notify_all();
+            }
+            m_cv.wait(lock, [this] {
+                return m_quit || (!m_pauseRequested && !m_left) || (m_left && m_client.is_open());
+            });
+            m_pausedAck = false;
+            last = Clock::now(); // a paused VM owes no writes for the time it was stopped
+            continue;
+        }
+        lock.unlock();
+
+        bool ok = true;
+        const auto now = Clock::now();
+        const double dt = std::min(0.01, std::chrono::duration<double>(now - last).count());
+        last = now;
+        owed += m_workload.dirtyRatePagesPerSec * dt;
+        const auto writes = static_cast<std::size_t>(owed);
+        owed -= static_cast<double>(writes);
+        const std::size_t hot = m_workload.hotPages;
+        for (std::size_t i = 0; i < writes && ok; ++i) {
+            const std::uint64_t r = xorshift(m_work.rng);
+            const bool toHot = hot > 0 && int(r % 100) < m_workload.hotSharePercent;
+            const std::size_t page = toHot ? m_workload.hotFirstPage + (r >> 8) % hot
+                                           : (r >> 8) % m_workload.pages;
+            ok = writePage(page);
+        }
+        if (ok)
+            ok = serveClient();
+        if (!ok)
+            m_faulted = true;
+        // A 200 us tick: fine enough for thousands of writes per second, cheap when idle.
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        lock.lock();
+        if (!ok)
+            break;
+    }
+    m_state = m_work;
+    m_pausedAck = true;
+    m_cv.notify_all();
+}
+
+// ---------------------------------------------------------------------------
+
+VmClient::VmClient(Clock::time_point origin, double intervalMs)
+    : m_origin(origin)
+    , m_intervalMs(intervalMs)
+{
+}
+
+VmClient::~VmClient()
+{
+    stop();
+}
+
+void VmClient::start(const std::string &host, std::uint16_t port)
+{
+    stop();
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = false;
+        m_host = host;
+        m_port = port;
+        ++m_targetGeneration;
+    }
+    m_thread = std::thread([this] { threadMain(); });
+}
+
+void VmClient::setTarget(const std::string &host, std::uint16_t port)
+{
+    std::lock_guard lock(m_mutex);
+    m_host = host;
+    m_port = port;
+    ++m_targetGeneration;
+}
+
+void VmClient::stop()
+{
+    if (!m_thread.joinable())
+        return;
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = true;
+    }
+    m_cv.notify_all();
+    m_thread.join();
+}
+
+std::vector<ClientSample> VmClient::samples() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_samples;
+}
+
+std::size_t VmClient::sampleCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_samples.size();
+}
+
+void VmClient::threadMain()
+{
+    auto stopped = [this] {
+        std::lock_guard lock(m_mutex);
+        return m_stop;
+    };
+    // A connection is abandoned as soon as the VM's address changed: the old host
+    // may still accept but will never answer again.
+    std::uint64_t connectedGeneration = 0;
+    TimedSocket sock([this, &connectedGeneration] {
+        std::lock_guard lock(m_mutex);
+        return m_stop || m_targetGeneration != connectedGeneration;
+    });
+    std::uint64_t sequence = 0;
+    auto nextSend = Clock::now();
+    const auto interval = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double, std::milli>(m_intervalMs));
+
+    auto connectToTarget = [&]() -> bool {
+        // Retries until the VM answers at its current address (or the run ends).
+        while (!stopped()) {
+            std::string host;
+            std::uint16_t port = 0;
+            {
+                std::lock_guard lock(m_mutex);
+                host = m_host;
+                port = m_port;
+                connectedGeneration = m_targetGeneration;
+            }
+            QString err;
+            if (sock.connect(host, port, std::chrono::milliseconds(1000), &err))
+                return true;
+            std::unique_lock lock(m_mutex);
+            m_cv.wait_for(lock, std::chrono::milliseconds(2), [this] { return m_stop; });
+        }
+        return false;
+    };
+
+    if (!connectToTarget())
+        return;
+    while (!stopped()) {
+        {
+            std::unique_lock lock(m_mutex);
+            if (m_cv.wait_until(lock, nextSend, [this] { return m_stop; }))
+                break;
+        }
+        nextSend += interval;
+        if (nextSend < Clock::now())
+            nextSend = Clock::now() + interval; // do not burst to catch up after a long wait
+        const auto sent = Clock::now();
+        WireRequest req{++sequence, 0};
+        WireRequest reply;
+        bool moved = false;
+        bool answered = false;
+        while (!answered && !stopped()) {
+            QString err;
+            if (sock.write({asio::buffer(&req, sizeof req)}, std::chrono::seconds(2), &err)) {
+                // No deadline that gives up on the VM: during a stop-and-copy the answer
+                // may take many seconds, and that wait is what is being measured. A
+                // closed connection (the VM left) ends the read at once.
+                while (!stopped()) {
+                    if (sock.read(asio::buffer(&reply, sizeof reply), std::chrono::seconds(3600), &err)) {
+                        answered = reply.sequence == req.sequence;
+                        break;
+                    }
+                    break;
+                }
+            }
+            if (!answered) {
+                moved = true;
+                if (!connectToTarget())
+                    break;
+            }
+        }
+        if (!answered)
+            break;
+        const double sentMs = std::chrono::duration<double, std::milli>(sent - m_origin).count();
+        const double responseMs = std::chrono::duration<double, std::milli>(Clock::now() - sent).count();
+        std::lock_guard lock(m_mutex);
+        m_samples.push_back({sentMs, responseMs, moved});
+    }
+}
+
+} // namespace proclab::migration

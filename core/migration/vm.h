@@ -1,0 +1,144 @@
+#pragma once
+
+#include "asiowrap.h"
+#include "pagememory.h"
+#include "protocol.h"
+
+#include <QString>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace proclab::migration {
+
+/// What the vCPU does: which pages it writes, how often, and what a client request touches.
+struct Workload {
+    std::size_t pages = 0;
+    std::size_t hotFirstPage = 0;  ///< the hot working set is pages [hotFirstPage, +hotPages)
+    std::size_t hotPages = 0;
+    int hotSharePercent = 90;      ///< writes that go to the hot set; the rest are uniform
+    double dirtyRatePagesPerSec = 0;
+    int requestReads = 4;          ///< hot pages a client request reads (it also writes one)
+};
+
+/// One client request/answer pair as exchanged over TCP (16 bytes each way).
+struct WireRequest {
+    std::uint64_t sequence = 0;
+    std::uint64_t payload = 0;
+};
+
+/**
+ * @brief The guest: a vCPU thread that writes pages at the dirty rate and serves
+ * client requests on a TCP port, over a PageMemory it does not own.
+ *
+ * Every write stores the page's words first and then sets the page's bit in the
+ * dirty log (if any), so a migration that harvests the log and then copies the
+ * page never misses the last write. pause() returns only once the vCPU has
+ * stopped touching memory (the hand-off to the migration thread). A post-copy
+ * destination passes ensurePresent(), which blocks the vCPU until a missing
+ * page arrived (false: the migration was abandoned and the vCPU stops).
+ */
+class Vm {
+public:
+    using EnsurePresent = std::function<bool(std::size_t page)>;
+
+    Vm(PageMemory &memory, Workload workload, PageBitmap *dirtyLog, EnsurePresent ensurePresent = {});
+    ~Vm();
+    Vm(const Vm &) = delete;
+    Vm &operator=(const Vm &) = delete;
+
+    /// Opens the VM's client port on @p bindAddress (port 0: the OS chooses).
+    bool listen(const std::string &bindAddress, std::uint16_t port, QString *error);
+    std::uint16_t port() const { return m_port; }
+
+    /// Starts the vCPU thread from @p state.
+    void start(const VmStateBody &state);
+    /// Stops the vCPU at its next step and waits until it no longer touches memory.
+    void pause();
+    /// Continues after pause() (also after leave(): it accepts clients again).
+    void resume();
+    /// The VM moved away: drop the client connection and accept none until resume().
+    void leave();
+    /// Ends the vCPU thread (joins it) and returns its final state.
+    VmStateBody stop();
+    /// The vCPU state; exact while paused or stopped.
+    VmStateBody state() const;
+    bool running() const { return m_thread.joinable(); }
+    /// Whether the vCPU stopped because ensurePresent() said the migration was abandoned.
+    bool faulted() const { return m_faulted.load(); }
+
+private:
+    void threadMain();
+    bool writePage(std::size_t page);
+    bool serveClient();
+
+    PageMemory &m_memory;
+    Workload m_workload;
+    PageBitmap *m_dirtyLog;
+    EnsurePresent m_ensurePresent;
+
+    boost::asio::io_context m_io; // only for synchronous non-blocking socket calls, never run
+    boost::asio::ip::tcp::acceptor m_acceptor{m_io};
+    boost::asio::ip::tcp::socket m_client{m_io};
+    std::uint16_t m_port = 0;
+    WireRequest m_pending;
+    std::size_t m_pendingBytes = 0;
+
+    std::thread m_thread;
+    mutable std::mutex m_mutex; // guards the commands and the state below
+    std::condition_variable m_cv;
+    bool m_quit = false;
+    bool m_pauseRequested = false;
+    bool m_pausedAck = false;
+    bool m_left = false;
+    VmStateBody m_state;           // published copy, written on pause and at the end of the vCPU
+    VmStateBody m_work;            // the vCPU's own working copy: touched by the vCPU thread only
+    std::atomic<bool> m_faulted{false};
+};
+
+/// One answered client request: when it was sent and how long the answer took.
+struct ClientSample {
+    double sentMs = 0;     ///< since the run's origin
+    double responseMs = 0; ///< until the answer arrived (includes reconnecting after a move)
+    bool moved = false;    ///< the request was re-sent to the VM's new address
+};
+
+/**
+ * @brief The VM's client: sends a request every interval over TCP and records
+ * every response time. When the connection ends (the VM left the source), it
+ * reconnects to the VM's current address and re-sends: that gap is the
+ * downtime the client sees.
+ */
+class VmClient {
+public:
+    VmClient(std::chrono::steady_clock::time_point origin, double intervalMs);
+    ~VmClient();
+    void start(const std::string &host, std::uint16_t port);
+    /// Where the VM is now (the "gratuitous ARP" after a switchover).
+    void setTarget(const std::string &host, std::uint16_t port);
+    void stop();
+    std::vector<ClientSample> samples() const;
+    std::size_t sampleCount() const;
+
+private:
+    void threadMain();
+
+    std::chrono::steady_clock::time_point m_origin;
+    double m_intervalMs;
+    std::thread m_thread;
+    mutable std::mutex m_mutex; // guards everything below
+    std::condition_variable m_cv;
+    bool m_stop = false;
+    std::string m_host;
+    std::uint16_t m_port = 0;
+    std::uint64_t m_targetGeneration = 0;
+    std::vector<ClientSample> m_samples;
+};
+
+} // namespace proclab::migration

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "schedmodel.h"
+
+#include "engine/engine.h"
+
+#include <vector>
+
+namespace proclab {
+
+/**
+ * @brief What the scheduler view draws: the model's state after one event.
+ *
+ * Everything is a copy; the engine never touches a snapshot after publishing it.
+ * The Gantt bars and state changes are the latest ones up to a cap.
+ */
+struct SchedSnapshot : Snapshot {
+    ThreadingModel model = ThreadingModel::OneToOne;
+    SchedPolicy policy = SchedPolicy::Cfs;
+    int cpus = 1;
+    std::int64_t nowNs = 0;
+    std::int64_t maxTimeNs = 0;
+    QStringList processNames;
+    std::vector<UserThreadInfo> threads;
+    std::vector<KernelThreadInfo> kernelThreads;
+    std::vector<int> cpuKernelThread; ///< per CPU: the kernel thread it runs, or -1
+    std::vector<int> readyQueue;      ///< kernel threads in the order the policy picks them
+    int cfsRoot = -1;
+    std::int64_t minVruntimeNs = 0;
+    std::int64_t periodNs = 0;
+    std::vector<SchedEvent> recent;   ///< the last events, oldest first
+    std::vector<GanttSegment> gantt;
+    std::vector<StateChange> timeline;
+    QString lastStep;
+    quint64 events = 0;
+    quint64 steps = 0;
+    quint64 kernelSwitches = 0;
+    quint64 userSwitches = 0;
+    quint64 traps = 0;
+    bool finished = false;
+};
+
+/**
+ * @brief T7-T10 as a model: N:1, 1:1 and M:N threads under FCFS, RR, priority or CFS.
+ *
+ * At speed 0 (the command line) the model runs at full speed and publishes a
+ * few progress snapshots; at speed > 0 every event is one checkpoint (so
+ * stepOnce() advances one scheduling event) and is paced for the animation.
+ */
+class SchedEngine : public Engine {
+public:
+    SchedEngine();
+    ~SchedEngine() override;
+
+    ParamSchema schema() const override;
+
+    /**
+     * @brief Builds the model configuration and workload from parameter values.
+     * @return false with a one-line @p error for a bad workload
+     */
+    static bool configFromParams(const ParamValues &values, SchedConfig *config, Workload *workload,
+                                 QString *error);
+    /// @brief The statistics, series and table of a finished (or stopped) model run.
+    static void fillResult(const SchedModel &model, bool traceTable, Result *result);
+
+protected:
+    void run() override;
+};
+
+QString threadingModelId(ThreadingModel m); ///< "n1", "11", "mn"
+QString schedPolicyId(SchedPolicy p);       ///< "fcfs", "rr", "priority", "cfs"
+
+} // namespace proclab

@@ -1,0 +1,442 @@
+#include "migration/migrationengine.h"
+#include "migration/migrationmodel.h"
+#include "migration/migrationnode.h"
+#include "migration/pagememory.h"
+
+#include "engine/registry.h"
+
+#include <QBuffer>
+#include <QJsonObject>
+#include <QTest>
+
+#include <cmath>
+#include <thread>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace proclab;
+
+class TestMigration : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void modelDirtiedByHand();
+    void modelHandComputed_data();
+    void modelHandComputed();
+    void modelEngineSweeps();
+    void memoryEqualAfterEachStrategy_data();
+    void memoryEqualAfterEachStrategy();
+    void preCopyStopRules_data();
+    void preCopyStopRules();
+    void cutConnectionAbandons_data();
+    void cutConnectionAbandons();
+    void destinationFailureAbandons();
+    void badDestinations_data();
+    void badDestinations();
+    void nodeCommandLine();
+    void nodeArgumentErrors_data();
+    void nodeArgumentErrors();
+    void registered();
+};
+
+namespace {
+
+constexpr qint64 kMiB = 1 << 20;
+
+QString hex64(std::uint64_t v)
+{
+    return QStringLiteral("%1").arg(v, 16, 16, QLatin1Char('0'));
+}
+
+Result runMigration(const QVariantMap &overrides, MigrationEngine *engine = nullptr)
+{
+    MigrationEngine local;
+    MigrationEngine &e = engine ? *engine : local;
+    QVariantMap p{{QStringLiteral("memory"), 16 * kMiB},
+                  {QStringLiteral("warmup_ms"), 200},
+                  {QStringLiteral("after_ms"), 200},
+                  {QStringLiteral("bandwidth"), 0},
+                  {QStringLiteral("hot_set"), 1 * kMiB},
+                  {QStringLiteral("seed"), 5}};
+    for (auto it = overrides.begin(); it != overrides.end(); ++it)
+        p.insert(it.key(), it.value());
+    QString error;
+    if (!e.configure(p, &error)) {
+        Result r;
+        r.error = QStringLiteral("configure: ") + error;
+        return r;
+    }
+    return runToCompletion(e, std::chrono::seconds(120));
+}
+
+double num(const Result &r, const char *key)
+{
+    return r.summary.value(QLatin1String(key)).toDouble(std::nan(""));
+}
+
+QString str(const Result &r, const char *key)
+{
+    return r.summary.value(QLatin1String(key)).toString();
+}
+
+std::uint16_t freePort()
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+} // namespace
+
+void TestMigration::modelDirtiedByHand()
+{
+    MigrationModelInput in;
+    in.pages = 1000;
+    in.dirtyRatePagesPerSec = 500;
+    in.hotPages = 0;
+    // Uniform writes: each page is written at 0.5/s; clean after 2 s with probability e^-1.
+    QCOMPARE(migrationModelDirtied(in, 2.0), 1000 * (1 - std::exp(-1.0)));
+    in.hotPages = 100;
+    in.hotShare = 1.0;
+    // All writes into 100 pages at 5/s each: after 1 s, 100 (1 - e^-5).
+    QCOMPARE(migrationModelDirtied(in, 1.0), 100 * (1 - std::exp(-5.0)));
+    in.dirtyRatePagesPerSec = 0;
+    QCOMPARE(migrationModelDirtied(in, 10.0), 0.0);
+}
+
+void TestMigration::modelHandComputed_data()
+{
+    QTest::addColumn<QString>("strategy");
+    QTest::addColumn<double>("dirtyRate");
+    QTest::addColumn<double>("hotPages");
+    QTest::addColumn<double>("hotShare");
+    QTest::addColumn<int>("maxRounds");
+    QTest::addColumn<double>("factor");
+    QTest::addColumn<double>("downtimeMs");
+    QTest::addColumn<double>("totalMs");
+    QTest::addColumn<int>("rounds");
+    QTest::addColumn<QString>("reason");
+
+    // 64 MiB = 16384 pages at 1 Gbit/s (125e6 B/s): one full pass takes 536.870912 ms.
+    // One-way latency 0.5 ms.
+    const double pass = 16384.0 * 4096 / 125e6 * 1000;
+    QTest::newRow("stop-and-copy") << "stopcopy" << 5000.0 << 0.0 << 0.0 << 30 << 3.0 << pass + 0.5 << pass + 0.5 << 1 << "";
+    QTest::newRow("post-copy") << "postcopy" << 5000.0 << 0.0 << 0.0 << 30 << 3.0 << 0.5 << pass + 0.5 << 0 << "";
+    QTest::newRow("pre-copy, idle VM") << "precopy" << 0.0 << 0.0 << 0.0 << 30 << 3.0 << 0.5 << pass + 0.5 << 1 << "converged";
+    // 1e6 writes/s into an 8 MiB hot set (2048 pages): it is all dirty after round 0,
+    // and 2048 pages take 67.108864 ms < 300 ms.
+    const double hot = 2048.0 * 4096 / 125e6 * 1000;
+    QTest::newRow("pre-copy, hot set") << "precopy" << 1e6 << 2048.0 << 1.0 << 30 << 3.0 << hot + 0.5 << pass + hot + 0.5 << 1 << "converged";
+    // 1e6 uniform writes/s: every page dirty again after each pass (e^-32.8 is 0 here).
+    QTest::newRow("pre-copy, max rounds") << "precopy" << 1e6 << 0.0 << 0.0 << 1 << 3.0 << pass + 0.5 << 2 * pass + 0.5 << 1 << "max_rounds";
+    QTest::newRow("pre-copy, max total") << "precopy" << 1e6 << 0.0 << 0.0 << 30 << 2.5 << pass + 0.5 << 3 * pass + 0.5 << 2 << "max_total";
+}
+
+void TestMigration::modelHandComputed()
+{
+    QFETCH(QString, strategy);
+    QFETCH(double, dirtyRate);
+    QFETCH(double, hotPages);
+    QFETCH(double, hotShare);
+    QFETCH(int, maxRounds);
+    QFETCH(double, factor);
+    QFETCH(double, downtimeMs);
+    QFETCH(double, totalMs);
+    QFETCH(int, rounds);
+    QFETCH(QString, reason);
+    MigrationModelInput in;
+    in.pages = 16384;
+    in.bandwidthBytesPerSec = 125e6;
+    in.dirtyRatePagesPerSec = dirtyRate;
+    in.hotPages = hotPages;
+    in.hotShare = hotShare;
+    in.latencySec = 0.0005;
+    in.maxRounds = maxRounds;
+    in.maxTotalFactor = factor;
+    const MigrationModelOutcome o = strategy == QLatin1String("stopcopy") ? migrationModelStopCopy(in)
+        : strategy == QLatin1String("precopy")                             ? migrationModelPreCopy(in)
+                                                                           : migrationModelPostCopy(in);
+    QVERIFY2(std::abs(o.downtimeSec * 1000 - downtimeMs) < 1e-3, qPrintable(QString::number(o.downtimeSec * 1000)));
+    QVERIFY2(std::abs(o.totalSec * 1000 - totalMs) < 1e-3, qPrintable(QString::number(o.totalSec * 1000)));
+    QCOMPARE(int(o.rounds.size()), rounds);
+    QCOMPARE(o.stopReason, reason);
+    if (strategy == QLatin1String("postcopy")) {
+        QCOMPARE(o.pagesSent, in.pages);
+        QCOMPARE(o.pagesResent, 0.0);
+    }
+}
+
+void TestMigration::modelEngineSweeps()
+{
+    MigrationModelEngine e;
+    QString error;
+    QVERIFY2(e.configure({{QStringLiteral("memory"), 64 * kMiB}, {QStringLiteral("latency_ms"), 0.5},
+                          {QStringLiteral("sweep_points"), 11}, {QStringLiteral("sweep_max"), 100000}},
+                         &error),
+             qPrintable(error));
+    const Result r = runToCompletion(e, std::chrono::seconds(10));
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QCOMPARE(r.provenance, Provenance::Model);
+    QCOMPARE(int(r.series.size()), 6);
+    for (const auto &s : r.series)
+        QCOMPARE(int(s.x.size()), 11);
+    // Stop-and-copy's downtime does not depend on the dirty rate; post-copy's is the latency.
+    const double pass = 16384.0 * 4096 / 125e6;
+    for (double y : r.series[0].y)
+        QVERIFY(std::abs(y - (pass + 0.0005)) < 1e-9);
+    for (double y : r.series[2].y)
+        QVERIFY(std::abs(y - 0.0005) < 1e-12);
+    // Pre-copy's downtime grows (weakly) with the dirty rate.
+    for (std::size_t i = 1; i < r.series[1].y.size(); ++i)
+        QVERIFY(r.series[1].y[i] >= r.series[1].y[i - 1] - 1e-12);
+}
+
+void TestMigration::memoryEqualAfterEachStrategy_data()
+{
+    QTest::addColumn<QString>("strategy");
+    QTest::addColumn<double>("bandwidth");
+    QTest::newRow("stopcopy") << "stopcopy" << 0.0;
+    QTest::newRow("precopy") << "precopy" << 0.0;
+    QTest::newRow("precopy capped") << "precopy" << 400e6;
+    QTest::newRow("postcopy") << "postcopy" << 0.0;
+    QTest::newRow("postcopy capped") << "postcopy" << 200e6;
+}
+
+void TestMigration::memoryEqualAfterEachStrategy()
+{
+    QFETCH(QString, strategy);
+    QFETCH(double, bandwidth);
+    MigrationEngine e;
+    const Result r = runMigration({{QStringLiteral("strategy"), strategy},
+                                   {QStringLiteral("dirty_rate"), 3000},
+                                   {QStringLiteral("bandwidth"), bandwidth}},
+                                  &e);
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QCOMPARE(r.provenance, Provenance::Measured);
+    QCOMPARE(str(r, "vm_location"), QStringLiteral("destination"));
+    QVERIFY(r.summary.value(QStringLiteral("memory_equal")).toBool());
+    QCOMPARE(str(r, "checksum_source"), str(r, "checksum_destination"));
+    const double pages = 16.0 * 1024 * 1024 / 4096;
+    QCOMPARE(num(r, "pages"), pages);
+    QVERIFY(num(r, "pages_sent") >= pages);
+    QCOMPARE(num(r, "destination_pages_received"), num(r, "pages_sent"));
+    QVERIFY(num(r, "downtime_vm_ms") >= 0);
+    QVERIFY(num(r, "total_ms") >= num(r, "downtime_vm_ms"));
+    QVERIFY(num(r, "requests") > 0);
+    QVERIFY(num(r, "destination_requests") > 0); // the client reached the VM at its new address
+    if (strategy == QLatin1String("postcopy")) {
+        // No page is ever sent twice: every page exactly once, none received twice.
+        QCOMPARE(num(r, "pages_sent"), pages);
+        QCOMPARE(num(r, "pages_resent"), 0.0);
+        QCOMPARE(num(r, "destination_duplicate_pages"), 0.0);
+        QCOMPARE(num(r, "destination_faults"), num(r, "demand_fetches") + num(r, "requests_for_pages_in_flight"));
+    } else {
+        QCOMPARE(num(r, "destination_duplicate_pages"), num(r, "pages_resent"));
+    }
+    // The final snapshot's grid: nothing left dirty or missing.
+    const auto snap = std::dynamic_pointer_cast<const MigrationSnapshot>(e.snapshot());
+    QVERIFY(snap);
+    QCOMPARE(qint64(snap->pageStates.size()), qint64(pages));
+    for (std::uint8_t s : snap->pageStates) {
+        QVERIFY(s != std::uint8_t(PageState::Dirty) && s != std::uint8_t(PageState::Missing)
+                && s != std::uint8_t(PageState::Clean));
+    }
+}
+
+void TestMigration::preCopyStopRules_data()
+{
+    QTest::addColumn<double>("dirtyRate");
+    QTest::addColumn<int>("maxRounds");
+    QTest::addColumn<double>("factor");
+    QTest::addColumn<int>("limitMs");
+    QTest::addColumn<QString>("reason");
+    QTest::addColumn<int>("preRounds");
+    // An idle VM: nothing is dirty after round 0.
+    QTest::newRow("converged") << 0.0 << 30 << 3.0 << 300 << "converged" << 1;
+    // 40000 uniform writes/s against a 1 ms limit never converge.
+    QTest::newRow("max rounds") << 40000.0 << 3 << 100.0 << 1 << "max_rounds" << 3;
+    QTest::newRow("max total") << 40000.0 << 100 << 1.5 << 1 << "max_total" << 1;
+}
+
+void TestMigration::preCopyStopRules()
+{
+    QFETCH(double, dirtyRate);
+    QFETCH(int, maxRounds);
+    QFETCH(double, factor);
+    QFETCH(int, limitMs);
+    QFETCH(QString, reason);
+    QFETCH(int, preRounds);
+    const Result r = runMigration({{QStringLiteral("strategy"), QStringLiteral("precopy")},
+                                   {QStringLiteral("dirty_rate"), dirtyRate},
+                                   {QStringLiteral("hot_share"), 0},
+                                   {QStringLiteral("bandwidth"), 200e6},
+                                   {QStringLiteral("max_rounds"), maxRounds},
+                                   {QStringLiteral("max_total_factor"), factor},
+                                   {QStringLiteral("downtime_limit_ms"), limitMs}});
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QCOMPARE(str(r, "stop_reason"), reason);
+    QVERIFY(r.summary.value(QStringLiteral("memory_equal")).toBool());
+    // The table: the pre-copy rounds, then one stop-and-copy row.
+    QCOMPARE(int(r.table.rows.size()), preRounds + 1);
+    for (int i = 0; i < preRounds; ++i)
+        QCOMPARE(r.table.rows[i][1].toBool(), false);
+    QCOMPARE(r.table.rows.back()[1].toBool(), true);
+    // Pages sent add up: every row, and round 0 is the whole memory.
+    double sum = 0;
+    for (const auto &row : r.table.rows)
+        sum += row[2].toDouble();
+    QCOMPARE(sum, num(r, "pages_sent"));
+    QCOMPARE(r.table.rows[0][2].toDouble(), num(r, "pages"));
+    if (reason == QLatin1String("converged")) {
+        QCOMPARE(num(r, "pages_resent"), 0.0);
+    }
+    if (reason == QLatin1String("max_total")) {
+        // Stopped because one more round would pass 1.5 memories.
+        QVERIFY(r.table.rows[0][3].toDouble() + num(r, "pages") > 1.5 * num(r, "pages"));
+    }
+    if (reason == QLatin1String("max_rounds")) {
+        // The limit could not be met: the dirtied count stayed above 1 ms worth of pages.
+        for (int i = 0; i < preRounds; ++i)
+            QVERIFY(r.table.rows[i][3].toDouble() > 0.001 * 200e6 / 8 / 4096);
+    }
+}
+
+void TestMigration::cutConnectionAbandons_data()
+{
+    QTest::addColumn<QString>("strategy");
+    QTest::addColumn<QString>("cut");
+    QTest::newRow("precopy handshake") << "precopy" << "handshake";
+    QTest::newRow("precopy first pass") << "precopy" << "first_pass";
+    QTest::newRow("precopy paused") << "precopy" << "paused";
+    QTest::newRow("precopy after resume") << "precopy" << "after_resume";
+    QTest::newRow("stopcopy paused") << "stopcopy" << "paused";
+    QTest::newRow("postcopy paused") << "postcopy" << "paused";
+    QTest::newRow("postcopy after resume") << "postcopy" << "after_resume";
+}
+
+void TestMigration::cutConnectionAbandons()
+{
+    QFETCH(QString, strategy);
+    QFETCH(QString, cut);
+    // No writes: the source's memory must still be exactly what the guest was given.
+    const Result r = runMigration({{QStringLiteral("strategy"), strategy},
+                                   {QStringLiteral("dirty_rate"), 0},
+                                   {QStringLiteral("cut_at"), cut},
+                                   {QStringLiteral("bandwidth"), 400e6},
+                                   {QStringLiteral("after_ms"), 300}});
+    QVERIFY2(r.error.startsWith(QStringLiteral("migration abandoned")), qPrintable(r.error));
+    QVERIFY2(r.error.contains(QStringLiteral("source")), qPrintable(r.error));
+    QVERIFY(r.summary.value(QStringLiteral("abandoned")).toBool());
+    QCOMPARE(str(r, "vm_location"), QStringLiteral("source"));
+    QCOMPARE(str(r, "checksum_source_end"), hex64(migration::patternChecksum(4096, 5)));
+    QVERIFY2(num(r, "requests_after_abandon") > 0, "the VM must go on serving on the source");
+}
+
+void TestMigration::destinationFailureAbandons()
+{
+    migration::NodeOptions options;
+    options.failAfterPages = 1000;
+    migration::MigrationNode node(options);
+    QString error;
+    QVERIFY2(node.start(&error), qPrintable(error));
+    const Result r = runMigration({{QStringLiteral("strategy"), QStringLiteral("precopy")},
+                                   {QStringLiteral("dirty_rate"), 0},
+                                   {QStringLiteral("bandwidth"), 400e6},
+                                   {QStringLiteral("destination"), QStringLiteral("127.0.0.1:%1").arg(node.port())}});
+    QVERIFY2(r.error.startsWith(QStringLiteral("migration abandoned")), qPrintable(r.error));
+    QCOMPARE(str(r, "vm_location"), QStringLiteral("source"));
+    QCOMPARE(str(r, "checksum_source_end"), hex64(migration::patternChecksum(4096, 5)));
+    node.stop();
+    const QString log = node.takeLog().join(QLatin1Char('\n'));
+    QVERIFY2(log.contains(QStringLiteral("simulated failure after")), qPrintable(log));
+}
+
+void TestMigration::badDestinations_data()
+{
+    QTest::addColumn<QString>("destination");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("not host:port") << "nohost" << "is not HOST:PORT";
+    QTest::newRow("bad port") << "127.0.0.1:99999" << "is not HOST:PORT";
+    QTest::newRow("nobody listens") << QStringLiteral("127.0.0.1:%1").arg(freePort()) << "cannot reach the destination";
+}
+
+void TestMigration::badDestinations()
+{
+    QFETCH(QString, destination);
+    QFETCH(QString, message);
+    const Result r = runMigration({{QStringLiteral("destination"), destination}, {QStringLiteral("warmup_ms"), 0}});
+    QVERIFY2(r.error.contains(message), qPrintable(r.error));
+    QVERIFY(!r.error.contains(QLatin1Char('\n')));
+}
+
+void TestMigration::nodeCommandLine()
+{
+    const std::uint16_t port = freePort();
+    QString outText, errText;
+    int status = -1;
+    std::thread nodeThread([&] {
+        QTextStream out(&outText), err(&errText);
+        status = runMigrationNode({QStringLiteral("--listen"), QString::number(port), QStringLiteral("--once")}, out, err);
+    });
+    // The node may take a moment to listen: the engine's connect fails fast, so retry a few times.
+    Result r;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        r = runMigration({{QStringLiteral("strategy"), QStringLiteral("postcopy")},
+                          {QStringLiteral("dirty_rate"), 2000},
+                          {QStringLiteral("warmup_ms"), 0},
+                          {QStringLiteral("destination"), QStringLiteral("127.0.0.1:%1").arg(port)}});
+        if (!r.error.contains(QStringLiteral("cannot reach")))
+            break;
+        QTest::qWait(100);
+    }
+    nodeThread.join();
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QVERIFY(r.summary.value(QStringLiteral("memory_equal")).toBool());
+    QCOMPARE(status, 0);
+    QVERIFY2(outText.contains(QStringLiteral("post-copy")), qPrintable(outText));
+    QVERIFY2(outText.contains(QStringLiteral(": equal")), qPrintable(outText));
+    QVERIFY2(outText.contains(QStringLiteral("finished")), qPrintable(outText));
+}
+
+void TestMigration::nodeArgumentErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("nothing") << QStringList{} << "--listen PORT is required";
+    QTest::newRow("no port") << QStringList{QStringLiteral("--listen")} << "needs a port";
+    QTest::newRow("bad port") << QStringList{QStringLiteral("--listen"), QStringLiteral("x")} << "needs a port";
+    QTest::newRow("unknown") << QStringList{QStringLiteral("--listen"), QStringLiteral("0"), QStringLiteral("--fast")}
+                             << "unknown option --fast";
+}
+
+void TestMigration::nodeArgumentErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    QString outText, errText;
+    QTextStream out(&outText), err(&errText);
+    QCOMPARE(runMigrationNode(args, out, err), 2);
+    QVERIFY2(errText.contains(message), qPrintable(errText));
+    QCOMPARE(errText.count(QLatin1Char('\n')), 1);
+}
+
+void TestMigration::registered()
+{
+    const auto &reg = EngineRegistry::builtin();
+    QVERIFY(reg.find(QStringLiteral("migration")));
+    QVERIFY(reg.find(QStringLiteral("migration-model")));
+    QCOMPARE(reg.find(QStringLiteral("migration"))->info.provenance, Provenance::Measured);
+    QCOMPARE(reg.find(QStringLiteral("migration-model"))->info.provenance, Provenance::Model);
+}
+
+
+QTEST_APPLESS_MAIN(TestMigration)
+#include "tst_migration.moc"

@@ -1,0 +1,237 @@
+#include "migration/migrationview.h"
+#include "migration/migrationrunhistory.h"
+#include "migration/pagegridwidget.h"
+
+#include "common/viewregistry.h"
+#include "migration/migrationengine.h"
+#include "migration/migrationmodel.h"
+
+#include <QApplication>
+#include <QTest>
+
+using namespace proclab;
+
+class TestMigrationView : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void gridImageOnePixelPerPage();
+    void gridWidgetShowsStateColours();
+    void liveViewDrawsARealRun();
+    void midMigrationFrame();
+    void sweepViewShowsModelAndMeasuredPoints();
+    void registeredViews();
+};
+
+namespace {
+
+constexpr qint64 kMiB = 1 << 20;
+
+void maybeSave(QWidget *w, const char *name)
+{
+    // Screenshots for a human to look at: PROCLAB_SHOTS=/some/dir
+    const QByteArray dir = qgetenv("PROCLAB_SHOTS");
+    if (!dir.isEmpty())
+        w->grab().save(QString::fromLocal8Bit(dir) + QLatin1Char('/') + QLatin1String(name));
+}
+
+std::shared_ptr<const MigrationSnapshot> runEngine(const QVariantMap &params)
+{
+    MigrationEngine e;
+    QString error;
+    if (!e.configure(params, &error))
+        qFatal("%s", qPrintable(error));
+    runToCompletion(e, std::chrono::seconds(120));
+    return std::dynamic_pointer_cast<const MigrationSnapshot>(e.snapshot());
+}
+
+} // namespace
+
+void TestMigrationView::gridImageOnePixelPerPage()
+{
+    const Theme theme = Theme::byId(QStringLiteral("light"));
+    const auto colors = pageStateColors(theme);
+    // A 2 GiB VM: 524,288 pages, one image, one pixel each.
+    std::vector<std::uint8_t> states(524288);
+    for (std::size_t i = 0; i < states.size(); ++i)
+        states[i] = std::uint8_t(i % 7);
+    const QImage img = renderPageGrid(states, 1024, colors, qRgb(1, 2, 3));
+    QCOMPARE(img.width(), 1024);
+    QCOMPARE(img.height(), 512);
+    for (std::size_t i : {std::size_t(0), std::size_t(1), std::size_t(6), std::size_t(1023), std::size_t(1024),
+                          std::size_t(300001), std::size_t(524287)})
+        QCOMPARE(img.pixel(int(i % 1024), int(i / 1024)), colors[i % 7]);
+    // A partial last row is padded with the background.
+    const QImage partial = renderPageGrid(std::vector<std::uint8_t>(10, 2), 4, colors, qRgb(1, 2, 3));
+    QCOMPARE(partial.height(), 3);
+    QCOMPARE(partial.pixel(1, 2), colors[2]);
+    QCOMPARE(partial.pixel(2, 2), qRgb(1, 2, 3));
+}
+
+void TestMigrationView::gridWidgetShowsStateColours()
+{
+    PageGridWidget grid;
+    grid.resize(400, 300);
+    grid.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&grid));
+    const Theme theme = Theme::byId(QStringLiteral("dark"));
+    grid.setTheme(theme);
+    std::vector<std::uint8_t> states(4096, std::uint8_t(PageState::Clean));
+    for (int i = 0; i < 4096; ++i) {
+        if (i < 1000)
+            states[std::size_t(i)] = std::uint8_t(PageState::Sent);
+        else if (i < 1100)
+            states[std::size_t(i)] = std::uint8_t(PageState::Dirty);
+        else if (i >= 3000)
+            states[std::size_t(i)] = std::uint8_t(PageState::Missing);
+    }
+    grid.setStates(states);
+    const QImage shot = grid.grab().toImage();
+    const auto colors = pageStateColors(theme);
+    QVERIFY(grid.columns() > 1);
+    for (int page : {0, 500, 999, 1000, 1050, 1099, 2000, 3000, 4095}) {
+        const QPoint p = grid.cellCenter(page);
+        QCOMPARE(shot.pixel(p) & 0xffffff, colors[states[std::size_t(page)]] & 0xffffff);
+    }
+    maybeSave(&grid, "migration-grid-synthetic.png");
+}
+
+void TestMigrationView::liveViewDrawsARealRun()
+{
+    MigrationRunHistory::instance().clear();
+    const auto snap = runEngine({{QStringLiteral("strategy"), QStringLiteral("precopy")},
+                                 {QStringLiteral("memory"), 16 * kMiB},
+                                 {QStringLiteral("bandwidth"), 400e6},
+                                 {QStringLiteral("dirty_rate"), 4000},
+                                 {QStringLiteral("warmup_ms"), 300},
+                                 {QStringLiteral("after_ms"), 300}});
+    QVERIFY(snap);
+    QVERIFY2(snap->result.error.isEmpty(), qPrintable(snap->result.error));
+    MigrationLiveView view;
+    view.resize(1200, 800);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.applyTheme(Theme::byId(QStringLiteral("light")));
+    view.showSnapshot(snap, RunState::Finished);
+    // Response chart: the run's samples as one graph, and the markers.
+    ChartWidget *resp = view.responseChart();
+    QCOMPARE(resp->graphCount(), 1);
+    QCOMPARE(resp->graph(0)->dataCount(), int(snap->samples.size()));
+    QVERIFY(resp->itemCount() >= 4 * 2 + 1); // four lines with labels, the downtime band
+    // Rounds chart: sent and dirtied, one bar per round each.
+    ChartWidget *rounds = view.roundsChart();
+    QCOMPARE(rounds->plottableCount(), 2);
+    auto *sent = qobject_cast<QCPBars *>(rounds->plottable(0));
+    QVERIFY(sent);
+    QCOMPARE(sent->dataCount(), int(snap->rounds.size()));
+    // The grid: every page sent, none dirty at the end.
+    QTest::qWait(100); // the charts replot on the next event-loop turn
+    const QImage shot = view.grab().toImage();
+    QVERIFY(!shot.isNull());
+    const auto colors = pageStateColors(view.theme());
+    const QPoint c = view.grid()->mapTo(&view, view.grid()->cellCenter(0));
+    const QRgb px = shot.pixel(c) & 0xffffff;
+    QVERIFY(px == (colors[2] & 0xffffff) || px == (colors[3] & 0xffffff));
+    maybeSave(&view, "migration-live-final.png");
+    // It joined the history: a second run of another strategy overlays it.
+    QCOMPARE(int(MigrationRunHistory::instance().runs().size()), 1);
+    const auto post = runEngine({{QStringLiteral("strategy"), QStringLiteral("postcopy")},
+                                 {QStringLiteral("memory"), 16 * kMiB},
+                                 {QStringLiteral("bandwidth"), 400e6},
+                                 {QStringLiteral("dirty_rate"), 4000},
+                                 {QStringLiteral("warmup_ms"), 300},
+                                 {QStringLiteral("after_ms"), 300}});
+    QVERIFY(post);
+    view.showSnapshot(post, RunState::Finished);
+    QCOMPARE(int(MigrationRunHistory::instance().runs().size()), 2);
+    QCOMPARE(resp->graphCount(), 2);
+    QTest::qWait(100);
+    maybeSave(&view, "migration-live-overlay.png");
+}
+
+void TestMigrationView::midMigrationFrame()
+{
+    // Grab the view while a capped pre-copy is sending: some pages sent, some not yet.
+    MigrationEngine e;
+    QString error;
+    QVERIFY(e.configure({{QStringLiteral("strategy"), QStringLiteral("precopy")},
+                         {QStringLiteral("memory"), 64 * kMiB},
+                         {QStringLiteral("bandwidth"), 200e6},
+                         {QStringLiteral("dirty_rate"), 20000},
+                         {QStringLiteral("hot_set"), 8 * kMiB},
+                         {QStringLiteral("warmup_ms"), 300},
+                         {QStringLiteral("after_ms"), 200}},
+                        &error));
+    e.setSpeed(0);
+    e.start();
+    std::shared_ptr<const MigrationSnapshot> mid;
+    for (int i = 0; i < 600 && !mid; ++i) {
+        QTest::qWait(20);
+        auto s = std::dynamic_pointer_cast<const MigrationSnapshot>(e.snapshot());
+        if (s && s->phase == MigrationPhase::FirstPass && s->pagesSentTotal > s->pages / 3)
+            mid = s;
+    }
+    e.stop();
+    QVERIFY(mid);
+    int sent = 0, clean = 0, dirty = 0;
+    for (std::uint8_t st : mid->pageStates) {
+        sent += st == std::uint8_t(PageState::Sent);
+        clean += st == std::uint8_t(PageState::Clean);
+        dirty += st == std::uint8_t(PageState::Dirty);
+    }
+    QVERIFY(sent > 0 && clean > 0 && dirty > 0);
+    MigrationLiveView view;
+    view.resize(1200, 800);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.showSnapshot(mid, RunState::Running);
+    // The running strategy's own curve is drawn, after the earlier runs.
+    QVERIFY(view.responseChart()->graphCount() >= 1);
+    QCOMPARE(view.responseChart()->graph(view.responseChart()->graphCount() - 1)->dataCount(), int(mid->samples.size()));
+    QVERIFY(!mid->samples.empty());
+    QTest::qWait(100); // the charts replot on the next event-loop turn
+    const QImage shot = view.grab().toImage();
+    const auto colors = pageStateColors(view.theme());
+    // Page 0 went first; the last page is not sent yet.
+    const QRgb first = shot.pixel(view.grid()->mapTo(&view, view.grid()->cellCenter(0))) & 0xffffff;
+    QVERIFY(first == (colors[2] & 0xffffff) || first == (colors[1] & 0xffffff));
+    const QRgb last = shot.pixel(view.grid()->mapTo(&view, view.grid()->cellCenter(mid->pages - 1))) & 0xffffff;
+    QVERIFY(last == (colors[0] & 0xffffff) || last == (colors[1] & 0xffffff));
+    maybeSave(&view, "migration-live-mid.png");
+}
+
+void TestMigrationView::sweepViewShowsModelAndMeasuredPoints()
+{
+    MigrationModelEngine e;
+    QString error;
+    QVERIFY(e.configure({{QStringLiteral("memory"), 16 * kMiB}, {QStringLiteral("bandwidth"), 400e6},
+                         {QStringLiteral("sweep_max"), 20000}},
+                        &error));
+    runToCompletion(e, std::chrono::seconds(10));
+    MigrationSweepView view;
+    view.resize(1200, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.showSnapshot(e.snapshot(), RunState::Finished);
+    const QList<ChartWidget *> charts = view.charts();
+    QCOMPARE(charts.size(), 2);
+    // Three model curves, plus the two measured runs of the previous test as points.
+    QCOMPARE(charts[0]->graphCount(), 3 + 2);
+    QVERIFY(charts[0]->graph(0)->dataCount() > 10);
+    QCOMPARE(charts[0]->graph(3)->dataCount(), 1);
+    QCOMPARE(charts[0]->graph(3)->lineStyle(), QCPGraph::lsNone);
+    QTest::qWait(100);
+    QVERIFY(!view.grab().toImage().isNull());
+    maybeSave(&view, "migration-sweep.png");
+}
+
+void TestMigrationView::registeredViews()
+{
+    const auto &reg = ViewRegistry::builtin();
+    for (const char *id : {"migration.live", "migration.response", "migration.sweep"})
+        QVERIFY2(reg.find(QLatin1String(id)), id);
+    QCOMPARE(reg.find(QStringLiteral("migration.sweep"))->engineId, QStringLiteral("migration-model"));
+}
+
+QTEST_MAIN(TestMigrationView)
+#include "tst_migrationview.moc"

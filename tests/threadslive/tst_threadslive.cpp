@@ -1,0 +1,152 @@
+#include "threadslive/threadsliveengine.h"
+
+#include "sched/schedmodel.h"
+
+#include <QDir>
+#include <QTest>
+
+#include <set>
+#include <thread>
+
+#include <unistd.h>
+
+using namespace proclab;
+
+class TestThreadsLive : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void sharesAreSampledFromProc();
+    void badParameters_data();
+    void badParameters();
+    void strayWriteHitsSiblingThreadNotParent_data();
+    void strayWriteHitsSiblingThreadNotParent();
+    void stopJoinsEveryBusyThread();
+};
+
+namespace {
+
+int taskCount()
+{
+    return QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size();
+}
+
+} // namespace
+
+void TestThreadsLive::sharesAreSampledFromProc()
+{
+    ThreadsLiveEngine e;
+    QString error;
+    QVERIFY2(e.configure({{QStringLiteral("nices"), QStringLiteral("0,5")},
+                          {QStringLiteral("seconds"), 0.6},
+                          {QStringLiteral("sample_ms"), 100}},
+                         &error),
+             qPrintable(error));
+    const int before = taskCount();
+    const Result r = runToCompletion(e, std::chrono::seconds(30));
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QCOMPARE(r.provenance, Provenance::Measured);
+    QVERIFY(!r.machine.isEmpty());
+    const auto snap = std::dynamic_pointer_cast<const ThreadsLiveSnapshot>(e.snapshot());
+    QVERIFY(snap);
+    QCOMPARE(int(snap->threads.size()), 2);
+    std::set<pid_t> tids;
+    double shareSum = 0, runSum = 0;
+    for (const auto &t : snap->threads) {
+        QVERIFY(t.tid > 0);
+        QVERIFY(t.tid != ::getpid()); // a thread of its own, with its own task entry
+        tids.insert(t.tid);
+        shareSum += t.measuredShare;
+        QVERIFY(!t.samples.empty());
+        for (size_t i = 1; i < t.samples.size(); ++i) {
+            QVERIFY(t.samples[i].runMs >= t.samples[i - 1].runMs);
+            QVERIFY(t.samples[i].waitMs >= t.samples[i - 1].waitMs);
+        }
+        runSum += t.samples.back().runMs;
+    }
+    QCOMPARE(int(tids.size()), 2);
+    QVERIFY(std::abs(shareSum - 1.0) < 1e-9);
+    // Pinned to one CPU, the threads together cannot run longer than the wall time
+    // (10 ms of slack: the samples of the two threads are read one after the other).
+    QVERIFY2(runSum <= snap->elapsedMs + 10, qPrintable(QStringLiteral("%1 > %2").arg(runSum).arg(snap->elapsedMs)));
+    // The model's prediction is the weight share, computed here a second way.
+    const double w0 = niceToWeight(0), w5 = niceToWeight(5);
+    QVERIFY(std::abs(snap->threads[0].modelShare - w0 / (w0 + w5)) < 0.01);
+    QVERIFY(r.summary.contains(QStringLiteral("measured_share_T0")));
+    QVERIFY(r.summary.contains(QStringLiteral("model_share_T1")));
+    QCOMPARE(r.table.rows.size(), size_t(2));
+    QCOMPARE(taskCount(), before); // every busy thread was joined
+}
+
+void TestThreadsLive::badParameters_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QVariant>("value");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("not a number") << "nices" << QVariant(QStringLiteral("0,abc")) << "'abc' is not a nice value";
+    QTest::newRow("out of range") << "nices" << QVariant(QStringLiteral("0,25")) << "'25' is not a nice value";
+    QTest::newRow("none") << "nices" << QVariant(QStringLiteral(" ")) << "give 1 to 8";
+    QTest::newRow("too many") << "nices" << QVariant(QStringLiteral("0,0,0,0,0,0,0,0,0")) << "give 1 to 8";
+    QTest::newRow("no such cpu") << "cpu" << QVariant(1000) << "not available";
+}
+
+void TestThreadsLive::badParameters()
+{
+    QFETCH(QString, key);
+    QFETCH(QVariant, value);
+    QFETCH(QString, expected);
+    ThreadsLiveEngine e;
+    QString error;
+    QVERIFY2(e.configure({{key, value}, {QStringLiteral("seconds"), 0.2}}, &error), qPrintable(error));
+    const Result r = runToCompletion(e, std::chrono::seconds(10));
+    QVERIFY2(r.error.contains(expected), qPrintable(r.error));
+    QCOMPARE(e.state(), RunState::Failed);
+}
+
+void TestThreadsLive::strayWriteHitsSiblingThreadNotParent_data()
+{
+    QTest::addColumn<int>("stray");
+    QTest::newRow("1 word") << 1;
+    QTest::newRow("6 words") << 6;
+    QTest::newRow("16 words") << 16;
+}
+
+void TestThreadsLive::strayWriteHitsSiblingThreadNotParent()
+{
+    QFETCH(int, stray);
+    ThreadsLiveEngine e;
+    QVERIFY(e.configure({{QStringLiteral("demo"), QStringLiteral("protection")},
+                         {QStringLiteral("stray_words"), stray}}));
+    const Result r = runToCompletion(e, std::chrono::seconds(30));
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QCOMPARE(r.summary.value(QStringLiteral("thread_ledger_ok")).toBool(), false);
+    QCOMPARE(r.summary.value(QStringLiteral("thread_ledger_words_overwritten")).toInt(), stray);
+    QCOMPARE(r.summary.value(QStringLiteral("child_ledger_ok")).toBool(), false);
+    QCOMPARE(r.summary.value(QStringLiteral("child_ledger_words_overwritten")).toInt(), stray);
+    QCOMPARE(r.summary.value(QStringLiteral("parent_ledger_ok")).toBool(), true);
+    QCOMPARE(r.summary.value(QStringLiteral("parent_ledger_words_overwritten")).toInt(), 0);
+    const auto snap = std::dynamic_pointer_cast<const ThreadsLiveSnapshot>(e.snapshot());
+    QVERIFY(snap);
+    QVERIFY(snap->protection.childPid > 0);
+    QVERIFY(snap->protection.childReaped);
+}
+
+void TestThreadsLive::stopJoinsEveryBusyThread()
+{
+    const int before = taskCount();
+    ThreadsLiveEngine e;
+    QVERIFY(e.configure({{QStringLiteral("nices"), QStringLiteral("0,0,3")},
+                         {QStringLiteral("seconds"), 30.0},
+                         {QStringLiteral("sample_ms"), 50}}));
+    e.setSpeed(0);
+    e.start();
+    QTRY_VERIFY_WITH_TIMEOUT(e.snapshot() != nullptr, 10000);
+    QVERIFY(taskCount() > before);
+    e.stop();
+    QCOMPARE(e.state(), RunState::Stopped);
+    QCOMPARE(taskCount(), before);
+}
+
+
+QTEST_APPLESS_MAIN(TestThreadsLive)
+#include "tst_threadslive.moc"

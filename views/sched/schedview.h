@@ -1,0 +1,51 @@
+#pragma once
+
+#include "common/stepview.h"
+
+#include "sched/schedengine.h"
+
+class QLabel;
+
+namespace proclab {
+
+class SchedDiagram;
+
+/**
+ * @brief The scheduler view: CPUs, processes with kernel and user threads, the
+ * run queue (or the CFS red-black tree), and a per-thread state chart below.
+ *
+ * Everything is drawn from the latest SchedSnapshot; the engine paces events so
+ * that the picture changes one scheduling event at a time.
+ */
+class SchedView : public StepView {
+    Q_OBJECT
+
+public:
+    explicit SchedView(QWidget *parent = nullptr);
+    void showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState state) override;
+    QList<ChartWidget *> charts() const override { return {m_gantt}; }
+    void applyTheme(const Theme &theme) override;
+
+    /// For tests: the diagram widget (CPU lanes, processes, queue or tree).
+    QWidget *diagram() const;
+    /// For tests: how many running bars the state chart drew.
+    int runningBarCount() const { return m_runningBars; }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    void drawGantt(const SchedSnapshot &s, bool rescale);
+
+    SchedDiagram *m_diagram;
+    ChartWidget *m_gantt;
+    QLabel *m_status;
+    std::shared_ptr<const SchedSnapshot> m_last;
+    int m_runningBars = 0;
+    int m_lastThreadCount = -1;
+};
+
+/// The colour of a user thread state (running, ready, blocked, waiting, done).
+QColor schedStateColor(const Theme &theme, UserState state);
+
+} // namespace proclab

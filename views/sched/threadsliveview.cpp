@@ -1,0 +1,183 @@
+#include "threadsliveview.h"
+
+#include <QLabel>
+#include <QPainter>
+#include <QVBoxLayout>
+
+namespace proclab {
+
+/// Three rows of 8-byte words: worker array, then the sibling's ledger; overwritten words in red.
+class ArenaWidget : public QWidget {
+public:
+    explicit ArenaWidget(QWidget *parent)
+        : QWidget(parent)
+    {
+        setMinimumSize(520, 240);
+    }
+    ProtectionState state;
+    bool valid = false;
+    Theme theme = Theme::byId(QStringLiteral("light"));
+
+protected:
+    void paintEvent(QPaintEvent *) override
+    {
+        QPainter p(this);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.fillRect(rect(), theme.base);
+        if (!valid) {
+            p.setPen(theme.text);
+            p.setFont(theme.font(12));
+            p.drawText(rect(), Qt::AlignCenter, tr("Press Run to start the protection demo."));
+            return;
+        }
+        const ProtectionState &ps = state;
+        const int words = ps.ownWords + ps.ledgerWords;
+        struct Row {
+            QString title;
+            const std::vector<std::uint64_t> *data;
+            bool ok;
+        };
+        const Row rows[] = {
+            {tr("Sibling thread, same process"), &ps.threadArena, ps.threadLedgerOk},
+            {tr("Child process (its own copy)"), &ps.childArena, ps.childLedgerOk},
+            {tr("Parent process after the child's write"), &ps.parentArena, ps.parentLedgerOk},
+        };
+        const double labelW = width() * 0.30;
+        const double cellW = (width() - labelW - 160) / words;
+        const double rowH = (height() - 40) / 3.0;
+        p.setFont(theme.font(9));
+        p.setPen(theme.muted);
+        p.drawText(QRectF(labelW, 2, cellW * ps.ownWords, 18), Qt::AlignCenter, tr("worker's own array"));
+        p.drawText(QRectF(labelW + cellW * ps.ownWords, 2, cellW * ps.ledgerWords, 18), Qt::AlignCenter,
+                   tr("sibling's ledger (last word: checksum)"));
+        for (int r = 0; r < 3; ++r) {
+            const double y = 22 + r * rowH;
+            p.setPen(theme.text);
+            p.setFont(theme.font(10, true));
+            p.drawText(QRectF(4, y, labelW - 8, rowH - 8), Qt::AlignVCenter | Qt::AlignLeft | Qt::TextWordWrap,
+                       rows[r].title);
+            const auto &data = *rows[r].data;
+            for (int i = 0; i < words; ++i) {
+                const QRectF cell(labelW + i * cellW, y + rowH * 0.2, cellW - 1, rowH * 0.55);
+                QColor c = i < ps.ownWords ? theme.muted : theme.good;
+                if (i < int(data.size()) && data[i] == 0xBADBADBADULL)
+                    c = i < ps.ownWords ? theme.warn : theme.bad;
+                p.fillRect(cell, c);
+            }
+            p.setPen(rows[r].ok ? theme.good : theme.bad);
+            p.setFont(theme.font(11, true));
+            p.drawText(QRectF(width() - 152, y, 150, rowH), Qt::AlignVCenter | Qt::AlignLeft,
+                       rows[r].ok ? tr("checksum OK") : tr("CORRUPTED"));
+        }
+    }
+};
+
+ThreadsLiveView::ThreadsLiveView(QWidget *parent)
+    : StepView(parent)
+    , m_shares(new ChartWidget(this))
+    , m_times(new ChartWidget(this))
+    , m_arena(new ArenaWidget(this))
+    , m_status(new QLabel(this))
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_shares, 1);
+    layout->addWidget(m_times, 1);
+    layout->addWidget(m_arena, 1);
+    layout->addWidget(m_status);
+    m_status->setWordWrap(true);
+    m_shares->setTitle(tr("CPU share per thread: measured vs CFS model"));
+    m_shares->setProvenance(Provenance::Measured);
+    m_shares->setExportName(QStringLiteral("threads-live-shares"));
+    m_times->setTitle(tr("Run and wait time (from /proc/self/task/<tid>/schedstat)"));
+    m_times->setProvenance(Provenance::Measured);
+    m_times->setExportName(QStringLiteral("threads-live-times"));
+    m_arena->hide();
+    showSnapshot(nullptr, RunState::Idle);
+}
+
+QWidget *ThreadsLiveView::arenaWidget() const
+{
+    return m_arena;
+}
+
+void ThreadsLiveView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState state)
+{
+    auto s = std::dynamic_pointer_cast<const ThreadsLiveSnapshot>(snapshot);
+    const bool protection = s && s->demo == QLatin1String("protection");
+    m_shares->setVisible(!protection);
+    m_times->setVisible(!protection);
+    m_arena->setVisible(protection);
+    if (!s) {
+        m_shares->setSeries({});
+        m_times->setSeries({});
+        m_arena->valid = false;
+        m_arena->update();
+        m_status->setText(snapshot && !snapshot->result.error.isEmpty()
+                              ? snapshot->result.error
+                              : tr("Press Run (F5): busy threads with the chosen nice values run pinned to one CPU."));
+        return;
+    }
+    m_status->setText(s->result.error.isEmpty() ? s->status : s->result.error);
+    if (protection) {
+        m_arena->state = s->protection;
+        m_arena->valid = !s->protection.threadArena.empty();
+        m_arena->update();
+        if (!s->protection.parentArena.empty())
+            m_status->setText(s->status + tr("\nThe buffer sits at the same virtual address 0x%1 in parent and "
+                                             "child, but fork gave the child its own copy (measured on this machine).")
+                                              .arg(s->protection.arenaAddress, 0, 16));
+        return;
+    }
+    Series measured, model;
+    measured.name = tr("measured on this machine");
+    measured.xLabel = tr("thread");
+    measured.yLabel = tr("CPU share (%)");
+    measured.style = Series::Style::Bars;
+    model = measured;
+    model.name = tr("CFS model (weights)");
+    model.style = Series::Style::Scatter;
+    std::vector<Series> times;
+    for (int i = 0; i < int(s->threads.size()); ++i) {
+        const auto &t = s->threads[i];
+        measured.x.push_back(i);
+        measured.y.push_back(100 * t.measuredShare);
+        model.x.push_back(i);
+        model.y.push_back(100 * t.modelShare);
+        Series run;
+        run.name = tr("T%1 (nice %2) run").arg(i).arg(t.nice);
+        run.xLabel = tr("time (ms)");
+        run.yLabel = tr("cumulative time (ms)");
+        Series wait = run;
+        wait.name = tr("T%1 (nice %2) wait").arg(i).arg(t.nice);
+        for (const auto &smp : t.samples) {
+            run.x.push_back(smp.timeMs);
+            run.y.push_back(smp.runMs);
+            wait.x.push_back(smp.timeMs);
+            wait.y.push_back(smp.waitMs);
+        }
+        times.push_back(std::move(run));
+        times.push_back(std::move(wait));
+    }
+    m_shares->setSeries({measured, model});
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    for (int i = 0; i < int(s->threads.size()); ++i)
+        ticker->addTick(i, tr("T%1\nnice %2").arg(i).arg(s->threads[i].nice));
+    m_shares->xAxis->setTicker(ticker);
+    m_shares->xAxis->setRange(-0.6, s->threads.size() - 0.4);
+    m_shares->yAxis->setRange(0, 100);
+    m_shares->replot(QCustomPlot::rpQueuedReplot);
+    m_times->setSeries(times, state != RunState::Running);
+    if (state == RunState::Running)
+        m_times->rescaleAxes();
+}
+
+void ThreadsLiveView::applyTheme(const Theme &theme)
+{
+    StepView::applyTheme(theme);
+    m_arena->theme = theme;
+    m_status->setFont(theme.font(11));
+    m_arena->update();
+}
+
+} // namespace proclab
