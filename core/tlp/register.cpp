@@ -1,11 +1,13 @@
 #include "engine/builtin.h"
 #include "engine/registry.h"
 
+#include "tlpengine.h"
+
 namespace proclab {
 
-void registerTlpEngines(EngineRegistry &)
+void registerTlpEngines(EngineRegistry &registry)
 {
-    // No engine in this folder yet.
+    registry.add([] { return std::make_unique<TlpEngine>(); });
 }
 
 } // namespace proclab

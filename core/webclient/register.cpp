@@ -1,11 +1,15 @@
 #include "engine/builtin.h"
 #include "engine/registry.h"
 
+#include "webclientengine.h"
+
 namespace proclab {
 
-void registerWebClientEngines(EngineRegistry &)
+void registerWebClientEngines(EngineRegistry &registry)
 {
-    // No engine in this folder yet.
+    registry.add([] { return std::make_unique<WebClientEngine>(); });
+    registry.add([] { return std::make_unique<RpcFanoutEngine>(); });
+    registry.add([] { return std::make_unique<ReplicaEngine>(); });
 }
 
 } // namespace proclab

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <QString>
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace proclab {
+
+/**
+ * @brief One thread as one sample of /proc/<pid>/task/<tid>/stat saw it.
+ */
+struct TaskSample {
+    pid_t pid = 0;  ///< the process (thread group) it belongs to
+    pid_t tid = 0;
+    char state = '?'; ///< R, S, D, T, Z, ... as the kernel reports it
+    QString name;     ///< comm
+};
+
+/**
+ * @brief Reads the states of every thread of a process (and optionally of its
+ * descendants) from /proc, fast enough to sample at 1 kHz.
+ *
+ * Each thread's stat file stays open and is re-read with pread() at offset 0,
+ * which makes the kernel generate it anew; the thread list is re-read from
+ * /proc/<pid>/task only when refreshTasks() is called (every few ms), and
+ * descendants are found by scanning every process's parent pid in
+ * refreshProcesses() (a costlier scan, done a few times per second).
+ * Not thread-safe: one sampler thread uses it.
+ */
+class ProcSampler {
+public:
+    /// @param excludeTid a thread never reported (the sampler's own), 0 for none
+    ProcSampler(pid_t root, bool includeDescendants, pid_t excludeTid);
+    ~ProcSampler();
+    ProcSampler(const ProcSampler &) = delete;
+    ProcSampler &operator=(const ProcSampler &) = delete;
+
+    /// @brief Checks that the root process exists. @return false with a one-line error
+    bool open(QString *error);
+    /// Re-reads the thread lists of the known processes.
+    void refreshTasks();
+    /// Finds descendants of the root (if enabled) by scanning /proc.
+    void refreshProcesses();
+    /// Reads the state of every known thread. @return false when no thread is left
+    bool sample(std::vector<TaskSample> *out);
+
+    pid_t root() const { return m_root; }
+    int processCount() const { return static_cast<int>(m_processes.size()); }
+    /// The command name of the root process ("" when gone).
+    QString rootName() const { return m_rootName; }
+
+private:
+    struct Task {
+        int fd = -1;
+        pid_t pid = 0;
+        QString name;
+    };
+    void addTasksOf(pid_t pid);
+    void dropTask(pid_t tid);
+
+    pid_t m_root;
+    bool m_descendants;
+    pid_t m_exclude;
+    QString m_rootName;
+    std::vector<pid_t> m_processes;
+    std::map<pid_t, Task> m_tasks; // by tid
+};
+
+/// Parses the state and comm of one /proc/.../stat line. @return false if malformed
+bool parseProcStat(const char *text, std::size_t size, char *state, QString *comm, pid_t *ppid);
+
+} // namespace proclab

@@ -1,0 +1,183 @@
+#include "webclientengine.h"
+
+#include "latencyserver.h"
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+namespace proclab {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point origin)
+{
+    return std::chrono::duration<double, std::milli>(Clock::now() - origin).count();
+}
+
+} // namespace
+
+RpcFanoutEngine::RpcFanoutEngine()
+    : Engine(EngineInfo{QStringLiteral("rpc-fanout"), QStringLiteral("Parallel RPCs to distinct servers"),
+                        Provenance::Measured,
+                        QStringLiteral("One request to each of m local servers, first one after another "
+                                       "from one thread, then with one thread per server."),
+                        {QStringLiteral("T11")}})
+{
+}
+
+RpcFanoutEngine::~RpcFanoutEngine()
+{
+    stop();
+}
+
+ParamSchema RpcFanoutEngine::schema() const
+{
+    return ParamSchema{
+        ParamSpec::integer(QStringLiteral("servers"), QStringLiteral("Servers"), 4, 1, 8,
+                           QStringLiteral("servers"),
+                           QStringLiteral("How many local servers receive one call each.")),
+        ParamSpec::integer(QStringLiteral("latency_ms"), QStringLiteral("Latency per server"), 100, 0, 1000,
+                           QStringLiteral("ms"),
+                           QStringLiteral("Delay each server adds before it answers.")),
+        ParamSpec::integer(QStringLiteral("repeats"), QStringLiteral("Repeats"), 3, 1, 9,
+                           QStringLiteral("rounds"),
+                           QStringLiteral("Rounds per server count; the median is reported.")),
+        ParamSpec::boolean(QStringLiteral("sweep"), QStringLiteral("Sweep server counts"), true,
+                           QStringLiteral("Measure every server count from 1 up to the chosen one; off "
+                                          "measures only the chosen count.")),
+    };
+}
+
+void RpcFanoutEngine::run()
+{
+    const int maxServers = static_cast<int>(intParam(QStringLiteral("servers")));
+    const double latencyMs = static_cast<double>(intParam(QStringLiteral("latency_ms")));
+    const int repeats = static_cast<int>(intParam(QStringLiteral("repeats")));
+    const bool sweep = boolParam(QStringLiteral("sweep"));
+
+    auto snap = std::make_shared<FanoutSnapshot>();
+    snap->maxServers = maxServers;
+    snap->latencyMs = latencyMs;
+    Result result = makeResult();
+
+    std::vector<std::unique_ptr<LatencyServer>> servers;
+    for (int i = 0; i < maxServers; ++i) {
+        LatencyServerConfig cfg;
+        cfg.name = QStringLiteral("server%1").arg(i + 1);
+        cfg.latencyMs = latencyMs;
+        cfg.resources = 0;
+        servers.push_back(std::make_unique<LatencyServer>(cfg));
+        QString error;
+        if (!servers.back()->start(&error)) {
+            result.error = error;
+            snap->result = result;
+            publish(snap);
+            return;
+        }
+    }
+
+    const double timeoutMs = 10000 + latencyMs;
+    std::atomic<bool> cancel{false};
+    QString failure;
+    auto call = [&](int server, Clock::time_point origin) {
+        const HttpResponse r = httpGet(servers[server]->port(), "/rpc?from=client", timeoutMs, origin, nullptr, &cancel);
+        return r.error;
+    };
+
+    std::vector<int> counts;
+    for (int m = sweep ? 1 : maxServers; m <= maxServers; ++m)
+        counts.push_back(m);
+    int done = 0;
+    for (int m : counts) {
+        std::vector<double> seq, par;
+        for (int rep = 0; rep < repeats && failure.isEmpty(); ++rep) {
+            if (!checkpoint()) {
+                cancel = true;
+                break;
+            }
+            snap->status = QStringLiteral("%1 server%2: round %3 of %4").arg(m).arg(m == 1 ? "" : "s").arg(rep + 1).arg(repeats);
+            snap->progress = double(done) / (counts.size() * repeats);
+            publish(std::make_shared<FanoutSnapshot>(*snap));
+            // Sequential: the calling thread blocks on each server in turn.
+            auto t0 = Clock::now();
+            for (int i = 0; i < m && failure.isEmpty(); ++i) {
+                const QString e = call(i, t0);
+                if (!e.isEmpty())
+                    failure = QStringLiteral("call to server %1 failed: %2").arg(i + 1).arg(e);
+            }
+            seq.push_back(msSince(t0));
+            // Parallel: one thread per server, each blocking on its own call; wait for all.
+            std::vector<QString> errors(m);
+            t0 = Clock::now();
+            {
+                std::vector<std::thread> threads;
+                for (int i = 0; i < m; ++i)
+                    threads.emplace_back([&, i] { errors[i] = call(i, t0); });
+                for (auto &t : threads)
+                    t.join();
+            }
+            par.push_back(msSince(t0));
+            for (int i = 0; i < m && failure.isEmpty(); ++i) {
+                if (!errors[i].isEmpty())
+                    failure = QStringLiteral("call to server %1 failed: %2").arg(i + 1).arg(errors[i]);
+            }
+            ++done;
+        }
+        if (cancel.load() || !failure.isEmpty() || seq.empty())
+            break;
+        FanoutPoint p;
+        p.servers = m;
+        p.sequentialMs = medianOf(seq);
+        p.parallelMs = medianOf(par);
+        p.speedup = p.parallelMs > 0 ? p.sequentialMs / p.parallelMs : 0;
+        snap->points.push_back(p);
+        publish(std::make_shared<FanoutSnapshot>(*snap));
+    }
+    servers.clear(); // stops and joins every server
+
+    Series speedup{QStringLiteral("speed-up (measured)"), QStringLiteral("servers called"),
+                   QStringLiteral("speed-up (sequential / parallel)"), Series::Style::Line, {}, {}, {}};
+    Series ideal{QStringLiteral("linear speed-up (model)"), speedup.xLabel, speedup.yLabel,
+                 Series::Style::Line, {}, {}, {}};
+    Series seqS{QStringLiteral("sequential (measured)"), QStringLiteral("servers called"),
+                QStringLiteral("time for all calls (ms)"), Series::Style::Line, {}, {}, {}};
+    Series parS{QStringLiteral("parallel (measured)"), seqS.xLabel, seqS.yLabel, Series::Style::Line, {}, {}, {}};
+    result.table.columns = {QStringLiteral("servers"), QStringLiteral("sequential_ms"),
+                            QStringLiteral("parallel_ms"), QStringLiteral("speedup")};
+    for (const auto &p : snap->points) {
+        speedup.x.push_back(p.servers);
+        speedup.y.push_back(p.speedup);
+        ideal.x.push_back(p.servers);
+        ideal.y.push_back(p.servers);
+        seqS.x.push_back(p.servers);
+        seqS.y.push_back(p.sequentialMs);
+        parS.x.push_back(p.servers);
+        parS.y.push_back(p.parallelMs);
+        result.table.rows.push_back({p.servers, p.sequentialMs, p.parallelMs, p.speedup});
+    }
+    result.series = {speedup, ideal, seqS, parS};
+    if (!snap->points.empty()) {
+        const auto &last = snap->points.back();
+        result.summary.insert(QStringLiteral("servers"), last.servers);
+        result.summary.insert(QStringLiteral("sequential_ms"), last.sequentialMs);
+        result.summary.insert(QStringLiteral("parallel_ms"), last.parallelMs);
+        result.summary.insert(QStringLiteral("speedup"), last.speedup);
+        result.summary.insert(QStringLiteral("speedup_per_server"), last.speedup / last.servers);
+    }
+    if (!failure.isEmpty())
+        result.error = failure;
+    snap->result = result;
+    snap->progress = 1;
+    snap->status = !failure.isEmpty() ? failure
+        : snap->points.empty()        ? QStringLiteral("stopped")
+                                      : QStringLiteral("%1 servers: %2 ms one after another, %3 ms in parallel (measured)")
+                                     .arg(snap->points.back().servers)
+                                     .arg(snap->points.back().sequentialMs, 0, 'f', 1)
+                                     .arg(snap->points.back().parallelMs, 0, 'f', 1);
+    publish(std::make_shared<FanoutSnapshot>(*snap));
+}
+
+} // namespace proclab

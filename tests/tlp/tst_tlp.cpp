@@ -1,0 +1,277 @@
+#include "tlp/procsampler.h"
+#include "tlp/tlpengine.h"
+#include "tlp/tlpmath.h"
+
+#include "engine/registry.h"
+
+#include <QTest>
+
+#include <cerrno>
+#include <csignal>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace proclab;
+
+class TestTlp : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void tlpOfConstructedTraces_data();
+    void tlpOfConstructedTraces();
+    void countsAndTraceAgree();
+    void classifyCapsRunningAtTheCores();
+    void parsesStatWithOddCommandNames();
+    void oneBusyThreadHasTlpOne();
+    void idleThreadsLeaveCZeroAtOne();
+    void twoBusyThreadsUseTwoCores();
+    void badPidIsAClearError();
+    void measuresAnOutsidePid();
+    void startedCommandIsMeasuredKilledAndReaped();
+    void missingCommandIsAClearError();
+    void stopKillsTheStartedCommand();
+    void engineIsRegistered();
+
+private:
+    Result runTlp(const QVariantMap &params, TlpEngine *engine = nullptr);
+};
+
+namespace {
+
+bool isReaped(pid_t pid)
+{
+    errno = 0;
+    return ::waitpid(pid, nullptr, WNOHANG) == -1 && errno == ECHILD;
+}
+
+} // namespace
+
+Result TestTlp::runTlp(const QVariantMap &params, TlpEngine *engine)
+{
+    TlpEngine local;
+    TlpEngine &e = engine ? *engine : local;
+    QString error;
+    if (!e.configure(params, &error))
+        qFatal("configure failed: %s", qPrintable(error));
+    return runToCompletion(e, std::chrono::seconds(60));
+}
+
+void TestTlp::tlpOfConstructedTraces_data()
+{
+    QTest::addColumn<std::vector<int>>("trace");
+    QTest::addColumn<bool>("defined");
+    QTest::addColumn<double>("tlp");
+    QTest::addColumn<double>("c0");
+    QTest::newRow("empty trace") << std::vector<int>{} << false << 0.0 << 0.0;
+    QTest::newRow("all idle: c_0 = 1") << std::vector<int>{0, 0, 0, 0} << false << 0.0 << 1.0;
+    QTest::newRow("always one") << std::vector<int>{1, 1, 1} << true << 1.0 << 0.0;
+    QTest::newRow("always four") << std::vector<int>{4, 4} << true << 4.0 << 0.0;
+    // Idle time does not lower TLP: it is divided out by 1 - c_0.
+    QTest::newRow("two half the time") << std::vector<int>{0, 2, 2, 0} << true << 2.0 << 0.5;
+    // c = 1/4 each: (1 + 2 + 3) / 4 / (3/4) = 2.
+    QTest::newRow("0,1,2,3") << std::vector<int>{1, 2, 3, 0} << true << 2.0 << 0.25;
+    // Browser-like: mostly one, sometimes two: (0.6*1 + 0.2*2) / 0.8 = 1.25.
+    QTest::newRow("browser-like") << std::vector<int>{1, 1, 1, 2, 0, 1, 1, 1, 2, 0} << true << 1.25 << 0.2;
+}
+
+void TestTlp::tlpOfConstructedTraces()
+{
+    QFETCH(std::vector<int>, trace);
+    QFETCH(bool, defined);
+    QFETCH(double, tlp);
+    QFETCH(double, c0);
+    const TlpStats s = tlpFromTrace(trace);
+    QCOMPARE(s.samples, qint64(trace.size()));
+    QCOMPARE(s.defined, defined);
+    QVERIFY(qAbs(s.tlp - tlp) < 1e-12);
+    QVERIFY(qAbs(s.c[0] - c0) < 1e-12);
+    if (!trace.empty()) {
+        double sum = 0, weighted = 0;
+        for (size_t i = 0; i < s.c.size(); ++i) {
+            sum += s.c[i];
+            weighted += double(i) * s.c[i];
+        }
+        QVERIFY(qAbs(sum - 1.0) < 1e-12);
+        QVERIFY(qAbs(s.busyFraction - (1.0 - c0)) < 1e-12);
+        if (defined) // the definition, computed a second way
+            QVERIFY(qAbs(s.tlp - weighted / (1.0 - s.c[0])) < 1e-12);
+        QCOMPARE(s.maxConcurrent, *std::max_element(trace.begin(), trace.end()));
+    }
+}
+
+void TestTlp::countsAndTraceAgree()
+{
+    const TlpStats a = tlpFromCounts({2, 5, 3, 0, 0});
+    const TlpStats b = tlpFromTrace({0, 0, 1, 1, 1, 1, 1, 2, 2, 2});
+    QCOMPARE(a.counts, b.counts);
+    QCOMPARE(int(a.c.size()), 3); // trailing empty bins are dropped
+    QCOMPARE(a.tlp, b.tlp);
+    QVERIFY(qAbs(a.tlp - (5.0 + 6.0) / 8.0) < 1e-12);
+    const TlpStats none = tlpFromCounts({});
+    QCOMPARE(none.samples, qint64(0));
+    QVERIFY(!none.defined);
+}
+
+void TestTlp::classifyCapsRunningAtTheCores()
+{
+    const std::vector<char> states{'R', 'S', 'R', 'D', 'R'};
+    // Order: thread 4 is the busiest, then 2, then 0.
+    auto act = classifySample(states, {4, 2, 0, 1, 3}, 2);
+    QCOMPARE(act[4], ThreadActivity::Running);
+    QCOMPARE(act[2], ThreadActivity::Running);
+    QCOMPARE(act[0], ThreadActivity::Runnable);
+    QCOMPARE(act[1], ThreadActivity::Blocked);
+    QCOMPARE(act[3], ThreadActivity::Blocked);
+    QCOMPARE(countRunning(act), 2);
+    QCOMPARE(countRunning(classifySample(states, {}, 0)), 3); // no core limit
+    QCOMPARE(countRunning(classifySample(states, {}, 8)), 3);
+    QCOMPARE(countRunning(classifySample({'S', 'S'}, {}, 2)), 0);
+}
+
+void TestTlp::parsesStatWithOddCommandNames()
+{
+    const char line[] = "4242 (a (b) c) R 17 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 3 0";
+    char state = '?';
+    QString comm;
+    pid_t ppid = 0;
+    QVERIFY(parseProcStat(line, sizeof line - 1, &state, &comm, &ppid));
+    QCOMPARE(state, 'R');
+    QCOMPARE(comm, QStringLiteral("a (b) c"));
+    QCOMPARE(ppid, pid_t(17));
+    QVERIFY(!parseProcStat("garbage", 7, &state, &comm, &ppid));
+}
+
+void TestTlp::oneBusyThreadHasTlpOne()
+{
+    // The sampler is a thread of this process and is itself running whenever it
+    // samples; it must not count, or TLP would read about 2.
+    const Result r = runTlp({{QStringLiteral("workload"), QStringLiteral("cpu")},
+                             {QStringLiteral("threads"), 1},
+                             {QStringLiteral("seconds"), 1.0},
+                             {QStringLiteral("rate_hz"), 500}});
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QVERIFY(r.summary.value(QStringLiteral("tlp_defined")).toBool());
+    const double tlp = r.summary.value(QStringLiteral("tlp")).toDouble();
+    QVERIFY2(tlp >= 1.0 && tlp < 1.1, qPrintable(QString::number(tlp)));
+    // A thread that always computes is executing (state R) in nearly every sample.
+    QVERIFY(r.summary.value(QStringLiteral("c_1")).toDouble() > 0.9);
+    QVERIFY(r.summary.value(QStringLiteral("samples")).toDouble() > 0);
+    QVERIFY(r.summary.value(QStringLiteral("achieved_rate_hz")).toDouble() > 0);
+}
+
+void TestTlp::idleThreadsLeaveCZeroAtOne()
+{
+    const Result r = runTlp({{QStringLiteral("workload"), QStringLiteral("idle")},
+                             {QStringLiteral("threads"), 3},
+                             {QStringLiteral("seconds"), 0.5},
+                             {QStringLiteral("rate_hz"), 500}});
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    // Nothing computes (the sampler excluded): c_0 is (nearly) 1.
+    QVERIFY(r.summary.value(QStringLiteral("c_0")).toDouble() > 0.9);
+    QVERIFY(r.summary.value(QStringLiteral("threads_seen")).toInt() >= 3 + 1); // workers + this test's main thread
+}
+
+void TestTlp::twoBusyThreadsUseTwoCores()
+{
+    if (onlineCores() < 2)
+        QSKIP("needs at least two cores");
+    TlpEngine e;
+    const Result r = runTlp({{QStringLiteral("workload"), QStringLiteral("cpu")},
+                             {QStringLiteral("threads"), 2},
+                             {QStringLiteral("seconds"), 1.0},
+                             {QStringLiteral("rate_hz"), 500}},
+                            &e);
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    const double tlp = r.summary.value(QStringLiteral("tlp")).toDouble();
+    QVERIFY2(tlp > 1.5, qPrintable(QString::number(tlp)));
+    QVERIFY(tlp <= onlineCores());
+    const auto snap = std::dynamic_pointer_cast<const TlpSnapshot>(e.snapshot());
+    QVERIFY(snap);
+    QCOMPARE(snap->cores, onlineCores());
+    QVERIFY(!snap->lanes.empty());
+    // The two busiest lanes are the workers: running most of the time.
+    QVERIFY(snap->lanes[0].runningFraction > 0.5);
+    QVERIFY(snap->lanes[1].runningFraction > 0.5);
+}
+
+void TestTlp::badPidIsAClearError()
+{
+    const Result r = runTlp({{QStringLiteral("pid"), 4194303}, {QStringLiteral("seconds"), 0.5}});
+    QVERIFY(r.error.startsWith(QLatin1String("no process with pid 4194303")));
+}
+
+void TestTlp::measuresAnOutsidePid()
+{
+    const pid_t child = ::fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+        ::execl("/bin/sleep", "sleep", "20", static_cast<char *>(nullptr));
+        _exit(127);
+    }
+    const Result r = runTlp({{QStringLiteral("pid"), int(child)},
+                             {QStringLiteral("seconds"), 0.4},
+                             {QStringLiteral("rate_hz"), 200}});
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QCOMPARE(r.summary.value(QStringLiteral("target_pid")).toInt(), int(child));
+    QVERIFY(r.summary.value(QStringLiteral("samples")).toDouble() > 0);
+    // sleep never computes.
+    QVERIFY(r.summary.value(QStringLiteral("c_0")).toDouble() > 0.9);
+}
+
+void TestTlp::startedCommandIsMeasuredKilledAndReaped()
+{
+    // `yes` writes to /dev/null as fast as it can: one busy thread.
+    const Result r = runTlp({{QStringLiteral("command"), QStringLiteral("yes proclab")},
+                             {QStringLiteral("seconds"), 0.8},
+                             {QStringLiteral("rate_hz"), 500}});
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    const pid_t pid = r.summary.value(QStringLiteral("target_pid")).toInt();
+    QVERIFY(pid > 0);
+    QVERIFY(isReaped(pid));
+    QCOMPARE(r.summary.value(QStringLiteral("command_exit")).toString(),
+             QStringLiteral("killed at the end of the measurement"));
+    const double tlp = r.summary.value(QStringLiteral("tlp")).toDouble();
+    QVERIFY2(tlp >= 1.0 && tlp < 1.1, qPrintable(QString::number(tlp)));
+}
+
+void TestTlp::missingCommandIsAClearError()
+{
+    const Result r = runTlp({{QStringLiteral("command"), QStringLiteral("no-such-program-proclab --x")},
+                             {QStringLiteral("seconds"), 3.0}});
+    QVERIFY2(r.error.contains(QLatin1String("command not found")), qPrintable(r.error));
+}
+
+void TestTlp::stopKillsTheStartedCommand()
+{
+    TlpEngine e;
+    QVERIFY(e.configure({{QStringLiteral("command"), QStringLiteral("sleep 30")},
+                         {QStringLiteral("seconds"), 60.0}}));
+    e.setSpeed(0);
+    e.start();
+    std::shared_ptr<const Snapshot> snap;
+    for (int i = 0; i < 400 && !snap; ++i) {
+        QTest::qWait(10);
+        snap = e.snapshot();
+    }
+    e.stop();
+    const auto final = e.snapshot();
+    QVERIFY(final);
+    const pid_t pid = final->result.summary.value(QStringLiteral("target_pid")).toInt();
+    QVERIFY(pid > 0);
+    QVERIFY(isReaped(pid));
+    QCOMPARE(e.state(), RunState::Stopped);
+}
+
+void TestTlp::engineIsRegistered()
+{
+    const auto *entry = EngineRegistry::builtin().find(QStringLiteral("tlp"));
+    QVERIFY(entry);
+    QVERIFY(entry->schema.find(QStringLiteral("command")));
+    QCOMPARE(entry->schema.find(QStringLiteral("rate_hz"))->defaultValue.toInt(), 1000);
+}
+
+QTEST_APPLESS_MAIN(TestTlp)
+#include "tst_tlp.moc"
