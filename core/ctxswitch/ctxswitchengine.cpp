@@ -132,6 +132,44 @@ struct alignas(64) FutexTurn {
 };
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 
+// The two ways a token goes back and forth: a pair of pipes, or one futex word in
+// shared memory. Closes whatever is still open and unmaps the word when it goes.
+struct PingPongChannel {
+    int p1[2] = {-1, -1};
+    int p2[2] = {-1, -1};
+    FutexTurn *turn = nullptr;
+
+    PingPongChannel() = default;
+    PingPongChannel(const PingPongChannel &) = delete;
+    PingPongChannel &operator=(const PingPongChannel &) = delete;
+    ~PingPongChannel()
+    {
+        for (int fd : {p1[0], p1[1], p2[0], p2[1]})
+            if (fd >= 0)
+                ::close(fd);
+        if (turn)
+            munmap(turn, sizeof(FutexTurn));
+    }
+
+    bool open(bool futex, QString *error)
+    {
+        if (futex) {
+            void *mem = mmap(nullptr, sizeof(FutexTurn), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+            if (mem == MAP_FAILED) {
+                *error = QStringLiteral("mmap failed: %1").arg(errnoText());
+                return false;
+            }
+            turn = new (mem) FutexTurn;
+            return true;
+        }
+        if (::pipe2(p1, O_CLOEXEC) != 0 || ::pipe2(p2, O_CLOEXEC) != 0) {
+            *error = QStringLiteral("pipe failed: %1").arg(errnoText());
+            return false;
+        }
+        return true;
+    }
+};
+
 // The partner's side of a ping-pong. Runs in a thread or in a forked child,
 // so it uses only system calls (async-signal-safe after fork).
 void partnerPipeLoop(int readFd, int writeFd)
@@ -373,23 +411,12 @@ public:
         CostSample s;
         s.id = futex ? QStringLiteral("thread_switch_futex") : QStringLiteral("thread_switch_pipe");
         s.label = futex ? QStringLiteral("thread switch (futex)") : QStringLiteral("thread switch (pipe)");
-        int p1[2] = {-1, -1};
-        int p2[2] = {-1, -1};
-        FutexTurn *ft = nullptr;
-        if (futex) {
-            void *mem = mmap(nullptr, sizeof(FutexTurn), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-            if (mem == MAP_FAILED) {
-                *error = QStringLiteral("mmap failed: %1").arg(errnoText());
-                return s;
-            }
-            ft = new (mem) FutexTurn;
-        } else if (::pipe2(p1, O_CLOEXEC) != 0 || ::pipe2(p2, O_CLOEXEC) != 0) {
-            *error = QStringLiteral("pipe failed: %1").arg(errnoText());
-            for (int fd : {p1[0], p1[1], p2[0], p2[1]})
-                if (fd >= 0)
-                    ::close(fd);
+        PingPongChannel channel;
+        if (!channel.open(futex, error))
             return s;
-        }
+        int *p1 = channel.p1;
+        int *p2 = channel.p2;
+        FutexTurn *ft = channel.turn;
         SwitchCounts partner;
         std::thread b([&] {
             pinThisThread(cpuB);
@@ -416,13 +443,8 @@ public:
         b.join();
         s.voluntarySwitches = (a1.voluntary - a0.voluntary) + partner.voluntary;
         s.involuntarySwitches = (a1.involuntary - a0.involuntary) + partner.involuntary;
-        for (int fd : {p1[0], p1[1], p2[0], p2[1]})
-            if (fd >= 0)
-                ::close(fd);
-        if (ft)
-            munmap(ft, sizeof(FutexTurn));
         fillStats(s);
-        return s;
+        return s; // the channel closes what is still open and unmaps the turn word
     }
 
     CostSample processPingPong(bool futex, int n, QString *error)
@@ -430,23 +452,12 @@ public:
         CostSample s;
         s.id = futex ? QStringLiteral("process_switch_futex") : QStringLiteral("process_switch_pipe");
         s.label = futex ? QStringLiteral("process switch (futex)") : QStringLiteral("process switch (pipe)");
-        int p1[2] = {-1, -1};
-        int p2[2] = {-1, -1};
-        FutexTurn *ft = nullptr;
-        if (futex) {
-            void *mem = mmap(nullptr, sizeof(FutexTurn), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-            if (mem == MAP_FAILED) {
-                *error = QStringLiteral("mmap failed: %1").arg(errnoText());
-                return s;
-            }
-            ft = new (mem) FutexTurn;
-        } else if (::pipe2(p1, O_CLOEXEC) != 0 || ::pipe2(p2, O_CLOEXEC) != 0) {
-            *error = QStringLiteral("pipe failed: %1").arg(errnoText());
-            for (int fd : {p1[0], p1[1], p2[0], p2[1]})
-                if (fd >= 0)
-                    ::close(fd);
+        PingPongChannel channel;
+        if (!channel.open(futex, error))
             return s;
-        }
+        int *p1 = channel.p1;
+        int *p2 = channel.p2;
+        FutexTurn *ft = channel.turn;
         pinThisThread(cpuA);
         const pid_t pid = ::fork();
         if (pid < 0) {
@@ -492,13 +503,8 @@ public:
             s.voluntarySwitches = (a1.voluntary - a0.voluntary) + child.ru_nvcsw;
             s.involuntarySwitches = (a1.involuntary - a0.involuntary) + child.ru_nivcsw;
         }
-        for (int fd : {p1[0], p1[1], p2[0], p2[1]})
-            if (fd >= 0)
-                ::close(fd);
-        if (ft)
-            munmap(ft, sizeof(FutexTurn));
         fillStats(s);
-        return s;
+        return s; // the channel closes what is still open and unmaps the turn word
     }
 
     CostSample creation(const QString &id, const QString &label, int n, const std::function<bool(QString *)> &once,
