@@ -2,6 +2,7 @@
 #include "ctxswitch/switchview.h"
 
 #include "common/viewregistry.h"
+#include "viewtesting.h"
 
 #include <QApplication>
 #include <QLabel>
@@ -24,7 +25,7 @@ private Q_SLOTS:
     void realRunRenders();
 
 private:
-    static void save(QWidget &w, const char *name);
+    static void save(QWidget &w, const char *name) { testing::saveShot(&w, QLatin1String(name)); }
 };
 
 namespace {
@@ -78,14 +79,6 @@ bool hasManyColours(const QImage &img)
 }
 
 } // namespace
-
-void TestCtxSwitchViews::save(QWidget &w, const char *name)
-{
-    // Screenshots for a human to look at: PROCLAB_SHOTS=/some/dir.
-    const QByteArray dir = qgetenv("PROCLAB_SHOTS");
-    if (!dir.isEmpty())
-        w.grab().save(QString::fromLocal8Bit(dir) + QLatin1Char('/') + QLatin1String(name));
-}
 
 void TestCtxSwitchViews::registered()
 {

@@ -5,6 +5,7 @@
 #include "common/viewregistry.h"
 #include "migration/migrationengine.h"
 #include "migration/migrationmodel.h"
+#include "viewtesting.h"
 
 #include <QApplication>
 #include <QTest>
@@ -29,10 +30,7 @@ constexpr qint64 kMiB = 1 << 20;
 
 void maybeSave(QWidget *w, const char *name)
 {
-    // Screenshots for a human to look at: PROCLAB_SHOTS=/some/dir
-    const QByteArray dir = qgetenv("PROCLAB_SHOTS");
-    if (!dir.isEmpty())
-        w->grab().save(QString::fromLocal8Bit(dir) + QLatin1Char('/') + QLatin1String(name));
+    testing::saveShot(w, QLatin1String(name));
 }
 
 std::shared_ptr<const MigrationSnapshot> runEngine(const QVariantMap &params)

@@ -3,6 +3,7 @@
 #include "sched/threadsliveview.h"
 
 #include "common/viewregistry.h"
+#include "viewtesting.h"
 
 #include <QApplication>
 #include <QImage>
@@ -45,27 +46,8 @@ std::shared_ptr<const SchedSnapshot> snapshotAfter(const QVariantMap &params, qu
     return s;
 }
 
-int countColour(const QImage &img, const QColor &c, int tolerance = 12)
-{
-    int n = 0;
-    for (int y = 0; y < img.height(); ++y) {
-        for (int x = 0; x < img.width(); ++x) {
-            const QColor p = img.pixelColor(x, y);
-            if (std::abs(p.red() - c.red()) <= tolerance && std::abs(p.green() - c.green()) <= tolerance
-                && std::abs(p.blue() - c.blue()) <= tolerance)
-                ++n;
-        }
-    }
-    return n;
-}
-
-void saveShot(QWidget *w, const QString &name)
-{
-    QTest::qWait(50); // let the charts' queued replots run
-    const QByteArray dir = qgetenv("PROCLAB_SHOT_DIR");
-    if (!dir.isEmpty())
-        w->grab().save(QString::fromLocal8Bit(dir) + QLatin1Char('/') + name);
-}
+using testing::countColour;
+using testing::saveShot;
 
 } // namespace
 

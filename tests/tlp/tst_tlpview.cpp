@@ -1,5 +1,6 @@
 #include "clients/tlpview.h"
 #include "common/viewregistry.h"
+#include "viewtesting.h"
 
 #include <QTest>
 
@@ -36,16 +37,7 @@ std::shared_ptr<TlpSnapshot> constructed()
     return s;
 }
 
-void save(QWidget *w, const QString &name)
-{
-    const QByteArray dir = qgetenv("PROCLAB_SHOT_DIR");
-    // Layouts settle and charts replot on the next event loop turn; do it now.
-    QCoreApplication::processEvents();
-    for (ChartWidget *c : w->findChildren<ChartWidget *>())
-        c->replot();
-    if (!dir.isEmpty())
-        w->grab().save(QString::fromLocal8Bit(dir) + QLatin1Char('/') + name + QStringLiteral(".png"));
-}
+using testing::saveShot;
 
 } // namespace
 
@@ -68,7 +60,7 @@ void TestTlpView::lanesShowEachThreadsState()
         const int y = top + int((row + 0.5) * rowH);
         QCOMPARE(img.pixelColor(x, y).rgb(), lanes->colorFor(expected[row]).rgb());
     }
-    save(&view, QStringLiteral("tlp-constructed"));
+    saveShot(&view, QStringLiteral("tlp-constructed"));
 }
 
 void TestTlpView::histogramAndCeiling()
@@ -125,7 +117,7 @@ void TestTlpView::realRunRenders()
     auto *tv = static_cast<TlpView *>(view.get());
     QVERIFY(tv->lanes()->laneCount() >= 3);
     QVERIFY(tv->headline().startsWith(QLatin1String("TLP ")));
-    save(view.get(), QStringLiteral("tlp-real"));
+    saveShot(view.get(), QStringLiteral("tlp-real"));
 }
 
 QTEST_MAIN(TestTlpView)

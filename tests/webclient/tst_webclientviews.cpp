@@ -1,5 +1,6 @@
 #include "clients/webclientview.h"
 #include "common/viewregistry.h"
+#include "viewtesting.h"
 
 #include <QApplication>
 #include <QLabel>
@@ -19,7 +20,7 @@ private Q_SLOTS:
     void realRunRenders();
 
 private:
-    static void save(QWidget *w, const QString &name);
+    static void save(QWidget *w, const QString &name) { testing::saveShot(w, name); }
 };
 
 namespace {
@@ -53,17 +54,6 @@ std::shared_ptr<WebClientSnapshot> constructedLoad()
 }
 
 } // namespace
-
-void TestWebClientViews::save(QWidget *w, const QString &name)
-{
-    const QByteArray dir = qgetenv("PROCLAB_SHOT_DIR");
-    // Layouts settle and charts replot on the next event loop turn; do it now.
-    QCoreApplication::processEvents();
-    for (ChartWidget *c : w->findChildren<ChartWidget *>())
-        c->replot();
-    if (!dir.isEmpty())
-        w->grab().save(QString::fromLocal8Bit(dir) + QLatin1Char('/') + name + QStringLiteral(".png"));
-}
 
 void TestWebClientViews::viewsAreRegistered()
 {
