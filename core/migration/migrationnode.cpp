@@ -619,7 +619,7 @@ int runMigrationNode(const QStringList &args, QTextStream &out, QTextStream &err
             bool ok = false;
             const int port = value(&v) ? v.toInt(&ok) : -1;
             if (!ok || port < 0 || port > 65535) {
-                err << "node: --listen needs a port from 0 to 65535\n";
+                err << "proclab node: --listen needs a port from 0 to 65535\n";
                 err.flush();
                 return 2;
             }
@@ -627,7 +627,7 @@ int runMigrationNode(const QStringList &args, QTextStream &out, QTextStream &err
             haveListen = true;
         } else if (a == QLatin1String("--bind")) {
             if (!value(&v) || v.isEmpty()) {
-                err << "node: --bind needs an address such as 0.0.0.0\n";
+                err << "proclab node: --bind needs an address such as 0.0.0.0\n";
                 err.flush();
                 return 2;
             }
@@ -638,20 +638,20 @@ int runMigrationNode(const QStringList &args, QTextStream &out, QTextStream &err
             bool ok = false;
             const qlonglong n = value(&v) ? v.toLongLong(&ok) : -1;
             if (!ok || n < 1) {
-                err << "node: --fail-after-pages needs a positive page count\n";
+                err << "proclab node: --fail-after-pages needs a positive page count\n";
                 err.flush();
                 return 2;
             }
             options.failAfterPages = static_cast<std::uint64_t>(n);
         } else {
-            err << "node: unknown option " << a
+            err << "proclab node: unknown option " << a
                 << " (usage: proclab node --listen PORT [--bind ADDR] [--once] [--fail-after-pages N])\n";
             err.flush();
             return 2;
         }
     }
     if (!haveListen) {
-        err << "node: --listen PORT is required (usage: proclab node --listen PORT [--bind ADDR] [--once])\n";
+        err << "proclab node: --listen PORT is required (usage: proclab node --listen PORT [--bind ADDR] [--once])\n";
         err.flush();
         return 2;
     }
@@ -659,7 +659,7 @@ int runMigrationNode(const QStringList &args, QTextStream &out, QTextStream &err
     migration::MigrationNode node(options);
     QString error;
     if (!node.start(&error)) {
-        err << "node: " << error << "\n";
+        err << "proclab node: " << error << "\n";
         err.flush();
         return 1;
     }
