@@ -406,11 +406,19 @@ public:
         return s;
     }
 
+    // An empty sample named like "thread_switch_pipe" / "process switch (futex)".
+    static CostSample switchSample(const QString &who, bool futex)
+    {
+        const QString via = futex ? QStringLiteral("futex") : QStringLiteral("pipe");
+        CostSample s;
+        s.id = QStringLiteral("%1_switch_%2").arg(who, via);
+        s.label = QStringLiteral("%1 switch (%2)").arg(who, via);
+        return s;
+    }
+
     CostSample threadPingPong(bool futex, int n, QString *error)
     {
-        CostSample s;
-        s.id = futex ? QStringLiteral("thread_switch_futex") : QStringLiteral("thread_switch_pipe");
-        s.label = futex ? QStringLiteral("thread switch (futex)") : QStringLiteral("thread switch (pipe)");
+        CostSample s = switchSample(QStringLiteral("thread"), futex);
         PingPongChannel channel;
         if (!channel.open(futex, error))
             return s;
@@ -449,9 +457,7 @@ public:
 
     CostSample processPingPong(bool futex, int n, QString *error)
     {
-        CostSample s;
-        s.id = futex ? QStringLiteral("process_switch_futex") : QStringLiteral("process_switch_pipe");
-        s.label = futex ? QStringLiteral("process switch (futex)") : QStringLiteral("process switch (pipe)");
+        CostSample s = switchSample(QStringLiteral("process"), futex);
         PingPongChannel channel;
         if (!channel.open(futex, error))
             return s;
