@@ -1,5 +1,6 @@
 #include "cachemodel.h"
 
+#include <algorithm>
 #include <bit>
 
 namespace proclab {
@@ -54,12 +55,28 @@ CacheModel::CacheModel(const CacheGeometry &geometry, std::uint64_t randomSeed)
     , m_rng(randomSeed ? randomSeed : 1)
     , m_lru(geometry.replacement == Replacement::Lru)
 {
+    const bool random = geometry.replacement == Replacement::Random;
+    m_ordered = !random && m_ways <= kMaxOrderedWays;
+    m_stamped = !random && !m_ordered;
+    m_lastNibbleShift = 4 * (m_ways - 1);
+    m_orderMask = m_ways >= 16 ? ~std::uint64_t(0) : (std::uint64_t(1) << (4 * m_ways)) - 1;
     const std::size_t n = geometry.lines();
     m_keys.assign(n, kInvalid);
-    m_stamp.assign(n, 0);
+    if (m_stamped)
+        m_stamp.assign(n, 0);
+    if (m_ordered)
+        m_order.assign(geometry.sets(), emptyOrder());
     m_dirty.assign(n, 0);
     m_setCounters.assign(geometry.sets(), CacheCounters{});
     m_ownerCounters.assign(kMaxOwners, CacheCounters{});
+}
+
+std::uint64_t CacheModel::emptyOrder() const
+{
+    std::uint64_t order = 0;
+    for (std::uint32_t w = 0; w < m_ways; ++w) // way w at position ways-1-w
+        order |= std::uint64_t(w) << (4 * (m_ways - 1 - w));
+    return order;
 }
 
 std::uint64_t CacheModel::flush()
@@ -74,9 +91,31 @@ std::uint64_t CacheModel::flush()
         }
         m_keys[i] = kInvalid;
         m_dirty[i] = 0;
-        m_stamp[i] = 0;
     }
+    std::fill(m_stamp.begin(), m_stamp.end(), 0);
+    std::fill(m_order.begin(), m_order.end(), emptyOrder());
+    m_lastKey = kInvalid;
     return written;
+}
+
+void CacheModel::renumberStamps()
+{
+    // Keep each set's order, forget the distances: the valid lines get ranks
+    // 1..ways (oldest first), empty lines keep 0, and the clock restarts above them.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> order; // (stamp, way)
+    const std::size_t sets = m_keys.size() / m_ways;
+    for (std::size_t s = 0; s < sets; ++s) {
+        const std::size_t base = s * m_ways;
+        order.clear();
+        for (std::uint32_t w = 0; w < m_ways; ++w) {
+            if (m_keys[base + w] != kInvalid)
+                order.emplace_back(m_stamp[base + w], w);
+        }
+        std::sort(order.begin(), order.end());
+        for (std::size_t r = 0; r < order.size(); ++r)
+            m_stamp[base + order[r].second] = static_cast<std::uint32_t>(r + 1);
+    }
+    m_clock = m_ways + 1;
 }
 
 CacheCounters CacheModel::totals() const

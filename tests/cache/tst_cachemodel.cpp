@@ -5,6 +5,7 @@
 #include <QTest>
 
 #include <cstring>
+#include <list>
 
 using namespace proclab;
 
@@ -21,6 +22,8 @@ private Q_SLOTS:
     void ownerIsPartOfTheTag();
     void randomIsSeededAndConsistent();
     void flushWritesBackDirtyLines();
+    void agreesWithReferenceModel_data();
+    void agreesWithReferenceModel();
     void dinParser_data();
     void dinParser();
     void engineReplaysTraceLikeTheModel();
@@ -52,6 +55,71 @@ QString writeFile(const QTemporaryDir &dir, const char *name, const QByteArray &
         return {};
     f.write(text);
     return path;
+}
+
+/**
+ * The same cache written the slow, obvious way: each set a list of lines in
+ * recency (LRU) or arrival (FIFO) order, searched from the front. It shares no
+ * code with CacheModel, so agreement on long random traces checks the fast
+ * model's shortcuts (the repeated-line check, 32-bit stamps and their renumbering).
+ */
+class ReferenceCache {
+public:
+    ReferenceCache(const CacheGeometry &g)
+        : m_g(g)
+        , m_sets(g.sets())
+        , m_setCounters(g.sets())
+        , m_ownerCounters(CacheModel::kMaxOwners)
+    {
+    }
+    bool access(std::uint64_t address, AccessKind kind, int owner)
+    {
+        const std::uint64_t block = address / m_g.lineBytes;
+        const std::size_t set = block % m_g.sets();
+        std::list<Line> &lines = m_sets[set];
+        for (auto it = lines.begin(); it != lines.end(); ++it) {
+            if (it->block == block && it->owner == owner) {
+                it->dirty = it->dirty || kind == AccessKind::Write;
+                if (m_g.replacement == Replacement::Lru)
+                    lines.splice(lines.begin(), lines, it); // most recent first
+                ++m_setCounters[set].hits;
+                ++m_ownerCounters[owner].hits;
+                return true;
+            }
+        }
+        ++m_setCounters[set].misses;
+        ++m_ownerCounters[owner].misses;
+        if (lines.size() == m_g.ways) { // the back is the least recent / first in
+            const Line victim = lines.back();
+            lines.pop_back();
+            ++m_setCounters[set].evictions;
+            ++m_ownerCounters[victim.owner].evictions;
+            if (victim.dirty) {
+                ++m_setCounters[set].writeBacks;
+                ++m_ownerCounters[victim.owner].writeBacks;
+            }
+        }
+        lines.push_front(Line{block, owner, kind == AccessKind::Write});
+        return false;
+    }
+    const CacheCounters &set(std::size_t i) const { return m_setCounters[i]; }
+    const CacheCounters &owner(int i) const { return m_ownerCounters[i]; }
+
+private:
+    struct Line {
+        std::uint64_t block;
+        int owner;
+        bool dirty;
+    };
+    CacheGeometry m_g;
+    std::vector<std::list<Line>> m_sets;
+    std::vector<CacheCounters> m_setCounters;
+    std::vector<CacheCounters> m_ownerCounters;
+};
+
+bool sameCounters(const CacheCounters &a, const CacheCounters &b)
+{
+    return a.hits == b.hits && a.misses == b.misses && a.evictions == b.evictions && a.writeBacks == b.writeBacks;
 }
 
 } // namespace
@@ -210,6 +278,68 @@ void TestCacheModel::flushWritesBackDirtyLines()
     for (std::size_t i = 0; i < 4; ++i)
         QVERIFY(!m.valid(i));
     QVERIFY(!m.access(0, AccessKind::Read).hit);
+}
+
+void TestCacheModel::agreesWithReferenceModel_data()
+{
+    QTest::addColumn<int>("size");
+    QTest::addColumn<int>("ways");
+    QTest::addColumn<int>("policy");
+    QTest::addColumn<bool>("nearClockWrap");
+    for (int policy : {int(Replacement::Lru), int(Replacement::Fifo)}) {
+        const char *name = policy == int(Replacement::Lru) ? "lru" : "fifo";
+        QTest::addRow("%s 1 KiB direct", name) << 1024 << 1 << policy << false;
+        QTest::addRow("%s 4 KiB 4-way", name) << 4096 << 4 << policy << false;
+        QTest::addRow("%s 4 KiB 8-way", name) << 4096 << 8 << policy << false;
+        QTest::addRow("%s 8 KiB 16-way", name) << 8192 << 16 << policy << false;
+        QTest::addRow("%s 2 KiB fully", name) << 2048 << 32 << policy << false;
+        QTest::addRow("%s 4 KiB fully, clock wraps", name) << 4096 << 64 << policy << true;
+        QTest::addRow("%s 2 KiB fully, clock wraps", name) << 2048 << 32 << policy << true;
+    }
+}
+
+void TestCacheModel::agreesWithReferenceModel()
+{
+    QFETCH(int, size);
+    QFETCH(int, ways);
+    QFETCH(int, policy);
+    QFETCH(bool, nearClockWrap);
+    const CacheGeometry g = geo(std::uint64_t(size), 64, std::uint32_t(ways), Replacement(policy));
+    CacheModel fast(g);
+    ReferenceCache slow(g);
+    // Start 30000 accesses before the 32-bit clock runs out, so the renumbering
+    // happens in the middle of the trace with every set full.
+    if (nearClockWrap) {
+        QVERIFY(fast.usesStamps());
+        fast.jumpClockForTesting(~std::uint32_t(0) - 30000);
+    }
+    // Runs of nearby addresses (the repeated-line shortcut) mixed with jumps
+    // over 4x the cache, writes, and four processes.
+    std::uint64_t x = 0x9e3779b97f4a7c15ULL;
+    std::uint64_t addr = 0;
+    for (int i = 0; i < 60000; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if (x % 4 == 0)
+            addr = (x >> 16) % std::uint64_t(4 * size);
+        else
+            addr += 8;
+        const AccessKind kind = (x >> 40) % 3 == 0 ? AccessKind::Write : AccessKind::Read;
+        const int owner = int((x >> 50) % 4);
+        const bool fastHit = fast.access(addr, kind, std::uint16_t(owner)).hit;
+        const bool slowHit = slow.access(addr, kind, owner);
+        if (fastHit != slowHit)
+            QFAIL(qPrintable(QStringLiteral("access %1 (address %2, process %3): model says %4, reference says %5")
+                                 .arg(i).arg(addr).arg(owner)
+                                 .arg(fastHit ? "hit" : "miss", slowHit ? "hit" : "miss")));
+    }
+    for (std::uint32_t s = 0; s < g.sets(); ++s)
+        QVERIFY2(sameCounters(fast.perSet()[s], slow.set(s)), qPrintable(QStringLiteral("set %1").arg(s)));
+    for (int o = 0; o < 4; ++o)
+        QVERIFY2(sameCounters(fast.perOwner(o), slow.owner(o)), qPrintable(QStringLiteral("process %1").arg(o)));
+    QVERIFY(fast.totals().hits > 1000);
+    QVERIFY(fast.totals().evictions > 1000);
 }
 
 void TestCacheModel::dinParser_data()

@@ -98,6 +98,7 @@ int main(int argc, char **argv)
         {"32 KiB, 8-way, random", 32 << 10, 8, Replacement::Random},
         {"1 MiB, 16-way, LRU", 1 << 20, 16, Replacement::Lru},
         {"4 KiB, direct mapped", 4 << 10, 1, Replacement::Lru},
+        {"4 KiB, 64-way (stamps)", 4 << 10, 64, Replacement::Lru},
     };
     for (const Config &c : configs) {
         CacheGeometry g;
