@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace proclab {
@@ -69,10 +70,10 @@ bool parseProcStat(const char *text, std::size_t size, char *state, QString *com
     return true;
 }
 
-ProcSampler::ProcSampler(pid_t root, bool includeDescendants, pid_t excludeTid)
+ProcSampler::ProcSampler(pid_t root, bool includeDescendants, std::set<pid_t> excludeTids)
     : m_root(root)
     , m_descendants(includeDescendants)
-    , m_exclude(excludeTid)
+    , m_exclude(std::move(excludeTids))
 {
 }
 
@@ -82,6 +83,20 @@ ProcSampler::~ProcSampler()
         if (task.fd >= 0)
             ::close(task.fd);
     }
+    for (auto &[pid, process] : m_processState)
+        closeProcess(&process);
+}
+
+std::vector<pid_t> ProcSampler::threadsOf(pid_t pid)
+{
+    return numericEntries(("/proc/" + std::to_string(pid) + "/task").c_str());
+}
+
+void ProcSampler::closeProcess(Process *process)
+{
+    if (process->taskDirFd >= 0)
+        ::close(process->taskDirFd);
+    process->taskDirFd = -1;
 }
 
 bool ProcSampler::open(QString *error)
@@ -130,11 +145,23 @@ void ProcSampler::refreshProcesses()
     m_processes = found;
 }
 
-void ProcSampler::addTasksOf(pid_t pid)
+void ProcSampler::addTasksOf(pid_t pid, Process *process)
 {
     const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+    // Scan only when the thread count moved (or a thread ended): fstat() is one
+    // cheap system call, a directory scan several.
+    if (process->taskDirFd < 0)
+        process->taskDirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat st {};
+    if (process->taskDirFd >= 0 && ::fstat(process->taskDirFd, &st) == 0) {
+        if (st.st_nlink == process->seenLinks)
+            return;
+        process->seenLinks = st.st_nlink;
+    } else {
+        process->seenLinks = 0;
+    }
     for (pid_t tid : numericEntries(dir.c_str())) {
-        if (tid == m_exclude || m_tasks.count(tid))
+        if (m_exclude.count(tid) || m_tasks.count(tid))
             continue;
         const std::string path = dir + "/" + std::to_string(tid) + "/stat";
         const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -151,13 +178,26 @@ void ProcSampler::dropTask(pid_t tid)
         return;
     if (it->second.fd >= 0)
         ::close(it->second.fd);
+    // Its process may have gained a thread while losing this one: scan it again.
+    auto p = m_processState.find(it->second.pid);
+    if (p != m_processState.end())
+        p->second.seenLinks = 0;
     m_tasks.erase(it);
 }
 
 void ProcSampler::refreshTasks()
 {
     for (pid_t pid : m_processes)
-        addTasksOf(pid);
+        addTasksOf(pid, &m_processState[pid]);
+    // Processes that left the tree (ended, or reparented away) give back their fd.
+    for (auto it = m_processState.begin(); it != m_processState.end();) {
+        if (std::find(m_processes.begin(), m_processes.end(), it->first) == m_processes.end()) {
+            closeProcess(&it->second);
+            it = m_processState.erase(it);
+        } else {
+            ++it;
+        }
+    }
 }
 
 bool ProcSampler::sample(std::vector<TaskSample> *out)

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <vector>
 
 #include <sys/types.h>
@@ -25,16 +26,19 @@ struct TaskSample {
  * descendants) from /proc, fast enough to sample at 1 kHz.
  *
  * Each thread's stat file stays open and is re-read with pread() at offset 0,
- * which makes the kernel generate it anew; the thread list is re-read from
- * /proc/<pid>/task only when refreshTasks() is called (every few ms), and
+ * which makes the kernel generate it anew: one system call per thread and
+ * sample, nothing else. refreshTasks() (called every few ms) re-reads a
+ * process's thread list from /proc/<pid>/task only when that directory's link
+ * count (2 + the number of threads) has changed or one of its threads ended;
  * descendants are found by scanning every process's parent pid in
  * refreshProcesses() (a costlier scan, done a few times per second).
  * Not thread-safe: one sampler thread uses it.
  */
 class ProcSampler {
 public:
-    /// @param excludeTid a thread never reported (the sampler's own), 0 for none
-    ProcSampler(pid_t root, bool includeDescendants, pid_t excludeTid);
+    /// @param excludeTids threads never reported (the sampler's own, and for the
+    ///        app's own workloads every thread the app had before it started)
+    ProcSampler(pid_t root, bool includeDescendants, std::set<pid_t> excludeTids);
     ~ProcSampler();
     ProcSampler(const ProcSampler &) = delete;
     ProcSampler &operator=(const ProcSampler &) = delete;
@@ -48,6 +52,9 @@ public:
     /// Reads the state of every known thread. @return false when no thread is left
     bool sample(std::vector<TaskSample> *out);
 
+    /// The thread ids of process @p pid now (empty if it is gone).
+    static std::vector<pid_t> threadsOf(pid_t pid);
+
     pid_t root() const { return m_root; }
     int processCount() const { return static_cast<int>(m_processes.size()); }
     /// The command name of the root process ("" when gone).
@@ -59,15 +66,21 @@ private:
         pid_t pid = 0;
         QString name;
     };
-    void addTasksOf(pid_t pid);
+    struct Process {
+        int taskDirFd = -1;     ///< /proc/<pid>/task, open for fstat()
+        nlink_t seenLinks = 0;  ///< its link count at the last scan; 0: scan again
+    };
+    void addTasksOf(pid_t pid, Process *process);
     void dropTask(pid_t tid);
+    void closeProcess(Process *process);
 
     pid_t m_root;
     bool m_descendants;
-    pid_t m_exclude;
+    std::set<pid_t> m_exclude;
     QString m_rootName;
     std::vector<pid_t> m_processes;
-    std::map<pid_t, Task> m_tasks; // by tid
+    std::map<pid_t, Process> m_processState; // by pid
+    std::map<pid_t, Task> m_tasks;           // by tid
 };
 
 /// Parses the state and comm of one /proc/.../stat line. @return false if malformed

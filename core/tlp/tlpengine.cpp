@@ -360,6 +360,7 @@ void TlpEngine::run()
     // What to measure.
     std::unique_ptr<OwnWorkload> own;
     std::unique_ptr<SpawnedCommand> spawned;
+    std::set<pid_t> appThreads;
     pid_t target = 0;
     QString error;
     if (!command.isEmpty()) {
@@ -376,6 +377,10 @@ void TlpEngine::run()
     } else {
         own = std::make_unique<OwnWorkload>(workload, workloadThreads,
                                             static_cast<std::uint64_t>(intParam(QStringLiteral("seed"))));
+        // The app's own threads (its window, other engines, this sampler) are
+        // not the workload: only threads born from here on are measured.
+        for (pid_t tid : ProcSampler::threadsOf(::getpid()))
+            appThreads.insert(tid);
         if (!own->start(&error)) {
             fail(error);
             return;
@@ -385,8 +390,8 @@ void TlpEngine::run()
     }
 
     // The sampler is this engine thread; it is excluded from what it measures.
-    const pid_t self = static_cast<pid_t>(::gettid());
-    ProcSampler sampler(target, children && own == nullptr, self);
+    appThreads.insert(static_cast<pid_t>(::gettid()));
+    ProcSampler sampler(target, children && own == nullptr, appThreads);
     if (!sampler.open(&error)) {
         if (own)
             own->stop();

@@ -6,8 +6,11 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <future>
+#include <thread>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +28,7 @@ private Q_SLOTS:
     void parsesStatWithOddCommandNames();
     void oneBusyThreadHasTlpOne();
     void idleThreadsLeaveCZeroAtOne();
+    void samplerFollowsThreadsComingAndGoing();
     void twoBusyThreadsUseTwoCores();
     void badPidIsAClearError();
     void measuresAnOutsidePid();
@@ -169,7 +173,80 @@ void TestTlp::idleThreadsLeaveCZeroAtOne()
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     // Nothing computes (the sampler excluded): c_0 is (nearly) 1.
     QVERIFY(r.summary.value(QStringLiteral("c_0")).toDouble() > 0.9);
-    QVERIFY(r.summary.value(QStringLiteral("threads_seen")).toInt() >= 3 + 1); // workers + this test's main thread
+    // Exactly the workers: the threads the process had before (this test's main
+    // thread, the sampler) are the app's, not the workload's.
+    QCOMPARE(r.summary.value(QStringLiteral("threads_seen")).toInt(), 3);
+}
+
+namespace {
+
+// A thread that reports its id and then waits until released.
+struct ParkedThread {
+    std::promise<void> release;
+    std::promise<pid_t> id;
+    std::thread thread;
+    ParkedThread()
+    {
+        std::shared_future<void> go = release.get_future().share();
+        thread = std::thread([this, go] {
+            id.set_value(static_cast<pid_t>(::gettid()));
+            go.wait();
+        });
+    }
+    ~ParkedThread()
+    {
+        if (thread.joinable()) // a failed check left it parked
+            end();
+    }
+    pid_t tid() { return id.get_future().get(); }
+    void end()
+    {
+        release.set_value();
+        thread.join();
+    }
+};
+
+bool sampled(const std::vector<TaskSample> &tasks, pid_t tid)
+{
+    return std::any_of(tasks.begin(), tasks.end(), [tid](const TaskSample &t) { return t.tid == tid; });
+}
+
+} // namespace
+
+void TestTlp::samplerFollowsThreadsComingAndGoing()
+{
+    // Everything this process runs now is excluded: only the threads below count.
+    std::vector<pid_t> before = ProcSampler::threadsOf(::getpid());
+    QVERIFY(!before.empty());
+    ProcSampler sampler(::getpid(), false, std::set<pid_t>(before.begin(), before.end()));
+    QString error;
+    QVERIFY2(sampler.open(&error), qPrintable(error));
+    std::vector<TaskSample> tasks;
+    QVERIFY(!sampler.sample(&tasks)); // nothing of ours yet
+    QVERIFY(tasks.empty());
+
+    ParkedThread a;
+    const pid_t tidA = a.tid();
+    sampler.refreshTasks(); // the thread count grew: the list is read again
+    QVERIFY(sampler.sample(&tasks));
+    QCOMPARE(int(tasks.size()), 1);
+    QCOMPARE(tasks.front().tid, tidA);
+    // Once parked on its futex it sleeps (it may still be on its way there).
+    QTRY_VERIFY_WITH_TIMEOUT(sampler.sample(&tasks) && tasks.size() == 1 && tasks.front().state == 'S', 5000);
+
+    // A ends and B starts before the next refresh: the thread count is the same
+    // as at the last scan, yet B must be found and A dropped.
+    a.end();
+    ParkedThread b;
+    const pid_t tidB = b.tid();
+    sampler.refreshTasks();
+    sampler.sample(&tasks); // A's file now reads as gone
+    QVERIFY(!sampled(tasks, tidA));
+    sampler.refreshTasks();
+    QVERIFY(sampler.sample(&tasks));
+    QVERIFY2(sampled(tasks, tidB), "a thread born while another ended was missed");
+    QVERIFY(!sampled(tasks, tidA));
+    b.end();
 }
 
 void TestTlp::twoBusyThreadsUseTwoCores()
