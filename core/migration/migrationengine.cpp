@@ -61,6 +61,16 @@ constexpr std::size_t kBatchPages = 256;
 constexpr std::size_t kPushBatchPages = 64;
 constexpr std::size_t kUrgentBatchPages = 8;
 
+// Adds the pages' memory to a gather list, one buffer per run of consecutive pages
+// (round 0 sends whole megabytes in one piece).
+void appendPageBuffers(std::vector<asio::const_buffer> *bufs, const PageMemory &memory, const std::uint32_t *pages,
+                       std::size_t n)
+{
+    forEachPageRun(pages, n, [&](std::size_t first, std::size_t count) {
+        bufs->push_back(asio::buffer(memory.page(first), count * kPageBytes));
+    });
+}
+
 QString hex64(std::uint64_t v)
 {
     return QStringLiteral("%1").arg(v, 16, 16, QLatin1Char('0'));
@@ -123,7 +133,7 @@ private:
     bool sendMsg(MsgType type, std::uint32_t count, std::uint64_t arg, const void *body, std::size_t bodyBytes,
                  const QString &what);
     bool readMsg(MsgType expected, MsgHeader *out, const QString &what);
-    bool sendPages(const std::vector<std::uint32_t> &list, bool vmRunning, std::size_t cutAfter,
+    bool sendPages(const std::vector<std::uint32_t> &list, std::size_t cutAfter,
                    const QString &what);
     void sendBatchAsync(const std::vector<std::uint32_t> &batch);
     void waitForCap();
@@ -174,7 +184,6 @@ private:
     Clock::time_point m_capStart;
     std::uint64_t m_capBytes = 0;
 
-    std::vector<std::uint8_t> m_copyBuffer;
     std::vector<std::uint64_t> m_indexBuffer;
 
     // Post-copy asynchronous state (engine thread, inside m_link's io_context).
@@ -289,7 +298,6 @@ bool Migrator::setup()
     m_dirty.resize(m_cfg.pages);
     m_sendCount.assign(m_cfg.pages, 0);
     m_fetched.assign(m_cfg.pages, 0);
-    m_copyBuffer.resize(kBatchPages * kPageBytes);
 
     if (m_cfg.destination.isEmpty()) {
         NodeOptions options;
@@ -381,7 +389,7 @@ void Migrator::waitForCap()
         m_hooks.sleepFor(std::chrono::nanoseconds(qint64(delay * 1e9)));
 }
 
-bool Migrator::sendPages(const std::vector<std::uint32_t> &list, bool vmRunning, std::size_t cutAfter,
+bool Migrator::sendPages(const std::vector<std::uint32_t> &list, std::size_t cutAfter,
                          const QString &what)
 {
     std::size_t done = 0;
@@ -407,17 +415,11 @@ bool Migrator::sendPages(const std::vector<std::uint32_t> &list, bool vmRunning,
         for (std::size_t i = 0; i < n; ++i)
             m_indexBuffer[i] = list[done + i];
         bufs.push_back(asio::buffer(m_indexBuffer.data(), n * sizeof(std::uint64_t)));
-        if (vmRunning) {
-            // The vCPU may be writing these pages right now: copy word by word (atomically),
-            // any torn page is dirty again and goes in the next round.
-            for (std::size_t i = 0; i < n; ++i)
-                m_memory.copyPageConcurrent(list[done + i], m_copyBuffer.data() + i * kPageBytes);
-            bufs.push_back(asio::buffer(m_copyBuffer.data(), n * kPageBytes));
-        } else {
-            // Paused: memory is frozen, send straight from it.
-            for (std::size_t i = 0; i < n; ++i)
-                bufs.push_back(asio::buffer(m_memory.page(list[done + i]), kPageBytes));
-        }
+        // Straight from guest memory, as a hypervisor does: the kernel copies the pages
+        // into the socket. While the VM runs, its vCPU may be writing one of them at
+        // that moment; such a torn page is dirty again (the vCPU sets the dirty bit
+        // after its store) and goes again in a later round or in the stop-and-copy.
+        appendPageBuffers(&bufs, m_memory, list.data() + done, n);
         waitForCap();
         const auto t = Clock::now();
         QString err;
@@ -583,8 +585,8 @@ void Migrator::sendBatchAsync(const std::vector<std::uint32_t> &batch)
     m_pushIndices.assign(batch.begin(), batch.end());
     std::vector<asio::const_buffer> bufs{asio::buffer(&m_pushHeader, sizeof m_pushHeader),
                                          asio::buffer(m_pushIndices.data(), n * sizeof(std::uint64_t))};
+    appendPageBuffers(&bufs, m_memory, batch.data(), n); // frozen: the VM left the source
     for (std::uint32_t p : batch) {
-        bufs.push_back(asio::buffer(m_memory.page(p), kPageBytes)); // frozen: the VM left the source
         std::uint8_t &c = m_sendCount[p];
         if (c > 0)
             ++m_pagesResent;
@@ -675,7 +677,7 @@ bool Migrator::preCopyRounds()
     std::uint64_t roundBytes0 = m_bytesSent;
     auto roundStart = Clock::now();
     m_rounds.push_back({0, false, 0, 0, 0, 0});
-    if (!sendPages(all, true, m_cfg.cut == Cut::FirstPass ? all.size() / 2 : std::numeric_limits<std::size_t>::max(),
+    if (!sendPages(all, m_cfg.cut == Cut::FirstPass ? all.size() / 2 : std::numeric_limits<std::size_t>::max(),
                    QStringLiteral("while sending round 0")))
         return false;
     auto closeRound = [&](qint64 sent) {
@@ -720,7 +722,7 @@ bool Migrator::preCopyRounds()
         roundStart = Clock::now();
         const int round = int(m_rounds.size());
         m_rounds.push_back({round, false, 0, 0, 0, 0});
-        if (!sendPages(list, true, std::numeric_limits<std::size_t>::max(), QStringLiteral("while sending round %1").arg(round)))
+        if (!sendPages(list, std::numeric_limits<std::size_t>::max(), QStringLiteral("while sending round %1").arg(round)))
             return false;
         closeRound(qint64(list.size()));
         if (!sendMsg(MsgType::RoundEnd, 0, std::uint64_t(round), nullptr, 0, QStringLiteral("after round %1").arg(round)))
@@ -788,7 +790,7 @@ bool Migrator::migrate()
         std::size_t cutAfter = none;
         if (m_cfg.cut == Cut::Paused || (m_cfg.cut == Cut::FirstPass && m_cfg.strategy == WireStrategy::StopCopy))
             cutAfter = rest.size() / 2;
-        if (!sendPages(rest, false, cutAfter, QStringLiteral("while the VM was paused for the stop-and-copy")))
+        if (!sendPages(rest, cutAfter, QStringLiteral("while the VM was paused for the stop-and-copy")))
             return false;
         MigrationRound &r = m_rounds.back();
         r.pagesSent = qint64(rest.size());

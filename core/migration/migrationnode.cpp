@@ -3,6 +3,7 @@
 #include "asiowrap.h"
 #include "pagememory.h"
 #include "protocol.h"
+#include "snapshothasher.h"
 #include "timedsocket.h"
 #include "vm.h"
 
@@ -140,6 +141,8 @@ private:
         if (m_vm)
             m_vm->stop(); // joins the vCPU; ensurePresent() returns false now that m_dead is set
         m_vm.reset();
+        if (m_snapshot)
+            m_snapshot->stop(); // joins its thread before the memory goes
         m_memory.release();
         m_node.ended.fetch_add(1);
     }
@@ -245,6 +248,12 @@ private:
         if (m_postCopy)
             ensure = [this](std::size_t page) { return ensurePresent(page); };
         m_vm = std::make_unique<Vm>(m_memory, w, nullptr, ensure);
+        if (!m_postCopy) {
+            // Pre-copy and stop-and-copy: every page is here before the resume, so the
+            // memory is hashed as it is at the resume, after it, off the transfer path.
+            m_snapshot = std::make_unique<SnapshotHasher>(m_memory);
+            m_vm->setBeforeWrite([snapshot = m_snapshot.get()](std::size_t page) { snapshot->beforeWrite(page); });
+        }
         if (!m_vm->listen(m_node.options.bindAddress, 0, &error)) {
             abandon(error);
             return;
@@ -288,10 +297,13 @@ private:
                 abandon(QStringLiteral("protocol error: page %1 sent twice in post-copy").arg(index));
                 return;
             }
-            // Straight into guest memory: in pre-copy the vCPU is not running here yet;
-            // in post-copy it never touches a page that is not present.
-            buffers.push_back(asio::buffer(m_memory.page(index), kPageBytes));
         }
+        // Straight into guest memory: in pre-copy the vCPU is not running here yet;
+        // in post-copy it never touches a page that is not present. One buffer per
+        // run of consecutive pages, so a round 0 batch is a single 1 MiB read.
+        forEachPageRun(m_indices.data(), m_indices.size(), [&](std::size_t first, std::size_t count) {
+            buffers.push_back(asio::buffer(m_memory.page(first), count * kPageBytes));
+        });
         asio::async_read(m_socket, buffers,
                          [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
                              if (ec)
@@ -304,7 +316,10 @@ private:
     {
         m_lastActivity = Clock::now();
         for (std::uint64_t index : m_indices) {
-            m_hashes[index] = pageHash(m_memory.page(index));
+            // Post-copy: the vCPU runs here already and may write a page right after
+            // it arrives, so each page is hashed as it arrives.
+            if (m_postCopy)
+                m_hashes[index] = pageHash(m_memory.page(index));
             if (m_present.test(index))
                 ++m_duplicates;
             else
@@ -335,6 +350,14 @@ private:
                         .arg(m_hello.pages));
             return;
         }
+        if (m_snapshot)
+            // A weak reference: the hasher's thread must never be the session's last owner.
+            m_snapshot->start([weak = weak_from_this(), &io = m_node.io] {
+                asio::post(io, [weak] {
+                    if (auto self = weak.lock())
+                        self->onSnapshotHashed();
+                });
+            });
         m_vm->start(m_cpu);
         m_resumed = true;
         m_resumedAt = Clock::now();
@@ -356,18 +379,37 @@ private:
                         .arg(m_hello.pages - m_presentCount));
             return;
         }
-        std::uint64_t sum = 0;
-        for (std::size_t p = 0; p < m_hashes.size(); ++p)
-            sum += pageChecksumTerm(p, m_hashes[p]);
-        const bool equal = sum == m_header.arg;
+        m_sourceChecksum = m_header.arg;
+        m_completeReceived = true;
+        if (!m_snapshot) {
+            std::uint64_t sum = 0;
+            for (std::size_t p = 0; p < m_hashes.size(); ++p)
+                sum += pageChecksumTerm(p, m_hashes[p]);
+            verify(sum);
+        } else if (m_snapshot->done()) {
+            verify(m_snapshot->checksum());
+        } // else onSnapshotHashed() answers
+        readHeader();
+    }
+
+    // On the I/O thread, once the snapshot hasher has hashed every page.
+    void onSnapshotHashed()
+    {
+        if (m_closed || !m_completeReceived || m_verified)
+            return;
+        verify(m_snapshot->checksum());
+    }
+
+    void verify(std::uint64_t sum)
+    {
+        const bool equal = sum == m_sourceChecksum;
         m_verified = true;
         send(MsgType::Verified, equal ? 1 : 0, sum);
         m_node.log(QStringLiteral("  all %1 pages here; checksum at the pause %2, as received %3: %4")
                        .arg(m_hello.pages)
-                       .arg(m_header.arg, 16, 16, QLatin1Char('0'))
+                       .arg(m_sourceChecksum, 16, 16, QLatin1Char('0'))
                        .arg(sum, 16, 16, QLatin1Char('0'))
                        .arg(equal ? QStringLiteral("equal") : QStringLiteral("DIFFERENT")));
-        readHeader();
     }
 
     void onFinish()
@@ -466,7 +508,10 @@ private:
     std::vector<std::uint64_t> m_indices;
 
     PageMemory m_memory;
-    std::vector<std::uint64_t> m_hashes;
+    std::vector<std::uint64_t> m_hashes; // post-copy: each page's hash as it arrived
+    std::unique_ptr<SnapshotHasher> m_snapshot; // pre-copy, stop-and-copy: the memory at the resume
+    std::uint64_t m_sourceChecksum = 0;
+    bool m_completeReceived = false;
     PageBitmap m_present;
     PageBitmap m_requested; // written under m_mutex
     std::uint64_t m_presentCount = 0;

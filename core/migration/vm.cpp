@@ -141,6 +141,8 @@ bool Vm::writePage(std::size_t page)
 {
     if (m_ensurePresent && !m_ensurePresent(page))
         return false;
+    if (m_beforeWrite)
+        m_beforeWrite(page);
     // Eight words at a place that moves with the write count: a real store into the page.
     auto *words = reinterpret_cast<std::uint64_t *>(m_memory.page(page));
     const std::size_t at = (m_work.writes % 64) * 8;

@@ -47,6 +47,7 @@ struct WireRequest {
 class Vm {
 public:
     using EnsurePresent = std::function<bool(std::size_t page)>;
+    using BeforeWrite = std::function<void(std::size_t page)>;
 
     Vm(PageMemory &memory, Workload workload, PageBitmap *dirtyLog, EnsurePresent ensurePresent = {});
     ~Vm();
@@ -57,6 +58,8 @@ public:
     bool listen(const std::string &bindAddress, std::uint16_t port, QString *error);
     std::uint16_t port() const { return m_port; }
 
+    /// Sets a call made before every page write (the destination's snapshot hash). Before start().
+    void setBeforeWrite(BeforeWrite beforeWrite) { m_beforeWrite = std::move(beforeWrite); }
     /// Starts the vCPU thread from @p state.
     void start(const VmStateBody &state);
     /// Stops the vCPU at its next step and waits until it no longer touches memory.
@@ -82,6 +85,7 @@ private:
     Workload m_workload;
     PageBitmap *m_dirtyLog;
     EnsurePresent m_ensurePresent;
+    BeforeWrite m_beforeWrite;
 
     boost::asio::io_context m_io; // only for synchronous non-blocking socket calls, never run
     boost::asio::ip::tcp::acceptor m_acceptor{m_io};

@@ -2,6 +2,7 @@
 #include "migration/migrationmodel.h"
 #include "migration/migrationnode.h"
 #include "migration/pagememory.h"
+#include "migration/snapshothasher.h"
 
 #include "engine/registry.h"
 
@@ -9,6 +10,7 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <atomic>
 #include <cmath>
 #include <thread>
 
@@ -26,6 +28,7 @@ private Q_SLOTS:
     void modelHandComputed_data();
     void modelHandComputed();
     void modelEngineSweeps();
+    void snapshotHashIsTheMemoryAtTheStart();
     void memoryEqualAfterEachStrategy_data();
     void memoryEqualAfterEachStrategy();
     void preCopyStopRules_data();
@@ -439,4 +442,32 @@ void TestMigration::registered()
 
 
 QTEST_APPLESS_MAIN(TestMigration)
+void TestMigration::snapshotHashIsTheMemoryAtTheStart()
+{
+    // A vCPU writes pages (last to first, meeting the background hasher coming
+    // the other way) while the memory is hashed: the checksum must still be
+    // that of the memory at start(), computed here a second way from the pattern.
+    using namespace proclab::migration;
+    constexpr std::size_t pages = 4096;
+    constexpr std::uint64_t seed = 77;
+    PageMemory memory;
+    QString error;
+    QVERIFY2(memory.allocate(pages, &error), qPrintable(error));
+    memory.fillPattern(seed);
+    SnapshotHasher hasher(memory);
+    std::atomic<bool> doneCalled{false};
+    hasher.start([&] { doneCalled = true; });
+    for (std::size_t p = pages; p-- > 0;) {
+        hasher.beforeWrite(p);
+        auto *w = reinterpret_cast<std::uint64_t *>(memory.page(p));
+        std::atomic_ref<std::uint64_t>(w[p % 512]).store(~std::uint64_t(p), std::memory_order_relaxed);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(doneCalled.load(), 10000);
+    QVERIFY(hasher.done());
+    hasher.stop();
+    QCOMPARE(hasher.checksum(), patternChecksum(pages, seed));
+    QVERIFY(memoryChecksum(memory) != patternChecksum(pages, seed)); // the writes did land
+    QVERIFY(hasher.hashedByVcpu() <= pages);
+}
+
 #include "tst_migration.moc"
