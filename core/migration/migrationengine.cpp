@@ -133,7 +133,7 @@ private:
     bool sendMsg(MsgType type, std::uint32_t count, std::uint64_t arg, const void *body, std::size_t bodyBytes,
                  const QString &what);
     bool readMsg(MsgType expected, MsgHeader *out, const QString &what);
-    bool sendPages(const std::vector<std::uint32_t> &list, std::size_t cutAfter,
+    bool sendPages(const std::vector<std::uint32_t> &list, bool vmRunning, std::size_t cutAfter,
                    const QString &what);
     void sendBatchAsync(const std::vector<std::uint32_t> &batch);
     void waitForCap();
@@ -153,6 +153,7 @@ private:
 
     PageMemory m_memory;
     PageBitmap m_dirty;
+    std::vector<std::uint8_t> m_copyBuffer; // pages copied from the running VM
     std::vector<std::uint8_t> m_sendCount; // per page, saturating at 255; engine thread only
     std::vector<std::uint8_t> m_fetched;   // post-copy: requested by the destination's vCPU
     std::unique_ptr<MigrationNode> m_node;
@@ -297,6 +298,7 @@ bool Migrator::setup()
     m_memory.fillPattern(m_cfg.seed);
     m_dirty.resize(m_cfg.pages);
     m_sendCount.assign(m_cfg.pages, 0);
+    m_copyBuffer.resize(kBatchPages * kPageBytes);
     m_fetched.assign(m_cfg.pages, 0);
 
     if (m_cfg.destination.isEmpty()) {
@@ -389,7 +391,7 @@ void Migrator::waitForCap()
         m_hooks.sleepFor(std::chrono::nanoseconds(qint64(delay * 1e9)));
 }
 
-bool Migrator::sendPages(const std::vector<std::uint32_t> &list, std::size_t cutAfter,
+bool Migrator::sendPages(const std::vector<std::uint32_t> &list, bool vmRunning, std::size_t cutAfter,
                          const QString &what)
 {
     std::size_t done = 0;
@@ -415,11 +417,18 @@ bool Migrator::sendPages(const std::vector<std::uint32_t> &list, std::size_t cut
         for (std::size_t i = 0; i < n; ++i)
             m_indexBuffer[i] = list[done + i];
         bufs.push_back(asio::buffer(m_indexBuffer.data(), n * sizeof(std::uint64_t)));
-        // Straight from guest memory, as a hypervisor does: the kernel copies the pages
-        // into the socket. While the VM runs, its vCPU may be writing one of them at
-        // that moment; such a torn page is dirty again (the vCPU sets the dirty bit
-        // after its store) and goes again in a later round or in the stop-and-copy.
-        appendPageBuffers(&bufs, m_memory, list.data() + done, n);
+        if (vmRunning) {
+            // The vCPU may be writing these pages right now: copy word by word (atomically),
+            // any torn page is dirty again and goes in the next round. (Handing the pages
+            // to the kernel directly, as a hypervisor does, would be the same race, but
+            // one ThreadSanitizer could not tell from a bug.)
+            for (std::size_t i = 0; i < n; ++i)
+                m_memory.copyPageConcurrent(list[done + i], m_copyBuffer.data() + i * kPageBytes);
+            bufs.push_back(asio::buffer(m_copyBuffer.data(), n * kPageBytes));
+        } else {
+            // Paused: memory is frozen, send straight from it.
+            appendPageBuffers(&bufs, m_memory, list.data() + done, n);
+        }
         waitForCap();
         const auto t = Clock::now();
         QString err;
@@ -677,7 +686,7 @@ bool Migrator::preCopyRounds()
     std::uint64_t roundBytes0 = m_bytesSent;
     auto roundStart = Clock::now();
     m_rounds.push_back({0, false, 0, 0, 0, 0});
-    if (!sendPages(all, m_cfg.cut == Cut::FirstPass ? all.size() / 2 : std::numeric_limits<std::size_t>::max(),
+    if (!sendPages(all, true, m_cfg.cut == Cut::FirstPass ? all.size() / 2 : std::numeric_limits<std::size_t>::max(),
                    QStringLiteral("while sending round 0")))
         return false;
     auto closeRound = [&](qint64 sent) {
@@ -722,7 +731,7 @@ bool Migrator::preCopyRounds()
         roundStart = Clock::now();
         const int round = int(m_rounds.size());
         m_rounds.push_back({round, false, 0, 0, 0, 0});
-        if (!sendPages(list, std::numeric_limits<std::size_t>::max(), QStringLiteral("while sending round %1").arg(round)))
+        if (!sendPages(list, true, std::numeric_limits<std::size_t>::max(), QStringLiteral("while sending round %1").arg(round)))
             return false;
         closeRound(qint64(list.size()));
         if (!sendMsg(MsgType::RoundEnd, 0, std::uint64_t(round), nullptr, 0, QStringLiteral("after round %1").arg(round)))
@@ -790,7 +799,7 @@ bool Migrator::migrate()
         std::size_t cutAfter = none;
         if (m_cfg.cut == Cut::Paused || (m_cfg.cut == Cut::FirstPass && m_cfg.strategy == WireStrategy::StopCopy))
             cutAfter = rest.size() / 2;
-        if (!sendPages(rest, cutAfter, QStringLiteral("while the VM was paused for the stop-and-copy")))
+        if (!sendPages(rest, false, cutAfter, QStringLiteral("while the VM was paused for the stop-and-copy")))
             return false;
         MigrationRound &r = m_rounds.back();
         r.pagesSent = qint64(rest.size());

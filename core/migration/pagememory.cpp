@@ -73,6 +73,14 @@ void PageMemory::fillPattern(std::uint64_t seed)
     }
 }
 
+void PageMemory::copyPageConcurrent(std::size_t index, std::uint8_t *out) const
+{
+    auto *src = reinterpret_cast<std::uint64_t *>(page(index));
+    auto *dst = reinterpret_cast<std::uint64_t *>(out);
+    for (std::size_t i = 0; i < kWordsPerPage; ++i)
+        dst[i] = std::atomic_ref<std::uint64_t>(src[i]).load(std::memory_order_relaxed);
+}
+
 std::uint64_t pageHash(const std::uint8_t *page)
 {
     // Four independent multiply-add lanes keep this near memory speed.

@@ -47,7 +47,8 @@ struct TlpSnapshot : Snapshot {
  * The process is one of: the app itself running a built-in workload (pid 0), any
  * running process by pid, or a command line the engine starts (posix_spawn, in its
  * own process group; killed and reaped at the end or on stop). The sampling thread
- * (the engine's own) is never counted. A thread in state R counts as executing up
+ * (the engine's own) is never counted; for a built-in workload neither is any
+ * thread the app had before the workload started (window, other engines). A thread in state R counts as executing up
  * to the number of cores (see classifySample()).
  */
 class TlpEngine : public Engine {

@@ -238,13 +238,13 @@ void TlpView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     m_headline->setText(tr("TLP %1 %2 (measured)   ·   ceiling %3 cores")
                             .arg(value, running ? tr("over the last %1 ms").arg(s->windowMs, 0, 'f', 0) : tr("over the whole run"))
                             .arg(s->cores));
-    QString info = tr("%1 · %2 samples at %3 Hz (asked %4 Hz) · sampler CPU %5 % · %6 threads seen")
+    QString info = tr("%1 · %2 samples at %3 Hz (asked %4 Hz) · sampler CPU %5 % · %6 seen")
                        .arg(s->target)
                        .arg(s->overall.samples)
                        .arg(s->achievedHz, 0, 'f', 0)
                        .arg(s->rateHz, 0, 'f', 0)
                        .arg(s->samplerCpuPercent, 0, 'f', 2)
-                       .arg(s->threadsSeen);
+                       .arg(s->threadsSeen == 1 ? tr("1 thread") : tr("%1 threads").arg(s->threadsSeen));
     if (!s->result.error.isEmpty())
         info = s->result.error;
     m_status->setText(info);
