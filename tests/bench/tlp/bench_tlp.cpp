@@ -65,7 +65,7 @@ void measure(const char *label, const QVariantMap &params, int runs)
     for (int i = 0; i < 3; ++i)
         bare.push_back(bareSamplerPercent(threads, params.value(QStringLiteral("rate_hz")).toInt(), 2.0));
     const double floor = figures(bare).median;
-    std::printf("%-22s %2d threads  sampler CPU %5.2f %% [%5.2f..%5.2f]  floor %5.2f %%  rate %7.1f Hz [%7.1f..%7.1f]  TLP %4.2f [%4.2f..%4.2f]\n",
+    std::printf("%-22s threads %2d  sampler CPU %5.2f %% [%5.2f..%5.2f]  floor %5.2f %%  rate %7.1f Hz [%7.1f..%7.1f]  TLP %4.2f [%4.2f..%4.2f]\n",
                 label, threads, c.median, c.min, c.max, floor, h.median, h.min, h.max, t.median, t.min, t.max);
 }
 
