@@ -5,6 +5,7 @@
 #include "pagememory.h"
 #include "protocol.h"
 #include "timedsocket.h"
+#include "writefaultlog.h"
 #include "vm.h"
 
 #include <QJsonArray>
@@ -84,6 +85,7 @@ struct Config {
     std::size_t hotPages = 0;
     int hotSharePercent = 90;
     double downtimeLimitMs = 300;
+    bool writeFaults = false; ///< pre-copy's dirty log by write faults instead of the vCPU's own bits
     int maxRounds = 30;
     double maxTotalFactor = 3;
     qint64 warmupMs = 1000;
@@ -139,6 +141,7 @@ private:
     void waitForCap();
     double capDelaySec() const;
     void pauseVm();
+    void harvestDirty(std::vector<std::uint32_t> *out);
     void startReader();
     void pump();
     bool waitFor(const std::function<bool()> &done, const QString &what);
@@ -153,6 +156,7 @@ private:
 
     PageMemory m_memory;
     PageBitmap m_dirty;
+    WriteFaultLog m_faultLog; // pre-copy with dirty_log=write_faults
     std::vector<std::uint8_t> m_copyBuffer; // pages copied from the running VM
     std::vector<std::uint8_t> m_sendCount; // per page, saturating at 255; engine thread only
     std::vector<std::uint8_t> m_fetched;   // post-copy: requested by the destination's vCPU
@@ -322,7 +326,9 @@ bool Migrator::setup()
     w.hotFirstPage = (m_cfg.pages - w.hotPages) / 2; // a band in the middle of the grid
     w.hotSharePercent = m_cfg.hotSharePercent;
     w.dirtyRatePagesPerSec = m_cfg.dirtyRate;
-    m_vm = std::make_unique<Vm>(m_memory, w, &m_dirty);
+    // With write-fault logging the vCPU marks nothing itself: its first write to a page traps.
+    const bool faultLog = m_cfg.writeFaults && m_cfg.strategy == WireStrategy::PreCopy;
+    m_vm = std::make_unique<Vm>(m_memory, w, faultLog ? nullptr : &m_dirty);
     if (!m_vm->listen("127.0.0.1", 0, &error)) {
         m_error = error;
         return false;
@@ -676,7 +682,15 @@ bool Migrator::postCopyPush()
 bool Migrator::preCopyRounds()
 {
     // Round 0: every page, with the VM running. The dirty log starts empty now.
-    m_dirty.clear();
+    if (m_cfg.writeFaults) {
+        QString err;
+        if (!m_faultLog.attach(m_memory, &m_dirty, &err)) { // write-protects every page
+            abandon(QStringLiteral("before round 0: %1").arg(err));
+            return false;
+        }
+    } else {
+        m_dirty.clear();
+    }
     m_phase = MigrationPhase::FirstPass;
     std::vector<std::uint32_t> all(m_memory.pages());
     for (std::size_t i = 0; i < all.size(); ++i)
@@ -726,7 +740,7 @@ bool Migrator::preCopyRounds()
         }
         m_phase = MigrationPhase::Rounds;
         list.clear();
-        m_dirty.harvest(&list);
+        harvestDirty(&list);
         roundBytes0 = m_bytesSent;
         roundStart = Clock::now();
         const int round = int(m_rounds.size());
@@ -786,7 +800,7 @@ bool Migrator::migrate()
         for (std::size_t i = 0; i < rest.size(); ++i)
             rest[i] = std::uint32_t(i);
     } else if (m_cfg.strategy == WireStrategy::PreCopy) {
-        m_dirty.harvest(&rest);
+        harvestDirty(&rest);
     }
     m_dirty.clear();
     if (m_cfg.strategy != WireStrategy::PostCopy) {
@@ -875,8 +889,18 @@ void Migrator::finishRun()
     m_link.close();
     if (m_vm)
         m_vm->stop();
+    m_faultLog.detach(); // the memory is writable again
     if (m_node)
         m_node->stop();
+}
+
+void Migrator::harvestDirty(std::vector<std::uint32_t> *out)
+{
+    // Write faults: taking the bits also write-protects those pages again.
+    if (m_faultLog.attached())
+        m_faultLog.harvest(out);
+    else
+        m_dirty.harvest(out);
 }
 
 void Migrator::run()
@@ -926,6 +950,11 @@ void Migrator::run()
     if (m_sendSeconds > 0)
         s.insert(QStringLiteral("link_mbit_s_while_sending"), double(m_bytesSent) * 8 / m_sendSeconds / 1e6);
     s.insert(QStringLiteral("rounds"), double(m_rounds.size()));
+    if (m_cfg.strategy == WireStrategy::PreCopy) {
+        s.insert(QStringLiteral("dirty_log"), m_cfg.writeFaults ? QStringLiteral("write_faults") : QStringLiteral("bitmap"));
+        if (m_cfg.writeFaults)
+            s.insert(QStringLiteral("write_faults"), double(m_faultLog.faults()));
+    }
     if (!m_stopReason.isEmpty())
         s.insert(QStringLiteral("stop_reason"), m_stopReason);
     if (m_cfg.strategy == WireStrategy::PostCopy) {
@@ -1067,6 +1096,11 @@ ParamSchema MigrationEngine::schema() const
                          qint64(4) * 1024 * mib, QStringLiteral("Pages that receive most writes (a band in the middle).")),
         ParamSpec::integer(QStringLiteral("hot_share"), QStringLiteral("Writes to the hot set"), 90, 0, 100,
                            QStringLiteral("%"), QStringLiteral("Share of writes into the hot set; the rest hit any page.")),
+        ParamSpec::choice(QStringLiteral("dirty_log"), QStringLiteral("Dirty logging"), QStringLiteral("bitmap"),
+                          {QStringLiteral("bitmap"), QStringLiteral("write_faults")},
+                          QStringLiteral("How pre-copy learns which pages the VM wrote. bitmap: the vCPU sets a bit after "
+                                         "each write. write_faults: the memory is write-protected and the first write to a "
+                                         "page in each round traps, as a hypervisor learns it from the MMU.")),
         ParamSpec::integer(QStringLiteral("downtime_limit_ms"), QStringLiteral("Downtime limit"), 300, 1, 60000,
                            QStringLiteral("ms"), QStringLiteral("Pre-copy stops when the dirty pages fit in this time.")),
         ParamSpec::integer(QStringLiteral("max_rounds"), QStringLiteral("Maximum rounds"), 30, 1, 1000,
@@ -1101,6 +1135,7 @@ void MigrationEngine::run()
     c.hotPages = std::size_t(intParam(QStringLiteral("hot_set"))) / kPageBytes;
     c.hotSharePercent = int(intParam(QStringLiteral("hot_share")));
     c.downtimeLimitMs = double(intParam(QStringLiteral("downtime_limit_ms")));
+    c.writeFaults = textParam(QStringLiteral("dirty_log")) == QLatin1String("write_faults");
     c.maxRounds = int(intParam(QStringLiteral("max_rounds")));
     c.maxTotalFactor = realParam(QStringLiteral("max_total_factor"));
     c.warmupMs = intParam(QStringLiteral("warmup_ms"));

@@ -321,6 +321,8 @@ void MigrationLiveView::drawFigures(const MigrationSnapshot *snap, RunState)
         html += tr("Total migration time: <b>%1 ms</b><br>").arg(fig(QStringLiteral("total_ms"), 0));
         if (s.contains(QStringLiteral("stop_reason")))
             html += tr("Pre-copy stopped: %1<br>").arg(s.value(QStringLiteral("stop_reason")).toString());
+        if (s.contains(QStringLiteral("write_faults")))
+            html += tr("Dirty pages found by <b>%1</b> write faults<br>").arg(fig(QStringLiteral("write_faults"), 0));
         if (s.contains(QStringLiteral("memory_equal"))) {
             const bool eq = s.value(QStringLiteral("memory_equal")).toBool();
             html += tr("Checksums: source %1, destination %2: <b style=\"color:%3\">%4</b><br>")
