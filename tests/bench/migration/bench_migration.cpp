@@ -12,6 +12,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <string>
 #include <thread>
 
 #include <arpa/inet.h>
@@ -168,68 +170,66 @@ int main(int argc, char **argv)
         out.flush();
     }
 
-    // 2. Pre-copy, 512 MiB, 8 MiB hot working set, 1 Gbit/s cap.
-    {
-        std::vector<double> down, client, total, rounds, sent;
+    // 2 and 3: the same VM (512 MiB, 8 MiB hot set) on a 1 Gbit/s link.
+    const auto sameVm = [mib](const char *strategy, const char *dirtyLog) {
+        return QVariantMap{{QStringLiteral("strategy"), QString::fromLatin1(strategy)},
+                           {QStringLiteral("memory"), 512 * mib},
+                           {QStringLiteral("bandwidth"), 1e9},
+                           {QStringLiteral("dirty_rate"), 10000},
+                           {QStringLiteral("hot_set"), 8 * mib},
+                           {QStringLiteral("hot_share"), 95},
+                           {QStringLiteral("dirty_log"), QString::fromLatin1(dirtyLog)},
+                           {QStringLiteral("warmup_ms"), 500},
+                           {QStringLiteral("after_ms"), 500}};
+    };
+    // Runs each configuration @p reps times, alternating between them, and
+    // collects the summary values named in @p keys: figures[config][key].
+    const auto collect = [&](const std::vector<QVariantMap> &configs, const std::vector<const char *> &keys) {
+        std::vector<std::map<std::string, std::vector<double>>> figures(configs.size());
         for (int i = 0; i < reps; ++i) {
-            const Result r = runOnce({{QStringLiteral("strategy"), QStringLiteral("precopy")},
-                                      {QStringLiteral("memory"), 512 * mib},
-                                      {QStringLiteral("bandwidth"), 1e9},
-                                      {QStringLiteral("dirty_rate"), 10000},
-                                      {QStringLiteral("hot_set"), 8 * mib},
-                                      {QStringLiteral("hot_share"), 95},
-                                      {QStringLiteral("warmup_ms"), 500},
-                                      {QStringLiteral("after_ms"), 500}});
-            if (!r.error.isEmpty()) {
-                out << "  run failed: " << r.error << "\n";
-                continue;
+            for (std::size_t c = 0; c < configs.size(); ++c) {
+                const Result r = runOnce(configs[c]);
+                if (!r.error.isEmpty()) {
+                    out << "  run failed: " << r.error << "\n";
+                    continue;
+                }
+                for (const char *key : keys)
+                    figures[c][key].push_back(num(r, key));
             }
-            down.push_back(num(r, "downtime_vm_ms"));
-            client.push_back(num(r, "downtime_client_ms"));
-            total.push_back(num(r, "total_ms"));
-            rounds.push_back(num(r, "rounds"));
-            sent.push_back(num(r, "sent_per_memory"));
         }
+        return figures;
+    };
+
+    {
+        auto f = collect({sameVm("precopy", "bitmap"), sameVm("precopy", "write_faults")},
+                         {"downtime_vm_ms", "downtime_client_ms", "total_ms", "rounds", "sent_per_memory", "write_faults"});
         out << "2) pre-copy, 512 MiB VM, 8 MiB hot set (10000 writes/s, 95% hot), 1 Gbit/s cap\n";
-        out << "   downtime as the VM saw it (ms):      " << fmt(stat(down)) << "   [limit 300 ms]\n";
-        out << "   downtime as the client saw it (ms):  " << fmt(stat(client)) << "\n";
-        out << "   total migration time (ms):           " << fmt(stat(total)) << "\n";
-        out << "   rounds (incl. stop-and-copy):        " << fmt(stat(rounds), 0) << "\n";
-        out << "   data sent / memory:                  " << fmt(stat(sent), 3) << "\n";
-        out << "   published (Clark et al., NSDI 2005, gigabit): 60 ms game server, 210 ms web benchmark\n\n";
+        out << "   dirty log: bitmap (the vCPU marks pages)\n";
+        out << "   downtime as the VM saw it (ms):      " << fmt(stat(f[0]["downtime_vm_ms"])) << "   [limit 300 ms]\n";
+        out << "   downtime as the client saw it (ms):  " << fmt(stat(f[0]["downtime_client_ms"])) << "\n";
+        out << "   total migration time (ms):           " << fmt(stat(f[0]["total_ms"])) << "\n";
+        out << "   rounds (incl. stop-and-copy):        " << fmt(stat(f[0]["rounds"]), 0) << "\n";
+        out << "   data sent / memory:                  " << fmt(stat(f[0]["sent_per_memory"]), 3) << "\n";
+        out << "   published (Clark et al., NSDI 2005, gigabit): 60 ms game server, 210 ms web benchmark\n";
+        out << "   same runs, alternating, dirty log by write faults (mprotect):\n";
+        out << "   downtime as the VM saw it (ms):      " << fmt(stat(f[1]["downtime_vm_ms"])) << "\n";
+        out << "   downtime as the client saw it (ms):  " << fmt(stat(f[1]["downtime_client_ms"])) << "\n";
+        out << "   total migration time (ms):           " << fmt(stat(f[1]["total_ms"])) << "\n";
+        out << "   write faults taken:                  " << fmt(stat(f[1]["write_faults"]), 0) << "\n\n";
         out.flush();
     }
 
-    // 3. Post-copy, same VM.
     {
-        std::vector<double> resent, client, down, degraded, faults, waitMax;
-        for (int i = 0; i < reps; ++i) {
-            const Result r = runOnce({{QStringLiteral("strategy"), QStringLiteral("postcopy")},
-                                      {QStringLiteral("memory"), 512 * mib},
-                                      {QStringLiteral("bandwidth"), 1e9},
-                                      {QStringLiteral("dirty_rate"), 10000},
-                                      {QStringLiteral("hot_set"), 8 * mib},
-                                      {QStringLiteral("hot_share"), 95},
-                                      {QStringLiteral("warmup_ms"), 500},
-                                      {QStringLiteral("after_ms"), 500}});
-            if (!r.error.isEmpty()) {
-                out << "  run failed: " << r.error << "\n";
-                continue;
-            }
-            resent.push_back(num(r, "pages_resent"));
-            client.push_back(num(r, "downtime_client_ms"));
-            down.push_back(num(r, "downtime_vm_ms"));
-            degraded.push_back(num(r, "degraded_ms"));
-            faults.push_back(num(r, "demand_fetches"));
-            waitMax.push_back(num(r, "fault_wait_max_ms"));
-        }
+        auto f = collect({sameVm("postcopy", "bitmap")}, {"pages_resent", "downtime_client_ms", "downtime_vm_ms",
+                                                          "degraded_ms", "demand_fetches", "fault_wait_max_ms"});
+        auto &g = f[0];
         out << "3) post-copy, same VM and link\n";
-        out << "   pages re-sent:                       " << fmt(stat(resent), 0) << "\n";
-        out << "   downtime as the VM saw it (ms):      " << fmt(stat(down), 2) << "\n";
-        out << "   downtime as the client saw it (ms):  " << fmt(stat(client)) << "\n";
-        out << "   degraded time (ms):                  " << fmt(stat(degraded)) << "\n";
-        out << "   demand fetches:                      " << fmt(stat(faults), 0) << "\n";
-        out << "   longest vCPU wait for a page (ms):   " << fmt(stat(waitMax), 2) << "\n";
+        out << "   pages re-sent:                       " << fmt(stat(g["pages_resent"]), 0) << "\n";
+        out << "   downtime as the VM saw it (ms):      " << fmt(stat(g["downtime_vm_ms"]), 2) << "\n";
+        out << "   downtime as the client saw it (ms):  " << fmt(stat(g["downtime_client_ms"])) << "\n";
+        out << "   degraded time (ms):                  " << fmt(stat(g["degraded_ms"])) << "\n";
+        out << "   demand fetches:                      " << fmt(stat(g["demand_fetches"]), 0) << "\n";
+        out << "   longest vCPU wait for a page (ms):   " << fmt(stat(g["fault_wait_max_ms"]), 2) << "\n";
     }
     return 0;
 }
