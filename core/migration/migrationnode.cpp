@@ -233,10 +233,11 @@ private:
             abandon(error);
             return;
         }
-        m_hashes.assign(m_hello.pages, 0);
         m_present.resize(m_hello.pages);
         m_requested.resize(m_hello.pages);
         m_postCopy = m_hello.strategy == std::uint32_t(WireStrategy::PostCopy);
+        if (m_postCopy)
+            m_hashes.assign(m_hello.pages, 0); // the other strategies hash with m_snapshot
         Workload w;
         w.pages = m_hello.pages;
         w.hotFirstPage = m_hello.hotFirstPage;

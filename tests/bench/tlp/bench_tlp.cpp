@@ -69,35 +69,10 @@ void measure(const char *label, const QVariantMap &params, int runs)
                 label, threads, c.median, c.min, c.max, floor, h.median, h.min, h.max, t.median, t.min, t.max);
 }
 
-// The cost of waking alone: CPU time of a thread that only wakes up at
-// @p rateHz for @p seconds (absolute clock_nanosleep, nothing else), in %.
-double wakeupOnlyPercent(int rateHz, double seconds)
-{
-    double percent = 0;
-    std::thread t([&] {
-        timespec c0{}, c1{}, next{};
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-        clock_gettime(CLOCK_MONOTONIC, &next);
-        const long periodNs = 1000000000L / rateHz;
-        const int wakeups = static_cast<int>(seconds * rateHz);
-        for (int i = 0; i < wakeups; ++i) {
-            next.tv_nsec += periodNs;
-            if (next.tv_nsec >= 1000000000L) {
-                next.tv_nsec -= 1000000000L;
-                ++next.tv_sec;
-            }
-            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
-        }
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
-        percent = 100.0 * ((c1.tv_sec - c0.tv_sec) + (c1.tv_nsec - c0.tv_nsec) / 1e9) / seconds;
-    });
-    t.join();
-    return percent;
-}
-
 // The same system calls as the sampler and nothing else: a thread that wakes
 // @p rateHz times a second (absolute clock_nanosleep) and pread()s the stat
 // files of @p threads sleeping threads each time. Its CPU time / wall time in %.
+// With no threads it is the cost of waking alone.
 double bareSamplerPercent(int threads, int rateHz, double seconds)
 {
     std::mutex m;
@@ -166,7 +141,7 @@ int main()
     };
     std::vector<double> floor;
     for (int i = 0; i < 5; ++i)
-        floor.push_back(wakeupOnlyPercent(1000, 2.0));
+        floor.push_back(bareSamplerPercent(0, 1000, 2.0));
     const Figures f = figures(floor);
     std::printf("wake-ups alone: a thread that only wakes 1000 times a second uses %.2f %% [%.2f..%.2f] of a core\n",
                 f.median, f.min, f.max);
