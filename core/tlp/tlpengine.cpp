@@ -392,9 +392,23 @@ void TlpEngine::run()
     // The sampler is this engine thread; it is excluded from what it measures.
     appThreads.insert(static_cast<pid_t>(::gettid()));
     ProcSampler sampler(target, children && own == nullptr, appThreads);
+    // A started command that could not run (exit 127 from the shell) says so, whenever it ended.
+    auto notFound = [&] {
+        return QStringLiteral("the command could not be run (the shell says: command not found): %1").arg(command);
+    };
     if (!sampler.open(&error)) {
         if (own)
             own->stop();
+        if (spawned) {
+            // It ended before the first sample: reap it and say how it ended.
+            if (!spawned->exited())
+                spawned->killAndReap();
+            while (!spawned->ended())
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            error = spawned->exitCode() == 127 ? notFound()
+                                               : QStringLiteral("the command ended before the first sample (%1): %2")
+                                                     .arg(spawned->exitText(), command);
+        }
         fail(error);
         return;
     }
@@ -623,7 +637,7 @@ void TlpEngine::run()
         result.table.rows.push_back({static_cast<int>(i), static_cast<double>(o.counts[i]), o.c[i]});
 
     if (spawned && spawned->exitCode() == 127)
-        result.error = QStringLiteral("the command could not be run (the shell says: command not found): %1").arg(command);
+        result.error = notFound();
     else if (samples == 0 && !stopRequested())
         result.error = QStringLiteral("%1 ended before the first sample").arg(snap->target);
     snap->result = result;
