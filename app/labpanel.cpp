@@ -165,7 +165,6 @@ void LabPanel::setStep(const LessonStep &step, const QString &exportName)
         return;
     }
     m_view = ViewRegistry::builtin().create(step.view, step.engine, m_viewHolder);
-    m_view->setEngine(m_engine.get());
     m_view->applyTheme(m_theme);
     for (ChartWidget *c : m_view->charts())
         c->setExportName(exportName);
@@ -253,7 +252,6 @@ void LabPanel::run()
     m_engine->stop();
     if (!configureEngine())
         return;
-    m_view->setEngine(m_engine.get());
     m_engine->setSpeed(m_speed->currentData().toDouble());
     m_engine->resume(); // clears a pause left from stepping
     m_engine->start();
@@ -276,7 +274,6 @@ void LabPanel::stepOnce()
         m_engine->stop();
         if (!configureEngine())
             return;
-        m_view->setEngine(m_engine.get());
         m_engine->pause();
         m_engine->start();
         m_params->setLocked(true);

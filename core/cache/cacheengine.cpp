@@ -1,7 +1,5 @@
 #include "cacheengine.h"
 
-#include "engine/builtin.h"
-#include "engine/registry.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -158,19 +156,16 @@ QString cacheBlockName(std::uint64_t index)
 
 CacheEngine::CacheEngine()
     : Engine(EngineInfo{
-          QStringLiteral("cache"),
+          QString(kId),
           QStringLiteral("Cache model: what a context switch does to the cache"),
           Provenance::Model,
           QStringLiteral("A set-associative write-back cache (LRU, FIFO or random) replaying the "
                          "slides' switch scenario or a din address trace."),
-          {QStringLiteral("T5")}})
+          {QStringLiteral("T5")},
+          {QString(kGridView)}})
 {
 }
 
-CacheEngine::~CacheEngine()
-{
-    stop();
-}
 
 ParamSchema CacheEngine::schema() const
 {
@@ -492,9 +487,5 @@ void CacheEngine::run()
     publish(last);
 }
 
-void registerCacheEngines(EngineRegistry &registry)
-{
-    registry.add([] { return std::make_unique<CacheEngine>(); });
-}
 
 } // namespace proclab

@@ -61,8 +61,11 @@ struct CacheSnapshot : Snapshot {
  */
 class CacheEngine : public Engine {
 public:
+    /// Engine id (the CLI and lesson files name it).
+    static constexpr QLatin1String kId{"cache"};
+    static constexpr QLatin1String kGridView{"cache.grid"}; ///< view id
+
     CacheEngine();
-    ~CacheEngine() override;
     ParamSchema schema() const override;
 
 protected:

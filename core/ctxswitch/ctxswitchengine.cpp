@@ -1,7 +1,8 @@
 #include "ctxswitchengine.h"
 
-#include "engine/builtin.h"
-#include "engine/registry.h"
+#include "common/clock.h"
+#include "common/errortext.h"
+
 
 #include <QDir>
 #include <QFile>
@@ -45,18 +46,6 @@ constexpr double kVariantTimeLimitS = 20.0;
 constexpr double kCreationTimeLimitS = 4.0;
 // Futex waits time out this often so that a dead partner or a stop is noticed.
 constexpr long kFutexTimeoutNs = 100'000'000;
-
-std::int64_t nowNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000LL + ts.tv_nsec;
-}
-
-QString errnoText()
-{
-    return QString::fromLocal8Bit(std::strerror(errno));
-}
 
 std::vector<int> allowedCpus()
 {
@@ -156,14 +145,14 @@ struct PingPongChannel {
         if (futex) {
             void *mem = mmap(nullptr, sizeof(FutexTurn), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
             if (mem == MAP_FAILED) {
-                *error = QStringLiteral("mmap failed: %1").arg(errnoText());
+                *error = QStringLiteral("mmap failed: %1").arg(lastErrorText());
                 return false;
             }
             turn = new (mem) FutexTurn;
             return true;
         }
         if (::pipe2(p1, O_CLOEXEC) != 0 || ::pipe2(p2, O_CLOEXEC) != 0) {
-            *error = QStringLiteral("pipe failed: %1").arg(errnoText());
+            *error = QStringLiteral("pipe failed: %1").arg(lastErrorText());
             return false;
         }
         return true;
@@ -269,17 +258,6 @@ QString readSmallFile(const QString &path)
 
 } // namespace
 
-double percentile(std::vector<double> values, double fraction)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    const double pos = fraction * double(values.size() - 1);
-    const auto lo = static_cast<std::size_t>(std::floor(pos));
-    const auto hi = std::min(lo + 1, values.size() - 1);
-    return values[lo] + (values[hi] - values[lo]) * (pos - double(lo));
-}
-
 std::vector<CacheLevelInfo> readCacheLevels(QString *source)
 {
     std::vector<CacheLevelInfo> out;
@@ -319,19 +297,16 @@ std::vector<CacheLevelInfo> readCacheLevels(QString *source)
 
 CtxSwitchEngine::CtxSwitchEngine()
     : Engine(EngineInfo{
-          QStringLiteral("ctxswitch"),
+          QString(kId),
           QStringLiteral("Context switches: direct and indirect cost, creation cost"),
           Provenance::Measured,
           QStringLiteral("Measures thread vs process switches (pipe and futex ping-pong), a bare "
                          "system call, thread/fork/spawn creation and the cache cost of a switch."),
-          {QStringLiteral("T2"), QStringLiteral("T3"), QStringLiteral("T5")}})
+          {QStringLiteral("T2"), QStringLiteral("T3"), QStringLiteral("T5")},
+          {QString(kSwitchView), QString(kIndirectView)}})
 {
 }
 
-CtxSwitchEngine::~CtxSwitchEngine()
-{
-    stop();
-}
 
 ParamSchema CtxSwitchEngine::schema() const
 {
@@ -397,10 +372,10 @@ public:
         s.label = QStringLiteral("bare system call (getppid)");
         constexpr int kBatch = 1000;
         for (int b = 0; b < 300 && keepGoing(); ++b) {
-            const std::int64_t t0 = nowNs();
+            const std::int64_t t0 = monotonicNs();
             for (int i = 0; i < kBatch; ++i)
                 syscall(SYS_getppid); // always enters the kernel (no vDSO, no caching)
-            s.valuesNs.push_back(double(nowNs() - t0) / kBatch);
+            s.valuesNs.push_back(double(monotonicNs() - t0) / kBatch);
         }
         fillStats(s);
         return s;
@@ -467,7 +442,7 @@ public:
         pinThisThread(cpuA);
         const pid_t pid = ::fork();
         if (pid < 0) {
-            *error = QStringLiteral("fork failed: %1").arg(errnoText());
+            *error = QStringLiteral("fork failed: %1").arg(lastErrorText());
         } else if (pid == 0) {
             // Child: system calls only, then _exit. It dies with the parent.
             prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -519,13 +494,13 @@ public:
         CostSample s;
         s.id = id;
         s.label = label;
-        const std::int64_t start = nowNs();
+        const std::int64_t start = monotonicNs();
         for (int i = 0; i < n && keepGoing(); ++i) {
-            const std::int64_t t0 = nowNs();
+            const std::int64_t t0 = monotonicNs();
             if (!once(error))
                 break;
-            s.valuesNs.push_back(double(nowNs() - t0));
-            if (double(nowNs() - start) / 1e9 > kCreationTimeLimitS) {
+            s.valuesNs.push_back(double(monotonicNs() - t0));
+            if (double(monotonicNs() - start) / 1e9 > kCreationTimeLimitS) {
                 s.note = QStringLiteral("cut short after %1 s (%2 samples)").arg(kCreationTimeLimitS).arg(s.valuesNs.size());
                 break;
             }
@@ -538,7 +513,7 @@ public:
     {
         const pid_t pid = ::fork();
         if (pid < 0) {
-            *error = QStringLiteral("fork failed: %1").arg(errnoText());
+            *error = QStringLiteral("fork failed: %1").arg(lastErrorText());
             return false;
         }
         if (pid == 0)
@@ -557,7 +532,7 @@ public:
         const int rc = posix_spawn(&pid, "/bin/true", nullptr, nullptr, argv, environ);
         if (rc != 0) {
             errno = rc;
-            *error = QStringLiteral("posix_spawn /bin/true failed: %1").arg(errnoText());
+            *error = QStringLiteral("posix_spawn /bin/true failed: %1").arg(lastErrorText());
             return false;
         }
         int status = 0;
@@ -582,7 +557,7 @@ public:
         s.label = QStringLiteral("fork after touching %1").arg(size);
         void *mem = mmap(nullptr, size_t(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (mem == MAP_FAILED) {
-            s.note = QStringLiteral("could not map %1: %2").arg(size, errnoText());
+            s.note = QStringLiteral("could not map %1: %2").arg(size, lastErrorText());
             return s;
         }
         // 4 KiB pages, so that the page-table copy grows with the size (huge
@@ -639,17 +614,17 @@ public:
         Node *p = walk(a, lines); // bring A's set in
         for (int r = 0; r < reps && keepGoing(); ++r) {
             p = walk(p, lines);
-            std::int64_t t0 = nowNs();
+            std::int64_t t0 = monotonicNs();
             p = walk(p, lines);
-            warm.push_back(double(nowNs() - t0));
+            warm.push_back(double(monotonicNs() - t0));
             char c = 'w';
             if (::write(toB[1], &c, 1) != 1 || ::read(toA[0], &c, 1) != 1) {
                 *error = QStringLiteral("the partner thread of the sweep stopped answering");
                 break;
             }
-            t0 = nowNs();
+            t0 = monotonicNs();
             p = walk(p, lines); // the first walk after the switch: A's lines were evicted
-            after.push_back(double(nowNs() - t0));
+            after.push_back(double(monotonicNs() - t0));
         }
         char q = 'q';
         if (::write(toB[1], &q, 1) != 1)
@@ -702,24 +677,24 @@ private:
                 return false; // EOF: the partner ended
             }
         };
-        const std::int64_t start = nowNs();
+        const std::int64_t start = monotonicNs();
         s.valuesNs.reserve(std::size_t(n));
         for (int i = 0; i < kWarmupRoundTrips + n; ++i) {
             if (i % 256 == 0) {
                 if (!keepGoing())
                     break;
-                if (double(nowNs() - start) / 1e9 > kVariantTimeLimitS) {
+                if (double(monotonicNs() - start) / 1e9 > kVariantTimeLimitS) {
                     s.note = QStringLiteral("cut short after %1 s").arg(kVariantTimeLimitS);
                     break;
                 }
             }
-            const std::int64_t t0 = nowNs();
+            const std::int64_t t0 = monotonicNs();
             if (!roundTrip()) {
                 if (keepGoing())
                     *error = QStringLiteral("%1: the partner stopped answering").arg(s.label);
                 break;
             }
-            const std::int64_t t1 = nowNs();
+            const std::int64_t t1 = monotonicNs();
             ++s.roundTrips;
             if (i >= kWarmupRoundTrips)
                 s.valuesNs.push_back(double(t1 - t0) / 2.0); // one round trip = two switches
@@ -1032,9 +1007,5 @@ void CtxSwitchEngine::run()
                                       : QStringLiteral("done (measured on this machine)"));
 }
 
-void registerCtxSwitchEngines(EngineRegistry &registry)
-{
-    registry.add([] { return std::make_unique<CtxSwitchEngine>(); });
-}
 
 } // namespace proclab

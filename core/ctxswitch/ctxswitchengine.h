@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/stats.h"
 #include "engine/engine.h"
 
 #include <vector>
@@ -22,8 +23,6 @@ struct CostSample {
     QString note;                    ///< why it is missing or approximate
 };
 
-/// Median, p10 and p90 of @p values (copied and sorted), nearest rank with interpolation.
-double percentile(std::vector<double> values, double fraction);
 
 /**
  * @brief One point of the indirect-cost sweep.
@@ -78,8 +77,12 @@ struct CtxSwitchSnapshot : Snapshot {
  */
 class CtxSwitchEngine : public Engine {
 public:
+    /// Engine id (the CLI and lesson files name it).
+    static constexpr QLatin1String kId{"ctxswitch"};
+    static constexpr QLatin1String kSwitchView{"ctxswitch.switch"}; ///< view id
+    static constexpr QLatin1String kIndirectView{"ctxswitch.indirect"}; ///< view id
+
     CtxSwitchEngine();
-    ~CtxSwitchEngine() override;
     ParamSchema schema() const override;
 
 protected:

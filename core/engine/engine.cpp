@@ -30,16 +30,26 @@ Engine::Engine(EngineInfo info)
 {
 }
 
+bool OutputSpec::matches(const QString &summaryKey) const
+{
+    if (key.endsWith(QLatin1Char('*')))
+        return summaryKey.startsWith(QStringView(key).chopped(1));
+    return summaryKey == key;
+}
+
+bool outputsContain(const std::vector<OutputSpec> &outputs, const QString &key)
+{
+    for (const OutputSpec &o : outputs) {
+        if (o.matches(key))
+            return true;
+    }
+    return false;
+}
+
 Engine::~Engine()
 {
-    // A subclass stops in its own destructor; this only catches a forgotten one
-    // (its run() would otherwise touch destroyed members).
+    // ManagedEngine (the only concrete form) stopped the run before the subclass's members went.
     assert(!m_thread.joinable());
-    if (m_thread.joinable()) {
-        m_stopRequested = true;
-        m_wake.notify_all();
-        m_thread.join();
-    }
 }
 
 bool Engine::configure(const QVariantMap &overrides, QString *error)
@@ -52,7 +62,14 @@ bool Engine::configure(const QVariantMap &overrides, QString *error)
     ParamValues values;
     if (!schema().resolve(overrides, &values, error))
         return false;
+    if (!acceptParameters(values, error))
+        return false;
     m_params = values;
+    return true;
+}
+
+bool Engine::acceptParameters(const ParamValues &, QString *)
+{
     return true;
 }
 
@@ -65,8 +82,11 @@ bool Engine::isActive() const
 void Engine::start()
 {
     stop();
-    if (m_params.isEmpty())
-        m_params = schema().defaults();
+    if (m_params.isEmpty()) {
+        // Never configured: the defaults. A schema whose defaults the engine refuses is a bug.
+        [[maybe_unused]] const bool ok = configure({});
+        assert(ok);
+    }
     {
         std::lock_guard lock(m_mutex);
         m_finished = false;
@@ -78,7 +98,7 @@ void Engine::start()
     m_thread = std::thread([this] { threadMain(); });
 }
 
-void Engine::stop()
+void Engine::requestStop()
 {
     if (!m_thread.joinable())
         return;
@@ -87,6 +107,14 @@ void Engine::stop()
         m_stopRequested = true;
     }
     m_wake.notify_all();
+    onStopRequested();
+}
+
+void Engine::stop()
+{
+    if (!m_thread.joinable())
+        return;
+    requestStop();
     m_thread.join();
 }
 

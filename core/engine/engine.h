@@ -12,7 +12,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <type_traits>
+#include <vector>
 
 namespace proclab {
 
@@ -30,7 +33,29 @@ struct EngineInfo {
     Provenance provenance = Provenance::Model;
     QString description; ///< one or two sentences for `proclab list` and tooltips
     QStringList syllabus; ///< syllabus ids the engine serves
+    /// Ids of the views that draw this engine (the first is its default view). Views register
+    /// under these ids in views/; lessons are checked against them without a GUI.
+    QStringList views;
 };
+
+/**
+ * @brief One named number of a result's summary: its key, unit and meaning.
+ *
+ * Engines declare their summary keys so that lessons (`answerFrom`, placeholders in
+ * explanations) can be checked without a run. A key ending in `*` stands for a family
+ * ("final_*": one key per process).
+ */
+struct OutputSpec {
+    QString key;  ///< "process_switch_pipe_us_median"
+    QString unit; ///< "us", "x", "" for counts
+    QString help; ///< one line: what it is and how it was obtained
+
+    /// Whether @p summaryKey is this key or a member of this family.
+    bool matches(const QString &summaryKey) const;
+};
+
+/// Whether @p key is one of @p outputs (or of a family among them).
+bool outputsContain(const std::vector<OutputSpec> &outputs, const QString &key);
 
 /**
  * @brief The base of every engine's published state.
@@ -56,8 +81,12 @@ struct Snapshot {
  *
  * Threading: run() is the only code on the engine thread. It publishes
  * snapshots with publish(); every other method is called from the owner's
- * thread. A subclass must call stop() in its own destructor, before its
- * members go away.
+ * thread.
+ *
+ * Creation: an engine class on its own is abstract; makeEngine<E>() creates
+ * one wrapped so that destroying it stops and joins the run first, before the
+ * engine's own members go away. Engines therefore need no destructor of
+ * their own for stopping.
  */
 class Engine {
 public:
@@ -69,6 +98,8 @@ public:
     const EngineInfo &info() const { return m_info; }
     /// @brief The parameters this engine accepts.
     virtual ParamSchema schema() const = 0;
+    /// @brief The summary keys a run's result can hold (see OutputSpec).
+    virtual std::vector<OutputSpec> outputs() const { return {}; }
     /// @brief Whether stepOnce() advances by one meaningful event (models) rather than a checkpoint.
     virtual bool supportsStep() const { return true; }
 
@@ -81,6 +112,11 @@ public:
 
     /// @brief Starts a run on the engine's thread. Restarts from scratch if a run ended.
     void start();
+    /**
+     * @brief Asks the run to end and wakes it, without waiting: the finished callback
+     * follows once run() returned. Safe to call at any time, from the owner's thread.
+     */
+    void requestStop();
     /// @brief Asks the run to end, wakes it and joins the thread. Safe to call at any time.
     void stop();
     void pause();
@@ -106,6 +142,19 @@ protected:
     /// The run itself, on the engine thread. Return when done or when checkpoint() says stop.
     virtual void run() = 0;
 
+    /**
+     * @brief Called by configure() with the validated values: an engine that keeps a typed
+     * configuration (ConfiguredEngine) converts and cross-checks them here.
+     * @return false with a one-line @p error when the combination is refused
+     */
+    virtual bool acceptParameters(const ParamValues &values, QString *error);
+
+    /**
+     * @brief Called (on the owner's thread) after the stop flag is set, to wake waits that the
+     * engine's own primitives block in (a socket, an io_context). Keep it short; never join here.
+     */
+    virtual void onStopRequested() { }
+
     /// Blocks while paused; returns false when a stop was requested.
     bool checkpoint();
     bool stopRequested() const { return m_stopRequested.load(std::memory_order_relaxed); }
@@ -126,6 +175,11 @@ protected:
     QString textParam(const QString &name) const { return m_params.value(name).toString(); }
 
 private:
+    template<class E>
+    friend class ManagedEngine;
+    /// Implemented only by ManagedEngine: keeps every engine class abstract until wrapped.
+    virtual void managedByMakeEngine() = 0;
+
     void threadMain();
 
     EngineInfo m_info;
@@ -145,6 +199,57 @@ private:
     std::atomic<RunState> m_state{RunState::Idle};
     std::atomic<quint64> m_revision{0};
     std::atomic<double> m_speed{1.0};
+};
+
+/**
+ * @brief The only concrete form of an engine: @p E, stopped and joined before it is destroyed.
+ *
+ * The stop happens in this most-derived destructor, so run() can no longer touch members of
+ * @p E when they are destroyed.
+ */
+template<class E>
+class ManagedEngine final : public E {
+public:
+    using E::E;
+    ~ManagedEngine() override { this->stop(); }
+
+private:
+    void managedByMakeEngine() override { }
+};
+
+/// @brief Creates an engine of type @p E (see ManagedEngine).
+template<class E, class... Args>
+std::unique_ptr<E> makeEngine(Args &&...args)
+{
+    static_assert(std::is_base_of_v<Engine, E>, "makeEngine creates engines");
+    return std::make_unique<ManagedEngine<E>>(std::forward<Args>(args)...);
+}
+
+/**
+ * @brief An engine with a typed configuration, converted and checked once in configure().
+ *
+ * @p Config provides `static std::optional<Config> fromParams(const ParamValues &, QString *error)`.
+ * run() reads config(); it never parses parameter text.
+ */
+template<class Config>
+class ConfiguredEngine : public Engine {
+public:
+    using Engine::Engine;
+
+protected:
+    const Config &config() const { return m_config; }
+
+    bool acceptParameters(const ParamValues &values, QString *error) override
+    {
+        std::optional<Config> parsed = Config::fromParams(values, error);
+        if (!parsed)
+            return false;
+        m_config = std::move(*parsed);
+        return true;
+    }
+
+private:
+    Config m_config{};
 };
 
 /**

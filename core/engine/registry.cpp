@@ -7,6 +7,7 @@ namespace proclab {
 void EngineRegistry::add(Factory factory)
 {
     const std::unique_ptr<Engine> probe = factory();
+    Q_ASSERT_X(!find(probe->info().id), "EngineRegistry::add", "engine id registered twice");
     m_entries.push_back(Entry{probe->info(), probe->schema(), std::move(factory)});
 }
 

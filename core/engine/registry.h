@@ -23,6 +23,12 @@ public:
 
     /// Adds an engine; creates one instance to read its info and schema.
     void add(Factory factory);
+    /// Adds engine class @p E, created with makeEngine<E>().
+    template<class E>
+    void add()
+    {
+        add([] { return std::unique_ptr<Engine>(makeEngine<E>()); });
+    }
     const Entry *find(const QString &id) const;
     std::unique_ptr<Engine> create(const QString &id) const;
     const std::vector<Entry> &entries() const { return m_entries; }
@@ -33,5 +39,12 @@ public:
 private:
     std::vector<Entry> m_entries;
 };
+
+/**
+ * @brief Defines the register function of the module @p module (a name in
+ * cmake/ProcLabModules.cmake) in its core/<module>/register.cpp. The body adds the module's
+ * engines to `registry`; the call is generated from the module list.
+ */
+#define PROCLAB_REGISTER_ENGINES(module) void proclabRegisterEngines_##module(EngineRegistry &registry)
 
 } // namespace proclab

@@ -1,10 +1,10 @@
 #include "migrationengine.h"
 
-#include "asiowrap.h"
+#include "net/asio.h"
 #include "migrationnode.h"
 #include "pagememory.h"
 #include "protocol.h"
-#include "timedsocket.h"
+#include "net/timedsocket.h"
 #include "writefaultlog.h"
 #include "vm.h"
 
@@ -1059,19 +1059,16 @@ void Migrator::run()
 
 MigrationEngine::MigrationEngine()
     : Engine(EngineInfo{
-          QStringLiteral("migration"),
+          QString(kId),
           QStringLiteral("Live migration of a running VM"),
           Provenance::Measured,
           QStringLiteral("Migrates an in-process VM (mmap'd pages, a vCPU writing them, a client timing "
                          "its requests) over TCP with stop-and-copy, pre-copy or post-copy."),
-          {QStringLiteral("M6"), QStringLiteral("M7")}})
+          {QStringLiteral("M6"), QStringLiteral("M7")},
+          {QString(kLiveView), QString(kResponseView)}})
 {
 }
 
-MigrationEngine::~MigrationEngine()
-{
-    stop();
-}
 
 ParamSchema MigrationEngine::schema() const
 {

@@ -75,8 +75,12 @@ struct MigrationSnapshot : Snapshot {
  */
 class MigrationEngine : public Engine {
 public:
+    /// Engine id (the CLI and lesson files name it).
+    static constexpr QLatin1String kId{"migration"};
+    static constexpr QLatin1String kLiveView{"migration.live"}; ///< view id
+    static constexpr QLatin1String kResponseView{"migration.response"}; ///< view id
+
     MigrationEngine();
-    ~MigrationEngine() override;
     ParamSchema schema() const override;
     bool supportsStep() const override { return false; }
 

@@ -85,19 +85,16 @@ MigrationModelOutcome migrationModelPostCopy(const MigrationModelInput &in)
 
 MigrationModelEngine::MigrationModelEngine()
     : Engine(EngineInfo{
-          QStringLiteral("migration-model"),
+          QString(kId),
           QStringLiteral("Live migration: what-if model"),
           Provenance::Model,
           QStringLiteral("Stop-and-copy, pre-copy and post-copy computed on a fluid model of pages, "
                          "dirty rate, working set and bandwidth, with sweeps of downtime and total time."),
-          {QStringLiteral("M6"), QStringLiteral("M7")}})
+          {QStringLiteral("M6"), QStringLiteral("M7")},
+          {QString(kSweepView)}})
 {
 }
 
-MigrationModelEngine::~MigrationModelEngine()
-{
-    stop();
-}
 
 ParamSchema MigrationModelEngine::schema() const
 {

@@ -70,8 +70,11 @@ struct MigrationModelSnapshot : Snapshot {
  */
 class MigrationModelEngine : public Engine {
 public:
+    /// Engine id (the CLI and lesson files name it).
+    static constexpr QLatin1String kId{"migration-model"};
+    static constexpr QLatin1String kSweepView{"migration.sweep"}; ///< view id
+
     MigrationModelEngine();
-    ~MigrationModelEngine() override;
     ParamSchema schema() const override;
 
 protected:

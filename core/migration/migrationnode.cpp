@@ -1,10 +1,10 @@
 #include "migrationnode.h"
 
-#include "asiowrap.h"
+#include "net/asio.h"
 #include "pagememory.h"
 #include "protocol.h"
 #include "snapshothasher.h"
-#include "timedsocket.h"
+#include "net/timedsocket.h"
 #include "vm.h"
 
 #include <atomic>

@@ -1,14 +1,14 @@
-#include "engine/builtin.h"
+#include "migrationengine.h"
+#include "migrationmodel.h"
+
 #include "engine/registry.h"
-#include "migration/migrationengine.h"
-#include "migration/migrationmodel.h"
 
 namespace proclab {
 
-void registerMigrationEngines(EngineRegistry &registry)
+PROCLAB_REGISTER_ENGINES(migration)
 {
-    registry.add([] { return std::make_unique<MigrationEngine>(); });
-    registry.add([] { return std::make_unique<MigrationModelEngine>(); });
+    registry.add<MigrationEngine>();
+    registry.add<MigrationModelEngine>();
 }
 
 } // namespace proclab

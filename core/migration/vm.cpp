@@ -1,6 +1,6 @@
 #include "vm.h"
 
-#include "timedsocket.h"
+#include "net/timedsocket.h"
 
 #include <cmath>
 

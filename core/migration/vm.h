@@ -1,6 +1,6 @@
 #pragma once
 
-#include "asiowrap.h"
+#include "net/asio.h"
 #include "pagememory.h"
 #include "protocol.h"
 

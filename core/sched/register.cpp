@@ -1,13 +1,12 @@
 #include "schedengine.h"
 
-#include "engine/builtin.h"
 #include "engine/registry.h"
 
 namespace proclab {
 
-void registerSchedEngines(EngineRegistry &registry)
+PROCLAB_REGISTER_ENGINES(sched)
 {
-    registry.add([] { return std::make_unique<SchedEngine>(); });
+    registry.add<SchedEngine>();
 }
 
 } // namespace proclab

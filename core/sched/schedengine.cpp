@@ -81,20 +81,17 @@ QString schedPolicyId(SchedPolicy p)
 
 SchedEngine::SchedEngine()
     : Engine(EngineInfo{
-          QStringLiteral("sched"),
+          QString(kId),
           QStringLiteral("Thread scheduling model (N:1, 1:1, M:N; FCFS, RR, priority, CFS)"),
           Provenance::Model,
           QStringLiteral("A deterministic discrete-event model of user-level, kernel and two-level "
                          "threads scheduled by FCFS, round robin, static priority or Linux's CFS."),
           {QStringLiteral("T1"), QStringLiteral("T7"), QStringLiteral("T8"), QStringLiteral("T9"),
-           QStringLiteral("T10")}})
+           QStringLiteral("T10")},
+          {QString(kSchedulerView), QString(kLayersView)}})
 {
 }
 
-SchedEngine::~SchedEngine()
-{
-    stop();
-}
 
 ParamSchema SchedEngine::schema() const
 {

@@ -49,8 +49,12 @@ struct SchedSnapshot : Snapshot {
  */
 class SchedEngine : public Engine {
 public:
+    /// Engine id (the CLI and lesson files name it).
+    static constexpr QLatin1String kId{"sched"};
+    static constexpr QLatin1String kSchedulerView{"sched.scheduler"}; ///< view id
+    static constexpr QLatin1String kLayersView{"sched.layers"}; ///< view id
+
     SchedEngine();
-    ~SchedEngine() override;
 
     ParamSchema schema() const override;
 

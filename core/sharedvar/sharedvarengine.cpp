@@ -1,7 +1,8 @@
 #include "sharedvarengine.h"
 
-#include "engine/builtin.h"
-#include "engine/registry.h"
+#include "common/clock.h"
+#include "common/errortext.h"
+
 
 #include <QJsonArray>
 
@@ -43,13 +44,6 @@ struct Record {
     std::int64_t sleepNs;
 };
 static_assert(sizeof(Record) <= PIPE_BUF);
-
-std::int64_t monotonicNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
-}
 
 void writeRecord(int fd, const Record &rec)
 {
@@ -134,19 +128,16 @@ qint64 sharedVarParentValue()
 
 SharedVarEngine::SharedVarEngine()
     : Engine(EngineInfo{
-          QStringLiteral("sharedvar"),
+          QString(kId),
           QStringLiteral("Processes vs threads: a shared variable"),
           Provenance::Measured,
           QStringLiteral("Forks child processes; each runs threads that sleep a random time and "
                          "increment the process's global shared_x, reporting through a pipe."),
-          {QStringLiteral("T6")}})
+          {QStringLiteral("T6")},
+          {QString(kTimelineView)}})
 {
 }
 
-SharedVarEngine::~SharedVarEngine()
-{
-    stop();
-}
 
 ParamSchema SharedVarEngine::schema() const
 {
@@ -203,12 +194,12 @@ void SharedVarEngine::run()
     for (int p = 0; p < processes; ++p) {
         int pipeFds[2];
         if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
-            failure = QStringLiteral("pipe() failed: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+            failure = QStringLiteral("pipe() failed: %1").arg(lastErrorText());
             break;
         }
         const pid_t pid = ::fork();
         if (pid < 0) {
-            failure = QStringLiteral("fork() failed: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+            failure = QStringLiteral("fork() failed: %1").arg(lastErrorText());
             ::close(pipeFds[0]);
             ::close(pipeFds[1]);
             break;
@@ -257,7 +248,7 @@ void SharedVarEngine::run()
         // Short timeout so that a stop request is seen within 50 ms.
         const int ready = ::poll(pfds.data(), pfds.size(), 50);
         if (ready < 0 && errno != EINTR) {
-            failure = QStringLiteral("poll() failed: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+            failure = QStringLiteral("poll() failed: %1").arg(lastErrorText());
             break;
         }
         bool consumed = false;
@@ -374,10 +365,6 @@ void SharedVarEngine::run()
                                 : QStringLiteral("done; every child reaped"));
 }
 
-void registerSharedVarEngines(EngineRegistry &registry)
-{
-    registry.add([] { return std::make_unique<SharedVarEngine>(); });
-}
 
 QString sharedVarProcessName(int index)
 {

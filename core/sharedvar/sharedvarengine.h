@@ -48,8 +48,11 @@ struct SharedVarSnapshot : Snapshot {
  */
 class SharedVarEngine : public Engine {
 public:
+    /// Engine id (the CLI and lesson files name it).
+    static constexpr QLatin1String kId{"sharedvar"};
+    static constexpr QLatin1String kTimelineView{"sharedvar.timeline"}; ///< view id
+
     SharedVarEngine();
-    ~SharedVarEngine() override;
 
     ParamSchema schema() const override;
 

@@ -1,7 +1,8 @@
 #include "threadsliveengine.h"
 
-#include "engine/builtin.h"
-#include "engine/registry.h"
+#include "common/clock.h"
+#include "common/errortext.h"
+
 #include "sched/schedmodel.h"
 #include "sched/schedworkload.h"
 
@@ -36,18 +37,6 @@ const QString kSeconds = QStringLiteral("seconds");
 const QString kCpu = QStringLiteral("cpu");
 const QString kSample = QStringLiteral("sample_ms");
 const QString kStray = QStringLiteral("stray_words");
-
-std::int64_t monotonicNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
-}
-
-QString errnoText(int err)
-{
-    return QString::fromLocal8Bit(std::strerror(err));
-}
 
 /// Reads run and wait nanoseconds and the timeslice count of one of our threads.
 bool readSchedstat(pid_t tid, std::uint64_t *runNs, std::uint64_t *waitNs, std::uint64_t *slices)
@@ -128,19 +117,16 @@ void strayClear(std::vector<std::uint64_t> &arena, int ownWords, int strayWords)
 
 ThreadsLiveEngine::ThreadsLiveEngine()
     : Engine(EngineInfo{
-          QStringLiteral("threads-live"),
+          QString(kId),
           QStringLiteral("The app's own threads, seen by the OS"),
           Provenance::Measured,
           QStringLiteral("Busy threads with nice values pinned to one CPU, sampled from /proc "
                          "(CPU shares vs the CFS model); and a stray write in a thread vs a process."),
-          {QStringLiteral("T4"), QStringLiteral("T10")}})
+          {QStringLiteral("T4"), QStringLiteral("T10")},
+          {QString(kLiveView)}})
 {
 }
 
-ThreadsLiveEngine::~ThreadsLiveEngine()
-{
-    stop();
-}
 
 ParamSchema ThreadsLiveEngine::schema() const
 {
@@ -617,9 +603,5 @@ void ThreadsLiveEngine::runProtection()
                 1.0);
 }
 
-void registerThreadsLiveEngines(EngineRegistry &registry)
-{
-    registry.add([] { return std::make_unique<ThreadsLiveEngine>(); });
-}
 
 } // namespace proclab

@@ -71,8 +71,11 @@ struct ThreadsLiveSnapshot : Snapshot {
  */
 class ThreadsLiveEngine : public Engine {
 public:
+    /// Engine id (the CLI and lesson files name it).
+    static constexpr QLatin1String kId{"threads-live"};
+    static constexpr QLatin1String kLiveView{"threadslive.view"}; ///< view id
+
     ThreadsLiveEngine();
-    ~ThreadsLiveEngine() override;
 
     ParamSchema schema() const override;
 

@@ -1,13 +1,12 @@
-#include "engine/builtin.h"
-#include "engine/registry.h"
-
 #include "tlpengine.h"
+
+#include "engine/registry.h"
 
 namespace proclab {
 
-void registerTlpEngines(EngineRegistry &registry)
+PROCLAB_REGISTER_ENGINES(tlp)
 {
-    registry.add([] { return std::make_unique<TlpEngine>(); });
+    registry.add<TlpEngine>();
 }
 
 } // namespace proclab

@@ -1,8 +1,8 @@
 #include "tlpengine.h"
 
 #include "procsampler.h"
-#include "webclient/httpclient.h"
-#include "webclient/latencyserver.h"
+#include "net/httpclient.h"
+#include "net/latencyserver.h"
 
 #include <QJsonArray>
 
@@ -289,18 +289,15 @@ int onlineCores()
 }
 
 TlpEngine::TlpEngine()
-    : Engine(EngineInfo{QStringLiteral("tlp"), QStringLiteral("Thread-level parallelism of a real program"),
+    : Engine(EngineInfo{QString(kId), QStringLiteral("Thread-level parallelism of a real program"),
                         Provenance::Measured,
                         QStringLiteral("Samples the state of every thread of a process from /proc at up to "
                                        "kHz rates and computes c_i and TLP = sum(i c_i) / (1 - c_0)."),
-                        {QStringLiteral("T12")}})
+                        {QStringLiteral("T12")},
+          {QString(kLiveView)}})
 {
 }
 
-TlpEngine::~TlpEngine()
-{
-    stop();
-}
 
 ParamSchema TlpEngine::schema() const
 {

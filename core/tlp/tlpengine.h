@@ -53,8 +53,11 @@ struct TlpSnapshot : Snapshot {
  */
 class TlpEngine : public Engine {
 public:
+    /// Engine id (the CLI and lesson files name it).
+    static constexpr QLatin1String kId{"tlp"};
+    static constexpr QLatin1String kLiveView{"tlp.live"}; ///< view id
+
     TlpEngine();
-    ~TlpEngine() override;
     ParamSchema schema() const override;
     bool supportsStep() const override { return false; }
 

@@ -1,15 +1,14 @@
-#include "engine/builtin.h"
-#include "engine/registry.h"
-
 #include "webclientengine.h"
+
+#include "engine/registry.h"
 
 namespace proclab {
 
-void registerWebClientEngines(EngineRegistry &registry)
+PROCLAB_REGISTER_ENGINES(webclient)
 {
-    registry.add([] { return std::make_unique<WebClientEngine>(); });
-    registry.add([] { return std::make_unique<RpcFanoutEngine>(); });
-    registry.add([] { return std::make_unique<ReplicaEngine>(); });
+    registry.add<WebClientEngine>();
+    registry.add<RpcFanoutEngine>();
+    registry.add<ReplicaEngine>();
 }
 
 } // namespace proclab

@@ -1,6 +1,6 @@
 #include "webclientengine.h"
 
-#include "latencyserver.h"
+#include "net/latencyserver.h"
 
 #include <QJsonArray>
 
@@ -162,18 +162,15 @@ private:
 } // namespace
 
 ReplicaEngine::ReplicaEngine()
-    : Engine(EngineInfo{QStringLiteral("replicas"), QStringLiteral("Replication transparency: a client stub"),
+    : Engine(EngineInfo{QString(kId), QStringLiteral("Replication transparency: a client stub"),
                         Provenance::Measured,
                         QStringLiteral("A client stub sends every request to three local replicas and returns "
                                        "the first answer; one replica is killed during the run."),
-                        {QStringLiteral("C4")}})
+                        {QStringLiteral("C4")},
+          {QString(kStubView)}})
 {
 }
 
-ReplicaEngine::~ReplicaEngine()
-{
-    stop();
-}
 
 ParamSchema ReplicaEngine::schema() const
 {
@@ -299,7 +296,7 @@ void ReplicaEngine::run()
         lat.push_back(c.latencyMs);
     result.summary.insert(QStringLiteral("calls"), static_cast<int>(snap->calls.size()));
     result.summary.insert(QStringLiteral("caller_failures"), failures);
-    result.summary.insert(QStringLiteral("median_latency_ms"), medianOf(lat));
+    result.summary.insert(QStringLiteral("median_latency_ms"), median(lat));
     result.summary.insert(QStringLiteral("killed_replica"), snap->killedReplica);
     for (int r = 0; r < kReplicas; ++r) {
         const auto &k = snap->counters[r];

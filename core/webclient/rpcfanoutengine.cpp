@@ -1,6 +1,6 @@
 #include "webclientengine.h"
 
-#include "latencyserver.h"
+#include "net/latencyserver.h"
 
 #include <atomic>
 #include <memory>
@@ -20,18 +20,15 @@ double msSince(Clock::time_point origin)
 } // namespace
 
 RpcFanoutEngine::RpcFanoutEngine()
-    : Engine(EngineInfo{QStringLiteral("rpc-fanout"), QStringLiteral("Parallel RPCs to distinct servers"),
+    : Engine(EngineInfo{QString(kId), QStringLiteral("Parallel RPCs to distinct servers"),
                         Provenance::Measured,
                         QStringLiteral("One request to each of m local servers, first one after another "
                                        "from one thread, then with one thread per server."),
-                        {QStringLiteral("T11")}})
+                        {QStringLiteral("T11")},
+          {QString(kSpeedupView)}})
 {
 }
 
-RpcFanoutEngine::~RpcFanoutEngine()
-{
-    stop();
-}
 
 ParamSchema RpcFanoutEngine::schema() const
 {
@@ -130,8 +127,8 @@ void RpcFanoutEngine::run()
             break;
         FanoutPoint p;
         p.servers = m;
-        p.sequentialMs = medianOf(seq);
-        p.parallelMs = medianOf(par);
+        p.sequentialMs = median(seq);
+        p.parallelMs = median(par);
         p.speedup = p.parallelMs > 0 ? p.sequentialMs / p.parallelMs : 0;
         snap->points.push_back(p);
         publish(std::make_shared<FanoutSnapshot>(*snap));

@@ -1,6 +1,6 @@
 #include "webclientengine.h"
 
-#include "latencyserver.h"
+#include "net/latencyserver.h"
 
 #include <QJsonArray>
 
@@ -28,29 +28,17 @@ std::vector<int> sweepCounts(int maxThreads)
 
 } // namespace
 
-double medianOf(std::vector<double> values)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    const std::size_t n = values.size();
-    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 WebClientEngine::WebClientEngine()
-    : Engine(EngineInfo{QStringLiteral("webclient"), QStringLiteral("Multithreaded web client"),
+    : Engine(EngineInfo{QString(kId), QStringLiteral("Multithreaded web client"),
                         Provenance::Measured,
                         QStringLiteral("A local HTTP server with injected latency and bandwidth; a client "
                                        "fetches a page's embedded resources with k blocking threads "
                                        "and records the waterfall."),
-                        {QStringLiteral("T11")}})
+                        {QStringLiteral("T11")},
+          {QString(kWaterfallView)}})
 {
 }
 
-WebClientEngine::~WebClientEngine()
-{
-    stop();
-}
 
 ParamSchema WebClientEngine::schema() const
 {
@@ -229,7 +217,7 @@ void WebClientEngine::run()
         }
         if (cancel.load() || point.samples.empty())
             break;
-        point.loadMs = medianOf(point.samples);
+        point.loadMs = median(point.samples);
         snap->curve.push_back(point);
         publish(std::make_shared<WebClientSnapshot>(*snap));
     }

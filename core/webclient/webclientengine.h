@@ -1,7 +1,8 @@
 #pragma once
 
+#include "common/stats.h"
 #include "engine/engine.h"
-#include "httpclient.h"
+#include "net/httpclient.h"
 
 #include <vector>
 
@@ -54,8 +55,11 @@ struct WebClientSnapshot : Snapshot {
  */
 class WebClientEngine : public Engine {
 public:
+    /// Engine id (the CLI and lesson files name it).
+    static constexpr QLatin1String kId{"webclient"};
+    static constexpr QLatin1String kWaterfallView{"webclient.waterfall"}; ///< view id
+
     WebClientEngine();
-    ~WebClientEngine() override;
     ParamSchema schema() const override;
     bool supportsStep() const override { return false; }
 
@@ -85,8 +89,11 @@ struct FanoutSnapshot : Snapshot {
  */
 class RpcFanoutEngine : public Engine {
 public:
+    /// Engine id (the CLI and lesson files name it).
+    static constexpr QLatin1String kId{"rpc-fanout"};
+    static constexpr QLatin1String kSpeedupView{"rpc-fanout.speedup"}; ///< view id
+
     RpcFanoutEngine();
-    ~RpcFanoutEngine() override;
     ParamSchema schema() const override;
     bool supportsStep() const override { return false; }
 
@@ -134,16 +141,16 @@ struct ReplicaSnapshot : Snapshot {
  */
 class ReplicaEngine : public Engine {
 public:
+    /// Engine id (the CLI and lesson files name it).
+    static constexpr QLatin1String kId{"replicas"};
+    static constexpr QLatin1String kStubView{"replicas.stub"}; ///< view id
+
     ReplicaEngine();
-    ~ReplicaEngine() override;
     ParamSchema schema() const override;
     bool supportsStep() const override { return false; }
 
 protected:
     void run() override;
 };
-
-/// Median of @p values (0 for none).
-double medianOf(std::vector<double> values);
 
 } // namespace proclab

@@ -407,7 +407,8 @@ void TestCacheModel::engineReplaysTraceLikeTheModel()
         reference.access(addr, label == 1 ? AccessKind::Write : AccessKind::Read, std::uint16_t(owner));
     }
     const QString path = writeFile(dir, "t.din", text);
-    CacheEngine e;
+    const auto eOwner = makeEngine<CacheEngine>();
+    CacheEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("trace"), path}, {QStringLiteral("size"), QStringLiteral("512")},
                           {QStringLiteral("line"), 32}, {QStringLiteral("ways"), 2},
@@ -435,7 +436,8 @@ void TestCacheModel::engineReportsBadTraceLine()
 {
     QTemporaryDir dir;
     const QString path = writeFile(dir, "bad.din", "0 100\n\n1 zz9\n0 200\n");
-    CacheEngine e;
+    const auto eOwner = makeEngine<CacheEngine>();
+    CacheEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("trace"), path}}));
     const Result r = runToCompletion(e, std::chrono::seconds(30));
     QVERIFY2(r.error.contains(QStringLiteral("line 3")), qPrintable(r.error));
@@ -446,7 +448,8 @@ void TestCacheModel::engineReportsBadTraceLine()
 
 void TestCacheModel::engineReportsUnreadableTrace()
 {
-    CacheEngine e;
+    const auto eOwner = makeEngine<CacheEngine>();
+    CacheEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("trace"), QStringLiteral("/nonexistent/trace.din")}}));
     const Result r = runToCompletion(e, std::chrono::seconds(30));
     QVERIFY2(r.error.contains(QStringLiteral("cannot open")), qPrintable(r.error));
@@ -478,7 +481,8 @@ void TestCacheModel::scenarioRefillDependsOnCacheSize()
     QFETCH(QString, replacement);
     QFETCH(int, evictedByB);
     QFETCH(int, refill);
-    CacheEngine e;
+    const auto eOwner = makeEngine<CacheEngine>();
+    CacheEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("size"), size}, {QStringLiteral("ways"), ways},
                           {QStringLiteral("replacement"), replacement}},
@@ -506,7 +510,8 @@ void TestCacheModel::scenarioRefillDependsOnCacheSize()
 
 void TestCacheModel::animatedRunStepsOneAccess()
 {
-    CacheEngine e;
+    const auto eOwner = makeEngine<CacheEngine>();
+    CacheEngine &e = *eOwner;
     QVERIFY(e.configure({}));
     e.setSpeed(1.0);
     e.pause();

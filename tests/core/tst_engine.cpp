@@ -18,7 +18,6 @@ public:
                             Provenance::Model, {}, {}})
     {
     }
-    ~CountingEngine() override { stop(); }
     ParamSchema schema() const override
     {
         return ParamSchema{ParamSpec::integer(QStringLiteral("count"), QStringLiteral("Count"), 5,
@@ -66,7 +65,8 @@ private Q_SLOTS:
 
 void TestEngine::runsToCompletion()
 {
-    CountingEngine e;
+    const auto eOwner = makeEngine<CountingEngine>();
+    CountingEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("count"), 50}}));
     const quint64 before = e.revision();
     const Result r = runToCompletion(e, std::chrono::seconds(20));
@@ -79,7 +79,8 @@ void TestEngine::runsToCompletion()
 
 void TestEngine::stepsOneCheckpointAtATime()
 {
-    CountingEngine e;
+    const auto eOwner = makeEngine<CountingEngine>();
+    CountingEngine &e = *eOwner;
     e.configure({{QStringLiteral("count"), 100}});
     e.setSpeed(0);
     e.pause();
@@ -99,7 +100,8 @@ void TestEngine::stepsOneCheckpointAtATime()
 
 void TestEngine::stopsWhilePaused()
 {
-    CountingEngine e;
+    const auto eOwner = makeEngine<CountingEngine>();
+    CountingEngine &e = *eOwner;
     e.configure({{QStringLiteral("count"), 1000000}});
     e.setSpeed(1);
     e.start();
@@ -112,7 +114,8 @@ void TestEngine::stopsWhilePaused()
 
 void TestEngine::configureRefusesBadValues()
 {
-    CountingEngine e;
+    const auto eOwner = makeEngine<CountingEngine>();
+    CountingEngine &e = *eOwner;
     QString error;
     QVERIFY(!e.configure({{QStringLiteral("count"), QStringLiteral("0")}}, &error));
     QCOMPARE(error, QStringLiteral("parameter 'count': value '0' is out of range (allowed: 1..1000000)"));
@@ -120,7 +123,8 @@ void TestEngine::configureRefusesBadValues()
 
 void TestEngine::csvAndJson()
 {
-    CountingEngine e;
+    const auto eOwner = makeEngine<CountingEngine>();
+    CountingEngine &e = *eOwner;
     e.configure({{QStringLiteral("count"), 2}});
     const Result r = runToCompletion(e, std::chrono::seconds(20));
     QCOMPARE(r.toCsv(), QStringLiteral("series,x,y\ncount,0,0\ncount,1,2\n"));

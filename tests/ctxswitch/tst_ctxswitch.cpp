@@ -69,7 +69,8 @@ void TestCtxSwitch::switchesReallyHappen()
     QFETCH(QString, mechanism);
     QFETCH(QString, placement);
     const int roundTrips = 300;
-    CtxSwitchEngine e;
+    const auto eOwner = makeEngine<CtxSwitchEngine>();
+    CtxSwitchEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("parts"), QStringLiteral("switch")},
                           {QStringLiteral("round_trips"), roundTrips},
@@ -120,7 +121,8 @@ void TestCtxSwitch::switchesReallyHappen()
 
 void TestCtxSwitch::creationCostsAndReaping()
 {
-    CtxSwitchEngine e;
+    const auto eOwner = makeEngine<CtxSwitchEngine>();
+    CtxSwitchEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("parts"), QStringLiteral("create")},
                           {QStringLiteral("creations"), 8},
@@ -151,7 +153,8 @@ void TestCtxSwitch::creationCostsAndReaping()
 
 void TestCtxSwitch::indirectSweep()
 {
-    CtxSwitchEngine e;
+    const auto eOwner = makeEngine<CtxSwitchEngine>();
+    CtxSwitchEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("parts"), QStringLiteral("indirect")},
                           {QStringLiteral("indirect_max"), QStringLiteral("64KiB")},
@@ -180,7 +183,8 @@ void TestCtxSwitch::indirectSweep()
 
 void TestCtxSwitch::stopMidwayJoinsAndReaps()
 {
-    CtxSwitchEngine e;
+    const auto eOwner = makeEngine<CtxSwitchEngine>();
+    CtxSwitchEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("parts"), QStringLiteral("switch")},
                          {QStringLiteral("round_trips"), 1000000},
                          {QStringLiteral("mechanism"), QStringLiteral("futex")}}));

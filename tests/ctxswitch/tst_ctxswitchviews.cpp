@@ -1,4 +1,4 @@
-#include "ctxswitch/cacheview.h"
+#include "cache/cacheview.h"
 #include "ctxswitch/switchview.h"
 
 #include "common/viewregistry.h"
@@ -94,7 +94,8 @@ void TestCtxSwitchViews::registered()
 
 void TestCtxSwitchViews::cacheGridColoursLinesByOwner()
 {
-    CacheEngine e;
+    const auto eOwner = makeEngine<CacheEngine>();
+    CacheEngine &e = *eOwner;
     QVERIFY(e.configure({}));
     const Result r = runToCompletion(e, std::chrono::seconds(30));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
@@ -136,7 +137,8 @@ void TestCtxSwitchViews::cacheGridColoursLinesByOwner()
 
 void TestCtxSwitchViews::cacheGridFramesTheCurrentAccess()
 {
-    CacheEngine e;
+    const auto eOwner = makeEngine<CacheEngine>();
+    CacheEngine &e = *eOwner;
     QVERIFY(e.configure({}));
     e.setSpeed(1);
     e.pause();
@@ -164,7 +166,8 @@ void TestCtxSwitchViews::cacheGridFramesTheCurrentAccess()
 
 void TestCtxSwitchViews::cacheViewShowsErrors()
 {
-    CacheEngine e;
+    const auto eOwner = makeEngine<CacheEngine>();
+    CacheEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("trace"), QStringLiteral("/nonexistent.din")}}));
     runToCompletion(e, std::chrono::seconds(10));
     CacheView view;
@@ -238,7 +241,8 @@ void TestCtxSwitchViews::indirectViewMarksCaches()
 void TestCtxSwitchViews::realRunRenders()
 {
     // A short real measurement drawn by both views (and saved for a human to look at).
-    CtxSwitchEngine e;
+    const auto eOwner = makeEngine<CtxSwitchEngine>();
+    CtxSwitchEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("round_trips"), 500},
                           {QStringLiteral("creations"), 5},

@@ -61,7 +61,8 @@ QString hex64(std::uint64_t v)
 
 Result runMigration(const QVariantMap &overrides, MigrationEngine *engine = nullptr)
 {
-    MigrationEngine local;
+    const auto localOwner = makeEngine<MigrationEngine>();
+    MigrationEngine &local = *localOwner;
     MigrationEngine &e = engine ? *engine : local;
     QVariantMap p{{QStringLiteral("memory"), 16 * kMiB},
                   {QStringLiteral("warmup_ms"), 200},
@@ -185,7 +186,8 @@ void TestMigration::modelHandComputed()
 
 void TestMigration::modelEngineSweeps()
 {
-    MigrationModelEngine e;
+    const auto eOwner = makeEngine<MigrationModelEngine>();
+    MigrationModelEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("memory"), 64 * kMiB}, {QStringLiteral("latency_ms"), 0.5},
                           {QStringLiteral("sweep_points"), 11}, {QStringLiteral("sweep_max"), 100000}},
@@ -226,7 +228,8 @@ void TestMigration::memoryEqualAfterEachStrategy()
     QFETCH(QString, strategy);
     QFETCH(double, bandwidth);
     QFETCH(QString, dirtyLog);
-    MigrationEngine e;
+    const auto eOwner = makeEngine<MigrationEngine>();
+    MigrationEngine &e = *eOwner;
     const Result r = runMigration({{QStringLiteral("strategy"), strategy},
                                    {QStringLiteral("dirty_rate"), 3000},
                                    {QStringLiteral("bandwidth"), bandwidth},

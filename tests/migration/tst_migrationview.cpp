@@ -35,7 +35,8 @@ void maybeSave(QWidget *w, const char *name)
 
 std::shared_ptr<const MigrationSnapshot> runEngine(const QVariantMap &params)
 {
-    MigrationEngine e;
+    const auto eOwner = makeEngine<MigrationEngine>();
+    MigrationEngine &e = *eOwner;
     QString error;
     if (!e.configure(params, &error))
         qFatal("%s", qPrintable(error));
@@ -150,7 +151,8 @@ void TestMigrationView::liveViewDrawsARealRun()
 void TestMigrationView::midMigrationFrame()
 {
     // Grab the view while a capped pre-copy is sending: some pages sent, some not yet.
-    MigrationEngine e;
+    const auto eOwner = makeEngine<MigrationEngine>();
+    MigrationEngine &e = *eOwner;
     QString error;
     QVERIFY(e.configure({{QStringLiteral("strategy"), QStringLiteral("precopy")},
                          {QStringLiteral("memory"), 64 * kMiB},
@@ -200,7 +202,8 @@ void TestMigrationView::midMigrationFrame()
 
 void TestMigrationView::sweepViewShowsModelAndMeasuredPoints()
 {
-    MigrationModelEngine e;
+    const auto eOwner = makeEngine<MigrationModelEngine>();
+    MigrationModelEngine &e = *eOwner;
     QString error;
     QVERIFY(e.configure({{QStringLiteral("memory"), 16 * kMiB}, {QStringLiteral("bandwidth"), 400e6},
                          {QStringLiteral("sweep_max"), 20000}},

@@ -401,7 +401,8 @@ void TestSched::badInputGivesOneLineErrors()
     QFETCH(QString, key);
     QFETCH(QString, value);
     QFETCH(QString, expected);
-    SchedEngine e;
+    const auto eOwner = makeEngine<SchedEngine>();
+    SchedEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{key, value}}, &error), qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(10));
@@ -420,7 +421,8 @@ void TestSched::jsonWorkloadFile()
         {"name":"x","ops":[["cpu",2],["syscall",5],["cpu",1]]},
         {"name":"y","nice":5,"start_ms":1,"loops":3,"ops":[["cpu",1],["uwait",2]]}]}]})");
     f.close();
-    SchedEngine e;
+    const auto eOwner = makeEngine<SchedEngine>();
+    SchedEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("workload"), path}, {QStringLiteral("model"), QStringLiteral("mn")}}, &error),
              qPrintable(error));
@@ -434,7 +436,8 @@ void TestSched::jsonWorkloadFile()
 
 void TestSched::engineRunsHeadless()
 {
-    SchedEngine e;
+    const auto eOwner = makeEngine<SchedEngine>();
+    SchedEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("model"), QStringLiteral("mn")},
                           {QStringLiteral("policy"), QStringLiteral("cfs")},
@@ -464,7 +467,8 @@ void TestSched::engineRunsHeadless()
 
 void TestSched::engineStepsOneEventAtATime()
 {
-    SchedEngine e;
+    const auto eOwner = makeEngine<SchedEngine>();
+    SchedEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("workload"), QStringLiteral("blocking")}}));
     e.setSpeed(1000);
     e.stepOnce(); // starts paused and lets one event through

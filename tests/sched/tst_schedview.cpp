@@ -1,6 +1,6 @@
 #include "sched/layersview.h"
 #include "sched/schedview.h"
-#include "sched/threadsliveview.h"
+#include "threadslive/threadsliveview.h"
 
 #include "common/viewregistry.h"
 #include "viewtesting.h"
@@ -27,7 +27,8 @@ namespace {
 // Runs the sched engine event by event up to @p steps and returns that snapshot.
 std::shared_ptr<const SchedSnapshot> snapshotAfter(const QVariantMap &params, quint64 steps)
 {
-    SchedEngine e;
+    const auto eOwner = makeEngine<SchedEngine>();
+    SchedEngine &e = *eOwner;
     if (!e.configure(params))
         return nullptr;
     e.setSpeed(1e6); // pacing ~0: each stepOnce is one event
@@ -130,7 +131,8 @@ void TestSchedView::layersViewAnswersClicks()
 
 void TestSchedView::protectionPanelShowsCorruption()
 {
-    ThreadsLiveEngine e;
+    const auto eOwner = makeEngine<ThreadsLiveEngine>();
+    ThreadsLiveEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("demo"), QStringLiteral("protection")}}));
     const Result r = runToCompletion(e, std::chrono::seconds(20));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
@@ -148,7 +150,8 @@ void TestSchedView::protectionPanelShowsCorruption()
 
 void TestSchedView::sharesChartHasMeasuredAndModel()
 {
-    ThreadsLiveEngine e;
+    const auto eOwner = makeEngine<ThreadsLiveEngine>();
+    ThreadsLiveEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("nices"), QStringLiteral("0,5")}, {QStringLiteral("seconds"), 0.5}}));
     const Result r = runToCompletion(e, std::chrono::seconds(20));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));

@@ -35,7 +35,8 @@ int taskCount()
 
 void TestThreadsLive::sharesAreSampledFromProc()
 {
-    ThreadsLiveEngine e;
+    const auto eOwner = makeEngine<ThreadsLiveEngine>();
+    ThreadsLiveEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("nices"), QStringLiteral("0,5")},
                           {QStringLiteral("seconds"), 0.6},
@@ -95,7 +96,8 @@ void TestThreadsLive::badParameters()
     QFETCH(QString, key);
     QFETCH(QVariant, value);
     QFETCH(QString, expected);
-    ThreadsLiveEngine e;
+    const auto eOwner = makeEngine<ThreadsLiveEngine>();
+    ThreadsLiveEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{key, value}, {QStringLiteral("seconds"), 0.2}}, &error), qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(10));
@@ -114,7 +116,8 @@ void TestThreadsLive::strayWriteHitsSiblingThreadNotParent_data()
 void TestThreadsLive::strayWriteHitsSiblingThreadNotParent()
 {
     QFETCH(int, stray);
-    ThreadsLiveEngine e;
+    const auto eOwner = makeEngine<ThreadsLiveEngine>();
+    ThreadsLiveEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("demo"), QStringLiteral("protection")},
                          {QStringLiteral("stray_words"), stray}}));
     const Result r = runToCompletion(e, std::chrono::seconds(30));
@@ -134,7 +137,8 @@ void TestThreadsLive::strayWriteHitsSiblingThreadNotParent()
 void TestThreadsLive::stopJoinsEveryBusyThread()
 {
     const int before = taskCount();
-    ThreadsLiveEngine e;
+    const auto eOwner = makeEngine<ThreadsLiveEngine>();
+    ThreadsLiveEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("nices"), QStringLiteral("0,0,3")},
                          {QStringLiteral("seconds"), 30.0},
                          {QStringLiteral("sample_ms"), 50}}));

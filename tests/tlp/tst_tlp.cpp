@@ -53,7 +53,8 @@ bool isReaped(pid_t pid)
 
 Result TestTlp::runTlp(const QVariantMap &params, TlpEngine *engine)
 {
-    TlpEngine local;
+    const auto localOwner = makeEngine<TlpEngine>();
+    TlpEngine &local = *localOwner;
     TlpEngine &e = engine ? *engine : local;
     QString error;
     if (!e.configure(params, &error))
@@ -253,7 +254,8 @@ void TestTlp::twoBusyThreadsUseTwoCores()
 {
     if (onlineCores() < 2)
         QSKIP("needs at least two cores");
-    TlpEngine e;
+    const auto eOwner = makeEngine<TlpEngine>();
+    TlpEngine &e = *eOwner;
     const Result r = runTlp({{QStringLiteral("workload"), QStringLiteral("cpu")},
                              {QStringLiteral("threads"), 2},
                              {QStringLiteral("seconds"), 1.0},
@@ -323,7 +325,8 @@ void TestTlp::missingCommandIsAClearError()
 
 void TestTlp::stopKillsTheStartedCommand()
 {
-    TlpEngine e;
+    const auto eOwner = makeEngine<TlpEngine>();
+    TlpEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("command"), QStringLiteral("sleep 30")},
                          {QStringLiteral("seconds"), 60.0}}));
     e.setSpeed(0);

@@ -1,4 +1,4 @@
-#include "clients/tlpview.h"
+#include "tlp/tlpview.h"
 #include "common/viewregistry.h"
 #include "viewtesting.h"
 
@@ -102,7 +102,8 @@ void TestTlpView::undefinedTlpIsSaidSo()
 
 void TestTlpView::realRunRenders()
 {
-    TlpEngine e;
+    const auto eOwner = makeEngine<TlpEngine>();
+    TlpEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("workload"), QStringLiteral("mixed")},
                          {QStringLiteral("threads"), 3},
                          {QStringLiteral("seconds"), 1.0},

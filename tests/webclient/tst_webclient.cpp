@@ -1,5 +1,5 @@
-#include "webclient/httpclient.h"
-#include "webclient/latencyserver.h"
+#include "net/httpclient.h"
+#include "net/latencyserver.h"
 #include "webclient/webclientengine.h"
 
 #include "engine/registry.h"
@@ -152,7 +152,8 @@ void TestWebClient::waterfallFetchesEveryResourceOnce()
 {
     QFETCH(int, threads);
     QFETCH(int, resources);
-    WebClientEngine e;
+    const auto eOwner = makeEngine<WebClientEngine>();
+    WebClientEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("threads"), threads},
                           {QStringLiteral("resources"), resources},
@@ -201,7 +202,8 @@ void TestWebClient::waterfallFetchesEveryResourceOnce()
 
 void TestWebClient::oneThreadPaysOneLatencyPerResource()
 {
-    WebClientEngine e;
+    const auto eOwner = makeEngine<WebClientEngine>();
+    WebClientEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("threads"), 1},
                          {QStringLiteral("resources"), 4},
                          {QStringLiteral("latency_ms"), 40}}));
@@ -214,7 +216,8 @@ void TestWebClient::oneThreadPaysOneLatencyPerResource()
 void TestWebClient::bandwidthBoundsTheLoadTime()
 {
     // 8 x 16 KiB over an 8 Mbit/s link cannot take less than 131 ms, however many threads.
-    WebClientEngine e;
+    const auto eOwner = makeEngine<WebClientEngine>();
+    WebClientEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("threads"), 8},
                          {QStringLiteral("resources"), 8},
                          {QStringLiteral("resource_size"), QStringLiteral("16KiB")},
@@ -229,7 +232,8 @@ void TestWebClient::bandwidthBoundsTheLoadTime()
 
 void TestWebClient::sweepMeasuresEachThreadCount()
 {
-    WebClientEngine e;
+    const auto eOwner = makeEngine<WebClientEngine>();
+    WebClientEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("threads"), 6},
                          {QStringLiteral("resources"), 6},
                          {QStringLiteral("resource_size"), QStringLiteral("1KiB")},
@@ -250,7 +254,8 @@ void TestWebClient::sweepMeasuresEachThreadCount()
 
 void TestWebClient::fanoutSequentialPaysEveryLatency()
 {
-    RpcFanoutEngine e;
+    const auto eOwner = makeEngine<RpcFanoutEngine>();
+    RpcFanoutEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("servers"), 3},
                          {QStringLiteral("latency_ms"), 30},
                          {QStringLiteral("repeats"), 1}}));
@@ -269,7 +274,8 @@ void TestWebClient::fanoutSequentialPaysEveryLatency()
 
 void TestWebClient::stubSurvivesAKilledReplica()
 {
-    ReplicaEngine e;
+    const auto eOwner = makeEngine<ReplicaEngine>();
+    ReplicaEngine &e = *eOwner;
     constexpr int kCalls = 12;
     constexpr int kKillAt = 4;
     QVERIFY(e.configure({{QStringLiteral("requests"), kCalls},
@@ -332,7 +338,8 @@ void TestWebClient::killedServerRefusesConnections()
 
 void TestWebClient::stopMidwayEndsTheRun()
 {
-    WebClientEngine e;
+    const auto eOwner = makeEngine<WebClientEngine>();
+    WebClientEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("threads"), 4},
                          {QStringLiteral("resources"), 16},
                          {QStringLiteral("latency_ms"), 2000}}));
@@ -346,11 +353,13 @@ void TestWebClient::stopMidwayEndsTheRun()
 
 void TestWebClient::badParametersAreRefused()
 {
-    WebClientEngine e;
+    const auto eOwner = makeEngine<WebClientEngine>();
+    WebClientEngine &e = *eOwner;
     QString error;
     QVERIFY(!e.configure({{QStringLiteral("threads"), 33}}, &error));
     QVERIFY2(error.contains(QLatin1String("threads")), qPrintable(error));
-    ReplicaEngine re;
+    const auto reOwner = makeEngine<ReplicaEngine>();
+    ReplicaEngine &re = *reOwner;
     QVERIFY(!re.configure({{QStringLiteral("kill_replica"), 3}}, &error));
     QVERIFY2(error.contains(QLatin1String("kill_replica")), qPrintable(error));
 }

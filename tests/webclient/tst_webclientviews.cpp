@@ -1,4 +1,4 @@
-#include "clients/webclientview.h"
+#include "webclient/webclientview.h"
 #include "common/viewregistry.h"
 #include "viewtesting.h"
 
@@ -175,7 +175,8 @@ void TestWebClientViews::replicaViewShowsTheKillAndCounters()
 
 void TestWebClientViews::realRunRenders()
 {
-    WebClientEngine e;
+    const auto eOwner = makeEngine<WebClientEngine>();
+    WebClientEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("threads"), 3},
                          {QStringLiteral("resources"), 6},
                          {QStringLiteral("latency_ms"), 20},

@@ -207,4 +207,12 @@ void ChartWidget::exportInteractive(const QString &format)
         QMessageBox::warning(this, tr("Export failed"), error);
 }
 
+// Never clearItems(): the chart's provenance note is an item too.
+void removeOwnItems(QCustomPlot *plot, QList<QCPAbstractItem *> *items)
+{
+    for (QCPAbstractItem *item : *items)
+        plot->removeItem(item);
+    items->clear();
+}
+
 } // namespace proclab

@@ -67,4 +67,7 @@ private:
     QString m_exportName = QStringLiteral("chart");
 };
 
+/// Removes the items a view drew itself from @p plot (not the chart's own items).
+void removeOwnItems(QCustomPlot *plot, QList<QCPAbstractItem *> *items);
+
 } // namespace proclab

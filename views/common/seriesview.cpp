@@ -39,7 +39,7 @@ void SeriesView::applyTheme(const Theme &theme)
 
 void registerCommonViews(ViewRegistry &registry)
 {
-    registry.add({QStringLiteral("series"), QString(), QObject::tr("Chart of the result"),
+    registry.add({ViewRegistry::seriesViewId(), QString(), QT_TRANSLATE_NOOP("ViewRegistry", "Chart of the result"),
                   [](QWidget *parent) -> StepView * { return new SeriesView(parent); }});
 }
 

@@ -29,8 +29,6 @@ public:
     virtual void showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState state) = 0;
     /// Clears everything back to the state before a run.
     virtual void reset() { showSnapshot(nullptr, RunState::Idle); }
-    /// The engine this view will show (info, parameters); called before every run.
-    virtual void setEngine(const Engine *engine) { m_engine = engine; }
     /// The charts of this view, first the one `proclab export` writes.
     virtual QList<ChartWidget *> charts() const { return {}; }
     ChartWidget *primaryChart() const;
@@ -43,7 +41,6 @@ public:
     virtual void setSpeed(double factor) { m_speed = factor; }
 
 protected:
-    const Engine *m_engine = nullptr;
     Theme m_theme;
     double m_speed = 1.0;
 };

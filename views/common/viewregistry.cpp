@@ -1,11 +1,27 @@
 #include "viewregistry.h"
 
+#include "messageview.h"
 #include "stepview.h"
+
+#include "engine/registry.h"
+
+#include <QCoreApplication>
 
 namespace proclab {
 
+QString ViewRegistry::Entry::displayTitle() const
+{
+    return QCoreApplication::translate("ViewRegistry", title);
+}
+
+QString ViewRegistry::seriesViewId()
+{
+    return QStringLiteral("series");
+}
+
 void ViewRegistry::add(Entry entry)
 {
+    Q_ASSERT_X(!find(entry.id), "ViewRegistry::add", "view id registered twice");
     m_entries.push_back(std::move(entry));
 }
 
@@ -18,15 +34,25 @@ const ViewRegistry::Entry *ViewRegistry::find(const QString &id) const
     return nullptr;
 }
 
-StepView *ViewRegistry::create(const QString &viewId, const QString &engineId, QWidget *parent) const
+StepView *ViewRegistry::create(const QString &viewId, const QString &engineId, QWidget *parent,
+                               QString *error) const
 {
-    if (const Entry *e = find(viewId))
-        return e->create(parent);
-    for (const auto &e : m_entries) {
-        if (!engineId.isEmpty() && e.engineId == engineId)
-            return e.create(parent);
+    if (!viewId.isEmpty()) {
+        if (const Entry *e = find(viewId))
+            return e->create(parent);
+        const QString why = QCoreApplication::translate("ViewRegistry", "There is no view '%1' in this ProcLab.")
+                                .arg(viewId);
+        if (error)
+            *error = why;
+        return new MessageView(why, parent);
     }
-    return find(QStringLiteral("series"))->create(parent);
+    if (const EngineRegistry::Entry *engine = EngineRegistry::builtin().find(engineId)) {
+        for (const QString &id : engine->info.views) {
+            if (const Entry *e = find(id))
+                return e->create(parent);
+        }
+    }
+    return find(seriesViewId())->create(parent);
 }
 
 const ViewRegistry &ViewRegistry::builtin()
@@ -34,11 +60,7 @@ const ViewRegistry &ViewRegistry::builtin()
     static const ViewRegistry registry = [] {
         ViewRegistry r;
         registerCommonViews(r);
-        registerSharedVarViews(r);
-        registerCtxSwitchViews(r);
-        registerSchedViews(r);
-        registerMigrationViews(r);
-        registerClientViews(r);
+        registerModuleViews(r);
         return r;
     }();
     return registry;

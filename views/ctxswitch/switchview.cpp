@@ -1,7 +1,6 @@
 #include "switchview.h"
 
 #include "common/viewregistry.h"
-#include "cacheview.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -680,16 +679,5 @@ void IndirectView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot,
     m_status->setText(text);
 }
 
-void registerCtxSwitchViews(ViewRegistry &registry)
-{
-    registry.add({QStringLiteral("ctxswitch.switch"), QStringLiteral("ctxswitch"),
-                  QObject::tr("Switch timeline and measured costs"),
-                  [](QWidget *parent) -> StepView * { return new SwitchView(parent); }});
-    registry.add({QStringLiteral("ctxswitch.indirect"), QStringLiteral("ctxswitch"),
-                  QObject::tr("Indirect cost vs working set"),
-                  [](QWidget *parent) -> StepView * { return new IndirectView(parent); }});
-    registry.add({QStringLiteral("cache.grid"), QStringLiteral("cache"), QObject::tr("Cache grid and hit rate"),
-                  [](QWidget *parent) -> StepView * { return new CacheView(parent); }});
-}
 
 } // namespace proclab

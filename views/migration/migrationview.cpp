@@ -440,17 +440,5 @@ void MigrationSweepView::showSnapshot(const std::shared_ptr<const Snapshot> &sna
     m_status->setText(snap->status + tr(" (model; diamonds: runs measured on this machine in this session)"));
 }
 
-void registerMigrationViews(ViewRegistry &registry)
-{
-    registry.add({QStringLiteral("migration.live"), QStringLiteral("migration"),
-                  QObject::tr("Live migration: page grid, response time, rounds"),
-                  [](QWidget *parent) -> StepView * { return new MigrationLiveView(parent, true); }});
-    registry.add({QStringLiteral("migration.response"), QStringLiteral("migration"),
-                  QObject::tr("Live migration: response time and rounds"),
-                  [](QWidget *parent) -> StepView * { return new MigrationLiveView(parent, false); }});
-    registry.add({QStringLiteral("migration.sweep"), QStringLiteral("migration-model"),
-                  QObject::tr("Migration model: downtime and total time, what if"),
-                  [](QWidget *parent) -> StepView * { return new MigrationSweepView(parent); }});
-}
 
 } // namespace proclab

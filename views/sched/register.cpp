@@ -1,21 +1,17 @@
-#include "common/viewregistry.h"
-
 #include "layersview.h"
 #include "schedview.h"
-#include "threadsliveview.h"
+
+#include "common/viewregistry.h"
+#include "sched/schedengine.h"
 
 namespace proclab {
 
-void registerSchedViews(ViewRegistry &registry)
+PROCLAB_REGISTER_VIEWS(sched)
 {
-    registry.add({QStringLiteral("sched.scheduler"), QStringLiteral("sched"), QObject::tr("Scheduler"),
+    registry.add({SchedEngine::kSchedulerView, SchedEngine::kId, QT_TRANSLATE_NOOP("ViewRegistry", "Scheduler"),
                   [](QWidget *parent) -> StepView * { return new SchedView(parent); }});
-    registry.add({QStringLiteral("sched.layers"), QStringLiteral("sched"),
-                  QObject::tr("Processor, processes, threads"),
+    registry.add({SchedEngine::kLayersView, SchedEngine::kId, QT_TRANSLATE_NOOP("ViewRegistry", "Processor, processes, threads"),
                   [](QWidget *parent) -> StepView * { return new LayersView(parent); }});
-    registry.add({QStringLiteral("threadslive.view"), QStringLiteral("threads-live"),
-                  QObject::tr("The app's own threads, live"),
-                  [](QWidget *parent) -> StepView * { return new ThreadsLiveView(parent); }});
 }
 
 } // namespace proclab

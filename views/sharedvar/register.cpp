@@ -1,12 +1,13 @@
-#include "common/viewregistry.h"
 #include "timelineview.h"
+
+#include "common/viewregistry.h"
+#include "sharedvar/sharedvarengine.h"
 
 namespace proclab {
 
-void registerSharedVarViews(ViewRegistry &registry)
+PROCLAB_REGISTER_VIEWS(sharedvar)
 {
-    registry.add({QStringLiteral("sharedvar.timeline"), QStringLiteral("sharedvar"),
-                  QObject::tr("Timeline of the threads of each process"),
+    registry.add({SharedVarEngine::kTimelineView, SharedVarEngine::kId, QT_TRANSLATE_NOOP("ViewRegistry", "Timeline of the threads of each process"),
                   [](QWidget *parent) -> StepView * { return new TimelineView(parent); }});
 }
 

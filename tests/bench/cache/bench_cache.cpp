@@ -6,7 +6,7 @@
 
 #include "cache/cacheengine.h"
 #include "cache/cachemodel.h"
-#include "ctxswitch/ctxswitchengine.h" // percentile()
+#include "common/stats.h"
 
 #include <QTemporaryDir>
 
@@ -134,7 +134,8 @@ int main(int argc, char **argv)
     }
     std::vector<double> rates;
     for (int r = 0; r < reps; ++r) {
-        CacheEngine e;
+        const auto eOwner = makeEngine<CacheEngine>();
+        CacheEngine &e = *eOwner;
         e.configure({{QStringLiteral("trace"), path}, {QStringLiteral("size"), QStringLiteral("32KiB")},
                      {QStringLiteral("ways"), 8}});
         const auto t0 = std::chrono::steady_clock::now();

@@ -48,7 +48,8 @@ struct EngineFigures {
 
 std::optional<EngineFigures> engineRoundTrips(int loops)
 {
-    CtxSwitchEngine e;
+    const auto eOwner = makeEngine<CtxSwitchEngine>();
+    CtxSwitchEngine &e = *eOwner;
     QString error;
     if (!e.configure({{QStringLiteral("parts"), QStringLiteral("switch")},
                       {QStringLiteral("mechanism"), QStringLiteral("pipe")},
@@ -143,7 +144,8 @@ int main(int argc, char **argv)
                     percentile(engProcMedian, 0.5) / percentile(engThreadMedian, 0.5));
 
     if (full) {
-        CtxSwitchEngine e;
+        const auto eOwner = makeEngine<CtxSwitchEngine>();
+        CtxSwitchEngine &e = *eOwner;
         e.configure({});
         const auto t0 = std::chrono::steady_clock::now();
         const Result r = runToCompletion(e, std::chrono::minutes(5));

@@ -53,7 +53,8 @@ QString fmt(const Stat &s, int decimals = 1)
 
 Result runOnce(const QVariantMap &params)
 {
-    MigrationEngine e;
+    const auto eOwner = makeEngine<MigrationEngine>();
+    MigrationEngine &e = *eOwner;
     QString error;
     if (!e.configure(params, &error)) {
         Result r;

@@ -101,7 +101,8 @@ int main()
     std::vector<double> rates, cpuRates;
     double events = 0;
     for (int rep = 0; rep < 5; ++rep) {
-        SchedEngine e;
+        const auto eOwner = makeEngine<SchedEngine>();
+        SchedEngine &e = *eOwner;
         e.configure({{QStringLiteral("workload"), QStringLiteral("cpu")},
                      {QStringLiteral("threads"), 8},
                      {QStringLiteral("max_ms"), 600000.0},

@@ -18,7 +18,8 @@ int main(int argc, char **argv)
         std::vector<double> shares;
         double model = 0, busy = 0;
         for (int rep = 0; rep < 5; ++rep) {
-            ThreadsLiveEngine e;
+            const auto eOwner = makeEngine<ThreadsLiveEngine>();
+            ThreadsLiveEngine &e = *eOwner;
             e.configure({{QStringLiteral("nices"), QString::fromLatin1(nices)}, {QStringLiteral("seconds"), 2.0}});
             const Result r = runToCompletion(e, std::chrono::seconds(30));
             if (!r.error.isEmpty()) {

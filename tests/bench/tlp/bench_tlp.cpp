@@ -44,7 +44,8 @@ void measure(const char *label, const QVariantMap &params, int runs)
     std::vector<double> cpu, rate, tlp;
     int threads = 0;
     for (int i = 0; i < runs; ++i) {
-        TlpEngine e;
+        const auto eOwner = makeEngine<TlpEngine>();
+        TlpEngine &e = *eOwner;
         QString error;
         if (!e.configure(params, &error)) {
             std::printf("configure: %s\n", qPrintable(error));

@@ -15,7 +15,8 @@ int main()
 
     {
         constexpr int kRepeats = 5;
-        WebClientEngine e;
+        const auto eOwner = makeEngine<WebClientEngine>();
+        WebClientEngine &e = *eOwner;
         QString error;
         if (!e.configure({{QStringLiteral("threads"), 16},
                           {QStringLiteral("resources"), 16},
@@ -42,7 +43,8 @@ int main()
         }
     }
     {
-        RpcFanoutEngine e;
+        const auto eOwner = makeEngine<RpcFanoutEngine>();
+        RpcFanoutEngine &e = *eOwner;
         e.configure({{QStringLiteral("servers"), 8},
                      {QStringLiteral("latency_ms"), 50},
                      {QStringLiteral("repeats"), 7}});

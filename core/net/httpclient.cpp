@@ -1,5 +1,7 @@
 #include "httpclient.h"
 
+#include "common/errortext.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -31,11 +33,6 @@ void setTimeout(int fd, int option, double ms)
     tv.tv_sec = static_cast<time_t>(us / 1000000);
     tv.tv_usec = static_cast<suseconds_t>(us % 1000000);
     ::setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv);
-}
-
-QString errnoText(int err)
-{
-    return QString::fromLocal8Bit(std::strerror(err));
 }
 
 struct Fd {

@@ -81,7 +81,4 @@ private:
     QList<QCPAbstractItem *> m_items;
 };
 
-/// Removes the items a view drew itself from @p plot (not the chart's own items).
-void removeOwnItems(QCustomPlot *plot, QList<QCPAbstractItem *> *items);
-
 } // namespace proclab

@@ -55,14 +55,14 @@ void TestTimelineView::oneLanePerThread()
 {
     QFETCH(int, processes);
     QFETCH(int, threads);
-    SharedVarEngine engine;
+    const auto engineOwner = makeEngine<SharedVarEngine>();
+    SharedVarEngine &engine = *engineOwner;
     QVERIFY(engine.configure({{QStringLiteral("processes"), processes},
                               {QStringLiteral("threads"), threads},
                               {QStringLiteral("max_sleep_ms"), 200},
                               {QStringLiteral("seed"), 3}}));
     TimelineView view;
     view.resize(1000, 700);
-    view.setEngine(&engine);
     const Result r = runToCompletion(engine, std::chrono::seconds(30));
     QVERIFY(r.error.isEmpty());
     view.showSnapshot(engine.snapshot(), engine.state());

@@ -25,14 +25,6 @@ QString csvNumber(double v)
 
 } // namespace
 
-// Never clearItems(): the chart's provenance note is an item too.
-void removeOwnItems(QCustomPlot *plot, QList<QCPAbstractItem *> *items)
-{
-    for (QCPAbstractItem *item : *items)
-        plot->removeItem(item);
-    items->clear();
-}
-
 WebClientView::WebClientView(QWidget *parent)
     : StepView(parent)
     , m_waterfall(new ChartWidget(this))

@@ -47,7 +47,8 @@ void TestSharedVar::eachProcessCountsItsOwnCopy()
     QFETCH(int, processes);
     QFETCH(int, threads);
     QFETCH(int, initial);
-    SharedVarEngine e;
+    const auto eOwner = makeEngine<SharedVarEngine>();
+    SharedVarEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("processes"), processes},
                           {QStringLiteral("threads"), threads},
@@ -98,7 +99,8 @@ void TestSharedVar::eachProcessCountsItsOwnCopy()
 
 void TestSharedVar::stopMidwayReapsEveryChild()
 {
-    SharedVarEngine e;
+    const auto eOwner = makeEngine<SharedVarEngine>();
+    SharedVarEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("processes"), 4},
                          {QStringLiteral("threads"), 8},
                          {QStringLiteral("max_sleep_ms"), 20000},
@@ -127,7 +129,8 @@ void TestSharedVar::stopMidwayReapsEveryChild()
 void TestSharedVar::sameSeedSameSleeps()
 {
     auto sleepsOf = [](int seed) {
-        SharedVarEngine e;
+        const auto eOwner = makeEngine<SharedVarEngine>();
+        SharedVarEngine &e = *eOwner;
         e.configure({{QStringLiteral("max_sleep_ms"), 100}, {QStringLiteral("seed"), seed}});
         runToCompletion(e, std::chrono::seconds(30));
         const auto s = std::dynamic_pointer_cast<const SharedVarSnapshot>(e.snapshot());

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "asiowrap.h"
+#include "asio.h"
 
 #include <QString>
 

@@ -1,6 +1,5 @@
 #include "tlpview.h"
 
-#include "webclientview.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

@@ -1,0 +1,12 @@
+#include "sharedvarengine.h"
+
+#include "engine/registry.h"
+
+namespace proclab {
+
+PROCLAB_REGISTER_ENGINES(sharedvar)
+{
+    registry.add<SharedVarEngine>();
+}
+
+} // namespace proclab
