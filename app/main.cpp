@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "cli/cli.h"
+#include "common/helpermode.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -33,6 +34,10 @@ QStringList argumentsOf(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    // A helper process (a forking server, a handler, a namespaced child) is this program started
+    // again; it runs before Qt or any thread exists.
+    if (const int status = proclab::runHelperModeIfRequested(argc, argv); status >= 0)
+        return status;
     const QStringList args = argumentsOf(argc, argv);
     QTextStream out(stdout);
     QTextStream err(stderr);

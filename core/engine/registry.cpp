@@ -11,6 +11,11 @@ void EngineRegistry::add(Factory factory)
     m_entries.push_back(Entry{probe->info(), probe->schema(), std::move(factory)});
 }
 
+void EngineRegistry::addHelper(HelperMode helper)
+{
+    m_helpers.push_back(std::move(helper));
+}
+
 const EngineRegistry::Entry *EngineRegistry::find(const QString &id) const
 {
     for (const auto &e : m_entries) {

@@ -2,6 +2,8 @@
 
 #include "engine.h"
 
+#include "common/helpermode.h"
+
 #include <functional>
 #include <memory>
 #include <vector>
@@ -30,6 +32,9 @@ public:
         add([] { return std::unique_ptr<Engine>(makeEngine<E>()); });
     }
     const Entry *find(const QString &id) const;
+    /// Adds a helper mode (see HelperMode): a module's entry point for a process of its own.
+    void addHelper(HelperMode helper);
+    const std::vector<HelperMode> &helpers() const { return m_helpers; }
     std::unique_ptr<Engine> create(const QString &id) const;
     const std::vector<Entry> &entries() const { return m_entries; }
 
@@ -38,6 +43,7 @@ public:
 
 private:
     std::vector<Entry> m_entries;
+    std::vector<HelperMode> m_helpers;
 };
 
 /**
