@@ -20,6 +20,9 @@ QString provenanceLabel(Provenance p); ///< "measured on this machine", "model",
  */
 struct Series {
     enum class Style { Line, Scatter, Bars, Steps };
+    /// Stable id ("thread_switch_pipe"): views look up their translated label by it.
+    QString id;
+    /// English label for headless output (CSV, `proclab run`); views show their own by id.
     QString name;
     QString xLabel; ///< axis label with unit, e.g. "time (ms)"
     QString yLabel;
