@@ -128,16 +128,14 @@ LabPanel::LabPanel(QWidget *parent)
 LabPanel::~LabPanel()
 {
     m_bridge.setEngine(nullptr);
-    if (m_engine)
-        m_engine->stop();
+    m_reaper.retire(std::move(m_engine));
 }
 
 void LabPanel::clear()
 {
     m_bridge.setEngine(nullptr);
-    if (m_engine)
-        m_engine->stop();
-    m_engine.reset();
+    // Never join here: an engine slow to notice the stop would freeze the window.
+    m_reaper.retire(std::move(m_engine));
     if (m_view) {
         m_viewStack->removeWidget(m_view);
         delete m_view;
@@ -156,6 +154,7 @@ void LabPanel::clear()
 void LabPanel::setStep(const LessonStep &step, const QString &exportName)
 {
     clear();
+    m_stepShown = step;
     if (step.engine.isEmpty())
         return;
     m_engine = EngineRegistry::builtin().create(step.engine);
@@ -288,17 +287,32 @@ void LabPanel::stepOnce()
 
 void LabPanel::stopRun()
 {
-    if (m_engine)
-        m_engine->stop();
-    m_bridge.refresh();
+    if (!m_engine || !m_engine->isActive())
+        return;
+    // Ask and return: the bridge sees the run end and finishes the job (onFinished).
+    m_engine->requestStop();
+    m_state->setText(tr(" stopping..."));
     updateActions();
+}
+
+void LabPanel::replaceEngine()
+{
+    // A fresh engine of the same kind takes over at once; the old one stops on its own time.
+    m_bridge.setEngine(nullptr);
+    std::unique_ptr<Engine> fresh = EngineRegistry::builtin().create(m_engine->info().id);
+    fresh->setSpeed(m_engine->speed());
+    m_reaper.retire(std::move(m_engine));
+    m_engine = std::move(fresh);
+    m_bridge.setEngine(m_engine.get());
 }
 
 void LabPanel::reset()
 {
     if (!m_engine)
         return;
-    m_engine->stop();
+    if (m_engine->isActive())
+        replaceEngine();
+    m_engine->stop(); // joins a run that already returned, if any
     m_engine->resume();
     m_params->resetToPreset();
     m_params->setLocked(false);
@@ -387,11 +401,14 @@ void LabPanel::updateActions()
     const bool has = m_engine != nullptr;
     const RunState s = has ? m_engine->state() : RunState::Idle;
     const bool active = s == RunState::Running || s == RunState::Paused;
-    m_run->setEnabled(has && s != RunState::Running);
+    const bool stopping = has && m_engine->stopPending();
+    m_run->setEnabled(has && s != RunState::Running && !stopping);
     m_run->setText(s == RunState::Paused ? tr("&Resume") : tr("&Run"));
     m_pause->setEnabled(has && s == RunState::Running);
     m_step->setEnabled(has && (m_engine->supportsStep() || !active));
-    m_stop->setEnabled(has && active);
+    m_stop->setEnabled(has && active && !stopping);
+    m_pause->setEnabled(m_pause->isEnabled() && !stopping);
+    m_step->setEnabled(m_step->isEnabled() && !stopping);
     m_reset->setEnabled(has);
     m_speed->setEnabled(has);
     m_toolbar->setEnabled(true);

@@ -17,6 +17,7 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -85,10 +86,12 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         m_theme = Theme::byId(QStringLiteral("light"));
         resizeToScreen();
     }
+    if (m_options.persistent)
+        m_trustedFolders = QSettings().value(QStringLiteral("lessons/trustedFolders")).toStringList();
     if (m_options.persistent || !m_options.progressPath.isEmpty()) {
         QString error;
         if (!m_progress.load(&error))
-            statusBar()->showMessage(error, 10000);
+            statusBar()->showMessage(error); // stays until the next message: it says where the old file went
     }
     for (QAction *a : m_themeGroup->actions())
         a->setChecked(a->data().toString() == m_theme.id);
@@ -172,7 +175,15 @@ bool MainWindow::goToStep(int step)
     const int tries = answer == p.answers.end() ? 0 : answer->second.tries;
     const bool correct = answer != p.answers.end() && answer->second.correct;
     m_page->setStep(*lesson, step, tries, correct);
-    m_lab->setStep(s, QStringLiteral("%1-step%2").arg(lesson->id).arg(step + 1));
+    LessonStep shown = s;
+    if (!lesson->isBuiltin() && !lessonActionsAllowed(*lesson)) {
+        // Refused: the step runs without the program or connection its preset names.
+        for (const LessonAction &a : LessonLoader::actionsNeedingConsent(*lesson)) {
+            if (a.step == step)
+                shown.preset.remove(a.parameter);
+        }
+    }
+    m_lab->setStep(shown, QStringLiteral("%1-step%2").arg(lesson->id).arg(step + 1));
     m_lab->applyTheme(m_theme);
     setWindowTitle(tr("%1 - ProcLab").arg(lesson->title));
     saveProgress();
@@ -181,6 +192,42 @@ bool MainWindow::goToStep(int step)
         settings.setValue(QStringLiteral("lesson/current"), lesson->id);
         settings.setValue(QStringLiteral("lesson/step"), step);
     }
+    return true;
+}
+
+bool MainWindow::lessonActionsAllowed(const Lesson &lesson)
+{
+    const std::vector<LessonAction> actions = LessonLoader::actionsNeedingConsent(lesson);
+    if (actions.empty() || m_options.trustLessons)
+        return true;
+    const QString folder = QFileInfo(lesson.origin).canonicalFilePath();
+    if (m_trustedFolders.contains(folder))
+        return true;
+    if (m_refusedFolders.contains(folder) || !m_options.askConsent)
+        return false;
+    QStringList lines;
+    for (const LessonAction &a : actions) {
+        lines << (a.runsCommand ? tr("Step %1 runs the program:  %2") : tr("Step %1 connects to:  %2"))
+                     .arg(a.step + 1)
+                     .arg(a.value);
+    }
+    QMessageBox box(QMessageBox::Warning, tr("Allow this lesson to run programs?"),
+                    tr("The lesson \"%1\" comes from %2, not from ProcLab itself. When you press Run it "
+                       "would do this on your computer:\n\n%3\n\nAllow it for every lesson in this folder?")
+                        .arg(lesson.title, QDir::toNativeSeparators(folder), lines.join(QLatin1Char('\n'))),
+                    QMessageBox::NoButton, this);
+    QPushButton *allow = box.addButton(tr("Allow"), QMessageBox::AcceptRole);
+    box.addButton(tr("Do not allow"), QMessageBox::RejectRole);
+    box.setDefaultButton(qobject_cast<QPushButton *>(box.buttons().constLast()));
+    box.exec();
+    if (box.clickedButton() != allow) {
+        m_refusedFolders << folder;
+        statusBar()->showMessage(tr("The lesson's programs and connections were not allowed: its steps run without them."));
+        return false;
+    }
+    m_trustedFolders << folder;
+    if (m_options.persistent)
+        QSettings().setValue(QStringLiteral("lessons/trustedFolders"), m_trustedFolders);
     return true;
 }
 
@@ -454,7 +501,15 @@ void MainWindow::showEvent(QShowEvent *event)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    m_lab->clear(); // stops the engine and joins its threads before the window goes
+    m_lab->clear(); // hands the engine to the reaper, which asks it to stop
+    if (m_lab->reaper().pending() > 0) {
+        // Close once every engine has returned; the window keeps painting meanwhile.
+        statusBar()->showMessage(tr("Stopping the engine before closing..."));
+        setEnabled(false);
+        connect(&m_lab->reaper(), &EngineReaper::allStopped, this, &QWidget::close, Qt::UniqueConnection);
+        event->ignore();
+        return;
+    }
     if (m_options.persistent) {
         QSettings s;
         s.setValue(QStringLiteral("window/geometry"), saveGeometry());

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "options.h"
 
 #include "engine/registry.h"
 #include "lesson/lesson.h"
@@ -100,19 +101,20 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
             } else {
                 kv = a.mid(6);
             }
-            const int eq = kv.indexOf(QLatin1Char('='));
-            if (eq <= 0) {
-                err << QStringLiteral("proclab run: '--set %1' must have the form name=value\n").arg(kv);
+            QString why;
+            if (!cliopt::addSetting(kv, &overrides, &why)) {
+                err << "proclab run: " << why << '\n';
                 return CliUsage;
             }
-            overrides.insert(kv.left(eq).trimmed(), kv.mid(eq + 1).trimmed());
         } else if (a == QLatin1String("--timeout")) {
-            bool ok = false;
-            timeoutSeconds = i + 1 < args.size() ? args[++i].toDouble(&ok) : 0;
-            if (!ok || timeoutSeconds <= 0) {
-                err << "proclab run: --timeout needs a number of seconds > 0\n";
+            QString why;
+            const auto t = cliopt::seconds(a, i + 1 < args.size() ? args[++i] : QString(), 0.1,
+                                           cliopt::kMaxSeconds, &why);
+            if (!t) {
+                err << "proclab run: " << why << '\n';
                 return CliUsage;
             }
+            timeoutSeconds = *t;
         } else {
             err << QStringLiteral("proclab run: unknown option '%1' (see 'proclab run %2 --help')\n").arg(a, id);
             return CliUsage;
@@ -182,8 +184,10 @@ QString cliHelpText()
         "  run ENGINE --help             the engine's parameters, defaults and ranges\n"
         "  export --lesson ID --step N --format png|svg|pdf|csv --output FILE\n"
         "         [--window] [--size WxH] [--theme light|dark|projector]\n"
+        "         [--lessons DIR [--trust-lessons]] [--timeout S]\n"
         "                                run a lesson step headless and write its chart\n"
-        "                                (--window: a PNG of the whole window at that step)\n"
+        "                                (--window: a PNG of the whole window at that step;\n"
+        "                                --trust-lessons: let lessons from DIR run programs)\n"
         "  node --listen PORT [--bind ADDR] [--once]\n"
         "                                a live-migration destination host for another ProcLab\n"
         "\n"

@@ -129,6 +129,8 @@ public:
 
     RunState state() const { return m_state.load(); }
     bool isActive() const;
+    /// @brief A stop was requested and the run has not returned yet ("stopping...").
+    bool stopPending() const { return isActive() && m_stopRequested.load(); }
     /// Bumped on every publish(); the GUI redraws only when it changed.
     quint64 revision() const { return m_revision.load(std::memory_order_acquire); }
     std::shared_ptr<const Snapshot> snapshot() const;

@@ -20,6 +20,12 @@ namespace proclab {
  */
 struct ParamSpec {
     enum class Type { Int, Double, Bool, Choice, Text, Bytes, BitRate };
+    /**
+     * What a value does beyond the engine itself. A lesson from outside the built-in set may
+     * set a RunsCommand or Connects parameter only with the user's consent, and a ReadsFile
+     * parameter only to a file inside its own folder.
+     */
+    enum class Effect { None, RunsCommand, ReadsFile, Connects };
 
     QString name;     ///< key used by `--set name=value` and lesson presets
     QString label;    ///< short human label for the parameter panel
@@ -31,6 +37,14 @@ struct ParamSpec {
     QStringList choices; ///< allowed values for Choice
     QString help;     ///< tooltip and `--help` text
     bool logScale = false; ///< a slider for this parameter moves on a log scale
+    Effect effect = Effect::None;
+
+    /// This spec with @p e as its effect: `ParamSpec::text(...).withEffect(Effect::RunsCommand)`.
+    ParamSpec withEffect(Effect e) &&
+    {
+        effect = e;
+        return std::move(*this);
+    }
 
     static ParamSpec integer(QString name, QString label, qint64 def, qint64 min, qint64 max,
                              QString unit, QString help);

@@ -20,6 +20,7 @@ public:
     struct Entry {
         EngineInfo info;
         ParamSchema schema;
+        std::vector<OutputSpec> outputs; ///< the summary keys its results can hold
         Factory create;
     };
 

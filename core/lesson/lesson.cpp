@@ -1,5 +1,7 @@
 #include "lesson.h"
 
+#include "common/safefile.h"
+
 #include "engine/registry.h"
 
 #include <QDir>
@@ -85,6 +87,29 @@ QString LessonError::toString() const
 
 namespace {
 
+/// Whether a file parameter's value names a file (rather than a built-in name or inline JSON).
+bool namesAFile(const QString &value)
+{
+    const QString v = value.trimmed();
+    return !v.isEmpty() && !v.startsWith(QLatin1Char('{')) && (v.contains(QLatin1Char('/')) || v.contains(QLatin1Char('.')));
+}
+
+/// Reads a lesson file: built-in ones from the resources, others only if regular and small.
+bool readLessonFile(const QString &path, QByteArray *data, QString *why)
+{
+    if (path.startsWith(QLatin1Char(':'))) {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly)) {
+            *why = f.errorString();
+            return false;
+        }
+        *data = f.readAll();
+        return true;
+    }
+    return readRegularFile(path, LessonLoader::kMaxFileBytes, data, why);
+}
+
+
 class Reader {
 public:
     Reader(QString file, std::vector<LessonError> *errors)
@@ -144,12 +169,18 @@ public:
             error(field, QStringLiteral("'%1' must be a file inside the lesson folder").arg(name));
             return {};
         }
-        QFile f(folder + QLatin1Char('/') + name);
-        if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) {
-            error(field, QStringLiteral("the file '%1' cannot be read (%2)").arg(name, f.errorString()));
+        const QString path = folder + QLatin1Char('/') + name;
+        if (!folder.startsWith(QLatin1Char(':')) && QFileInfo::exists(path) && !isInsideFolder(path, folder)) {
+            error(field, QStringLiteral("'%1' leads out of the lesson folder (a link)").arg(name));
             return {};
         }
-        return QString::fromUtf8(f.readAll());
+        QByteArray data;
+        QString why;
+        if (!readLessonFile(path, &data, &why)) {
+            error(field, QStringLiteral("the file '%1' cannot be read (%2)").arg(name, why));
+            return {};
+        }
+        return QString::fromUtf8(data);
     }
 
 private:
@@ -221,13 +252,14 @@ std::optional<Lesson> LessonLoader::loadLesson(const QString &folder, std::vecto
     const QString file = folder + QStringLiteral("/lesson.json");
     const QString shown = QFileInfo(folder).fileName() + QStringLiteral("/lesson.json");
     Reader r(shown, errors);
-    QFile f(file);
-    if (!f.open(QIODevice::ReadOnly)) {
-        r.error({}, QStringLiteral("cannot be read (%1)").arg(f.errorString()));
+    QByteArray json;
+    QString why;
+    if (!readLessonFile(file, &json, &why)) {
+        r.error({}, QStringLiteral("cannot be read (%1)").arg(why));
         return std::nullopt;
     }
     QJsonParseError parseError{};
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &parseError);
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         r.error({}, QStringLiteral("is not valid JSON at offset %1: %2")
                         .arg(parseError.offset)
@@ -295,6 +327,17 @@ std::optional<Lesson> LessonLoader::loadLesson(const QString &folder, std::vecto
         lesson.steps.push_back(std::move(step));
     }
     validateAgainstEngines(lesson, errors);
+    // Files a lesson names are its own: relative to its folder, whatever the working directory.
+    if (!lesson.isBuiltin()) {
+        for (LessonStep &step : lesson.steps) {
+            const EngineRegistry::Entry *e = EngineRegistry::builtin().find(step.engine);
+            for (auto it = step.preset.begin(); e && it != step.preset.end(); ++it) {
+                const ParamSpec *spec = e->schema.find(it.key());
+                if (spec && spec->effect == ParamSpec::Effect::ReadsFile && namesAFile(it.value().toString()))
+                    it.value() = QDir(folder).absoluteFilePath(it.value().toString());
+            }
+        }
+    }
     // validateAgainstEngines reports through the same list; recount to decide.
     if (!r.ok())
         return std::nullopt;
@@ -305,6 +348,29 @@ std::optional<Lesson> LessonLoader::loadLesson(const QString &folder, std::vecto
         }
     }
     return lesson;
+}
+
+std::vector<LessonAction> LessonLoader::actionsNeedingConsent(const Lesson &lesson)
+{
+    std::vector<LessonAction> out;
+    if (lesson.isBuiltin())
+        return out;
+    const EngineRegistry &reg = EngineRegistry::builtin();
+    for (size_t i = 0; i < lesson.steps.size(); ++i) {
+        const LessonStep &step = lesson.steps[i];
+        const EngineRegistry::Entry *e = reg.find(step.engine);
+        if (!e)
+            continue;
+        for (auto it = step.preset.cbegin(); it != step.preset.cend(); ++it) {
+            const ParamSpec *spec = e->schema.find(it.key());
+            const QString value = it.value().toString().trimmed();
+            if (!spec || value.isEmpty())
+                continue;
+            if (spec->effect == ParamSpec::Effect::RunsCommand || spec->effect == ParamSpec::Effect::Connects)
+                out.push_back({int(i), it.key(), value, spec->effect == ParamSpec::Effect::RunsCommand});
+        }
+    }
+    return out;
 }
 
 void LessonLoader::validateAgainstEngines(const Lesson &lesson, std::vector<LessonError> *errors)
@@ -328,12 +394,38 @@ void LessonLoader::validateAgainstEngines(const Lesson &lesson, std::vector<Less
             QString why;
             if (!e->schema.validate(it.key(), it.value(), &why).isValid())
                 errors->push_back({shown, p + QStringLiteral("preset.") + it.key(), why});
+            // A file a lesson from outside names must be one of its own files.
+            const ParamSpec *spec = e->schema.find(it.key());
+            const QString value = it.value().toString();
+            if (spec && spec->effect == ParamSpec::Effect::ReadsFile && !lesson.isBuiltin() && namesAFile(value)
+                && !isInsideFolder(QDir(lesson.origin).filePath(value), lesson.origin)) {
+                errors->push_back({shown, p + QStringLiteral("preset.") + it.key(),
+                                   QStringLiteral("'%1' is not a file inside the lesson folder").arg(value)});
+            }
         }
         for (const QString &name : step.editable) {
             if (!e->schema.find(name))
                 errors->push_back({shown, p + QStringLiteral("editable"),
                                    QStringLiteral("'%1' is not a parameter of engine '%2'")
                                        .arg(name, step.engine)});
+        }
+        if (!step.view.isEmpty() && step.view != QLatin1String("series") && !e->info.views.contains(step.view)) {
+            errors->push_back({shown, p + QStringLiteral("view"),
+                               QStringLiteral("'%1' is not a view of engine '%2' (its views: %3)")
+                                   .arg(step.view, step.engine,
+                                        (e->info.views + QStringList{QStringLiteral("series")})
+                                            .join(QStringLiteral(", ")))});
+        }
+        if (step.question && !step.question->answerFrom.isEmpty()) {
+            const QString &from = step.question->answerFrom;
+            const QString field = p + QStringLiteral("question.answerFrom");
+            if (!from.startsWith(QLatin1String("summary."))) {
+                errors->push_back({shown, field,
+                                   QStringLiteral("'%1' must name a summary value (summary.<key>)").arg(from)});
+            } else if (!e->outputs.empty() && !outputsContain(e->outputs, from.mid(8))) {
+                errors->push_back({shown, field,
+                                   QStringLiteral("engine '%1' never reports '%2'").arg(step.engine, from.mid(8))});
+            }
         }
     }
 }

@@ -70,7 +70,20 @@ struct Lesson {
     QStringList syllabus;
     QString summary;
     QString origin;   ///< folder it was loaded from (":/lessons/<id>" for built-in ones)
+    /// Built in (compiled into the program) rather than loaded from a folder.
+    bool isBuiltin() const { return origin.startsWith(QLatin1Char(':')); }
     std::vector<LessonStep> steps;
+};
+
+/**
+ * @brief Something a lesson from outside the built-in set asks to do that needs the user's
+ * consent: start a program, or connect to another host.
+ */
+struct LessonAction {
+    int step = 0;        ///< index of the step whose preset asks for it
+    QString parameter;   ///< "command", "destination"
+    QString value;       ///< the exact command line or address
+    bool runsCommand = false; ///< true: starts a program; false: connects to a host
 };
 
 /// A problem with a lesson file: which file, which field, what is wrong.
@@ -96,6 +109,13 @@ public:
     static std::vector<Lesson> builtin(std::vector<LessonError> *errors = nullptr);
     /// Checks engine ids and preset names against the engine registry.
     static void validateAgainstEngines(const Lesson &lesson, std::vector<LessonError> *errors);
+    /**
+     * @brief What a lesson's presets would start or connect to when its steps run. Empty for
+     * built-in lessons, which are part of the program.
+     */
+    static std::vector<LessonAction> actionsNeedingConsent(const Lesson &lesson);
+    /// Largest lesson.json or Markdown file read.
+    static constexpr qint64 kMaxFileBytes = 1024 * 1024;
 };
 
 /// Reads a dotted path such as "summary.median_ns" from a result's JSON.

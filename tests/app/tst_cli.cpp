@@ -20,6 +20,7 @@ private Q_SLOTS:
     void badParameters();
     void exportAllFormats();
     void exportWindow();
+    void exportChartAtSize();
     void exportErrors_data();
     void exportErrors();
     void windowNeedsADisplay();
@@ -128,6 +129,12 @@ void TestCli::badParameters_data()
                                     << "proclab run: unknown engine 'warp'";
     QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")}
                                      << "proclab: unknown command or option 'frobnicate'";
+    QTest::newRow("huge timeout") << QStringList{QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--timeout"), QStringLiteral("1e300")}
+                                  << "proclab run: --timeout '1e300' must be a number of seconds from 0.1 to 86400\n";
+    QTest::newRow("nan timeout") << QStringList{QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--timeout"), QStringLiteral("nan")}
+                                 << "proclab run: --timeout 'nan' must be a number of seconds";
+    QTest::newRow("set twice") << QStringList{QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--set"), QStringLiteral("threads=2"), QStringLiteral("--set"), QStringLiteral("threads=3")}
+                               << "proclab run: parameter 'threads' is set twice (--set threads=2 and --set threads=3)\n";
 }
 
 void TestCli::badParameters()
@@ -188,6 +195,17 @@ void TestCli::exportWindow()
     QCOMPARE(img.size(), QSize(1280, 800));
 }
 
+void TestCli::exportChartAtSize()
+{
+    const QString path = m_dir.filePath(QStringLiteral("chart-800.png"));
+    const Outcome o = proclab({QStringLiteral("export"), QStringLiteral("--lesson"), QStringLiteral("t6-shared-variable"),
+                               QStringLiteral("--step"), QStringLiteral("2"), QStringLiteral("--format"), QStringLiteral("png"),
+                               QStringLiteral("--size"), QStringLiteral("800x500"), QStringLiteral("--output"), path});
+    QVERIFY2(o.status == 0, o.err.constData());
+    const QImage img(path);
+    QCOMPARE(img.size(), QSize(800, 500));
+}
+
 void TestCli::exportErrors_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -202,6 +220,10 @@ void TestCli::exportErrors_data()
                                 << 2 << "proclab export: format 'gif' is not one of png, svg, pdf, csv";
     QTest::newRow("unwritable") << QStringList{QStringLiteral("export"), QStringLiteral("--lesson"), lesson, QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--format"), QStringLiteral("csv"), QStringLiteral("--output"), QStringLiteral("/nonexistent-dir/x.csv")}
                                 << 1 << "proclab export: cannot write '/nonexistent-dir/x.csv'";
+    QTest::newRow("export nan timeout") << QStringList{QStringLiteral("export"), QStringLiteral("--lesson"), lesson, QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--format"), QStringLiteral("png"), QStringLiteral("--output"), QStringLiteral("/tmp/x.png"), QStringLiteral("--timeout"), QStringLiteral("nan")}
+                                        << 2 << "proclab export: --timeout 'nan' must be a number of seconds";
+    QTest::newRow("export huge size") << QStringList{QStringLiteral("export"), QStringLiteral("--lesson"), lesson, QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--window"), QStringLiteral("--size"), QStringLiteral("99999x99999"), QStringLiteral("--output"), QStringLiteral("/tmp/x.png")}
+                                      << 2 << "proclab export: --size '99999x99999' must look like 1280x800";
 }
 
 void TestCli::exportErrors()

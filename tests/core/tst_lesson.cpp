@@ -20,6 +20,8 @@ private Q_SLOTS:
     void brokenLessonDoesNotStopOthers();
     void numericTolerance();
     void lookupNumberFollowsPath();
+    void shippedLessonReferencesAreChecked_data();
+    void shippedLessonReferencesAreChecked();
 };
 
 namespace {
@@ -142,6 +144,53 @@ void TestLesson::lookupNumberFollowsPath()
     QCOMPARE(lookupNumber(o, QStringLiteral("summary.a")).value_or(-1), 3.5);
     QVERIFY(!lookupNumber(o, QStringLiteral("summary.b")).has_value());
     QVERIFY(!lookupNumber(o, QStringLiteral("summary.c")).has_value());
+}
+
+void TestLesson::shippedLessonReferencesAreChecked_data()
+{
+    // Each row breaks one reference in a copy of a shipped lesson; loading must name it.
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("from");
+    QTest::addColumn<QString>("to");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("view id") << "view" << "ctxswitch.switch" << "ctxswitch.nosuchview"
+                             << "steps[0].view: 'ctxswitch.nosuchview' is not a view of engine 'ctxswitch'";
+    QTest::newRow("engine id") << "engine" << "ctxswitch" << "ctxswitch2"
+                               << "steps[0].engine: 'ctxswitch2' is not an engine";
+    QTest::newRow("answerFrom prefix") << "answerFrom" << "summary.process_thread_switch_ratio" << "result.x"
+                                       << "steps[1].question.answerFrom: 'result.x' must name a summary value";
+}
+
+void TestLesson::shippedLessonReferencesAreChecked()
+{
+    QFETCH(QString, field);
+    QFETCH(QString, from);
+    QFETCH(QString, to);
+    QFETCH(QString, expected);
+    const QString source = QStringLiteral(":/lessons/t2-t5-context-switch");
+    QTemporaryDir dir;
+    const QString copy = dir.filePath(QStringLiteral("t2-t5-context-switch"));
+    QVERIFY(QDir().mkpath(copy));
+    for (const QString &name : QDir(source).entryList(QDir::Files)) {
+        QFile in(source + QLatin1Char('/') + name);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QByteArray data = in.readAll();
+        if (name == QLatin1String("lesson.json")) {
+            // Replace the first occurrence of the field's value only.
+            const QByteArray needle = QStringLiteral("\"%1\": \"%2\"").arg(field, from).toUtf8();
+            const qsizetype at = data.indexOf(needle);
+            QVERIFY2(at >= 0, needle.constData());
+            data.replace(at, needle.size(), QStringLiteral("\"%1\": \"%2\"").arg(field, to).toUtf8());
+        }
+        writeFile(copy + QLatin1Char('/') + name, data);
+    }
+    // The unbroken copy loads (checked by everyShippedLessonLoads); the broken one is refused.
+    std::vector<LessonError> errors;
+    QVERIFY(!LessonLoader::loadLesson(copy, &errors).has_value());
+    QStringList texts;
+    for (const auto &e : errors)
+        texts << e.toString();
+    QVERIFY2(texts.join(QLatin1Char('\n')).contains(expected), qPrintable(texts.join(QLatin1Char('\n'))));
 }
 
 QTEST_GUILESS_MAIN(TestLesson)
