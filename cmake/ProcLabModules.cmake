@@ -12,6 +12,7 @@ set(PROCLAB_MODULES
     sched        # T1, T7-T10
     threadslive  # T4, T10
     migration    # M6, M7
+    mobility     # M1-M5
     webclient    # T11, C4
     tlp          # T12
 )
