@@ -286,8 +286,11 @@ void MainWindow::onRunFinished()
     m_page->showExplanation(true);
     if (m_lab->engine()) {
         const auto snap = m_lab->engine()->snapshot();
-        if (snap)
-            m_page->question()->setResult(snap->result.toJson());
+        if (snap) {
+            const QJsonObject result = snap->result.toJson();
+            m_page->question()->setResult(result);
+            m_page->setResult(result); // the student's figures in the explanation
+        }
     }
 }
 

@@ -128,8 +128,16 @@ void QuestionWidget::check()
             showFeedback(tr("Pick one of the answers first."), info);
             return;
         }
-        correct = picked == q.answerIndex;
-        rightAnswer = q.choices.value(q.answerIndex);
+        const auto right = q.expectedAnswer(m_result);
+        if (!right) {
+            showFeedback(tr("Run the step first (F5): which answer is right depends on your own run."), info);
+            return;
+        }
+        const int rightIndex = int(*right);
+        correct = picked == rightIndex;
+        rightAnswer = q.choices.value(rightIndex);
+        if (!q.answerFrom.isEmpty())
+            rightAnswer += tr(" (from this run)");
     } else {
         bool ok = false;
         const double value = m_number->text().trimmed().replace(QLatin1Char(','), QLatin1Char('.')).toDouble(&ok);

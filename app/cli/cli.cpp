@@ -3,12 +3,14 @@
 
 #include "engine/registry.h"
 #include "lesson/lesson.h"
+#include "lesson/lessonchecker.h"
 
 #ifdef PROCLAB_HAVE_NODE
 #include "migration/migrationnode.h"
 #endif
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QJsonDocument>
 
 #include <atomic>
@@ -32,6 +34,13 @@ QString engineHelp(const EngineRegistry::Entry &e)
     for (const auto &spec : e.schema.specs()) {
         out += QStringLiteral("  %1 = %2  [%3]\n      %4\n")
                    .arg(spec.name, spec.format(spec.defaultValue), spec.rangeText(), spec.help);
+    }
+    if (!e.outputs.empty()) {
+        out += QStringLiteral("\nSummary of a run (--json: \"summary\"):\n");
+        for (const OutputSpec &o : e.outputs) {
+            out += QStringLiteral("  %1%2\n      %3\n")
+                       .arg(o.key, o.unit.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(o.unit), o.help);
+        }
     }
     return out;
 }
@@ -168,6 +177,73 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     return CliOk;
 }
 
+int checkLessonsCommand(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    LessonChecker::Options options;
+    QString dir;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (a == QLatin1String("--static")) {
+            options.runPresets = false;
+        } else if (a == QLatin1String("--trust-lessons")) {
+            options.trustLessons = true;
+        } else if (a == QLatin1String("--budget")) {
+            QString why;
+            const auto t = cliopt::seconds(a, i + 1 < args.size() ? args[++i] : QString(), 1, 3600, &why);
+            if (!t) {
+                err << "proclab check-lessons: " << why << '\n';
+                return CliUsage;
+            }
+            options.budget = std::chrono::milliseconds(qint64(*t * 1000));
+        } else if (a.startsWith(QLatin1Char('-')) || !dir.isEmpty()) {
+            err << QStringLiteral("proclab check-lessons: unknown option '%1' (usage: check-lessons [DIR] [--static] "
+                                  "[--budget S] [--trust-lessons])\n")
+                       .arg(a);
+            return CliUsage;
+        } else {
+            dir = a;
+        }
+    }
+    std::vector<LessonError> loadErrors;
+    std::vector<Lesson> lessons;
+    if (dir.isEmpty()) {
+        lessons = LessonLoader::builtin(&loadErrors);
+    } else if (!QFileInfo(dir).isDir()) {
+        err << QStringLiteral("proclab check-lessons: '%1' is not a folder\n").arg(dir);
+        return CliUsage;
+    } else if (QFileInfo::exists(dir + QStringLiteral("/lesson.json"))) {
+        if (auto l = LessonLoader::loadLesson(dir, &loadErrors))
+            lessons.push_back(std::move(*l));
+    } else {
+        lessons = LessonLoader::loadAll(dir, &loadErrors);
+    }
+    LessonChecker checker(options);
+    // Ctrl+C ends the check between steps (a step's run ends within its budget).
+    g_interrupted = false;
+    auto previous = std::signal(SIGINT, onInterrupt);
+    LessonChecker::Report report;
+    for (const LessonError &e : loadErrors)
+        report.problems.push_back({e.file, -1, e.field.isEmpty() ? e.message : e.field + QStringLiteral(": ") + e.message});
+    for (const Lesson &lesson : lessons) {
+        const std::size_t before = report.problems.size();
+        for (int i = 0; i < int(lesson.steps.size()) && !g_interrupted; ++i)
+            checker.checkStep(lesson, i, &report);
+        err << QStringLiteral("checked %1 (%2 steps)%3\n")
+                   .arg(lesson.id)
+                   .arg(lesson.steps.size())
+                   .arg(report.problems.size() > before ? QStringLiteral(": problems") : QString());
+        err.flush();
+    }
+    std::signal(SIGINT, previous);
+    for (const LessonProblem &p : report.problems)
+        out << p.toString() << '\n';
+    out << QStringLiteral("%1 steps checked, %2 problems%3\n")
+               .arg(report.stepsChecked)
+               .arg(report.problems.size())
+               .arg(g_interrupted ? QStringLiteral(" (interrupted)") : QString());
+    return report.problems.empty() && !g_interrupted ? CliOk : CliRunFailed;
+}
+
 } // namespace
 
 QString cliHelpText()
@@ -188,6 +264,9 @@ QString cliHelpText()
         "                                run a lesson step headless and write its chart\n"
         "                                (--window: a PNG of the whole window at that step;\n"
         "                                --trust-lessons: let lessons from DIR run programs)\n"
+        "  check-lessons [DIR] [--static] [--budget S] [--trust-lessons]\n"
+        "                                check the built-in lessons, or a teacher's folder:\n"
+        "                                references, presets, answer keys against real runs\n"
         "  node --listen PORT [--bind ADDR] [--once]\n"
         "                                a live-migration destination host for another ProcLab\n"
         "\n"
@@ -206,7 +285,8 @@ bool isHeadlessCommand(const QStringList &args)
     static const QStringList headless = {QStringLiteral("--version"), QStringLiteral("-v"),
                                          QStringLiteral("--help"),    QStringLiteral("-h"),
                                          QStringLiteral("help"),      QStringLiteral("list"),
-                                         QStringLiteral("run"),       QStringLiteral("node")};
+                                         QStringLiteral("run"),       QStringLiteral("node"),
+                                         QStringLiteral("check-lessons")};
     return headless.contains(args.front());
 }
 
@@ -227,6 +307,8 @@ int runHeadlessCommand(const QStringList &args, QTextStream &out, QTextStream &e
         return listCommand(out, err);
     if (cmd == QLatin1String("run"))
         return runCommand(args.mid(1), out, err);
+    if (cmd == QLatin1String("check-lessons"))
+        return checkLessonsCommand(args.mid(1), out, err);
     if (cmd == QLatin1String("node")) {
 #ifdef PROCLAB_HAVE_NODE
         return runMigrationNode(args.mid(1), out, err);

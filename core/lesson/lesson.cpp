@@ -78,6 +78,13 @@ bool Question::accepts(double value, double expected) const
     return std::fabs(value - expected) <= allowed + 1e-12;
 }
 
+std::optional<double> Question::expectedAnswer(const QJsonObject &result) const
+{
+    if (answerFrom.isEmpty())
+        return kind == Kind::Choice ? double(answerIndex) : answer;
+    return lookupNumber(result, answerFrom);
+}
+
 QString LessonError::toString() const
 {
     if (field.isEmpty())
@@ -202,13 +209,23 @@ std::optional<Question> readQuestion(Reader &r, const QJsonValue &v, const QStri
     q.explanation = r.string(o, QStringLiteral("explanation"), path + QLatin1Char('.'), false);
     q.unit = r.string(o, QStringLiteral("unit"), path + QLatin1Char('.'), false);
     const QString type = r.string(o, QStringLiteral("type"), path + QLatin1Char('.'), true);
+    q.verify = r.stringList(o, QStringLiteral("verify"), path + QLatin1Char('.'));
+    for (const QString &condition : std::as_const(q.verify)) {
+        QString why;
+        // Malformed conditions are errors at load; missing values are only known after a run.
+        if (!evaluateCondition(condition, {}, &why) && why.startsWith(QLatin1String("malformed")))
+            r.error(path + QStringLiteral(".verify"), why);
+    }
     if (type == QLatin1String("choice")) {
         q.kind = Question::Kind::Choice;
         q.choices = r.stringList(o, QStringLiteral("choices"), path + QLatin1Char('.'));
         if (q.choices.size() < 2)
             r.error(path + QStringLiteral(".choices"), QStringLiteral("needs at least two choices"));
         const QJsonValue a = o.value(QStringLiteral("answer"));
-        if (!a.isDouble() || a.toDouble() != std::floor(a.toDouble()))
+        q.answerFrom = r.string(o, QStringLiteral("answerFrom"), path + QLatin1Char('.'), false);
+        if (!q.answerFrom.isEmpty() && a.isUndefined()) {
+            // The run says which choice is right.
+        } else if (!a.isDouble() || a.toDouble() != std::floor(a.toDouble()))
             r.error(path + QStringLiteral(".answer"),
                     QStringLiteral("must be the index (0-based) of the right choice"));
         else {
@@ -416,16 +433,36 @@ void LessonLoader::validateAgainstEngines(const Lesson &lesson, std::vector<Less
                                         (e->info.views + QStringList{QStringLiteral("series")})
                                             .join(QStringLiteral(", ")))});
         }
-        if (step.question && !step.question->answerFrom.isEmpty()) {
-            const QString &from = step.question->answerFrom;
-            const QString field = p + QStringLiteral("question.answerFrom");
-            if (!from.startsWith(QLatin1String("summary."))) {
-                errors->push_back({shown, field,
-                                   QStringLiteral("'%1' must name a summary value (summary.<key>)").arg(from)});
-            } else if (!e->outputs.empty() && !outputsContain(e->outputs, from.mid(8))) {
-                errors->push_back({shown, field,
-                                   QStringLiteral("engine '%1' never reports '%2'").arg(step.engine, from.mid(8))});
+        // Every value a step reads from its run must be one the engine can report.
+        const auto checkPath = [&](const QString &path, const QString &field) {
+            if (path.startsWith(QLatin1String("summary."))) {
+                if (!e->outputs.empty() && !outputsContain(e->outputs, path.mid(8)))
+                    errors->push_back({shown, field,
+                                       QStringLiteral("engine '%1' never reports '%2'").arg(step.engine, path.mid(8))});
+            } else if (path.startsWith(QLatin1String("parameters."))) {
+                if (!e->schema.find(path.mid(11)))
+                    errors->push_back({shown, field,
+                                       QStringLiteral("'%1' is not a parameter of engine '%2'").arg(path.mid(11), step.engine)});
+            } else {
+                errors->push_back({shown, field, QStringLiteral("'%1' must name a summary value (summary.<key>)").arg(path)});
             }
+        };
+        if (step.question && !step.question->answerFrom.isEmpty())
+            checkPath(step.question->answerFrom, p + QStringLiteral("question.answerFrom"));
+        if (step.question) {
+            static const QRegularExpression operandPath(QStringLiteral("(?:summary|parameters)\\.[A-Za-z0-9_]+"));
+            for (const QString &condition : step.question->verify) {
+                auto it = operandPath.globalMatch(condition);
+                while (it.hasNext())
+                    checkPath(it.next().captured(0), p + QStringLiteral("question.verify"));
+            }
+        }
+        for (const auto &[text, file] : {std::pair{step.markdown, step.textFile}, std::pair{step.explainMarkdown, step.explainFile}}) {
+            QStringList bad;
+            for (const Placeholder &ph : findPlaceholders(text, &bad))
+                checkPath(ph.path, p + QStringLiteral("placeholder in ") + file);
+            for (const QString &why : std::as_const(bad))
+                errors->push_back({shown, p + QStringLiteral("placeholder in ") + file, why});
         }
     }
 }
@@ -453,6 +490,113 @@ std::vector<Lesson> LessonLoader::loadAll(const QString &root, std::vector<Lesso
 std::vector<Lesson> LessonLoader::builtin(std::vector<LessonError> *errors)
 {
     return loadAll(QStringLiteral(":/lessons"), errors);
+}
+
+namespace {
+
+const QRegularExpression &placeholderPattern()
+{
+    // {summary.key} or {summary.key:.1f}; a brace not followed by a path is left alone.
+    static const QRegularExpression re(
+        QStringLiteral("\\{((?:summary|parameters)\\.[A-Za-z0-9_]+)(?::([^}]*))?\\}"));
+    return re;
+}
+
+QString formatNumber(double value, const QString &format, bool *ok)
+{
+    static const QRegularExpression spec(QStringLiteral("^\\.([0-9])([fg])$"));
+    *ok = true;
+    if (format.isEmpty())
+        return QString::number(value, 'g', 4);
+    const auto m = spec.match(format);
+    if (!m.hasMatch()) {
+        *ok = false;
+        return {};
+    }
+    return QString::number(value, m.captured(2).at(0).toLatin1(), m.captured(1).toInt());
+}
+
+} // namespace
+
+std::vector<Placeholder> findPlaceholders(const QString &markdown, QStringList *errors)
+{
+    std::vector<Placeholder> out;
+    auto it = placeholderPattern().globalMatch(markdown);
+    while (it.hasNext()) {
+        const auto m = it.next();
+        Placeholder p{m.captured(1), m.captured(2), m.capturedStart(0), m.capturedLength(0)};
+        bool ok = true;
+        formatNumber(0, p.format, &ok);
+        if (!ok && errors)
+            *errors << QStringLiteral("placeholder '%1' has format '%2' (use .Nf or .Ng, N a digit)")
+                           .arg(m.captured(0), p.format);
+        out.push_back(p);
+    }
+    return out;
+}
+
+QString fillPlaceholders(const QString &markdown, const QJsonObject &result, const QString &fallback)
+{
+    QString out;
+    qsizetype at = 0;
+    for (const Placeholder &p : findPlaceholders(markdown)) {
+        out += QStringView(markdown).mid(at, p.start - at);
+        const auto value = result.isEmpty() ? std::nullopt : lookupNumber(result, p.path);
+        bool ok = false;
+        const QString text = value ? formatNumber(*value, p.format, &ok) : QString();
+        out += ok ? text : fallback;
+        at = p.start + p.length;
+    }
+    out += QStringView(markdown).mid(at);
+    return out;
+}
+
+std::optional<bool> evaluateCondition(const QString &condition, const QJsonObject &result, QString *why)
+{
+    static const QRegularExpression re(
+        QStringLiteral("^\\s*([A-Za-z0-9_.+-]+)\\s*(<=|>=|==|!=|<|>|~)\\s*([A-Za-z0-9_.+-]+)\\s*$"));
+    const auto m = re.match(condition);
+    if (!m.hasMatch()) {
+        *why = QStringLiteral("malformed condition '%1' (use: summary.a > summary.b, summary.x == 3, "
+                              "summary.y ~ 0.75)")
+                   .arg(condition);
+        return std::nullopt;
+    }
+    const auto operand = [&](const QString &text) -> std::optional<double> {
+        bool isNumber = false;
+        const double v = text.toDouble(&isNumber);
+        if (isNumber)
+            return v;
+        if (!text.startsWith(QLatin1String("summary.")) && !text.startsWith(QLatin1String("parameters."))) {
+            *why = QStringLiteral("malformed condition '%1': '%2' is neither a number nor summary.<key>")
+                       .arg(condition, text);
+            return std::nullopt;
+        }
+        const auto found = lookupNumber(result, text);
+        if (!found)
+            *why = QStringLiteral("the run has no value %1").arg(text);
+        return found;
+    };
+    const auto a = operand(m.captured(1));
+    if (!a)
+        return std::nullopt;
+    const auto b = operand(m.captured(3));
+    if (!b)
+        return std::nullopt;
+    const QString op = m.captured(2);
+    if (op == QLatin1String("<"))
+        return *a < *b;
+    if (op == QLatin1String(">"))
+        return *a > *b;
+    if (op == QLatin1String("<="))
+        return *a <= *b;
+    if (op == QLatin1String(">="))
+        return *a >= *b;
+    if (op == QLatin1String("=="))
+        return std::fabs(*a - *b) <= 1e-9 * std::max(1.0, std::fabs(*b));
+    if (op == QLatin1String("!="))
+        return std::fabs(*a - *b) > 1e-9 * std::max(1.0, std::fabs(*b));
+    return std::fabs(*a - *b) <= 0.05 * std::fabs(*b) + 1e-12; // ~
 }
 
 std::optional<double> lookupNumber(const QJsonObject &resultJson, const QString &path)

@@ -32,15 +32,28 @@ struct Question {
     QStringList choices;
     int answerIndex = -1;       ///< Choice: index into choices
     double answer = 0;          ///< Numeric: fixed answer
-    QString answerFrom;         ///< Numeric: "summary.<key>" of the run's result instead
+    /// "summary.<key>" of the run's result instead of a fixed answer: the number (Numeric) or the
+    /// index of the right choice (Choice).
+    QString answerFrom;
+    /**
+     * Conditions on the preset's run that make a fixed answer right ("summary.a > summary.b",
+     * "summary.share_T0 == 0.75"), checked by `proclab check-lessons`: a fixed answer about
+     * anything a run decides must say why it holds.
+     */
+    QStringList verify;
     double tolerance = 0;       ///< Numeric: absolute tolerance
     double relativeTolerance = 0; ///< Numeric: relative tolerance (0.2 = 20%)
     QString unit;
     QString hint;               ///< shown after a first wrong answer
     QString explanation;        ///< shown once answered right (or after the second try)
 
-    /// Whether @p value is right given the expected @p expected (see answerFor()).
+    /// Whether @p value is right given the expected @p expected (see expectedAnswer()).
     bool accepts(double value, double expected) const;
+    /**
+     * @brief The right answer: the fixed one, or the one read from @p result (the run's JSON).
+     * Choice: the index as a number. nullopt when it comes from a run that has not happened.
+     */
+    std::optional<double> expectedAnswer(const QJsonObject &result) const;
 };
 
 /**
@@ -120,5 +133,32 @@ public:
 
 /// Reads a dotted path such as "summary.median_ns" from a result's JSON.
 std::optional<double> lookupNumber(const QJsonObject &resultJson, const QString &path);
+
+/**
+ * @brief One `{path}` or `{path:.1f}` placeholder of an explanation: where the student's own
+ * figure goes ("{summary.process_switch_pipe_us_median:.1f}").
+ */
+struct Placeholder {
+    QString path;      ///< "summary.key" or "parameters.name"
+    QString format;    ///< "", ".1f", ".3g"
+    qsizetype start = 0;
+    qsizetype length = 0;
+};
+
+/// The placeholders in @p markdown, in order. @p errors gets malformed ones.
+std::vector<Placeholder> findPlaceholders(const QString &markdown, QStringList *errors = nullptr);
+
+/**
+ * @brief @p markdown with each placeholder replaced by the run's figure from @p result, or,
+ * before a run (empty @p result) or when the run lacks it, by @p fallback.
+ */
+QString fillPlaceholders(const QString &markdown, const QJsonObject &result, const QString &fallback);
+
+/**
+ * @brief Evaluates a verify condition ("summary.a > summary.b", "summary.x == 3", "summary.y ~ 0.75")
+ * on a run's result. `~` means equal within 5%.
+ * @return the truth, or nullopt with @p why when a value is missing or the text is malformed
+ */
+std::optional<bool> evaluateCondition(const QString &condition, const QJsonObject &result, QString *why);
 
 } // namespace proclab
