@@ -80,15 +80,13 @@ QString schedPolicyId(SchedPolicy p)
 }
 
 SchedEngine::SchedEngine()
-    : Engine(EngineInfo{
-          QString(kId),
-          QStringLiteral("Thread scheduling model (N:1, 1:1, M:N; FCFS, RR, priority, CFS)"),
-          Provenance::Model,
-          QStringLiteral("A deterministic discrete-event model of user-level, kernel and two-level "
-                         "threads scheduled by FCFS, round robin, static priority or Linux's CFS."),
-          {QStringLiteral("T1"), QStringLiteral("T7"), QStringLiteral("T8"), QStringLiteral("T9"),
-           QStringLiteral("T10")},
-          {QString(kSchedulerView), QString(kLayersView)}})
+    : ConfiguredEngine(EngineInfo {QString(kId),
+        QStringLiteral("Thread scheduling model (N:1, 1:1, M:N; FCFS, RR, priority, CFS)"), Provenance::Model,
+        QStringLiteral("A deterministic discrete-event model of user-level, kernel and two-level "
+                       "threads scheduled by FCFS, round robin, static priority or Linux's CFS."),
+        {QStringLiteral("T1"), QStringLiteral("T7"), QStringLiteral("T8"), QStringLiteral("T9"),
+            QStringLiteral("T10")},
+        {QString(kSchedulerView), QString(kLayersView)}})
 {
 }
 
@@ -155,44 +153,92 @@ ParamSchema SchedEngine::schema() const
     };
 }
 
-bool SchedEngine::configFromParams(const ParamValues &v, SchedConfig *cfg, Workload *workload,
-                                   QString *error)
+std::optional<SchedEngineConfig> SchedEngineConfig::fromParams(const ParamValues &v, QString *error)
 {
+    SchedEngineConfig c;
+    SchedConfig &cfg = c.model;
     const QString model = v.value(kModel).toString();
-    cfg->model = model == QLatin1String("n1")   ? ThreadingModel::ManyToOne
-                 : model == QLatin1String("mn") ? ThreadingModel::ManyToMany
-                                                : ThreadingModel::OneToOne;
+    cfg.model = model == QLatin1String("n1") ? ThreadingModel::ManyToOne
+        : model == QLatin1String("mn")       ? ThreadingModel::ManyToMany
+                                             : ThreadingModel::OneToOne;
     const QString policy = v.value(kPolicy).toString();
-    cfg->policy = policy == QLatin1String("fcfs")       ? SchedPolicy::Fcfs
-                  : policy == QLatin1String("rr")       ? SchedPolicy::RoundRobin
-                  : policy == QLatin1String("priority") ? SchedPolicy::Priority
-                                                        : SchedPolicy::Cfs;
-    cfg->cpus = v.value(kCpus).toInt();
-    cfg->quantumNs = msNs(v.value(kQuantum).toDouble());
-    cfg->trapNs = usNs(v.value(kTrap).toDouble());
-    cfg->kernelSwitchNs = usNs(v.value(kKSwitch).toDouble());
-    cfg->userSwitchNs = usNs(v.value(kUSwitch).toDouble());
-    cfg->lwpsPerProcess = v.value(kLwps).toInt();
-    cfg->destroyIdleLwps = v.value(kDestroy).toBool();
-    cfg->latencyNs = msNs(v.value(kLatency).toDouble());
-    cfg->minGranularityNs = msNs(v.value(kMinGran).toDouble());
-    cfg->wakeupGranularityNs = msNs(v.value(kWakeGran).toDouble());
-    cfg->maxTimeNs = msNs(v.value(kMax).toDouble());
-    cfg->traceCap = v.value(kTraceCap).toInt();
-    if (cfg->minGranularityNs > cfg->latencyNs) {
+    cfg.policy = policy == QLatin1String("fcfs") ? SchedPolicy::Fcfs
+        : policy == QLatin1String("rr")          ? SchedPolicy::RoundRobin
+        : policy == QLatin1String("priority")    ? SchedPolicy::Priority
+                                                 : SchedPolicy::Cfs;
+    cfg.cpus = v.value(kCpus).toInt();
+    cfg.quantumNs = msNs(v.value(kQuantum).toDouble());
+    cfg.trapNs = usNs(v.value(kTrap).toDouble());
+    cfg.kernelSwitchNs = usNs(v.value(kKSwitch).toDouble());
+    cfg.userSwitchNs = usNs(v.value(kUSwitch).toDouble());
+    cfg.lwpsPerProcess = v.value(kLwps).toInt();
+    cfg.destroyIdleLwps = v.value(kDestroy).toBool();
+    cfg.latencyNs = msNs(v.value(kLatency).toDouble());
+    cfg.minGranularityNs = msNs(v.value(kMinGran).toDouble());
+    cfg.wakeupGranularityNs = msNs(v.value(kWakeGran).toDouble());
+    cfg.maxTimeNs = msNs(v.value(kMax).toDouble());
+    cfg.traceCap = v.value(kTraceCap).toInt();
+    if (cfg.minGranularityNs > cfg.latencyNs) {
         if (error)
             *error = QStringLiteral("min_granularity_ms must not exceed latency_ms");
-        return false;
+        return std::nullopt;
     }
-    auto w = loadWorkload(v.value(kWorkload).toString(), v.value(kThreads).toInt(),
-                          v.value(kNices).toString(), v.value(kSeed).toULongLong(), error);
+    std::optional<Workload> w = loadWorkload(v.value(kWorkload).toString(), v.value(kThreads).toInt(),
+        v.value(kNices).toString(), v.value(kSeed).toULongLong(), error);
     if (!w)
-        return false;
-    *workload = std::move(*w);
-    return true;
+        return std::nullopt;
+    c.workload = std::move(*w);
+    c.traceTable = v.value(kTable).toString() == QLatin1String("trace");
+    return c;
 }
 
-void SchedEngine::fillResult(const SchedModel &m, bool traceTable, Result *r)
+std::vector<OutputSpec> SchedEngine::outputs() const
+{
+    return {
+        {QStringLiteral("sim_time_ms"), QStringLiteral("ms"),
+            QStringLiteral("simulated time when the run ended")},
+        {QStringLiteral("threads"), QString(), QStringLiteral("user threads in the workload")},
+        {QStringLiteral("finished_threads"), QString(),
+            QStringLiteral("user threads that finished within the time limit")},
+        {QStringLiteral("all_finished"), QString(),
+            QStringLiteral("whether every user thread finished (true/false)")},
+        {QStringLiteral("makespan_ms"), QStringLiteral("ms"),
+            QStringLiteral("when the last thread finished, or the end of the run if some did not")},
+        {QStringLiteral("mean_turnaround_ms"), QStringLiteral("ms"),
+            QStringLiteral("mean of finish minus start over the finished threads (null if none finished)")},
+        {QStringLiteral("mean_waiting_ms"), QStringLiteral("ms"),
+            QStringLiteral("mean time a thread was runnable but not on a CPU")},
+        {QStringLiteral("mean_response_ms"), QStringLiteral("ms"),
+            QStringLiteral("mean time from a thread's start to its first run (null if none ran)")},
+        {QStringLiteral("cpu_utilisation"), QStringLiteral("fraction"),
+            QStringLiteral("busy CPU time (work and overheads) over CPUs x simulated time")},
+        {QStringLiteral("useful_utilisation"), QStringLiteral("fraction"),
+            QStringLiteral("CPU time spent on the threads' own computation over CPUs x simulated time")},
+        {QStringLiteral("overhead_ms"), QStringLiteral("ms"),
+            QStringLiteral("CPU time spent on traps and thread switches (model costs)")},
+        {QStringLiteral("kernel_switches"), QString(), QStringLiteral("times a CPU switched kernel threads")},
+        {QStringLiteral("user_switches"), QString(),
+            QStringLiteral("times a thread library switched user threads")},
+        {QStringLiteral("traps"), QString(), QStringLiteral("traps into the kernel")},
+        {QStringLiteral("events"), QString(),
+            QStringLiteral("trace events the model produced (kept or not)")},
+        {QStringLiteral("steps"), QString(),
+            QStringLiteral("model steps (one event each, plus the dispatches it caused)")},
+        {QStringLiteral("max_share_error"), QStringLiteral("fraction"),
+            QStringLiteral("largest difference between a thread's CPU share and its weight share")},
+        {QStringLiteral("vruntime_spread_ms"), QStringLiteral("ms"),
+            QStringLiteral(
+                "CFS only: largest minus smallest vruntime of the runnable kernel threads at the end")},
+        {QStringLiteral("finish_ms_*"), QStringLiteral("ms"),
+            QStringLiteral("per thread (finish_ms_<name>): when it finished, null if it did not")},
+        {QStringLiteral("share_*"), QStringLiteral("fraction"),
+            QStringLiteral("per thread (share_<name>): its part of all CPU time the threads received")},
+        {QStringLiteral("weight_share_*"), QStringLiteral("fraction"),
+            QStringLiteral("per thread (weight_share_<name>): its weight over the sum of the weights")},
+    };
+}
+
+void SchedEngine::buildResult(const SchedModel &m, bool traceTable, Result *r)
 {
     const auto threads = m.userThreads();
     const double nowMs = m.nowNs() / 1e6;
@@ -256,11 +302,13 @@ void SchedEngine::fillResult(const SchedModel &m, bool traceTable, Result *r)
 
     // Series: CPU share vs weight share, then cumulative CPU time per thread from the Gantt bars.
     Series share;
+    share.id = QStringLiteral("cpu_share");
     share.name = QStringLiteral("CPU share (model)");
     share.xLabel = QStringLiteral("thread");
     share.yLabel = QStringLiteral("share of CPU time (%)");
     share.style = Series::Style::Bars;
     Series weight = share;
+    weight.id = QStringLiteral("weight_share");
     weight.name = QStringLiteral("weight share (nice)");
     weight.style = Series::Style::Scatter;
     for (int i = 0; i < n; ++i) {
@@ -277,6 +325,7 @@ void SchedEngine::fillResult(const SchedModel &m, bool traceTable, Result *r)
     const auto &gantt = m.gantt();
     for (int i = 0; i < std::min(n, 8); ++i) {
         Series c;
+        c.id = QStringLiteral("cpu_time_%1").arg(i);
         c.name = QStringLiteral("%1 CPU time").arg(threads[i].name);
         c.xLabel = QStringLiteral("simulated time (ms)");
         c.yLabel = QStringLiteral("CPU time received (ms)");
@@ -330,67 +379,59 @@ void SchedEngine::fillResult(const SchedModel &m, bool traceTable, Result *r)
     }
 }
 
+std::shared_ptr<SchedSnapshot> SchedEngine::snapshotOf(
+    const SchedModel &model, const QStringList &processNames, bool full) const
+{
+    // Gantt bars and state changes are capped to the latest ones so that an animated run
+    // stays cheap per frame.
+    const SchedConfig &cfg = model.config();
+    auto snap = std::make_shared<SchedSnapshot>();
+    snap->model = cfg.model;
+    snap->policy = cfg.policy;
+    snap->cpus = cfg.cpus;
+    snap->nowNs = model.nowNs();
+    snap->maxTimeNs = cfg.maxTimeNs;
+    snap->processNames = processNames;
+    snap->threads = model.userThreads();
+    snap->kernelThreads = model.kernelThreads();
+    for (int c = 0; c < cfg.cpus; ++c)
+        snap->cpuKernelThread.push_back(model.cpuKernelThread(c));
+    snap->readyQueue = model.readyQueue();
+    snap->cfsRoot = model.cfsRoot();
+    snap->minVruntimeNs = model.minVruntimeNs();
+    snap->periodNs = model.schedPeriodNs();
+    snap->recent = model.recentEvents(24);
+    snap->gantt = full ? model.gantt() : tail(model.gantt(), 3000);
+    snap->timeline = full ? model.timeline() : tail(model.timeline(), 6000);
+    snap->lastStep = model.lastStepText();
+    snap->events = model.eventCount();
+    snap->steps = model.stepCount();
+    snap->kernelSwitches = model.kernelSwitches();
+    snap->userSwitches = model.userSwitches();
+    snap->traps = model.traps();
+    snap->finished = model.finished();
+    int done = 0;
+    for (const auto &t : snap->threads)
+        done += t.state == UserState::Done ? 1 : 0;
+    snap->progress = std::max(double(model.nowNs()) / std::max<std::int64_t>(1, cfg.maxTimeNs),
+        snap->threads.empty() ? 1.0 : double(done) / snap->threads.size());
+    snap->progress = std::min(1.0, snap->progress);
+    snap->status = snap->lastStep;
+    snap->result = makeResult();
+    return snap;
+}
+
 void SchedEngine::run()
 {
-    SchedConfig cfg;
-    Workload workload;
-    QString error;
-    if (!configFromParams(parameters(), &cfg, &workload, &error)) {
-        auto snap = std::make_shared<SchedSnapshot>();
-        snap->result = makeResult();
-        snap->result.error = error;
-        snap->status = error;
-        publish(snap);
-        return;
-    }
-    const bool traceTable = textParam(kTable) == QLatin1String("trace");
-    SchedModel model(workload, cfg);
+    const SchedConfig &cfg = config().model;
+    SchedModel model(config().workload, cfg);
 
     QStringList processNames;
     for (int p = 0; p < model.processCount(); ++p)
         processNames << model.processName(p);
 
-    // Copies the model's state into a snapshot. Gantt bars and state changes are
-    // capped to the latest ones so that an animated run stays cheap per frame.
-    auto makeSnapshot = [&](bool full) {
-        auto snap = std::make_shared<SchedSnapshot>();
-        snap->model = cfg.model;
-        snap->policy = cfg.policy;
-        snap->cpus = cfg.cpus;
-        snap->nowNs = model.nowNs();
-        snap->maxTimeNs = cfg.maxTimeNs;
-        snap->processNames = processNames;
-        snap->threads = model.userThreads();
-        snap->kernelThreads = model.kernelThreads();
-        for (int c = 0; c < cfg.cpus; ++c)
-            snap->cpuKernelThread.push_back(model.cpuKernelThread(c));
-        snap->readyQueue = model.readyQueue();
-        snap->cfsRoot = model.cfsRoot();
-        snap->minVruntimeNs = model.minVruntimeNs();
-        snap->periodNs = model.schedPeriodNs();
-        snap->recent = model.recentEvents(24);
-        snap->gantt = full ? model.gantt() : tail(model.gantt(), 3000);
-        snap->timeline = full ? model.timeline() : tail(model.timeline(), 6000);
-        snap->lastStep = model.lastStepText();
-        snap->events = model.eventCount();
-        snap->steps = model.stepCount();
-        snap->kernelSwitches = model.kernelSwitches();
-        snap->userSwitches = model.userSwitches();
-        snap->traps = model.traps();
-        snap->finished = model.finished();
-        int done = 0;
-        for (const auto &t : snap->threads)
-            done += t.state == UserState::Done ? 1 : 0;
-        snap->progress = std::max(double(model.nowNs()) / std::max<std::int64_t>(1, cfg.maxTimeNs),
-                                  snap->threads.empty() ? 1.0 : double(done) / snap->threads.size());
-        snap->progress = std::min(1.0, snap->progress);
-        snap->status = snap->lastStep;
-        snap->result = makeResult();
-        return snap;
-    };
-
     {
-        auto first = makeSnapshot(false);
+        auto first = snapshotOf(model, processNames, false);
         first->status = QStringLiteral("t = 0 ms: %1 threads in %2 processes, ready to start")
                             .arg(model.userThreads().size())
                             .arg(model.processCount());
@@ -411,7 +452,7 @@ void SchedEngine::run()
             const std::int64_t before = model.nowNs();
             if (!model.step())
                 break;
-            publish(makeSnapshot(false));
+            publish(snapshotOf(model, processNames, false));
             // Pace by the simulated gap: at speed 1 a 1 ms gap shows for 0.15 s, a long one for 0.5 s.
             const double gapMs = (model.nowNs() - before) / 1e6;
             if (!pace(0.1 + std::min(0.4, gapMs * 0.05))) {
@@ -440,8 +481,8 @@ void SchedEngine::run()
                 break;
         }
     }
-    auto last = makeSnapshot(true);
-    fillResult(model, traceTable, &last->result);
+    auto last = snapshotOf(model, processNames, true);
+    buildResult(model, config().traceTable, &last->result);
     last->progress = stopped ? last->progress : 1.0;
     last->status = stopped ? QStringLiteral("stopped at t = %1 ms").arg(model.nowNs() / 1e6, 0, 'f', 3)
                            : QStringLiteral("done: t = %1 ms, %2 events, %3 kernel and %4 user-level switches")

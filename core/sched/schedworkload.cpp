@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -61,10 +62,7 @@ Workload builtin(const QString &name, int threads, std::uint64_t seed)
         w.processes.push_back(std::move(p));
     } else if (name == QLatin1String("cpu")) {
         // Always-runnable threads: each computes forever (the run ends at max_ms).
-        WorkProcess p{QStringLiteral("app"), 0, {}};
-        for (int i = 0; i < threads; ++i)
-            p.threads.push_back(thread(QStringLiteral("T%1").arg(i), {cpu(100)}, -1));
-        w.processes.push_back(std::move(p));
+        w = busyThreadsWorkload(std::vector<int>(static_cast<std::size_t>(std::max(threads, 0)), 0));
     } else if (name == QLatin1String("interactive")) {
         // A CPU hog and an interactive thread that computes briefly and waits for input.
         WorkProcess p{QStringLiteral("app"), 0, {}};
@@ -151,6 +149,20 @@ bool applyNices(Workload &w, const QString &nices, QString *error)
 }
 
 } // namespace
+
+Workload busyThreadsWorkload(const std::vector<int> &nices)
+{
+    Workload w;
+    w.name = QStringLiteral("cpu");
+    WorkProcess p {QStringLiteral("app"), 0, {}};
+    for (std::size_t i = 0; i < nices.size(); ++i)
+        p.threads.push_back(thread(QStringLiteral("T%1").arg(i), {cpu(100)}, -1, 0, nices[i]));
+    // Under N:1 and M:N the kernel sees the process: it takes the first thread's nice (as applyNices does).
+    if (!p.threads.empty())
+        p.nice = p.threads.front().nice;
+    w.processes.push_back(std::move(p));
+    return w;
+}
 
 int Workload::threadCount() const
 {

@@ -65,6 +65,14 @@ std::optional<Workload> parseWorkloadJson(const QByteArray &json, QString *error
 std::optional<Workload> loadWorkload(const QString &nameOrPath, int threads, const QString &nices,
                                      std::uint64_t seed, QString *error);
 
+/**
+ * @brief The built-in "cpu" workload with typed nice values: one process ("app") of
+ * always-runnable threads T0, T1, ... (each computes forever; a run ends at its time
+ * limit), thread i with nice value @p nices[i]. The process takes the first thread's
+ * nice value, which is what the kernel sees under N:1 and M:N.
+ */
+Workload busyThreadsWorkload(const std::vector<int> &nices);
+
 /// Names of the built-in workloads with one line each ("blocking: ...").
 QStringList builtinWorkloadNames();
 

@@ -4,6 +4,7 @@
 #include <tuple>
 #include "sched/schedmodel.h"
 
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -31,6 +32,10 @@ private Q_SLOTS:
     void oneToOneTrapsForUserWaits();
     void badInputGivesOneLineErrors_data();
     void badInputGivesOneLineErrors();
+    void granularityAboveLatencyIsRefused();
+    void typedConfigMatchesTheParameters();
+    void everySummaryKeyIsDeclared_data();
+    void everySummaryKeyIsDeclared();
     void jsonWorkloadFile();
     void engineRunsHeadless();
     void engineStepsOneEventAtATime();
@@ -403,12 +408,91 @@ void TestSched::badInputGivesOneLineErrors()
     QFETCH(QString, expected);
     const auto eOwner = makeEngine<SchedEngine>();
     SchedEngine &e = *eOwner;
+    // The workload is loaded in configure(): bad input is refused there, before any run.
     QString error;
-    QVERIFY2(e.configure({{key, value}}, &error), qPrintable(error));
-    const Result r = runToCompletion(e, std::chrono::seconds(10));
-    QVERIFY2(r.error.contains(expected), qPrintable(r.error));
-    QVERIFY(!r.error.contains(QLatin1Char('\n')));
-    QCOMPARE(e.state(), RunState::Failed);
+    QVERIFY(!e.configure({{key, value}}, &error));
+    QVERIFY2(error.contains(expected), qPrintable(error));
+    QVERIFY(!error.contains(QLatin1Char('\n')));
+    QCOMPARE(e.state(), RunState::Idle);
+    // The same text through the typed configuration alone.
+    ParamValues values;
+    QVERIFY(e.schema().resolve({{key, value}}, &values, &error));
+    QString direct;
+    QVERIFY(!SchedEngineConfig::fromParams(values, &direct));
+    QCOMPARE(direct, error);
+}
+
+void TestSched::granularityAboveLatencyIsRefused()
+{
+    const auto eOwner = makeEngine<SchedEngine>();
+    QString error;
+    QVERIFY(!eOwner->configure(
+        {{QStringLiteral("min_granularity_ms"), 8.0}, {QStringLiteral("latency_ms"), 6.0}}, &error));
+    QVERIFY2(
+        error.contains(QLatin1String("min_granularity_ms")) && error.contains(QLatin1String("latency_ms")),
+        qPrintable(error));
+    QVERIFY(eOwner->configure(
+        {{QStringLiteral("min_granularity_ms"), 6.0}, {QStringLiteral("latency_ms"), 6.0}}, &error));
+}
+
+void TestSched::typedConfigMatchesTheParameters()
+{
+    const auto eOwner = makeEngine<SchedEngine>();
+    ParamValues values;
+    QString error;
+    const QVariantMap overrides {{QStringLiteral("model"), QStringLiteral("mn")},
+        {QStringLiteral("policy"), QStringLiteral("rr")}, {QStringLiteral("quantum_ms"), 2.5},
+        {QStringLiteral("trap_us"), 7.0}, {QStringLiteral("workload"), QStringLiteral("cpu")},
+        {QStringLiteral("threads"), 4}, {QStringLiteral("nices"), QStringLiteral("0,5")},
+        {QStringLiteral("table"), QStringLiteral("trace")}};
+    QVERIFY2(eOwner->schema().resolve(overrides, &values, &error), qPrintable(error));
+    const std::optional<SchedEngineConfig> c = SchedEngineConfig::fromParams(values, &error);
+    QVERIFY2(c, qPrintable(error));
+    QCOMPARE(c->model.model, ThreadingModel::ManyToMany);
+    QCOMPARE(c->model.policy, SchedPolicy::RoundRobin);
+    QCOMPARE(c->model.quantumNs, std::int64_t(2500000));
+    QCOMPARE(c->model.trapNs, std::int64_t(7000));
+    QVERIFY(c->traceTable);
+    QCOMPARE(c->workload.threadCount(), 4);
+    QCOMPARE(c->workload.processes[0].threads[1].nice, 5);
+    QCOMPARE(c->workload.processes[0].threads[2].nice, 0); // fewer nices than threads: the rest keep theirs
+}
+
+void TestSched::everySummaryKeyIsDeclared_data()
+{
+    QTest::addColumn<QVariantMap>("params");
+    QTest::newRow("1:1 CFS, cpu, nices") << QVariantMap {{QStringLiteral("workload"), QStringLiteral("cpu")},
+        {QStringLiteral("nices"), QStringLiteral("0,5,-3")}, {QStringLiteral("max_ms"), 50.0}};
+    QTest::newRow("N:1 FCFS, blocking") << QVariantMap {
+        {QStringLiteral("model"), QStringLiteral("n1")}, {QStringLiteral("policy"), QStringLiteral("fcfs")}};
+    QTest::newRow("M:N RR, mixed, trace") << QVariantMap {{QStringLiteral("model"), QStringLiteral("mn")},
+        {QStringLiteral("policy"), QStringLiteral("rr")},
+        {QStringLiteral("workload"), QStringLiteral("mixed")},
+        {QStringLiteral("table"), QStringLiteral("trace")}, {QStringLiteral("max_ms"), 100.0}};
+}
+
+void TestSched::everySummaryKeyIsDeclared()
+{
+    QFETCH(QVariantMap, params);
+    const auto eOwner = makeEngine<SchedEngine>();
+    QString error;
+    QVERIFY2(eOwner->configure(params, &error), qPrintable(error));
+    const Result r = runToCompletion(*eOwner, std::chrono::seconds(30));
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    const std::vector<OutputSpec> outputs = eOwner->outputs();
+    QVERIFY(!r.summary.isEmpty());
+    for (const QString &key : r.summary.keys())
+        QVERIFY2(outputsContain(outputs, key), qPrintable(key));
+    for (const OutputSpec &o : outputs)
+        QVERIFY2(!o.help.isEmpty() && !o.help.contains(QLatin1Char('\n')), qPrintable(o.key));
+    // Series carry ids, distinct within the result.
+    QSet<QString> ids;
+    for (const Series &sr : r.series) {
+        QVERIFY2(!sr.id.isEmpty(), qPrintable(sr.name));
+        QVERIFY2(!ids.contains(sr.id), qPrintable(sr.id));
+        ids.insert(sr.id);
+    }
+    QVERIFY(ids.contains(QStringLiteral("cpu_share")));
 }
 
 void TestSched::jsonWorkloadFile()

@@ -35,6 +35,9 @@ private Q_SLOTS:
     void startedCommandIsMeasuredKilledAndReaped();
     void missingCommandIsAClearError();
     void stopKillsTheStartedCommand();
+    void typedConfigPicksTheTarget();
+    void everySummaryKeyIsDeclared_data();
+    void everySummaryKeyIsDeclared();
     void engineIsRegistered();
 
 private:
@@ -343,6 +346,70 @@ void TestTlp::stopKillsTheStartedCommand()
     QVERIFY(pid > 0);
     QVERIFY(isReaped(pid));
     QCOMPARE(e.state(), RunState::Stopped);
+}
+
+void TestTlp::typedConfigPicksTheTarget()
+{
+    const auto e = makeEngine<TlpEngine>();
+    auto configOf = [&](const QVariantMap &overrides) {
+        ParamValues values;
+        QString error;
+        if (!e->schema().resolve(overrides, &values, &error))
+            qFatal("%s", qPrintable(error));
+        const std::optional<TlpConfig> c = TlpConfig::fromParams(values, &error);
+        if (!c)
+            qFatal("%s", qPrintable(error));
+        return *c;
+    };
+    const TlpConfig own = configOf({{QStringLiteral("workload"), QStringLiteral("webclient")},
+        {QStringLiteral("threads"), 5}, {QStringLiteral("rate_hz"), 250}});
+    QVERIFY(own.target == TlpConfig::Target::OwnWorkload);
+    QVERIFY(own.workload == OwnWorkloadKind::WebClient);
+    QCOMPARE(own.threads, 5);
+    QCOMPARE(own.rateHz, 250.0);
+    const TlpConfig pid = configOf({{QStringLiteral("pid"), 1234}});
+    QVERIFY(pid.target == TlpConfig::Target::Pid);
+    QCOMPARE(pid.pid, pid_t(1234));
+    // A command takes precedence over a pid, and is trimmed.
+    const TlpConfig cmd = configOf(
+        {{QStringLiteral("pid"), 1234}, {QStringLiteral("command"), QStringLiteral("  make -j2 ")}});
+    QVERIFY(cmd.target == TlpConfig::Target::Command);
+    QCOMPARE(cmd.command, QStringLiteral("make -j2"));
+    for (OwnWorkloadKind k :
+        {OwnWorkloadKind::Cpu, OwnWorkloadKind::Mixed, OwnWorkloadKind::WebClient, OwnWorkloadKind::Idle})
+        QVERIFY(ownWorkloadFromId(ownWorkloadId(k)) == k);
+    QVERIFY(!ownWorkloadFromId(QStringLiteral("nope")));
+}
+
+void TestTlp::everySummaryKeyIsDeclared_data()
+{
+    QTest::addColumn<QVariantMap>("params");
+    QTest::newRow("own workload") << QVariantMap {{QStringLiteral("workload"), QStringLiteral("mixed")},
+        {QStringLiteral("threads"), 2}, {QStringLiteral("seconds"), 0.3}, {QStringLiteral("rate_hz"), 200}};
+    // A command that ends by itself: command_exit, command_exit_code and ended_early.
+    QTest::newRow("command ending early")
+        << QVariantMap {{QStringLiteral("command"), QStringLiteral("sleep 0.3")},
+               {QStringLiteral("seconds"), 20.0}, {QStringLiteral("rate_hz"), 200}};
+}
+
+void TestTlp::everySummaryKeyIsDeclared()
+{
+    QFETCH(QVariantMap, params);
+    const auto e = makeEngine<TlpEngine>();
+    const Result r = runTlp(params, e.get());
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    const std::vector<OutputSpec> outputs = e->outputs();
+    QVERIFY(r.summary.contains(QStringLiteral("c_0")));
+    for (const QString &key : r.summary.keys())
+        QVERIFY2(outputsContain(outputs, key), qPrintable(key));
+    if (params.contains(QStringLiteral("command"))) {
+        QCOMPARE(r.summary.value(QStringLiteral("ended_early")).toBool(), true);
+        QCOMPARE(r.summary.value(QStringLiteral("command_exit_code")).toInt(), 0);
+    }
+    QStringList ids;
+    for (const Series &sr : r.series)
+        ids << sr.id;
+    QCOMPARE(ids, (QStringList {QStringLiteral("c_i"), QStringLiteral("tlp_window")}));
 }
 
 void TestTlp::engineIsRegistered()

@@ -84,6 +84,9 @@ void TestTlpView::histogramAndCeiling()
     // The ceiling line of TLP over time sits at the core count.
     ChartWidget *overTime = view.charts().at(1);
     QCOMPARE(overTime->graph(0)->dataCount(), 3);
+    // The engine's series, with the view's label.
+    QCOMPARE(overTime->series().front().id, QStringLiteral("tlp_window"));
+    QCOMPARE(overTime->graph(0)->name(), QStringLiteral("TLP, last 200 ms (measured)"));
     QCOMPARE(overTime->yAxis->range().upper, 2.5);
     // While running, the live window is shown beside the whole run.
     view.showSnapshot(constructed(), RunState::Running);

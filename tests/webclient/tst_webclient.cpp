@@ -1,12 +1,17 @@
 #include "net/httpclient.h"
 #include "net/latencyserver.h"
+#include "webclient/replicaengine.h"
+#include "webclient/replicatingstub.h"
+#include "webclient/rpcfanoutengine.h"
 #include "webclient/webclientengine.h"
 
 #include "engine/registry.h"
 
+#include <QSet>
 #include <QTest>
 
 #include <algorithm>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -35,6 +40,9 @@ private Q_SLOTS:
     void killedServerRefusesConnections();
     void stopMidwayEndsTheRun();
     void badParametersAreRefused();
+    void stubAloneReturnsTheFirstAnswer();
+    void everySummaryKeyIsDeclared_data();
+    void everySummaryKeyIsDeclared();
     void enginesAreRegistered();
 };
 
@@ -362,6 +370,96 @@ void TestWebClient::badParametersAreRefused()
     ReplicaEngine &re = *reOwner;
     QVERIFY(!re.configure({{QStringLiteral("kill_replica"), 3}}, &error));
     QVERIFY2(error.contains(QLatin1String("kill_replica")), qPrintable(error));
+}
+
+void TestWebClient::stubAloneReturnsTheFirstAnswer()
+{
+    // Three replicas; the stub is used directly, as an application would.
+    std::vector<std::unique_ptr<LatencyServer>> replicas;
+    std::vector<std::uint16_t> ports;
+    for (int r = 0; r < 3; ++r) {
+        LatencyServerConfig cfg;
+        cfg.resources = 0;
+        cfg.latencyMs = 1;
+        replicas.push_back(std::make_unique<LatencyServer>(cfg));
+        QString error;
+        QVERIFY2(replicas.back()->start(&error), qPrintable(error));
+        ports.push_back(replicas.back()->port());
+    }
+    // Replica 2 is dead from the start: its port refuses connections.
+    replicas[2]->kill();
+    std::vector<StubCall> calls;
+    std::vector<ReplicaCounters> counters;
+    {
+        ReplicatingStub stub(ports, 5000, Clock::now());
+        stub.markKilled(2);
+        for (int i = 0; i < 5; ++i) {
+            const StubCall c = stub.call(i);
+            QCOMPARE(c.index, i);
+            QVERIFY(c.winner == 0 || c.winner == 1);
+            QCOMPARE(c.outcome[c.winner], int(StubCall::First));
+            QVERIFY(c.latencyMs >= 0);
+        }
+        stub.drain(std::chrono::seconds(10));
+        stub.copyState(&calls, &counters);
+    } // joins the workers
+    QCOMPARE(int(calls.size()), 5);
+    QCOMPARE(int(counters.size()), 3);
+    for (const StubCall &c : calls) {
+        QCOMPARE(c.outcome[2], int(StubCall::Failed));
+        // The other live replica answered too, later.
+        QCOMPARE(c.outcome[1 - c.winner], int(StubCall::Late));
+    }
+    QCOMPARE(counters[2].failed, 5);
+    QVERIFY(counters[2].killed);
+    QCOMPARE(counters[0].first + counters[1].first, 5);
+    QCOMPARE(counters[0].first + counters[0].late, 5);
+    QCOMPARE(counters[1].sent, 5);
+}
+
+void TestWebClient::everySummaryKeyIsDeclared_data()
+{
+    QTest::addColumn<QString>("engine");
+    QTest::addColumn<QVariantMap>("params");
+    QTest::newRow("webclient") << QStringLiteral("webclient")
+                               << QVariantMap {{QStringLiteral("threads"), 2},
+                                      {QStringLiteral("resources"), 3},
+                                      {QStringLiteral("resource_size"), QStringLiteral("1KiB")},
+                                      {QStringLiteral("latency_ms"), 5}};
+    QTest::newRow("webclient sweep, bandwidth")
+        << QStringLiteral("webclient")
+        << QVariantMap {{QStringLiteral("threads"), 3}, {QStringLiteral("resources"), 3},
+               {QStringLiteral("resource_size"), QStringLiteral("1KiB")}, {QStringLiteral("latency_ms"), 5},
+               {QStringLiteral("bandwidth"), QStringLiteral("100Mbit")}, {QStringLiteral("sweep"), true}};
+    QTest::newRow("rpc-fanout") << QStringLiteral("rpc-fanout")
+                                << QVariantMap {{QStringLiteral("servers"), 2},
+                                       {QStringLiteral("latency_ms"), 5}, {QStringLiteral("repeats"), 1}};
+    QTest::newRow("replicas") << QStringLiteral("replicas")
+                              << QVariantMap {{QStringLiteral("requests"), 4},
+                                     {QStringLiteral("interval_ms"), 0}, {QStringLiteral("latency_ms"), 2},
+                                     {QStringLiteral("jitter_ms"), 3}, {QStringLiteral("kill_at"), 2}};
+}
+
+void TestWebClient::everySummaryKeyIsDeclared()
+{
+    QFETCH(QString, engine);
+    QFETCH(QVariantMap, params);
+    const std::unique_ptr<Engine> e = EngineRegistry::builtin().create(engine);
+    QVERIFY(e);
+    QString error;
+    QVERIFY2(e->configure(params, &error), qPrintable(error));
+    const Result r = runToCompletion(*e, std::chrono::seconds(60));
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QVERIFY(!r.summary.isEmpty());
+    const std::vector<OutputSpec> outputs = e->outputs();
+    for (const QString &key : r.summary.keys())
+        QVERIFY2(outputsContain(outputs, key), qPrintable(key));
+    QSet<QString> ids;
+    for (const Series &sr : r.series) {
+        QVERIFY2(!sr.id.isEmpty(), qPrintable(sr.name));
+        QVERIFY2(!ids.contains(sr.id), qPrintable(sr.id));
+        ids.insert(sr.id);
+    }
 }
 
 void TestWebClient::enginesAreRegistered()

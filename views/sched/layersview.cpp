@@ -218,6 +218,7 @@ void LayersView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, R
     std::vector<Series> series;
     if (s) {
         Series cpu;
+        cpu.id = QStringLiteral("cpu_time");
         cpu.name = tr("CPU time (model)");
         cpu.xLabel = tr("thread");
         cpu.yLabel = tr("CPU time (ms)");

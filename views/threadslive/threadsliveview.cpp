@@ -129,37 +129,25 @@ void ThreadsLiveView::showSnapshot(const std::shared_ptr<const Snapshot> &snapsh
                                               .arg(s->protection.arenaAddress, 0, 16));
         return;
     }
-    Series measured, model;
-    measured.name = tr("measured on this machine");
-    measured.xLabel = tr("thread");
-    measured.yLabel = tr("CPU share (%)");
-    measured.style = Series::Style::Bars;
-    model = measured;
-    model.name = tr("CFS model (weights)");
-    model.style = Series::Style::Scatter;
-    std::vector<Series> times;
-    for (int i = 0; i < int(s->threads.size()); ++i) {
-        const auto &t = s->threads[i];
-        measured.x.push_back(i);
-        measured.y.push_back(100 * t.measuredShare);
-        model.x.push_back(i);
-        model.y.push_back(100 * t.modelShare);
-        Series run;
-        run.name = tr("T%1 (nice %2) run").arg(i).arg(t.nice);
-        run.xLabel = tr("time (ms)");
-        run.yLabel = tr("cumulative time (ms)");
-        Series wait = run;
-        wait.name = tr("T%1 (nice %2) wait").arg(i).arg(t.nice);
-        for (const auto &smp : t.samples) {
-            run.x.push_back(smp.timeMs);
-            run.y.push_back(smp.runMs);
-            wait.x.push_back(smp.timeMs);
-            wait.y.push_back(smp.waitMs);
-        }
-        times.push_back(std::move(run));
-        times.push_back(std::move(wait));
+    // The engine builds the series; the view only gives them its translated labels.
+    std::vector<Series> shares = ThreadsLiveEngine::shareSeries(*s);
+    for (Series &sr : shares) {
+        sr.name = sr.id == QLatin1String("model_share") ? tr("CFS model (weights)")
+                                                        : tr("measured on this machine");
+        sr.xLabel = tr("thread");
+        sr.yLabel = tr("CPU share (%)");
     }
-    m_shares->setSeries({measured, model});
+    // Wait times only when they were measured (schedstat); the stat fallback has run times only.
+    std::vector<Series> times = ThreadsLiveEngine::timeSeries(*s);
+    for (Series &sr : times) {
+        const bool wait = sr.id.startsWith(QLatin1String("wait_time_"));
+        const int i = sr.id.section(QLatin1Char('_'), -1).toInt();
+        const int nice = i < int(s->threads.size()) ? s->threads[i].nice : 0;
+        sr.name = wait ? tr("T%1 (nice %2) wait").arg(i).arg(nice) : tr("T%1 (nice %2) run").arg(i).arg(nice);
+        sr.xLabel = tr("time (ms)");
+        sr.yLabel = tr("cumulative time (ms)");
+    }
+    m_shares->setSeries(shares);
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     for (int i = 0; i < int(s->threads.size()); ++i)
         ticker->addTick(i, tr("T%1\nnice %2").arg(i).arg(s->threads[i].nice));

@@ -6,6 +6,7 @@
 // thread). Asserts nothing.
 #include "tlp/tlpengine.h"
 
+#include "common/stats.h"
 #include "engine/result.h"
 
 #include <algorithm>
@@ -24,18 +25,6 @@
 using namespace proclab;
 
 namespace {
-
-struct Figures {
-    double median = 0, min = 0, max = 0;
-};
-
-Figures figures(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    if (v.empty())
-        return {};
-    return {v[v.size() / 2], v.front(), v.back()};
-}
 
 double bareSamplerPercent(int threads, int rateHz, double seconds);
 
@@ -61,11 +50,11 @@ void measure(const char *label, const QVariantMap &params, int runs)
         tlp.push_back(r.summary.value(QStringLiteral("tlp")).toDouble());
         threads = r.summary.value(QStringLiteral("threads_seen")).toInt();
     }
-    const Figures c = figures(cpu), h = figures(rate), t = figures(tlp);
+    const Spread c = spreadOf(cpu), h = spreadOf(rate), t = spreadOf(tlp);
     std::vector<double> bare;
     for (int i = 0; i < 3; ++i)
         bare.push_back(bareSamplerPercent(threads, params.value(QStringLiteral("rate_hz")).toInt(), 2.0));
-    const double floor = figures(bare).median;
+    const double floor = spreadOf(bare).median;
     std::printf("%-22s threads %2d  sampler CPU %5.2f %% [%5.2f..%5.2f]  floor %5.2f %%  rate %7.1f Hz [%7.1f..%7.1f]  TLP %4.2f [%4.2f..%4.2f]\n",
                 label, threads, c.median, c.min, c.max, floor, h.median, h.min, h.max, t.median, t.min, t.max);
 }
@@ -143,7 +132,7 @@ int main()
     std::vector<double> floor;
     for (int i = 0; i < 5; ++i)
         floor.push_back(bareSamplerPercent(0, 1000, 2.0));
-    const Figures f = figures(floor);
+    const Spread f = spreadOf(floor);
     std::printf("wake-ups alone: a thread that only wakes 1000 times a second uses %.2f %% [%.2f..%.2f] of a core\n",
                 f.median, f.min, f.max);
     std::printf("floor: the same wake-ups plus one pread() per thread and nothing else, no bookkeeping\n\n");

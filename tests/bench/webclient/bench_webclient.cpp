@@ -1,5 +1,6 @@
 // Prints the measured page load time against the number of client threads and
 // the speed-up of parallel RPCs, with median and spread. Asserts nothing.
+#include "webclient/rpcfanoutengine.h"
 #include "webclient/webclientengine.h"
 
 #include "engine/result.h"
