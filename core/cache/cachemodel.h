@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 #include <algorithm>
 #include <bit>
@@ -28,8 +29,12 @@ struct CacheGeometry {
 
     std::uint32_t lines() const { return static_cast<std::uint32_t>(sizeBytes / lineBytes); }
     std::uint32_t sets() const { return lines() / ways; }
-    /// Empty when the geometry is usable, otherwise one line saying what is wrong.
-    QString check() const;
+    /**
+     * @brief Empty when the geometry is usable, otherwise one line saying what is wrong.
+     * @param parameters when not null and the geometry is refused, set to the names of the
+     *        engine parameters involved ("size", "line", "ways")
+     */
+    QString check(QStringList *parameters = nullptr) const;
 };
 
 /// The kind of an access, numbered as in the din trace format.
@@ -289,21 +294,5 @@ private:
     std::vector<CacheCounters> m_setCounters;
     std::vector<CacheCounters> m_ownerCounters;
 };
-
-/**
- * @brief One record of a din trace: "label address [owner]".
- */
-struct DinRecord {
-    int label = 0;            ///< 0 read, 1 write, 2 instruction fetch, 3 unknown (read), 4 flush
-    std::uint64_t address = 0;
-    std::uint16_t owner = 0;  ///< ProcLab extension: optional third column, process 0..15
-};
-
-/**
- * @brief Parses one line of a din trace.
- * @return true with @p out filled, or true with @p skip set for blank and '#' lines;
- *         false with a one-line @p error (without the line number) when malformed
- */
-bool parseDinLine(const char *begin, const char *end, DinRecord *out, bool *skip, QString *error);
 
 } // namespace proclab

@@ -1,5 +1,7 @@
 #include "cache/cacheengine.h"
 #include "cache/cachemodel.h"
+#include "cache/cachescenario.h"
+#include "cache/dintracereader.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -1,5 +1,7 @@
 #include "ctxswitch/ctxswitchengine.h"
 
+#include "common/stats.h"
+
 #include "engine/registry.h"
 
 #include <QTest>
@@ -22,6 +24,7 @@ private Q_SLOTS:
     void indirectSweep();
     void stopMidwayJoinsAndReaps();
     void registered();
+    void everySummaryKeyIsDeclared();
 };
 
 namespace {
@@ -208,6 +211,47 @@ void TestCtxSwitch::registered()
     QCOMPARE(entry->info.provenance, Provenance::Measured);
     QVERIFY(entry->info.syllabus.contains(QStringLiteral("T3")));
     QVERIFY(EngineRegistry::builtin().find(QStringLiteral("cache")));
+}
+
+void TestCtxSwitch::everySummaryKeyIsDeclared()
+{
+    // A short run of every part, so that every kind of key appears.
+    const auto eOwner = makeEngine<CtxSwitchEngine>();
+    CtxSwitchEngine &e = *eOwner;
+    QString error;
+    QVERIFY2(e.configure({{QStringLiteral("parts"), QStringLiteral("all")},
+                          {QStringLiteral("round_trips"), 50},
+                          {QStringLiteral("mechanism"), QStringLiteral("both")},
+                          {QStringLiteral("creations"), 5},
+                          {QStringLiteral("fork_touch"), QStringLiteral("4MiB")},
+                          {QStringLiteral("fork_touch_samples"), 2},
+                          {QStringLiteral("indirect_max"), QStringLiteral("16KiB")},
+                          {QStringLiteral("indirect_reps"), 2}},
+                         &error),
+             qPrintable(error));
+    const Result r = runToCompletion(e, std::chrono::seconds(120));
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    const std::vector<OutputSpec> outputs = e.outputs();
+    for (auto it = r.summary.begin(); it != r.summary.end(); ++it)
+        QVERIFY2(outputsContain(outputs, it.key()), qPrintable(QStringLiteral("undeclared key: ") + it.key()));
+    for (const char *key : {"process_thread_switch_ratio", "fork_thread_creation_ratio", "fork_touch_4MiB_us_median",
+                            "fork_touch_max_bytes", "indirect_peak_us", "switch_syscall_ratio",
+                            "process_switch_futex_switches_per_round_trip"})
+        QVERIFY2(r.summary.contains(QLatin1String(key)), key);
+    QCOMPARE(r.summary.value(QStringLiteral("fork_touch_max_bytes")).toDouble(), double(4 << 20));
+    // Series ids: the indirect curve, then one histogram per switch variant.
+    QStringList ids;
+    for (const Series &series : r.series)
+        ids << series.id;
+    QCOMPARE(ids, (QStringList{QStringLiteral("indirect_cost"), QStringLiteral("thread_switch_pipe"),
+                               QStringLiteral("process_switch_pipe"), QStringLiteral("thread_switch_futex"),
+                               QStringLiteral("process_switch_futex")}));
+    // The views' series are in the snapshot, built from the same samples.
+    const auto snap = std::dynamic_pointer_cast<const CtxSwitchSnapshot>(e.snapshot());
+    QVERIFY(snap);
+    QCOMPARE(int(snap->switchHistograms.size()), 4);
+    QCOMPARE(snap->indirectCurve.x.size(), snap->indirect.size());
+    QVERIFY(noChildrenLeft());
 }
 
 QTEST_APPLESS_MAIN(TestCtxSwitch)

@@ -1,7 +1,12 @@
+#include "cache/cacheengine.h"
 #include "cache/cacheview.h"
+#include "ctxswitch/indirectview.h"
+#include "ctxswitch/switchdiagram.h"
 #include "ctxswitch/switchview.h"
 
+#include "common/stats.h"
 #include "common/viewregistry.h"
+#include "ctxswitch/ctxswitchengine.h"
 #include "viewtesting.h"
 
 #include <QApplication>
@@ -66,6 +71,9 @@ std::shared_ptr<CtxSwitchSnapshot> syntheticCtxSnapshot()
                  {3, QStringLiteral("Unified"), qint64(512) * 1024 * 1024}};
     s->cacheSource = QStringLiteral("test");
     s->status = QStringLiteral("synthetic");
+    // The series the engine builds as it measures.
+    s->updateSwitchHistograms();
+    s->updateIndirectCurve();
     return s;
 }
 
@@ -132,7 +140,7 @@ void TestCtxSwitchViews::cacheGridColoursLinesByOwner()
     QVERIFY(aCells > 0);
     // The hit-rate chart has the running series.
     QCOMPARE(view.charts().front()->graphCount(), 1);
-    QCOMPARE(view.charts().front()->graph(0)->dataCount(), int(snap->hitRateX.size()));
+    QCOMPARE(view.charts().front()->graph(0)->dataCount(), int(snap->hitRate.x.size()));
 }
 
 void TestCtxSwitchViews::cacheGridFramesTheCurrentAccess()
@@ -210,6 +218,10 @@ void TestCtxSwitchViews::switchViewDrawsHistogramsAndCreations()
     // Threads drawn in series colour 0, processes in 1.
     QCOMPARE(view.switchChart()->graph(0)->pen().color(), view.theme().seriesColor(0));
     QCOMPARE(view.switchChart()->graph(1)->pen().color(), view.theme().seriesColor(1));
+    // The engine's histograms, labelled by the view (by id, with the measured median).
+    QCOMPARE(view.switchChart()->graph(0)->name(), QStringLiteral("thread switch (pipe): median %1 us")
+                                                       .arg(snap->switches[0].medianNs / 1000.0, 0, 'f', 2));
+    QCOMPARE(view.switchChart()->graph(1)->dataCount(), int(snap->switchHistograms[1].x.size()));
     QCOMPARE(view.createChart()->graphCount(), 1);
     QCOMPARE(view.createChart()->graph(0)->dataCount(), 3);
     QCOMPARE(view.createChart()->yAxis->scaleType(), QCPAxis::stLogarithmic);
@@ -254,6 +266,14 @@ void TestCtxSwitchViews::realRunRenders()
              qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(120));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    // The view knows every measurement by id: untranslated, its label is the engine's English one.
+    const auto measured = std::dynamic_pointer_cast<const CtxSwitchSnapshot>(e.snapshot());
+    QVERIFY(measured);
+    QCOMPARE(SwitchView::measurementLabel(measured->syscall), measured->syscall.label);
+    for (const auto *list : {&measured->switches, &measured->creations}) {
+        for (const CostSample &s : *list)
+            QCOMPARE(SwitchView::measurementLabel(s), s.label);
+    }
     SwitchView sv;
     sv.resize(1100, 800);
     sv.showSnapshot(e.snapshot(), RunState::Finished);

@@ -18,6 +18,7 @@ private Q_SLOTS:
     void eachProcessCountsItsOwnCopy();
     void stopMidwayReapsEveryChild();
     void sameSeedSameSleeps();
+    void everySummaryKeyIsDeclared();
 };
 
 namespace {
@@ -149,6 +150,28 @@ void TestSharedVar::sameSeedSameSleeps()
     QCOMPARE(a.second, b.second);
     QVERIFY(a.first != c.first);
     QVERIFY(a.second >= 10 && a.second <= 99);
+}
+
+void TestSharedVar::everySummaryKeyIsDeclared()
+{
+    const auto eOwner = makeEngine<SharedVarEngine>();
+    SharedVarEngine &e = *eOwner;
+    QVERIFY(e.configure({{QStringLiteral("processes"), 4},
+                         {QStringLiteral("threads"), 2},
+                         {QStringLiteral("max_sleep_ms"), 50},
+                         {QStringLiteral("seed"), 3}}));
+    const Result r = runToCompletion(e, std::chrono::seconds(30));
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    const std::vector<OutputSpec> outputs = e.outputs();
+    for (auto it = r.summary.begin(); it != r.summary.end(); ++it)
+        QVERIFY2(outputsContain(outputs, it.key()), qPrintable(QStringLiteral("undeclared key: ") + it.key()));
+    for (const char *name : {"eve", "bob", "ann", "joe"})
+        QVERIFY(r.summary.contains(QStringLiteral("final_") + QLatin1String(name)));
+    // One series per process, with a stable id; English names for CSV.
+    QCOMPARE(int(r.series.size()), 4);
+    QCOMPARE(r.series[0].id, QStringLiteral("wakes_eve"));
+    QCOMPARE(r.series[3].id, QStringLiteral("wakes_joe"));
+    QCOMPARE(int(r.series[2].x.size()), 2);
 }
 
 QTEST_GUILESS_MAIN(TestSharedVar)

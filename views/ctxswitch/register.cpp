@@ -1,3 +1,4 @@
+#include "indirectview.h"
 #include "switchview.h"
 
 #include "common/viewregistry.h"

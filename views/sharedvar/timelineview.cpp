@@ -1,7 +1,7 @@
 #include "timelineview.h"
 
 #include "common/viewregistry.h"
-#include "sharedvar/sharedvarengine.h"
+#include "sharedvar/sharedvarsnapshot.h"
 
 #include <QLabel>
 #include <QVBoxLayout>

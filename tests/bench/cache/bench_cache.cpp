@@ -6,12 +6,12 @@
 
 #include "cache/cacheengine.h"
 #include "cache/cachemodel.h"
+#include "common/clock.h"
 #include "common/stats.h"
 
 #include <QTemporaryDir>
 
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -55,9 +55,7 @@ Trace makeTrace(std::size_t n)
 
 double threadCpuSeconds()
 {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+    return double(threadCpuNs()) / 1e9;
 }
 
 // Returns accesses per second of wall-clock time; *cpuRate per second of this

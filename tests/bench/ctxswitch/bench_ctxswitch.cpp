@@ -8,6 +8,8 @@
 
 #include "ctxswitch/ctxswitchengine.h"
 
+#include "common/stats.h"
+
 #include <QJsonDocument>
 
 #include <cstdio>
