@@ -27,7 +27,9 @@ void TestViewRegistry::declaredAndRegisteredViewsAgree()
         for (const QString &id : engine.info.views) {
             declared.insert(id);
             const ViewRegistry::Entry *view = views.find(id);
-            QVERIFY2(view, qPrintable(QStringLiteral("engine %1 declares view %2, which is not registered").arg(engine.info.id, id)));
+            QVERIFY2(view,
+                qPrintable(QStringLiteral("engine %1 declares view %2, which is not registered")
+                               .arg(engine.info.id, id)));
             QCOMPARE(view->engineId, engine.info.id);
             QVERIFY2(!view->displayTitle().isEmpty(), qPrintable(id));
         }
@@ -36,15 +38,16 @@ void TestViewRegistry::declaredAndRegisteredViewsAgree()
         if (view.engineId.isEmpty())
             continue; // generic views (the series chart)
         QVERIFY2(declared.contains(view.id),
-                 qPrintable(QStringLiteral("view %1 is registered but engine %2 does not declare it").arg(view.id, view.engineId)));
+            qPrintable(QStringLiteral("view %1 is registered but engine %2 does not declare it")
+                           .arg(view.id, view.engineId)));
     }
 }
 
 void TestViewRegistry::unknownViewIsAnErrorNotAFallback()
 {
     QString error;
-    std::unique_ptr<StepView> view(
-        ViewRegistry::builtin().create(QStringLiteral("cache.nosuchview"), QStringLiteral("cache"), nullptr, &error));
+    std::unique_ptr<StepView> view(ViewRegistry::builtin().create(
+        QStringLiteral("cache.nosuchview"), QStringLiteral("cache"), nullptr, &error));
     auto *message = qobject_cast<MessageView *>(view.get());
     QVERIFY(message);
     QVERIFY2(error.contains(QStringLiteral("cache.nosuchview")), qPrintable(error));
