@@ -11,7 +11,8 @@ using namespace mobility;
 namespace {
 
 const QStringList kBindings {QStringLiteral("identifier"), QStringLiteral("value"), QStringLiteral("type")};
-const QStringList kResources {QStringLiteral("unattached"), QStringLiteral("fastened"), QStringLiteral("fixed")};
+const QStringList kResources {
+    QStringLiteral("unattached"), QStringLiteral("fastened"), QStringLiteral("fixed")};
 
 } // namespace
 
@@ -22,7 +23,8 @@ std::optional<BindingConfig> BindingConfig::fromParams(const ParamValues &values
     const int r = int(kResources.indexOf(values.value(QStringLiteral("resource")).toString()));
     if (b < 0 || r < 0) {
         if (error)
-            *error = QStringLiteral("binding must be identifier, value or type; resource unattached, fastened or fixed");
+            *error = QStringLiteral(
+                "binding must be identifier, value or type; resource unattached, fastened or fixed");
         return std::nullopt;
     }
     c.binding = ResourceBindingTable::bindings().at(std::size_t(b));
@@ -58,14 +60,16 @@ std::vector<OutputSpec> BindingEngine::outputs() const
         {QStringLiteral("action"), QString(), QStringLiteral("the table's answer: GR, MV, CP or RB")},
         {QStringLiteral("action_index"), QString(),
             QStringLiteral("the answer as an index: 0 GR, 1 MV, 2 CP, 3 RB")},
-        {QStringLiteral("alternatives"), QString(), QStringLiteral("what else would do, as the table prints it")},
+        {QStringLiteral("alternatives"), QString(),
+            QStringLiteral("what else would do, as the table prints it")},
         {QStringLiteral("demo_ok"), QString(),
             QStringLiteral("the action was carried out on a real resource without error")},
         {QStringLiteral("source_remains"), QString(), QStringLiteral("the resource is still at the source")},
         {QStringLiteral("destination_holds"), QString(),
             QStringLiteral("the destination holds the resource or a copy of it")},
         {QStringLiteral("same_content"), QString(),
-            QStringLiteral("the computation read the same bytes through its binding before and after the move")},
+            QStringLiteral(
+                "the computation read the same bytes through its binding before and after the move")},
         {QStringLiteral("bytes"), QStringLiteral("bytes"),
             QStringLiteral("bytes moved, copied or read through the reference (measured)")},
     };
@@ -114,7 +118,8 @@ void BindingEngine::run()
     snap->binding = c.binding;
     snap->resource = c.resource;
     snap->prescription = ResourceBindingTable::prescribe(c.binding, c.resource);
-    snap->status = QStringLiteral("the table answers %1").arg(ResourceBindingTable::cellText(c.binding, c.resource));
+    snap->status
+        = QStringLiteral("the table answers %1").arg(ResourceBindingTable::cellText(c.binding, c.resource));
     publish(std::make_shared<BindingSnapshot>(*snap));
     if (!checkpoint() || !pace(1.0))
         return;

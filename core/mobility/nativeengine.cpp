@@ -18,14 +18,17 @@ std::vector<OutputSpec> NativeEngine::outputs() const
 {
     return {
         {QStringLiteral("regions_compared"), QString(),
-            QStringLiteral("address-space landmarks found in both runs (executable, heap, stack, libc, ...)")},
+            QStringLiteral(
+                "address-space landmarks found in both runs (executable, heap, stack, libc, ...)")},
         {QStringLiteral("regions_differ"), QString(),
             QStringLiteral("of those, the ones that started at another address in the second run")},
-        {QStringLiteral("regions_same"), QString(), QStringLiteral("landmarks at the same address in both runs")},
+        {QStringLiteral("regions_same"), QString(),
+            QStringLiteral("landmarks at the same address in both runs")},
         {QStringLiteral("randomize_va_space"), QString(),
             QStringLiteral("the kernel's ASLR setting: 0 off, 1 partial, 2 full (-1 unknown)")},
         {QStringLiteral("descriptors"), QString(), QStringLiteral("open descriptors of the first run")},
-        {QStringLiteral("sockets"), QString(), QStringLiteral("of which sockets (connections of this kernel)")},
+        {QStringLiteral("sockets"), QString(),
+            QStringLiteral("of which sockets (connections of this kernel)")},
         {QStringLiteral("mappings"), QString(), QStringLiteral("lines of /proc/PID/maps of the first run")},
         {QStringLiteral("pending_signals"), QString(),
             QStringLiteral("signals pending in the kernel for the first run")},

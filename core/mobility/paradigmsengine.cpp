@@ -68,7 +68,8 @@ std::optional<MoveMode> ParadigmsEngine::modeFor(Paradigm p)
 }
 
 ParadigmsEngine::ParadigmsEngine()
-    : ConfiguredEngine(EngineInfo {QString(kId), QStringLiteral("Code mobility paradigms"), Provenance::Diagram,
+    : ConfiguredEngine(EngineInfo {QString(kId), QStringLiteral("Code mobility paradigms"),
+        Provenance::Diagram,
         QStringLiteral("Client-server, remote evaluation, code on demand and mobile agents: where the code, "
                        "the execution and the resource are before and after, with the three mobile ones "
                        "carried out for real against a node process."),
@@ -81,9 +82,10 @@ ParamSchema ParadigmsEngine::schema() const
     return ParamSchema {
         ParamSpec::choice(QStringLiteral("paradigm"), QStringLiteral("Paradigm"),
             QStringLiteral("remote-evaluation"), kParadigms,
-            QStringLiteral("client-server: the server has the code and runs it; remote-evaluation: the client "
-                           "sends code to run there; code-on-demand: the client fetches code and runs it; "
-                           "mobile-agent: code and execution state move on.")),
+            QStringLiteral(
+                "client-server: the server has the code and runs it; remote-evaluation: the client "
+                "sends code to run there; code-on-demand: the client fetches code and runs it; "
+                "mobile-agent: code and execution state move on.")),
     };
 }
 
@@ -93,7 +95,8 @@ std::vector<OutputSpec> ParadigmsEngine::outputs() const
         {QStringLiteral("code_moves"), QString(), QStringLiteral("1 when the code changes machine, else 0")},
         {QStringLiteral("execution_moves"), QString(),
             QStringLiteral("1 when a started execution (its state) changes machine, else 0")},
-        {QStringLiteral("code_after"), QString(), QStringLiteral("where the code is after: 0 client, 1 server")},
+        {QStringLiteral("code_after"), QString(),
+            QStringLiteral("where the code is after: 0 client, 1 server")},
         {QStringLiteral("execution_after"), QString(),
             QStringLiteral("where the work runs after: 0 client, 1 server")},
         {QStringLiteral("bytes_moved"), QStringLiteral("bytes"),

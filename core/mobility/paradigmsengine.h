@@ -47,7 +47,8 @@ struct ParadigmsSnapshot : Snapshot {
 class ParadigmsEngine : public ConfiguredEngine<ParadigmsConfig> {
 public:
     static constexpr QLatin1String kId {"mobility-paradigms"};
-    static constexpr QLatin1String kParadigmView {"mobility.paradigms"}; ///< client and server, before and after
+    static constexpr QLatin1String kParadigmView {
+        "mobility.paradigms"}; ///< client and server, before and after
 
     ParadigmsEngine();
     ParamSchema schema() const override;

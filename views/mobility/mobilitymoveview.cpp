@@ -112,7 +112,8 @@ void MobilityMoveView::showSnapshot(const std::shared_ptr<const Snapshot> &snaps
 
     MoveDiagram::State d;
     d.mode = snap->mode;
-    d.moved = snap->phase == MovePhase::Moving || snap->phase == MovePhase::AtNode || snap->phase == MovePhase::Done;
+    d.moved = snap->phase == MovePhase::Moving || snap->phase == MovePhase::AtNode
+        || snap->phase == MovePhase::Done;
     d.finished = snap->phase == MovePhase::Done;
     d.nodeLabel = snap->node;
     if (snap->atMove)
@@ -145,18 +146,26 @@ void MobilityMoveView::showSnapshot(const std::shared_ptr<const Snapshot> &snaps
         const std::size_t n = c.state.stack.size();
         for (std::size_t i = n > 4 ? n - 4 : 0; i < n; ++i)
             stack << c.state.stack[i].toString();
-        lines << tr("operand stack (%1, top last): %2").arg(n).arg(stack.isEmpty() ? tr("empty") : stack.join(QStringLiteral(", ")));
+        lines << tr("operand stack (%1, top last): %2")
+                     .arg(n)
+                     .arg(stack.isEmpty() ? tr("empty") : stack.join(QStringLiteral(", ")));
         QStringList frames;
         for (const Frame &fr : c.state.frames)
-            frames << (fr.function < c.code.functions().size() ? c.code.functions()[fr.function].name : QStringLiteral("?"));
+            frames << (fr.function < c.code.functions().size() ? c.code.functions()[fr.function].name
+                                                               : QStringLiteral("?"));
         lines << tr("call frames: %1").arg(frames.join(QStringLiteral(" &gt; ")));
         QStringList globals;
         for (std::size_t i = 0; i < c.data.globals.size() && globals.size() < 5; ++i) {
             const QString name = i < c.data.globalNames.size() ? c.data.globalNames[i] : QString();
-            globals << QStringLiteral("%1=%2").arg(name.isEmpty() ? QString::number(i) : name, c.data.globals[i].toString());
+            globals << QStringLiteral("%1=%2").arg(
+                name.isEmpty() ? QString::number(i) : name, c.data.globals[i].toString());
         }
-        lines << tr("<b>data</b>: %1; heap %2 cells").arg(globals.join(QStringLiteral(", "))).arg(c.data.heap.size());
-        lines << tr("<b>code</b>: %1 bytes of bytecode, %2 functions").arg(c.code.bytecode().size()).arg(c.code.functions().size());
+        lines << tr("<b>data</b>: %1; heap %2 cells")
+                     .arg(globals.join(QStringLiteral(", ")))
+                     .arg(c.data.heap.size());
+        lines << tr("<b>code</b>: %1 bytes of bytecode, %2 functions")
+                     .arg(c.code.bytecode().size())
+                     .arg(c.code.functions().size());
         m_inspector->setText(lines.join(QStringLiteral("<br>")));
     } else {
         m_inspector->setText(snap->mode.startsWith(QLatin1String("weak"))
@@ -182,12 +191,13 @@ void MobilityMoveView::showSnapshot(const std::shared_ptr<const Snapshot> &snaps
         const bool weakMode = r.mode == MoveMode::WeakPush || r.mode == MoveMode::WeakPull;
         QStringList parts;
         parts << tr("<b>Measured on this machine</b>: result %1, unmigrated %2: <b>%3</b>")
-                     .arg(r.result.toString(), r.resultUnmigrated.toString(), r.equal ? tr("equal") : tr("different"));
+                     .arg(r.result.toString(), r.resultUnmigrated.toString(),
+                         r.equal ? tr("equal") : tr("different"));
         parts << tr("the move took <b>%1 ms</b> (encoding %2 ms, node decoding %3 ms); %4")
                      .arg(msText(moveMs), msText(serializeMs), msText(decodeMs),
-                         weakMode ? tr("the node started over")
-                                  : r.resumedAtNode ? tr("the node went on from pc %1").arg(d.pcAtMove)
-                                                    : tr("the node did not go on"));
+                         weakMode              ? tr("the node started over")
+                             : r.resumedAtNode ? tr("the node went on from pc %1").arg(d.pcAtMove)
+                                               : tr("the node did not go on"));
         if (r.mode == MoveMode::Clone)
             parts << tr("the original here finished with %1 (%2)")
                          .arg(r.resultOriginal.toString(), r.originalEqual ? tr("equal") : tr("different"));

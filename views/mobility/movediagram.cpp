@@ -111,7 +111,8 @@ void MoveDiagram::paintEvent(QPaintEvent *)
     const double boxW = w * 0.31;
     const double top = titleH * 2.6;
     const double bottom = h - bodyH * 2.8;
-    const QRectF boxes[2] = {QRectF(6, top, boxW, bottom - top), QRectF(w - boxW - 6, top, boxW, bottom - top)};
+    const QRectF boxes[2]
+        = {QRectF(6, top, boxW, bottom - top), QRectF(w - boxW - 6, top, boxW, bottom - top)};
     const QString names[2] = {tr("this process (ProcLab)"), tr("node process")};
     const QString subtitles[2] = {pull() ? tr("client: fetches the code") : tr("source"),
         m_state.nodeLabel.isEmpty() ? tr("destination") : m_state.nodeLabel};
@@ -144,8 +145,9 @@ void MoveDiagram::paintEvent(QPaintEvent *)
             QString text = tr(kSegmentNames[s]);
             if (s == 2 && held) {
                 if (m == 1 && !weak())
-                    text += m_state.resumed || !m_state.finished ? tr(": goes on at pc %1").arg(m_state.pcAtMove)
-                                                                 : tr(": shipped");
+                    text += m_state.resumed || !m_state.finished
+                        ? tr(": goes on at pc %1").arg(m_state.pcAtMove)
+                        : tr(": shipped");
                 else if (m == 1 || (pull() && m == 0))
                     text += tr(": new, at the entry");
                 else if (m_state.mode == QLatin1String("clone") && m_state.moved)
@@ -154,7 +156,8 @@ void MoveDiagram::paintEvent(QPaintEvent *)
                     text += tr(": running");
             }
             if (!held)
-                text = m == 0 && sourceStopped() ? tr("%1: gone (stopped, shipped)").arg(text) : tr("(%1: none)").arg(text);
+                text = m == 0 && sourceStopped() ? tr("%1: gone (stopped, shipped)").arg(text)
+                                                 : tr("(%1: none)").arg(text);
             p.setFont(body);
             p.setPen(held ? QColor(Qt::white) : m_theme.muted.darker(130));
             p.drawText(seg.adjusted(8, 0, -8, 0), Qt::AlignCenter | Qt::TextWordWrap, text);
@@ -169,7 +172,8 @@ void MoveDiagram::paintEvent(QPaintEvent *)
         const double y = top + 4 + i * segH + segH / 2 + 6;
         const QPointF a(gapL, y);
         const QPointF b(gapR, y);
-        drawArrow(p, pull() ? b : a, pull() ? a : b, m_theme.seriesColor(i).darker(115), m_theme.lineWidth + 1);
+        drawArrow(
+            p, pull() ? b : a, pull() ? a : b, m_theme.seriesColor(i).darker(115), m_theme.lineWidth + 1);
         p.setFont(body);
         p.setPen(m_theme.text);
         p.drawText(QRectF(gapL, y - bodyH * 1.35, gapR - gapL, bodyH * 1.2), Qt::AlignCenter, labels.at(i));
@@ -177,15 +181,16 @@ void MoveDiagram::paintEvent(QPaintEvent *)
     if (m_state.mode == QLatin1String("clone") && m_state.moved) {
         p.setFont(small);
         p.setPen(m_theme.text);
-        p.drawText(QRectF(gapL, top + 3 * segH + 2, gapR - gapL, bodyH * 1.3), Qt::AlignCenter, tr("copies: both go on"));
+        p.drawText(QRectF(gapL, top + 3 * segH + 2, gapR - gapL, bodyH * 1.3), Qt::AlignCenter,
+            tr("copies: both go on"));
     }
 
     // Steps under each machine: how far the computation went where (measured).
     p.setFont(body);
     p.setPen(m_theme.text);
     const QString here = pull() ? tr("ran here: %L1 instructions").arg(m_state.stepsHere)
-                                : weak() ? tr("ran here: none (the node runs it)")
-                                         : tr("ran here before the move: %L1 instructions").arg(m_state.stepsHere);
+        : weak()                ? tr("ran here: none (the node runs it)")
+                                : tr("ran here before the move: %L1 instructions").arg(m_state.stepsHere);
     const QString there = pull() ? tr("serves the code; runs none of it")
                                  : tr("ran at the node: %L1 instructions").arg(m_state.stepsAtNode);
     p.drawText(QRectF(boxes[0].left(), bottom + 4, boxW + 60, bodyH * 1.2), Qt::AlignLeft, here);
