@@ -162,6 +162,10 @@ std::vector<OutputSpec> MobilityEngine::outputs() const
         {QStringLiteral("steps_at_node"), QString(), QStringLiteral("instructions executed at the node")},
         {QStringLiteral("resumed_at_node"), QString(),
             QStringLiteral("true when the node went on from the shipped state, false when it started over")},
+        {QStringLiteral("went_on"), QString(),
+            QStringLiteral("1 when the node went on from the shipped state, 0 when it started over")},
+        {QStringLiteral("results_equal"), QString(),
+            QStringLiteral("1 when the moved and unmigrated results are equal, else 0")},
         {QStringLiteral("result_original"), QString(),
             QStringLiteral("clone: the original's result (it went on here)")},
         {QStringLiteral("original_equal"), QString(),
@@ -190,6 +194,8 @@ void MobilityEngine::buildResult(const MoveReport &r, Result *result)
     s.insert(QStringLiteral("steps_before_move"), double(r.stepsBeforeMove));
     s.insert(QStringLiteral("steps_at_node"), double(r.stepsAtNode));
     s.insert(QStringLiteral("resumed_at_node"), r.resumedAtNode);
+    s.insert(QStringLiteral("went_on"), r.resumedAtNode ? 1 : 0);
+    s.insert(QStringLiteral("results_equal"), r.equal ? 1 : 0);
     if (r.mode == MoveMode::Clone) {
         s.insert(QStringLiteral("result_original"), jsonValue(r.resultOriginal));
         s.insert(QStringLiteral("original_equal"), r.originalEqual);

@@ -22,6 +22,8 @@ std::vector<OutputSpec> NativeEngine::outputs() const
                 "address-space landmarks found in both runs (executable, heap, stack, libc, ...)")},
         {QStringLiteral("regions_differ"), QString(),
             QStringLiteral("of those, the ones that started at another address in the second run")},
+        {QStringLiteral("addresses_differ"), QString(),
+            QStringLiteral("1 when at least one landmark was at another address in the second run, else 0")},
         {QStringLiteral("regions_same"), QString(),
             QStringLiteral("landmarks at the same address in both runs")},
         {QStringLiteral("randomize_va_space"), QString(),
@@ -40,6 +42,7 @@ void NativeEngine::buildResult(const NativeStateComparison &c, Result *result)
     QJsonObject &s = result->summary;
     s.insert(QStringLiteral("regions_compared"), double(c.regions.size()));
     s.insert(QStringLiteral("regions_differ"), c.regionsThatDiffer);
+    s.insert(QStringLiteral("addresses_differ"), c.regionsThatDiffer > 0 ? 1 : 0);
     s.insert(QStringLiteral("regions_same"), double(c.regions.size()) - c.regionsThatDiffer);
     s.insert(QStringLiteral("randomize_va_space"), c.randomizeVaSpace);
     s.insert(QStringLiteral("descriptors"), double(c.first.descriptors.size()));

@@ -95,6 +95,8 @@ std::vector<OutputSpec> ParadigmsEngine::outputs() const
         {QStringLiteral("code_moves"), QString(), QStringLiteral("1 when the code changes machine, else 0")},
         {QStringLiteral("execution_moves"), QString(),
             QStringLiteral("1 when a started execution (its state) changes machine, else 0")},
+        {QStringLiteral("what_moves"), QString(),
+            QStringLiteral("0 only a request and a reply, 1 code, 2 code and execution state")},
         {QStringLiteral("code_after"), QString(),
             QStringLiteral("where the code is after: 0 client, 1 server")},
         {QStringLiteral("execution_after"), QString(),
@@ -115,6 +117,9 @@ void ParadigmsEngine::buildResult(const ParadigmsSnapshot &s, Result *result)
     sum.insert(QStringLiteral("code_moves"), s.before.code != s.after.code ? 1 : 0);
     sum.insert(QStringLiteral("execution_moves"),
         s.before.execution >= 0 && s.before.execution != s.after.execution ? 1 : 0);
+    const bool codeMoves = s.before.code != s.after.code;
+    const bool executionMoves = s.before.execution >= 0 && s.before.execution != s.after.execution;
+    sum.insert(QStringLiteral("what_moves"), codeMoves ? (executionMoves ? 2 : 1) : 0);
     sum.insert(QStringLiteral("code_after"), s.after.code);
     sum.insert(QStringLiteral("execution_after"), s.after.execution);
     if (s.report) {

@@ -49,6 +49,8 @@ std::vector<OutputSpec> ReasonsEngine::outputs() const
         {QStringLiteral("split_ms"), QStringLiteral("ms"),
             QStringLiteral("measured: wall time with part of the work shipped to the idle node")},
         {QStringLiteral("speedup"), QStringLiteral("x"), QStringLiteral("all_here_ms / split_ms")},
+        {QStringLiteral("finished_sooner"), QString(),
+            QStringLiteral("1 when the busy process finished sooner with the node's help, else 0")},
         {QStringLiteral("ship_ms"), QStringLiteral("ms"),
             QStringLiteral("measured: shipping the node's part until the node accepted it")},
         {QStringLiteral("primes"), QString(), QStringLiteral("the count of primes (the same both ways)")},
@@ -74,6 +76,7 @@ void ReasonsEngine::buildResult(const ReasonsSnapshot &s, Result *result)
         sum.insert(QStringLiteral("all_here_ms"), double(l.allHereNs) / 1e6);
         sum.insert(QStringLiteral("split_ms"), double(l.splitNs) / 1e6);
         sum.insert(QStringLiteral("speedup"), l.splitNs > 0 ? double(l.allHereNs) / double(l.splitNs) : 0.0);
+        sum.insert(QStringLiteral("finished_sooner"), l.splitNs < l.allHereNs ? 1 : 0);
         sum.insert(QStringLiteral("ship_ms"), double(l.moveNs) / 1e6);
         sum.insert(QStringLiteral("primes"), l.resultAllHere.toDouble());
         sum.insert(QStringLiteral("equal"), l.equal);

@@ -188,6 +188,12 @@ void MobilityMoveView::showSnapshot(const std::shared_ptr<const Snapshot> &snaps
         s.xLabel = tr("part");
         s.yLabel = tr("time (ms)");
         m_chart->setSeries({s}, true);
+        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+        for (int i = 0; i < 3; ++i)
+            ticker->addTick(s.x[std::size_t(i)], s.pointLabels.at(i));
+        m_chart->xAxis->setTicker(ticker);
+        m_chart->xAxis->setRange(0.4, 3.6);
+        m_chart->replot(QCustomPlot::rpQueuedReplot);
         const bool weakMode = r.mode == MoveMode::WeakPush || r.mode == MoveMode::WeakPull;
         QStringList parts;
         parts << tr("<b>Measured on this machine</b>: result %1, unmigrated %2: <b>%3</b>")

@@ -85,9 +85,13 @@ void ReasonsView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, 
         s.style = Series::Style::Bars;
         s.x = {1, 2};
         s.y = {double(l.allHereNs) / 1e6, double(l.splitNs) / 1e6};
-        s.xLabel = tr("1: alone, 2: with the idle node");
+        s.xLabel = tr("busy process");
         s.yLabel = tr("wall time (ms)");
         m_load->setSeries({s}, true);
+        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+        ticker->addTick(1, tr("alone"));
+        ticker->addTick(2, tr("with the node"));
+        m_load->xAxis->setTicker(ticker);
         m_load->xAxis->setRange(0.4, 2.6);
         m_load->replot(QCustomPlot::rpQueuedReplot);
         const double speedup = l.splitNs > 0 ? double(l.allHereNs) / double(l.splitNs) : 0.0;
