@@ -3,6 +3,8 @@
 #include <QPainter>
 #include <QPainterPath>
 
+#include <algorithm>
+
 namespace proclab {
 
 ParadigmDiagram::ParadigmDiagram(QWidget *parent)
