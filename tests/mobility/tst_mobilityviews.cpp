@@ -35,7 +35,10 @@ private Q_SLOTS:
 
 namespace {
 
-const Theme kProjector = Theme::byId(QStringLiteral("projector"));
+Theme projector()
+{
+    return Theme::byId(QStringLiteral("projector"));
+}
 
 /// A strong move's last snapshot, with a computation stopped after some steps as its state at the move.
 std::shared_ptr<MobilitySnapshot> strongSnapshot()
@@ -90,7 +93,7 @@ void TestMobilityViews::registered()
 void TestMobilityViews::strongMoveShowsStateAndBytes()
 {
     MobilityMoveView view;
-    view.applyTheme(kProjector);
+    view.applyTheme(projector());
     view.resize(1180, 620);
     view.show();
     auto snap = strongSnapshot();
@@ -120,7 +123,7 @@ void TestMobilityViews::strongMoveShowsStateAndBytes()
 void TestMobilityViews::weakPushShipsNoState()
 {
     MobilityMoveView view;
-    view.applyTheme(kProjector);
+    view.applyTheme(projector());
     view.resize(1180, 620);
     view.show();
     auto snap = strongSnapshot();
@@ -147,7 +150,7 @@ void TestMobilityViews::weakPushShipsNoState()
 void TestMobilityViews::paradigmFrames()
 {
     ParadigmsView view;
-    view.applyTheme(kProjector);
+    view.applyTheme(projector());
     view.resize(1180, 620);
     view.show();
     auto s = std::make_shared<ParadigmsSnapshot>();
@@ -179,7 +182,7 @@ void TestMobilityViews::paradigmFrames()
 void TestMobilityViews::bindingTableHighlightsTheCell()
 {
     BindingView view;
-    view.applyTheme(kProjector);
+    view.applyTheme(projector());
     view.resize(1180, 620);
     view.show();
     auto s = std::make_shared<BindingSnapshot>();
@@ -216,7 +219,7 @@ void TestMobilityViews::bindingTableHighlightsTheCell()
 void TestMobilityViews::nativeViewListsLandmarks()
 {
     NativeView view;
-    view.applyTheme(kProjector);
+    view.applyTheme(projector());
     view.resize(1180, 620);
     view.show();
     auto s = std::make_shared<NativeSnapshot>();
@@ -244,7 +247,7 @@ void TestMobilityViews::nativeViewListsLandmarks()
 void TestMobilityViews::reasonsViewShowsBothParts()
 {
     ReasonsView view;
-    view.applyTheme(kProjector);
+    view.applyTheme(projector());
     view.resize(1180, 620);
     view.show();
     auto s = std::make_shared<ReasonsSnapshot>();

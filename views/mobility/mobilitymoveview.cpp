@@ -132,7 +132,7 @@ void MobilityMoveView::showSnapshot(const std::shared_ptr<const Snapshot> &snaps
     m_diagram->setState(d);
 
     // The inspector: the execution state as it moved (strong, clone) or arrived (pull).
-    if (snap->atMove) {
+    if (snap->atMove && !snap->mode.startsWith(QLatin1String("weak"))) {
         const Computation &c = *snap->atMove;
         QStringList lines;
         lines << tr("<b>Execution state at the move</b> (%1)").arg(machineStatusName(c.state.status));
