@@ -2,6 +2,8 @@
 
 #include <QPainter>
 
+#include <algorithm>
+
 namespace proclab {
 
 using namespace mobility;
@@ -29,8 +31,12 @@ void BindingTableWidget::setTheme(const Theme &theme)
 QRectF BindingTableWidget::cellRect(int row, int column) const
 {
     // The first row and column hold the headings.
-    const double headW = width() * 0.22;
-    const double headH = height() * 0.2;
+    const QFontMetricsF fm(m_theme.font(11, true));
+    double headW = 0;
+    for (BindingKind b : ResourceBindingTable::bindings())
+        headW = std::max(headW, fm.horizontalAdvance(ResourceBindingTable::bindingName(b)));
+    headW = std::min(headW + 16, width() * 0.3);
+    const double headH = std::min(fm.height() * 1.8, height() * 0.25);
     const double cw = (width() - headW - 2) / 3.0;
     const double ch = (height() - headH - 2) / 3.0;
     return QRectF(headW + column * cw, headH + row * ch, cw, ch);
@@ -50,14 +56,14 @@ void BindingTableWidget::paintEvent(QPaintEvent *)
     for (int c = 0; c < 3; ++c) {
         const QRectF r = cellRect(0, c);
         p.drawText(QRectF(r.left(), 0, r.width(), r.top()), Qt::AlignCenter,
-            tr("%1 resource").arg(ResourceBindingTable::resourceName(resources[std::size_t(c)])));
+            ResourceBindingTable::resourceName(resources[std::size_t(c)]));
     }
     for (int row = 0; row < 3; ++row) {
         const QRectF r = cellRect(row, 0);
         p.setFont(head);
         p.setPen(m_theme.text);
         p.drawText(QRectF(0, r.top(), r.left() - 8, r.height()), Qt::AlignRight | Qt::AlignVCenter,
-            tr("binding %1").arg(ResourceBindingTable::bindingName(bindings[std::size_t(row)])));
+            ResourceBindingTable::bindingName(bindings[std::size_t(row)]));
         for (int c = 0; c < 3; ++c) {
             const QRectF cr = cellRect(row, c).adjusted(2, 2, -2, -2);
             const bool chosen = m_chosen && bindings[std::size_t(row)] == m_binding

@@ -39,10 +39,10 @@ MobilityMoveView::MobilityMoveView(QWidget *parent)
     , m_outcome(new QLabel(this))
     , m_status(new QLabel(this))
 {
-    m_chart->setTitle(tr("Time of the move (ms)"));
+    m_chart->setTitle(tr("The move (ms)"));
     m_chart->setProvenance(Provenance::Measured);
     m_chart->setExportName(QStringLiteral("mobility-move"));
-    m_chart->setMinimumWidth(260);
+    m_chart->setMinimumWidth(220);
     m_headline->setWordWrap(true);
     m_inspector->setWordWrap(true);
     m_inspector->setTextFormat(Qt::RichText);
@@ -50,16 +50,15 @@ MobilityMoveView::MobilityMoveView(QWidget *parent)
     m_outcome->setWordWrap(true);
     m_outcome->setTextFormat(Qt::RichText);
     m_status->setWordWrap(true);
-    auto *right = new QVBoxLayout;
-    right->addWidget(m_inspector, 3);
-    right->addWidget(m_chart, 2);
-    auto *middle = new QHBoxLayout;
-    middle->addWidget(m_diagram, 5);
-    middle->addLayout(right, 2);
+    m_chart->setMaximumHeight(220);
+    auto *lower = new QHBoxLayout;
+    lower->addWidget(m_inspector, 3);
+    lower->addWidget(m_chart, 2);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_headline);
-    layout->addLayout(middle, 1);
+    layout->addWidget(m_diagram, 3);
+    layout->addLayout(lower, 2);
     layout->addWidget(m_outcome);
     layout->addWidget(m_status);
     applyTheme(m_theme);
@@ -135,13 +134,15 @@ void MobilityMoveView::showSnapshot(const std::shared_ptr<const Snapshot> &snaps
     if (snap->atMove && !snap->mode.startsWith(QLatin1String("weak"))) {
         const Computation &c = *snap->atMove;
         QStringList lines;
-        lines << tr("<b>Execution state at the move</b> (%1)").arg(machineStatusName(c.state.status));
+        lines << tr("<b>Execution state as it left</b> (%1)").arg(machineStatusName(c.state.status));
         QString where = c.code.disassemble(c.state.pc);
         const int f = c.code.functionAt(c.state.pc);
         if (f >= 0)
             where = tr("%1, in %2").arg(where, c.code.functions().at(std::size_t(f)).name);
-        lines << tr("pc <b>%1</b>: %2").arg(c.state.pc).arg(where.toHtmlEscaped());
-        lines << tr("instructions done: %L1").arg(c.state.steps);
+        lines << tr("pc <b>%1</b>: %2; %L3 instructions done")
+                     .arg(c.state.pc)
+                     .arg(where.toHtmlEscaped())
+                     .arg(c.state.steps);
         QStringList stack;
         const std::size_t n = c.state.stack.size();
         for (std::size_t i = n > 4 ? n - 4 : 0; i < n; ++i)
@@ -153,7 +154,7 @@ void MobilityMoveView::showSnapshot(const std::shared_ptr<const Snapshot> &snaps
         for (const Frame &fr : c.state.frames)
             frames << (fr.function < c.code.functions().size() ? c.code.functions()[fr.function].name
                                                                : QStringLiteral("?"));
-        lines << tr("call frames: %1").arg(frames.join(QStringLiteral(" &gt; ")));
+        lines.last() += tr("; call frames: %1").arg(frames.join(QStringLiteral(" &gt; ")));
         QStringList globals;
         for (std::size_t i = 0; i < c.data.globals.size() && globals.size() < 5; ++i) {
             const QString name = i < c.data.globalNames.size() ? c.data.globalNames[i] : QString();
@@ -184,7 +185,7 @@ void MobilityMoveView::showSnapshot(const std::shared_ptr<const Snapshot> &snaps
         s.style = Series::Style::Bars;
         s.x = {1, 2, 3};
         s.y = {serializeMs, decodeMs, moveMs};
-        s.pointLabels = {tr("encode"), tr("node decodes"), tr("whole move")};
+        s.pointLabels = {tr("encode"), tr("decode"), tr("move")};
         s.xLabel = tr("part");
         s.yLabel = tr("time (ms)");
         m_chart->setSeries({s}, true);

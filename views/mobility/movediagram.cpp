@@ -10,10 +10,20 @@ namespace proclab {
 namespace {
 
 const char *const kSegmentNames[3] = {
-    QT_TRANSLATE_NOOP("MoveDiagram", "code segment"),
-    QT_TRANSLATE_NOOP("MoveDiagram", "data segment"),
-    QT_TRANSLATE_NOOP("MoveDiagram", "execution state"),
+    QT_TRANSLATE_NOOP("MoveDiagram", "code"),
+    QT_TRANSLATE_NOOP("MoveDiagram", "data"),
+    QT_TRANSLATE_NOOP("MoveDiagram", "state"),
 };
+
+/// "812 instructions", "49.99 M instructions".
+QString countText(std::uint64_t n)
+{
+    if (n < 100'000)
+        return MoveDiagram::tr("%1 instructions").arg(n);
+    if (n < 100'000'000)
+        return MoveDiagram::tr("%1 M instructions").arg(double(n) / 1e6, 0, 'f', 2);
+    return MoveDiagram::tr("%1 M instructions").arg(double(n) / 1e6, 0, 'f', 0);
+}
 
 void drawArrow(QPainter &p, QPointF from, QPointF to, const QColor &colour, double width)
 {
@@ -101,22 +111,22 @@ void MoveDiagram::paintEvent(QPaintEvent *)
     p.fillRect(rect(), m_theme.base);
     const double w = width();
     const double h = height();
-    const QFont title = m_theme.font(12, true);
-    const QFont body = m_theme.font(10.5);
-    const QFont small = m_theme.font(9.5);
+    const QFont title = m_theme.font(11, true);
+    const QFont body = m_theme.font(10, true);
+    const QFont small = m_theme.font(9);
     const double titleH = QFontMetricsF(title).height();
-    const double bodyH = QFontMetricsF(body).height();
+    const double smallH = QFontMetricsF(small).height();
 
-    // Two machines, a gap between them for the arrows.
-    const double boxW = w * 0.31;
-    const double top = titleH * 2.6;
-    const double bottom = h - bodyH * 2.8;
+    // Two machines, a gap between them for the arrows; two lines of counts underneath.
+    const double boxW = w * 0.3;
+    const double top = titleH + smallH + 8;
+    const double bottom = h - smallH * 2.4 - 4;
     const QRectF boxes[2]
-        = {QRectF(6, top, boxW, bottom - top), QRectF(w - boxW - 6, top, boxW, bottom - top)};
-    const QString names[2] = {tr("this process (ProcLab)"), tr("node process")};
+        = {QRectF(4, top, boxW, bottom - top), QRectF(w - boxW - 4, top, boxW, bottom - top)};
+    const QString names[2] = {tr("here (ProcLab)"), tr("node process")};
     const QString subtitles[2] = {pull() ? tr("client: fetches the code") : tr("source"),
         m_state.nodeLabel.isEmpty() ? tr("destination") : m_state.nodeLabel};
-    const double segH = (boxes[0].height() - 16) / 3.0;
+    const double segH = (boxes[0].height() - 8) / 3.0;
     for (int m = 0; m < 2; ++m) {
         const QRectF &box = boxes[m];
         p.setPen(QPen(m_theme.axis, m_theme.lineWidth));
@@ -124,19 +134,18 @@ void MoveDiagram::paintEvent(QPaintEvent *)
         p.drawRoundedRect(box, 8, 8);
         p.setFont(title);
         p.setPen(m_theme.text);
-        p.drawText(QRectF(box.left(), 0, box.width(), titleH * 1.3), Qt::AlignCenter, names[m]);
+        p.drawText(QRectF(box.left() - 20, 0, box.width() + 40, titleH), Qt::AlignCenter,
+            QFontMetricsF(title).elidedText(names[m], Qt::ElideRight, box.width() + 40));
         p.setFont(small);
         p.setPen(m_theme.muted.darker(150));
-        p.drawText(QRectF(box.left(), titleH * 1.2, box.width(), titleH * 1.3),
-            Qt::AlignCenter | Qt::TextSingleLine,
-            QFontMetricsF(small).elidedText(subtitles[m], Qt::ElideMiddle, box.width()));
+        p.drawText(QRectF(box.left() - 20, titleH, box.width() + 40, smallH + 4), Qt::AlignCenter,
+            QFontMetricsF(small).elidedText(subtitles[m], Qt::ElideMiddle, box.width() + 40));
         for (int s = 0; s < 3; ++s) {
-            const QRectF seg(box.left() + 10, box.top() + 4 + s * segH + 4, box.width() - 20, segH - 8);
+            const QRectF seg(box.left() + 6, box.top() + 4 + s * segH + 3, box.width() - 12, segH - 6);
             const bool held = holds(m, s);
-            QColor fill = m_theme.seriesColor(s);
             if (held) {
                 p.setPen(Qt::NoPen);
-                p.setBrush(fill);
+                p.setBrush(m_theme.seriesColor(s));
             } else {
                 p.setPen(QPen(m_theme.muted, 1.5, Qt::DashLine));
                 p.setBrush(Qt::NoBrush);
@@ -145,61 +154,59 @@ void MoveDiagram::paintEvent(QPaintEvent *)
             QString text = tr(kSegmentNames[s]);
             if (s == 2 && held) {
                 if (m == 1 && !weak())
-                    text += m_state.resumed || !m_state.finished
-                        ? tr(": goes on at pc %1").arg(m_state.pcAtMove)
-                        : tr(": shipped");
+                    text = tr("state: goes on at pc %1").arg(m_state.pcAtMove);
                 else if (m == 1 || (pull() && m == 0))
-                    text += tr(": new, at the entry");
+                    text = tr("state: new, at the entry");
                 else if (m_state.mode == QLatin1String("clone") && m_state.moved)
-                    text += tr(": the original goes on");
+                    text = tr("state: original goes on");
                 else
-                    text += tr(": running");
+                    text = tr("state: running");
             }
             if (!held)
-                text = m == 0 && sourceStopped() ? tr("%1: gone (stopped, shipped)").arg(text)
-                                                 : tr("(%1: none)").arg(text);
+                text = m == 0 && sourceStopped() ? tr("%1: gone").arg(text) : tr("no %1").arg(text);
             p.setFont(body);
-            p.setPen(held ? QColor(Qt::white) : m_theme.muted.darker(130));
-            p.drawText(seg.adjusted(8, 0, -8, 0), Qt::AlignCenter | Qt::TextWordWrap, text);
+            p.setPen(held ? QColor(Qt::white) : m_theme.muted.darker(140));
+            p.drawText(seg.adjusted(4, 0, -4, 0), Qt::AlignCenter | Qt::TextWordWrap, text);
         }
     }
 
     // The arrows: one per segment that moved, with its measured size.
     const QStringList labels = arrowLabels();
-    const double gapL = boxes[0].right() + 8;
-    const double gapR = boxes[1].left() - 8;
+    const double gapL = boxes[0].right() + 6;
+    const double gapR = boxes[1].left() - 6;
     for (int i = 0; i < labels.size(); ++i) {
-        const double y = top + 4 + i * segH + segH / 2 + 6;
+        const double y = top + 4 + i * segH + segH * 0.62;
         const QPointF a(gapL, y);
         const QPointF b(gapR, y);
-        drawArrow(
-            p, pull() ? b : a, pull() ? a : b, m_theme.seriesColor(i).darker(115), m_theme.lineWidth + 1);
+        const QColor colour = m_theme.seriesColor(i).darker(115);
+        drawArrow(p, pull() ? b : a, pull() ? a : b, colour, m_theme.lineWidth + 1);
         p.setFont(body);
         p.setPen(m_theme.text);
-        p.drawText(QRectF(gapL, y - bodyH * 1.35, gapR - gapL, bodyH * 1.2), Qt::AlignCenter, labels.at(i));
+        const QFontMetricsF fm(body);
+        p.drawText(QRectF(gapL, y - fm.height() * 1.25, gapR - gapL, fm.height()), Qt::AlignCenter,
+            fm.elidedText(labels.at(i), Qt::ElideRight, gapR - gapL));
     }
     if (m_state.mode == QLatin1String("clone") && m_state.moved) {
         p.setFont(small);
         p.setPen(m_theme.text);
-        p.drawText(QRectF(gapL, top + 3 * segH + 2, gapR - gapL, bodyH * 1.3), Qt::AlignCenter,
+        p.drawText(QRectF(gapL, bottom - smallH * 1.4, gapR - gapL, smallH * 1.3), Qt::AlignCenter,
             tr("copies: both go on"));
     }
 
-    // Steps under each machine: how far the computation went where (measured).
-    p.setFont(body);
+    // Instructions run on each side (measured), and the unmigrated run for comparison.
+    p.setFont(small);
     p.setPen(m_theme.text);
-    const QString here = pull() ? tr("ran here: %L1 instructions").arg(m_state.stepsHere)
-        : weak()                ? tr("ran here: none (the node runs it)")
-                                : tr("ran here before the move: %L1 instructions").arg(m_state.stepsHere);
-    const QString there = pull() ? tr("serves the code; runs none of it")
-                                 : tr("ran at the node: %L1 instructions").arg(m_state.stepsAtNode);
-    p.drawText(QRectF(boxes[0].left(), bottom + 4, boxW + 60, bodyH * 1.2), Qt::AlignLeft, here);
-    p.drawText(QRectF(boxes[1].left() - 60, bottom + 4, boxW + 60, bodyH * 1.2), Qt::AlignRight, there);
+    const QString here = pull() ? tr("ran here: %1").arg(countText(m_state.stepsHere))
+        : weak()                ? tr("ran here: none")
+                                : tr("ran here: %1").arg(countText(m_state.stepsHere));
+    const QString there
+        = pull() ? tr("ran there: none") : tr("ran there: %1").arg(countText(m_state.stepsAtNode));
+    p.drawText(QRectF(boxes[0].left(), bottom + 2, boxW + 40, smallH), Qt::AlignLeft, here);
+    p.drawText(QRectF(boxes[1].right() - boxW - 40, bottom + 2, boxW + 40, smallH), Qt::AlignRight, there);
     if (m_state.stepsUnmigrated > 0) {
-        p.setFont(small);
         p.setPen(m_theme.muted.darker(150));
-        p.drawText(QRectF(0, bottom + 4 + bodyH * 1.25, w, bodyH * 1.2), Qt::AlignCenter,
-            tr("unmigrated run: %L1 instructions (measured on this machine)").arg(m_state.stepsUnmigrated));
+        p.drawText(QRectF(0, bottom + 2 + smallH * 1.2, w, smallH), Qt::AlignCenter,
+            tr("unmigrated run: %1 (measured on this machine)").arg(countText(m_state.stepsUnmigrated)));
     }
 }
 

@@ -105,25 +105,37 @@ void NativeView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, R
                    .arg(c.regions.size());
     m_regions->setText(regions);
 
-    QString fds = tr("<b>Open descriptors of run 1</b><table cellspacing=4>");
-    for (const NativeDescriptor &d : c.first.descriptors)
-        fds += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td></tr>")
+    QString fds = tr("<b>Open descriptors of run 1</b><table cellspacing=3>");
+    for (const NativeDescriptor &d : c.first.descriptors) {
+        QString target = d.target;
+        if (target.size() > 26)
+            target = QStringLiteral("...") + target.right(23);
+        fds += QStringLiteral("<tr><td align=right>%1</td><td>%2</td><td>%3</td></tr>")
                    .arg(d.fd)
-                   .arg(d.target.toHtmlEscaped(), d.whyItStays.toHtmlEscaped());
+                   .arg(d.kind.toHtmlEscaped(), target.toHtmlEscaped());
+    }
     fds += QStringLiteral("</table>");
+    fds += tr("Each number indexes this kernel's table of open files, pipes and connections; on another "
+              "host it names nothing.");
     m_descriptors->setText(fds);
 
+    // schedstat: ns on a CPU, ns waiting for one, time slices.
+    const QStringList sched = c.first.schedstat.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    const QString schedText = sched.size() >= 3 ? tr("%1 ms on a CPU, %2 ms waiting, %3 time slices")
+                                                      .arg(sched[0].toDouble() / 1e6, 0, 'f', 2)
+                                                      .arg(sched[1].toDouble() / 1e6, 0, 'f', 2)
+                                                      .arg(sched[2])
+                                                : tr("scheduling state unreadable");
     QStringList kernel;
-    kernel << tr("<b>The kernel's part</b> (kernel %1, %2): sleeps in <b>%3</b>; %4 pending signal(s); "
-                 "schedstat %5; %6 mappings.")
+    kernel << tr("<b>The kernel's part</b> (kernel %1, %2): run 1 sleeps in <b>%3</b>; %4 pending signal(s); "
+                 "%5; %6 mappings.")
                   .arg(c.kernelRelease, c.machine, c.first.waitChannel.toHtmlEscaped())
                   .arg(std::popcount(c.first.pendingSignals))
-                  .arg(c.first.schedstat.toHtmlEscaped())
+                  .arg(schedText)
                   .arg(c.first.mappingCount);
-    kernel << tr(
-        "A container carries its processes but not this kernel: its state is tied to the kernel's "
-        "objects and version, so it moves well only to a host with a compatible kernel. The abstract "
-        "machine's state is plain values and moves anywhere.");
+    kernel << tr("A container carries its processes but not the kernel they run on: it moves well only to a "
+                 "host with a compatible kernel. The abstract machine's state is plain values and moves "
+                 "anywhere.");
     m_kernel->setText(kernel.join(QStringLiteral("<br>")));
     m_status->setText(snap->result.error.isEmpty() ? snap->status : snap->result.error);
 }

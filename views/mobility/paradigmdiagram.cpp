@@ -62,7 +62,7 @@ void ParadigmDiagram::paintEvent(QPaintEvent *)
     p.setFont(title);
     p.setPen(m_theme.text);
     p.drawText(QRectF(x0, 0, colW, titleH * 1.4), Qt::AlignCenter, tr("client"));
-    p.drawText(QRectF(x1, 0, colW, titleH * 1.4), Qt::AlignCenter, tr("server (node process)"));
+    p.drawText(QRectF(x1, 0, colW, titleH * 1.4), Qt::AlignCenter, tr("server"));
     const QString rows[2] = {tr("before"), tr("after")};
     const QColor tokenColours[3] = {m_theme.seriesColor(0), m_theme.seriesColor(2), m_theme.seriesColor(3)};
     for (int row = 0; row < 2; ++row) {

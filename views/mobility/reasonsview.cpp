@@ -18,10 +18,10 @@ ReasonsView::ReasonsView(QWidget *parent)
     , m_federatedText(new QLabel(this))
     , m_status(new QLabel(this))
 {
-    m_load->setTitle(tr("Load distribution: wall time (ms)"));
+    m_load->setTitle(tr("Load: wall time"));
     m_load->setProvenance(Provenance::Measured);
     m_load->setExportName(QStringLiteral("mobility-load"));
-    m_federated->setTitle(tr("Federated learning: test error per round"));
+    m_federated->setTitle(tr("Federated: test error"));
     m_federated->setProvenance(Provenance::Model);
     m_federated->setExportName(QStringLiteral("mobility-federated"));
     for (QLabel *l : {m_loadText, m_federatedText, m_status}) {
@@ -114,8 +114,8 @@ void ReasonsView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, 
         const FederatedReport &f = *snap->federated;
         std::vector<Series> series = snap->result.series;
         if (series.size() == 2) {
-            series[0].name = tr("federated: data stays with the clients (model)");
-            series[1].name = tr("all data in one place (model)");
+            series[0].name = tr("federated (model)");
+            series[1].name = tr("central (model)");
             for (Series &s : series) {
                 s.xLabel = tr("round");
                 s.yLabel = tr("test error (MSE)");
