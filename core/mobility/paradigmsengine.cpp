@@ -133,6 +133,7 @@ void ParadigmsEngine::buildResult(const ParadigmsSnapshot &s, Result *result)
     } else {
         sum.insert(QStringLiteral("bytes_moved"), 0);
         sum.insert(QStringLiteral("bytes_execution_state"), 0);
+        sum.insert(QStringLiteral("move_ms"), 0); // nothing moved
     }
 }
 
