@@ -116,7 +116,7 @@ void TestMobilityViews::strongMoveShowsStateAndBytes()
         || view.inspectorText().contains(QStringLiteral("5000")));
     QVERIFY(view.outcomeText().contains(QStringLiteral("equal")));
     QVERIFY(view.outcomeText().contains(QStringLiteral("1.50 ms")));
-    QCOMPARE(view.charts().front()->series().front().y.back(), 1.5);
+    QVERIFY(view.charts().isEmpty()); // the timings are text: a chart of three bars says no more
     saveShot(&view, QStringLiteral("mobility-strong"));
 }
 

@@ -33,16 +33,11 @@ QString modeTitle(const QString &mode)
 MobilityMoveView::MobilityMoveView(QWidget *parent)
     : StepView(parent)
     , m_diagram(new MoveDiagram(this))
-    , m_chart(new ChartWidget(this))
     , m_headline(new QLabel(this))
     , m_inspector(new QLabel(this))
     , m_outcome(new QLabel(this))
     , m_status(new QLabel(this))
 {
-    m_chart->setTitle(tr("The move (ms)"));
-    m_chart->setProvenance(Provenance::Measured);
-    m_chart->setExportName(QStringLiteral("mobility-move"));
-    m_chart->setMinimumWidth(220);
     m_headline->setWordWrap(true);
     m_inspector->setWordWrap(true);
     m_inspector->setTextFormat(Qt::RichText);
@@ -50,15 +45,11 @@ MobilityMoveView::MobilityMoveView(QWidget *parent)
     m_outcome->setWordWrap(true);
     m_outcome->setTextFormat(Qt::RichText);
     m_status->setWordWrap(true);
-    m_chart->setMaximumHeight(220);
-    auto *lower = new QHBoxLayout;
-    lower->addWidget(m_inspector, 3);
-    lower->addWidget(m_chart, 2);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_headline);
-    layout->addWidget(m_diagram, 3);
-    layout->addLayout(lower, 2);
+    layout->addWidget(m_diagram, 1);
+    layout->addWidget(m_inspector);
     layout->addWidget(m_outcome);
     layout->addWidget(m_status);
     applyTheme(m_theme);
@@ -102,12 +93,11 @@ void MobilityMoveView::showSnapshot(const std::shared_ptr<const Snapshot> &snaps
         m_diagram->setState(MoveDiagram::State {});
         m_inspector->setText(tr("The execution state appears here when the computation moves."));
         m_outcome->clear();
-        m_chart->setSeries({});
         m_status->setText(snapshot && !snapshot->result.error.isEmpty() ? snapshot->result.error
                                                                         : tr("Press Run (F5) to start."));
         return;
     }
-    m_headline->setText(tr("%1 (program '%2')").arg(modeTitle(snap->mode), snap->program));
+    m_headline->setText(modeTitle(snap->mode));
 
     MoveDiagram::State d;
     d.mode = snap->mode;
@@ -179,22 +169,6 @@ void MobilityMoveView::showSnapshot(const std::shared_ptr<const Snapshot> &snaps
         const double moveMs = double(r.moveNs) / 1e6;
         const double serializeMs = double(r.serializeNs) / 1e6;
         const double decodeMs = double(r.nodeDecodeNs) / 1e6;
-        Series s;
-        s.id = QStringLiteral("move_parts");
-        s.name = tr("measured on this machine");
-        s.style = Series::Style::Bars;
-        s.x = {1, 2, 3};
-        s.y = {serializeMs, decodeMs, moveMs};
-        s.pointLabels = {tr("encode"), tr("decode"), tr("move")};
-        s.xLabel = tr("part");
-        s.yLabel = tr("time (ms)");
-        m_chart->setSeries({s}, true);
-        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-        for (int i = 0; i < 3; ++i)
-            ticker->addTick(s.x[std::size_t(i)], s.pointLabels.at(i));
-        m_chart->xAxis->setTicker(ticker);
-        m_chart->xAxis->setRange(0.4, 3.6);
-        m_chart->replot(QCustomPlot::rpQueuedReplot);
         const bool weakMode = r.mode == MoveMode::WeakPush || r.mode == MoveMode::WeakPull;
         QStringList parts;
         parts << tr("<b>Measured on this machine</b>: result %1, unmigrated %2: <b>%3</b>")
@@ -210,7 +184,6 @@ void MobilityMoveView::showSnapshot(const std::shared_ptr<const Snapshot> &snaps
                          .arg(r.resultOriginal.toString(), r.originalEqual ? tr("equal") : tr("different"));
         m_outcome->setText(parts.join(QStringLiteral("<br>")));
     } else {
-        m_chart->setSeries({});
         m_outcome->clear();
     }
     const QString error = snap->result.error;

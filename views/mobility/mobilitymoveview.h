@@ -19,7 +19,6 @@ class MobilityMoveView : public StepView {
 public:
     explicit MobilityMoveView(QWidget *parent = nullptr);
     void showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState state) override;
-    QList<ChartWidget *> charts() const override { return {m_chart}; }
     void applyTheme(const Theme &theme) override;
 
     MoveDiagram *diagram() const { return m_diagram; }
@@ -29,7 +28,6 @@ public:
 
 private:
     MoveDiagram *m_diagram;
-    ChartWidget *m_chart;
     QLabel *m_headline;
     QLabel *m_inspector;
     QLabel *m_outcome;

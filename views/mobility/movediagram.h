@@ -52,7 +52,7 @@ public:
     bool sourceStopped() const;
 
     QSize sizeHint() const override { return {900, 360}; }
-    QSize minimumSizeHint() const override { return {480, 240}; }
+    QSize minimumSizeHint() const override { return {360, 220}; }
 
 protected:
     void paintEvent(QPaintEvent *event) override;
