@@ -14,6 +14,8 @@ set(PROCLAB_MODULES
     migration    # M6, M7
     webclient    # T11, C4
     tlp          # T12
+    containers   # V7, V8, V9 (PlanetLab, cloud service models)
+    neighbour    # V9 (noisy neighbours)
 )
 
 # Lesson folders under lessons/ (each lists its files in its own CMakeLists.txt).
