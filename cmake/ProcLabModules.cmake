@@ -25,6 +25,7 @@ set(PROCLAB_LESSONS
     t7-t10-scheduling
     t11-t12-clients
     m6-m7-live-migration
+    v7-v9-containers-clouds
 )
 
 foreach(_proclab_module IN LISTS PROCLAB_MODULES)
