@@ -234,7 +234,8 @@ CgroupPlaces CgroupPlaces::parse(const QString &mountInfo, const QString &procCg
         if (dash < 6 || dash + 3 > f.size())
             continue;
         const QString fsType = f[dash + 1];
-        const QStringList superOptions = dash + 3 < f.size() ? f[dash + 3].split(QLatin1Char(',')) : QStringList();
+        const QStringList superOptions
+            = dash + 3 < f.size() ? f[dash + 3].split(QLatin1Char(',')) : QStringList();
         if (fsType == QLatin1String("cgroup2") && places.v2Mount.isEmpty()) {
             places.v2Mount = unescapeMountField(f[4]);
             v2Root = unescapeMountField(f[3]);
@@ -272,7 +273,8 @@ CgroupPlaces CgroupPlaces::parse(const QString &mountInfo, const QString &procCg
 
 CgroupPlaces CgroupPlaces::ofThisProcess()
 {
-    return parse(readSmallFile(QStringLiteral("/proc/self/mountinfo")), readSmallFile(QStringLiteral("/proc/self/cgroup")));
+    return parse(readSmallFile(QStringLiteral("/proc/self/mountinfo")),
+        readSmallFile(QStringLiteral("/proc/self/cgroup")));
 }
 
 CgroupCpuLimit::CgroupCpuLimit()
@@ -346,7 +348,8 @@ QString CgroupCpuLimit::refusals() const
 bool CgroupCpuLimit::tryV2(double quotaPercent, int periodUs, QString *why)
 {
     if (m_places.v2Mount.isEmpty()) {
-        *why = QStringLiteral("no cgroup2 file system holds this process (/proc/self/mountinfo, /proc/self/cgroup)");
+        *why = QStringLiteral(
+            "no cgroup2 file system holds this process (/proc/self/mountinfo, /proc/self/cgroup)");
         return false;
     }
     const QString own = groupFolder(m_places.v2Mount, m_places.v2Path);
@@ -371,8 +374,10 @@ bool CgroupCpuLimit::tryV2(double quotaPercent, int periodUs, QString *why)
                                          "(cgroup.subtree_control); ProcLab does not change the root group")
                               .arg(own));
         QString enableWhy;
-        if (!writeControlFile(own + QStringLiteral("/cgroup.subtree_control"), QStringLiteral("+cpu"), &enableWhy))
-            return giveUp(enableWhy + QStringLiteral(" (a group that holds processes cannot give controllers to its children)"));
+        if (!writeControlFile(
+                own + QStringLiteral("/cgroup.subtree_control"), QStringLiteral("+cpu"), &enableWhy))
+            return giveUp(enableWhy
+                + QStringLiteral(" (a group that holds processes cannot give controllers to its children)"));
     }
     const qint64 quotaUs = std::max<qint64>(1000, qint64(std::llround(periodUs * quotaPercent / 100.0)));
     QString writeWhy;
@@ -388,7 +393,8 @@ bool CgroupCpuLimit::tryV2(double quotaPercent, int periodUs, QString *why)
 bool CgroupCpuLimit::tryV1(double quotaPercent, int periodUs, QString *why)
 {
     if (m_places.v1CpuMount.isEmpty()) {
-        *why = QStringLiteral("no cgroup v1 hierarchy with the cpu controller holds this process (/proc/self/mountinfo)");
+        *why = QStringLiteral(
+            "no cgroup v1 hierarchy with the cpu controller holds this process (/proc/self/mountinfo)");
         return false;
     }
     const QString own = groupFolder(m_places.v1CpuMount, m_places.v1CpuPath);
@@ -421,12 +427,15 @@ bool CgroupCpuLimit::trySystemdRun(double quotaPercent, int periodUs, QString *w
     if (::geteuid() != 0)
         prefix << QStringLiteral("--user");
     prefix << QStringLiteral("--scope") << QStringLiteral("--quiet") << QStringLiteral("--collect")
-           << QStringLiteral("-p") << QStringLiteral("CPUQuota=%1%").arg(std::max(1L, std::lround(quotaPercent)))
-           << QStringLiteral("-p") << QStringLiteral("CPUQuotaPeriodSec=%1ms").arg(std::max(1, periodUs / 1000))
+           << QStringLiteral("-p")
+           << QStringLiteral("CPUQuota=%1%").arg(std::max(1L, std::lround(quotaPercent)))
+           << QStringLiteral("-p")
+           << QStringLiteral("CPUQuotaPeriodSec=%1ms").arg(std::max(1, periodUs / 1000))
            << QStringLiteral("--");
     QString errors;
     const int status = runProbe(prefix + QStringList {QStringLiteral("/bin/true")}, 10000, &errors, why);
-    const QString shown = QStringLiteral("systemd-run%1 --scope").arg(::geteuid() != 0 ? QStringLiteral(" --user") : QString());
+    const QString shown = QStringLiteral("systemd-run%1 --scope")
+                              .arg(::geteuid() != 0 ? QStringLiteral(" --user") : QString());
     if (status < 0) {
         *why = shown + QStringLiteral(": ") + *why;
         return false;

@@ -48,7 +48,8 @@ HelperProcess::~HelperProcess()
     kill();
 }
 
-bool HelperProcess::start(const QString &helper, const QStringList &args, QString *error, const QStringList &prefix)
+bool HelperProcess::start(
+    const QString &helper, const QStringList &args, QString *error, const QStringList &prefix)
 {
     if (m_pid > 0) {
         *error = QStringLiteral("helper '%1' is already started").arg(helper);
@@ -109,7 +110,8 @@ bool HelperProcess::start(const QString &helper, const QStringList &args, QStrin
         m_pid = -1;
         closeAll();
         *error = QStringLiteral("cannot start %1: %2")
-                     .arg(prefix.isEmpty() ? QStringLiteral("helper '%1'").arg(helper) : prefix.front(), errnoText(rc));
+                     .arg(prefix.isEmpty() ? QStringLiteral("helper '%1'").arg(helper) : prefix.front(),
+                         errnoText(rc));
         return false;
     }
     m_reaped = false;
@@ -141,8 +143,9 @@ bool HelperProcess::write(const QByteArray &data, int timeoutMs, QString *error)
         if (ready < 0 && errno == EINTR)
             continue;
         if (ready <= 0) {
-            *error = ready == 0 ? QStringLiteral("the helper does not read its input (timed out after %1 ms)").arg(timeoutMs)
-                                : QStringLiteral("poll() failed: %1").arg(lastErrorText());
+            *error = ready == 0
+                ? QStringLiteral("the helper does not read its input (timed out after %1 ms)").arg(timeoutMs)
+                : QStringLiteral("poll() failed: %1").arg(lastErrorText());
             ok = false;
             break;
         }
@@ -232,7 +235,8 @@ HelperProcess::Read HelperProcess::readExactly(int bytes, int timeoutMs, QByteAr
         if (ready == 0)
             return Read::Timeout;
         char chunk[4096];
-        const ssize_t n = ::read(m_out, chunk, std::min<std::size_t>(sizeof chunk, std::size_t(bytes - m_buffer.size())));
+        const ssize_t n
+            = ::read(m_out, chunk, std::min<std::size_t>(sizeof chunk, std::size_t(bytes - m_buffer.size())));
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {

@@ -38,7 +38,8 @@ public:
      *        `systemd-run --user --scope ... --`); empty to start the helper directly
      * @return false with a one-line @p error
      */
-    bool start(const QString &helper, const QStringList &args, QString *error, const QStringList &prefix = {});
+    bool start(
+        const QString &helper, const QStringList &args, QString *error, const QStringList &prefix = {});
 
     /// @brief The child's pid (-1 before start()).
     pid_t pid() const { return m_pid; }

@@ -10,16 +10,20 @@ QString captionFor(int offering)
 {
     switch (offering) {
     case CloudLayersModel::OnPremises:
-        return QStringLiteral("On premises you manage every layer yourself, from the machines up to your data.");
+        return QStringLiteral(
+            "On premises you manage every layer yourself, from the machines up to your data.");
     case CloudLayersModel::IaaS:
-        return QStringLiteral("IaaS: instead of a machine you rent a VM. The provider runs the hardware and the VMM; "
-                              "you manage the operating system and everything above it.");
+        return QStringLiteral(
+            "IaaS: instead of a machine you rent a VM. The provider runs the hardware and the VMM; "
+            "you manage the operating system and everything above it.");
     case CloudLayersModel::PaaS:
-        return QStringLiteral("PaaS: the provider also runs the operating system and the system-level services "
-                              "(runtime, middleware, databases); you bring your application and its data.");
+        return QStringLiteral(
+            "PaaS: the provider also runs the operating system and the system-level services "
+            "(runtime, middleware, databases); you bring your application and its data.");
     default:
-        return QStringLiteral("SaaS: the provider runs the application itself; you use it and manage only what you "
-                              "put in: your data and who may see it.");
+        return QStringLiteral(
+            "SaaS: the provider runs the application itself; you use it and manage only what you "
+            "put in: your data and who may see it.");
     }
 }
 
@@ -37,9 +41,11 @@ std::optional<CloudLayersConfig> CloudLayersConfig::fromParams(const ParamValues
 }
 
 CloudLayersEngine::CloudLayersEngine()
-    : ConfiguredEngine(EngineInfo {QString(kId), QStringLiteral("IaaS, PaaS, SaaS: who manages which layer"), Provenance::Diagram,
-        QStringLiteral("Steps through a computing stack on premises and in the three cloud service models, shading "
-                       "what the provider manages, then puts two IaaS customers on one physical machine."),
+    : ConfiguredEngine(EngineInfo {QString(kId), QStringLiteral("IaaS, PaaS, SaaS: who manages which layer"),
+        Provenance::Diagram,
+        QStringLiteral(
+            "Steps through a computing stack on premises and in the three cloud service models, shading "
+            "what the provider manages, then puts two IaaS customers on one physical machine."),
         {QStringLiteral("V9")}, {QString(kLayersView)}})
 {
 }
@@ -50,9 +56,11 @@ ParamSchema CloudLayersEngine::schema() const
     for (int o = 0; o < CloudLayersModel::OfferingCount; ++o)
         choices << CloudLayersModel::offeringId(o);
     return ParamSchema {
-        ParamSpec::choice(QStringLiteral("offering"), QStringLiteral("Service model"), QStringLiteral("all"), choices,
-            QStringLiteral("all steps through on premises, IaaS, PaaS, SaaS and a shared machine; one name shows "
-                           "only that model.")),
+        ParamSpec::choice(QStringLiteral("offering"), QStringLiteral("Service model"), QStringLiteral("all"),
+            choices,
+            QStringLiteral(
+                "all steps through on premises, IaaS, PaaS, SaaS and a shared machine; one name shows "
+                "only that model.")),
     };
 }
 
@@ -61,8 +69,10 @@ std::vector<OutputSpec> CloudLayersEngine::outputs() const
     const QString l = QStringLiteral("layers");
     return {
         {QStringLiteral("layers"), l, QStringLiteral("layers of the stack (model)")},
-        {QStringLiteral("customer_layers_*"), l, QStringLiteral("layers the customer manages in onprem, iaas, paas, saas")},
-        {QStringLiteral("provider_layers_*"), l, QStringLiteral("layers the provider manages in onprem, iaas, paas, saas")},
+        {QStringLiteral("customer_layers_*"), l,
+            QStringLiteral("layers the customer manages in onprem, iaas, paas, saas")},
+        {QStringLiteral("provider_layers_*"), l,
+            QStringLiteral("layers the provider manages in onprem, iaas, paas, saas")},
         {QStringLiteral("frames"), QString(), QStringLiteral("steps the diagram went through")},
     };
 }
@@ -74,7 +84,8 @@ void CloudLayersEngine::run()
     if (cfg.only >= 0)
         order = {cfg.only};
     else
-        order = {CloudLayersModel::OnPremises, CloudLayersModel::IaaS, CloudLayersModel::PaaS, CloudLayersModel::SaaS};
+        order = {CloudLayersModel::OnPremises, CloudLayersModel::IaaS, CloudLayersModel::PaaS,
+            CloudLayersModel::SaaS};
     const int frames = int(order.size()) + (cfg.only < 0 || cfg.only == CloudLayersModel::IaaS ? 1 : 0);
     std::vector<int> shown;
     int done = 0;
@@ -91,10 +102,11 @@ void CloudLayersEngine::run()
         } else {
             snap->offering = CloudLayersModel::IaaS;
             snap->sharedMachine = true;
-            snap->caption = QStringLiteral("Two IaaS customers rent VMs on the same physical machine. The VMM keeps "
-                                           "them apart (almost complete isolation), but they share cores, caches "
-                                           "and memory: one can slow the other down. Performance isolation is not "
-                                           "guaranteed.");
+            snap->caption
+                = QStringLiteral("Two IaaS customers rent VMs on the same physical machine. The VMM keeps "
+                                 "them apart (almost complete isolation), but they share cores, caches "
+                                 "and memory: one can slow the other down. Performance isolation is not "
+                                 "guaranteed.");
         }
         snap->shown = shown;
         snap->progress = double(i + 1) / frames;
@@ -112,8 +124,10 @@ Result CloudLayersEngine::buildResult(int framesShown) const
     Result result = makeResult();
     result.summary.insert(QStringLiteral("layers"), int(CloudLayersModel::LayerCount));
     for (int o = 0; o < CloudLayersModel::OfferingCount; ++o) {
-        result.summary.insert(QStringLiteral("customer_layers_") + CloudLayersModel::offeringId(o), CloudLayersModel::customerLayers(o));
-        result.summary.insert(QStringLiteral("provider_layers_") + CloudLayersModel::offeringId(o), CloudLayersModel::providerLayers(o));
+        result.summary.insert(QStringLiteral("customer_layers_") + CloudLayersModel::offeringId(o),
+            CloudLayersModel::customerLayers(o));
+        result.summary.insert(QStringLiteral("provider_layers_") + CloudLayersModel::offeringId(o),
+            CloudLayersModel::providerLayers(o));
     }
     result.summary.insert(QStringLiteral("frames"), framesShown);
     result.table.columns = {QStringLiteral("layer")};
@@ -122,7 +136,8 @@ Result CloudLayersEngine::buildResult(int framesShown) const
     for (int l = CloudLayersModel::LayerCount - 1; l >= 0; --l) {
         QVariantList row {CloudLayersModel::layerId(l)};
         for (int o = 0; o < CloudLayersModel::OfferingCount; ++o)
-            row << (CloudLayersModel::providerManages(o, l) ? QStringLiteral("provider") : QStringLiteral("customer"));
+            row << (CloudLayersModel::providerManages(o, l) ? QStringLiteral("provider")
+                                                            : QStringLiteral("customer"));
         result.table.rows.push_back(row);
     }
     return result;

@@ -99,7 +99,8 @@ std::string printable(const char *s)
 {
     std::string out;
     for (; *s && out.size() < 64; ++s)
-        out.push_back(static_cast<unsigned char>(*s) >= 32 && static_cast<unsigned char>(*s) < 127 ? *s : '?');
+        out.push_back(
+            static_cast<unsigned char>(*s) >= 32 && static_cast<unsigned char>(*s) < 127 ? *s : '?');
     return out.empty() ? std::string("?") : out;
 }
 
@@ -146,10 +147,13 @@ void listMerged(const std::string &dirPath, const std::string &relative, int dep
             continue;
         const std::string path = dirPath + '/' + e->d_name;
         const std::string rel = relative.empty() ? std::string(e->d_name) : relative + '/' + e->d_name;
-        struct stat st {};
+        struct stat st { };
         if (::lstat(path.c_str(), &st) != 0)
             continue;
-        const char kind = S_ISREG(st.st_mode) ? 'f' : S_ISDIR(st.st_mode) ? 'd' : S_ISLNK(st.st_mode) ? 'l' : 'o';
+        const char kind = S_ISREG(st.st_mode) ? 'f'
+            : S_ISDIR(st.st_mode)             ? 'd'
+            : S_ISLNK(st.st_mode)             ? 'l'
+                                              : 'o';
         say("merged %c %lld %s", kind, kind == 'f' ? static_cast<long long>(st.st_size) : 0LL, rel.c_str());
         ++*listed;
         if (kind == 'd' && depth < kMaxDepth)
@@ -171,8 +175,9 @@ void overlay(const std::string &root)
     }
     const std::string merged = root + "/merged";
     char options[4096];
-    std::snprintf(options, sizeof options, "lowerdir=%s/layer2:%s/layer1:%s/base,upperdir=%s/upper,workdir=%s/work",
-        root.c_str(), root.c_str(), root.c_str(), root.c_str(), root.c_str());
+    std::snprintf(options, sizeof options,
+        "lowerdir=%s/layer2:%s/layer1:%s/base,upperdir=%s/upper,workdir=%s/work", root.c_str(), root.c_str(),
+        root.c_str(), root.c_str(), root.c_str());
     bool mounted = ::mount("overlay", merged.c_str(), "overlay", 0, options) == 0;
     if (!mounted) {
         sayError("overlay_mount", errno);
@@ -228,7 +233,8 @@ void burn(long ms, long sampleMs)
     while (true) {
         const std::int64_t now = clockNs(CLOCK_MONOTONIC);
         if (now >= next) {
-            say("cpu %lld %lld", static_cast<long long>(now), static_cast<long long>(clockNs(CLOCK_PROCESS_CPUTIME_ID)));
+            say("cpu %lld %lld", static_cast<long long>(now),
+                static_cast<long long>(clockNs(CLOCK_PROCESS_CPUTIME_ID)));
             next += std::int64_t(sampleMs) * 1000000;
         }
         if (now >= end)
@@ -359,7 +365,8 @@ int ContainerHelper::main(int argc, char **argv)
         // what it was refused.
     }
     std::string made;
-    for (auto [flag, name] : {std::pair {CLONE_NEWUSER, "user"}, {CLONE_NEWPID, "pid"}, {CLONE_NEWUTS, "uts"}, {CLONE_NEWNS, "mnt"}}) {
+    for (auto [flag, name] : {std::pair {CLONE_NEWUSER, "user"}, {CLONE_NEWPID, "pid"}, {CLONE_NEWUTS, "uts"},
+             {CLONE_NEWNS, "mnt"}}) {
         if (flags & flag)
             made += made.empty() ? name : std::string(",") + name;
     }

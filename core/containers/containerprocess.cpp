@@ -25,7 +25,8 @@ ContainerProcess::~ContainerProcess()
 bool ContainerProcess::start(const QString &hostname, const QStringList &prefix, QString *error)
 {
     m_report = ContainerReport {};
-    return m_helper.start(QString(ContainerHelper::kName), {QString::number(::getpid()), hostname}, error, prefix);
+    return m_helper.start(
+        QString(ContainerHelper::kName), {QString::number(::getpid()), hostname}, error, prefix);
 }
 
 void ContainerProcess::watchInit()
@@ -42,7 +43,8 @@ ContainerProcess::Wait ContainerProcess::readUntil(const std::function<bool(cons
         if (tick && !tick())
             return Wait::Stopped;
         if (monotonicNs() > deadline) {
-            *error = QStringLiteral("the container did not answer within %1 s").arg(timeoutMs / 1000.0, 0, 'f', 1);
+            *error = QStringLiteral("the container did not answer within %1 s")
+                         .arg(timeoutMs / 1000.0, 0, 'f', 1);
             return Wait::Failed;
         }
         QByteArray line;
@@ -63,7 +65,8 @@ ContainerProcess::Wait ContainerProcess::readUntil(const std::function<bool(cons
             m_helper.waitExit(1000);
             const QString said = m_helper.errorOutput();
             *error = QStringLiteral("the container helper ended early (%1)%2")
-                         .arg(m_helper.exitText(), said.isEmpty() ? QString() : QStringLiteral(": ") + said.left(200));
+                         .arg(m_helper.exitText(),
+                             said.isEmpty() ? QString() : QStringLiteral(": ") + said.left(200));
             return Wait::Failed;
         }
         case HelperProcess::Read::Failed:

@@ -73,7 +73,8 @@ QString ContainerReportParser::quoted(const QByteArray &line)
 bool ContainerReportParser::addLine(const QByteArray &line, ContainerReport *r, QString *error)
 {
     auto bad = [&](const char *why) {
-        *error = QStringLiteral("malformed line from the container helper: %1 (%2)").arg(quoted(line), QLatin1String(why));
+        *error = QStringLiteral("malformed line from the container helper: %1 (%2)")
+                     .arg(quoted(line), QLatin1String(why));
         return false;
     };
     if (line.size() > kMaxLineBytes)
@@ -202,7 +203,9 @@ bool ContainerReportParser::addLine(const QByteArray &line, ContainerReport *r, 
         if (f.size() != 3)
             return bad("expected: action <name> ok|<errno> <path>");
         const auto name = text(f[0]);
-        if (!name || (*name != QLatin1String("create") && *name != QLatin1String("append") && *name != QLatin1String("delete")))
+        if (!name
+            || (*name != QLatin1String("create") && *name != QLatin1String("append")
+                && *name != QLatin1String("delete")))
             return bad("unknown action");
         if (r->actions.size() >= 16)
             return bad("too many actions");
@@ -242,8 +245,10 @@ bool ContainerReportParser::addLine(const QByteArray &line, ContainerReport *r, 
     }
     if (key == "cpu") {
         const QList<QByteArray> f = fields(2);
-        const auto mono = f.size() == 2 ? number(f[0], 0, std::numeric_limits<std::int64_t>::max()) : std::nullopt;
-        const auto cpu = f.size() == 2 ? number(f[1], 0, std::numeric_limits<std::int64_t>::max()) : std::nullopt;
+        const auto mono
+            = f.size() == 2 ? number(f[0], 0, std::numeric_limits<std::int64_t>::max()) : std::nullopt;
+        const auto cpu
+            = f.size() == 2 ? number(f[1], 0, std::numeric_limits<std::int64_t>::max()) : std::nullopt;
         if (!mono || !cpu)
             return bad("expected: cpu <monotonic ns> <cpu ns>");
         if (!r->cpu.empty() && (*mono < r->cpu.back().monotonicNs || *cpu < r->cpu.back().cpuNs))

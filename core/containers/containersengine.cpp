@@ -41,7 +41,8 @@ LayerListing toListing(const std::vector<ContainerMergedEntry> &entries)
     LayerListing out;
     for (const ContainerMergedEntry &e : entries)
         out.push_back({e.path, e.kind, e.sizeBytes, 0});
-    std::sort(out.begin(), out.end(), [](const LayerEntry &a, const LayerEntry &b) { return a.path < b.path; });
+    std::sort(
+        out.begin(), out.end(), [](const LayerEntry &a, const LayerEntry &b) { return a.path < b.path; });
     return out;
 }
 
@@ -51,7 +52,8 @@ bool sameShape(const LayerListing &a, const LayerListing &b)
     if (a.size() != b.size())
         return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        if (a[i].path != b[i].path || a[i].kind != b[i].kind || (a[i].kind == 'f' && a[i].sizeBytes != b[i].sizeBytes))
+        if (a[i].path != b[i].path || a[i].kind != b[i].kind
+            || (a[i].kind == 'f' && a[i].sizeBytes != b[i].sizeBytes))
             return false;
     }
     return true;
@@ -86,9 +88,10 @@ QString ContainerPart::modeId() const
 ContainersEngine::ContainersEngine()
     : ConfiguredEngine(EngineInfo {QString(kId), QStringLiteral("A container, for real where the OS allows"),
         Provenance::Measured,
-        QStringLiteral("Starts a process in new user, PID, UTS and mount namespaces, mounts an overlay of image "
-                       "layers inside it, and limits its CPU with a control group; shows the container's view "
-                       "beside the host's. Parts the OS refuses are modelled, and the result says why."),
+        QStringLiteral(
+            "Starts a process in new user, PID, UTS and mount namespaces, mounts an overlay of image "
+            "layers inside it, and limits its CPU with a control group; shows the container's view "
+            "beside the host's. Parts the OS refuses are modelled, and the result says why."),
         {QStringLiteral("V7")}, {QString(kNamespacesView), QString(kOverlayView), QString(kCgroupView)}})
 {
 }
@@ -97,26 +100,36 @@ ParamSchema ContainersEngine::schema() const
 {
     return ParamSchema {
         ParamSpec::choice(QStringLiteral("parts"), QStringLiteral("Parts"), QStringLiteral("all"),
-            {QStringLiteral("all"), QStringLiteral("namespaces"), QStringLiteral("overlay"), QStringLiteral("cgroup")},
-            QStringLiteral("What the run does after making the container: all of it, nothing more (namespaces), "
-                           "the image layers (overlay) or the CPU limit (cgroup).")),
-        ParamSpec::text(QStringLiteral("hostname"), QStringLiteral("Container host name"), QStringLiteral("container1"),
+            {QStringLiteral("all"), QStringLiteral("namespaces"), QStringLiteral("overlay"),
+                QStringLiteral("cgroup")},
+            QStringLiteral(
+                "What the run does after making the container: all of it, nothing more (namespaces), "
+                "the image layers (overlay) or the CPU limit (cgroup).")),
+        ParamSpec::text(QStringLiteral("hostname"), QStringLiteral("Container host name"),
+            QStringLiteral("container1"),
             QStringLiteral("The host name the container gives itself in its own UTS namespace.")),
-        ParamSpec::choice(QStringLiteral("change"), QStringLiteral("Change in the container"), QStringLiteral("all"),
-            {QStringLiteral("all"), QStringLiteral("create"), QStringLiteral("append"), QStringLiteral("delete")},
-            QStringLiteral("What the container does to its files: create app/notes.txt, append a line to "
-                           "etc/os-release (from the base image), delete etc/old.conf (from layer 1), or all three.")),
-        ParamSpec::integer(QStringLiteral("cpu_quota"), QStringLiteral("CPU limit"), 25, 5, 100, QStringLiteral("%"),
+        ParamSpec::choice(QStringLiteral("change"), QStringLiteral("Change in the container"),
+            QStringLiteral("all"),
+            {QStringLiteral("all"), QStringLiteral("create"), QStringLiteral("append"),
+                QStringLiteral("delete")},
+            QStringLiteral(
+                "What the container does to its files: create app/notes.txt, append a line to "
+                "etc/os-release (from the base image), delete etc/old.conf (from layer 1), or all three.")),
+        ParamSpec::integer(QStringLiteral("cpu_quota"), QStringLiteral("CPU limit"), 25, 5, 100,
+            QStringLiteral("%"),
             QStringLiteral("The container's share of one CPU allowed by the control group.")),
         ParamSpec::integer(QStringLiteral("period_ms"), QStringLiteral("Limit period"), 100, 10, 1000,
             QStringLiteral("ms"),
-            QStringLiteral("In every period the group may compute for quota x period, then waits for the next.")),
-        ParamSpec::real(QStringLiteral("burn_seconds"), QStringLiteral("Computing time"), 3, 1, 10, QStringLiteral("s"),
+            QStringLiteral(
+                "In every period the group may compute for quota x period, then waits for the next.")),
+        ParamSpec::real(QStringLiteral("burn_seconds"), QStringLiteral("Computing time"), 3, 1, 10,
+            QStringLiteral("s"),
             QStringLiteral("How long the container computes; the limit starts after the first third.")),
-        ParamSpec::choice(QStringLiteral("cpu_limit"), QStringLiteral("CPU limit method"), QStringLiteral("auto"),
-            cpuLimitMethodIds(),
-            QStringLiteral("auto tries a cgroup v2 group of our own, then cgroup v1, then systemd-run; model limits "
-                           "nothing on the OS and computes what the limit would do.")),
+        ParamSpec::choice(QStringLiteral("cpu_limit"), QStringLiteral("CPU limit method"),
+            QStringLiteral("auto"), cpuLimitMethodIds(),
+            QStringLiteral(
+                "auto tries a cgroup v2 group of our own, then cgroup v1, then systemd-run; model limits "
+                "nothing on the OS and computes what the limit would do.")),
     };
 }
 
@@ -124,41 +137,71 @@ std::vector<OutputSpec> ContainersEngine::outputs() const
 {
     const QString none;
     return {
-        {QStringLiteral("pid_in_container"), none, QStringLiteral("the container's first process's pid as it sees it (1 in a new PID namespace)")},
-        {QStringLiteral("hostname_in_container"), none, QStringLiteral("the host name the container sees (text)")},
+        {QStringLiteral("pid_in_container"), none,
+            QStringLiteral("the container's first process's pid as it sees it (1 in a new PID namespace)")},
+        {QStringLiteral("hostname_in_container"), none,
+            QStringLiteral("the host name the container sees (text)")},
         {QStringLiteral("host_pid"), none, QStringLiteral("the same process's pid as the host sees it")},
-        {QStringLiteral("container_ppid"), none, QStringLiteral("its parent's pid as it sees it (0: the parent is outside its namespace)")},
-        {QStringLiteral("ns_pids"), none, QStringLiteral("the host's NSpid line for it: host pid first, container pid last (text)")},
-        {QStringLiteral("container_process_count"), QStringLiteral("processes"), QStringLiteral("processes the container's /proc lists")},
-        {QStringLiteral("host_process_count"), QStringLiteral("processes"), QStringLiteral("processes the host's /proc lists")},
+        {QStringLiteral("container_ppid"), none,
+            QStringLiteral("its parent's pid as it sees it (0: the parent is outside its namespace)")},
+        {QStringLiteral("ns_pids"), none,
+            QStringLiteral("the host's NSpid line for it: host pid first, container pid last (text)")},
+        {QStringLiteral("container_process_count"), QStringLiteral("processes"),
+            QStringLiteral("processes the container's /proc lists")},
+        {QStringLiteral("host_process_count"), QStringLiteral("processes"),
+            QStringLiteral("processes the host's /proc lists")},
         {QStringLiteral("host_hostname"), none, QStringLiteral("the host's own host name (text)")},
         {QStringLiteral("uid_in_container"), none, QStringLiteral("the container's user id as it sees it")},
         {QStringLiteral("host_uid"), none, QStringLiteral("the same process's user id as the host sees it")},
-        {QStringLiteral("namespaces_made"), none, QStringLiteral("the namespaces the OS made (text: user,pid,uts,mnt)")},
+        {QStringLiteral("namespaces_made"), none,
+            QStringLiteral("the namespaces the OS made (text: user,pid,uts,mnt)")},
         {QStringLiteral("namespaces_mode"), none, QStringLiteral("real or model (text)")},
-        {QStringLiteral("namespaces_why"), none, QStringLiteral("how it was done, or what the OS refused (text)")},
+        {QStringLiteral("namespaces_why"), none,
+            QStringLiteral("how it was done, or what the OS refused (text)")},
         {QStringLiteral("overlay_mode"), none, QStringLiteral("real or model (text)")},
-        {QStringLiteral("overlay_why"), none, QStringLiteral("how it was done, or what the OS refused (text)")},
-        {QStringLiteral("lower_layers_changed"), QStringLiteral("entries"), QStringLiteral("entries that changed in the base, layer 1 and layer 2 (0: read-only)")},
-        {QStringLiteral("upper_changes"), QStringLiteral("entries"), QStringLiteral("entries that changed in the upper layer")},
-        {QStringLiteral("create_layer"), none, QStringLiteral("layer (0 base, 1, 2, 3 upper) where the created file appeared; -1 none")},
-        {QStringLiteral("append_layer"), none, QStringLiteral("layer (0 base, 1, 2, 3 upper) that holds the changed etc/os-release; -1 none")},
-        {QStringLiteral("copy_up_bytes"), QStringLiteral("bytes"), QStringLiteral("size of the copied-up etc/os-release in the upper layer")},
-        {QStringLiteral("delete_outcome"), none, QStringLiteral("deleting etc/old.conf: 0 removed from layer 1, 1 hidden by a whiteout in the upper layer, 2 still visible")},
-        {QStringLiteral("merged_entries"), QStringLiteral("entries"), QStringLiteral("entries the container sees in its merged view")},
-        {QStringLiteral("host_merged_entries"), QStringLiteral("entries"), QStringLiteral("entries the host sees in the same merged folder")},
-        {QStringLiteral("overlay_matches_model"), none, QStringLiteral("whether the layers and merged view agree with the union file system model (true/false)")},
+        {QStringLiteral("overlay_why"), none,
+            QStringLiteral("how it was done, or what the OS refused (text)")},
+        {QStringLiteral("lower_layers_changed"), QStringLiteral("entries"),
+            QStringLiteral("entries that changed in the base, layer 1 and layer 2 (0: read-only)")},
+        {QStringLiteral("upper_changes"), QStringLiteral("entries"),
+            QStringLiteral("entries that changed in the upper layer")},
+        {QStringLiteral("create_layer"), none,
+            QStringLiteral("layer (0 base, 1, 2, 3 upper) where the created file appeared; -1 none")},
+        {QStringLiteral("append_layer"), none,
+            QStringLiteral("layer (0 base, 1, 2, 3 upper) that holds the changed etc/os-release; -1 none")},
+        {QStringLiteral("copy_up_bytes"), QStringLiteral("bytes"),
+            QStringLiteral("size of the copied-up etc/os-release in the upper layer")},
+        {QStringLiteral("delete_outcome"), none,
+            QStringLiteral("deleting etc/old.conf: 0 removed from layer 1, 1 hidden by a whiteout in the "
+                           "upper layer, 2 still visible")},
+        {QStringLiteral("merged_entries"), QStringLiteral("entries"),
+            QStringLiteral("entries the container sees in its merged view")},
+        {QStringLiteral("host_merged_entries"), QStringLiteral("entries"),
+            QStringLiteral("entries the host sees in the same merged folder")},
+        {QStringLiteral("overlay_matches_model"), none,
+            QStringLiteral(
+                "whether the layers and merged view agree with the union file system model (true/false)")},
         {QStringLiteral("cgroup_mode"), none, QStringLiteral("real or model (text)")},
-        {QStringLiteral("cgroup_why"), none, QStringLiteral("how it was done, or what the OS refused, method by method (text)")},
-        {QStringLiteral("cgroup_method"), none, QStringLiteral("cgroup-v2, cgroup-v1, systemd-run or model (text)")},
+        {QStringLiteral("cgroup_why"), none,
+            QStringLiteral("how it was done, or what the OS refused, method by method (text)")},
+        {QStringLiteral("cgroup_method"), none,
+            QStringLiteral("cgroup-v2, cgroup-v1, systemd-run or model (text)")},
         {QStringLiteral("cgroup_path"), none, QStringLiteral("the control group's folder (text)")},
-        {QStringLiteral("cpu_quota_percent"), QStringLiteral("%"), QStringLiteral("the limit: share of one CPU")},
-        {QStringLiteral("cpu_period_ms"), QStringLiteral("ms"), QStringLiteral("the limit's enforcement period")},
-        {QStringLiteral("cpu_share_before_percent"), QStringLiteral("%"), QStringLiteral("measured CPU share of the container before the limit")},
-        {QStringLiteral("cpu_share_limited_percent"), QStringLiteral("%"), QStringLiteral("CPU share under the limit: measured when cgroup_mode is real, else the model's")},
-        {QStringLiteral("cpu_share_measured_after_percent"), QStringLiteral("%"), QStringLiteral("measured CPU share after the limit time (unlimited when modelled)")},
-        {QStringLiteral("throttled_periods"), QStringLiteral("periods"), QStringLiteral("periods in which the group hit its quota (cpu.stat; model: periods under the limit)")},
-        {QStringLiteral("throttled_ms"), QStringLiteral("ms"), QStringLiteral("time the group waited for a new period (cpu.stat)")},
+        {QStringLiteral("cpu_quota_percent"), QStringLiteral("%"),
+            QStringLiteral("the limit: share of one CPU")},
+        {QStringLiteral("cpu_period_ms"), QStringLiteral("ms"),
+            QStringLiteral("the limit's enforcement period")},
+        {QStringLiteral("cpu_share_before_percent"), QStringLiteral("%"),
+            QStringLiteral("measured CPU share of the container before the limit")},
+        {QStringLiteral("cpu_share_limited_percent"), QStringLiteral("%"),
+            QStringLiteral("CPU share under the limit: measured when cgroup_mode is real, else the model's")},
+        {QStringLiteral("cpu_share_measured_after_percent"), QStringLiteral("%"),
+            QStringLiteral("measured CPU share after the limit time (unlimited when modelled)")},
+        {QStringLiteral("throttled_periods"), QStringLiteral("periods"),
+            QStringLiteral(
+                "periods in which the group hit its quota (cpu.stat; model: periods under the limit)")},
+        {QStringLiteral("throttled_ms"), QStringLiteral("ms"),
+            QStringLiteral("time the group waited for a new period (cpu.stat)")},
     };
 }
 
@@ -217,23 +260,27 @@ bool ContainersEngine::runNamespaces(ContainerProcess *container, ContainersSnap
         QStringList nsPids;
         for (int p : snap->hostInit.nsPids)
             nsPids << QString::number(p);
-        snap->namespaces.why = QStringLiteral("unshare() made %1 namespaces; the host's /proc/%2/status confirms it "
-                                              "(NSpid %3)")
-                                   .arg(r.unshared.join(QStringLiteral(", ")))
-                                   .arg(r.childHostPid)
-                                   .arg(nsPids.join(QLatin1Char(' ')));
+        snap->namespaces.why
+            = QStringLiteral("unshare() made %1 namespaces; the host's /proc/%2/status confirms it "
+                             "(NSpid %3)")
+                  .arg(r.unshared.join(QStringLiteral(", ")))
+                  .arg(r.childHostPid)
+                  .arg(nsPids.join(QLatin1Char(' ')));
         const QString other = errorsText(r, {QStringLiteral("unshare")});
         if (!other.isEmpty())
             snap->namespaces.why += QStringLiteral(" (without a user namespace: %1)").arg(other);
     } else {
         snap->namespaces.mode = ContainerPart::Mode::Model;
-        QString why = errorsText(r, {QStringLiteral("unshare"), QStringLiteral("setgroups"), QStringLiteral("uid_map"),
-            QStringLiteral("gid_map"), QStringLiteral("sethostname"), QStringLiteral("mount_private"), QStringLiteral("mount_proc")});
+        QString why = errorsText(r,
+            {QStringLiteral("unshare"), QStringLiteral("setgroups"), QStringLiteral("uid_map"),
+                QStringLiteral("gid_map"), QStringLiteral("sethostname"), QStringLiteral("mount_private"),
+                QStringLiteral("mount_proc")});
         if (why.isEmpty() && !hostError.isEmpty())
             why = hostError;
         if (why.isEmpty())
-            why = QStringLiteral("the process reported pid %1 and host name '%2', and the host's NSpid line does not "
-                                 "show a nested PID namespace")
+            why = QStringLiteral(
+                "the process reported pid %1 and host name '%2', and the host's NSpid line does not "
+                "show a nested PID namespace")
                       .arg(r.pid)
                       .arg(r.hostname);
         snap->namespaces.why = QStringLiteral("the OS refused: %1").arg(why);
@@ -257,9 +304,9 @@ bool ContainersEngine::runOverlay(ContainerProcess *container, OverlayImage *ima
         commands += "end\n";
         if (!container->send(commands, error))
             return false;
-        const ContainerProcess::Wait w = container->readUntil(
-            [](const ContainerReport &r) { return r.overlayDone; }, kStartTimeoutMs, [this] { return !stopRequested(); },
-            error);
+        const ContainerProcess::Wait w
+            = container->readUntil([](const ContainerReport &r) { return r.overlayDone; }, kStartTimeoutMs,
+                [this] { return !stopRequested(); }, error);
         snap->report = container->report();
         if (w != ContainerProcess::Wait::Done)
             return false;
@@ -269,14 +316,16 @@ bool ContainersEngine::runOverlay(ContainerProcess *container, OverlayImage *ima
             if (!a.ok) {
                 ++failed;
                 refusal += QStringLiteral("%1%2 %3: %4")
-                               .arg(refusal.isEmpty() ? QString() : QStringLiteral("; "), a.name, a.path, a.error);
+                               .arg(refusal.isEmpty() ? QString() : QStringLiteral("; "), a.name, a.path,
+                                   a.error);
             }
         }
         if (r.overlayMounted == 1 && failed == 0 && r.actions.size() == snap->plannedChanges.size()) {
             snap->overlay.mode = ContainerPart::Mode::Real;
-            snap->overlay.why = QStringLiteral("mounted overlayfs on %1/merged inside the container's mount namespace "
-                                               "(%2)")
-                                    .arg(image->root(), r.overlayOptions);
+            snap->overlay.why
+                = QStringLiteral("mounted overlayfs on %1/merged inside the container's mount namespace "
+                                 "(%2)")
+                      .arg(image->root(), r.overlayOptions);
             snap->layersAfter = image->list();
             snap->merged = toListing(r.merged);
             snap->hostMergedEntries = image->hostMergedEntries();
@@ -284,8 +333,11 @@ bool ContainersEngine::runOverlay(ContainerProcess *container, OverlayImage *ima
             return true;
         }
         if (r.overlayMounted != 1) {
-            refusal = QStringLiteral("mount(\"overlay\", %1/merged) refused: %2")
-                          .arg(image->root(), errorsText(r, {QStringLiteral("overlay_mount"), QStringLiteral("overlay_mount_userxattr")}));
+            refusal
+                = QStringLiteral("mount(\"overlay\", %1/merged) refused: %2")
+                      .arg(image->root(),
+                          errorsText(r,
+                              {QStringLiteral("overlay_mount"), QStringLiteral("overlay_mount_userxattr")}));
         }
     } else {
         refusal = snap->overlay.why; // why the image could not be built
@@ -303,11 +355,12 @@ bool ContainersEngine::runOverlay(ContainerProcess *container, OverlayImage *ima
     return true;
 }
 
-bool ContainersEngine::runCgroup(ContainerProcess *container, CgroupCpuLimit *limit, ContainersSnapshot *snap,
-    QString *error)
+bool ContainersEngine::runCgroup(
+    ContainerProcess *container, CgroupCpuLimit *limit, ContainersSnapshot *snap, QString *error)
 {
     const ContainersConfig &cfg = config();
-    const bool dirMethod = limit->method() == CpuLimitMethod::CgroupV1 || limit->method() == CpuLimitMethod::CgroupV2;
+    const bool dirMethod
+        = limit->method() == CpuLimitMethod::CgroupV1 || limit->method() == CpuLimitMethod::CgroupV2;
     snap->cgroupMethod = cpuLimitMethodId(limit->method());
     snap->cgroupAttempts = limit->attempts();
     snap->cgroupPath = limit->groupPath();
@@ -329,7 +382,8 @@ bool ContainersEngine::runCgroup(ContainerProcess *container, CgroupCpuLimit *li
     std::int64_t lastPublishNs = startNs;
     const auto tick = [&] {
         const std::int64_t now = monotonicNs();
-        if (dirMethod && !snap->limitApplied && !limitFailed && now - startNs >= std::int64_t(snap->limitAtS * 1e9)) {
+        if (dirMethod && !snap->limitApplied && !limitFailed
+            && now - startNs >= std::int64_t(snap->limitAtS * 1e9)) {
             if (limit->addProcess(snap->report.childHostPid, &addError))
                 snap->limitApplied = true;
             else
@@ -337,7 +391,8 @@ bool ContainersEngine::runCgroup(ContainerProcess *container, CgroupCpuLimit *li
         }
         if (now - lastPublishNs >= 200000000) {
             snap->report = container->report();
-            const CpuShare share = CpuShare::fromSamples(snap->report.cpu, startNs, snap->limitAtS, cfg.periodUs / 1e6);
+            const CpuShare share
+                = CpuShare::fromSamples(snap->report.cpu, startNs, snap->limitAtS, cfg.periodUs / 1e6);
             snap->shareTimeS = share.timeS;
             snap->sharePercent = share.percent;
             snap->progress = std::min(1.0, (now - startNs) / 1e9 / cfg.burnSeconds);
@@ -356,7 +411,8 @@ bool ContainersEngine::runCgroup(ContainerProcess *container, CgroupCpuLimit *li
         return false;
     snap->throttle = limit->stat();
 
-    const CpuShare share = CpuShare::fromSamples(snap->report.cpu, startNs, snap->limitAtS, cfg.periodUs / 1e6);
+    const CpuShare share
+        = CpuShare::fromSamples(snap->report.cpu, startNs, snap->limitAtS, cfg.periodUs / 1e6);
     snap->shareTimeS = share.timeS;
     snap->sharePercent = share.percent;
     snap->shareBeforePercent = share.beforePercent;
@@ -372,7 +428,8 @@ bool ContainersEngine::runCgroup(ContainerProcess *container, CgroupCpuLimit *li
         snap->cgroup.mode = ContainerPart::Mode::Real;
         snap->shareLimitedPercent = share.afterPercent;
         snap->cgroup.why = QStringLiteral("%1: group %2 with a quota of %3 us per %4 us period")
-                               .arg(snap->cgroupMethod, snap->cgroupPath.isEmpty() ? QStringLiteral("(scope)") : snap->cgroupPath)
+                               .arg(snap->cgroupMethod,
+                                   snap->cgroupPath.isEmpty() ? QStringLiteral("(scope)") : snap->cgroupPath)
                                .arg(qint64(cfg.periodUs * cfg.quotaPercent / 100.0))
                                .arg(cfg.periodUs);
         if (!earlier.isEmpty())
@@ -382,9 +439,11 @@ bool ContainersEngine::runCgroup(ContainerProcess *container, CgroupCpuLimit *li
         snap->cgroupMethod = QStringLiteral("model");
         snap->shareLimitedPercent = model.steadySharePercent();
         if (limitFailed)
-            snap->cgroup.why = QStringLiteral("the OS refused to move the container into %1: %2").arg(snap->cgroupPath, addError);
+            snap->cgroup.why = QStringLiteral("the OS refused to move the container into %1: %2")
+                                   .arg(snap->cgroupPath, addError);
         else if (cfg.method == CpuLimitMethod::Model)
-            snap->cgroup.why = QStringLiteral("the model was asked for (cpu_limit = model); nothing was limited on the OS");
+            snap->cgroup.why = QStringLiteral(
+                "the model was asked for (cpu_limit = model); nothing was limited on the OS");
         else
             snap->cgroup.why = QStringLiteral("the OS refused: %1").arg(earlier);
         snap->throttle = {};
@@ -464,7 +523,8 @@ void ContainersEngine::run()
             return;
         }
         snap.progress = 0.4;
-        snap.status = QStringLiteral("the container wrote to its files (overlay: %1)").arg(partLabel(snap.overlay));
+        snap.status
+            = QStringLiteral("the container wrote to its files (overlay: %1)").arg(partLabel(snap.overlay));
         publishCopy(snap);
         if (!checkpoint()) {
             finish(QString());
@@ -536,12 +596,17 @@ Result ContainersEngine::buildResult(const ContainersSnapshot &s) const
         if (!deleted.isEmpty()) {
             bool removedBelow = false;
             for (const LayerChange &c : s.changes)
-                removedBelow = removedBelow || (c.path == deleted && c.kind == LayerChange::Kind::Removed && c.layer != OverlayImage::Upper);
+                removedBelow = removedBelow
+                    || (c.path == deleted && c.kind == LayerChange::Kind::Removed
+                        && c.layer != OverlayImage::Upper);
             const LayerEntry *w = s.layersAfter.size() > OverlayImage::Upper
                 ? OverlayImage::find(s.layersAfter[OverlayImage::Upper], deleted)
                 : nullptr;
             const bool visible = OverlayImage::find(s.merged, deleted) != nullptr;
-            sum.insert(QStringLiteral("delete_outcome"), removedBelow ? 0 : (w && w->kind == 'w' && !visible) ? 1 : 2);
+            sum.insert(QStringLiteral("delete_outcome"),
+                removedBelow                            ? 0
+                    : (w && w->kind == 'w' && !visible) ? 1
+                                                        : 2);
         }
         sum.insert(QStringLiteral("merged_entries"), int(s.merged.size()));
         sum.insert(QStringLiteral("host_merged_entries"), s.hostMergedEntries);
@@ -593,10 +658,11 @@ Result ContainersEngine::buildResult(const ContainersSnapshot &s) const
                 QString change;
                 for (const LayerChange &c : s.changes) {
                     if (c.layer == int(layer) && c.path == e.path)
-                        change = c.kind == LayerChange::Kind::Added ? QStringLiteral("added") : QStringLiteral("changed");
+                        change = c.kind == LayerChange::Kind::Added ? QStringLiteral("added")
+                                                                    : QStringLiteral("changed");
                 }
-                result.table.rows.push_back({OverlayImage::layerFolder(int(layer)), e.path, QString(QChar::fromLatin1(e.kind)),
-                    double(e.sizeBytes), change});
+                result.table.rows.push_back({OverlayImage::layerFolder(int(layer)), e.path,
+                    QString(QChar::fromLatin1(e.kind)), double(e.sizeBytes), change});
             }
         }
     }

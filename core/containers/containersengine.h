@@ -44,9 +44,10 @@ protected:
 private:
     /// Waits for the container's own report and reads the host's view of it.
     bool runNamespaces(ContainerProcess *container, ContainersSnapshot *snap, QString *error);
-    bool runOverlay(ContainerProcess *container, OverlayImage *image, bool imageBuilt, ContainersSnapshot *snap,
-        QString *error);
-    bool runCgroup(ContainerProcess *container, CgroupCpuLimit *limit, ContainersSnapshot *snap, QString *error);
+    bool runOverlay(ContainerProcess *container, OverlayImage *image, bool imageBuilt,
+        ContainersSnapshot *snap, QString *error);
+    bool runCgroup(
+        ContainerProcess *container, CgroupCpuLimit *limit, ContainersSnapshot *snap, QString *error);
     void publishCopy(const ContainersSnapshot &snap);
     Result buildResult(const ContainersSnapshot &snap) const;
 };

@@ -2,8 +2,8 @@
 
 namespace proclab {
 
-CpuShare CpuShare::fromSamples(const std::vector<ContainerCpuSample> &samples, std::int64_t startNs, double limitAtS,
-    double settleS)
+CpuShare CpuShare::fromSamples(
+    const std::vector<ContainerCpuSample> &samples, std::int64_t startNs, double limitAtS, double settleS)
 {
     CpuShare out;
     double beforeCpu = 0, beforeWall = 0, afterCpu = 0, afterWall = 0;

@@ -22,8 +22,8 @@ struct CpuShare {
      * @param limitAtS when the limit took effect, in seconds since the start
      * @param settleS intervals starting before limitAtS + settleS are left out of afterPercent
      */
-    static CpuShare fromSamples(const std::vector<ContainerCpuSample> &samples, std::int64_t startNs, double limitAtS,
-        double settleS);
+    static CpuShare fromSamples(const std::vector<ContainerCpuSample> &samples, std::int64_t startNs,
+        double limitAtS, double settleS);
 };
 
 } // namespace proclab

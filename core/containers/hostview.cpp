@@ -37,7 +37,8 @@ bool HostView::parseStatus(const QString &status, HostProcess *out)
         if (colon < 0)
             continue;
         const QString key = line.left(colon);
-        const QStringList values = line.mid(colon + 1).split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
+        const QStringList values
+            = line.mid(colon + 1).split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
         if (key == QLatin1String("Name") && !values.isEmpty()) {
             out->name = values.join(QLatin1Char(' ')).left(64);
         } else if (key == QLatin1String("Pid") && values.size() == 1) {
@@ -105,7 +106,8 @@ std::vector<int> HostView::childrenOf(int pid)
         if (!ok || candidate <= 0)
             continue;
         HostProcess p;
-        if (parseStatus(readProcFile(QStringLiteral("/proc/%1/status").arg(candidate)), &p) && p.ppid == pid) {
+        if (parseStatus(readProcFile(QStringLiteral("/proc/%1/status").arg(candidate)), &p)
+            && p.ppid == pid) {
             out.push_back(candidate);
             if (out.size() >= 64)
                 break;

@@ -51,7 +51,7 @@ void listInto(const QString &folder, const QString &relative, int depth, LayerLi
             return;
         const QString full = folder + QLatin1Char('/') + name;
         const QString rel = relative.isEmpty() ? name : relative + QLatin1Char('/') + name;
-        struct stat st {};
+        struct stat st { };
         if (::lstat(QFile::encodeName(full).constData(), &st) != 0)
             continue;
         LayerEntry e;
@@ -81,7 +81,7 @@ void listInto(const QString &folder, const QString &relative, int depth, LayerLi
 bool removeTree(const QString &path, QString *error)
 {
     const QByteArray p = QFile::encodeName(path);
-    struct stat st {};
+    struct stat st { };
     if (::lstat(p.constData(), &st) != 0)
         return errno == ENOENT;
     if (S_ISDIR(st.st_mode)) {
@@ -171,18 +171,22 @@ bool OverlayImage::build(QString *error)
 {
     QByteArray pattern = QFile::encodeName(QDir::tempPath() + QStringLiteral("/proclab-image-XXXXXX"));
     if (!::mkdtemp(pattern.data())) {
-        *error = QStringLiteral("cannot make a temporary folder in %1: %2").arg(QDir::tempPath(), lastErrorText());
+        *error = QStringLiteral("cannot make a temporary folder in %1: %2")
+                     .arg(QDir::tempPath(), lastErrorText());
         return false;
     }
     m_root = QFile::decodeName(pattern);
     // The overlay mount options separate folders with ',' and ':': the path may hold neither.
-    if (m_root.contains(QLatin1Char(',')) || m_root.contains(QLatin1Char(':')) || m_root.contains(QLatin1Char('\n'))) {
-        *error = QStringLiteral("the temporary folder %1 holds ',' or ':', which overlay mount options cannot carry").arg(m_root);
+    if (m_root.contains(QLatin1Char(',')) || m_root.contains(QLatin1Char(':'))
+        || m_root.contains(QLatin1Char('\n'))) {
+        *error = QStringLiteral(
+            "the temporary folder %1 holds ',' or ':', which overlay mount options cannot carry")
+                     .arg(m_root);
         return false;
     }
     QDir root(m_root);
-    for (const QString &folder : {layerFolder(Base), layerFolder(Layer1), layerFolder(Layer2), layerFolder(Upper),
-             QStringLiteral("work"), QStringLiteral("merged")}) {
+    for (const QString &folder : {layerFolder(Base), layerFolder(Layer1), layerFolder(Layer2),
+             layerFolder(Upper), QStringLiteral("work"), QStringLiteral("merged")}) {
         if (!root.mkpath(folder)) {
             *error = QStringLiteral("cannot make %1/%2").arg(m_root, folder);
             return false;
@@ -239,7 +243,8 @@ const LayerEntry *OverlayImage::find(const LayerListing &listing, const QString 
     return nullptr;
 }
 
-std::vector<LayerChange> OverlayImage::diff(const std::vector<LayerListing> &before, const std::vector<LayerListing> &after)
+std::vector<LayerChange> OverlayImage::diff(
+    const std::vector<LayerListing> &before, const std::vector<LayerListing> &after)
 {
     std::vector<LayerChange> out;
     const std::size_t layers = std::min(before.size(), after.size());

@@ -84,7 +84,8 @@ public:
     bool remove(QString *error);
 
     /// @brief Every difference between @p before and @p after, layer by layer.
-    static std::vector<LayerChange> diff(const std::vector<LayerListing> &before, const std::vector<LayerListing> &after);
+    static std::vector<LayerChange> diff(
+        const std::vector<LayerListing> &before, const std::vector<LayerListing> &after);
     /// @brief The entry at @p path in @p listing, or nullptr.
     static const LayerEntry *find(const LayerListing &listing, const QString &path);
 

@@ -102,7 +102,9 @@ bool OverlayModel::apply(const ImageChange &change)
     }
     if (change.action == QLatin1String("delete")) {
         auto &top = m_layers.back();
-        top.erase(std::remove_if(top.begin(), top.end(), [&](const LayerEntry &e) { return e.path == change.path; }), top.end());
+        top.erase(std::remove_if(
+                      top.begin(), top.end(), [&](const LayerEntry &e) { return e.path == change.path; }),
+            top.end());
         // A copy below stays where it is; a whiteout hides it from the container.
         bool below = false;
         for (int layer = 0; layer < upper; ++layer)

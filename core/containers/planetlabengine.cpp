@@ -14,7 +14,8 @@ std::optional<PlanetLabConfig> PlanetLabConfig::fromParams(const ParamValues &v,
     c.nodes = int(v.value(QStringLiteral("nodes")).toLongLong());
     c.otherSlices = int(v.value(QStringLiteral("other_slices")).toLongLong());
     QString why;
-    const std::optional<std::vector<int>> nodes = PlanetLabModel::parseNodeList(v.value(QStringLiteral("slice_nodes")).toString(), c.nodes, &why);
+    const std::optional<std::vector<int>> nodes
+        = PlanetLabModel::parseNodeList(v.value(QStringLiteral("slice_nodes")).toString(), c.nodes, &why);
     if (!nodes) {
         if (error)
             *error = why;
@@ -25,9 +26,11 @@ std::optional<PlanetLabConfig> PlanetLabConfig::fromParams(const ParamValues &v,
 }
 
 PlanetLabEngine::PlanetLabEngine()
-    : ConfiguredEngine(EngineInfo {QString(kId), QStringLiteral("PlanetLab: nodes, vservers and slices"), Provenance::Diagram,
-        QStringLiteral("Builds PlanetLab step by step: contributed nodes, one Linux-enhanced OS per node, privileged "
-                       "management vservers, and slices made of one vserver per node; you choose your slice's nodes."),
+    : ConfiguredEngine(EngineInfo {QString(kId), QStringLiteral("PlanetLab: nodes, vservers and slices"),
+        Provenance::Diagram,
+        QStringLiteral(
+            "Builds PlanetLab step by step: contributed nodes, one Linux-enhanced OS per node, privileged "
+            "management vservers, and slices made of one vserver per node; you choose your slice's nodes."),
         {QStringLiteral("V8")}, {QString(kSliceView)}})
 {
 }
@@ -37,11 +40,14 @@ ParamSchema PlanetLabEngine::schema() const
     return ParamSchema {
         ParamSpec::integer(QStringLiteral("nodes"), QStringLiteral("Nodes"), 5, 2, 8, QStringLiteral("nodes"),
             QStringLiteral("Machines contributed by organizations.")),
-        ParamSpec::text(QStringLiteral("slice_nodes"), QStringLiteral("Your slice's nodes"), QStringLiteral("1,3,4"),
+        ParamSpec::text(QStringLiteral("slice_nodes"), QStringLiteral("Your slice's nodes"),
+            QStringLiteral("1,3,4"),
             QStringLiteral("The nodes your slice spans, by number: \"1,3,4\" or \"2-5\".")),
-        ParamSpec::integer(QStringLiteral("other_slices"), QStringLiteral("Other slices"), 2, 0, 3, QStringLiteral("slices"),
-            QStringLiteral("Experiments already running: B on every other node from node 1, C on every other node "
-                           "from node 2, D on the first half of the nodes.")),
+        ParamSpec::integer(QStringLiteral("other_slices"), QStringLiteral("Other slices"), 2, 0, 3,
+            QStringLiteral("slices"),
+            QStringLiteral(
+                "Experiments already running: B on every other node from node 1, C on every other node "
+                "from node 2, D on the first half of the nodes.")),
     };
 }
 
@@ -50,11 +56,13 @@ std::vector<OutputSpec> PlanetLabEngine::outputs() const
     const QString v = QStringLiteral("vservers");
     return {
         {QStringLiteral("nodes"), QStringLiteral("nodes"), QStringLiteral("nodes in the picture (model)")},
-        {QStringLiteral("slice_vservers"), v, QStringLiteral("vservers of your slice A: one per node it spans")},
+        {QStringLiteral("slice_vservers"), v,
+            QStringLiteral("vservers of your slice A: one per node it spans")},
         {QStringLiteral("slice_nodes"), QString(), QStringLiteral("the nodes of your slice (text)")},
         {QStringLiteral("other_slices"), QStringLiteral("slices"), QStringLiteral("slices already running")},
         {QStringLiteral("user_vservers"), v, QStringLiteral("vservers of all slices together")},
-        {QStringLiteral("management_vservers"), v, QStringLiteral("privileged management vservers on all nodes")},
+        {QStringLiteral("management_vservers"), v,
+            QStringLiteral("privileged management vservers on all nodes")},
         {QStringLiteral("vservers_total"), v, QStringLiteral("every vserver on every node")},
         {QStringLiteral("busiest_node_vservers"), v, QStringLiteral("vservers on the node with the most")},
         {QStringLiteral("frames"), QString(), QStringLiteral("steps the diagram went through")},
@@ -76,7 +84,8 @@ void PlanetLabEngine::run()
         snap->current = frames[i];
         snap->sliceNodes = cfg.sliceNodes;
         snap->progress = double(i + 1) / double(frames.size());
-        snap->status = QStringLiteral("step %1 of %2: %3").arg(i + 1).arg(frames.size()).arg(frames[i].caption);
+        snap->status
+            = QStringLiteral("step %1 of %2: %3").arg(i + 1).arg(frames.size()).arg(frames[i].caption);
         shown = int(i) + 1;
         if (i + 1 == frames.size())
             snap->result = buildResult(model, shown);
@@ -112,14 +121,17 @@ Result PlanetLabEngine::buildResult(const PlanetLabModel &model, int framesShown
     s.insert(QStringLiteral("other_slices"), model.otherSlices());
     s.insert(QStringLiteral("user_vservers"), PlanetLabModel::userVservers(nodes));
     s.insert(QStringLiteral("management_vservers"), PlanetLabModel::managementVservers(nodes));
-    s.insert(QStringLiteral("vservers_total"), PlanetLabModel::userVservers(nodes) + PlanetLabModel::managementVservers(nodes));
+    s.insert(QStringLiteral("vservers_total"),
+        PlanetLabModel::userVservers(nodes) + PlanetLabModel::managementVservers(nodes));
     s.insert(QStringLiteral("busiest_node_vservers"), PlanetLabModel::busiestNodeVservers(nodes));
     s.insert(QStringLiteral("frames"), framesShown);
-    result.table.columns = {QStringLiteral("node"), QStringLiteral("site"), QStringLiteral("vserver"), QStringLiteral("kind")};
+    result.table.columns
+        = {QStringLiteral("node"), QStringLiteral("site"), QStringLiteral("vserver"), QStringLiteral("kind")};
     for (std::size_t n = 0; n < nodes.size(); ++n) {
         for (const PlanetLabVserver &v : nodes[n].vservers) {
-            result.table.rows.push_back({int(n + 1), nodes[n].site, v.management ? v.role : QStringLiteral("slice ") + v.slice,
-                v.management ? QStringLiteral("management") : QStringLiteral("slice")});
+            result.table.rows.push_back(
+                {int(n + 1), nodes[n].site, v.management ? v.role : QStringLiteral("slice ") + v.slice,
+                    v.management ? QStringLiteral("management") : QStringLiteral("slice")});
         }
     }
     return result;

@@ -23,7 +23,8 @@ PlanetLabModel::PlanetLabModel(int nodes, std::vector<int> yourNodes, int otherS
     , m_yourNodes(std::move(yourNodes))
     , m_otherSlices(std::clamp(otherSlices, 0, 3))
 {
-    m_yourNodes.erase(std::remove_if(m_yourNodes.begin(), m_yourNodes.end(), [&](int n) { return n < 0 || n >= m_nodes; }),
+    m_yourNodes.erase(
+        std::remove_if(m_yourNodes.begin(), m_yourNodes.end(), [&](int n) { return n < 0 || n >= m_nodes; }),
         m_yourNodes.end());
 }
 
@@ -46,7 +47,9 @@ std::optional<std::vector<int>> PlanetLabModel::parseNodeList(const QString &tex
             return std::nullopt;
         }
         if (first < 1 || last > nodes) {
-            *error = QStringLiteral("slice_nodes: node %1 does not exist (nodes are 1..%2)").arg(first < 1 ? first : last).arg(nodes);
+            *error = QStringLiteral("slice_nodes: node %1 does not exist (nodes are 1..%2)")
+                         .arg(first < 1 ? first : last)
+                         .arg(nodes);
             return std::nullopt;
         }
         for (int n = first; n <= last; ++n) {
@@ -75,13 +78,16 @@ std::vector<PlanetLabFrame> PlanetLabModel::frames() const
     f.nodes.resize(std::size_t(m_nodes));
     for (int n = 0; n < m_nodes; ++n)
         f.nodes[std::size_t(n)].site = QStringLiteral("site %1").arg(n + 1);
-    f.caption = QStringLiteral("%1 organizations each contribute a machine: %1 nodes, shared by every experiment.").arg(m_nodes);
+    f.caption
+        = QStringLiteral("%1 organizations each contribute a machine: %1 nodes, shared by every experiment.")
+              .arg(m_nodes);
     out.push_back(f);
 
     for (PlanetLabNode &node : f.nodes)
         node.osRunning = true;
-    f.caption = QStringLiteral("Every node runs the same Linux-enhanced operating system: one kernel per node, "
-                               "shared by everything on it.");
+    f.caption
+        = QStringLiteral("Every node runs the same Linux-enhanced operating system: one kernel per node, "
+                         "shared by everything on it.");
     out.push_back(f);
 
     for (PlanetLabNode &node : f.nodes) {
@@ -100,8 +106,9 @@ std::vector<PlanetLabFrame> PlanetLabModel::frames() const
         f.slices << name;
         f.focusNode = -1;
         f.focusSlice = name;
-        f.caption = QStringLiteral("Slice %1 (another experiment) already runs: one vserver on each of nodes %2.")
-                        .arg(name, nodeList(on));
+        f.caption
+            = QStringLiteral("Slice %1 (another experiment) already runs: one vserver on each of nodes %2.")
+                  .arg(name, nodeList(on));
         out.push_back(f);
     }
 
@@ -111,18 +118,20 @@ std::vector<PlanetLabFrame> PlanetLabModel::frames() const
         f.nodes[std::size_t(n)].vservers.push_back({QStringLiteral("A"), QString(), false, 1000});
         f.focusNode = n;
         f.focusSlice = QStringLiteral("A");
-        f.caption = QStringLiteral("Your slice A: the node manager of node %1 creates a vserver for it (%2 of %3).")
-                        .arg(n + 1)
-                        .arg(i + 1)
-                        .arg(m_yourNodes.size());
+        f.caption
+            = QStringLiteral("Your slice A: the node manager of node %1 creates a vserver for it (%2 of %3).")
+                  .arg(n + 1)
+                  .arg(i + 1)
+                  .arg(m_yourNodes.size());
         out.push_back(f);
     }
 
     f.focusNode = -1;
     f.focusSlice = QStringLiteral("A");
-    f.caption = QStringLiteral("Slice A is complete: %1 vserver%2 on nodes %3. In each one your processes have their "
-                               "own files and user ids; uid 1000 in slice A and uid 1000 in another slice on the same "
-                               "node are different users.")
+    f.caption = QStringLiteral(
+        "Slice A is complete: %1 vserver%2 on nodes %3. In each one your processes have their "
+        "own files and user ids; uid 1000 in slice A and uid 1000 in another slice on the same "
+        "node are different users.")
                     .arg(m_yourNodes.size())
                     .arg(m_yourNodes.size() == 1 ? QString() : QStringLiteral("s"))
                     .arg(nodeList(m_yourNodes));

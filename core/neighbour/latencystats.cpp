@@ -23,7 +23,8 @@ LatencyStats LatencyStats::of(const std::vector<double> &samplesUs)
     return s;
 }
 
-void LatencyStats::cdf(const std::vector<double> &samplesUs, int maxPoints, std::vector<double> *x, std::vector<double> *y)
+void LatencyStats::cdf(
+    const std::vector<double> &samplesUs, int maxPoints, std::vector<double> *x, std::vector<double> *y)
 {
     x->clear();
     y->clear();

@@ -22,7 +22,8 @@ struct LatencyStats {
 
     /// @brief The empirical distribution function of @p samplesUs, thinned to at most
     /// @p maxPoints points: x the latency, y the percentage of samples at or below it.
-    static void cdf(const std::vector<double> &samplesUs, int maxPoints, std::vector<double> *x, std::vector<double> *y);
+    static void cdf(
+        const std::vector<double> &samplesUs, int maxPoints, std::vector<double> *x, std::vector<double> *y);
 
     /**
      * @brief How much @p grown is above @p base, as a class for choice questions:

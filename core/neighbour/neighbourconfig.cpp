@@ -7,7 +7,8 @@ std::optional<NeighbourConfig> NeighbourConfig::fromParams(const ParamValues &v,
     NeighbourConfig c;
     const QString phases = v.value(QStringLiteral("phases")).toString();
     if (phases == QLatin1String("all"))
-        c.phases = {QStringLiteral("alone"), QStringLiteral("cpu"), QStringLiteral("cache"), QStringLiteral("limited")};
+        c.phases = {QStringLiteral("alone"), QStringLiteral("cpu"), QStringLiteral("cache"),
+            QStringLiteral("limited")};
     else if (phases == QLatin1String("cpu"))
         c.phases = {QStringLiteral("alone"), QStringLiteral("cpu")};
     else if (phases == QLatin1String("cache"))
@@ -26,11 +27,13 @@ std::optional<NeighbourConfig> NeighbourConfig::fromParams(const ParamValues &v,
     c.cacheBytes = v.value(QStringLiteral("cache_bytes")).toLongLong();
     c.quotaPercent = double(v.value(QStringLiteral("tenant_quota")).toLongLong());
     c.periodUs = int(v.value(QStringLiteral("period_ms")).toLongLong()) * 1000;
-    const std::optional<CpuLimitMethod> method = cpuLimitMethodFromId(v.value(QStringLiteral("cpu_limit")).toString());
+    const std::optional<CpuLimitMethod> method
+        = cpuLimitMethodFromId(v.value(QStringLiteral("cpu_limit")).toString());
     if (!method || *method == CpuLimitMethod::Model) {
         if (error)
-            *error = QStringLiteral("cpu_limit: '%1' is not a method that limits a real process (auto, cgroup-v2, "
-                                    "cgroup-v1, systemd-run)")
+            *error = QStringLiteral(
+                "cpu_limit: '%1' is not a method that limits a real process (auto, cgroup-v2, "
+                "cgroup-v1, systemd-run)")
                          .arg(v.value(QStringLiteral("cpu_limit")).toString());
         return std::nullopt;
     }

@@ -18,7 +18,8 @@ constexpr std::uint64_t kMaxServiceNs = 10'000'000'000ULL;
 
 } // namespace
 
-bool RequestLoop::parseReply(const QByteArray &bytes, std::uint64_t expected, NeighbourHelpers::Reply *reply, QString *error)
+bool RequestLoop::parseReply(
+    const QByteArray &bytes, std::uint64_t expected, NeighbourHelpers::Reply *reply, QString *error)
 {
     if (bytes.size() != NeighbourHelpers::kReplyBytes) {
         *error = QStringLiteral("malformed answer from the service: %1 bytes instead of %2")
@@ -29,13 +30,15 @@ bool RequestLoop::parseReply(const QByteArray &bytes, std::uint64_t expected, Ne
     std::memcpy(&reply->sequence, bytes.constData(), 8);
     std::memcpy(&reply->serviceNs, bytes.constData() + 8, 8);
     if (reply->sequence != expected) {
-        *error = QStringLiteral("malformed answer from the service: it answers request %1, the client sent %2")
-                     .arg(reply->sequence)
-                     .arg(expected);
+        *error
+            = QStringLiteral("malformed answer from the service: it answers request %1, the client sent %2")
+                  .arg(reply->sequence)
+                  .arg(expected);
         return false;
     }
     if (reply->serviceNs > kMaxServiceNs) {
-        *error = QStringLiteral("malformed answer from the service: a service time of %1 ns").arg(reply->serviceNs);
+        *error = QStringLiteral("malformed answer from the service: a service time of %1 ns")
+                     .arg(reply->serviceNs);
         return false;
     }
     return true;
@@ -80,11 +83,14 @@ RequestLoop::End RequestLoop::run(HelperProcess *service, int intervalUs, int du
             break;
         }
         QByteArray answer;
-        const HelperProcess::Read read = service->readExactly(NeighbourHelpers::kReplyBytes, kReplyTimeoutMs, &answer, error);
+        const HelperProcess::Read read
+            = service->readExactly(NeighbourHelpers::kReplyBytes, kReplyTimeoutMs, &answer, error);
         const std::int64_t t1 = monotonicNs();
         if (read != HelperProcess::Read::Data) {
             if (read == HelperProcess::Read::Timeout)
-                *error = QStringLiteral("the service did not answer request %1 within %2 ms").arg(sequence).arg(kReplyTimeoutMs);
+                *error = QStringLiteral("the service did not answer request %1 within %2 ms")
+                             .arg(sequence)
+                             .arg(kReplyTimeoutMs);
             else if (read == HelperProcess::Read::Closed)
                 *error = QStringLiteral("the service ended (%1)").arg(service->exitText());
             end = End::Failed;

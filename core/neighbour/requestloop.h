@@ -35,11 +35,13 @@ public:
      * @param tick called about every 100 ms with the samples so far; false stops the loop
      */
     static End run(HelperProcess *service, int intervalUs, int durationMs, int maxRequests,
-        const std::function<bool(const std::vector<Sample> &)> &tick, std::vector<Sample> *out, QString *error);
+        const std::function<bool(const std::vector<Sample> &)> &tick, std::vector<Sample> *out,
+        QString *error);
 
     /// @brief Checks one answer of @p bytes against the request number @p expected.
     /// @return false with a one-line @p error when it is malformed
-    static bool parseReply(const QByteArray &bytes, std::uint64_t expected, NeighbourHelpers::Reply *reply, QString *error);
+    static bool parseReply(
+        const QByteArray &bytes, std::uint64_t expected, NeighbourHelpers::Reply *reply, QString *error);
 };
 
 } // namespace proclab

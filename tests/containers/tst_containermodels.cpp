@@ -89,7 +89,8 @@ void TestContainerModels::reportParserRefusesMalformedLines()
         ContainerReport r;
         QString error;
         QVERIFY2(!ContainerReportParser::addLine(line, &r, &error), line.left(40).constData());
-        QVERIFY2(error.startsWith(QLatin1String("malformed line from the container helper")), qPrintable(error));
+        QVERIFY2(
+            error.startsWith(QLatin1String("malformed line from the container helper")), qPrintable(error));
         QVERIFY(error.size() < 200); // one line, the offending text cut short
         QCOMPARE(r.pid, -1); // nothing of a refused line is kept
     }
@@ -126,7 +127,8 @@ void TestContainerModels::overlayModelWritesOnlyTheUpperLayer()
     QCOMPARE(model.layerOf(QStringLiteral("etc/old.conf")), -1);
     QVERIFY(!OverlayImage::find(model.merged(), QStringLiteral("etc/old.conf")));
     QCOMPARE(model.layerOf(QStringLiteral("app/notes.txt")), int(OverlayImage::Upper));
-    QCOMPARE(OverlayImage::find(upper, QStringLiteral("app/notes.txt"))->sizeBytes, OverlayModel::kCreateBytes);
+    QCOMPARE(
+        OverlayImage::find(upper, QStringLiteral("app/notes.txt"))->sizeBytes, OverlayModel::kCreateBytes);
     // Parent folders were copied up: app, etc.
     QCOMPARE(OverlayImage::find(upper, QStringLiteral("etc"))->kind, 'd');
     QCOMPARE(int(upper.size()), 5);
@@ -190,11 +192,12 @@ void TestContainerModels::cpuShareFromSamples()
 
 void TestContainerModels::cgroupPlacesFromMountInfo()
 {
-    const QString mountInfo = QStringLiteral(
-        "30 25 0:26 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw\n"
-        "31 25 0:27 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid - cgroup cgroup rw,cpu,cpuacct\n"
-        "32 25 0:28 / /sys/fs/cgroup/memory rw,nosuid - cgroup cgroup rw,memory\n");
-    const QString procCgroup = QStringLiteral("4:memory:/x\n3:cpu,cpuacct:/user.slice\n0::/user.slice/app.scope\n");
+    const QString mountInfo
+        = QStringLiteral("30 25 0:26 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw\n"
+                         "31 25 0:27 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid - cgroup cgroup rw,cpu,cpuacct\n"
+                         "32 25 0:28 / /sys/fs/cgroup/memory rw,nosuid - cgroup cgroup rw,memory\n");
+    const QString procCgroup
+        = QStringLiteral("4:memory:/x\n3:cpu,cpuacct:/user.slice\n0::/user.slice/app.scope\n");
     const CgroupPlaces p = CgroupPlaces::parse(mountInfo, procCgroup);
     QCOMPARE(p.v2Mount, QStringLiteral("/sys/fs/cgroup/unified"));
     QCOMPARE(p.v2Path, QStringLiteral("/user.slice/app.scope"));
@@ -217,10 +220,11 @@ void TestContainerModels::cgroupCpuStat()
     QCOMPARE(v2.periods, std::int64_t(30));
     QCOMPARE(v2.throttledPeriods, std::int64_t(12));
     QCOMPARE(v2.throttledUs, std::int64_t(900000));
-    const CpuThrottleStat v1
-        = CgroupCpuLimit::parseCpuStat(QStringLiteral("nr_periods 5\nnr_throttled 4\nthrottled_time 2000000\n"));
+    const CpuThrottleStat v1 = CgroupCpuLimit::parseCpuStat(
+        QStringLiteral("nr_periods 5\nnr_throttled 4\nthrottled_time 2000000\n"));
     QCOMPARE(v1.throttledUs, std::int64_t(2000));
-    const CpuThrottleStat junk = CgroupCpuLimit::parseCpuStat(QStringLiteral("nr_periods x\nnr_throttled -3\n"));
+    const CpuThrottleStat junk
+        = CgroupCpuLimit::parseCpuStat(QStringLiteral("nr_periods x\nnr_throttled -3\n"));
     QCOMPARE(junk.periods, std::int64_t(-1));
     QCOMPARE(junk.throttledPeriods, std::int64_t(-1));
 }
@@ -309,20 +313,23 @@ void TestContainerModels::planetLabCountsVservers()
 void TestContainerModels::planetLabNodeListRefusesMissingNodes()
 {
     QString error;
-    QCOMPARE(PlanetLabModel::parseNodeList(QStringLiteral("1,3-4,3"), 5, &error), std::optional(std::vector<int> {0, 2, 3}));
+    QCOMPARE(PlanetLabModel::parseNodeList(QStringLiteral("1,3-4,3"), 5, &error),
+        std::optional(std::vector<int> {0, 2, 3}));
     QVERIFY(!PlanetLabModel::parseNodeList(QStringLiteral("2,9"), 5, &error));
     QVERIFY2(error.contains(QLatin1String("node 9 does not exist")), qPrintable(error));
     QVERIFY(!PlanetLabModel::parseNodeList(QStringLiteral("4-2"), 5, &error));
     QVERIFY(!PlanetLabModel::parseNodeList(QStringLiteral(""), 5, &error));
     auto engine = makeEngine<PlanetLabEngine>();
-    QVERIFY(!engine->configure({{QStringLiteral("nodes"), 3}, {QStringLiteral("slice_nodes"), QStringLiteral("1,5")}}, &error));
+    QVERIFY(!engine->configure(
+        {{QStringLiteral("nodes"), 3}, {QStringLiteral("slice_nodes"), QStringLiteral("1,5")}}, &error));
     QVERIFY2(error.contains(QLatin1String("does not exist")), qPrintable(error));
 }
 
 void TestContainerModels::planetLabEngineSteps()
 {
     auto engine = makeEngine<PlanetLabEngine>();
-    QVERIFY(engine->configure({{QStringLiteral("nodes"), 6}, {QStringLiteral("slice_nodes"), QStringLiteral("2-5")}}));
+    QVERIFY(engine->configure(
+        {{QStringLiteral("nodes"), 6}, {QStringLiteral("slice_nodes"), QStringLiteral("2-5")}}));
     engine->setSpeed(0);
     const Result r = runToCompletion(*engine, 30s);
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));

@@ -147,7 +147,8 @@ void TestContainers::overlayWritesLandInTheUpperLayerOnly()
     // The table lists the layers as the host read them after the run: the whiteout is there.
     bool whiteout = false;
     for (const QVariantList &row : r.table.rows) {
-        if (row.value(0).toString() == QLatin1String("upper") && row.value(1).toString() == QLatin1String("etc/old.conf"))
+        if (row.value(0).toString() == QLatin1String("upper")
+            && row.value(1).toString() == QLatin1String("etc/old.conf"))
             whiteout = row.value(2).toString() == QLatin1String("w");
     }
     QVERIFY(whiteout);
@@ -236,7 +237,8 @@ void TestContainers::stopEndsTheContainer()
         {QStringLiteral("cpu_limit"), QStringLiteral("model")}, {QStringLiteral("burn_seconds"), 10.0}}));
     engine->start();
     // Wait until the container computes, then stop: the run must end long before the 10 s.
-    QTRY_VERIFY_WITH_TIMEOUT(engine->snapshot() && engine->snapshot()->status.contains(QLatin1String("computes")), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        engine->snapshot() && engine->snapshot()->status.contains(QLatin1String("computes")), 30000);
     const auto snap = std::dynamic_pointer_cast<const ContainersSnapshot>(engine->snapshot());
     QVERIFY(snap);
     const int hostPid = snap->report.childHostPid;

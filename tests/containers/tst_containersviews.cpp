@@ -44,8 +44,7 @@ const Theme &projector()
     return t;
 }
 
-template<class View>
-void prepare(View *view)
+template<class View> void prepare(View *view)
 {
     view->applyTheme(projector());
     view->resize(1280, 800);
@@ -113,7 +112,8 @@ void TestContainersViews::namespacesModelSaysWhy()
     prepare(&view);
     view.showSnapshot(namespacesSnapshot(false), RunState::Finished);
     QVERIFY2(view.headline().contains(QLatin1String("model")), qPrintable(view.headline()));
-    QVERIFY2(view.statusText().contains(QLatin1String("Operation not permitted")), qPrintable(view.statusText()));
+    QVERIFY2(
+        view.statusText().contains(QLatin1String("Operation not permitted")), qPrintable(view.statusText()));
     QVERIFY(!view.headline().contains(QLatin1String("measured")));
 }
 
@@ -143,7 +143,8 @@ void TestContainersViews::overlayMarksOnlyUpperChips()
     QCOMPARE(stack->markedChips(), 3); // all in the upper layer: nothing below is marked
     // The merged view: every file of the image but old.conf, plus notes.txt.
     QCOMPARE(stack->chipCount(OverlayImage::LayerCount), 8);
-    QVERIFY2(view.headline().contains(QLatin1String("5 entries of the upper layer and 0")), qPrintable(view.headline()));
+    QVERIFY2(view.headline().contains(QLatin1String("5 entries of the upper layer and 0")),
+        qPrintable(view.headline()));
     saveShot(&view, QStringLiteral("containers-overlay"));
     const QImage img = stack->grab().toImage();
     QVERIFY(countColour(img, projector().bad) > 50); // the whiteout chip
@@ -155,7 +156,8 @@ void TestContainersViews::cgroupChartShowsMeasuredAndModel()
 {
     auto s = std::make_shared<ContainersSnapshot>();
     s->cgroup.mode = ContainerPart::Mode::Real;
-    s->cgroup.why = QStringLiteral("cgroup-v1: group /sys/fs/cgroup/cpu/x with a quota of 25000 us per 100000 us period");
+    s->cgroup.why = QStringLiteral(
+        "cgroup-v1: group /sys/fs/cgroup/cpu/x with a quota of 25000 us per 100000 us period");
     s->cgroupMethod = QStringLiteral("cgroup-v1");
     s->quotaPercent = 25;
     s->periodUs = 100000;
@@ -184,7 +186,8 @@ void TestContainersViews::cgroupChartShowsMeasuredAndModel()
     saveShot(&view, QStringLiteral("containers-cgroup"));
     // The same run with no group: the headline says the share is a model's.
     s->cgroup.mode = ContainerPart::Mode::Model;
-    s->cgroup.why = QStringLiteral("the OS refused: cgroup v2: cannot create /sys/fs/cgroup/x: Permission denied");
+    s->cgroup.why
+        = QStringLiteral("the OS refused: cgroup v2: cannot create /sys/fs/cgroup/x: Permission denied");
     view.showSnapshot(s, RunState::Finished);
     QVERIFY2(view.headline().contains(QLatin1String("the model gives")), qPrintable(view.headline()));
     QVERIFY(view.statusText().contains(QLatin1String("Permission denied")));
@@ -211,7 +214,9 @@ void TestContainersViews::planetLabColoursYourSlice()
     for (int v = 0; v < 4; ++v) {
         const QRectF r = d->vserverRect(0, v);
         QVERIFY(!r.isEmpty());
-        const QColor expected = d->sliceColor(v < 2 ? QString() : v == 2 ? QStringLiteral("B") : QStringLiteral("A"));
+        const QColor expected = d->sliceColor(v < 2 ? QString()
+                : v == 2                            ? QStringLiteral("B")
+                                                    : QStringLiteral("A"));
         const QPoint at(int(r.left() + 7), int(r.center().y()));
         QCOMPARE(img.pixelColor(at).rgb(), expected.rgb());
     }

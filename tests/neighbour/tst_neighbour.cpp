@@ -168,9 +168,11 @@ void TestNeighbour::configRefusesTheModelMethod()
 void TestNeighbour::realRunWithEachTenant()
 {
     std::shared_ptr<const NeighbourSnapshot> snap;
-    const Result r = runNeighbour({{QStringLiteral("phases"), QStringLiteral("all")}, {QStringLiteral("phase_ms"), 300},
-                                      {QStringLiteral("cache_bytes"), 4 * 1024 * 1024}, {QStringLiteral("cpu_limit"), QStringLiteral("auto")}},
-        &snap);
+    const Result r
+        = runNeighbour({{QStringLiteral("phases"), QStringLiteral("all")}, {QStringLiteral("phase_ms"), 300},
+                           {QStringLiteral("cache_bytes"), 4 * 1024 * 1024},
+                           {QStringLiteral("cpu_limit"), QStringLiteral("auto")}},
+            &snap);
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     QVERIFY(snap);
     QCOMPARE(r.provenance, Provenance::Measured);
@@ -185,8 +187,12 @@ void TestNeighbour::realRunWithEachTenant()
         }
         QVERIFY(phase);
         QCOMPARE(double(phase->latencyUs.size()), requests);
-        QVERIFY(qAbs(r.summary.value(QStringLiteral("p50_us_") + id).toDouble() - secondPercentile(phase->latencyUs, 0.5)) < 1e-6);
-        QVERIFY(qAbs(r.summary.value(QStringLiteral("p99_us_") + id).toDouble() - secondPercentile(phase->latencyUs, 0.99)) < 1e-6);
+        QVERIFY(qAbs(r.summary.value(QStringLiteral("p50_us_") + id).toDouble()
+                    - secondPercentile(phase->latencyUs, 0.5))
+            < 1e-6);
+        QVERIFY(qAbs(r.summary.value(QStringLiteral("p99_us_") + id).toDouble()
+                    - secondPercentile(phase->latencyUs, 0.99))
+            < 1e-6);
         QCOMPARE(r.summary.value(QStringLiteral("max_us_") + id).toDouble(),
             *std::max_element(phase->latencyUs.begin(), phase->latencyUs.end()));
         // Each request's latency includes the time the service computed for it.
@@ -196,7 +202,9 @@ void TestNeighbour::realRunWithEachTenant()
         if (id != QLatin1String("alone")) {
             // The ratios are the two percentiles divided.
             const double ratio = r.summary.value(QStringLiteral("p99_ratio_") + id).toDouble();
-            QVERIFY(qAbs(ratio - phase->latency.p99Us / r.summary.value(QStringLiteral("p99_us_alone")).toDouble()) < 1e-9);
+            QVERIFY(qAbs(ratio
+                        - phase->latency.p99Us / r.summary.value(QStringLiteral("p99_us_alone")).toDouble())
+                < 1e-9);
             const int cls = r.summary.value(QStringLiteral("p99_growth_class_") + id).toInt();
             QCOMPARE(cls, LatencyStats::growthClass(1.0, ratio));
             QVERIFY(r.summary.value(QStringLiteral("tenant_cpu_percent_") + id).toDouble() >= 0);
@@ -215,8 +223,8 @@ void TestNeighbour::realRunWithEachTenant()
 
 void TestNeighbour::limitedPhaseRealOrSaysWhy()
 {
-    const Result r = runNeighbour({{QStringLiteral("phases"), QStringLiteral("limited")}, {QStringLiteral("phase_ms"), 300},
-        {QStringLiteral("tenant_quota"), 10}});
+    const Result r = runNeighbour({{QStringLiteral("phases"), QStringLiteral("limited")},
+        {QStringLiteral("phase_ms"), 300}, {QStringLiteral("tenant_quota"), 10}});
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const QString mode = r.summary.value(QStringLiteral("limited_mode")).toString();
     const QString why = r.summary.value(QStringLiteral("limited_why")).toString();
@@ -238,9 +246,11 @@ void TestNeighbour::limitedPhaseRealOrSaysWhy()
 void TestNeighbour::stopEndsTheService()
 {
     auto engine = makeEngine<NeighbourEngine>();
-    QVERIFY(engine->configure({{QStringLiteral("phases"), QStringLiteral("cpu")}, {QStringLiteral("phase_ms"), 5000}}));
+    QVERIFY(engine->configure(
+        {{QStringLiteral("phases"), QStringLiteral("cpu")}, {QStringLiteral("phase_ms"), 5000}}));
     engine->start();
-    QTRY_VERIFY_WITH_TIMEOUT(engine->snapshot() && engine->snapshot()->status.contains(QLatin1String("phase 2")), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        engine->snapshot() && engine->snapshot()->status.contains(QLatin1String("phase 2")), 30000);
     engine->stop();
     QCOMPARE(engine->state(), RunState::Stopped);
     const auto snap = std::dynamic_pointer_cast<const NeighbourSnapshot>(engine->snapshot());

@@ -44,7 +44,8 @@ NeighbourPhase phase(const QString &id, double scale)
 std::shared_ptr<NeighbourSnapshot> constructed()
 {
     auto s = std::make_shared<NeighbourSnapshot>();
-    s->phases = {phase(QStringLiteral("alone"), 1), phase(QStringLiteral("cpu"), 40), phase(QStringLiteral("cache"), 3)};
+    s->phases = {phase(QStringLiteral("alone"), 1), phase(QStringLiteral("cpu"), 40),
+        phase(QStringLiteral("cache"), 3)};
     s->serviceCpu = 1;
     s->tenantCpu = 1;
     s->allowedCpus = 2;
@@ -102,12 +103,14 @@ void TestNeighbourView::skippedPhaseSaysWhy()
     NeighbourPhase limited;
     limited.id = QStringLiteral("limited");
     limited.state = NeighbourPhase::State::Skipped;
-    limited.why = QStringLiteral("no control group: the OS refused: cgroup v2: cannot create x: Permission denied");
+    limited.why
+        = QStringLiteral("no control group: the OS refused: cgroup v2: cannot create x: Permission denied");
     s->phases.push_back(limited);
     NeighbourView view;
     view.resize(1280, 800);
     view.showSnapshot(s, RunState::Finished);
-    QVERIFY2(view.notes().contains(QLatin1String("skipped, no control group: the OS refused")), qPrintable(view.notes()));
+    QVERIFY2(view.notes().contains(QLatin1String("skipped, no control group: the OS refused")),
+        qPrintable(view.notes()));
     // The skipped phase has its place on the axis but no bars.
     auto *p50 = qobject_cast<QCPBars *>(view.barChart()->plottable(0));
     QCOMPARE(p50->data()->size(), 3);

@@ -31,7 +31,8 @@ void CloudStackDiagram::setTheme(const Theme &theme)
 
 QRectF CloudStackDiagram::cellRect(int offering, int layer) const
 {
-    if (offering < 0 || offering >= int(m_cells.size()) || layer < 0 || layer >= int(m_cells[std::size_t(offering)].size()))
+    if (offering < 0 || offering >= int(m_cells.size()) || layer < 0
+        || layer >= int(m_cells[std::size_t(offering)].size()))
         return {};
     return m_cells[std::size_t(offering)][std::size_t(layer)];
 }
@@ -66,7 +67,8 @@ void CloudStackDiagram::paintEvent(QPaintEvent *)
         const double y = headH + gap + (M::LayerCount - 1 - l) * (rowH + gap);
         p.setPen(m_theme.text);
         p.setFont(font);
-        p.drawText(QRectF(2, y, labelW - 6, rowH), Qt::AlignRight | Qt::AlignVCenter | Qt::TextWordWrap, M::layerTitle(l));
+        p.drawText(QRectF(2, y, labelW - 6, rowH), Qt::AlignRight | Qt::AlignVCenter | Qt::TextWordWrap,
+            M::layerTitle(l));
         for (int o = 0; o < M::OfferingCount; ++o) {
             const double x = labelW + gap + o * (colW + gap);
             const QRectF cell(x, y, colW, rowH);
@@ -126,12 +128,13 @@ void CloudStackDiagram::paintEvent(QPaintEvent *)
         const QRectF hw(area.left(), area.bottom() - h * 0.22, area.width(), h * 0.22);
         const QRectF vmm(area.left(), hw.top() - gap - h * 0.16, area.width(), h * 0.16);
         const double vmW = (area.width() - gap) / 2;
-        const QRectF vm1(area.left(), area.top() + fm.height() * 1.5, vmW, vmm.top() - gap - area.top() - fm.height() * 1.5);
+        const QRectF vm1(area.left(), area.top() + fm.height() * 1.5, vmW,
+            vmm.top() - gap - area.top() - fm.height() * 1.5);
         const QRectF vm2 = vm1.translated(vmW + gap, 0);
         p.setFont(bold);
         p.setPen(m_theme.text);
-        p.drawText(QRectF(area.left(), area.top(), area.width(), fm.height() * 1.4), Qt::AlignCenter | Qt::TextWordWrap,
-            tr("one physical machine"));
+        p.drawText(QRectF(area.left(), area.top(), area.width(), fm.height() * 1.4),
+            Qt::AlignCenter | Qt::TextWordWrap, tr("one physical machine"));
         auto box = [&](const QRectF &r, const QColor &c, const QString &text) {
             p.setPen(QPen(c.darker(140), 2));
             p.setBrush(c);

@@ -136,8 +136,8 @@ void ContainersView::showSnapshot(const std::shared_ptr<const Snapshot> &snapsho
     const auto *s = dynamic_cast<const ContainersSnapshot *>(snapshot.get());
     if (!s) {
         m_headline->setText(m_part == Part::Namespaces ? tr("Press Run: a process starts in new namespaces.")
-                : m_part == Part::Overlay              ? tr("Press Run: the container mounts its image and writes.")
-                                                       : tr("Press Run: the container computes under a CPU limit."));
+                : m_part == Part::Overlay ? tr("Press Run: the container mounts its image and writes.")
+                                          : tr("Press Run: the container computes under a CPU limit."));
         m_status->clear();
         if (m_inside) {
             m_inside->setText(tr("<b>Inside the container</b>"));
@@ -183,14 +183,16 @@ void ContainersView::drawNamespaces(const ContainersSnapshot &s)
 
     QString inside = tr("<b>Inside the container</b> (its own /proc)") + QStringLiteral("<table>");
     inside += row(tr("PID"), QString::number(pidInside));
-    inside += row(tr("parent PID"), real ? tr("%1 (its parent is outside its PID namespace)").arg(r.ppid) : tr("0"));
+    inside += row(
+        tr("parent PID"), real ? tr("%1 (its parent is outside its PID namespace)").arg(r.ppid) : tr("0"));
     inside += row(tr("user id"), real ? tr("%1 (root, mapped to your user)").arg(r.uid) : tr("0"));
     inside += row(tr("host name"), real ? r.hostname : s.requestedHostname);
     QStringList procs;
     for (const ContainerProcessEntry &p : r.processes)
         procs << QStringLiteral("%1 %2").arg(p.pid).arg(p.name);
     inside += row(tr("processes it sees"),
-        real ? tr("%1: %2").arg(r.processCount).arg(procs.mid(0, 6).join(QStringLiteral(", "))) : tr("2 (model)"));
+        real ? tr("%1: %2").arg(r.processCount).arg(procs.mid(0, 6).join(QStringLiteral(", ")))
+             : tr("2 (model)"));
     for (const QString &ns : {QStringLiteral("pid"), QStringLiteral("uts")}) {
         if (r.namespaces.contains(ns))
             inside += row(tr("%1 namespace").arg(ns), r.namespaces.value(ns));
@@ -228,11 +230,12 @@ void ContainersView::drawOverlay(const ContainersSnapshot &s)
     int lower = 0, upper = 0;
     for (const LayerChange &c : s.changes)
         (c.layer == OverlayImage::Upper ? upper : lower) += 1;
-    m_headline->setText(tr("The container's writes changed %1 entries of the upper layer and %2 of the layers below "
-                           "(%3)")
-                            .arg(upper)
-                            .arg(lower)
-                            .arg(modeWord(s.overlay)));
+    m_headline->setText(
+        tr("The container's writes changed %1 entries of the upper layer and %2 of the layers below "
+           "(%3)")
+            .arg(upper)
+            .arg(lower)
+            .arg(modeWord(s.overlay)));
     m_layers->setLayers(s.layersAfter, s.merged, s.changes, s.overlay.mode == ContainerPart::Mode::Model);
     QStringList actions;
     for (const ImageChange &c : s.plannedChanges)
@@ -305,7 +308,8 @@ void ContainersView::drawCgroup(const ContainersSnapshot &s)
 
     if (!s.cgroup.done()) {
         m_headline->setText(s.status);
-        m_status->setText(tr("CPU limit: %1 of one CPU per %2 ms period").arg(s.quotaPercent).arg(s.periodUs / 1000));
+        m_status->setText(
+            tr("CPU limit: %1 of one CPU per %2 ms period").arg(s.quotaPercent).arg(s.periodUs / 1000));
         return;
     }
     if (real)
@@ -314,10 +318,11 @@ void ContainersView::drawCgroup(const ContainersSnapshot &s)
                                 .arg(s.shareLimitedPercent, 0, 'f', 1)
                                 .arg(s.quotaPercent, 0, 'f', 0));
     else
-        m_headline->setText(tr("No limit on this machine: measured %1 %, the model gives %2 % under a %3 % limit")
-                                .arg(s.measuredAfterPercent, 0, 'f', 1)
-                                .arg(s.shareLimitedPercent, 0, 'f', 1)
-                                .arg(s.quotaPercent, 0, 'f', 0));
+        m_headline->setText(
+            tr("No limit on this machine: measured %1 %, the model gives %2 % under a %3 % limit")
+                .arg(s.measuredAfterPercent, 0, 'f', 1)
+                .arg(s.shareLimitedPercent, 0, 'f', 1)
+                .arg(s.quotaPercent, 0, 'f', 0));
     QString status = tr("Control group: %1. %2").arg(modeWord(s.cgroup), s.cgroup.why);
     if (s.throttle.throttledPeriods >= 0)
         status += tr(" Throttled periods: %1.").arg(s.throttle.throttledPeriods);

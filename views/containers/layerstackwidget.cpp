@@ -95,7 +95,7 @@ std::vector<std::vector<LayerStackWidget::Chip>> LayerStackWidget::bands() const
             c.text = e.path;
             for (const LayerChange &ch : m_changes) {
                 if (ch.layer == int(l) && ch.path == e.path)
-                    c.mark = e.kind == 'w' ? Chip::Mark::Whiteout
+                    c.mark = e.kind == 'w'                    ? Chip::Mark::Whiteout
                         : ch.kind == LayerChange::Kind::Added ? Chip::Mark::Added
                                                               : Chip::Mark::Changed;
             }
@@ -147,7 +147,8 @@ void LayerStackWidget::paintEvent(QPaintEvent *)
     if (m_empty) {
         p.setPen(m_theme.text);
         p.setFont(m_theme.font(12));
-        p.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, tr("Press Run: the container mounts the layers and writes."));
+        p.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap,
+            tr("Press Run: the container mounts the layers and writes."));
         return;
     }
     // The largest type (at most the theme's) with which every band fits.
@@ -230,11 +231,13 @@ void LayerStackWidget::paintEvent(QPaintEvent *)
             p.setPen(QPen(border, 2));
             p.setBrush(chipFill);
             p.drawRoundedRect(r, 4, 4);
-            p.setPen(c.mark == Chip::Mark::None ? m_theme.text : (chipFill.lightness() > 140 ? Qt::black : Qt::white));
+            p.setPen(c.mark == Chip::Mark::None ? m_theme.text
+                                                : (chipFill.lightness() > 140 ? Qt::black : Qt::white));
             p.drawText(r, Qt::AlignCenter, text);
             if (c.mark == Chip::Mark::Whiteout) {
                 p.setPen(QPen(Qt::white, 2));
-                p.drawLine(r.topLeft() + QPointF(4, r.height() / 2), r.topRight() + QPointF(-4, r.height() / 2));
+                p.drawLine(
+                    r.topLeft() + QPointF(4, r.height() / 2), r.topRight() + QPointF(-4, r.height() / 2));
             }
             x += w + 6;
         }

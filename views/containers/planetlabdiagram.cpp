@@ -38,7 +38,8 @@ QColor PlanetLabDiagram::sliceColor(const QString &slice) const
 
 QRectF PlanetLabDiagram::vserverRect(int node, int index) const
 {
-    if (node < 0 || node >= int(m_rects.size()) || index < 0 || index >= int(m_rects[std::size_t(node)].size()))
+    if (node < 0 || node >= int(m_rects.size()) || index < 0
+        || index >= int(m_rects[std::size_t(node)].size()))
         return {};
     return m_rects[std::size_t(node)][std::size_t(index)];
 }
@@ -124,9 +125,10 @@ void PlanetLabDiagram::paintEvent(QPaintEvent *)
     }
     // Your slice: one vserver per node, joined above them.
     if (yourAnchors.size() > 1) {
-        const double y = std::min_element(yourAnchors.begin(), yourAnchors.end(), [](const QPointF &a, const QPointF &b) {
-            return a.y() < b.y();
-        })->y() - fm.height() * 0.6;
+        const double y = std::min_element(yourAnchors.begin(), yourAnchors.end(),
+                             [](const QPointF &a, const QPointF &b) { return a.y() < b.y(); })
+                             ->y()
+            - fm.height() * 0.6;
         p.setPen(QPen(m_theme.accent, 3, Qt::DashLine));
         for (const QPointF &a : yourAnchors)
             p.drawLine(a, QPointF(a.x(), y));

@@ -60,13 +60,14 @@ void PlanetLabView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot
     m_diagram->setFrame(s->current, true);
     m_caption->setText(tr("Step %1 of %2: %3").arg(s->frame + 1).arg(s->frames).arg(s->current.caption));
     const std::vector<PlanetLabNode> &nodes = s->current.nodes;
-    m_counts->setText(tr("Now (model): %1 nodes, %2 management vservers, %3 vservers of slices, %4 of them your "
-                         "slice A's; the busiest node holds %5 vservers on one kernel.")
-                          .arg(nodes.size())
-                          .arg(PlanetLabModel::managementVservers(nodes))
-                          .arg(PlanetLabModel::userVservers(nodes))
-                          .arg(PlanetLabModel::vserversOf(nodes, QStringLiteral("A")))
-                          .arg(PlanetLabModel::busiestNodeVservers(nodes)));
+    m_counts->setText(
+        tr("Now (model): %1 nodes, %2 management vservers, %3 vservers of slices, %4 of them your "
+           "slice A's; the busiest node holds %5 vservers on one kernel.")
+            .arg(nodes.size())
+            .arg(PlanetLabModel::managementVservers(nodes))
+            .arg(PlanetLabModel::userVservers(nodes))
+            .arg(PlanetLabModel::vserversOf(nodes, QStringLiteral("A")))
+            .arg(PlanetLabModel::busiestNodeVservers(nodes)));
 }
 
 } // namespace proclab
