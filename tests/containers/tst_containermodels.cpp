@@ -10,7 +10,10 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <chrono>
+
+#include <unistd.h>
 
 using namespace proclab;
 using namespace std::chrono_literals;
@@ -255,7 +258,7 @@ void TestContainerModels::cgroupRefusalsNameThePathAndTheOsWords()
     QVERIFY(!model.create(CpuLimitMethod::Model, 20, 100000));
     QVERIFY(model.attempts().empty());
     QVERIFY(model.commandPrefix().isEmpty());
-    QCOMPARE(cpuLimitMethodFromId(QStringLiteral("cgroup-v1")), std::optional(CpuLimitMethod::CgroupV1));
+    QVERIFY(cpuLimitMethodFromId(QStringLiteral("cgroup-v1")) == std::optional(CpuLimitMethod::CgroupV1));
     QVERIFY(!cpuLimitMethodFromId(QStringLiteral("cgroup-v3")));
 }
 
@@ -313,8 +316,8 @@ void TestContainerModels::planetLabCountsVservers()
 void TestContainerModels::planetLabNodeListRefusesMissingNodes()
 {
     QString error;
-    QCOMPARE(PlanetLabModel::parseNodeList(QStringLiteral("1,3-4,3"), 5, &error),
-        std::optional(std::vector<int> {0, 2, 3}));
+    QVERIFY(PlanetLabModel::parseNodeList(QStringLiteral("1,3-4,3"), 5, &error)
+        == std::optional(std::vector<int> {0, 2, 3}));
     QVERIFY(!PlanetLabModel::parseNodeList(QStringLiteral("2,9"), 5, &error));
     QVERIFY2(error.contains(QLatin1String("node 9 does not exist")), qPrintable(error));
     QVERIFY(!PlanetLabModel::parseNodeList(QStringLiteral("4-2"), 5, &error));

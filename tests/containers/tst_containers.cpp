@@ -5,11 +5,15 @@
 #include "engine/registry.h"
 #include "helpermain.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QTest>
 
 #include <chrono>
+
+#include <unistd.h>
 
 using namespace proclab;
 using namespace std::chrono_literals;
