@@ -8,6 +8,7 @@
 #include "common/cgroupcpulimit.h"
 #include "common/clock.h"
 
+#include <QFile>
 #include <QJsonArray>
 
 #include <algorithm>

@@ -75,7 +75,7 @@ char *residentBuffer(std::size_t bytes)
     return static_cast<char *>(p);
 }
 
-bool startCommon(int argc, char **argv, int wanted)
+bool startCommon(int argc, int wanted)
 {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     return argc >= wanted;
@@ -85,7 +85,7 @@ bool startCommon(int argc, char **argv, int wanted)
 
 int NeighbourHelpers::serviceMain(int argc, char **argv)
 {
-    if (!startCommon(argc, argv, 3))
+    if (!startCommon(argc, 3))
         return 2;
     pinTo(std::strtol(argv[1], nullptr, 10));
     const std::size_t bytes = std::size_t(std::strtoull(argv[2], nullptr, 10));
@@ -127,7 +127,7 @@ int NeighbourHelpers::serviceMain(int argc, char **argv)
 
 int NeighbourHelpers::tenantMain(int argc, char **argv)
 {
-    if (!startCommon(argc, argv, 4))
+    if (!startCommon(argc, 4))
         return 2;
     const bool cache = std::strcmp(argv[1], "cache") == 0;
     pinTo(std::strtol(argv[2], nullptr, 10));
