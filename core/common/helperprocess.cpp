@@ -13,7 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -298,7 +298,8 @@ bool HelperProcess::waitExit(int timeoutMs)
         return true;
     const std::int64_t deadline = monotonicNs() + std::int64_t(timeoutMs) * 1000000;
     // A pidfd becomes readable when the child ends: no polling loop.
-    const int pidFd = ::pidfd_open(m_pid, 0);
+    // The system call itself: glibc 2.36's wrapper is declared without C linkage.
+    const int pidFd = int(::syscall(SYS_pidfd_open, m_pid, 0));
     while (!tryReap()) {
         const int left = msLeft(deadline);
         if (left <= 0)

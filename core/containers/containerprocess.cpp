@@ -6,7 +6,7 @@
 
 #include <csignal>
 
-#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace proclab {
@@ -32,7 +32,8 @@ bool ContainerProcess::start(const QString &hostname, const QStringList &prefix,
 void ContainerProcess::watchInit()
 {
     if (m_initPidFd < 0 && m_report.childHostPid > 0)
-        m_initPidFd = ::pidfd_open(m_report.childHostPid, 0);
+        m_initPidFd = int(
+            ::syscall(SYS_pidfd_open, m_report.childHostPid, 0)); // glibc 2.36's wrapper lacks C linkage
 }
 
 ContainerProcess::Wait ContainerProcess::readUntil(const std::function<bool(const ContainerReport &)> &done,
@@ -91,7 +92,7 @@ void ContainerProcess::finish()
         m_helper.closeInput();
         if (!m_helper.waitExit(500) && m_initPidFd >= 0) {
             // Kill the init first, so that the helper reaps it and nothing is left unreaped.
-            ::pidfd_send_signal(m_initPidFd, SIGKILL, nullptr, 0);
+            ::syscall(SYS_pidfd_send_signal, m_initPidFd, SIGKILL, nullptr, 0);
             m_helper.waitExit(2000);
         }
         m_helper.kill();

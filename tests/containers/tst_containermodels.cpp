@@ -1,5 +1,6 @@
 #include "containers/cloudlayersengine.h"
 #include "containers/containerreport.h"
+#include "containers/containersengine.h"
 #include "containers/cpuquotamodel.h"
 #include "containers/cpushare.h"
 #include "containers/hostview.h"

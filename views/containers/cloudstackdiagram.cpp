@@ -40,6 +40,8 @@ QRectF CloudStackDiagram::cellRect(int offering, int layer) const
 void CloudStackDiagram::paintEvent(QPaintEvent *)
 {
     using M = CloudLayersModel;
+    constexpr int offerings = M::OfferingCount;
+    constexpr int layers = M::LayerCount;
     QPainter p(this);
     p.setRenderHint(QPainter::Antialiasing);
     p.fillRect(rect(), m_theme.base);
@@ -59,8 +61,8 @@ void CloudStackDiagram::paintEvent(QPaintEvent *)
     const double headH = fm.height() * 1.8;
     const double legendH = fm.height() * 1.6;
     const double gap = 6;
-    const double colW = (areaW - labelW - gap * (M::OfferingCount + 1)) / M::OfferingCount;
-    const double rowH = (height() - headH - legendH - gap * (M::LayerCount + 1)) / M::LayerCount;
+    const double colW = (areaW - labelW - gap * (offerings + 1)) / offerings;
+    const double rowH = (height() - headH - legendH - gap * (layers + 1)) / layers;
 
     for (int l = 0; l < M::LayerCount; ++l) {
         // The stack bottom up: hardware at the bottom.
