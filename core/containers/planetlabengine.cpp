@@ -84,8 +84,8 @@ void PlanetLabEngine::run()
         snap->current = frames[i];
         snap->sliceNodes = cfg.sliceNodes;
         snap->progress = double(i + 1) / double(frames.size());
-        snap->status
-            = QStringLiteral("step %1 of %2: %3").arg(i + 1).arg(frames.size()).arg(frames[i].caption);
+        // The caption is the view's; the status line stays short.
+        snap->status = QStringLiteral("step %1 of %2").arg(i + 1).arg(frames.size());
         shown = int(i) + 1;
         if (i + 1 == frames.size())
             snap->result = buildResult(model, shown);

@@ -15,6 +15,7 @@ CloudLayersView::CloudLayersView(QWidget *parent)
     , m_caption(new QLabel(this))
 {
     m_caption->setWordWrap(true);
+    m_caption->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_caption);
@@ -32,7 +33,7 @@ void CloudLayersView::applyTheme(const Theme &theme)
 {
     StepView::applyTheme(theme);
     m_diagram->setTheme(theme);
-    m_caption->setFont(theme.font(12, true));
+    m_caption->setFont(theme.font(11));
     if (m_last)
         showSnapshot(m_last, m_lastState);
 }

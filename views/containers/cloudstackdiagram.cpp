@@ -48,20 +48,24 @@ void CloudStackDiagram::paintEvent(QPaintEvent *)
     m_cells.assign(M::OfferingCount, std::vector<QRectF>(M::LayerCount));
 
     // Room on the right for the shared machine in the last frame.
-    const double sharedW = m_shared ? std::min(width() * 0.34, 300.0) : 0;
+    const double sharedW = m_shared ? std::min(width() * 0.28, 300.0) : 0;
     const double areaW = width() - sharedW;
+    const double gap = 6;
+    const double labelW = areaW * 0.24;
+    const double colW = (areaW - labelW - gap * (offerings + 1)) / offerings;
+    // The type shrinks only when a column is too narrow for its words; layer names wrap.
     double pt = 10;
-    const QString longest = M::layerTitle(M::Hardware);
-    while (pt > 6 && QFontMetricsF(m_theme.font(pt)).horizontalAdvance(longest) > areaW * 0.3)
+    while (pt > 6
+        && (QFontMetricsF(m_theme.font(pt, true)).horizontalAdvance(tr("provider")) + 8 > colW
+            || QFontMetricsF(m_theme.font(pt + 1, true)).horizontalAdvance(M::offeringTitle(M::OnPremises))
+                    + 4
+                > colW))
         pt -= 0.5;
     const QFont font = m_theme.font(pt);
     const QFont bold = m_theme.font(pt, true);
     const QFontMetricsF fm(font);
-    const double labelW = std::min(areaW * 0.3, fm.horizontalAdvance(longest) + 12);
     const double headH = fm.height() * 1.8;
     const double legendH = fm.height() * 1.6;
-    const double gap = 6;
-    const double colW = (areaW - labelW - gap * (offerings + 1)) / offerings;
     const double rowH = (height() - headH - legendH - gap * (layers + 1)) / layers;
 
     for (int l = 0; l < M::LayerCount; ++l) {

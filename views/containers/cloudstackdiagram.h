@@ -24,7 +24,7 @@ public:
     /// @brief Where the cell of @p offering and @p layer was drawn.
     QRectF cellRect(int offering, int layer) const;
     /// @brief The fill colour of a cell the provider manages, and of one the customer manages.
-    QColor providerColor() const { return m_theme.accent; }
+    QColor providerColor() const { return m_theme.seriesColor(0); }
     QColor customerColor() const { return m_theme.good; }
 
     QSize sizeHint() const override { return {760, 420}; }

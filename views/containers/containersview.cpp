@@ -34,6 +34,16 @@ QString row(const QString &name, const QString &value)
         .arg(name.toHtmlEscaped(), value.toHtmlEscaped());
 }
 
+/// Lets a word-wrapped label break long paths and mount options after '/', ',', ':' and '='.
+QString breakable(QString text)
+{
+    static const QChar zeroWidthSpace(0x200B);
+    text.remove(zeroWidthSpace);
+    for (const QChar c : {QLatin1Char('/'), QLatin1Char(','), QLatin1Char(':'), QLatin1Char('=')})
+        text.replace(c, QString(c) + zeroWidthSpace);
+    return text;
+}
+
 QString plain(const QString &html)
 {
     QTextDocument doc;
@@ -52,6 +62,9 @@ ContainersView::ContainersView(Part part, QWidget *parent)
     m_headline->setWordWrap(true);
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Word-wrapped labels take the width they are given: a long text never widens the window.
+    m_headline->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_headline);
@@ -126,7 +139,7 @@ QString ContainersView::hostText() const
 
 QString ContainersView::statusText() const
 {
-    return m_status->text();
+    return m_status->text().remove(QChar(0x200B));
 }
 
 void ContainersView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState state)
@@ -164,6 +177,7 @@ void ContainersView::showSnapshot(const std::shared_ptr<const Snapshot> &snapsho
     }
     if (!s->result.error.isEmpty())
         m_status->setText(s->result.error);
+    m_status->setText(breakable(m_status->text()));
 }
 
 void ContainersView::drawNamespaces(const ContainersSnapshot &s)
@@ -268,6 +282,9 @@ void ContainersView::drawCgroup(const ContainersSnapshot &s)
     }
     m_chart->setProvenance(real ? Provenance::Measured : Provenance::Model);
     m_chart->setSeries(series, false);
+    // Each value is the share over the interval that ends at its x.
+    for (int g = 0; g < m_chart->graphCount(); ++g)
+        m_chart->graph(g)->setLineStyle(QCPGraph::lsStepRight);
     if (m_chart->graphCount() > 1) {
         QPen pen = m_chart->graph(1)->pen();
         pen.setStyle(Qt::DashLine);
@@ -303,7 +320,7 @@ void ContainersView::drawCgroup(const ContainersSnapshot &s)
     }
     m_chart->legend->setVisible(true);
     m_chart->legend->setFont(m_theme.font(9));
-    m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignVCenter | Qt::AlignRight);
     m_chart->replot(QCustomPlot::rpQueuedReplot);
 
     if (!s.cgroup.done()) {

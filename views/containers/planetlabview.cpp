@@ -16,6 +16,7 @@ PlanetLabView::PlanetLabView(QWidget *parent)
     , m_counts(new QLabel(this))
 {
     m_caption->setWordWrap(true);
+    m_caption->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_counts->setWordWrap(true);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -40,7 +41,7 @@ void PlanetLabView::applyTheme(const Theme &theme)
 {
     StepView::applyTheme(theme);
     m_diagram->setTheme(theme);
-    m_caption->setFont(theme.font(12, true));
+    m_caption->setFont(theme.font(11));
     m_counts->setFont(theme.font(10));
     if (m_last)
         showSnapshot(m_last, m_lastState);

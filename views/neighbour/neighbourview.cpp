@@ -27,10 +27,13 @@ NeighbourView::NeighbourView(QWidget *parent)
     m_headline->setWordWrap(true);
     m_notes->setWordWrap(true);
     m_notes->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_bars->setTitle(tr("Request latency per phase: p50, p99, max"));
+    // Word-wrapped labels take the width they are given: a long text never widens the window.
+    m_headline->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_notes->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_bars->setTitle(tr("p50, p99, max per phase"));
     m_bars->setProvenance(Provenance::Measured);
     m_bars->setExportName(QStringLiteral("neighbour-percentiles"));
-    m_cdf->setTitle(tr("Latency distribution"));
+    m_cdf->setTitle(tr("Distribution"));
     m_cdf->setProvenance(Provenance::Measured);
     m_cdf->setExportName(QStringLiteral("neighbour-cdf"));
     auto *split = new QSplitter(Qt::Horizontal, this);
@@ -56,6 +59,17 @@ QString NeighbourView::phaseLabel(const QString &id)
     if (id == QLatin1String("cache"))
         return tr("+ cache tenant");
     return tr("+ CPU tenant, limited");
+}
+
+QString NeighbourView::tickLabel(const QString &id)
+{
+    if (id == QLatin1String("alone"))
+        return tr("alone");
+    if (id == QLatin1String("cpu"))
+        return tr("+ CPU\ntenant");
+    if (id == QLatin1String("cache"))
+        return tr("+ cache\ntenant");
+    return tr("+ CPU tenant\nlimited");
 }
 
 QString NeighbourView::headline() const
@@ -147,7 +161,7 @@ void NeighbourView::drawBars(const NeighbourSnapshot &s)
     }
     for (std::size_t i = 0; i < s.phases.size(); ++i) {
         const NeighbourPhase &p = s.phases[i];
-        ticker->addTick(double(i), phaseLabel(p.id));
+        ticker->addTick(double(i), tickLabel(p.id));
         if (p.latency.count == 0)
             continue;
         const double v[3] = {p.latency.p50Us, p.latency.p99Us, p.latency.maxUs};
@@ -169,7 +183,8 @@ void NeighbourView::drawBars(const NeighbourSnapshot &s)
     double top = 10;
     for (const NeighbourPhase &p : s.phases)
         top = std::max(top, p.latency.maxUs);
-    m_bars->yAxis->setRange(1, top * 3);
+    // Two decades of room above the tallest bar for the legend.
+    m_bars->yAxis->setRange(1, top * 100);
     m_bars->legend->setVisible(true);
     m_bars->legend->setFont(m_theme.font(9));
     m_bars->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
@@ -186,7 +201,7 @@ void NeighbourView::drawCdf(const NeighbourSnapshot &s)
         Series c;
         c.id = QStringLiteral("cdf_") + p.id;
         c.name = phaseLabel(p.id);
-        c.xLabel = tr("request latency (us), log scale");
+        c.xLabel = tr("latency (us), log scale");
         c.yLabel = tr("requests at or below (%)");
         LatencyStats::cdf(p.latencyUs, kCdfPoints, &c.x, &c.y);
         low = std::min(low, c.x.front());

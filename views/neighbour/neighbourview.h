@@ -24,6 +24,8 @@ public:
 
     /// @brief "alone", "beside a CPU-heavy tenant", ... for a phase id.
     static QString phaseLabel(const QString &id);
+    /// @brief The same on two short lines, for the chart's axis.
+    static QString tickLabel(const QString &id);
 
     ChartWidget *barChart() const { return m_bars; }
     ChartWidget *cdfChart() const { return m_cdf; }
