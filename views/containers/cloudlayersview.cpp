@@ -33,7 +33,7 @@ void CloudLayersView::applyTheme(const Theme &theme)
 {
     StepView::applyTheme(theme);
     m_diagram->setTheme(theme);
-    m_caption->setFont(theme.font(11));
+    m_caption->setFont(theme.font(10));
     if (m_last)
         showSnapshot(m_last, m_lastState);
 }

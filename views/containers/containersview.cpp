@@ -254,8 +254,12 @@ void ContainersView::drawOverlay(const ContainersSnapshot &s)
     QStringList actions;
     for (const ImageChange &c : s.plannedChanges)
         actions << QStringLiteral("%1 %2").arg(c.action, c.path);
+    // A real mount is said briefly (the options are in the result); a refusal in full.
+    const QString why = s.overlay.mode == ContainerPart::Mode::Real
+        ? tr("overlayfs mounted by the container in its own mount namespace, under %1").arg(s.imageRoot)
+        : s.overlay.why;
     m_status->setText(tr("The container did: %1. Overlay: %2. %3")
-                          .arg(actions.join(QStringLiteral(", ")), modeWord(s.overlay), s.overlay.why));
+                          .arg(actions.join(QStringLiteral(", ")), modeWord(s.overlay), why));
 }
 
 void ContainersView::drawCgroup(const ContainersSnapshot &s)
@@ -340,7 +344,11 @@ void ContainersView::drawCgroup(const ContainersSnapshot &s)
                 .arg(s.measuredAfterPercent, 0, 'f', 1)
                 .arg(s.shareLimitedPercent, 0, 'f', 1)
                 .arg(s.quotaPercent, 0, 'f', 0));
-    QString status = tr("Control group: %1. %2").arg(modeWord(s.cgroup), s.cgroup.why);
+    // A real limit is said without the methods tried before it (they are in the result).
+    QString why = s.cgroup.why;
+    if (real && why.contains(QLatin1String(" (tried before: ")))
+        why = why.left(why.indexOf(QLatin1String(" (tried before: ")));
+    QString status = tr("Control group: %1. %2").arg(modeWord(s.cgroup), why);
     if (s.throttle.throttledPeriods >= 0)
         status += tr(" Throttled periods: %1.").arg(s.throttle.throttledPeriods);
     m_status->setText(status);

@@ -140,7 +140,8 @@ void NeighbourView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot
             notes << tr("%1: the tenant used %2 % of a CPU%3")
                          .arg(phaseLabel(p.id))
                          .arg(p.tenantCpuPercent, 0, 'f', 0)
-                         .arg(p.why.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(p.why));
+                         .arg(p.limitMethod.isEmpty() ? QString()
+                                                      : QStringLiteral(", limited by %1").arg(p.limitMethod));
     }
     if (!s->result.error.isEmpty())
         notes << s->result.error;
