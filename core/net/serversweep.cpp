@@ -4,6 +4,28 @@
 
 namespace proclab {
 
+void fillPointFromLoad(SweepPoint &point, const LoadResult &r)
+{
+    point.throughputRps = r.throughputRps;
+    point.latencyP50Ms = r.latencyP50Ms;
+    point.latencyP95Ms = r.latencyP95Ms;
+    point.latencyP99Ms = r.latencyP99Ms;
+    point.latencyMaxMs = r.latencyMaxMs;
+    point.ok = r.ok;
+    point.errors = r.errors;
+    point.generatorCpuPercent = r.generatorCpuPercent;
+    point.generatorBusiestThreadPercent = r.busiestThreadCpuPercent;
+    point.generatorSaturated = r.generatorSaturated;
+    point.elapsedS = r.elapsedS;
+}
+
+void fillPointFromServer(SweepPoint &point, const ServerStats &s)
+{
+    point.serverInFlightMax = s.inFlightMax;
+    point.serverCapRejections = s.capRejections;
+    point.serverWorkersStarted = s.workersStarted;
+}
+
 std::vector<SweepPoint> ServerSweep::run(
     const SweepConfig &config, const std::function<void(const SweepPoint &)> &onPoint)
 {
@@ -41,18 +63,9 @@ std::vector<SweepPoint> ServerSweep::run(
                     if (!r.error.isEmpty()) {
                         point.error = r.error;
                     } else {
-                        point.throughputRps = r.throughputRps;
-                        point.latencyP50Ms = r.latencyP50Ms;
-                        point.latencyP99Ms = r.latencyP99Ms;
-                        point.latencyMaxMs = r.latencyMaxMs;
-                        point.ok = r.ok;
-                        point.errors = r.errors;
-                        point.generatorCpuPercent = r.generatorCpuPercent;
-                        point.generatorSaturated = r.generatorSaturated;
+                        fillPointFromLoad(point, r);
                     }
-                    const ServerStats s = server->stats();
-                    point.serverInFlightMax = s.inFlightMax;
-                    point.serverCapRejections = s.capRejections;
+                    fillPointFromServer(point, server->stats());
                 }
                 {
                     std::lock_guard lock(m_mutex);

@@ -30,16 +30,25 @@ struct SweepPoint {
     int clients = 0;
     double throughputRps = 0;
     double latencyP50Ms = 0;
+    double latencyP95Ms = 0;
     double latencyP99Ms = 0;
     double latencyMaxMs = 0;
     std::int64_t ok = 0;
     std::int64_t errors = 0;
     double generatorCpuPercent = 0;
+    double generatorBusiestThreadPercent = 0; ///< the busiest generator thread's share of one core
     bool generatorSaturated = false;
     std::int64_t serverInFlightMax = 0; ///< most requests the server handled at once
     std::int64_t serverCapRejections = 0;
+    std::int64_t serverWorkersStarted = 0; ///< threads (thread) or processes (process) created
+    double elapsedS = 0;
     QString error; ///< the point could not be measured (server or load failed to start)
 };
+
+/// @brief Copies what a point keeps of a load run (everything but the server's counters).
+void fillPointFromLoad(SweepPoint &point, const LoadResult &load);
+/// @brief Copies what a point keeps of a server's counters.
+void fillPointFromServer(SweepPoint &point, const ServerStats &stats);
 
 /**
  * @brief Runs every design at every level in turn: a fresh server per point, the
