@@ -1,0 +1,261 @@
+#include "serversview.h"
+
+#include "dispatcherpicture.h"
+
+#include "servers/servercapacitymodel.h"
+#include "servers/serversengine.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace proclab {
+
+namespace {
+
+QString designName(ServerDesign d)
+{
+    return QLatin1String(serverDesignName(d));
+}
+
+QLabel *wrappingLabel(QWidget *parent)
+{
+    auto *l = new QLabel(parent);
+    l->setWordWrap(true);
+    l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return l;
+}
+
+} // namespace
+
+ServersView::ServersView(QWidget *parent)
+    : StepView(parent)
+    , m_picture(new DispatcherPicture(this))
+    , m_throughput(new ChartWidget(this))
+    , m_latency(new ChartWidget(this))
+    , m_table(wrappingLabel(this))
+    , m_status(wrappingLabel(this))
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *top = new QHBoxLayout;
+    top->addWidget(m_picture, 3);
+    top->addWidget(m_table, 2);
+    layout->addLayout(top, 4);
+    auto *charts = new QHBoxLayout;
+    charts->addWidget(m_throughput);
+    charts->addWidget(m_latency);
+    layout->addLayout(charts, 5);
+    layout->addWidget(m_status);
+    m_table->setTextFormat(Qt::RichText);
+    m_table->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_throughput->setExportName(QStringLiteral("servers-throughput"));
+    m_latency->setExportName(QStringLiteral("servers-latency"));
+    showSnapshot(nullptr, RunState::Idle);
+}
+
+void ServersView::applyTheme(const Theme &theme)
+{
+    StepView::applyTheme(theme);
+    m_picture->setTheme(theme);
+    m_status->setFont(theme.font(11));
+    m_table->setFont(theme.font(10));
+    showSnapshot(m_last, m_lastState);
+}
+
+QString ServersView::tableText() const
+{
+    return m_table->text();
+}
+
+void ServersView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState state)
+{
+    m_last = snapshot;
+    m_lastState = state;
+    const auto s = std::dynamic_pointer_cast<const ServersSnapshot>(snapshot);
+    m_picture->setSnapshot(s);
+    removeOwnItems(m_throughput, &m_items);
+    removeOwnItems(m_latency, &m_items);
+    if (!s) {
+        m_throughput->setTitle(tr("Throughput (requests/s)"));
+        m_latency->setTitle(tr("p99 latency (ms)"));
+        m_throughput->setSeries({});
+        m_latency->setSeries({});
+        drawTable(nullptr);
+        m_status->setText(snapshot ? snapshot->status : tr("Press Run (F5) to put the server under load."));
+        return;
+    }
+    m_throughput->setProvenance(Provenance::Measured);
+    m_latency->setProvenance(Provenance::Measured);
+    if (s->designs.size() > 1 || s->levels.size() > 1)
+        drawComparison(*s);
+    else
+        drawSingle(*s);
+    drawTable(s.get());
+    QString text = s->result.error.isEmpty() ? s->status : s->result.error;
+    const QJsonObject &sum = s->result.summary;
+    if (sum.value(QStringLiteral("generator_saturated")).toInt() == 1)
+        text += tr("  ·  the load generator used a whole core: it, not the server, may be the limit");
+    m_status->setText(text);
+}
+
+void ServersView::drawSingle(const ServersSnapshot &s)
+{
+    m_throughput->setTitle(tr("%1: throughput over time (measured)").arg(designName(s.design)));
+    Series t;
+    t.id = QStringLiteral("throughput_over_time");
+    t.name = tr("throughput (measured)");
+    t.xLabel = tr("time (s)");
+    t.yLabel = tr("requests/s");
+    t.x = s.timelineS;
+    t.y = s.timelineRps;
+    std::vector<Series> series {t};
+    const double bound = s.modelBoundRps.empty() ? 0 : s.modelBoundRps.front();
+    if (bound > 0 && !t.x.empty()) {
+        Series m;
+        m.id = QStringLiteral("model_bound");
+        m.name = tr("bound (model)");
+        m.xLabel = t.xLabel;
+        m.yLabel = t.yLabel;
+        m.x = {0, t.x.back()};
+        m.y = {bound, bound};
+        series.push_back(m);
+    }
+    m_throughput->setSeries(series, true);
+    m_throughput->yAxis->setRangeLower(0);
+    if (bound > 0)
+        m_throughput->yAxis->setRangeUpper(std::max(m_throughput->yAxis->range().upper, bound * 1.15));
+    m_throughput->replot(QCustomPlot::rpQueuedReplot);
+
+    m_latency->setTitle(tr("%1: latency percentiles (measured)").arg(designName(s.design)));
+    Series lat;
+    lat.id = QStringLiteral("latency_percentiles");
+    lat.name = tr("latency (measured)");
+    lat.style = Series::Style::Bars;
+    lat.xLabel = tr("percentile");
+    lat.yLabel = tr("latency (ms)");
+    if (!s.points.empty() && s.points.front().error.isEmpty()) {
+        const SweepPoint &p = s.points.front();
+        lat.x = {1, 2, 3, 4};
+        lat.y = {p.latencyP50Ms, p.latencyP95Ms, p.latencyP99Ms, p.latencyMaxMs};
+        lat.pointLabels = {tr("p50"), tr("p95"), tr("p99"), tr("max")};
+    }
+    m_latency->setSeries({lat}, true);
+    if (!lat.x.empty()) {
+        QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+        for (int i = 0; i < lat.pointLabels.size(); ++i)
+            ticker->addTick(lat.x[i], lat.pointLabels[i]);
+        m_latency->xAxis->setTicker(ticker);
+        m_latency->xAxis->setRange(0.4, 4.6);
+        m_latency->yAxis->setRangeLower(0);
+    }
+    m_latency->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ServersView::drawComparison(const ServersSnapshot &s)
+{
+    const std::vector<Series> all = ServersEngine::designSeries(s);
+    const bool oneLevel = s.levels.size() == 1;
+    std::vector<Series> rps;
+    std::vector<Series> p99;
+    for (const Series &sr : all) {
+        Series copy = sr;
+        const bool isRps = sr.id.startsWith(QLatin1String("throughput_"));
+        const QString design = sr.id.section(QLatin1Char('_'), 1);
+        copy.name = design;
+        copy.xLabel = tr("concurrent clients");
+        copy.yLabel = isRps ? tr("requests/s") : tr("p99 latency (ms)");
+        (isRps ? rps : p99).push_back(copy);
+    }
+    if (oneLevel) {
+        // A bar per design, the designs named under their bars, the model bound as a marker.
+        auto toBars = [&](std::vector<Series> &list, const QString &id, const QString &name, const QString &yLabel) {
+            Series bars;
+            bars.id = id;
+            bars.name = name;
+            bars.style = Series::Style::Bars;
+            bars.xLabel = tr("design (%n client(s))", "", s.levels.front());
+            bars.yLabel = yLabel;
+            for (int i = 0; i < int(list.size()); ++i) {
+                if (list[i].y.empty())
+                    continue;
+                bars.x.push_back(i + 1);
+                bars.y.push_back(list[i].y.front());
+                bars.pointLabels << list[i].name;
+            }
+            list = {bars};
+        };
+        toBars(rps, QStringLiteral("throughput"), tr("throughput (measured)"), tr("requests/s"));
+        toBars(p99, QStringLiteral("p99"), tr("p99 latency (measured)"), tr("p99 latency (ms)"));
+        Series bound;
+        bound.id = QStringLiteral("model_bound");
+        bound.name = tr("bound (model)");
+        bound.style = Series::Style::Scatter;
+        for (int i = 0; i < int(s.points.size()); ++i) {
+            const auto at = std::find(s.designs.begin(), s.designs.end(), s.points[i].design);
+            if (i < int(s.modelBoundRps.size()) && s.modelBoundRps[i] > 0) {
+                bound.x.push_back(double(at - s.designs.begin()) + 1);
+                bound.y.push_back(s.modelBoundRps[i]);
+            }
+        }
+        if (!bound.x.empty())
+            rps.push_back(bound);
+    }
+    m_throughput->setTitle(tr("Throughput per design (measured)"));
+    m_latency->setTitle(tr("p99 latency per design (measured)"));
+    m_throughput->setSeries(rps, true);
+    m_latency->setSeries(p99, true);
+    for (ChartWidget *c : {m_throughput, m_latency}) {
+        if (oneLevel) {
+            QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+            for (int i = 0; i < int(s.designs.size()); ++i)
+                ticker->addTick(i + 1, designName(s.designs[i]));
+            c->xAxis->setTicker(ticker);
+            c->xAxis->setRange(0.4, s.designs.size() + 0.6);
+        } else {
+            c->xAxis->setScaleType(QCPAxis::stLogarithmic);
+            c->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+            c->xAxis->setRange(0.7, s.levels.back() * 1.4);
+            c->legend->setVisible(true);
+        }
+        c->yAxis->setRangeLower(0);
+        c->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+void ServersView::drawTable(const ServersSnapshot *s)
+{
+    // The slides' table (parallelism? blocking system calls?) beside the measured figure.
+    const std::vector<ServerDesign> designs = s ? s->designs : allServerDesigns();
+    QString html = QStringLiteral("<table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'>"
+                                  "<tr><th>%1</th><th>%2</th><th>%3</th><th>%4</th></tr>")
+                       .arg(tr("design"), tr("parallelism"), tr("blocking calls"), tr("requests/s (measured)"));
+    for (ServerDesign d : designs) {
+        const DesignTraits traits = designTraits(d);
+        QString measured = QStringLiteral("-");
+        if (s) {
+            for (const SweepPoint &p : s->points) {
+                if (p.design == d && p.clients == s->levels.back() && p.error.isEmpty())
+                    measured = QString::number(p.throughputRps, 'f', 0);
+            }
+        }
+        const bool now = s && s->port != 0 && s->design == d;
+        html += QStringLiteral("<tr><td>%1%2</td><td>%3</td><td>%4</td><td align='right'>%5</td></tr>")
+                    .arg(now ? QStringLiteral("&#9654; ") : QString(), designName(d), traits.parallelism.toHtmlEscaped(),
+                        traits.blockingCalls.toHtmlEscaped(), measured);
+    }
+    html += QStringLiteral("</table>");
+    if (s) {
+        html += QStringLiteral("<p>%1</p>")
+                    .arg(tr("%n client(s)", "", s->clients)
+                        + tr(", disk wait %1 ms, CPU %2 us per request, %3")
+                             .arg(s->diskMs)
+                             .arg(s->cpuUs)
+                             .arg(s->keepAlive ? tr("keep-alive") : tr("a new connection per request")));
+    }
+    m_table->setText(html);
+}
+
+} // namespace proclab
