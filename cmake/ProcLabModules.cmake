@@ -24,6 +24,7 @@ set(PROCLAB_LESSONS
     t7-t10-scheduling
     t11-t12-clients
     m6-m7-live-migration
+    t13-t14-s1-server-designs
 )
 
 foreach(_proclab_module IN LISTS PROCLAB_MODULES)
