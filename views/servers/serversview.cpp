@@ -20,6 +20,13 @@ QString designName(ServerDesign d)
     return QLatin1String(serverDesignName(d));
 }
 
+// Back to a linear axis with numbers, after a comparison drew names or a log scale on it.
+void plainAxis(QCPAxis *axis)
+{
+    axis->setScaleType(QCPAxis::stLinear);
+    axis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+}
+
 QLabel *wrappingLabel(QWidget *parent)
 {
     auto *l = new QLabel(parent);
@@ -112,6 +119,8 @@ void ServersView::drawSingle(const ServersSnapshot &s)
     t.x = s.timelineS;
     t.y = s.timelineRps;
     std::vector<Series> series {t};
+    plainAxis(m_throughput->xAxis);
+    plainAxis(m_latency->xAxis);
     const double bound = s.modelBoundRps.empty() ? 0 : s.modelBoundRps.front();
     if (bound > 0 && !t.x.empty()) {
         Series m;
@@ -209,6 +218,7 @@ void ServersView::drawComparison(const ServersSnapshot &s)
     m_latency->setSeries(p99, true);
     for (ChartWidget *c : {m_throughput, m_latency}) {
         if (oneLevel) {
+            c->xAxis->setScaleType(QCPAxis::stLinear);
             QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
             for (int i = 0; i < int(s.designs.size()); ++i)
                 ticker->addTick(i + 1, designName(s.designs[i]));
