@@ -292,10 +292,10 @@ bool isHeadlessCommand(const QStringList &args)
 {
     if (args.isEmpty())
         return false;
-    static const QStringList headless = {QStringLiteral("--version"), QStringLiteral("-v"),
-        QStringLiteral("--help"), QStringLiteral("-h"), QStringLiteral("help"), QStringLiteral("list"),
-        QStringLiteral("run"), QStringLiteral("node"), QStringLiteral("check-lessons"),
-        QStringLiteral("serve")};
+    static const QStringList headless
+        = {QStringLiteral("--version"), QStringLiteral("-v"), QStringLiteral("--help"), QStringLiteral("-h"),
+            QStringLiteral("help"), QStringLiteral("list"), QStringLiteral("run"), QStringLiteral("node"),
+            QStringLiteral("check-lessons"), QStringLiteral("serve")};
     return headless.contains(args.front());
 }
 

@@ -22,10 +22,12 @@ constexpr double kMaxServeSeconds = 86400; // one day
 
 QString serveUsage()
 {
-    return QStringLiteral("serve iterative|process|thread|pool|fsm [--port N] [--for SECONDS] [--set k=v ...]");
+    return QStringLiteral(
+        "serve iterative|process|thread|pool|fsm [--port N] [--for SECONDS] [--set k=v ...]");
 }
 
-int runServeCommand(const QStringList &args, QTextStream &out, QTextStream &err, const std::atomic<bool> &interrupted)
+int runServeCommand(
+    const QStringList &args, QTextStream &out, QTextStream &err, const std::atomic<bool> &interrupted)
 {
     auto usage = [&](const QString &why) {
         err << "proclab serve: " << why << "\n  usage: proclab " << serveUsage()
@@ -49,7 +51,8 @@ int runServeCommand(const QStringList &args, QTextStream &out, QTextStream &err,
             bool ok = false;
             const int port = args[++i].toInt(&ok);
             if (!ok || port < 0 || port > 65535)
-                return usage(QStringLiteral("--port '%1' is not a port number (0..65535)").arg(args[i].left(20)));
+                return usage(
+                    QStringLiteral("--port '%1' is not a port number (0..65535)").arg(args[i].left(20)));
             settings.push_back("port=" + std::to_string(port));
         } else if (a == QLatin1String("--for")) {
             if (!hasValue)
@@ -57,8 +60,9 @@ int runServeCommand(const QStringList &args, QTextStream &out, QTextStream &err,
             bool ok = false;
             forSeconds = args[++i].toDouble(&ok);
             if (!ok || !std::isfinite(forSeconds) || forSeconds < 0.1 || forSeconds > kMaxServeSeconds)
-                return usage(
-                    QStringLiteral("--for '%1' is not a time in seconds (0.1..%2)").arg(args[i].left(20)).arg(kMaxServeSeconds));
+                return usage(QStringLiteral("--for '%1' is not a time in seconds (0.1..%2)")
+                                 .arg(args[i].left(20))
+                                 .arg(kMaxServeSeconds));
         } else if (a == QLatin1String("--set")) {
             if (!hasValue || !args[i + 1].contains(QLatin1Char('=')))
                 return usage(QStringLiteral("--set needs name=value"));
@@ -100,8 +104,9 @@ int runServeCommand(const QStringList &args, QTextStream &out, QTextStream &err,
 
     server->stop();
     const ServerStats s = server->stats();
-    out << QStringLiteral("proclab serve: stopped after %1 connections, %2 requests (%3 answered 2xx, %4 4xx, "
-                          "%5 5xx)\n")
+    out << QStringLiteral(
+        "proclab serve: stopped after %1 connections, %2 requests (%3 answered 2xx, %4 4xx, "
+        "%5 5xx)\n")
                .arg(s.connectionsAccepted)
                .arg(s.requests)
                .arg(s.responses2xx)

@@ -19,7 +19,8 @@ namespace proclab {
  * @param args the arguments after "serve"
  * @return 0 after a clean stop, 1 when the server could not start, 2 for a bad command line
  */
-int runServeCommand(const QStringList &args, QTextStream &out, QTextStream &err, const std::atomic<bool> &interrupted);
+int runServeCommand(
+    const QStringList &args, QTextStream &out, QTextStream &err, const std::atomic<bool> &interrupted);
 
 /// @brief The usage line of the serve command (for `proclab --help`).
 QString serveUsage();

@@ -8,16 +8,15 @@ DesignTraits designTraits(ServerDesign design)
 {
     switch (design) {
     case ServerDesign::Iterative:
-        return {QStringLiteral("no: one client at a time"), QStringLiteral("yes")};
+        return {QStringLiteral("no"), QStringLiteral("yes")};
     case ServerDesign::Process:
-        return {QStringLiteral("yes: a process per connection"), QStringLiteral("yes")};
+        return {QStringLiteral("yes (processes)"), QStringLiteral("yes")};
     case ServerDesign::Thread:
-        return {QStringLiteral("yes: a thread per connection"), QStringLiteral("yes")};
+        return {QStringLiteral("yes (threads)"), QStringLiteral("yes")};
     case ServerDesign::Pool:
-        return {QStringLiteral("yes: as many as there are workers"), QStringLiteral("yes")};
+        return {QStringLiteral("yes (workers)"), QStringLiteral("yes")};
     case ServerDesign::Fsm:
-        return {QStringLiteral("waits overlap, CPU work does not (one thread)"),
-            QStringLiteral("no: non-blocking, the wait is a timer")};
+        return {QStringLiteral("waits only (one thread)"), QStringLiteral("no (timers)")};
     }
     return {};
 }

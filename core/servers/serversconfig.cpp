@@ -58,7 +58,7 @@ std::optional<ServersConfig> ServersConfig::fromParams(const ParamValues &v, QSt
     c.keepAlive = v.value(QStringLiteral("keepalive")).toBool();
     c.poolWorkers = v.value(QStringLiteral("pool_workers")).toInt();
     const QString sweep = v.value(QStringLiteral("sweep")).toString();
-    c.sweep = sweep == QLatin1String("designs")   ? ServersSweep::Designs
+    c.sweep = sweep == QLatin1String("designs") ? ServersSweep::Designs
         : sweep == QLatin1String("concurrency") ? ServersSweep::Concurrency
                                                 : ServersSweep::Off;
     return c;

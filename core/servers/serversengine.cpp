@@ -40,12 +40,12 @@ QStringList designNames()
 } // namespace
 
 ServersEngine::ServersEngine()
-    : ConfiguredEngine(EngineInfo {QString(kId), QStringLiteral("Server designs under load"),
-        Provenance::Measured,
-        QStringLiteral("Five real HTTP/1.1 servers on 127.0.0.1 (iterative, process per connection, "
-                       "thread per connection, dispatcher/worker pool, event-driven state machine) "
-                       "under a built-in load generator; throughput and latency side by side."),
-        {QStringLiteral("T13"), QStringLiteral("T14"), QStringLiteral("S1")}, {QString(kDesignsView)}})
+    : ConfiguredEngine(
+        EngineInfo {QString(kId), QStringLiteral("Server designs under load"), Provenance::Measured,
+            QStringLiteral("Five real HTTP/1.1 servers on 127.0.0.1 (iterative, process per connection, "
+                           "thread per connection, dispatcher/worker pool, event-driven state machine) "
+                           "under a built-in load generator; throughput and latency side by side."),
+            {QStringLiteral("T13"), QStringLiteral("T14"), QStringLiteral("S1")}, {QString(kDesignsView)}})
 {
 }
 
@@ -91,19 +91,22 @@ ParamSchema ServersEngine::schema() const
 
 std::vector<OutputSpec> ServersEngine::outputs() const
 {
-    const QString ofBest = QStringLiteral(
-        " (a comparison: of the design with the highest throughput at the most clients)");
+    const QString ofBest
+        = QStringLiteral(" (a comparison: of the design with the highest throughput at the most clients)");
     return {
         {QStringLiteral("throughput_rps"), QStringLiteral("requests/s"),
             QStringLiteral("successful responses per second, measured") + ofBest},
         {QStringLiteral("latency_p50_ms"), QStringLiteral("ms"),
             QStringLiteral("median time from sending a request to its full response") + ofBest},
-        {QStringLiteral("latency_p95_ms"), QStringLiteral("ms"), QStringLiteral("95th percentile latency") + ofBest},
-        {QStringLiteral("latency_p99_ms"), QStringLiteral("ms"), QStringLiteral("99th percentile latency") + ofBest},
+        {QStringLiteral("latency_p95_ms"), QStringLiteral("ms"),
+            QStringLiteral("95th percentile latency") + ofBest},
+        {QStringLiteral("latency_p99_ms"), QStringLiteral("ms"),
+            QStringLiteral("99th percentile latency") + ofBest},
         {QStringLiteral("latency_max_ms"), QStringLiteral("ms"), QStringLiteral("longest latency") + ofBest},
         {QStringLiteral("errors"), QString(),
             QStringLiteral("failed requests (refused, reset, timed out, 4xx/5xx), all points together")},
-        {QStringLiteral("requests_ok"), QString(), QStringLiteral("successful responses, all points together")},
+        {QStringLiteral("requests_ok"), QString(),
+            QStringLiteral("successful responses, all points together")},
         {QStringLiteral("generator_cpu_percent"), QStringLiteral("%"),
             QStringLiteral("CPU the load generator used, 100% = one core") + ofBest},
         {QStringLiteral("generator_busiest_thread_percent"), QStringLiteral("%"),
@@ -166,12 +169,15 @@ void ServersEngine::run()
         for (ServerDesign design : snap->designs) {
             if (!checkpoint())
                 break;
-            const SweepPoint point = measurePoint(
-                design, clients, *snap, double(done) / total, double(done + 1) / total);
+            const SweepPoint point
+                = measurePoint(design, clients, *snap, double(done) / total, double(done + 1) / total);
             if (stopRequested())
                 break; // a point cut short is not a measurement
             if (!point.error.isEmpty() && error.isEmpty())
-                error = QStringLiteral("%1 at %2 clients: %3").arg(designKey(design)).arg(clients).arg(point.error);
+                error = QStringLiteral("%1 at %2 clients: %3")
+                            .arg(designKey(design))
+                            .arg(clients)
+                            .arg(point.error);
             snap->points.push_back(point);
             snap->modelBoundRps.push_back(model.boundRps(design, clients, cfg.poolWorkers));
             ++done;
@@ -411,8 +417,8 @@ Result ServersEngine::buildResult(const ServersSnapshot &snap, Result r)
     for (int i = 0; i < int(snap.points.size()); ++i) {
         const SweepPoint &p = snap.points[i];
         const DesignTraits traits = designTraits(p.design);
-        r.table.rows.push_back({designKey(p.design), p.clients, p.throughputRps, p.latencyP50Ms, p.latencyP99Ms,
-            qlonglong(p.errors), p.generatorCpuPercent,
+        r.table.rows.push_back({designKey(p.design), p.clients, p.throughputRps, p.latencyP50Ms,
+            p.latencyP99Ms, qlonglong(p.errors), p.generatorCpuPercent,
             i < int(snap.modelBoundRps.size()) ? snap.modelBoundRps[i] : 0.0, traits.parallelism,
             traits.blockingCalls, p.error});
     }

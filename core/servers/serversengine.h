@@ -48,8 +48,8 @@ protected:
 
 private:
     /// Measures one design at one client count, publishing live state into @p snap.
-    SweepPoint measurePoint(ServerDesign design, int clients, ServersSnapshot &snap, double progressFrom,
-        double progressTo);
+    SweepPoint measurePoint(
+        ServerDesign design, int clients, ServersSnapshot &snap, double progressFrom, double progressTo);
 
     std::mutex m_loadMutex;
     LoadGenerator *m_load = nullptr; // the point under way, for onStopRequested()

@@ -130,8 +130,8 @@ void TestServersEngine::countedRunServesExactlyThatMany()
     QFETCH(QString, design);
     QFETCH(bool, keepalive);
     const Result r = runEngine({{QStringLiteral("design"), design}, {QStringLiteral("clients"), 3},
-        {QStringLiteral("requests"), 60}, {QStringLiteral("seconds"), 30}, {QStringLiteral("keepalive"), keepalive},
-        {QStringLiteral("pool_workers"), 2}});
+        {QStringLiteral("requests"), 60}, {QStringLiteral("seconds"), 30},
+        {QStringLiteral("keepalive"), keepalive}, {QStringLiteral("pool_workers"), 2}});
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     QCOMPARE(r.provenance, Provenance::Measured);
     checkDeclared(r);
@@ -148,7 +148,8 @@ void TestServersEngine::countedRunServesExactlyThatMany()
     // keep-alive, one per request without.
     if (design == QLatin1String("thread") || design == QLatin1String("process")) {
         const double started = s.value(QStringLiteral("server_workers_started")).toDouble();
-        QVERIFY2(keepalive ? started >= 1 && started <= 60 : started == 60, qPrintable(QString::number(started)));
+        QVERIFY2(
+            keepalive ? started >= 1 && started <= 60 : started == 60, qPrintable(QString::number(started)));
     }
     // The iterative design never has two requests under way.
     if (design == QLatin1String("iterative"))
@@ -173,7 +174,8 @@ void TestServersEngine::comparisonNamesEveryDesign()
         const double rps = s.value(QStringLiteral("throughput_rps_") + QLatin1String(d)).toDouble();
         QVERIFY2(rps > 0, d);
         QVERIFY(s.contains(QStringLiteral("throughput_rps_%1_c2").arg(QLatin1String(d))));
-        QCOMPARE(s.value(QStringLiteral("model_bound_rps_") + QLatin1String(d)).toDouble(), 1000.0); // 2 / 2 ms
+        QCOMPARE(
+            s.value(QStringLiteral("model_bound_rps_") + QLatin1String(d)).toDouble(), 1000.0); // 2 / 2 ms
         best = std::max(best, rps);
         worst = std::min(worst, rps);
     }
@@ -194,8 +196,9 @@ void TestServersEngine::stopEndsALongRun()
 {
     for (const char *design : {"process", "pool"}) {
         auto engine = makeEngine<ServersEngine>();
-        QVERIFY(engine->configure({{QStringLiteral("design"), QLatin1String(design)},
-            {QStringLiteral("seconds"), 60}, {QStringLiteral("clients"), 4}, {QStringLiteral("disk_ms"), 5}}));
+        QVERIFY(engine->configure(
+            {{QStringLiteral("design"), QLatin1String(design)}, {QStringLiteral("seconds"), 60},
+                {QStringLiteral("clients"), 4}, {QStringLiteral("disk_ms"), 5}}));
         engine->setSpeed(0);
         engine->start();
         // Wait until the load is on (a snapshot with a port), then stop.

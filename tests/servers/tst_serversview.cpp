@@ -50,8 +50,8 @@ std::shared_ptr<ServersSnapshot> livePool()
     s->poolWorkers = 4;
     s->diskMs = 50;
     s->port = 40000;
-    s->activity.workers = {ConnectionPhase::Disk, ConnectionPhase::Disk, ConnectionPhase::Working,
-        ConnectionPhase::Idle};
+    s->activity.workers
+        = {ConnectionPhase::Disk, ConnectionPhase::Disk, ConnectionPhase::Working, ConnectionPhase::Idle};
     s->activity.queueLength = 3;
     s->timelineS = {0.1, 0.2, 0.3, 0.4};
     s->timelineRps = {70, 80, 78, 81};

@@ -98,23 +98,39 @@ void DispatcherPicture::paintEvent(QPaintEvent *)
     const double line = fm.height();
     const double lw = std::max(1.0, m_theme.lineWidth);
 
-    // Legend along the bottom: one swatch per phase.
-    const double legendY = height() - line - 6;
+    // Legend along the bottom: one swatch per phase, in as many rows as the width needs.
+    auto legendWidth
+        = [&](ConnectionPhase ph) { return line * 1.4 + fm.horizontalAdvance(phaseLabel(ph)) + line * 0.4; };
+    int legendRows = 1;
     double x = 8;
+    for (ConnectionPhase ph : kLegendOrder) {
+        if (x + legendWidth(ph) > width() - 8 && x > 8) {
+            ++legendRows;
+            x = 8;
+        }
+        x += legendWidth(ph);
+    }
+    const double legendY = height() - legendRows * line - 6;
+    x = 8;
+    double y = legendY;
     p.setFont(font);
     for (ConnectionPhase ph : kLegendOrder) {
-        const QString label = phaseLabel(ph);
-        p.fillRect(QRectF(x, legendY + line * 0.2, line * 0.8, line * 0.8), phaseColor(ph));
+        if (x + legendWidth(ph) > width() - 8 && x > 8) {
+            y += line;
+            x = 8;
+        }
+        p.fillRect(QRectF(x, y + line * 0.2, line * 0.8, line * 0.8), phaseColor(ph));
         p.setPen(m_theme.text);
-        p.drawText(QPointF(x + line, legendY + line * 0.85), label);
-        x += line * 1.4 + fm.horizontalAdvance(label) + line * 0.6;
+        p.drawText(QPointF(x + line, y + line * 0.85), phaseLabel(ph));
+        x += legendWidth(ph);
     }
 
     const auto s = m_snapshot;
     if (!s) {
         p.setPen(m_theme.text);
-        p.drawText(rect().adjusted(8, 8, -8, int(-line - 12)), Qt::AlignCenter | Qt::TextWordWrap,
-            tr("Press Run: the server's dispatcher and workers appear here, coloured by what each is doing."));
+        p.drawText(QRectF(8, 8, width() - 16, legendY - 16), Qt::AlignCenter | Qt::TextWordWrap,
+            tr("Press Run: the server's dispatcher and workers appear here, coloured by what each is "
+               "doing."));
         return;
     }
     const ServerDesign design = s->design;
@@ -151,8 +167,8 @@ void DispatcherPicture::paintEvent(QPaintEvent *)
     const double clientsW = std::min(body.width() * 0.16, line * 6);
     p.setFont(font);
     p.setPen(m_theme.text);
-    p.drawText(QRectF(body.left(), body.top(), clientsW, line), Qt::AlignHCenter,
-        tr("%n client(s)", "", s->clients));
+    p.drawText(QRectF(body.left(), body.top(), clientsW + line * 4, line), Qt::AlignLeft,
+        s->clients == 1 ? tr("1 client") : tr("%1 clients").arg(s->clients));
     const int dots = std::min(s->clients, 16);
     const double dotArea = body.height() - line * 1.3;
     const double dotR = std::max(2.0, std::min(line * 0.35, dotArea / (2.4 * std::max(1, dots))));
@@ -176,7 +192,8 @@ void DispatcherPicture::paintEvent(QPaintEvent *)
         p.setBrush(fill);
         p.drawRoundedRect(r, 4, 4);
         if (!text.isEmpty()) {
-            p.setPen(m_theme.text);
+            // Text stays readable on dark phase colours.
+            p.setPen(fill.lightness() < 140 ? QColor(Qt::white) : QColor(Qt::black));
             p.drawText(r.adjusted(4, 2, -4, -2), Qt::AlignCenter | Qt::TextWordWrap, text);
         }
     };
@@ -203,8 +220,8 @@ void DispatcherPicture::paintEvent(QPaintEvent *)
     drawBox(dispatcher, m_theme.window, middle);
 
     // The right: workers, each a box in the colour of its phase.
-    const QRectF workers(dispatcher.right() + line * 1.5, body.top(), body.right() - dispatcher.right() - line * 1.5,
-        body.height());
+    const QRectF workers(dispatcher.right() + line * 1.5, body.top(),
+        body.right() - dispatcher.right() - line * 1.5, body.height());
     drawArrow(p, QPointF(dispatcher.right() + 2, dispatcher.center().y()),
         QPointF(workers.left() - 4, dispatcher.center().y()), m_theme.axis, lw);
 
@@ -228,42 +245,61 @@ void DispatcherPicture::paintEvent(QPaintEvent *)
         drawBox(thread, m_theme.base, QString());
         p.setPen(m_theme.text);
         p.drawText(thread.adjusted(6, 2, -6, 0), Qt::AlignTop | Qt::AlignLeft,
-            tr("the one thread: %n connection(s)", "", total));
+            fm.elidedText(
+                total == 1 ? tr("one thread, 1 connection") : tr("one thread, %1 connections").arg(total),
+                Qt::ElideRight, int(thread.width() - 12)));
         const QRectF dotsArea = thread.adjusted(8, line * 1.4, -8, -6);
-        const int cols = std::max(1, int(std::ceil(std::sqrt(shown * dotsArea.width() / std::max(1.0, dotsArea.height())))));
+        const int cols = std::max(
+            1, int(std::ceil(std::sqrt(shown * dotsArea.width() / std::max(1.0, dotsArea.height())))));
         const int rows = std::max(1, (shown + cols - 1) / cols);
         const double cell = std::min(dotsArea.width() / cols, dotsArea.height() / rows);
         for (int i = 0; i < shown; ++i) {
-            const QPointF c(dotsArea.left() + (i % cols + 0.5) * cell, dotsArea.top() + (i / cols + 0.5) * cell);
+            const QPointF c(
+                dotsArea.left() + (i % cols + 0.5) * cell, dotsArea.top() + (i / cols + 0.5) * cell);
             p.setPen(QPen(m_theme.text, 1));
             p.setBrush(boxColour(boxes[i]));
             p.drawEllipse(c, cell * 0.38, cell * 0.38);
             ++m_workerBoxes;
         }
     } else {
-        const int cols = design == ServerDesign::Iterative ? 1 : std::max(1, int(std::ceil(std::sqrt(shown * 2.0))));
-        const int rows = std::max(1, (shown + cols - 1) / cols);
+        // The grid whose boxes come closest to a label's shape (about 5 by 1.8 lines).
         const double labelH = line * 1.2;
+        const double gridH = workers.height() - labelH;
+        int cols = 1;
+        double bestScore = -1;
+        for (int c = 1; c <= std::max(1, shown); ++c) {
+            const int r = (std::max(1, shown) + c - 1) / c;
+            const double w = workers.width() / c;
+            const double h = std::min(gridH / r, line * 2.4);
+            const double score = std::min(w / (line * 5), h / (line * 1.8));
+            if (score > bestScore + 1e-9) {
+                bestScore = score;
+                cols = c;
+            }
+        }
+        const int rows = std::max(1, (shown + cols - 1) / cols);
         const double cellW = workers.width() / cols;
-        const double cellH = std::min((workers.height() - labelH) / rows, line * 2.4);
+        const double cellH = std::min(gridH / rows, line * 2.4);
         p.setPen(m_theme.text);
         QString caption;
         if (design == ServerDesign::Pool)
-            caption = tr("%n worker thread(s)", "", total);
+            caption = tr("%1 worker threads").arg(total);
         else if (design == ServerDesign::Process)
-            caption = tr("%n process(es) serving", "", total);
+            caption = total == 1 ? tr("1 process serving") : tr("%1 processes serving").arg(total);
         else if (design == ServerDesign::Thread)
-            caption = tr("%n thread(s) serving", "", total);
+            caption = total == 1 ? tr("1 thread serving") : tr("%1 threads serving").arg(total);
         else
             caption = tr("the one thread");
         if (total > shown)
             caption += tr(" (%1 shown)").arg(shown);
-        p.drawText(QRectF(workers.left(), workers.top(), workers.width(), labelH), Qt::AlignLeft | Qt::AlignVCenter,
-            fm.elidedText(caption, Qt::ElideRight, int(workers.width())));
+        p.drawText(QRectF(workers.left(), workers.top(), workers.width(), labelH),
+            Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(caption, Qt::ElideRight, int(workers.width())));
         for (int i = 0; i < shown; ++i) {
-            const QRectF r(workers.left() + (i % cols) * cellW + 2, workers.top() + labelH + (i / cols) * cellH + 2,
-                cellW - 4, cellH - 4);
-            drawBox(r, boxColour(boxes[i]), cellW > line * 5 ? phaseLabel(boxes[i]) : QString());
+            const QRectF r(workers.left() + (i % cols) * cellW + 2,
+                workers.top() + labelH + (i / cols) * cellH + 2, cellW - 4, cellH - 4);
+            const QString label = phaseLabel(boxes[i]);
+            drawBox(r, boxColour(boxes[i]),
+                r.width() > fm.horizontalAdvance(label) + 10 && r.height() > line ? label : QString());
             ++m_workerBoxes;
         }
     }

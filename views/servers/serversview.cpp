@@ -27,6 +27,18 @@ void plainAxis(QCPAxis *axis)
     axis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
 }
 
+QString clientsText(int clients)
+{
+    return clients == 1 ? ServersView::tr("1 client") : ServersView::tr("%1 clients").arg(clients);
+}
+
+// Room above the highest bar or point for the legend.
+void headroom(ChartWidget *c, double top)
+{
+    if (top > 0)
+        c->yAxis->setRange(0, top * 1.35);
+}
+
 QLabel *wrappingLabel(QWidget *parent)
 {
     auto *l = new QLabel(parent);
@@ -48,8 +60,8 @@ ServersView::ServersView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     auto *top = new QHBoxLayout;
-    top->addWidget(m_picture, 3);
-    top->addWidget(m_table, 2);
+    top->addWidget(m_picture, 5);
+    top->addWidget(m_table, 3);
     layout->addLayout(top, 4);
     auto *charts = new QHBoxLayout;
     charts->addWidget(m_throughput);
@@ -152,13 +164,23 @@ void ServersView::drawSingle(const ServersSnapshot &s)
         lat.pointLabels = {tr("p50"), tr("p95"), tr("p99"), tr("max")};
     }
     m_latency->setSeries({lat}, true);
-    if (!lat.x.empty()) {
+    if (lat.x.empty()) {
+        m_latency->xAxis->setRange(0, 1);
+        m_latency->yAxis->setRange(0, 1);
+        auto *note = new QCPItemText(m_latency);
+        note->position->setType(QCPItemPosition::ptAxisRectRatio);
+        note->position->setCoords(0.5, 0.5);
+        note->setText(tr("percentiles appear when the run ends"));
+        note->setFont(m_theme.font(11));
+        note->setColor(m_theme.text);
+        m_items << note;
+    } else {
         QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
         for (int i = 0; i < lat.pointLabels.size(); ++i)
             ticker->addTick(lat.x[i], lat.pointLabels[i]);
         m_latency->xAxis->setTicker(ticker);
         m_latency->xAxis->setRange(0.4, 4.6);
-        m_latency->yAxis->setRangeLower(0);
+        headroom(m_latency, *std::max_element(lat.y.begin(), lat.y.end()));
     }
     m_latency->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -180,22 +202,23 @@ void ServersView::drawComparison(const ServersSnapshot &s)
     }
     if (oneLevel) {
         // A bar per design, the designs named under their bars, the model bound as a marker.
-        auto toBars = [&](std::vector<Series> &list, const QString &id, const QString &name, const QString &yLabel) {
-            Series bars;
-            bars.id = id;
-            bars.name = name;
-            bars.style = Series::Style::Bars;
-            bars.xLabel = tr("design (%n client(s))", "", s.levels.front());
-            bars.yLabel = yLabel;
-            for (int i = 0; i < int(list.size()); ++i) {
-                if (list[i].y.empty())
-                    continue;
-                bars.x.push_back(i + 1);
-                bars.y.push_back(list[i].y.front());
-                bars.pointLabels << list[i].name;
-            }
-            list = {bars};
-        };
+        auto toBars
+            = [&](std::vector<Series> &list, const QString &id, const QString &name, const QString &yLabel) {
+                  Series bars;
+                  bars.id = id;
+                  bars.name = name;
+                  bars.style = Series::Style::Bars;
+                  bars.xLabel = tr("design (%1)").arg(clientsText(s.levels.front()));
+                  bars.yLabel = yLabel;
+                  for (int i = 0; i < int(list.size()); ++i) {
+                      if (list[i].y.empty())
+                          continue;
+                      bars.x.push_back(i + 1);
+                      bars.y.push_back(list[i].y.front());
+                      bars.pointLabels << list[i].name;
+                  }
+                  list = {bars};
+              };
         toBars(rps, QStringLiteral("throughput"), tr("throughput (measured)"), tr("requests/s"));
         toBars(p99, QStringLiteral("p99"), tr("p99 latency (measured)"), tr("p99 latency (ms)"));
         Series bound;
@@ -230,7 +253,11 @@ void ServersView::drawComparison(const ServersSnapshot &s)
             c->xAxis->setRange(0.7, s.levels.back() * 1.4);
             c->legend->setVisible(true);
         }
-        c->yAxis->setRangeLower(0);
+        double top = 0;
+        for (const Series &sr : c->series())
+            for (double v : sr.y)
+                top = std::max(top, v);
+        headroom(c, top);
         c->replot(QCustomPlot::rpQueuedReplot);
     }
 }
@@ -239,9 +266,10 @@ void ServersView::drawTable(const ServersSnapshot *s)
 {
     // The slides' table (parallelism? blocking system calls?) beside the measured figure.
     const std::vector<ServerDesign> designs = s ? s->designs : allServerDesigns();
-    QString html = QStringLiteral("<table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'>"
-                                  "<tr><th>%1</th><th>%2</th><th>%3</th><th>%4</th></tr>")
-                       .arg(tr("design"), tr("parallelism"), tr("blocking calls"), tr("requests/s (measured)"));
+    QString html
+        = QStringLiteral("<table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'>"
+                         "<tr><th>%1</th><th>%2</th><th>%3</th><th>%4</th></tr>")
+              .arg(tr("design"), tr("parallel?"), tr("blocking calls?"), tr("req/s (measured)"));
     for (ServerDesign d : designs) {
         const DesignTraits traits = designTraits(d);
         QString measured = QStringLiteral("-");
@@ -253,17 +281,17 @@ void ServersView::drawTable(const ServersSnapshot *s)
         }
         const bool now = s && s->port != 0 && s->design == d;
         html += QStringLiteral("<tr><td>%1%2</td><td>%3</td><td>%4</td><td align='right'>%5</td></tr>")
-                    .arg(now ? QStringLiteral("&#9654; ") : QString(), designName(d), traits.parallelism.toHtmlEscaped(),
-                        traits.blockingCalls.toHtmlEscaped(), measured);
+                    .arg(now ? QStringLiteral("&#9654; ") : QString(), designName(d),
+                        traits.parallelism.toHtmlEscaped(), traits.blockingCalls.toHtmlEscaped(), measured);
     }
     html += QStringLiteral("</table>");
     if (s) {
         html += QStringLiteral("<p>%1</p>")
-                    .arg(tr("%n client(s)", "", s->clients)
+                    .arg(clientsText(s->clients)
                         + tr(", disk wait %1 ms, CPU %2 us per request, %3")
-                             .arg(s->diskMs)
-                             .arg(s->cpuUs)
-                             .arg(s->keepAlive ? tr("keep-alive") : tr("a new connection per request")));
+                              .arg(s->diskMs)
+                              .arg(s->cpuUs)
+                              .arg(s->keepAlive ? tr("keep-alive") : tr("a new connection per request")));
     }
     m_table->setText(html);
 }
