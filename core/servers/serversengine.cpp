@@ -189,7 +189,6 @@ void ServersEngine::run()
             break;
     }
     snap->port = 0;
-    snap->activity = {};
     snap->result = buildResult(*snap, makeResult());
     if (!error.isEmpty())
         snap->result.error = error;
@@ -268,6 +267,8 @@ SweepPoint ServersEngine::measurePoint(
     while (!finished.load(std::memory_order_acquire)) {
         // Not a checkpoint: pausing would not pause the clients, only the picture.
         sleepFor(kSampleInterval);
+        if (finished.load(std::memory_order_acquire))
+            break; // the last interval holds the end of the run: not a full interval of load
         const std::int64_t now = monotonicNs();
         const std::int64_t completed = generator.completedSoFar();
         const double intervalS = double(now - lastNs) / 1e9;
@@ -295,7 +296,7 @@ SweepPoint ServersEngine::measurePoint(
     snap.stats = server->stats();
     fillPointFromServer(point, snap.stats);
     server->stop();
-    snap.activity = {};
+    // snap.activity keeps the last sample under load: the picture stays on the run's last moment.
     return point;
 }
 

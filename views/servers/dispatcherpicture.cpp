@@ -81,7 +81,7 @@ QColor DispatcherPicture::phaseColor(ConnectionPhase phase) const
     case ConnectionPhase::Disk:
         return m_theme.bad;
     case ConnectionPhase::Writing:
-        return m_theme.accent;
+        return m_theme.seriesColor(4); // apart from disk's red in every theme
     }
     return m_theme.muted;
 }
@@ -174,7 +174,7 @@ void DispatcherPicture::paintEvent(QPaintEvent *)
     const double dotR = std::max(2.0, std::min(line * 0.35, dotArea / (2.4 * std::max(1, dots))));
     for (int i = 0; i < dots; ++i) {
         const double cy = body.top() + line * 1.3 + (i + 0.5) * dotArea / dots;
-        p.setBrush(m_theme.seriesColor(2));
+        p.setBrush(m_theme.text);
         p.setPen(Qt::NoPen);
         p.drawEllipse(QPointF(body.left() + clientsW / 2, cy), dotR, dotR);
     }

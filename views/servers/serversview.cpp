@@ -95,15 +95,16 @@ void ServersView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, 
     m_lastState = state;
     const auto s = std::dynamic_pointer_cast<const ServersSnapshot>(snapshot);
     m_picture->setSnapshot(s);
-    removeOwnItems(m_throughput, &m_items);
-    removeOwnItems(m_latency, &m_items);
+    removeOwnItems(m_throughput, &m_throughputItems);
+    removeOwnItems(m_latency, &m_latencyItems);
     if (!s) {
         m_throughput->setTitle(tr("Throughput (requests/s)"));
         m_latency->setTitle(tr("p99 latency (ms)"));
         m_throughput->setSeries({});
         m_latency->setSeries({});
         drawTable(nullptr);
-        m_status->setText(snapshot ? snapshot->status : tr("Press Run (F5) to put the server under load."));
+        m_status->setText(snapshot ? snapshot->status : QString());
+        m_status->setVisible(snapshot && !snapshot->status.isEmpty());
         return;
     }
     m_throughput->setProvenance(Provenance::Measured);
@@ -113,11 +114,15 @@ void ServersView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, 
     else
         drawSingle(*s);
     drawTable(s.get());
-    QString text = s->result.error.isEmpty() ? s->status : s->result.error;
-    const QJsonObject &sum = s->result.summary;
-    if (sum.value(QStringLiteral("generator_saturated")).toInt() == 1)
-        text += tr("  ·  the load generator used a whole core: it, not the server, may be the limit");
-    m_status->setText(text);
+    // The run controls already show the engine's status line: this one only adds what the
+    // student must not miss (an error, a saturated load generator).
+    QStringList notes;
+    if (!s->result.error.isEmpty())
+        notes << s->result.error;
+    if (s->result.summary.value(QStringLiteral("generator_saturated")).toInt() == 1)
+        notes << tr("The load generator used a whole core: it, not the server, may be the limit.");
+    m_status->setText(notes.join(QLatin1Char(' ')));
+    m_status->setVisible(!notes.isEmpty());
 }
 
 void ServersView::drawSingle(const ServersSnapshot &s)
@@ -145,9 +150,10 @@ void ServersView::drawSingle(const ServersSnapshot &s)
         series.push_back(m);
     }
     m_throughput->setSeries(series, true);
-    m_throughput->yAxis->setRangeLower(0);
-    if (bound > 0)
-        m_throughput->yAxis->setRangeUpper(std::max(m_throughput->yAxis->range().upper, bound * 1.15));
+    double top = bound;
+    for (double v : t.y)
+        top = std::max(top, v);
+    headroom(m_throughput, top);
     m_throughput->replot(QCustomPlot::rpQueuedReplot);
 
     m_latency->setTitle(tr("%1: latency percentiles (measured)").arg(designName(s.design)));
@@ -173,7 +179,7 @@ void ServersView::drawSingle(const ServersSnapshot &s)
         note->setText(tr("percentiles appear when the run ends"));
         note->setFont(m_theme.font(11));
         note->setColor(m_theme.text);
-        m_items << note;
+        m_latencyItems << note;
     } else {
         QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
         for (int i = 0; i < lat.pointLabels.size(); ++i)
@@ -235,7 +241,8 @@ void ServersView::drawComparison(const ServersSnapshot &s)
         if (!bound.x.empty())
             rps.push_back(bound);
     }
-    m_throughput->setTitle(tr("Throughput per design (measured)"));
+    m_throughput->setTitle(oneLevel ? tr("Throughput per design (bars measured, dots model)")
+                                    : tr("Throughput per design (measured)"));
     m_latency->setTitle(tr("p99 latency per design (measured)"));
     m_throughput->setSeries(rps, true);
     m_latency->setSeries(p99, true);
@@ -247,6 +254,7 @@ void ServersView::drawComparison(const ServersSnapshot &s)
                 ticker->addTick(i + 1, designName(s.designs[i]));
             c->xAxis->setTicker(ticker);
             c->xAxis->setRange(0.4, s.designs.size() + 0.6);
+            c->legend->setVisible(false); // the title says what bars and dots are
         } else {
             c->xAxis->setScaleType(QCPAxis::stLogarithmic);
             c->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
@@ -285,14 +293,6 @@ void ServersView::drawTable(const ServersSnapshot *s)
                         traits.parallelism.toHtmlEscaped(), traits.blockingCalls.toHtmlEscaped(), measured);
     }
     html += QStringLiteral("</table>");
-    if (s) {
-        html += QStringLiteral("<p>%1</p>")
-                    .arg(clientsText(s->clients)
-                        + tr(", disk wait %1 ms, CPU %2 us per request, %3")
-                              .arg(s->diskMs)
-                              .arg(s->cpuUs)
-                              .arg(s->keepAlive ? tr("keep-alive") : tr("a new connection per request")));
-    }
     m_table->setText(html);
 }
 

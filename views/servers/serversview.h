@@ -43,7 +43,8 @@ private:
     QLabel *m_status;
     std::shared_ptr<const Snapshot> m_last;
     RunState m_lastState = RunState::Idle;
-    QList<QCPAbstractItem *> m_items; // drawn by this view on m_throughput and m_latency
+    QList<QCPAbstractItem *> m_throughputItems; // drawn by this view, removed before each redraw
+    QList<QCPAbstractItem *> m_latencyItems;
 };
 
 } // namespace proclab
