@@ -488,12 +488,13 @@ int main(int argc, char **argv)
     }
     NullServer null;
     const bool nullUp = null.start();
-    if (canPin)
-        pinThisThread(generatorCpu);
-
+    // nginx is started while this thread is still on the servers' CPU: its master and worker
+    // inherit that CPU (worker_cpu_affinity names it as well).
     Nginx nginx;
     std::string why;
     const bool haveNginx = nginx.start(serverCpu < 0 ? 0 : serverCpu, &why);
+    if (canPin)
+        pinThisThread(generatorCpu);
     if (haveNginx)
         std::printf("nginx: %s, one worker, its allowed CPUs: %s\n", nginxVersion().c_str(),
             nginx.workerCpus.c_str());
