@@ -147,9 +147,11 @@ void ServersView::drawSingle(const ServersSnapshot &s)
         m.yLabel = t.yLabel;
         m.x = {0, t.x.back()};
         m.y = {bound, bound};
+        series.front().xLabel = tr("time (s); flat line: bound (model)");
         series.push_back(m);
     }
     m_throughput->setSeries(series, true);
+    m_throughput->legend->setVisible(false); // the axis label names the model line
     double top = bound;
     for (double v : t.y)
         top = std::max(top, v);
@@ -238,11 +240,12 @@ void ServersView::drawComparison(const ServersSnapshot &s)
                 bound.y.push_back(s.modelBoundRps[i]);
             }
         }
-        if (!bound.x.empty())
+        if (!bound.x.empty()) {
+            rps.front().xLabel = tr("design, %1 (dots: bound, model)").arg(clientsText(s.levels.front()));
             rps.push_back(bound);
+        }
     }
-    m_throughput->setTitle(oneLevel ? tr("Throughput per design (bars measured, dots model)")
-                                    : tr("Throughput per design (measured)"));
+    m_throughput->setTitle(tr("Throughput per design (measured)"));
     m_latency->setTitle(tr("p99 latency per design (measured)"));
     m_throughput->setSeries(rps, true);
     m_latency->setSeries(p99, true);
