@@ -14,6 +14,10 @@ set(PROCLAB_MODULES
     migration    # M6, M7
     webclient    # T11, C4
     tlp          # T12
+    objectadapter # S5
+    apache       # S6
+    cluster      # S7
+    dispatch     # S8, S9
 )
 
 # Lesson folders under lessons/ (each lists its files in its own CMakeLists.txt).
@@ -23,6 +27,7 @@ set(PROCLAB_LESSONS
     t7-t10-scheduling
     t11-t12-clients
     m6-m7-live-migration
+    s5-s9-objects-clusters
 )
 
 foreach(_proclab_module IN LISTS PROCLAB_MODULES)
