@@ -75,6 +75,15 @@ std::vector<OutputSpec> ClusterEngine::outputs() const
             QStringLiteral("first-tier CPU per mode and per configuration")},
         {QStringLiteral("first_tier_response_bytes_*"), QStringLiteral("bytes"),
             QStringLiteral("response bytes through the first tier, per mode (largest count)")},
+        {QStringLiteral("latency_median_us"), QStringLiteral("us"),
+            QStringLiteral("median time of one request as a client saw it, connect to last byte") + last},
+        {QStringLiteral("latency_p10_us"), QStringLiteral("us"),
+            QStringLiteral("10th percentile of the request time") + last},
+        {QStringLiteral("latency_p90_us"), QStringLiteral("us"),
+            QStringLiteral("90th percentile of the request time") + last},
+        {QStringLiteral("latency_*"), QStringLiteral("us"),
+            QStringLiteral("latency_median_us_<mode>, latency_p10_us_<mode>, latency_p90_us_<mode> at the "
+                           "largest count")},
         {QStringLiteral("handoff_speedup"), QStringLiteral("x"),
             QStringLiteral("throughput with handoff divided by throughput with relay, largest count")},
         {QStringLiteral("faster_dispatch"), QString(),
@@ -226,14 +235,14 @@ Result ClusterEngine::buildResult(const ClusterSnapshot &snap) const
         QStringLiteral("first_tier_bytes"), QStringLiteral("client_bytes_in"),
         QStringLiteral("client_bytes_out"), QStringLiteral("backend_bytes_out"),
         QStringLiteral("backend_bytes_in"), QStringLiteral("first_tier_cpu_percent"),
-        QStringLiteral("latency_median_us"), QStringLiteral("latency_p90_us")};
+        QStringLiteral("latency_median_us"), QStringLiteral("latency_p10_us"), QStringLiteral("latency_p90_us")};
     std::int64_t errors = 0;
     for (const ClusterPoint &p : snap.points) {
         const QString m = dispatchModeId(p.mode);
         r.table.rows.push_back({m, p.backends, qint64(p.completed), qint64(p.errors), p.seconds,
             p.throughputRps, qint64(p.firstTierBytes()), qint64(p.tier.clientBytesIn),
             qint64(p.tier.clientBytesOut), qint64(p.tier.backendBytesOut), qint64(p.tier.backendBytesIn),
-            p.firstTierCpuPercent, p.latencyMedianUs, p.latencyP90Us});
+            p.firstTierCpuPercent, p.latencyMedianUs, p.latencyP10Us, p.latencyP90Us});
         errors += p.errors;
         const QString sfx = QStringLiteral("_%1_%2").arg(m).arg(p.backends);
         r.summary.insert(QStringLiteral("throughput_rps") + sfx, p.throughputRps);
@@ -257,7 +266,13 @@ Result ClusterEngine::buildResult(const ClusterSnapshot &snap) const
         r.summary.insert(QStringLiteral("first_tier_cpu_percent") + sfx, p->firstTierCpuPercent);
         r.summary.insert(QStringLiteral("first_tier_bytes_per_request") + sfx, p->firstTierBytesPerRequest());
         r.summary.insert(QStringLiteral("first_tier_response_bytes") + sfx, double(p->tier.responseBytes()));
+        r.summary.insert(QStringLiteral("latency_median_us") + sfx, p->latencyMedianUs);
+        r.summary.insert(QStringLiteral("latency_p10_us") + sfx, p->latencyP10Us);
+        r.summary.insert(QStringLiteral("latency_p90_us") + sfx, p->latencyP90Us);
         if (snap.modes.size() == 1) {
+            r.summary.insert(QStringLiteral("latency_median_us"), p->latencyMedianUs);
+            r.summary.insert(QStringLiteral("latency_p10_us"), p->latencyP10Us);
+            r.summary.insert(QStringLiteral("latency_p90_us"), p->latencyP90Us);
             r.summary.insert(QStringLiteral("throughput_rps"), p->throughputRps);
             r.summary.insert(QStringLiteral("first_tier_bytes"), double(p->firstTierBytes()));
             r.summary.insert(QStringLiteral("first_tier_cpu_percent"), p->firstTierCpuPercent);

@@ -107,6 +107,7 @@ ClusterPoint ClusterMeasurement::collect(const LoadTotals &totals, std::int64_t 
     }
     const Spread s = spreadOf(totals.latenciesUs);
     p.latencyMedianUs = s.median;
+    p.latencyP10Us = s.p10;
     p.latencyP90Us = s.p90;
     return p;
 }

@@ -39,7 +39,8 @@ struct ClusterPoint {
     double firstTierCpuPercent = 0; ///< of one core, during the load
     std::int64_t clientBytes = 0; ///< response bytes the clients received
     std::vector<std::int64_t> perBackend; ///< responses by the back end that wrote them (X-Backend)
-    double latencyMedianUs = 0;
+    double latencyMedianUs = 0; ///< per request, connect to last byte, as the client saw it
+    double latencyP10Us = 0;
     double latencyP90Us = 0;
     QString firstError; ///< the first failed request, if any
 
