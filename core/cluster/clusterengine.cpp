@@ -235,7 +235,8 @@ Result ClusterEngine::buildResult(const ClusterSnapshot &snap) const
         QStringLiteral("first_tier_bytes"), QStringLiteral("client_bytes_in"),
         QStringLiteral("client_bytes_out"), QStringLiteral("backend_bytes_out"),
         QStringLiteral("backend_bytes_in"), QStringLiteral("first_tier_cpu_percent"),
-        QStringLiteral("latency_median_us"), QStringLiteral("latency_p10_us"), QStringLiteral("latency_p90_us")};
+        QStringLiteral("latency_median_us"), QStringLiteral("latency_p10_us"),
+        QStringLiteral("latency_p90_us")};
     std::int64_t errors = 0;
     for (const ClusterPoint &p : snap.points) {
         const QString m = dispatchModeId(p.mode);

@@ -104,7 +104,6 @@ protected:
                 Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, sub);
         };
         box(clients, tr("clients"), tr("%1 responses").arg(point.completed), theme.axis);
-        tierText = tr("CPU %1% of a core").arg(point.firstTierCpuPercent, 0, 'f', 0);
         box(tier, tr("first tier (%1)").arg(mode == DispatchMode::Relay ? tr("relay") : tr("handoff")),
             tierText, mc);
         for (int i = 0; i < n; ++i) {
@@ -243,10 +242,13 @@ void ClusterView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, 
     m_lastState = state;
     const auto s = std::dynamic_pointer_cast<const ClusterSnapshot>(snapshot);
     m_diagram->have = false;
+    m_diagram->tierText.clear();
     if (s && (s->measuring || !s->points.empty())) {
         m_diagram->have = true;
         m_diagram->live = s->measuring;
         m_diagram->point = s->measuring ? s->current : s->points.back();
+        // Set here, not while painting, so that what the diagram says is known before a paint.
+        m_diagram->tierText = tr("CPU %1% of a core").arg(m_diagram->point.firstTierCpuPercent, 0, 'f', 0);
     }
     m_diagram->update();
 
