@@ -76,8 +76,9 @@ void ApacheEngine::run()
     snap->loaded = config().loaded;
     snap->walk = ApacheModel::walk(snap->request, snap->loaded);
     snap->result = buildResult(*snap);
-    snap->status = QStringLiteral("The request arrives: %1")
-                       .arg(ApacheModel::requestText(snap->request).section(QLatin1Char('\n'), 0, 0));
+    snap->status = QStringLiteral("%1 events to step through (model)").arg(snap->walk.size());
+    snap->narration = QStringLiteral("The request arrives: %1")
+                          .arg(ApacheModel::requestText(snap->request).section(QLatin1Char('\n'), 0, 0));
     publish(std::make_shared<ApacheSnapshot>(*snap));
     const int n = int(snap->walk.size());
     for (int i = 0; i < n; ++i) {
@@ -85,7 +86,8 @@ void ApacheEngine::run()
             break;
         snap->shown = i + 1;
         snap->progress = double(i + 1) / n;
-        snap->status = snap->walk[std::size_t(i)].text;
+        snap->narration = snap->walk[std::size_t(i)].text;
+        snap->status = QStringLiteral("step %1 of %2 (model)").arg(i + 1).arg(n);
         publish(std::make_shared<ApacheSnapshot>(*snap));
     }
 }

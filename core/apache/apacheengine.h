@@ -17,6 +17,8 @@ struct ApacheSnapshot : Snapshot {
     std::vector<bool> loaded; ///< per ApacheModel::modules() entry
     std::vector<HookCall> walk; ///< every event of the request's walk
     int shown = 0; ///< events stepped so far (0: the request has just arrived)
+    /// The whole sentence about the current step; the status stays short (it sits on one line).
+    QString narration;
 };
 
 /**

@@ -80,7 +80,8 @@ void CdnEngine::run()
     auto snap = std::make_shared<CdnSnapshot>();
     snap->lookup = CdnModel::lookup(config().client, config().resolver, config().clientSubnet);
     snap->result = buildResult(snap->lookup);
-    snap->status = QStringLiteral("The client wants www.example.com.");
+    snap->narration = QStringLiteral("The client wants www.example.com.");
+    snap->status = QStringLiteral("DNS lookup: %1 steps (model)").arg(snap->lookup.messages.size());
     publish(std::make_shared<CdnSnapshot>(*snap));
     const int n = int(snap->lookup.messages.size());
     for (int i = 0; i < n; ++i) {
@@ -88,7 +89,8 @@ void CdnEngine::run()
             break;
         snap->shown = i + 1;
         snap->progress = double(i + 1) / n;
-        snap->status = snap->lookup.messages[std::size_t(i)].text;
+        snap->narration = snap->lookup.messages[std::size_t(i)].text;
+        snap->status = QStringLiteral("step %1 of %2 (model)").arg(i + 1).arg(n);
         publish(std::make_shared<CdnSnapshot>(*snap));
     }
 }

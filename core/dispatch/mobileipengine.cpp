@@ -84,8 +84,9 @@ void MobileIpEngine::run()
     snap->scenario
         = MobileIpModel::build(c.client1, c.client2, c.home, c.server1, c.server2, c.routeOptimization);
     snap->result = buildResult(snap->scenario);
-    snap->status = QStringLiteral("Server X has one home address, HA. Its home agent is in %1.")
-                       .arg(GeoModel::places()[std::size_t(c.home)].name);
+    snap->status = QStringLiteral("%1 packets to follow (model)").arg(snap->scenario.messages.size());
+    snap->narration = QStringLiteral("Server X has one home address, HA. Its home agent is in %1.")
+                          .arg(GeoModel::places()[std::size_t(c.home)].name);
     publish(std::make_shared<MobileIpSnapshot>(*snap));
     const int n = int(snap->scenario.messages.size());
     for (int i = 0; i < n; ++i) {
@@ -93,7 +94,8 @@ void MobileIpEngine::run()
             break;
         snap->shown = i + 1;
         snap->progress = double(i + 1) / n;
-        snap->status = snap->scenario.messages[std::size_t(i)].text;
+        snap->narration = snap->scenario.messages[std::size_t(i)].text;
+        snap->status = QStringLiteral("step %1 of %2 (model)").arg(i + 1).arg(n);
         publish(std::make_shared<MobileIpSnapshot>(*snap));
     }
 }

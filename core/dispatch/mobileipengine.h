@@ -14,6 +14,8 @@ namespace proclab {
 struct MobileIpSnapshot : Snapshot {
     MipScenario scenario;
     int shown = 0; ///< messages stepped so far
+    /// The whole sentence about the current step; the status stays short (it sits on one line).
+    QString narration;
 };
 
 /**

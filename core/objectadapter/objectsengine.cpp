@@ -127,12 +127,11 @@ void ObjectsEngine::run()
         if (!checkpoint() || !sleepFor(std::chrono::milliseconds(40)))
             break;
         sample();
-        snap->status
-            = QStringLiteral("%1 of %2 invocations answered; %3 objects activated, %4 threads started")
-                  .arg(snap->replies)
-                  .arg(cfg.plan.totalRequests())
-                  .arg(snap->counters.activations)
-                  .arg(snap->counters.threadsStarted);
+        snap->status = QStringLiteral("%1 of %2 calls; %3 activations, %4 threads")
+                           .arg(snap->replies)
+                           .arg(cfg.plan.totalRequests())
+                           .arg(snap->counters.activations)
+                           .arg(snap->counters.threadsStarted);
         publish(std::make_shared<ObjectsSnapshot>(*snap));
     }
     const double elapsedMs
@@ -151,12 +150,11 @@ void ObjectsEngine::run()
                            .arg(totals.errors)
                            .arg(totals.firstError);
     else
-        snap->status = stopRequested()
-            ? QStringLiteral("stopped")
-            : QStringLiteral("%1 invocations: %2 objects activated, %3 threads started")
-                  .arg(snap->replies)
-                  .arg(snap->counters.activations)
-                  .arg(snap->counters.threadsStarted);
+        snap->status = stopRequested() ? QStringLiteral("stopped")
+                                       : QStringLiteral("%1 calls: %2 activations, %3 threads")
+                                             .arg(snap->replies)
+                                             .arg(snap->counters.activations)
+                                             .arg(snap->counters.threadsStarted);
     publish(snap);
 }
 

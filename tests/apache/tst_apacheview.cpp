@@ -17,7 +17,7 @@ std::shared_ptr<ApacheSnapshot> walked(ApacheRequest request, std::vector<bool> 
     s->loaded = loaded;
     s->walk = ApacheModel::walk(request, loaded);
     s->shown = shown < 0 ? int(s->walk.size()) : shown;
-    s->status
+    s->narration
         = s->shown > 0 ? s->walk[std::size_t(s->shown - 1)].text : QStringLiteral("The request arrives");
     return s;
 }

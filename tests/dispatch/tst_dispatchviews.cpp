@@ -22,7 +22,8 @@ std::shared_ptr<CdnSnapshot> cdn(const char *client, const char *resolver, bool 
     auto s = std::make_shared<CdnSnapshot>();
     s->lookup = CdnModel::lookup(city(client), city(resolver), subnet);
     s->shown = shown < 0 ? int(s->lookup.messages.size()) : shown;
-    s->status = s->shown > 0 ? s->lookup.messages[std::size_t(s->shown - 1)].text : QStringLiteral("start");
+    s->narration
+        = s->shown > 0 ? s->lookup.messages[std::size_t(s->shown - 1)].text : QStringLiteral("start");
     return s;
 }
 
@@ -32,7 +33,8 @@ std::shared_ptr<MobileIpSnapshot> mip(bool ro, int shown)
     s->scenario = MobileIpModel::build(
         city("madrid"), city("tokyo"), city("new_york"), city("frankfurt"), city("singapore"), ro);
     s->shown = shown < 0 ? int(s->scenario.messages.size()) : shown;
-    s->status = s->shown > 0 ? s->scenario.messages[std::size_t(s->shown - 1)].text : QStringLiteral("start");
+    s->narration
+        = s->shown > 0 ? s->scenario.messages[std::size_t(s->shown - 1)].text : QStringLiteral("start");
     return s;
 }
 

@@ -14,7 +14,7 @@ public:
     explicit HooksDiagram(QWidget *parent)
         : QWidget(parent)
     {
-        setMinimumSize(560, 360);
+        setMinimumSize(520, 280);
     }
 
     Theme theme = Theme::byId(QStringLiteral("light"));
@@ -109,15 +109,25 @@ protected:
                 p.setBrush(fill);
                 p.drawRoundedRect(chip, 6, 6);
                 p.setPen(textColor);
-                p.setFont(theme.font(10, it != seen.end()));
-                QString label = modules[std::size_t(m)].name;
+                const QString name = modules[std::size_t(m)].name;
+                QString label = name;
                 if (it != seen.end())
                     label += it->second == HookOutcome::Ok ? tr(": OK")
                         : it->second == HookOutcome::Error ? tr(": error")
                                                            : tr(": declined");
                 else if (!isLoaded)
                     label += tr(" (not loaded)");
-                p.drawText(chip.adjusted(4, 0, -4, 0), Qt::AlignCenter | Qt::TextWordWrap, label);
+                // One line that fits the chip: a smaller font first, then the name alone (the
+                // chip's colour still tells the outcome, see the key above the diagram).
+                const double room = chip.width() - 8;
+                QFont f = theme.font(10, it != seen.end());
+                if (QFontMetricsF(f).horizontalAdvance(label) > room)
+                    f = theme.font(8.5, it != seen.end());
+                if (QFontMetricsF(f).horizontalAdvance(label) > room)
+                    label = name;
+                p.setFont(f);
+                p.drawText(chip.adjusted(4, 0, -4, 0), Qt::AlignCenter,
+                    QFontMetricsF(f).elidedText(label, Qt::ElideRight, room));
             }
             // A phase-level note: skipped, no function, or an error no function caught.
             QString note;
@@ -208,12 +218,21 @@ void ApacheView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, R
                                       : tr("Press Step (F6) to follow the request one function at a time."));
         return;
     }
-    m_request->setText(tr("<b>Request:</b> <code>%1</code> &nbsp; <i>(model of Apache httpd 2.4)</i>")
-                           .arg(ApacheModel::requestText(s->request)
-                                    .toHtmlEscaped()
-                                    .replace(QLatin1Char('\n'), QStringLiteral(" · "))));
-    QString text = s->shown == 0 ? s->status
-                                 : tr("Step %1 of %2: %3").arg(s->shown).arg(s->walk.size()).arg(s->status);
+    const auto key = [&](const QColor &c, const QString &what) {
+        return QStringLiteral("<span style='background:%1;color:%2'>&nbsp;%3&nbsp;</span>")
+            .arg(c.name(), c.lightness() > 150 ? QStringLiteral("black") : QStringLiteral("white"), what);
+    };
+    m_request->setText(
+        tr("<b>Request:</b> <code>%1</code> &nbsp; <i>(model of Apache httpd 2.4)</i><br>%2 "
+           "%3 %4 &nbsp; dashed: module not loaded")
+            .arg(ApacheModel::requestText(s->request)
+                     .toHtmlEscaped()
+                     .replace(QLatin1Char('\n'), QStringLiteral(" · ")),
+                key(m_theme.good, tr("OK: handled")), key(m_theme.muted.lighter(140), tr("declined")),
+                key(m_theme.bad, tr("error"))));
+    QString text = s->shown == 0
+        ? s->narration
+        : tr("Step %1 of %2: %3").arg(s->shown).arg(s->walk.size()).arg(s->narration);
     if (s->shown == int(s->walk.size()) && !s->walk.empty())
         text += tr("\nResponse status: %1.").arg(s->walk.back().status);
     m_narrative->setText(text);

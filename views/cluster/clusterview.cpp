@@ -52,7 +52,7 @@ public:
     explicit ClusterDiagram(QWidget *parent)
         : QWidget(parent)
     {
-        setMinimumSize(560, 230);
+        setMinimumSize(520, 210);
     }
 
     Theme theme = Theme::byId(QStringLiteral("light"));
@@ -109,7 +109,7 @@ protected:
         for (int i = 0; i < n; ++i) {
             const std::int64_t served
                 = std::size_t(i) < point.perBackend.size() ? point.perBackend[std::size_t(i)] : 0;
-            box(beRect(i), tr("back end %1").arg(i), n <= 4 ? tr("%1 answered").arg(served) : QString(),
+            box(beRect(i), tr("back end %1").arg(i), n <= 4 ? tr("%1 served").arg(served) : QString(),
                 theme.axis);
         }
 
@@ -148,11 +148,11 @@ protected:
         if (mode == DispatchMode::Relay) {
             p.setPen(mc.darker(120));
             p.drawText(midLabel, Qt::AlignHCenter | Qt::AlignBottom | Qt::TextWordWrap,
-                tr("from back ends: %1").arg(bytesText(double(point.tier.backendBytesIn))));
+                tr("from back ends:\n%1").arg(bytesText(double(point.tier.backendBytesIn))));
         } else {
             p.setPen(mc.darker(120));
             p.drawText(midLabel, Qt::AlignHCenter | Qt::AlignBottom | Qt::TextWordWrap,
-                tr("handoffs (socket + request): %1").arg(bytesText(double(point.tier.backendBytesOut))));
+                tr("handoffs:\n%1").arg(bytesText(double(point.tier.backendBytesOut))));
             // The responses bypass the first tier: from the back ends straight to the clients.
             QPainterPath path;
             const QPointF from(beRect(n - 1).center().x(), beRect(n - 1).bottom() + 2);
@@ -186,11 +186,14 @@ ClusterView::ClusterView(QWidget *parent)
     , m_throughput(new ChartWidget(this))
     , m_bytes(new ChartWidget(this))
     , m_cpu(new ChartWidget(this))
+    , m_key(new QLabel(this))
     , m_status(new QLabel(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_diagram, 5);
+    layout->addWidget(m_key);
+    m_key->setTextFormat(Qt::RichText);
     auto *charts = new QHBoxLayout;
     charts->addWidget(m_throughput);
     charts->addWidget(m_bytes);
@@ -200,7 +203,7 @@ ClusterView::ClusterView(QWidget *parent)
     m_status->setWordWrap(true);
     m_throughput->setTitle(tr("Throughput"));
     m_throughput->setExportName(QStringLiteral("cluster-throughput"));
-    m_bytes->setTitle(tr("First-tier bytes per request"));
+    m_bytes->setTitle(tr("First-tier bytes"));
     m_bytes->setExportName(QStringLiteral("cluster-first-tier-bytes"));
     m_bytes->yAxis->setScaleType(QCPAxis::stLogarithmic);
     m_bytes->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
@@ -209,7 +212,7 @@ ClusterView::ClusterView(QWidget *parent)
     m_cpu->setTitle(tr("First-tier CPU"));
     m_cpu->setExportName(QStringLiteral("cluster-first-tier-cpu"));
     for (ChartWidget *c : {m_throughput, m_bytes, m_cpu}) {
-        c->setMinimumSize(240, 200);
+        c->setMinimumSize(220, 160);
         QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
         ticker->setTickStep(1);
         ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
@@ -223,6 +226,11 @@ QWidget *ClusterView::diagram() const
     return m_diagram;
 }
 
+QString ClusterView::keyText() const
+{
+    return m_key->text();
+}
+
 QString ClusterView::firstTierText() const
 {
     return m_diagram->tierText;
@@ -233,6 +241,12 @@ void ClusterView::applyTheme(const Theme &theme)
     StepView::applyTheme(theme);
     m_diagram->theme = theme;
     m_status->setFont(theme.font(11));
+    m_key->setFont(theme.font(11));
+    m_key->setText(tr("Charts against the number of back ends: "
+                      "<b><span style='color:%1'>&#9679; relay</span></b> &nbsp; "
+                      "<b><span style='color:%2'>&#9679; handoff</span></b>")
+                       .arg(modeColor(theme, DispatchMode::Relay).name(),
+                           modeColor(theme, DispatchMode::Handoff).name()));
     showSnapshot(m_last, m_lastState);
 }
 
@@ -293,7 +307,19 @@ void ClusterView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, 
         }
         if (c != m_bytes && !series.empty())
             c->yAxis->setRangeLower(0);
-        c->legend->setVisible(series.size() > 1);
+        if (c == m_bytes && !series.empty()) {
+            // Room above and below the points on the log scale (rescaling puts them on the edge).
+            double lo = 1e300, hi = 1;
+            for (const Series &sr : series)
+                for (double y : sr.y) {
+                    lo = std::min(lo, y);
+                    hi = std::max(hi, y);
+                }
+            c->yAxis->setRange(std::max(1.0, lo / 5), hi * 5);
+        }
+        // One key for the three charts (the label above them): a legend in each would cover
+        // points in charts this small.
+        c->legend->setVisible(false);
         c->replot(QCustomPlot::rpQueuedReplot);
     };
     plot(m_throughput, thr);

@@ -31,12 +31,15 @@ public:
     /// For tests: the diagram and the text it draws on the first tier.
     QWidget *diagram() const;
     QString firstTierText() const;
+    /// For tests: the key above the charts (which colour is which dispatch mode).
+    QString keyText() const;
 
 private:
     ClusterDiagram *m_diagram;
     ChartWidget *m_throughput;
     ChartWidget *m_bytes;
     ChartWidget *m_cpu;
+    QLabel *m_key;
     QLabel *m_status;
     std::shared_ptr<const Snapshot> m_last;
     RunState m_lastState = RunState::Idle;

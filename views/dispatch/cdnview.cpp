@@ -113,7 +113,7 @@ CdnView::CdnView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     auto *top = new QHBoxLayout;
-    top->addWidget(m_map, 3);
+    top->addWidget(m_map, 2);
     top->addWidget(m_chart, 1);
     layout->addLayout(top, 1);
     layout->addWidget(m_figures);
@@ -125,7 +125,7 @@ CdnView::CdnView(QWidget *parent)
     m_narrative->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_chart->setTitle(tr("Round trip to each edge"));
     m_chart->setExportName(QStringLiteral("cdn-edges"));
-    m_chart->setMinimumSize(260, 220);
+    m_chart->setMinimumSize(260, 190);
     showSnapshot(nullptr, RunState::Idle);
 }
 
@@ -153,8 +153,8 @@ void CdnView::applyTheme(const Theme &theme)
 {
     StepView::applyTheme(theme);
     m_map->theme = theme;
-    m_figures->setFont(theme.font(12));
-    m_narrative->setFont(theme.font(13));
+    m_figures->setFont(theme.font(11));
+    m_narrative->setFont(theme.font(12));
     showSnapshot(m_last, m_lastState);
 }
 
@@ -177,11 +177,11 @@ void CdnView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     // Horizontal bars: edges down the side, round trip from the client along.
     Series all, chosen, best;
     all.id = QStringLiteral("rtt_edges");
-    all.name = tr("other edges");
+    all.name = tr("other");
     chosen.id = QStringLiteral("rtt_chosen");
-    chosen.name = tr("chosen by the CDN");
+    chosen.name = tr("CDN's choice");
     best.id = QStringLiteral("rtt_best");
-    best.name = tr("nearest the client");
+    best.name = tr("nearest");
     for (Series *sr : {&all, &chosen, &best}) {
         sr->style = Series::Style::Bars;
         sr->xLabel = tr("edge");
@@ -226,6 +226,7 @@ void CdnView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     m_chart->xAxis->setRange(-0.6, double(edges.size()) - 0.4);
     m_chart->yAxis->setRangeLower(0);
     m_chart->legend->setVisible(true);
+    m_chart->legend->setFont(m_theme.font(9));
     m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     m_chart->replot(QCustomPlot::rpQueuedReplot);
 
@@ -252,8 +253,8 @@ void CdnView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     fig += tr(" <i>(model: great-circle distance, light in fibre)</i>");
     m_figures->setText(fig);
     m_narrative->setText(s->shown == 0
-            ? s->status
-            : tr("Step %1 of %2: %3").arg(s->shown).arg(l.messages.size()).arg(s->status));
+            ? s->narration
+            : tr("Step %1 of %2: %3").arg(s->shown).arg(l.messages.size()).arg(s->narration));
 }
 
 } // namespace proclab

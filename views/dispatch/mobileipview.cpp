@@ -89,7 +89,7 @@ MobileIpView::MobileIpView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     auto *top = new QHBoxLayout;
-    top->addWidget(m_map, 3);
+    top->addWidget(m_map, 2);
     top->addWidget(m_chart, 1);
     layout->addLayout(top, 1);
     layout->addWidget(m_figures);
@@ -101,7 +101,7 @@ MobileIpView::MobileIpView(QWidget *parent)
     m_narrative->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_chart->setTitle(tr("Round trip per client"));
     m_chart->setExportName(QStringLiteral("mobileipv6-round-trips"));
-    m_chart->setMinimumSize(260, 220);
+    m_chart->setMinimumSize(260, 190);
     showSnapshot(nullptr, RunState::Idle);
 }
 
@@ -124,8 +124,8 @@ void MobileIpView::applyTheme(const Theme &theme)
 {
     StepView::applyTheme(theme);
     m_map->theme = theme;
-    m_figures->setFont(theme.font(12));
-    m_narrative->setFont(theme.font(13));
+    m_figures->setFont(theme.font(11));
+    m_narrative->setFont(theme.font(12));
     showSnapshot(m_last, m_lastState);
 }
 
@@ -145,9 +145,9 @@ void MobileIpView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot,
     const MipScenario &sc = s->scenario;
     Series via, direct;
     via.id = QStringLiteral("via_home");
-    via.name = tr("through the home agent");
+    via.name = tr("via home agent");
     direct.id = QStringLiteral("direct");
-    direct.name = tr("direct (route optimisation)");
+    direct.name = tr("direct");
     for (Series *sr : {&via, &direct}) {
         sr->style = Series::Style::Bars;
         sr->xLabel = QString();
@@ -174,6 +174,7 @@ void MobileIpView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot,
     m_chart->xAxis->setRange(0.4, 2.6);
     m_chart->yAxis->setRange(0, std::max({sc.rtt1ViaHomeMs, sc.rtt2ViaHomeMs, 1.0}) * 1.35);
     m_chart->legend->setVisible(true);
+    m_chart->legend->setFont(m_theme.font(9));
     m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     m_chart->replot(QCustomPlot::rpQueuedReplot);
 
@@ -186,8 +187,8 @@ void MobileIpView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot,
             .arg(sc.rtt2Ms, 0, 'f', 0)
             .arg(sc.routeOptimization ? tr("with route optimisation") : tr("through the home agent")));
     m_narrative->setText(s->shown == 0
-            ? s->status
-            : tr("Step %1 of %2: %3").arg(s->shown).arg(sc.messages.size()).arg(s->status));
+            ? s->narration
+            : tr("Step %1 of %2: %3").arg(s->shown).arg(sc.messages.size()).arg(s->narration));
 }
 
 } // namespace proclab

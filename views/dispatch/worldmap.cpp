@@ -58,7 +58,7 @@ const std::vector<std::vector<LonLat>> &continents()
 WorldMap::WorldMap(QWidget *parent)
     : QWidget(parent)
 {
-    setMinimumSize(520, 240);
+    setMinimumSize(440, 200);
 }
 
 QRectF WorldMap::mapRect() const

@@ -67,10 +67,17 @@ protected:
         p.setBrush(theme.window);
         p.drawRoundedRect(area, 10, 10);
         p.setPen(theme.text);
-        p.setFont(theme.font(12, true));
-        const double titleH = QFontMetricsF(p.font()).height() * 1.4;
-        p.drawText(area.adjusted(10, 4, -10, 0), Qt::AlignTop | Qt::AlignLeft,
-            tr("Object adapter: %1, %2").arg(activationText(s.activation), threadingText(s.threading)));
+        p.setFont(theme.font(11, true));
+        // The policies can be longer than the box is wide: wrap, and make room for the lines.
+        const QString title
+            = tr("Object adapter: %1, %2").arg(activationText(s.activation), threadingText(s.threading));
+        const QRectF titleRoom = area.adjusted(10, 4, -10, 0);
+        const double titleH
+            = QFontMetricsF(p.font())
+                  .boundingRect(titleRoom, Qt::AlignTop | Qt::AlignLeft | Qt::TextWordWrap, title)
+                  .height()
+            + 6;
+        p.drawText(titleRoom, Qt::AlignTop | Qt::AlignLeft | Qt::TextWordWrap, title);
         const int cols = std::max(1, s.plan.objects);
         const double colW = (area.width() - 20) / cols;
         const QRectF inner(
@@ -168,7 +175,7 @@ void ObjectsView::applyTheme(const Theme &theme)
 {
     StepView::applyTheme(theme);
     m_diagram->theme = theme;
-    m_counters->setFont(theme.font(12));
+    m_counters->setFont(theme.font(10));
     m_status->setFont(theme.font(11));
     showSnapshot(m_last, m_lastState);
 }
@@ -201,7 +208,16 @@ void ObjectsView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, 
         double(s->counters.activations), double(s->counters.threadsStarted)});
     m_chart->yAxis->setRange(0, top * 1.15 + 0.5);
     m_chart->legend->setVisible(true);
-    m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    // The counts climb from the bottom left: the bottom right stays free for the legend.
+    m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    // Threads dashed over activations: where the two counts are equal both stay visible.
+    for (int i = 0; i < m_chart->graphCount() && i < int(series.size()); ++i) {
+        if (series[std::size_t(i)].id != QLatin1String("activations")) {
+            QPen pen = m_chart->graph(i)->pen();
+            pen.setStyle(Qt::DashLine);
+            m_chart->graph(i)->setPen(pen);
+        }
+    }
     // What the policies imply for this plan, as dashed levels.
     const auto level = [&](double y, const QColor &c, const QString &text) {
         auto *line = new QCPItemStraightLine(m_chart);
@@ -234,7 +250,7 @@ void ObjectsView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, 
             .arg(note);
     };
     QString html = QStringLiteral("<table cellspacing='0' cellpadding='3'>");
-    html += row(tr("invocations answered"), s->replies, tr("of %1").arg(s->plan.totalRequests()));
+    html += row(tr("calls answered"), s->replies, tr("of %1").arg(s->plan.totalRequests()));
     html += row(tr("objects activated"), c.activations,
         s->finished && c.activations == s->expected.activations
             ? QStringLiteral("<span style='color:%1'>%2</span>")
@@ -245,14 +261,14 @@ void ObjectsView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, 
             ? QStringLiteral("<span style='color:%1'>%2</span>")
                   .arg(good, tr("= %1 expected").arg(s->expected.threads))
             : tr("(expected %1)").arg(s->expected.threads));
-    html += row(tr("objects alive now"), c.liveObjects, tr("most at once: %1").arg(c.maxLiveObjects));
-    html += row(tr("adapter threads now"), c.liveThreads, tr("most at once: %1").arg(c.maxLiveThreads));
-    html += row(tr("most calls on one object"), c.maxCallsOnOneObject, tr("state it kept"));
+    html += row(tr("objects alive now"), c.liveObjects, tr("(max %1)").arg(c.maxLiveObjects));
+    html += row(tr("adapter threads now"), c.liveThreads, tr("(max %1)").arg(c.maxLiveThreads));
+    html += row(tr("calls on one object"), c.maxCallsOnOneObject, tr("(max)"));
     if (s->errors > 0)
         html += QStringLiteral("<tr><td colspan='3' style='color:%1'>%2</td></tr>")
                     .arg(m_theme.bad.name(), tr("%n failed invocation(s)", "", int(s->errors)));
-    html += QStringLiteral("</table><p>%1</p>")
-                .arg(tr("measured on this machine: real threads, real requests over 127.0.0.1"));
+    html += QStringLiteral("</table><p><i>%1</i></p>")
+                .arg(tr("measured on this machine: real threads, real calls over 127.0.0.1"));
     m_counters->setText(html);
     m_status->setText(s->result.error.isEmpty() ? s->status : s->result.error);
 }
