@@ -73,7 +73,7 @@ protected:
                 p.drawRoundedRect(row, 6, 6);
             }
             p.setPen(jumped ? theme.muted : theme.text);
-            p.setFont(theme.font(11, true));
+            p.setFont(theme.font(10, true));
             const QRectF labelRect(row.left() + 8, row.top(), labelW - 8, row.height() * 0.58);
             p.drawText(labelRect, Qt::AlignLeft | Qt::AlignBottom,
                 QStringLiteral("%1. %2").arg(hook + 1).arg(hooks[hk].label));

@@ -52,7 +52,7 @@ public:
     explicit ClusterDiagram(QWidget *parent)
         : QWidget(parent)
     {
-        setMinimumSize(520, 210);
+        setMinimumSize(520, 190);
     }
 
     Theme theme = Theme::byId(QStringLiteral("light"));
@@ -212,7 +212,7 @@ ClusterView::ClusterView(QWidget *parent)
     m_cpu->setTitle(tr("First-tier CPU"));
     m_cpu->setExportName(QStringLiteral("cluster-first-tier-cpu"));
     for (ChartWidget *c : {m_throughput, m_bytes, m_cpu}) {
-        c->setMinimumSize(220, 160);
+        c->setMinimumSize(220, 150);
         QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
         ticker->setTickStep(1);
         ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
@@ -334,6 +334,8 @@ void ClusterView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, 
                                    : tr("Press Run (F5) to measure the cluster (measured on this machine)."));
     else
         m_status->setText(s->result.error.isEmpty() ? s->status : s->result.error);
+    // The run bar shows the status already; the line here is for errors, in full.
+    m_status->setVisible(s && !s->result.error.isEmpty());
 }
 
 } // namespace proclab

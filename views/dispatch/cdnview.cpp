@@ -113,7 +113,7 @@ CdnView::CdnView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     auto *top = new QHBoxLayout;
-    top->addWidget(m_map, 2);
+    top->addWidget(m_map, 3);
     top->addWidget(m_chart, 1);
     layout->addLayout(top, 1);
     layout->addWidget(m_figures);
@@ -123,9 +123,9 @@ CdnView::CdnView(QWidget *parent)
     m_narrative->setWordWrap(true);
     m_narrative->setMinimumHeight(60);
     m_narrative->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-    m_chart->setTitle(tr("Round trip to each edge"));
+    m_chart->setTitle(tr("Round trip per edge"));
     m_chart->setExportName(QStringLiteral("cdn-edges"));
-    m_chart->setMinimumSize(260, 190);
+    m_chart->setMinimumSize(230, 190);
     showSnapshot(nullptr, RunState::Idle);
 }
 
@@ -185,7 +185,7 @@ void CdnView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     for (Series *sr : {&all, &chosen, &best}) {
         sr->style = Series::Style::Bars;
         sr->xLabel = tr("edge");
-        sr->yLabel = tr("round trip from the client (ms)");
+        sr->yLabel = tr("round trip from client (ms)");
     }
     const bool decided = s->shown >= 5;
     for (std::size_t i = 0; i < edges.size(); ++i) {
@@ -227,7 +227,7 @@ void CdnView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     m_chart->yAxis->setRangeLower(0);
     m_chart->legend->setVisible(true);
     m_chart->legend->setFont(m_theme.font(9));
-    m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_chart->replot(QCustomPlot::rpQueuedReplot);
 
     const QString chosenCity = city(edges[std::size_t(l.chosenEdge)]);

@@ -89,7 +89,7 @@ MobileIpView::MobileIpView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     auto *top = new QHBoxLayout;
-    top->addWidget(m_map, 2);
+    top->addWidget(m_map, 3);
     top->addWidget(m_chart, 1);
     layout->addLayout(top, 1);
     layout->addWidget(m_figures);
@@ -101,7 +101,7 @@ MobileIpView::MobileIpView(QWidget *parent)
     m_narrative->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_chart->setTitle(tr("Round trip per client"));
     m_chart->setExportName(QStringLiteral("mobileipv6-round-trips"));
-    m_chart->setMinimumSize(260, 190);
+    m_chart->setMinimumSize(230, 190);
     showSnapshot(nullptr, RunState::Idle);
 }
 
