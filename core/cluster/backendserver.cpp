@@ -4,6 +4,7 @@
 
 #include "common/clock.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -369,12 +370,14 @@ bool BackendServer::run(std::string *error)
             owners.push_back(c.get());
         }
         std::int64_t nowNs = monotonicNs();
-        int timeoutMs = 100;
-        if (impl.inService) {
-            const std::int64_t leftNs = impl.serviceEndNs - nowNs;
-            timeoutMs = leftNs <= 0 ? 0 : int(std::min<std::int64_t>(100, (leftNs + 999999) / 1000000));
-        }
-        const int n = ::poll(fds.data(), fds.size(), timeoutMs);
+        // ppoll, not poll: a timeout in whole milliseconds would round a 500 us service time up
+        // to 1 ms whenever no other event wakes the loop, and the back end's capacity would then
+        // depend on how busy it is rather than on the service time.
+        std::int64_t waitNs = 100000000;
+        if (impl.inService)
+            waitNs = std::clamp<std::int64_t>(impl.serviceEndNs - nowNs, 0, waitNs);
+        const timespec timeout {time_t(waitNs / 1000000000), long(waitNs % 1000000000)};
+        const int n = ::ppoll(fds.data(), fds.size(), &timeout, nullptr);
         if (n < 0 && errno != EINTR) {
             *error = sysError("poll");
             return false;
