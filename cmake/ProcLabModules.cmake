@@ -19,6 +19,8 @@ set(PROCLAB_MODULES
     apache       # S6
     cluster      # S7
     dispatch     # S8, S9
+    containers   # V7, V8, V9 (PlanetLab, cloud service models)
+    neighbour    # V9 (noisy neighbours)
 )
 
 # Lesson folders under lessons/ (each lists its files in its own CMakeLists.txt).
@@ -30,6 +32,7 @@ set(PROCLAB_LESSONS
     m6-m7-live-migration
     t13-t14-s1-server-designs
     s5-s9-objects-clusters
+    v7-v9-containers-clouds
 )
 
 foreach(_proclab_module IN LISTS PROCLAB_MODULES)
