@@ -15,6 +15,13 @@ set(PROCLAB_MODULES
     mobility     # M1-M5
     webclient    # T11, C4
     tlp          # T12
+    servers      # T13, T14, S1
+    objectadapter # S5
+    apache       # S6
+    cluster      # S7
+    dispatch     # S8, S9
+    containers   # V7, V8, V9 (PlanetLab, cloud service models)
+    neighbour    # V9 (noisy neighbours)
 )
 
 # Lesson folders under lessons/ (each lists its files in its own CMakeLists.txt).
@@ -25,6 +32,9 @@ set(PROCLAB_LESSONS
     t11-t12-clients
     m6-m7-live-migration
     code-mobility
+    t13-t14-s1-server-designs
+    s5-s9-objects-clusters
+    v7-v9-containers-clouds
 )
 
 foreach(_proclab_module IN LISTS PROCLAB_MODULES)
