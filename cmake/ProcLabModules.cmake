@@ -12,6 +12,7 @@ set(PROCLAB_MODULES
     sched        # T1, T7-T10
     threadslive  # T4, T10
     migration    # M6, M7
+    mobility     # M1-M5
     webclient    # T11, C4
     tlp          # T12
     servers      # T13, T14, S1
@@ -30,6 +31,7 @@ set(PROCLAB_LESSONS
     t7-t10-scheduling
     t11-t12-clients
     m6-m7-live-migration
+    code-mobility
     t13-t14-s1-server-designs
     s5-s9-objects-clusters
     v7-v9-containers-clouds
