@@ -14,6 +14,7 @@ set(PROCLAB_MODULES
     migration    # M6, M7
     webclient    # T11, C4
     tlp          # T12
+    vmm          # V1-V6, T2
 )
 
 # Lesson folders under lessons/ (each lists its files in its own CMakeLists.txt).
