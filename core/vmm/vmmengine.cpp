@@ -4,6 +4,7 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -65,6 +66,7 @@ std::optional<VmmEngineConfig> VmmEngineConfig::fromParams(const ParamValues &va
     if (!m.costs.apply(values.value(QStringLiteral("costs")).toString(), &why))
         return fail(QStringLiteral("parameter 'costs': %1").arg(why));
     c.tableEdits = values.value(QStringLiteral("table")).toString().trimmed();
+    c.compare = values.value(QStringLiteral("compare")).toBool();
     SensitivityTable trial = SensitivityTable::forIsa(m.isa);
     if (!trial.applyEdits(c.tableEdits, &why))
         return fail(QStringLiteral("parameter 'table': %1").arg(why));
@@ -168,6 +170,10 @@ ParamSchema VmmEngine::schema() const
             2000000000, QStringLiteral("instructions"),
             QStringLiteral("A run that has not halted after this many guest instructions ends "
                            "with a fault.")),
+        ParamSpec::boolean(QStringLiteral("compare"), QStringLiteral("Compare all modes"), true,
+            QStringLiteral("After the run, also run the same guest natively, under trap-and-emulate, "
+                           "binary translation, paravirtualization and hardware assistance (fast, "
+                           "untraced) for the overhead chart.")),
         ParamSpec::text(QStringLiteral("table"), QStringLiteral("Checker table edits"), QString(),
             QStringLiteral("check: reclassify instructions as instruction:flags, flags from p "
                            "(privileged), c (control-sensitive), b (behaviour-sensitive) or - "
@@ -205,6 +211,18 @@ std::vector<OutputSpec> VmmEngine::outputs() const
         o("sensitive_slipped", "", "sensitive instructions run by the deprivileged kernel without trapping"),
         o("first_slip_pc", "", "address of the first of them"),
         o("modelled_cycles", "cycles", "cost of the run in the cost table (model)"),
+        o("context_switches", "", "timer interrupts whose handler switched address space (software VMMs)"),
+        o("traps_per_context_switch", "",
+            "entries into the VMM per context switch of the guest kernel, the timer interrupt included"),
+        o("matches_native", "", "1 if the guest printed the same as on the machine itself, else 0"),
+        o("native_output", "", "what the guest printed running natively, for comparison"),
+        o("cycles_*", "cycles", "compare: modelled cycles of the guest in each mode (model)"),
+        o("world_switches_*", "", "compare: guest/VMM round trips in each mode"),
+        o("slowdown_*", "x", "compare: modelled cycles of the mode divided by native (model)"),
+        o("cheapest_vmm_index", "",
+            "compare: cheapest way under a VMM: 0 trap-emulate, 1 bt, 2 paravirt, 3 hw-assist"),
+        o("bt_vs_hw_index", "", "compare: 0 if binary translation costs fewer cycles than hardware "
+                                "assistance, 1 otherwise"),
         o("virtualizable", "", "check: whether trap-and-emulate alone suffices (Popek and Goldberg)"),
         o("offending", "", "check: sensitive but unprivileged instructions, comma-separated"),
         o("offending_count", "", "check: how many there are"),
@@ -241,6 +259,9 @@ void VmmEngine::fillResult(const VmmModel &model, Result *result)
     if (c.sensitiveSlipped > 0)
         n("first_slip_pc", c.firstSlipPc);
     n("modelled_cycles", c.modelledCycles);
+    n("context_switches", c.contextSwitches);
+    s.insert(QStringLiteral("traps_per_context_switch"),
+        c.contextSwitches > 0 ? double(c.contextSwitchTraps) / double(c.contextSwitches) : 0.0);
 
     // The guest kernel's process table as the run left it.
     result->table.columns = {QStringLiteral("task"), QStringLiteral("state"), QStringLiteral("pc"),
@@ -265,6 +286,95 @@ void VmmEngine::fillCheckerResult(const SensitivityTable &table, Result *result)
         result->table.rows.push_back({e.mnemonic.toUpper(), e.privileged, e.controlSensitive,
             e.behaviourSensitive, e.classText(), e.sensitive() && !e.privileged});
     }
+}
+
+const std::vector<VmmMode> &VmmEngine::comparedModes()
+{
+    static const std::vector<VmmMode> modes {VmmMode::Native, VmmMode::TrapEmulate,
+        VmmMode::BinaryTranslate, VmmMode::Paravirt, VmmMode::HardwareAssist};
+    return modes;
+}
+
+std::optional<VmmEngine::ModeRun> VmmEngine::runMode(
+    const VmmConfig &base, VmmMode mode, const std::function<bool()> &stop)
+{
+    VmmConfig c = base;
+    c.mode = mode;
+    c.traceCapacity = 0;
+    ModeRun out;
+    out.mode = mode;
+    VmmModel model;
+    QString error;
+    if (!model.load(c, &error)) {
+        out.state = VmmRunState::Fault;
+        out.output = error;
+        return out;
+    }
+    while (!model.finished()) {
+        if (stop && stop())
+            return std::nullopt;
+        model.run(kSlice);
+    }
+    out.counters = model.counters();
+    out.output = model.guestOutput();
+    out.state = model.state();
+    return out;
+}
+
+void VmmEngine::fillComparison(const std::vector<ModeRun> &runs, Result *result)
+{
+    Series cycles;
+    cycles.name = QStringLiteral("modelled cycles by mode");
+    cycles.id = QStringLiteral("modelled_cycles");
+    cycles.xLabel = QStringLiteral("mode");
+    cycles.yLabel = QStringLiteral("modelled cycles (model)");
+    cycles.style = Series::Style::Bars;
+    Series switches = cycles;
+    switches.name = QStringLiteral("world switches by mode");
+    switches.id = QStringLiteral("world_switches");
+    switches.yLabel = QStringLiteral("guest/VMM round trips (model)");
+    double nativeCycles = 0;
+    for (const ModeRun &r : runs) {
+        if (r.mode == VmmMode::Native)
+            nativeCycles = double(r.counters.modelledCycles);
+    }
+    double best = -1;
+    int bestIndex = -1;
+    double btCycles = -1, hwCycles = -1;
+    QJsonObject &s = result->summary;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        const ModeRun &r = runs[i];
+        const QString name = vmmModeName(r.mode);
+        QString key = name;
+        key.replace(QLatin1Char('-'), QLatin1Char('_'));
+        const double cyc = double(r.counters.modelledCycles);
+        cycles.x.push_back(double(i));
+        cycles.y.push_back(cyc);
+        cycles.pointLabels.push_back(name);
+        switches.x.push_back(double(i));
+        switches.y.push_back(double(r.counters.worldSwitches));
+        switches.pointLabels.push_back(name);
+        s.insert(QStringLiteral("cycles_") + key, cyc);
+        s.insert(QStringLiteral("world_switches_") + key, double(r.counters.worldSwitches));
+        s.insert(QStringLiteral("slowdown_") + key, nativeCycles > 0 ? cyc / nativeCycles : 0.0);
+        static const std::vector<VmmMode> vmmOrder {
+            VmmMode::TrapEmulate, VmmMode::BinaryTranslate, VmmMode::Paravirt, VmmMode::HardwareAssist};
+        const auto it = std::find(vmmOrder.begin(), vmmOrder.end(), r.mode);
+        if (it != vmmOrder.end() && (best < 0 || cyc < best)) {
+            best = cyc;
+            bestIndex = int(it - vmmOrder.begin());
+        }
+        if (r.mode == VmmMode::BinaryTranslate)
+            btCycles = cyc;
+        if (r.mode == VmmMode::HardwareAssist)
+            hwCycles = cyc;
+    }
+    if (bestIndex >= 0)
+        s.insert(QStringLiteral("cheapest_vmm_index"), double(bestIndex));
+    if (btCycles >= 0 && hwCycles >= 0)
+        s.insert(QStringLiteral("bt_vs_hw_index"), btCycles < hwCycles ? 0.0 : 1.0);
+    result->series.push_back(std::move(cycles));
+    result->series.push_back(std::move(switches));
 }
 
 void VmmEngine::runChecker()
@@ -361,6 +471,26 @@ void VmmEngine::run()
         }
     }
 
+    // The same guest natively (is the output the same?) and, with compare, every other way.
+    std::vector<ModeRun> runs;
+    if (!stopped) {
+        const auto stop = [this] { return stopRequested(); };
+        for (VmmMode m : comparedModes()) {
+            if (m != VmmMode::Native && !cfg.compare)
+                continue;
+            if (m == cfg.model.mode) {
+                runs.push_back(ModeRun {m, model.counters(), model.guestOutput(), model.state()});
+                continue;
+            }
+            std::optional<ModeRun> r = runMode(cfg.model, m, stop);
+            if (!r) {
+                stopped = true;
+                break;
+            }
+            runs.push_back(std::move(*r));
+        }
+    }
+
     const VmmCounters k = model.counters();
     QString status;
     if (stopped)
@@ -376,6 +506,15 @@ void VmmEngine::run()
     last->progress = 1;
     last->result = makeResult();
     fillResult(model, &last->result);
+    for (const ModeRun &r : runs) {
+        if (r.mode != VmmMode::Native)
+            continue;
+        last->result.summary.insert(QStringLiteral("native_output"), r.output);
+        last->result.summary.insert(
+            QStringLiteral("matches_native"), r.output == model.guestOutput() ? 1.0 : 0.0);
+    }
+    if (cfg.compare && !stopped)
+        fillComparison(runs, &last->result);
     publish(last);
 }
 

@@ -5,6 +5,8 @@
 
 #include "engine/engine.h"
 
+#include <functional>
+#include <optional>
 #include <vector>
 
 namespace proclab {
@@ -18,6 +20,7 @@ namespace proclab {
 struct VmmEngineConfig {
     VmmConfig model;
     QString tableEdits; ///< mode=check: edits of the Popek-Goldberg table ("popf:pcb,smsw:pb")
+    bool compare = true; ///< after the run, run the guest every other way too (overhead chart)
 
     static std::optional<VmmEngineConfig> fromParams(const ParamValues &values, QString *error);
 };
@@ -72,6 +75,22 @@ public:
     static void fillResult(const VmmModel &model, Result *result);
     /// @brief The result of the checker: verdict, offending instructions and the table.
     static void fillCheckerResult(const SensitivityTable &table, Result *result);
+
+    /// @brief One untraced run of the same guest in another mode, for comparisons.
+    struct ModeRun {
+        VmmMode mode = VmmMode::Native;
+        VmmCounters counters;
+        QString output;
+        VmmRunState state = VmmRunState::Ready;
+    };
+    /// The modes the overhead comparison runs, in chart order.
+    static const std::vector<VmmMode> &comparedModes();
+    /// @brief Runs @p base in @p mode to its end (untraced); std::nullopt when @p stop said so.
+    static std::optional<ModeRun> runMode(
+        const VmmConfig &base, VmmMode mode, const std::function<bool()> &stop);
+    /// @brief Adds the comparison across modes (series, cycles_*, world_switches_*, slowdowns and
+    /// the winners' indices) to @p result.
+    static void fillComparison(const std::vector<ModeRun> &runs, Result *result);
 
 protected:
     void run() override;

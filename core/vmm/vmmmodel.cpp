@@ -196,6 +196,9 @@ bool VmmModel::load(const VmmConfig &config, QString *error)
     m_pvFrameSet = false;
     m_c = VmmCounters {};
     m_eventCycles = 0;
+    m_inTimerHandler = false;
+    m_timerHandlerSwitched = false;
+    m_timerHandlerTraps = 0;
     m_fault.clear();
     m_trace.setCapacity(config.traceCapacity);
 
@@ -304,6 +307,8 @@ void VmmModel::traceStep(
 
 void VmmModel::vmmEntry(Entry kind, std::uint32_t pc)
 {
+    if (m_inTimerHandler)
+        ++m_timerHandlerTraps;
     switch (kind) {
     case Entry::Trap:
         ++m_c.traps;
@@ -344,6 +349,13 @@ void VmmModel::syncReal()
     m_machine.setDeprivilegedKernel(m_vcpu.kernel);
     m_machine.setTraceKernelLayer(
         m_vcpu.kernel ? TraceLayer::GuestKernel : TraceLayer::Application, TraceLayer::GuestKernel);
+    if (m_inTimerHandler && !m_vcpu.kernel) {
+        m_inTimerHandler = false;
+        if (m_timerHandlerSwitched) {
+            ++m_c.contextSwitches;
+            m_c.contextSwitchTraps += m_timerHandlerTraps;
+        }
+    }
 }
 
 void VmmModel::reflect(std::uint32_t cause, std::uint32_t epc, std::uint32_t tval)
@@ -376,6 +388,11 @@ void VmmModel::deliverVirtualInterrupt()
         return;
     m_vPending = false;
     ++m_c.guestInterrupts;
+    // The interrupt reached the VMM once; what the handler does until it returns to user
+    // mode is counted on top.
+    m_inTimerHandler = true;
+    m_timerHandlerSwitched = false;
+    m_timerHandlerTraps = 1;
     reflect(toy::CauseTimer, m_machine.pc(), 0);
 }
 
@@ -403,6 +420,7 @@ void VmmModel::emulate(const ToyInsn &insn, std::uint32_t pc, std::uint64_t cost
     traceStep(kind, TraceLayer::Vmm, pc, 0, costCycles);
     m_machine.setPc(e.nextPc);
     if (e.ptbrWritten) {
+        m_timerHandlerSwitched = m_timerHandlerSwitched || m_inTimerHandler;
         ++m_c.addressSpaceSwitches;
         m_eventCycles += cost(VmmCostTable::ShadowUpdate);
         traceGuestPageTable(m_vcpu.ptbr);
@@ -453,6 +471,7 @@ void VmmModel::hypercall(std::uint32_t number, std::uint32_t pc)
         break;
     case HcSetPt:
         m_vcpu.ptbr = r1;
+        m_timerHandlerSwitched = m_timerHandlerSwitched || m_inTimerHandler;
         ++m_c.addressSpaceSwitches;
         m_eventCycles += cost(VmmCostTable::ShadowUpdate);
         traceGuestPageTable(r1);

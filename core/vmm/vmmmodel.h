@@ -120,6 +120,10 @@ struct VmmCounters {
     std::uint64_t addressSpaceSwitches = 0; ///< address_space_switches (MMU register writes)
     std::uint64_t sensitiveSlipped = 0; ///< sensitive_slipped: sensitive instructions run without trapping
     std::uint32_t firstSlipPc = 0; ///< where the first one was
+    /// context_switches: timer interrupts whose handler changed the address space (software VMMs)
+    std::uint64_t contextSwitches = 0;
+    /// VMM entries during those handlers, the interrupt itself included (traps_per_context_switch)
+    std::uint64_t contextSwitchTraps = 0;
     std::uint64_t modelledCycles = 0; ///< modelled_cycles from the cost table
 };
 
@@ -252,6 +256,11 @@ private:
     VmmRunState m_state = VmmRunState::Fault;
     QString m_fault = QStringLiteral("nothing loaded");
     int m_pid = 1;
+    // A timer interrupt's handler in progress (software VMMs): its VMM entries are counted, and
+    // whether it switched address space, until the guest kernel returns to user mode.
+    bool m_inTimerHandler = false;
+    bool m_timerHandlerSwitched = false;
+    std::uint64_t m_timerHandlerTraps = 0;
 };
 
 } // namespace proclab
