@@ -221,8 +221,9 @@ std::vector<OutputSpec> VmmEngine::outputs() const
         o("slowdown_*", "x", "compare: modelled cycles of the mode divided by native (model)"),
         o("cheapest_vmm_index", "",
             "compare: cheapest way under a VMM: 0 trap-emulate, 1 bt, 2 paravirt, 3 hw-assist"),
-        o("bt_vs_hw_index", "", "compare: 0 if binary translation costs fewer cycles than hardware "
-                                "assistance, 1 otherwise"),
+        o("bt_vs_hw_index", "",
+            "compare: 0 if binary translation costs fewer cycles than hardware "
+            "assistance, 1 otherwise"),
         o("virtualizable", "", "check: whether trap-and-emulate alone suffices (Popek and Goldberg)"),
         o("offending", "", "check: sensitive but unprivileged instructions, comma-separated"),
         o("offending_count", "", "check: how many there are"),
@@ -290,8 +291,8 @@ void VmmEngine::fillCheckerResult(const SensitivityTable &table, Result *result)
 
 const std::vector<VmmMode> &VmmEngine::comparedModes()
 {
-    static const std::vector<VmmMode> modes {VmmMode::Native, VmmMode::TrapEmulate,
-        VmmMode::BinaryTranslate, VmmMode::Paravirt, VmmMode::HardwareAssist};
+    static const std::vector<VmmMode> modes {VmmMode::Native, VmmMode::TrapEmulate, VmmMode::BinaryTranslate,
+        VmmMode::Paravirt, VmmMode::HardwareAssist};
     return modes;
 }
 

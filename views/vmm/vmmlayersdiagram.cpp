@@ -170,7 +170,8 @@ QString VmmLayersDiagram::layerTitle(TraceLayer layer) const
             return tr("Guest OS (kernel mode inside guest mode)");
         if (mode == VmmMode::Paravirt)
             return tr("Guest OS (deprivileged, calls the VMM)");
-        return virtualized ? tr("Guest OS (deprivileged to user mode)") : tr("Operating system (kernel mode)");
+        return virtualized ? tr("Guest OS (deprivileged to user mode)")
+                           : tr("Operating system (kernel mode)");
     case TraceLayer::Runtime:
         return tr("Process VM runtime (interpreter)");
     case TraceLayer::Vmm:
@@ -229,7 +230,8 @@ QString VmmLayersDiagram::layerCounters(TraceLayer layer) const
         return m_snap->mode == VmmMode::ProcessVm ? tr("library calls %1").arg(n(c.libraryCalls))
                                                   : tr("round trips %1").arg(n(c.hostRoundTrips));
     case TraceLayer::Hardware:
-        return tr("guest instructions %1 · %2 cycles (model)").arg(n(c.guestInstructions), n(c.modelledCycles));
+        return tr("guest instructions %1 · %2 cycles (model)")
+            .arg(n(c.guestInstructions), n(c.modelledCycles));
     }
     return QString();
 }
@@ -265,8 +267,8 @@ void VmmLayersDiagram::layout(std::vector<QRectF> *bands, QRectF *stackArea, QRe
     const double gap = 6;
     const double bandH = (stackArea->height() - gap * double(layers.size() - 1)) / double(layers.size());
     for (std::size_t i = 0; i < layers.size(); ++i)
-        bands->push_back(QRectF(stackArea->left(), stackArea->top() + double(i) * (bandH + gap),
-            stackArea->width(), bandH));
+        bands->push_back(QRectF(
+            stackArea->left(), stackArea->top() + double(i) * (bandH + gap), stackArea->width(), bandH));
 }
 
 QRectF VmmLayersDiagram::layerRect(TraceLayer layer) const
@@ -397,15 +399,15 @@ void VmmLayersDiagram::paintEvent(QPaintEvent *)
         const QString idle = s.finished
             ? tr("Run finished. Step (or play at 1x) to watch one instruction at a time.")
             : tr("Step, or play at 1x, to see each instruction travel through the layers.");
-        p.drawText(QRectF(pathArea.left(), y, pathArea.width(), lineH * 4), Qt::AlignLeft | Qt::TextWordWrap,
-            idle);
+        p.drawText(
+            QRectF(pathArea.left(), y, pathArea.width(), lineH * 4), Qt::AlignLeft | Qt::TextWordWrap, idle);
         y += lineH * 4.2;
     } else {
         p.setFont(m_theme.font(10.5, true));
         p.drawText(QRectF(pathArea.left(), y, pathArea.width(), lineH), Qt::AlignLeft | Qt::AlignVCenter,
-            QStringLiteral("%1  %2")
-                .arg(QStringLiteral("0x%1").arg(m_path.front().pc, 4, 16, QLatin1Char('0')),
-                    ToyDisassembler::disassemble(m_path.front().word)));
+            QStringLiteral("%1  %2").arg(
+                QStringLiteral("0x%1").arg(m_path.front().pc, 4, 16, QLatin1Char('0')),
+                ToyDisassembler::disassemble(m_path.front().word)));
         y += lineH * 1.2;
         p.setFont(m_theme.font(10));
         for (std::size_t k = 0; k < m_path.size() && y < pathArea.bottom() - lineH * 5; ++k) {
@@ -436,12 +438,12 @@ void VmmLayersDiagram::paintEvent(QPaintEvent *)
                 continue;
             bool down = false;
             for (const TraceEvent &e : h)
-                down = down || (e.kind != TraceKind::Direct && e.kind != TraceKind::Translated
-                                   && e.kind != TraceKind::Interpreted && e.kind != TraceKind::Returned);
+                down = down
+                    || (e.kind != TraceKind::Direct && e.kind != TraceKind::Translated
+                        && e.kind != TraceKind::Interpreted && e.kind != TraceKind::Returned);
             p.setPen(down ? m_theme.accent : m_theme.muted);
-            const QString line = QStringLiteral("%1  %2")
-                                     .arg(ToyDisassembler::disassemble(h.front().word),
-                                         down ? tr("(left its layer)") : tr("(direct)"));
+            const QString line = QStringLiteral("%1  %2").arg(
+                ToyDisassembler::disassemble(h.front().word), down ? tr("(left its layer)") : tr("(direct)"));
             p.drawText(QRectF(pathArea.left(), y, pathArea.width(), lineH), Qt::AlignLeft | Qt::AlignVCenter,
                 QFontMetricsF(p.font()).elidedText(line, Qt::ElideRight, pathArea.width()));
             y += lineH;
@@ -450,9 +452,9 @@ void VmmLayersDiagram::paintEvent(QPaintEvent *)
     // Legend of token colours at the bottom of the right column.
     p.setFont(m_theme.font(9));
     const double ly = pathArea.bottom() - lineH * 1.1;
-    const std::pair<ToyInterface, QString> legend[] = {{ToyInterface::General, tr("ordinary")},
-        {ToyInterface::SystemCall, tr("system call")}, {ToyInterface::Privileged, tr("privileged")},
-        {ToyInterface::Hypercall, tr("hypercall")}};
+    const std::pair<ToyInterface, QString> legend[]
+        = {{ToyInterface::General, tr("ordinary")}, {ToyInterface::SystemCall, tr("system call")},
+            {ToyInterface::Privileged, tr("privileged")}, {ToyInterface::Hypercall, tr("hypercall")}};
     double lx = pathArea.left();
     for (const auto &[iface, label] : legend) {
         const double sw = lineH * 0.7;

@@ -62,7 +62,8 @@ double VmmStatePanel::drawCpu(QPainter &p, const QRectF &area)
     for (int r = 1; r < int(c.regs.size()); r += 2) {
         for (int k = 0; k < 2 && r + k < int(c.regs.size()); ++k) {
             const int reg = r + k;
-            const QString name = reg == int(c.regs.size()) - 1 ? QStringLiteral("sp") : QStringLiteral("r%1").arg(reg);
+            const QString name
+                = reg == int(c.regs.size()) - 1 ? QStringLiteral("sp") : QStringLiteral("r%1").arg(reg);
             p.drawText(QRectF(area.left() + k * colW, y, colW, lineH), Qt::AlignLeft,
                 QStringLiteral("%1 %2").arg(name, -3).arg(hex4(c.regs[std::size_t(reg)])));
         }
@@ -72,7 +73,9 @@ double VmmStatePanel::drawCpu(QPainter &p, const QRectF &area)
     auto sys = [&](const QString &label, const ToySysState &st, double x) {
         p.drawText(QRectF(x, y, colW, lineH), Qt::AlignLeft, label);
         p.drawText(QRectF(x, y + lineH, colW, lineH), Qt::AlignLeft,
-            tr("mode %1  IF %2").arg(st.kernel ? tr("kernel") : tr("user")).arg(st.interruptsEnabled ? 1 : 0));
+            tr("mode %1  IF %2")
+                .arg(st.kernel ? tr("kernel") : tr("user"))
+                .arg(st.interruptsEnabled ? 1 : 0));
         p.drawText(QRectF(x, y + 2 * lineH, colW, lineH), Qt::AlignLeft, tr("MMU %1").arg(hex4(st.ptbr)));
     };
     p.setPen(m_theme.text);
