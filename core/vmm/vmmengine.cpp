@@ -302,6 +302,9 @@ std::optional<VmmEngine::ModeRun> VmmEngine::runMode(
     VmmConfig c = base;
     c.mode = mode;
     c.traceCapacity = 0;
+    // A small step budget is there to cut short a guest that misbehaves in the run itself; the
+    // comparison runs (native above all) get at least the default so that they finish.
+    c.maxInstructions = std::max(c.maxInstructions, VmmConfig {}.maxInstructions);
     ModeRun out;
     out.mode = mode;
     VmmModel model;

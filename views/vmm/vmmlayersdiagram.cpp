@@ -253,7 +253,7 @@ QColor VmmLayersDiagram::interfaceColour(ToyInterface i) const
     return m_theme.muted;
 }
 
-void VmmLayersDiagram::layout(std::vector<QRectF> *bands, QRectF *stackArea, QRectF *pathArea) const
+void VmmLayersDiagram::computeLayout(std::vector<QRectF> *bands, QRectF *stackArea, QRectF *pathArea) const
 {
     const QFontMetricsF fm(m_theme.font(12, true));
     const double top = fm.height() * 1.6 + 8;
@@ -277,7 +277,7 @@ QRectF VmmLayersDiagram::layerRect(TraceLayer layer) const
         return QRectF();
     std::vector<QRectF> bands;
     QRectF stack, pathArea;
-    layout(&bands, &stack, &pathArea);
+    computeLayout(&bands, &stack, &pathArea);
     const std::vector<TraceLayer> layers = layersFor(m_snap->mode, m_snap->host);
     for (std::size_t i = 0; i < layers.size(); ++i) {
         if (layers[i] == layer)
@@ -301,7 +301,7 @@ void VmmLayersDiagram::paintEvent(QPaintEvent *)
     const VmmSnapshot &s = *m_snap;
     std::vector<QRectF> bands;
     QRectF stack, pathArea;
-    layout(&bands, &stack, &pathArea);
+    computeLayout(&bands, &stack, &pathArea);
     const std::vector<TraceLayer> layers = layersFor(s.mode, s.host);
 
     // Title: the way of running, the ISA, and that this is a model.

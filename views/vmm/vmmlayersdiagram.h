@@ -55,7 +55,7 @@ private:
     QString layerTitle(TraceLayer layer) const;
     QString layerCounters(TraceLayer layer) const;
     QColor interfaceColour(ToyInterface i) const;
-    void layout(std::vector<QRectF> *bands, QRectF *stackArea, QRectF *pathArea) const;
+    void computeLayout(std::vector<QRectF> *bands, QRectF *stackArea, QRectF *pathArea) const;
 
     std::shared_ptr<const VmmSnapshot> m_snap;
     Theme m_theme;

@@ -8,6 +8,8 @@
 
 #include <memory>
 
+class QPainter;
+
 namespace proclab {
 
 /**
