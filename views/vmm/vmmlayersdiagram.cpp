@@ -99,13 +99,9 @@ void VmmLayersDiagram::setSnapshot(std::shared_ptr<const VmmSnapshot> snapshot)
         return;
     }
     if (!m_snap->trace.empty()) {
-        // A frame holds the steps of one instruction (animated runs); keep the newest one's.
-        const std::uint64_t last = m_snap->trace.back().seq;
-        std::vector<TraceEvent> path;
-        for (const TraceEvent &e : m_snap->trace) {
-            if (e.seq == last)
-                path.push_back(e);
-        }
+        // An animated frame holds the steps of one guest instruction (the engine steps once per
+        // frame); their seq differs once the instruction retired, so take the frame as a whole.
+        std::vector<TraceEvent> path = m_snap->trace;
         if (!m_path.empty()) {
             m_history.push_back(m_path);
             if (m_history.size() > kHistory)
