@@ -394,7 +394,10 @@ void VmmEngine::runChecker()
     snap->verdict = table.check();
     snap->finished = true;
     snap->progress = 1;
-    snap->status = snap->verdict.explanation;
+    snap->status = snap->verdict.virtualizable
+        ? QStringLiteral("ISA %1: virtualizable by trap-and-emulate").arg(ToyIsa::isaName(cfg.model.isa))
+        : QStringLiteral("ISA %1: not virtualizable by trap-and-emulate (%2)")
+              .arg(ToyIsa::isaName(cfg.model.isa), snap->verdict.offending.join(QStringLiteral(", ")));
     snap->result = makeResult();
     fillCheckerResult(table, &snap->result);
     publish(snap);
@@ -431,8 +434,23 @@ void VmmEngine::run()
         if (withTrace)
             s->trace = model.trace().take();
         s->nextInstruction = model.nextInstructionText();
-        if (const BinaryTranslator *bt = model.translator())
+        if (const BinaryTranslator *bt = model.translator()) {
             s->translation = bt->listing(bt->currentBlock());
+            if (model.finished()) {
+                // At the end, the block with the most calls into the VMM says more than the last.
+                qsizetype most = s->translation.filter(QStringLiteral("call vmm")).size();
+                for (int b = 0;; ++b) {
+                    const QStringList l = bt->listing(b);
+                    if (l.isEmpty())
+                        break;
+                    const qsizetype calls = l.filter(QStringLiteral("call vmm")).size();
+                    if (calls > most) {
+                        most = calls;
+                        s->translation = l;
+                    }
+                }
+            }
+        }
         s->runState = model.state();
         s->fault = model.faultText();
         s->finished = model.finished();

@@ -1,6 +1,5 @@
 #include "vmmcheckerview.h"
 
-#include <QLabel>
 #include <QPainter>
 #include <QVBoxLayout>
 
@@ -17,7 +16,7 @@ public:
     explicit CheckerTable(QWidget *parent)
         : QWidget(parent)
     {
-        setMinimumSize(480, 320);
+        setMinimumSize(400, 240);
     }
     void setSnapshot(std::shared_ptr<const VmmSnapshot> s)
     {
@@ -113,27 +112,23 @@ private:
 VmmCheckerView::VmmCheckerView(QWidget *parent)
     : StepView(parent)
     , m_table(new CheckerTable(this))
-    , m_status(new QLabel(this))
 {
     auto *column = new QVBoxLayout(this);
     column->setContentsMargins(0, 0, 0, 0);
     column->addWidget(m_table, 1);
-    m_status->setWordWrap(true);
-    column->addWidget(m_status);
 }
 
 void VmmCheckerView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState)
 {
     auto s = std::dynamic_pointer_cast<const VmmSnapshot>(snapshot);
     static_cast<CheckerTable *>(m_table)->setSnapshot(s);
-    m_status->setText(s ? s->status : QString());
+    m_statusText = s ? s->status : QString();
 }
 
 void VmmCheckerView::applyTheme(const Theme &theme)
 {
     StepView::applyTheme(theme);
     static_cast<CheckerTable *>(m_table)->setTheme(theme);
-    m_status->setFont(theme.font(10));
 }
 
 } // namespace proclab

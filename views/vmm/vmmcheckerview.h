@@ -4,8 +4,6 @@
 
 #include "vmm/vmmengine.h"
 
-class QLabel;
-
 namespace proclab {
 
 /**
@@ -25,7 +23,7 @@ public:
 
 private:
     QWidget *m_table;
-    QLabel *m_status;
+    QString m_statusText; ///< the run controls show it; kept for tests
 };
 
 } // namespace proclab

@@ -22,7 +22,7 @@ constexpr std::size_t kHistory = 6;
 VmmLayersDiagram::VmmLayersDiagram(QWidget *parent)
     : QWidget(parent)
 {
-    setMinimumSize(520, 360);
+    setMinimumSize(420, 260);
     m_timer.setInterval(33);
     connect(&m_timer, &QTimer::timeout, this, [this] {
         if (progress() >= 1.0)
@@ -158,33 +158,32 @@ QString VmmLayersDiagram::layerTitle(TraceLayer layer) const
     const bool virtualized = mode != VmmMode::Native && mode != VmmMode::ProcessVm;
     switch (layer) {
     case TraceLayer::Application:
-        return mode == VmmMode::ProcessVm ? tr("Guest program (user code)")
-            : virtualized                 ? tr("Guest applications (user mode)")
+        return mode == VmmMode::ProcessVm ? tr("Guest program")
+            : virtualized                 ? tr("Guest applications")
                                           : tr("Applications (user mode)");
     case TraceLayer::GuestKernel:
         if (mode == VmmMode::HardwareAssist)
-            return tr("Guest OS (kernel mode inside guest mode)");
+            return tr("Guest OS (in guest mode)");
         if (mode == VmmMode::Paravirt)
-            return tr("Guest OS (deprivileged, calls the VMM)");
-        return virtualized ? tr("Guest OS (deprivileged to user mode)")
-                           : tr("Operating system (kernel mode)");
+            return tr("Guest OS (paravirtualized)");
+        return virtualized ? tr("Guest OS (deprivileged)") : tr("Kernel (kernel mode)");
     case TraceLayer::Runtime:
-        return tr("Process VM runtime (interpreter)");
+        return tr("Process VM (interpreter)");
     case TraceLayer::Vmm:
         switch (mode) {
         case VmmMode::BinaryTranslate:
             return tr("VMM: binary translator");
         case VmmMode::Paravirt:
-            return tr("VMM: hypercall handlers");
+            return tr("VMM: hypercalls");
         case VmmMode::HardwareAssist:
-            return tr("VMM (root mode, handles VM exits)");
+            return tr("VMM (root mode)");
         default:
-            return tr("VMM: traps and emulates");
+            return tr("VMM: trap and emulate");
         }
     case TraceLayer::HostOs:
-        return tr("Host operating system");
+        return tr("Host OS");
     case TraceLayer::Hardware:
-        return tr("Hardware (the toy machine)");
+        return tr("Hardware (toy machine)");
     }
     return QString();
 }
@@ -302,11 +301,12 @@ void VmmLayersDiagram::paintEvent(QPaintEvent *)
 
     // Title: the way of running, the ISA, and that this is a model.
     p.setFont(m_theme.font(12, true));
-    QString title = tr("%1 · ISA %2").arg(vmmModeName(s.mode), ToyIsa::isaName(s.isa));
-    if (s.mode != VmmMode::Native && s.mode != VmmMode::ProcessVm)
-        title += s.host == VmmHost::Hosted ? tr(" · hosted VMM") : tr(" · VMM on the bare machine");
+    QString title = tr("%1 · %2 ISA").arg(vmmModeName(s.mode), ToyIsa::isaName(s.isa));
+    if (s.host == VmmHost::Hosted && s.mode != VmmMode::Native && s.mode != VmmMode::ProcessVm)
+        title += tr(" · hosted");
     title += tr(" · model");
-    p.drawText(QRectF(8, 4, width() - 16, stack.top() - 8), Qt::AlignLeft | Qt::AlignVCenter, title);
+    p.drawText(QRectF(8, 4, width() - 16, stack.top() - 8), Qt::AlignLeft | Qt::AlignVCenter,
+        QFontMetricsF(p.font()).elidedText(title, Qt::ElideRight, width() - 16));
 
     // Where the token is: an index into the path and the layer it sits at.
     const double prog = progress();
@@ -339,7 +339,8 @@ void VmmLayersDiagram::paintEvent(QPaintEvent *)
         p.setPen(m_theme.text);
         p.setFont(m_theme.font(11, true));
         const QRectF textArea = b.adjusted(10, 4, -10, -4);
-        p.drawText(textArea, Qt::AlignTop | Qt::AlignLeft, layerTitle(l));
+        p.drawText(textArea, Qt::AlignTop | Qt::AlignLeft,
+            QFontMetricsF(p.font()).elidedText(layerTitle(l), Qt::ElideRight, textArea.width()));
         p.setFont(m_theme.font(9.5));
         p.drawText(textArea, Qt::AlignBottom | Qt::AlignLeft | Qt::TextWordWrap, layerCounters(l));
     }
@@ -445,9 +446,9 @@ void VmmLayersDiagram::paintEvent(QPaintEvent *)
             y += lineH;
         }
     }
-    // Legend of token colours at the bottom of the right column.
+    // Legend of token colours at the bottom of the right column (two rows).
     p.setFont(m_theme.font(9));
-    const double ly = pathArea.bottom() - lineH * 1.1;
+    double ly = pathArea.bottom() - lineH * 2.1;
     const std::pair<ToyInterface, QString> legend[]
         = {{ToyInterface::General, tr("ordinary")}, {ToyInterface::SystemCall, tr("system call")},
             {ToyInterface::Privileged, tr("privileged")}, {ToyInterface::Hypercall, tr("hypercall")}};
@@ -461,8 +462,10 @@ void VmmLayersDiagram::paintEvent(QPaintEvent *)
         const double tw = QFontMetricsF(p.font()).horizontalAdvance(label);
         p.drawText(QRectF(lx + sw + 3, ly, tw + 2, lineH), Qt::AlignLeft | Qt::AlignVCenter, label);
         lx += sw + tw + 14;
-        if (lx > pathArea.right() - 40)
-            break;
+        if (lx > pathArea.left() + pathArea.width() * 0.45) {
+            lx = pathArea.left();
+            ly += lineH;
+        }
     }
 }
 

@@ -4,7 +4,6 @@
 #include "vmmstatepanel.h"
 
 #include <QHBoxLayout>
-#include <QLabel>
 #include <QVBoxLayout>
 
 namespace proclab {
@@ -13,7 +12,6 @@ VmmLayersView::VmmLayersView(QWidget *parent)
     : StepView(parent)
     , m_diagram(new VmmLayersDiagram(this))
     , m_panel(new VmmStatePanel(VmmStatePanel::Content::Compact, this))
-    , m_status(new QLabel(this))
 {
     auto *row = new QHBoxLayout;
     row->setContentsMargins(0, 0, 0, 0);
@@ -22,8 +20,6 @@ VmmLayersView::VmmLayersView(QWidget *parent)
     auto *column = new QVBoxLayout(this);
     column->setContentsMargins(0, 0, 0, 0);
     column->addLayout(row, 1);
-    m_status->setWordWrap(true);
-    column->addWidget(m_status);
 }
 
 void VmmLayersView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState)
@@ -31,7 +27,7 @@ void VmmLayersView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot
     auto s = std::dynamic_pointer_cast<const VmmSnapshot>(snapshot);
     m_diagram->setSnapshot(s);
     m_panel->setSnapshot(s);
-    m_status->setText(s ? s->status : QString());
+    m_statusText = s ? s->status : QString();
 }
 
 void VmmLayersView::applyTheme(const Theme &theme)
@@ -39,7 +35,6 @@ void VmmLayersView::applyTheme(const Theme &theme)
     StepView::applyTheme(theme);
     m_diagram->setTheme(theme);
     m_panel->setTheme(theme);
-    m_status->setFont(theme.font(10));
 }
 
 void VmmLayersView::setSpeed(double factor)
@@ -50,7 +45,7 @@ void VmmLayersView::setSpeed(double factor)
 
 QString VmmLayersView::statusText() const
 {
-    return m_status->text();
+    return m_statusText;
 }
 
 } // namespace proclab

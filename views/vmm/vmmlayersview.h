@@ -4,8 +4,6 @@
 
 #include "vmm/vmmengine.h"
 
-class QLabel;
-
 namespace proclab {
 
 class VmmLayersDiagram;
@@ -34,7 +32,7 @@ public:
 private:
     VmmLayersDiagram *m_diagram;
     VmmStatePanel *m_panel;
-    QLabel *m_status;
+    QString m_statusText; ///< the run controls show it; kept for tests
 };
 
 } // namespace proclab

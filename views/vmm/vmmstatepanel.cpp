@@ -18,8 +18,9 @@ QString hex4(std::uint32_t v)
 VmmStatePanel::VmmStatePanel(Content content, QWidget *parent)
     : QWidget(parent)
     , m_content(content)
+    , m_maxConsoleLines(content == Content::Compact ? 4 : 1000)
 {
-    setMinimumSize(320, 300);
+    setMinimumSize(280, 200);
 }
 
 void VmmStatePanel::setSnapshot(std::shared_ptr<const VmmSnapshot> snapshot)
@@ -82,7 +83,7 @@ double VmmStatePanel::drawCpu(QPainter &p, const QRectF &area)
     sys(tr("real CPU"), c.real, area.left());
     if (c.hasVirtual) {
         p.setPen(m_theme.seriesColor(1));
-        sys(tr("virtual CPU (in VMM)"), c.virt, area.left() + colW);
+        sys(tr("virtual CPU"), c.virt, area.left() + colW);
     }
     y += 3 * lineH + 4;
     return y - area.top();
@@ -129,7 +130,9 @@ double VmmStatePanel::drawProcessTable(QPainter &p, const QRectF &area)
         if (e.current) {
             m_currentRow = QRectF(area.left(), y, area.width(), lineH);
             p.setPen(Qt::NoPen);
-            p.setBrush(m_theme.good.lighter(170));
+            QColor mark = m_theme.good;
+            mark.setAlpha(60);
+            p.setBrush(mark);
             p.drawRect(m_currentRow);
         }
         p.setPen(e.state == 3 ? m_theme.muted : m_theme.text);
@@ -159,7 +162,7 @@ double VmmStatePanel::drawConsole(QPainter &p, const QRectF &area)
     p.drawText(QRectF(area.left(), y, area.width(), lineH * 1.3), Qt::AlignLeft | Qt::AlignVCenter,
         tr("Guest console"));
     y += lineH * 1.35;
-    const int fit = std::max(1, int((area.bottom() - y) / lineH));
+    const int fit = std::max(1, std::min(m_maxConsoleLines, int((area.bottom() - y) / lineH)));
     QStringList lines = s.output.split(QLatin1Char('\n'));
     if (!lines.isEmpty() && lines.back().isEmpty())
         lines.removeLast();
@@ -205,14 +208,30 @@ double VmmStatePanel::drawTranslation(QPainter &p, const QRectF &area)
                 : tr("Only binary translation (mode bt) translates the guest kernel's code."));
         return y + lineH * 3 - area.top();
     }
+    // Lines are "pc  guest | translation" (or a chaining note): two columns.
+    const double split = area.width() * 0.45;
+    const QFontMetricsF fm(mono);
     for (const QString &line : s.translation) {
         if (y > area.bottom() - lineH)
             break;
-        const bool callout = line.contains(QLatin1String("VMM"), Qt::CaseInsensitive)
-            || line.contains(QLatin1String("call"), Qt::CaseInsensitive);
+        const qsizetype bar = line.indexOf(QLatin1String(" | "));
+        const QString guest = bar < 0 ? line : line.left(bar).trimmed();
+        const QString translated = bar < 0 ? QString() : line.mid(bar + 3).trimmed();
+        const bool callout = translated.startsWith(QLatin1String("call vmm"));
+        p.setPen(bar < 0 ? m_theme.muted : m_theme.text);
+        p.drawText(QRectF(area.left(), y, split - 6, lineH), Qt::AlignLeft | Qt::AlignVCenter,
+            fm.elidedText(guest, Qt::ElideRight, split - 6));
+        if (callout) {
+            p.setPen(Qt::NoPen);
+            QColor mark = m_theme.accent;
+            mark.setAlpha(40);
+            p.setBrush(mark);
+            p.drawRect(QRectF(area.left() + split, y, area.width() - split, lineH));
+        }
         p.setPen(callout ? m_theme.accent : m_theme.text);
-        p.drawText(QRectF(area.left(), y, area.width(), lineH), Qt::AlignLeft | Qt::AlignVCenter,
-            QFontMetricsF(mono).elidedText(line, Qt::ElideRight, area.width()));
+        p.drawText(QRectF(area.left() + split, y, area.width() - split, lineH),
+            Qt::AlignLeft | Qt::AlignVCenter,
+            fm.elidedText(translated, Qt::ElideRight, area.width() - split));
         y += lineH;
     }
     return y - area.top();
@@ -249,12 +268,15 @@ void VmmStatePanel::paintEvent(QPaintEvent *)
         drawProcessTable(p, right);
         return;
     }
+    // Compact: CPU, a few console lines (a misbehaving guest shows there first), the table.
     double h = drawCpu(p, area);
     area.setTop(area.top() + h + 6);
-    h = drawProcessTable(p, area);
-    area.setTop(area.top() + h + 6);
+    const double lineH = QFontMetricsF(m_theme.font(9.5)).height() * 1.1;
+    const QRectF consoleArea(area.left(), area.top(), area.width(), std::min(area.height(), lineH * 6.2));
+    h = drawConsole(p, consoleArea);
+    area.setTop(area.top() + h + 8);
     if (area.height() > 40)
-        drawConsole(p, area);
+        drawProcessTable(p, area);
 }
 
 } // namespace proclab

@@ -42,6 +42,7 @@ private:
     double drawTranslation(QPainter &p, const QRectF &area);
 
     Content m_content;
+    int m_maxConsoleLines;
     std::shared_ptr<const VmmSnapshot> m_snap;
     Theme m_theme;
     QRectF m_currentRow;

@@ -4,8 +4,6 @@
 
 #include "common/stepview.h"
 
-class QLabel;
-
 namespace proclab {
 
 /**
@@ -24,7 +22,7 @@ public:
 
 private:
     VmmStatePanel *m_panel;
-    QLabel *m_status;
+    QString m_statusText; ///< the run controls show it; kept for tests
 };
 
 } // namespace proclab
