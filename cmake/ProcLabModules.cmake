@@ -14,6 +14,7 @@ set(PROCLAB_MODULES
     migration    # M6, M7
     webclient    # T11, C4
     tlp          # T12
+    servers      # T13, T14, S1
     vmm          # V1-V6, T2
 )
 
@@ -24,6 +25,7 @@ set(PROCLAB_LESSONS
     t7-t10-scheduling
     t11-t12-clients
     m6-m7-live-migration
+    t13-t14-s1-server-designs
     virtualization
 )
 
