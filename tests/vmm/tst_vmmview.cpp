@@ -194,7 +194,12 @@ void TestVmmView::processTableMarksTheRunningProgram()
     saveShot(&view, QStringLiteral("vmm-cpu-table.png"));
     const QImage img = view.panel()->grab().toImage();
     QVERIFY(!view.panel()->currentRowRect().isEmpty());
-    QVERIFY(countColour(img, view.theme().good.lighter(170), 4) > 500); // the running row
+    // The running row is marked with the theme's "good" colour at alpha 60 over the base.
+    const Theme &t = view.theme();
+    const double a = 60.0 / 255.0;
+    const QColor mark(int(t.base.red() * (1 - a) + t.good.red() * a),
+        int(t.base.green() * (1 - a) + t.good.green() * a), int(t.base.blue() * (1 - a) + t.good.blue() * a));
+    QVERIFY(countColour(img, mark, 6) > 500);
     QVERIFY(snap->cpu.hasVirtual); // the VMM's virtual CPU is shown beside the real one
 }
 
