@@ -448,7 +448,19 @@ void VmmLayersDiagram::paintEvent(QPaintEvent *)
     }
     // Legend of token colours at the bottom of the right column (two rows).
     p.setFont(m_theme.font(9));
-    double ly = pathArea.bottom() - lineH * 2.1;
+    // Count the rows first (the same wrapping as below), so that the last row ends at the bottom.
+    int legendRows = 1;
+    {
+        double x = pathArea.left();
+        for (const QString &label : {tr("ordinary"), tr("system call"), tr("privileged"), tr("hypercall")}) {
+            x += lineH * 0.7 + QFontMetricsF(p.font()).horizontalAdvance(label) + 14;
+            if (x > pathArea.left() + pathArea.width() * 0.45) {
+                x = pathArea.left();
+                ++legendRows;
+            }
+        }
+    }
+    double ly = pathArea.bottom() - lineH * legendRows;
     const std::pair<ToyInterface, QString> legend[]
         = {{ToyInterface::General, tr("ordinary")}, {ToyInterface::SystemCall, tr("system call")},
             {ToyInterface::Privileged, tr("privileged")}, {ToyInterface::Hypercall, tr("hypercall")}};

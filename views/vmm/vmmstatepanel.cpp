@@ -209,14 +209,15 @@ double VmmStatePanel::drawTranslation(QPainter &p, const QRectF &area)
         return y + lineH * 3 - area.top();
     }
     // Lines are "pc  guest | translation" (or a chaining note): two columns.
-    const double split = area.width() * 0.45;
+    const double split = area.width() * 0.52;
     const QFontMetricsF fm(mono);
     for (const QString &line : s.translation) {
         if (y > area.bottom() - lineH)
             break;
         const qsizetype bar = line.indexOf(QLatin1String(" | "));
         const QString guest = bar < 0 ? line : line.left(bar).trimmed();
-        const QString translated = bar < 0 ? QString() : line.mid(bar + 3).trimmed();
+        QString translated = bar < 0 ? QString() : line.mid(bar + 3).trimmed();
+        translated.replace(QLatin1String("call vmm  ; emulates "), QLatin1String("call vmm: "));
         const bool callout = translated.startsWith(QLatin1String("call vmm"));
         p.setPen(bar < 0 ? m_theme.muted : m_theme.text);
         p.drawText(QRectF(area.left(), y, split - 6, lineH), Qt::AlignLeft | Qt::AlignVCenter,
