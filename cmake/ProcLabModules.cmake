@@ -22,6 +22,7 @@ set(PROCLAB_MODULES
     dispatch     # S8, S9
     containers   # V7, V8, V9 (PlanetLab, cloud service models)
     neighbour    # V9 (noisy neighbours)
+    vmm          # V1-V6, T2
 )
 
 # Lesson folders under lessons/ (each lists its files in its own CMakeLists.txt).
@@ -35,6 +36,7 @@ set(PROCLAB_LESSONS
     t13-t14-s1-server-designs
     s5-s9-objects-clusters
     v7-v9-containers-clouds
+    virtualization
 )
 
 foreach(_proclab_module IN LISTS PROCLAB_MODULES)
