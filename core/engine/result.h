@@ -20,8 +20,6 @@ QString provenanceLabel(Provenance p); ///< "measured on this machine", "model",
  */
 struct Series {
     enum class Style { Line, Scatter, Bars, Steps };
-    /// Stable id ("thread_switch_pipe"): views look up their translated label by it.
-    QString id;
     /// English label for headless output (CSV, `proclab run`); views show their own by id.
     QString name;
     QString xLabel; ///< axis label with unit, e.g. "time (ms)"
@@ -30,6 +28,9 @@ struct Series {
     std::vector<double> x;
     std::vector<double> y;
     QStringList pointLabels; ///< optional text per point (empty or same size as x)
+    /// Stable id ("thread_switch_pipe"): views look up their translated label by it. Last, so
+    /// that positional initialisers of the fields above stay valid.
+    QString id;
 };
 
 /**
