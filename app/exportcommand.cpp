@@ -4,6 +4,7 @@
 #include "mainwindow.h"
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "common/chartexport.h"
 #include "common/stepview.h"
 
@@ -19,6 +20,8 @@ int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err
     int step = 0;
     bool window = false;
     QSize size(1600, 1000);
+    bool sizeGiven = false;
+    bool trustLessons = false;
     double timeoutSeconds = 300;
     auto needValue = [&](int &i, const QString &opt, QString *value) {
         if (i + 1 >= args.size()) {
@@ -59,27 +62,32 @@ int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err
                            .arg(themeId, Theme::ids().join(QStringLiteral(", ")));
                 return CliUsage;
             }
+        } else if (a == QLatin1String("--trust-lessons")) {
+            trustLessons = true;
         } else if (a == QLatin1String("--lessons")) {
             if (!needValue(i, a, &lessonDir))
                 return CliUsage;
         } else if (a == QLatin1String("--size")) {
             if (!needValue(i, a, &v))
                 return CliUsage;
-            static const QRegularExpression re(QStringLiteral("^(\\d{2,5})x(\\d{2,5})$"));
-            const auto m = re.match(v);
-            if (!m.hasMatch()) {
-                err << QStringLiteral("proclab export: --size '%1' must look like 1600x1000\n").arg(v);
+            QString why;
+            const auto parsed = cliopt::size(a, v, &why);
+            if (!parsed) {
+                err << "proclab export: " << why << '\n';
                 return CliUsage;
             }
-            size = QSize(m.captured(1).toInt(), m.captured(2).toInt());
+            size = *parsed;
+            sizeGiven = true;
         } else if (a == QLatin1String("--timeout")) {
             if (!needValue(i, a, &v))
                 return CliUsage;
-            timeoutSeconds = v.toDouble();
-            if (timeoutSeconds <= 0) {
-                err << "proclab export: --timeout needs a number of seconds > 0\n";
+            QString why;
+            const auto t = cliopt::seconds(a, v, 0.1, cliopt::kMaxSeconds, &why);
+            if (!t) {
+                err << "proclab export: " << why << '\n';
                 return CliUsage;
             }
+            timeoutSeconds = *t;
         } else {
             err << QStringLiteral("proclab export: unknown option '%1' (see 'proclab --help')\n").arg(a);
             return CliUsage;
@@ -91,9 +99,10 @@ int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err
     }
     if (formatText.isEmpty())
         formatText = QStringLiteral("png");
-    ExportFormat format{};
+    ExportFormat format {};
     if (!exportFormatFromId(formatText, &format)) {
-        err << QStringLiteral("proclab export: format '%1' is not one of png, svg, pdf, csv\n").arg(formatText);
+        err << QStringLiteral("proclab export: format '%1' is not one of png, svg, pdf, csv\n")
+                   .arg(formatText);
         return CliUsage;
     }
     if (window && format != ExportFormat::Png) {
@@ -104,6 +113,8 @@ int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err
     MainWindow::Options options;
     options.persistent = false; // an export never changes the user's settings or progress
     options.extraLessonDir = lessonDir;
+    options.trustLessons = trustLessons;
+    options.askConsent = false; // no dialogs headless: refused unless --trust-lessons
     MainWindow w(options);
     w.setThemeId(themeId);
     const Lesson *lesson = nullptr;
@@ -115,7 +126,8 @@ int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err
         QStringList ids;
         for (const Lesson &l : w.lessons())
             ids << l.id;
-        err << QStringLiteral("proclab export: no lesson '%1' (lessons: %2)\n").arg(lessonId, ids.join(QStringLiteral(", ")));
+        err << QStringLiteral("proclab export: no lesson '%1' (lessons: %2)\n")
+                   .arg(lessonId, ids.join(QStringLiteral(", ")));
         return CliUsage;
     }
     if (step > static_cast<int>(lesson->steps.size())) {
@@ -124,6 +136,21 @@ int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err
                    .arg(lesson->steps.size())
                    .arg(step);
         return CliUsage;
+    }
+    if (!lesson->isBuiltin() && !trustLessons) {
+        for (const LessonAction &a : LessonLoader::actionsNeedingConsent(*lesson)) {
+            if (a.step == step - 1) {
+                err << QStringLiteral(
+                    "proclab export: step %1 of '%2' would %3 '%4'; refused (give --trust-lessons "
+                    "if you trust %5)\n")
+                           .arg(step)
+                           .arg(lessonId,
+                               a.runsCommand ? QStringLiteral("run the program")
+                                             : QStringLiteral("connect to"),
+                               a.value, QDir::toNativeSeparators(lesson->origin));
+                return CliUsage;
+            }
+        }
     }
     w.resize(size);
     w.openLesson(lessonId, step - 1);
@@ -149,7 +176,8 @@ int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err
             err << QStringLiteral("proclab export: step %1 of '%2' has no chart\n").arg(step).arg(lessonId);
             return CliUsage;
         }
-        error = exportChart(*chart, format, output, QSize(1200, 700));
+        // A chart is written at the size asked for (the window's size does not matter to it).
+        error = exportChart(*chart, format, output, sizeGiven ? size : QSize(1200, 700));
     }
     if (!error.isEmpty()) {
         err << "proclab export: " << error << '\n';

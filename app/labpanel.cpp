@@ -10,16 +10,16 @@
 #include <QComboBox>
 #include <QEventLoop>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
+#include <QPainter>
 #include <QProgressBar>
 #include <QStackedLayout>
 #include <QStyle>
 #include <QTimer>
-#include <QMenu>
-#include <QPainter>
 #include <QToolBar>
 #include <QToolButton>
-#include <QHBoxLayout>
 #include <QVBoxLayout>
 
 namespace proclab {
@@ -78,7 +78,7 @@ LabPanel::LabPanel(QWidget *parent)
     m_speed->setToolTip(tr("Playback speed of animated runs (models and paced demos).\n"
                            "Measurements themselves always run at full speed."));
     connect(m_speed, &QComboBox::currentIndexChanged, this,
-            [this](int i) { setSpeed(m_speed->itemData(i).toDouble()); });
+        [this](int i) { setSpeed(m_speed->itemData(i).toDouble()); });
     m_toolbar->addWidget(m_speed);
     m_toolbar->addSeparator();
     auto *exportButton = new QToolButton(this);
@@ -86,12 +86,16 @@ LabPanel::LabPanel(QWidget *parent)
     exportButton->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
     exportButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     exportButton->setPopupMode(QToolButton::InstantPopup);
-    exportButton->setToolTip(tr("Export the chart as PNG, SVG, PDF or CSV, or copy it (also: right-click the chart)"));
+    exportButton->setToolTip(
+        tr("Export the chart as PNG, SVG, PDF or CSV, or copy it (also: right-click the chart)"));
     auto *exportMenu = new QMenu(exportButton);
-    for (const QString &fmt : {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf"), QStringLiteral("csv")})
-        exportMenu->addAction(tr("Export as %1...").arg(fmt.toUpper()), this, [this, fmt] { Q_EMIT exportRequested(fmt); });
+    for (const QString &fmt :
+        {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf"), QStringLiteral("csv")})
+        exportMenu->addAction(
+            tr("Export as %1...").arg(fmt.toUpper()), this, [this, fmt] { Q_EMIT exportRequested(fmt); });
     exportMenu->addSeparator();
-    exportMenu->addAction(tr("Copy image and data"), this, [this] { Q_EMIT exportRequested(QStringLiteral("copy")); });
+    exportMenu->addAction(
+        tr("Copy image and data"), this, [this] { Q_EMIT exportRequested(QStringLiteral("copy")); });
     exportButton->setMenu(exportMenu);
     m_toolbar->addWidget(exportButton);
 
@@ -128,16 +132,14 @@ LabPanel::LabPanel(QWidget *parent)
 LabPanel::~LabPanel()
 {
     m_bridge.setEngine(nullptr);
-    if (m_engine)
-        m_engine->stop();
+    m_reaper.retire(std::move(m_engine));
 }
 
 void LabPanel::clear()
 {
     m_bridge.setEngine(nullptr);
-    if (m_engine)
-        m_engine->stop();
-    m_engine.reset();
+    // Never join here: an engine slow to notice the stop would freeze the window.
+    m_reaper.retire(std::move(m_engine));
     if (m_view) {
         m_viewStack->removeWidget(m_view);
         delete m_view;
@@ -147,7 +149,7 @@ void LabPanel::clear()
     m_params->setSchema({}, {}, {});
     m_paramBox->setVisible(false);
     m_hasResult = false;
-    m_lastResult = Result{};
+    m_lastResult = Result {};
     m_progress->setValue(0);
     m_kind->clear();
     updateActions();
@@ -156,11 +158,13 @@ void LabPanel::clear()
 void LabPanel::setStep(const LessonStep &step, const QString &exportName)
 {
     clear();
+    m_stepShown = step;
     if (step.engine.isEmpty())
         return;
     m_engine = EngineRegistry::builtin().create(step.engine);
     if (!m_engine) {
-        m_placeholder->setText(tr("This step names the engine '%1', which this ProcLab does not have.").arg(step.engine));
+        m_placeholder->setText(
+            tr("This step names the engine '%1', which this ProcLab does not have.").arg(step.engine));
         updateActions();
         return;
     }
@@ -177,8 +181,9 @@ void LabPanel::setStep(const LessonStep &step, const QString &exportName)
     m_paramBox->setTitle(step.editable.isEmpty() ? tr("Parameters (fixed by this step)") : tr("Parameters"));
     const bool measured = m_engine->info().provenance == Provenance::Measured;
     m_kind->setText(measured ? tr("<b>measured on this machine</b>") : tr("<b>model</b>"));
-    m_kind->setToolTip(measured ? tr("Real threads, processes, sockets or memory on this computer, timed with a clock.")
-                                : tr("A deterministic simulation: the same parameters give the same numbers."));
+    m_kind->setToolTip(measured
+            ? tr("Real threads, processes, sockets or memory on this computer, timed with a clock.")
+            : tr("A deterministic simulation: the same parameters give the same numbers."));
     m_engine->setSpeed(m_speed->currentData().toDouble());
     m_view->setSpeed(m_speed->currentData().toDouble());
     m_bridge.setEngine(m_engine.get());
@@ -215,9 +220,9 @@ QIcon tinted(const QIcon &icon, const QColor &colour)
 void LabPanel::applyTheme(const Theme &theme)
 {
     m_theme = theme;
-    const std::pair<QAction *, QStyle::StandardPixmap> icons[] = {
-        {m_run, QStyle::SP_MediaPlay}, {m_pause, QStyle::SP_MediaPause}, {m_step, QStyle::SP_MediaSkipForward},
-        {m_stop, QStyle::SP_MediaStop}};
+    const std::pair<QAction *, QStyle::StandardPixmap> icons[]
+        = {{m_run, QStyle::SP_MediaPlay}, {m_pause, QStyle::SP_MediaPause},
+            {m_step, QStyle::SP_MediaSkipForward}, {m_stop, QStyle::SP_MediaStop}};
     for (const auto &[action, pixmap] : icons)
         action->setIcon(tinted(style()->standardIcon(pixmap), theme.text));
     if (m_view)
@@ -289,17 +294,32 @@ void LabPanel::stepOnce()
 
 void LabPanel::stopRun()
 {
-    if (m_engine)
-        m_engine->stop();
-    m_bridge.refresh();
+    if (!m_engine || !m_engine->isActive())
+        return;
+    // Ask and return: the bridge sees the run end and finishes the job (onFinished).
+    m_engine->requestStop();
+    m_state->setText(tr(" stopping..."));
     updateActions();
+}
+
+void LabPanel::replaceEngine()
+{
+    // A fresh engine of the same kind takes over at once; the old one stops on its own time.
+    m_bridge.setEngine(nullptr);
+    std::unique_ptr<Engine> fresh = EngineRegistry::builtin().create(m_engine->info().id);
+    fresh->setSpeed(m_engine->speed());
+    m_reaper.retire(std::move(m_engine));
+    m_engine = std::move(fresh);
+    m_bridge.setEngine(m_engine.get());
 }
 
 void LabPanel::reset()
 {
     if (!m_engine)
         return;
-    m_engine->stop();
+    if (m_engine->isActive())
+        replaceEngine();
+    m_engine->stop(); // joins a run that already returned, if any
     m_engine->resume();
     m_params->resetToPreset();
     m_params->setLocked(false);
@@ -390,11 +410,14 @@ void LabPanel::updateActions()
     const bool has = m_engine != nullptr;
     const RunState s = has ? m_engine->state() : RunState::Idle;
     const bool active = s == RunState::Running || s == RunState::Paused;
-    m_run->setEnabled(has && s != RunState::Running);
+    const bool stopping = has && m_engine->stopPending();
+    m_run->setEnabled(has && s != RunState::Running && !stopping);
     m_run->setText(s == RunState::Paused ? tr("&Resume") : tr("&Run"));
     m_pause->setEnabled(has && s == RunState::Running);
     m_step->setEnabled(has && (m_engine->supportsStep() || !active));
-    m_stop->setEnabled(has && active);
+    m_stop->setEnabled(has && active && !stopping);
+    m_pause->setEnabled(m_pause->isEnabled() && !stopping);
+    m_step->setEnabled(m_step->isEnabled() && !stopping);
     m_reset->setEnabled(has);
     m_speed->setEnabled(has);
     m_toolbar->setEnabled(true);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "enginereaper.h"
+
 #include "common/enginebridge.h"
 #include "common/runhistory.h"
 #include "common/theme.h"
@@ -62,6 +64,8 @@ public:
     void setSpeed(double factor);
     /// Runs the step's engine as fast as possible and waits (event loop) until it ends.
     bool runToEnd(int timeoutMs);
+    /// Engines asked to stop (Stop, another step) whose run has not returned yet.
+    EngineReaper &reaper() { return m_reaper; }
 
 Q_SIGNALS:
     void runFinished(const proclab::Result &result);
@@ -76,7 +80,11 @@ private:
     bool configureEngine();
     void updateActions();
 
+    void replaceEngine();
+
+    EngineReaper m_reaper; // declared first: destroyed last, after m_engine was handed to it
     std::unique_ptr<Engine> m_engine;
+    LessonStep m_stepShown;
     EngineBridge m_bridge;
     StepView *m_view = nullptr;
     QWidget *m_viewHolder;

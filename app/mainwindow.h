@@ -24,9 +24,13 @@ class MainWindow : public QMainWindow {
 
 public:
     struct Options {
-        bool persistent = true;   ///< read and write QSettings and progress
-        QString extraLessonDir;   ///< also load lessons from here
-        QString progressPath;     ///< empty: the default location
+        bool persistent = true; ///< read and write QSettings and progress
+        QString extraLessonDir; ///< also load lessons from here
+        QString progressPath; ///< empty: the default location
+        /// Lessons from outside may start programs or connect without asking (--trust-lessons).
+        bool trustLessons = false;
+        /// Ask the user before such a lesson starts a program (false: refuse without asking).
+        bool askConsent = true;
     };
 
     explicit MainWindow(const Options &options, QWidget *parent = nullptr);
@@ -35,6 +39,8 @@ public:
     /// Opens lesson @p lessonId at step @p step (0-based). False if there is no such lesson or step.
     bool openLesson(const QString &lessonId, int step);
     bool goToStep(int step);
+    /// Whether the lesson's programs and connections may run (asks once per lesson folder).
+    bool lessonActionsAllowed(const Lesson &lesson);
     const Lesson *currentLesson() const;
     int currentStep() const { return m_step; }
     const std::vector<Lesson> &lessons() const { return m_lessons; }
@@ -58,6 +64,8 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    QStringList m_trustedFolders; ///< lesson folders whose programs the user allowed
+    QStringList m_refusedFolders; ///< asked this session and refused
     void buildMenus();
     void resizeToScreen();
     void applyTheme();

@@ -62,12 +62,13 @@ void StepPage::setStep(const Lesson &lesson, int index, int previousTries, bool 
     const int count = static_cast<int>(lesson.steps.size());
     m_header->setText(QStringLiteral("<span style='font-size:small'>%1 &middot; %2</span><br><b>%3</b>")
                           .arg(lesson.title.toHtmlEscaped(), lesson.syllabus.join(QStringLiteral(", ")),
-                               step.title.toHtmlEscaped()));
+                              step.title.toHtmlEscaped()));
     m_position->setText(tr("Step %1 of %2").arg(index + 1).arg(count));
     m_prev->setEnabled(index > 0);
     m_next->setEnabled(index + 1 < count);
     m_markdown = step.markdown;
     m_explain = step.explainMarkdown;
+    m_result = {};
     m_showExplain = false;
     m_question->setQuestion(step.question, previousTries, previouslyCorrect);
     render();
@@ -84,12 +85,19 @@ QString StepPage::narrative() const
     return m_text->toPlainText();
 }
 
+void StepPage::setResult(const QJsonObject &result)
+{
+    m_result = result;
+    render();
+}
+
 void StepPage::render()
 {
     QString md = m_markdown;
     if (m_showExplain && !m_explain.isEmpty())
         md += QStringLiteral("\n\n---\n\n") + m_explain;
-    m_text->setMarkdown(md);
+    // Before a run the student's figures are not known: say so where they will appear.
+    m_text->setMarkdown(fillPlaceholders(md, m_result, tr("*(your figure, after the run)*")));
 }
 
 void StepPage::applyTheme(const Theme &theme)

@@ -2,6 +2,7 @@
 
 #include "lesson/lesson.h"
 
+#include <QJsonObject>
 #include <QWidget>
 
 class QLabel;
@@ -27,6 +28,8 @@ public:
     void clear(const QString &message);
     /// Shows the step's "explain" text (after a run).
     void showExplanation(bool show);
+    /// The run's result: placeholders in the text show the student's own figures from it.
+    void setResult(const QJsonObject &result);
     QuestionWidget *question() const { return m_question; }
     QString narrative() const;
     void applyTheme(const Theme &theme);
@@ -46,6 +49,7 @@ private:
     QLabel *m_position;
     QString m_markdown;
     QString m_explain;
+    QJsonObject m_result; ///< the last run's result, for the placeholders
     bool m_showExplain = false;
 };
 

@@ -3,11 +3,15 @@
 # app or the tests.
 #
 #   scripts/proclab.sh run    install, build, open the ProcLab window
-#   scripts/proclab.sh test   install, build, run every test (and the core
-#                             tests again under ThreadSanitizer)
+#   scripts/proclab.sh test   install, build and pass every check:
+#                             formatting, a warnings-as-errors build, every test,
+#                             the lesson checker, the core tests again under
+#                             ThreadSanitizer, and under AddressSanitizer +
+#                             UndefinedBehaviorSanitizer (clang) with the fuzzers
 #
 # Run it as root or as a user who may use sudo (only apt-get needs it).
-# BUILD_DIR (default: build) and JOBS (default: number of CPUs) can be set.
+# BUILD_DIR (default: build), JOBS (default: number of CPUs) and
+# FUZZ_SECONDS (default: 20 per fuzz target) can be set.
 set -euo pipefail
 
 mode=${1:-}
@@ -20,10 +24,15 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 build_dir=${BUILD_DIR:-build}
 tsan_dir=${TSAN_BUILD_DIR:-build-tsan}
+asan_dir=${ASAN_BUILD_DIR:-build-asan}
 jobs=${JOBS:-$(nproc)}
+fuzz_seconds=${FUZZ_SECONDS:-20}
 
 packages=(cmake ninja-build g++ qt6-base-dev qt6-svg-dev libqcustomplot-dev libboost-dev
-          xvfb xauth dpkg-dev file)
+          zlib1g-dev libzstd-dev xvfb xauth dpkg-dev file)
+if [ "$mode" = test ]; then
+  packages+=(clang clang-format libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -40,13 +49,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "== configuring and building in $build_dir"
 start=$(date +%s)
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build "$build_dir" -j "$jobs"
-echo "== build took $(( $(date +%s) - start )) s"
+phase_start=$start
+phase() {
+  local now; now=$(date +%s)
+  [ -n "${phase_name:-}" ] && echo "== $phase_name took $(( now - phase_start )) s"
+  phase_name=$1; phase_start=$now
+  echo "== $phase_name"
+}
 
 if [ "$mode" = run ]; then
+  phase "configuring and building in $build_dir"
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build "$build_dir" -j "$jobs"
+  phase "starting ProcLab"
   if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
     echo "No display here: starting ProcLab on a virtual display would show nothing." >&2
     echo "On a desktop run: $build_dir/app/proclab   Headless: $build_dir/app/proclab --help" >&2
@@ -55,14 +71,33 @@ if [ "$mode" = run ]; then
   exec "$build_dir/app/proclab"
 fi
 
-echo "== tests"
+phase "formatting (clang-format --dry-run --Werror)"
+git ls-files -- '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
+
+phase "building in $build_dir (warnings are errors)"
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPROCLAB_WARNINGS_AS_ERRORS=ON
+cmake --build "$build_dir" -j "$jobs"
 # Benchmarks are not tests, but they must keep compiling.
 cmake --build "$build_dir" -j "$jobs" --target benchmarks
-(cd "$build_dir" && ctest --output-on-failure -j "$jobs" --timeout 600)
 
-echo "== core tests under ThreadSanitizer in $tsan_dir"
+phase "tests"
+(cd "$build_dir" && ctest --output-on-failure -j "$jobs")
+
+phase "lesson checker on the shipped lessons"
+"$build_dir/app/proclab" check-lessons
+
+phase "core tests under ThreadSanitizer in $tsan_dir"
 cmake -S . -B "$tsan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DPROCLAB_BUILD_GUI=OFF -DPROCLAB_SANITIZE=thread
+  -DPROCLAB_BUILD_GUI=OFF -DPROCLAB_SANITIZE=thread -DPROCLAB_PRECOMPILED_HEADERS=OFF
 cmake --build "$tsan_dir" -j "$jobs"
-(cd "$tsan_dir" && ctest --output-on-failure -L core --timeout 900)
-echo "== all tests passed in $(( $(date +%s) - start )) s"
+(cd "$tsan_dir" && ctest --output-on-failure -L core)
+
+phase "core tests under AddressSanitizer + UndefinedBehaviorSanitizer, and the fuzzers, in $asan_dir"
+cmake -S . -B "$asan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+  -DPROCLAB_BUILD_GUI=OFF "-DPROCLAB_SANITIZE=address;undefined" -DPROCLAB_FUZZ=ON \
+  -DPROCLAB_FUZZ_SECONDS="$fuzz_seconds" -DPROCLAB_PRECOMPILED_HEADERS=OFF
+cmake --build "$asan_dir" -j "$jobs"
+(cd "$asan_dir" && ctest --output-on-failure -L 'core|fuzz')
+
+phase "done"
+echo "== all checks passed in $(( $(date +%s) - start )) s"

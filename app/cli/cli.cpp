@@ -1,13 +1,16 @@
 #include "cli.h"
+#include "options.h"
 
 #include "engine/registry.h"
 #include "lesson/lesson.h"
+#include "lesson/lessonchecker.h"
 
 #ifdef PROCLAB_HAVE_NODE
 #include "migration/migrationnode.h"
 #endif
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QJsonDocument>
 
 #include <atomic>
@@ -17,7 +20,7 @@ namespace proclab {
 
 namespace {
 
-std::atomic<bool> g_interrupted{false};
+std::atomic<bool> g_interrupted {false};
 
 extern "C" void onInterrupt(int)
 {
@@ -31,6 +34,14 @@ QString engineHelp(const EngineRegistry::Entry &e)
     for (const auto &spec : e.schema.specs()) {
         out += QStringLiteral("  %1 = %2  [%3]\n      %4\n")
                    .arg(spec.name, spec.format(spec.defaultValue), spec.rangeText(), spec.help);
+    }
+    if (!e.outputs.empty()) {
+        out += QStringLiteral("\nSummary of a run (--json: \"summary\"):\n");
+        for (const OutputSpec &o : e.outputs) {
+            out += QStringLiteral("  %1%2\n      %3\n")
+                       .arg(
+                           o.key, o.unit.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(o.unit), o.help);
+        }
     }
     return out;
 }
@@ -74,7 +85,8 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         QStringList ids;
         for (const auto &e : reg.entries())
             ids << e.info.id;
-        err << QStringLiteral("proclab run: unknown engine '%1' (engines: %2)\n").arg(id, ids.join(QStringLiteral(", ")));
+        err << QStringLiteral("proclab run: unknown engine '%1' (engines: %2)\n")
+                   .arg(id, ids.join(QStringLiteral(", ")));
         return CliUsage;
     }
     enum class Format { Text, Json, Csv } format = Format::Text;
@@ -100,21 +112,23 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
             } else {
                 kv = a.mid(6);
             }
-            const int eq = kv.indexOf(QLatin1Char('='));
-            if (eq <= 0) {
-                err << QStringLiteral("proclab run: '--set %1' must have the form name=value\n").arg(kv);
+            QString why;
+            if (!cliopt::addSetting(kv, &overrides, &why)) {
+                err << "proclab run: " << why << '\n';
                 return CliUsage;
             }
-            overrides.insert(kv.left(eq).trimmed(), kv.mid(eq + 1).trimmed());
         } else if (a == QLatin1String("--timeout")) {
-            bool ok = false;
-            timeoutSeconds = i + 1 < args.size() ? args[++i].toDouble(&ok) : 0;
-            if (!ok || timeoutSeconds <= 0) {
-                err << "proclab run: --timeout needs a number of seconds > 0\n";
+            QString why;
+            const auto t = cliopt::seconds(
+                a, i + 1 < args.size() ? args[++i] : QString(), 0.1, cliopt::kMaxSeconds, &why);
+            if (!t) {
+                err << "proclab run: " << why << '\n';
                 return CliUsage;
             }
+            timeoutSeconds = *t;
         } else {
-            err << QStringLiteral("proclab run: unknown option '%1' (see 'proclab run %2 --help')\n").arg(a, id);
+            err << QStringLiteral("proclab run: unknown option '%1' (see 'proclab run %2 --help')\n")
+                       .arg(a, id);
             return CliUsage;
         }
     }
@@ -142,12 +156,13 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     std::signal(SIGINT, previous);
     std::signal(SIGTERM, previousTerm);
     const auto snap = engine->snapshot();
-    Result result = snap ? snap->result : Result{};
+    Result result = snap ? snap->result : Result {};
     if (result.engineId.isEmpty())
         result.engineId = id;
     if (!ended && result.error.isEmpty())
-        result.error = g_interrupted ? QStringLiteral("interrupted")
-                                     : QStringLiteral("stopped after the time limit of %1 s").arg(timeoutSeconds);
+        result.error = g_interrupted
+            ? QStringLiteral("interrupted")
+            : QStringLiteral("stopped after the time limit of %1 s").arg(timeoutSeconds);
     switch (format) {
     case Format::Json:
         out << QJsonDocument(result.toJson()).toJson(QJsonDocument::Indented);
@@ -166,6 +181,75 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     return CliOk;
 }
 
+int checkLessonsCommand(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    LessonChecker::Options options;
+    QString dir;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (a == QLatin1String("--static")) {
+            options.runPresets = false;
+        } else if (a == QLatin1String("--trust-lessons")) {
+            options.trustLessons = true;
+        } else if (a == QLatin1String("--budget")) {
+            QString why;
+            const auto t = cliopt::seconds(a, i + 1 < args.size() ? args[++i] : QString(), 1, 3600, &why);
+            if (!t) {
+                err << "proclab check-lessons: " << why << '\n';
+                return CliUsage;
+            }
+            options.budget = std::chrono::milliseconds(qint64(*t * 1000));
+        } else if (a.startsWith(QLatin1Char('-')) || !dir.isEmpty()) {
+            err << QStringLiteral(
+                "proclab check-lessons: unknown option '%1' (usage: check-lessons [DIR] [--static] "
+                "[--budget S] [--trust-lessons])\n")
+                       .arg(a);
+            return CliUsage;
+        } else {
+            dir = a;
+        }
+    }
+    std::vector<LessonError> loadErrors;
+    std::vector<Lesson> lessons;
+    if (dir.isEmpty()) {
+        lessons = LessonLoader::builtin(&loadErrors);
+    } else if (!QFileInfo(dir).isDir()) {
+        err << QStringLiteral("proclab check-lessons: '%1' is not a folder\n").arg(dir);
+        return CliUsage;
+    } else if (QFileInfo::exists(dir + QStringLiteral("/lesson.json"))) {
+        if (auto l = LessonLoader::loadLesson(dir, &loadErrors))
+            lessons.push_back(std::move(*l));
+    } else {
+        lessons = LessonLoader::loadAll(dir, &loadErrors);
+    }
+    LessonChecker checker(options);
+    // Ctrl+C ends the check between steps (a step's run ends within its budget).
+    g_interrupted = false;
+    auto previous = std::signal(SIGINT, onInterrupt);
+    LessonChecker::Report report;
+    for (const LessonError &e : loadErrors)
+        report.problems.push_back(
+            {e.file, -1, e.field.isEmpty() ? e.message : e.field + QStringLiteral(": ") + e.message});
+    for (const Lesson &lesson : lessons) {
+        const std::size_t before = report.problems.size();
+        for (int i = 0; i < int(lesson.steps.size()) && !g_interrupted; ++i)
+            checker.checkStep(lesson, i, &report);
+        err << QStringLiteral("checked %1 (%2 steps)%3\n")
+                   .arg(lesson.id)
+                   .arg(lesson.steps.size())
+                   .arg(report.problems.size() > before ? QStringLiteral(": problems") : QString());
+        err.flush();
+    }
+    std::signal(SIGINT, previous);
+    for (const LessonProblem &p : report.problems)
+        out << p.toString() << '\n';
+    out << QStringLiteral("%1 steps checked, %2 problems%3\n")
+               .arg(report.stepsChecked)
+               .arg(report.problems.size())
+               .arg(g_interrupted ? QStringLiteral(" (interrupted)") : QString());
+    return report.problems.empty() && !g_interrupted ? CliOk : CliRunFailed;
+}
+
 } // namespace
 
 QString cliHelpText()
@@ -182,8 +266,13 @@ QString cliHelpText()
         "  run ENGINE --help             the engine's parameters, defaults and ranges\n"
         "  export --lesson ID --step N --format png|svg|pdf|csv --output FILE\n"
         "         [--window] [--size WxH] [--theme light|dark|projector]\n"
+        "         [--lessons DIR [--trust-lessons]] [--timeout S]\n"
         "                                run a lesson step headless and write its chart\n"
-        "                                (--window: a PNG of the whole window at that step)\n"
+        "                                (--window: a PNG of the whole window at that step;\n"
+        "                                --trust-lessons: let lessons from DIR run programs)\n"
+        "  check-lessons [DIR] [--static] [--budget S] [--trust-lessons]\n"
+        "                                check the built-in lessons, or a teacher's folder:\n"
+        "                                references, presets, answer keys against real runs\n"
         "  node --listen PORT [--bind ADDR] [--once]\n"
         "                                a live-migration destination host for another ProcLab\n"
         "\n"
@@ -200,9 +289,8 @@ bool isHeadlessCommand(const QStringList &args)
     if (args.isEmpty())
         return false;
     static const QStringList headless = {QStringLiteral("--version"), QStringLiteral("-v"),
-                                         QStringLiteral("--help"),    QStringLiteral("-h"),
-                                         QStringLiteral("help"),      QStringLiteral("list"),
-                                         QStringLiteral("run"),       QStringLiteral("node")};
+        QStringLiteral("--help"), QStringLiteral("-h"), QStringLiteral("help"), QStringLiteral("list"),
+        QStringLiteral("run"), QStringLiteral("node"), QStringLiteral("check-lessons")};
     return headless.contains(args.front());
 }
 
@@ -223,6 +311,8 @@ int runHeadlessCommand(const QStringList &args, QTextStream &out, QTextStream &e
         return listCommand(out, err);
     if (cmd == QLatin1String("run"))
         return runCommand(args.mid(1), out, err);
+    if (cmd == QLatin1String("check-lessons"))
+        return checkLessonsCommand(args.mid(1), out, err);
     if (cmd == QLatin1String("node")) {
 #ifdef PROCLAB_HAVE_NODE
         return runMigrationNode(args.mid(1), out, err);

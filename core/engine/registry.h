@@ -20,14 +20,14 @@ public:
     struct Entry {
         EngineInfo info;
         ParamSchema schema;
+        std::vector<OutputSpec> outputs; ///< the summary keys its results can hold
         Factory create;
     };
 
     /// Adds an engine; creates one instance to read its info and schema.
     void add(Factory factory);
     /// Adds engine class @p E, created with makeEngine<E>().
-    template<class E>
-    void add()
+    template<class E> void add()
     {
         add([] { return std::unique_ptr<Engine>(makeEngine<E>()); });
     }

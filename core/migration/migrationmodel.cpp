@@ -13,7 +13,8 @@ double migrationModelDirtied(const MigrationModelInput &in, double seconds)
     const double share = hot > 0 ? std::clamp(in.hotShare, 0.0, 1.0) : 0.0;
     const double uniformRate = (1 - share) * in.dirtyRatePagesPerSec / in.pages; // per page
     const double hotRate = hot > 0 ? share * in.dirtyRatePagesPerSec / hot + uniformRate : 0;
-    return hot * (1 - std::exp(-hotRate * seconds)) + (in.pages - hot) * (1 - std::exp(-uniformRate * seconds));
+    return hot * (1 - std::exp(-hotRate * seconds))
+        + (in.pages - hot) * (1 - std::exp(-uniformRate * seconds));
 }
 
 namespace {

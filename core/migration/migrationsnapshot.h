@@ -9,17 +9,28 @@ namespace proclab {
 
 /// What a page looks like in the page grid (one byte per page in the snapshot).
 enum class PageState : std::uint8_t {
-    Clean = 0,   ///< on the source, not sent yet, not written since
-    Dirty = 1,   ///< written since it was last sent (or since the round began)
-    Sent = 2,    ///< sent once and not written since
-    Resent = 3,  ///< sent more than once
+    Clean = 0, ///< on the source, not sent yet, not written since
+    Dirty = 1, ///< written since it was last sent (or since the round began)
+    Sent = 2, ///< sent once and not written since
+    Resent = 3, ///< sent more than once
     Present = 4, ///< post-copy: pushed to the destination
     Missing = 5, ///< post-copy: the VM runs on the destination, this page is still on the source
     Fetched = 6, ///< post-copy: the destination's vCPU faulted on it and fetched it on demand
 };
 
 /// The phases of a measured migration run, in order.
-enum class MigrationPhase { Setup, Warmup, FirstPass, Rounds, Paused, PostCopyPush, Verify, After, Done, Abandoned };
+enum class MigrationPhase {
+    Setup,
+    Warmup,
+    FirstPass,
+    Rounds,
+    Paused,
+    PostCopyPush,
+    Verify,
+    After,
+    Done,
+    Abandoned
+};
 
 /// @brief A phase's English description, for status lines.
 QString migrationPhaseName(MigrationPhase phase);

@@ -114,7 +114,7 @@ void VmClient::threadMain()
         if (nextSend < Clock::now())
             nextSend = Clock::now() + interval; // do not burst to catch up after a long wait
         const auto sent = Clock::now();
-        WireRequest req{++sequence, 0};
+        WireRequest req {++sequence, 0};
         WireRequest reply;
         bool moved = false;
         bool answered = false;

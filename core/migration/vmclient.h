@@ -14,9 +14,9 @@ namespace proclab::migration {
 
 /// One answered client request: when it was sent and how long the answer took.
 struct ClientSample {
-    double sentMs = 0;     ///< since the run's origin
+    double sentMs = 0; ///< since the run's origin
     double responseMs = 0; ///< until the answer arrived (includes reconnecting after a move)
-    bool moved = false;    ///< the request was re-sent to the VM's new address
+    bool moved = false; ///< the request was re-sent to the VM's new address
 };
 
 /**

@@ -4,6 +4,8 @@
 
 #include "engine/engine.h"
 
+#include <memory>
+#include <optional>
 #include <vector>
 
 namespace proclab {
@@ -24,11 +26,11 @@ struct SchedSnapshot : Snapshot {
     std::vector<UserThreadInfo> threads;
     std::vector<KernelThreadInfo> kernelThreads;
     std::vector<int> cpuKernelThread; ///< per CPU: the kernel thread it runs, or -1
-    std::vector<int> readyQueue;      ///< kernel threads in the order the policy picks them
+    std::vector<int> readyQueue; ///< kernel threads in the order the policy picks them
     int cfsRoot = -1;
     std::int64_t minVruntimeNs = 0;
     std::int64_t periodNs = 0;
-    std::vector<SchedEvent> recent;   ///< the last events, oldest first
+    std::vector<SchedEvent> recent; ///< the last events, oldest first
     std::vector<GanttSegment> gantt;
     std::vector<StateChange> timeline;
     QString lastStep;
@@ -41,37 +43,58 @@ struct SchedSnapshot : Snapshot {
 };
 
 /**
+ * @brief The sched engine's parameters, converted and checked once: the model's
+ * configuration, the workload (built in, from a file or inline JSON, with the nice values
+ * applied) and what the result table holds.
+ */
+struct SchedEngineConfig {
+    SchedConfig model;
+    Workload workload;
+    bool traceTable = false; ///< the result table is the event trace (else per-thread statistics)
+
+    /**
+     * @brief Converts validated parameter values; loads the workload.
+     * @return nullopt with a one-line @p error naming the parameter(s) for a bad workload,
+     *         bad nice values or min_granularity_ms above latency_ms
+     */
+    static std::optional<SchedEngineConfig> fromParams(const ParamValues &values, QString *error);
+};
+
+/**
  * @brief T7-T10 as a model: N:1, 1:1 and M:N threads under FCFS, RR, priority or CFS.
  *
  * At speed 0 (the command line) the model runs at full speed and publishes a
  * few progress snapshots; at speed > 0 every event is one checkpoint (so
  * stepOnce() advances one scheduling event) and is paced for the animation.
  */
-class SchedEngine : public Engine {
+class SchedEngine : public ConfiguredEngine<SchedEngineConfig> {
 public:
     /// Engine id (the CLI and lesson files name it).
-    static constexpr QLatin1String kId{"sched"};
-    static constexpr QLatin1String kSchedulerView{"sched.scheduler"}; ///< view id
-    static constexpr QLatin1String kLayersView{"sched.layers"}; ///< view id
+    static constexpr QLatin1String kId {"sched"};
+    static constexpr QLatin1String kSchedulerView {"sched.scheduler"}; ///< view id
+    static constexpr QLatin1String kLayersView {"sched.layers"}; ///< view id
 
     SchedEngine();
 
     ParamSchema schema() const override;
+    std::vector<OutputSpec> outputs() const override;
 
     /**
-     * @brief Builds the model configuration and workload from parameter values.
-     * @return false with a one-line @p error for a bad workload
+     * @brief The statistics, series and table of a finished (or stopped) model run, added
+     * to @p result. Series carry ids: "cpu_share", "weight_share", "cpu_time_<i>" (thread i).
      */
-    static bool configFromParams(const ParamValues &values, SchedConfig *config, Workload *workload,
-                                 QString *error);
-    /// @brief The statistics, series and table of a finished (or stopped) model run.
-    static void fillResult(const SchedModel &model, bool traceTable, Result *result);
+    static void buildResult(const SchedModel &model, bool traceTable, Result *result);
 
 protected:
     void run() override;
+
+private:
+    /// The model's state as the views draw it; @p full keeps every Gantt bar and state change.
+    std::shared_ptr<SchedSnapshot> snapshotOf(
+        const SchedModel &model, const QStringList &processNames, bool full) const;
 };
 
 QString threadingModelId(ThreadingModel m); ///< "n1", "11", "mn"
-QString schedPolicyId(SchedPolicy p);       ///< "fcfs", "rr", "priority", "cfs"
+QString schedPolicyId(SchedPolicy p); ///< "fcfs", "rr", "priority", "cfs"
 
 } // namespace proclab

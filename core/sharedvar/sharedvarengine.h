@@ -1,40 +1,14 @@
 #pragma once
 
-#include "engine/engine.h"
+#include "sharedvarchild.h"
+#include "sharedvarconfig.h"
+#include "sharedvarsnapshot.h"
 
-#include <sys/types.h>
+#include "engine/engine.h"
 
 #include <vector>
 
 namespace proclab {
-
-/**
- * @brief One report from a child process: a thread went to sleep or woke and incremented.
- */
-struct SharedVarEvent {
-    enum class Kind { Sleep, Wake, ProcessEnd };
-    Kind kind = Kind::Sleep;
-    int process = 0;     ///< index of the child process (0 = first)
-    int thread = 0;      ///< index of the thread inside it (-1 for ProcessEnd)
-    double timeMs = 0;   ///< since the parent started the run, CLOCK_MONOTONIC
-    qint64 value = 0;    ///< Wake: shared_x right after this thread's increment; ProcessEnd: final
-    double sleepMs = 0;  ///< Sleep: how long the thread is going to sleep
-};
-
-/**
- * @brief The timeline so far: every event in arrival order, plus the children's pids.
- */
-struct SharedVarSnapshot : Snapshot {
-    int processes = 0;
-    int threads = 0;
-    qint64 initial = 0;     ///< shared_x in the parent before fork
-    qint64 parentValue = 0; ///< shared_x in the parent after the children ended
-    std::vector<pid_t> pids;
-    std::vector<bool> reaped; ///< per child: waitpid() collected it
-    std::vector<SharedVarEvent> events;
-    double elapsedMs = 0;
-    double maxSleepMs = 0;
-};
 
 /**
  * @brief T6 for real: the parent forks child processes; each starts threads that
@@ -43,27 +17,28 @@ struct SharedVarSnapshot : Snapshot {
  *
  * Each child has its own copy of `shared_x` (fork copies the address space), so
  * each process counts initial+1, +2, ... on its own, while the parent's copy
- * never changes. Every child is reaped, also when the run is stopped midway
- * (stop kills the remaining children with SIGKILL and waits for them).
+ * never changes. The plan (SharedVarPlan) is drawn from the seed first; the
+ * children are a SharedVarChildren; run() reads one report per checkpoint and
+ * publishes the timeline. Every child is reaped, also when the run is stopped
+ * midway (stop kills the remaining children with SIGKILL and waits for them).
  */
-class SharedVarEngine : public Engine {
+class SharedVarEngine : public ConfiguredEngine<SharedVarConfig> {
 public:
     /// Engine id (the CLI and lesson files name it).
-    static constexpr QLatin1String kId{"sharedvar"};
-    static constexpr QLatin1String kTimelineView{"sharedvar.timeline"}; ///< view id
+    static constexpr QLatin1String kId {"sharedvar"};
+    static constexpr QLatin1String kTimelineView {"sharedvar.timeline"}; ///< view id
 
     SharedVarEngine();
 
     ParamSchema schema() const override;
+    std::vector<OutputSpec> outputs() const override;
 
 protected:
     void run() override;
+
+private:
+    /// The result of the run @p snap shows (every child reaped), @p elapsedMs after the start.
+    Result buildResult(const SharedVarSnapshot &snap, double elapsedMs, const QString &failure) const;
 };
-
-/// The name of child process @p index as the slides name them ("eve", "bob", ...).
-QString sharedVarProcessName(int index);
-
-/// The value of the global `shared_x` as the calling process sees it (for tests).
-qint64 sharedVarParentValue();
 
 } // namespace proclab

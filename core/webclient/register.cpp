@@ -1,3 +1,5 @@
+#include "replicaengine.h"
+#include "rpcfanoutengine.h"
 #include "webclientengine.h"
 
 #include "engine/registry.h"

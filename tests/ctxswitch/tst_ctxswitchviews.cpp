@@ -1,7 +1,12 @@
+#include "cache/cacheengine.h"
 #include "cache/cacheview.h"
+#include "ctxswitch/indirectview.h"
+#include "ctxswitch/switchdiagram.h"
 #include "ctxswitch/switchview.h"
 
+#include "common/stats.h"
 #include "common/viewregistry.h"
+#include "ctxswitch/ctxswitchengine.h"
 #include "viewtesting.h"
 
 #include <QApplication>
@@ -48,10 +53,11 @@ std::shared_ptr<CtxSwitchSnapshot> syntheticCtxSnapshot()
         return c;
     };
     s->switches = {sample(QStringLiteral("thread_switch_pipe"), QStringLiteral("thread switch (pipe)"), 5000),
-                   sample(QStringLiteral("process_switch_pipe"), QStringLiteral("process switch (pipe)"), 11000)};
-    s->creations = {sample(QStringLiteral("thread_create"), QStringLiteral("std::thread create + join"), 30000),
-                    sample(QStringLiteral("fork"), QStringLiteral("fork + _exit + waitpid"), 300000),
-                    sample(QStringLiteral("spawn"), QStringLiteral("posix_spawn /bin/true + waitpid"), 900000)};
+        sample(QStringLiteral("process_switch_pipe"), QStringLiteral("process switch (pipe)"), 11000)};
+    s->creations
+        = {sample(QStringLiteral("thread_create"), QStringLiteral("std::thread create + join"), 30000),
+            sample(QStringLiteral("fork"), QStringLiteral("fork + _exit + waitpid"), 300000),
+            sample(QStringLiteral("spawn"), QStringLiteral("posix_spawn /bin/true + waitpid"), 900000)};
     for (qint64 w = 4096; w <= 4 * 1024 * 1024; w *= 4) {
         IndirectPoint p;
         p.workingSetBytes = w;
@@ -61,11 +67,13 @@ std::shared_ptr<CtxSwitchSnapshot> syntheticCtxSnapshot()
         p.repetitions = 5;
         s->indirect.push_back(p);
     }
-    s->caches = {{1, QStringLiteral("Data"), 48 * 1024},
-                 {2, QStringLiteral("Unified"), 1024 * 1024},
-                 {3, QStringLiteral("Unified"), qint64(512) * 1024 * 1024}};
+    s->caches = {{1, QStringLiteral("Data"), 48 * 1024}, {2, QStringLiteral("Unified"), 1024 * 1024},
+        {3, QStringLiteral("Unified"), qint64(512) * 1024 * 1024}};
     s->cacheSource = QStringLiteral("test");
     s->status = QStringLiteral("synthetic");
+    // The series the engine builds as it measures.
+    s->updateSwitchHistograms();
+    s->updateIndirectCurve();
     return s;
 }
 
@@ -132,7 +140,7 @@ void TestCtxSwitchViews::cacheGridColoursLinesByOwner()
     QVERIFY(aCells > 0);
     // The hit-rate chart has the running series.
     QCOMPARE(view.charts().front()->graphCount(), 1);
-    QCOMPARE(view.charts().front()->graph(0)->dataCount(), int(snap->hitRateX.size()));
+    QCOMPARE(view.charts().front()->graph(0)->dataCount(), int(snap->hitRate.x.size()));
 }
 
 void TestCtxSwitchViews::cacheGridFramesTheCurrentAccess()
@@ -210,6 +218,11 @@ void TestCtxSwitchViews::switchViewDrawsHistogramsAndCreations()
     // Threads drawn in series colour 0, processes in 1.
     QCOMPARE(view.switchChart()->graph(0)->pen().color(), view.theme().seriesColor(0));
     QCOMPARE(view.switchChart()->graph(1)->pen().color(), view.theme().seriesColor(1));
+    // The engine's histograms, labelled by the view (by id, with the measured median).
+    QCOMPARE(view.switchChart()->graph(0)->name(),
+        QStringLiteral("thread switch (pipe): median %1 us")
+            .arg(snap->switches[0].medianNs / 1000.0, 0, 'f', 2));
+    QCOMPARE(view.switchChart()->graph(1)->dataCount(), int(snap->switchHistograms[1].x.size()));
     QCOMPARE(view.createChart()->graphCount(), 1);
     QCOMPARE(view.createChart()->graph(0)->dataCount(), 3);
     QCOMPARE(view.createChart()->yAxis->scaleType(), QCPAxis::stLogarithmic);
@@ -244,16 +257,23 @@ void TestCtxSwitchViews::realRunRenders()
     const auto eOwner = makeEngine<CtxSwitchEngine>();
     CtxSwitchEngine &e = *eOwner;
     QString error;
-    QVERIFY2(e.configure({{QStringLiteral("round_trips"), 500},
-                          {QStringLiteral("creations"), 5},
-                          {QStringLiteral("fork_touch"), QStringLiteral("16MiB")},
-                          {QStringLiteral("fork_touch_samples"), 2},
-                          {QStringLiteral("indirect_max"), QStringLiteral("2MiB")},
-                          {QStringLiteral("indirect_reps"), 5}},
-                         &error),
-             qPrintable(error));
+    QVERIFY2(e.configure({{QStringLiteral("round_trips"), 500}, {QStringLiteral("creations"), 5},
+                             {QStringLiteral("fork_touch"), QStringLiteral("16MiB")},
+                             {QStringLiteral("fork_touch_samples"), 2},
+                             {QStringLiteral("indirect_max"), QStringLiteral("2MiB")},
+                             {QStringLiteral("indirect_reps"), 5}},
+                 &error),
+        qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(120));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    // The view knows every measurement by id: untranslated, its label is the engine's English one.
+    const auto measured = std::dynamic_pointer_cast<const CtxSwitchSnapshot>(e.snapshot());
+    QVERIFY(measured);
+    QCOMPARE(SwitchView::measurementLabel(measured->syscall), measured->syscall.label);
+    for (const auto *list : {&measured->switches, &measured->creations}) {
+        for (const CostSample &s : *list)
+            QCOMPARE(SwitchView::measurementLabel(s), s.label);
+    }
     SwitchView sv;
     sv.resize(1100, 800);
     sv.showSnapshot(e.snapshot(), RunState::Finished);

@@ -65,8 +65,8 @@ void TestMigrationView::gridImageOnePixelPerPage()
     const QImage img = renderPageGrid(states, 1024, colors, qRgb(1, 2, 3));
     QCOMPARE(img.width(), 1024);
     QCOMPARE(img.height(), 512);
-    for (std::size_t i : {std::size_t(0), std::size_t(1), std::size_t(6), std::size_t(1023), std::size_t(1024),
-                          std::size_t(300001), std::size_t(524287)})
+    for (std::size_t i : {std::size_t(0), std::size_t(1), std::size_t(6), std::size_t(1023),
+             std::size_t(1024), std::size_t(300001), std::size_t(524287)})
         QCOMPARE(img.pixel(int(i % 1024), int(i / 1024)), colors[i % 7]);
     // A partial last row is padded with the background.
     const QImage partial = renderPageGrid(std::vector<std::uint8_t>(10, 2), 4, colors, qRgb(1, 2, 3));
@@ -106,12 +106,10 @@ void TestMigrationView::gridWidgetShowsStateColours()
 void TestMigrationView::liveViewDrawsARealRun()
 {
     m_history.clear();
-    const auto snap = runEngine({{QStringLiteral("strategy"), QStringLiteral("precopy")},
-                                 {QStringLiteral("memory"), 16 * kMiB},
-                                 {QStringLiteral("bandwidth"), 400e6},
-                                 {QStringLiteral("dirty_rate"), 4000},
-                                 {QStringLiteral("warmup_ms"), 300},
-                                 {QStringLiteral("after_ms"), 300}});
+    const auto snap = runEngine(
+        {{QStringLiteral("strategy"), QStringLiteral("precopy")}, {QStringLiteral("memory"), 16 * kMiB},
+            {QStringLiteral("bandwidth"), 400e6}, {QStringLiteral("dirty_rate"), 4000},
+            {QStringLiteral("warmup_ms"), 300}, {QStringLiteral("after_ms"), 300}});
     QVERIFY(snap);
     QVERIFY2(snap->result.error.isEmpty(), qPrintable(snap->result.error));
     MigrationLiveView view;
@@ -144,12 +142,10 @@ void TestMigrationView::liveViewDrawsARealRun()
     maybeSave(&view, "migration-live-final.png");
     // A second run of another strategy overlays it; drawing never adds to the history.
     QCOMPARE(int(m_history.runs().size()), 1);
-    const auto post = runEngine({{QStringLiteral("strategy"), QStringLiteral("postcopy")},
-                                 {QStringLiteral("memory"), 16 * kMiB},
-                                 {QStringLiteral("bandwidth"), 400e6},
-                                 {QStringLiteral("dirty_rate"), 4000},
-                                 {QStringLiteral("warmup_ms"), 300},
-                                 {QStringLiteral("after_ms"), 300}});
+    const auto post = runEngine(
+        {{QStringLiteral("strategy"), QStringLiteral("postcopy")}, {QStringLiteral("memory"), 16 * kMiB},
+            {QStringLiteral("bandwidth"), 400e6}, {QStringLiteral("dirty_rate"), 4000},
+            {QStringLiteral("warmup_ms"), 300}, {QStringLiteral("after_ms"), 300}});
     QVERIFY(post);
     view.showSnapshot(post, RunState::Finished);
     QCOMPARE(int(m_history.runs().size()), 1);
@@ -171,13 +167,10 @@ void TestMigrationView::midMigrationFrame()
     MigrationEngine &e = *eOwner;
     QString error;
     QVERIFY(e.configure({{QStringLiteral("strategy"), QStringLiteral("precopy")},
-                         {QStringLiteral("memory"), 64 * kMiB},
-                         {QStringLiteral("bandwidth"), 200e6},
-                         {QStringLiteral("dirty_rate"), 20000},
-                         {QStringLiteral("hot_set"), 8 * kMiB},
-                         {QStringLiteral("warmup_ms"), 300},
-                         {QStringLiteral("after_ms"), 200}},
-                        &error));
+                            {QStringLiteral("memory"), 64 * kMiB}, {QStringLiteral("bandwidth"), 200e6},
+                            {QStringLiteral("dirty_rate"), 20000}, {QStringLiteral("hot_set"), 8 * kMiB},
+                            {QStringLiteral("warmup_ms"), 300}, {QStringLiteral("after_ms"), 200}},
+        &error));
     e.setSpeed(0);
     e.start();
     std::shared_ptr<const MigrationSnapshot> mid;
@@ -204,7 +197,8 @@ void TestMigrationView::midMigrationFrame()
     view.showSnapshot(mid, RunState::Running);
     // The running strategy's own curve is drawn, after the earlier runs.
     QVERIFY(view.responseChart()->graphCount() >= 1);
-    QCOMPARE(view.responseChart()->graph(view.responseChart()->graphCount() - 1)->dataCount(), int(mid->samples.size()));
+    QCOMPARE(view.responseChart()->graph(view.responseChart()->graphCount() - 1)->dataCount(),
+        int(mid->samples.size()));
     QVERIFY(!mid->samples.empty());
     QTest::qWait(100); // the charts replot on the next event-loop turn
     const QImage shot = view.grab().toImage();
@@ -212,7 +206,8 @@ void TestMigrationView::midMigrationFrame()
     // Page 0 went first; the last page is not sent yet.
     const QRgb first = shot.pixel(view.grid()->mapTo(&view, view.grid()->cellCenter(0))) & 0xffffff;
     QVERIFY(first == (colors[2] & 0xffffff) || first == (colors[1] & 0xffffff));
-    const QRgb last = shot.pixel(view.grid()->mapTo(&view, view.grid()->cellCenter(mid->pages - 1))) & 0xffffff;
+    const QRgb last
+        = shot.pixel(view.grid()->mapTo(&view, view.grid()->cellCenter(mid->pages - 1))) & 0xffffff;
     QVERIFY(last == (colors[0] & 0xffffff) || last == (colors[1] & 0xffffff));
     maybeSave(&view, "migration-live-mid.png");
 }
@@ -223,8 +218,8 @@ void TestMigrationView::sweepViewShowsModelAndMeasuredPoints()
     MigrationModelEngine &e = *eOwner;
     QString error;
     QVERIFY(e.configure({{QStringLiteral("memory"), 16 * kMiB}, {QStringLiteral("bandwidth"), 400e6},
-                         {QStringLiteral("sweep_max"), 20000}},
-                        &error));
+                            {QStringLiteral("sweep_max"), 20000}},
+        &error));
     runToCompletion(e, std::chrono::seconds(10));
     MigrationSweepView view;
     view.setRunHistory(&m_history);
@@ -284,8 +279,8 @@ void TestMigrationView::runRecordFromResultNumbers()
     QCOMPARE(rec->totalMs, 700.0);
     QCOMPARE(rec->clientDowntimeMs, 30.0);
     // Times since the migration started (0.5 s into the run); no zero on a log axis.
-    QCOMPARE(rec->timeSec, (std::vector<double>{-0.25, 0.0, 0.5}));
-    QCOMPARE(rec->responseMs, (std::vector<double>{2.0, 1e-3, 40.0}));
+    QCOMPARE(rec->timeSec, (std::vector<double> {-0.25, 0.0, 0.5}));
+    QCOMPARE(rec->responseMs, (std::vector<double> {2.0, 1e-3, 40.0}));
     // An abandoned run is no point on the model's curves.
     r.error = QStringLiteral("migration abandoned: test");
     QCOMPARE(MigrationRunRecord::fromResult(r)->downtimeMs, -1.0);

@@ -1,12 +1,17 @@
 #include "net/httpclient.h"
 #include "net/latencyserver.h"
+#include "webclient/replicaengine.h"
+#include "webclient/replicatingstub.h"
+#include "webclient/rpcfanoutengine.h"
 #include "webclient/webclientengine.h"
 
 #include "engine/registry.h"
 
+#include <QSet>
 #include <QTest>
 
 #include <algorithm>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -35,6 +40,9 @@ private Q_SLOTS:
     void killedServerRefusesConnections();
     void stopMidwayEndsTheRun();
     void badParametersAreRefused();
+    void stubAloneReturnsTheFirstAnswer();
+    void everySummaryKeyIsDeclared_data();
+    void everySummaryKeyIsDeclared();
     void enginesAreRegistered();
 };
 
@@ -85,14 +93,15 @@ void TestWebClient::serverAnswersWhatCurlSends()
     QVERIFY2(server.start(&error), qPrintable(error));
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     QVERIFY(fd >= 0);
-    timeval tv{5, 0};
+    timeval tv {5, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
+    sockaddr_in addr {};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(server.port());
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     QCOMPARE(::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
-    const char req[] = "GET /index.html HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
+    const char req[]
+        = "GET /index.html HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
     QCOMPARE(::send(fd, req, sizeof req - 1, 0), ssize_t(sizeof req - 1));
     std::string reply;
     char buf[4096];
@@ -122,7 +131,8 @@ void TestWebClient::latencyIsATimerNotABlockedThread()
     const auto origin = Clock::now();
     std::vector<std::thread> threads;
     for (int i = 0; i < kClients; ++i)
-        threads.emplace_back([&, i] { errors[i] = httpGet(server.port(), "/rpc", 20000, origin, &timings[i]).error; });
+        threads.emplace_back(
+            [&, i] { errors[i] = httpGet(server.port(), "/rpc", 20000, origin, &timings[i]).error; });
     for (int i = 0; i < 2000 && server.requestsReceived() < kClients; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const qint64 received = server.requestsReceived();
@@ -155,12 +165,11 @@ void TestWebClient::waterfallFetchesEveryResourceOnce()
     const auto eOwner = makeEngine<WebClientEngine>();
     WebClientEngine &e = *eOwner;
     QString error;
-    QVERIFY2(e.configure({{QStringLiteral("threads"), threads},
-                          {QStringLiteral("resources"), resources},
-                          {QStringLiteral("resource_size"), QStringLiteral("4KiB")},
-                          {QStringLiteral("latency_ms"), 10}},
-                         &error),
-             qPrintable(error));
+    QVERIFY2(e.configure({{QStringLiteral("threads"), threads}, {QStringLiteral("resources"), resources},
+                             {QStringLiteral("resource_size"), QStringLiteral("4KiB")},
+                             {QStringLiteral("latency_ms"), 10}},
+                 &error),
+        qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const auto snap = std::dynamic_pointer_cast<const WebClientSnapshot>(e.snapshot());
@@ -204,9 +213,8 @@ void TestWebClient::oneThreadPaysOneLatencyPerResource()
 {
     const auto eOwner = makeEngine<WebClientEngine>();
     WebClientEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("threads"), 1},
-                         {QStringLiteral("resources"), 4},
-                         {QStringLiteral("latency_ms"), 40}}));
+    QVERIFY(e.configure({{QStringLiteral("threads"), 1}, {QStringLiteral("resources"), 4},
+        {QStringLiteral("latency_ms"), 40}}));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     // Page plus four resources, one after another, each waiting the full latency.
@@ -218,11 +226,9 @@ void TestWebClient::bandwidthBoundsTheLoadTime()
     // 8 x 16 KiB over an 8 Mbit/s link cannot take less than 131 ms, however many threads.
     const auto eOwner = makeEngine<WebClientEngine>();
     WebClientEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("threads"), 8},
-                         {QStringLiteral("resources"), 8},
-                         {QStringLiteral("resource_size"), QStringLiteral("16KiB")},
-                         {QStringLiteral("latency_ms"), 0},
-                         {QStringLiteral("bandwidth"), QStringLiteral("8Mbit")}}));
+    QVERIFY(e.configure({{QStringLiteral("threads"), 8}, {QStringLiteral("resources"), 8},
+        {QStringLiteral("resource_size"), QStringLiteral("16KiB")}, {QStringLiteral("latency_ms"), 0},
+        {QStringLiteral("bandwidth"), QStringLiteral("8Mbit")}}));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const double boundMs = 8 * 16384 * 8 / 8e6 * 1000;
@@ -234,11 +240,9 @@ void TestWebClient::sweepMeasuresEachThreadCount()
 {
     const auto eOwner = makeEngine<WebClientEngine>();
     WebClientEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("threads"), 6},
-                         {QStringLiteral("resources"), 6},
-                         {QStringLiteral("resource_size"), QStringLiteral("1KiB")},
-                         {QStringLiteral("latency_ms"), 20},
-                         {QStringLiteral("sweep"), true}}));
+    QVERIFY(e.configure({{QStringLiteral("threads"), 6}, {QStringLiteral("resources"), 6},
+        {QStringLiteral("resource_size"), QStringLiteral("1KiB")}, {QStringLiteral("latency_ms"), 20},
+        {QStringLiteral("sweep"), true}}));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const auto snap = std::dynamic_pointer_cast<const WebClientSnapshot>(e.snapshot());
@@ -256,9 +260,8 @@ void TestWebClient::fanoutSequentialPaysEveryLatency()
 {
     const auto eOwner = makeEngine<RpcFanoutEngine>();
     RpcFanoutEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("servers"), 3},
-                         {QStringLiteral("latency_ms"), 30},
-                         {QStringLiteral("repeats"), 1}}));
+    QVERIFY(e.configure({{QStringLiteral("servers"), 3}, {QStringLiteral("latency_ms"), 30},
+        {QStringLiteral("repeats"), 1}}));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const auto snap = std::dynamic_pointer_cast<const FanoutSnapshot>(e.snapshot());
@@ -278,12 +281,9 @@ void TestWebClient::stubSurvivesAKilledReplica()
     ReplicaEngine &e = *eOwner;
     constexpr int kCalls = 12;
     constexpr int kKillAt = 4;
-    QVERIFY(e.configure({{QStringLiteral("requests"), kCalls},
-                         {QStringLiteral("interval_ms"), 5},
-                         {QStringLiteral("latency_ms"), 5},
-                         {QStringLiteral("jitter_ms"), 20},
-                         {QStringLiteral("kill_at"), kKillAt},
-                         {QStringLiteral("kill_replica"), 1}}));
+    QVERIFY(e.configure({{QStringLiteral("requests"), kCalls}, {QStringLiteral("interval_ms"), 5},
+        {QStringLiteral("latency_ms"), 5}, {QStringLiteral("jitter_ms"), 20},
+        {QStringLiteral("kill_at"), kKillAt}, {QStringLiteral("kill_replica"), 1}}));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     // The caller never sees the failure...
@@ -340,9 +340,8 @@ void TestWebClient::stopMidwayEndsTheRun()
 {
     const auto eOwner = makeEngine<WebClientEngine>();
     WebClientEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("threads"), 4},
-                         {QStringLiteral("resources"), 16},
-                         {QStringLiteral("latency_ms"), 2000}}));
+    QVERIFY(e.configure({{QStringLiteral("threads"), 4}, {QStringLiteral("resources"), 16},
+        {QStringLiteral("latency_ms"), 2000}}));
     e.setSpeed(0);
     e.start();
     QTest::qWait(300);
@@ -362,6 +361,96 @@ void TestWebClient::badParametersAreRefused()
     ReplicaEngine &re = *reOwner;
     QVERIFY(!re.configure({{QStringLiteral("kill_replica"), 3}}, &error));
     QVERIFY2(error.contains(QLatin1String("kill_replica")), qPrintable(error));
+}
+
+void TestWebClient::stubAloneReturnsTheFirstAnswer()
+{
+    // Three replicas; the stub is used directly, as an application would.
+    std::vector<std::unique_ptr<LatencyServer>> replicas;
+    std::vector<std::uint16_t> ports;
+    for (int r = 0; r < 3; ++r) {
+        LatencyServerConfig cfg;
+        cfg.resources = 0;
+        cfg.latencyMs = 1;
+        replicas.push_back(std::make_unique<LatencyServer>(cfg));
+        QString error;
+        QVERIFY2(replicas.back()->start(&error), qPrintable(error));
+        ports.push_back(replicas.back()->port());
+    }
+    // Replica 2 is dead from the start: its port refuses connections.
+    replicas[2]->kill();
+    std::vector<StubCall> calls;
+    std::vector<ReplicaCounters> counters;
+    {
+        ReplicatingStub stub(ports, 5000, Clock::now());
+        stub.markKilled(2);
+        for (int i = 0; i < 5; ++i) {
+            const StubCall c = stub.call(i);
+            QCOMPARE(c.index, i);
+            QVERIFY(c.winner == 0 || c.winner == 1);
+            QCOMPARE(c.outcome[c.winner], int(StubCall::First));
+            QVERIFY(c.latencyMs >= 0);
+        }
+        stub.drain(std::chrono::seconds(10));
+        stub.copyState(&calls, &counters);
+    } // joins the workers
+    QCOMPARE(int(calls.size()), 5);
+    QCOMPARE(int(counters.size()), 3);
+    for (const StubCall &c : calls) {
+        QCOMPARE(c.outcome[2], int(StubCall::Failed));
+        // The other live replica answered too, later.
+        QCOMPARE(c.outcome[1 - c.winner], int(StubCall::Late));
+    }
+    QCOMPARE(counters[2].failed, 5);
+    QVERIFY(counters[2].killed);
+    QCOMPARE(counters[0].first + counters[1].first, 5);
+    QCOMPARE(counters[0].first + counters[0].late, 5);
+    QCOMPARE(counters[1].sent, 5);
+}
+
+void TestWebClient::everySummaryKeyIsDeclared_data()
+{
+    QTest::addColumn<QString>("engine");
+    QTest::addColumn<QVariantMap>("params");
+    QTest::newRow("webclient") << QStringLiteral("webclient")
+                               << QVariantMap {{QStringLiteral("threads"), 2},
+                                      {QStringLiteral("resources"), 3},
+                                      {QStringLiteral("resource_size"), QStringLiteral("1KiB")},
+                                      {QStringLiteral("latency_ms"), 5}};
+    QTest::newRow("webclient sweep, bandwidth")
+        << QStringLiteral("webclient")
+        << QVariantMap {{QStringLiteral("threads"), 3}, {QStringLiteral("resources"), 3},
+               {QStringLiteral("resource_size"), QStringLiteral("1KiB")}, {QStringLiteral("latency_ms"), 5},
+               {QStringLiteral("bandwidth"), QStringLiteral("100Mbit")}, {QStringLiteral("sweep"), true}};
+    QTest::newRow("rpc-fanout") << QStringLiteral("rpc-fanout")
+                                << QVariantMap {{QStringLiteral("servers"), 2},
+                                       {QStringLiteral("latency_ms"), 5}, {QStringLiteral("repeats"), 1}};
+    QTest::newRow("replicas") << QStringLiteral("replicas")
+                              << QVariantMap {{QStringLiteral("requests"), 4},
+                                     {QStringLiteral("interval_ms"), 0}, {QStringLiteral("latency_ms"), 2},
+                                     {QStringLiteral("jitter_ms"), 3}, {QStringLiteral("kill_at"), 2}};
+}
+
+void TestWebClient::everySummaryKeyIsDeclared()
+{
+    QFETCH(QString, engine);
+    QFETCH(QVariantMap, params);
+    const std::unique_ptr<Engine> e = EngineRegistry::builtin().create(engine);
+    QVERIFY(e);
+    QString error;
+    QVERIFY2(e->configure(params, &error), qPrintable(error));
+    const Result r = runToCompletion(*e, std::chrono::seconds(60));
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QVERIFY(!r.summary.isEmpty());
+    const std::vector<OutputSpec> outputs = e->outputs();
+    for (const QString &key : r.summary.keys())
+        QVERIFY2(outputsContain(outputs, key), qPrintable(key));
+    QSet<QString> ids;
+    for (const Series &sr : r.series) {
+        QVERIFY2(!sr.id.isEmpty(), qPrintable(sr.name));
+        QVERIFY2(!ids.contains(sr.id), qPrintable(sr.id));
+        ids.insert(sr.id);
+    }
 }
 
 void TestWebClient::enginesAreRegistered()

@@ -1,6 +1,8 @@
-#include "webclient/webclientview.h"
 #include "common/viewregistry.h"
 #include "viewtesting.h"
+#include "webclient/fanoutview.h"
+#include "webclient/replicaview.h"
+#include "webclient/webclientview.h"
 
 #include <QApplication>
 #include <QLabel>
@@ -17,6 +19,7 @@ private Q_SLOTS:
     void emptyStateHasNoBars();
     void fanoutDrawsMeasuredAndIdealCurves();
     void replicaViewShowsTheKillAndCounters();
+    void viewsLabelTheEnginesSeriesById();
     void realRunRenders();
 
 private:
@@ -36,7 +39,7 @@ std::shared_ptr<WebClientSnapshot> constructedLoad()
     WaterfallEntry page;
     page.resource = -1;
     page.path = QStringLiteral("/");
-    page.timing = FetchTiming{0, 1, 100, 110, 500, 200};
+    page.timing = FetchTiming {0, 1, 100, 110, 500, 200};
     s->waterfall.push_back(page);
     // Thread 0 fetches 0 and 2, thread 1 fetches 1 and 3, one latency each.
     for (int r = 0; r < 4; ++r) {
@@ -44,11 +47,11 @@ std::shared_ptr<WebClientSnapshot> constructedLoad()
         e.resource = r;
         e.thread = r % 2;
         const double start = 110 + (r / 2) * 150;
-        e.timing = FetchTiming{start, start + 1, start + 100, start + 150, 1000, 200};
+        e.timing = FetchTiming {start, start + 1, start + 100, start + 150, 1000, 200};
         e.path = QStringLiteral("/r/%1").arg(r);
         s->waterfall.push_back(e);
     }
-    s->curve = {LoadPoint{1, 800, {800}}, LoadPoint{2, 420, {420}}};
+    s->curve = {LoadPoint {1, 800, {800}}, LoadPoint {2, 420, {420}}};
     s->status = QStringLiteral("constructed");
     return s;
 }
@@ -118,7 +121,7 @@ void TestWebClientViews::fanoutDrawsMeasuredAndIdealCurves()
     s->maxServers = 4;
     s->latencyMs = 100;
     for (int m = 1; m <= 4; ++m)
-        s->points.push_back(FanoutPoint{m, 100.0 * m, 102.0, 100.0 * m / 102.0});
+        s->points.push_back(FanoutPoint {m, 100.0 * m, 102.0, 100.0 * m / 102.0});
     view.showSnapshot(s, RunState::Finished);
     ChartWidget *chart = view.charts().front();
     QCOMPARE(chart->graphCount(), 2);
@@ -173,14 +176,62 @@ void TestWebClientViews::replicaViewShowsTheKillAndCounters()
     save(&view, QStringLiteral("replicas"));
 }
 
+void TestWebClientViews::viewsLabelTheEnginesSeriesById()
+{
+    // The engine builds the series (with ids and English names for CSV); views show their own labels.
+    FanoutView fanout;
+    auto f = std::make_shared<FanoutSnapshot>();
+    f->maxServers = 2;
+    f->points = {FanoutPoint {1, 100, 100, 1}, FanoutPoint {2, 200, 101, 200.0 / 101}};
+    const std::vector<Series> engineSeries = RpcFanoutEngine::series(f->points);
+    QCOMPARE(int(engineSeries.size()), 4);
+    QCOMPARE(engineSeries[2].id, QStringLiteral("sequential"));
+    QCOMPARE(engineSeries[2].name, QStringLiteral("sequential (measured)"));
+    fanout.showSnapshot(f, RunState::Finished);
+    ChartWidget *times = fanout.charts().at(1);
+    QCOMPARE(times->graph(0)->name(), QStringLiteral("one after another (measured)"));
+    QCOMPARE(times->graph(1)->name(), QStringLiteral("all at once (measured)"));
+    QCOMPARE(times->graph(0)->data()->at(1)->value, 200.0); // the engine's numbers
+    QCOMPARE(fanout.charts().front()->graph(1)->name(), QStringLiteral("linear speed-up (model)"));
+
+    ReplicaView replica;
+    auto r = std::make_shared<ReplicaSnapshot>();
+    r->requests = 3;
+    r->counters.resize(3);
+    for (int i = 0; i < 3; ++i) {
+        StubCall c;
+        c.index = i;
+        c.latencyMs = 10;
+        c.winner = i == 2 ? -1 : i;
+        c.outcome = {1, 1, 3};
+        r->calls.push_back(c);
+    }
+    replica.showSnapshot(r, RunState::Finished);
+    ChartWidget *chart = replica.charts().front();
+    QCOMPARE(chart->graphCount(), 4); // three replicas and the failed call
+    QCOMPARE(chart->graph(1)->name(), QStringLiteral("answered by replica 1"));
+    QCOMPARE(chart->graph(3)->name(), QStringLiteral("failed for the caller"));
+    QCOMPARE(chart->graph(3)->dataCount(), 1);
+
+    WebClientView web;
+    const auto load = constructedLoad();
+    load->bandwidthBytesPerSec = 1e6;
+    web.showSnapshot(load, RunState::Finished);
+    ChartWidget *curve = web.charts().at(1);
+    QCOMPARE(curve->graphCount(), 3);
+    QCOMPARE(curve->graph(1)->name(), QStringLiteral("latency bound (model)"));
+    QCOMPARE(curve->graph(2)->name(), QStringLiteral("bandwidth bound (model)"));
+    // The bound the engine's model gives: page + ceil(4 / 2) latencies of 100 ms.
+    QCOMPARE(curve->graph(1)->data()->at(1)->value, load->model().latencyBoundMs(2));
+    QCOMPARE(curve->graph(1)->data()->at(1)->value, 300.0);
+}
+
 void TestWebClientViews::realRunRenders()
 {
     const auto eOwner = makeEngine<WebClientEngine>();
     WebClientEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("threads"), 3},
-                         {QStringLiteral("resources"), 6},
-                         {QStringLiteral("latency_ms"), 20},
-                         {QStringLiteral("sweep"), true}}));
+    QVERIFY(e.configure({{QStringLiteral("threads"), 3}, {QStringLiteral("resources"), 6},
+        {QStringLiteral("latency_ms"), 20}, {QStringLiteral("sweep"), true}}));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     WebClientView view;

@@ -49,13 +49,13 @@ protected:
         p.setPen(theme.muted);
         p.drawText(QRectF(labelW, 2, cellW * ps.ownWords, 18), Qt::AlignCenter, tr("worker's own array"));
         p.drawText(QRectF(labelW + cellW * ps.ownWords, 2, cellW * ps.ledgerWords, 18), Qt::AlignCenter,
-                   tr("sibling's ledger (last word: checksum)"));
+            tr("sibling's ledger (last word: checksum)"));
         for (int r = 0; r < 3; ++r) {
             const double y = 22 + r * rowH;
             p.setPen(theme.text);
             p.setFont(theme.font(10, true));
-            p.drawText(QRectF(4, y, labelW - 8, rowH - 8), Qt::AlignVCenter | Qt::AlignLeft | Qt::TextWordWrap,
-                       rows[r].title);
+            p.drawText(QRectF(4, y, labelW - 8, rowH - 8),
+                Qt::AlignVCenter | Qt::AlignLeft | Qt::TextWordWrap, rows[r].title);
             const auto &data = *rows[r].data;
             for (int i = 0; i < words; ++i) {
                 const QRectF cell(labelW + i * cellW, y + rowH * 0.2, cellW - 1, rowH * 0.55);
@@ -67,7 +67,7 @@ protected:
             p.setPen(rows[r].ok ? theme.good : theme.bad);
             p.setFont(theme.font(11, true));
             p.drawText(QRectF(width() - 152, y, 150, rowH), Qt::AlignVCenter | Qt::AlignLeft,
-                       rows[r].ok ? tr("checksum OK") : tr("CORRUPTED"));
+                rows[r].ok ? tr("checksum OK") : tr("CORRUPTED"));
         }
     }
 };
@@ -114,8 +114,8 @@ void ThreadsLiveView::showSnapshot(const std::shared_ptr<const Snapshot> &snapsh
         m_arena->valid = false;
         m_arena->update();
         m_status->setText(snapshot && !snapshot->result.error.isEmpty()
-                              ? snapshot->result.error
-                              : tr("Press Run (F5): busy threads with the chosen nice values run pinned to one CPU."));
+                ? snapshot->result.error
+                : tr("Press Run (F5): busy threads with the chosen nice values run pinned to one CPU."));
         return;
     }
     m_status->setText(s->result.error.isEmpty() ? s->status : s->result.error);
@@ -124,42 +124,31 @@ void ThreadsLiveView::showSnapshot(const std::shared_ptr<const Snapshot> &snapsh
         m_arena->valid = !s->protection.threadArena.empty();
         m_arena->update();
         if (!s->protection.parentArena.empty())
-            m_status->setText(s->status + tr("\nThe buffer sits at the same virtual address 0x%1 in parent and "
-                                             "child, but fork gave the child its own copy (measured on this machine).")
-                                              .arg(s->protection.arenaAddress, 0, 16));
+            m_status->setText(s->status
+                + tr("\nThe buffer sits at the same virtual address 0x%1 in parent and "
+                     "child, but fork gave the child its own copy (measured on this machine).")
+                      .arg(s->protection.arenaAddress, 0, 16));
         return;
     }
-    Series measured, model;
-    measured.name = tr("measured on this machine");
-    measured.xLabel = tr("thread");
-    measured.yLabel = tr("CPU share (%)");
-    measured.style = Series::Style::Bars;
-    model = measured;
-    model.name = tr("CFS model (weights)");
-    model.style = Series::Style::Scatter;
-    std::vector<Series> times;
-    for (int i = 0; i < int(s->threads.size()); ++i) {
-        const auto &t = s->threads[i];
-        measured.x.push_back(i);
-        measured.y.push_back(100 * t.measuredShare);
-        model.x.push_back(i);
-        model.y.push_back(100 * t.modelShare);
-        Series run;
-        run.name = tr("T%1 (nice %2) run").arg(i).arg(t.nice);
-        run.xLabel = tr("time (ms)");
-        run.yLabel = tr("cumulative time (ms)");
-        Series wait = run;
-        wait.name = tr("T%1 (nice %2) wait").arg(i).arg(t.nice);
-        for (const auto &smp : t.samples) {
-            run.x.push_back(smp.timeMs);
-            run.y.push_back(smp.runMs);
-            wait.x.push_back(smp.timeMs);
-            wait.y.push_back(smp.waitMs);
-        }
-        times.push_back(std::move(run));
-        times.push_back(std::move(wait));
+    // The engine builds the series; the view only gives them its translated labels.
+    std::vector<Series> shares = ThreadsLiveEngine::shareSeries(*s);
+    for (Series &sr : shares) {
+        sr.name = sr.id == QLatin1String("model_share") ? tr("CFS model (weights)")
+                                                        : tr("measured on this machine");
+        sr.xLabel = tr("thread");
+        sr.yLabel = tr("CPU share (%)");
     }
-    m_shares->setSeries({measured, model});
+    // Wait times only when they were measured (schedstat); the stat fallback has run times only.
+    std::vector<Series> times = ThreadsLiveEngine::timeSeries(*s);
+    for (Series &sr : times) {
+        const bool wait = sr.id.startsWith(QLatin1String("wait_time_"));
+        const int i = sr.id.section(QLatin1Char('_'), -1).toInt();
+        const int nice = i < int(s->threads.size()) ? s->threads[i].nice : 0;
+        sr.name = wait ? tr("T%1 (nice %2) wait").arg(i).arg(nice) : tr("T%1 (nice %2) run").arg(i).arg(nice);
+        sr.xLabel = tr("time (ms)");
+        sr.yLabel = tr("cumulative time (ms)");
+    }
+    m_shares->setSeries(shares);
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     for (int i = 0; i < int(s->threads.size()); ++i)
         ticker->addTick(i, tr("T%1\nnice %2").arg(i).arg(s->threads[i].nice));

@@ -1,122 +1,12 @@
 #include "tlpview.h"
 
-
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QPainter>
 #include <QVBoxLayout>
 
 #include <algorithm>
 
 namespace proclab {
-
-ActivityLanes::ActivityLanes(QWidget *parent)
-    : QWidget(parent)
-    , m_theme(Theme::byId(QStringLiteral("light")))
-{
-    setMinimumHeight(120);
-    setToolTip(tr("One row per thread, newest samples on the right.\n"
-                  "Green: running. Orange: ready, waiting for a core. Grey: blocked."));
-}
-
-void ActivityLanes::setLanes(std::vector<TlpLane> lanes, double windowMs)
-{
-    m_lanes = std::move(lanes);
-    m_windowMs = windowMs;
-    update();
-}
-
-void ActivityLanes::setTheme(const Theme &theme)
-{
-    m_theme = theme;
-    update();
-}
-
-QColor ActivityLanes::colorFor(ThreadActivity a) const
-{
-    switch (a) {
-    case ThreadActivity::Running:
-        return m_theme.good;
-    case ThreadActivity::Runnable:
-        return m_theme.warn;
-    case ThreadActivity::Blocked:
-        return m_theme.muted.lighter(m_theme.id == QLatin1String("dark") ? 60 : 125);
-    case ThreadActivity::Absent:
-        break;
-    }
-    return m_theme.base;
-}
-
-void ActivityLanes::paintEvent(QPaintEvent *)
-{
-    QPainter p(this);
-    p.fillRect(rect(), m_theme.base);
-    p.setFont(m_theme.font(9));
-    const QFontMetrics fm(p.font());
-    const int legendH = fm.height() + 6;
-    const int labelW = fm.horizontalAdvance(QStringLiteral("00000000 mmmmmmmmmmmm"));
-    const QRect area(labelW + 6, 4, std::max(10, width() - labelW - 10), std::max(10, height() - legendH - 8));
-    if (m_lanes.empty()) {
-        p.setPen(m_theme.muted);
-        p.drawText(area, Qt::AlignCenter, tr("Activity lanes appear here while sampling."));
-    } else {
-        // The grid as a QImage (one pixel per sample and lane), scaled once: a
-        // thousand samples by dozens of threads would be too many rectangles.
-        std::size_t columns = 1;
-        for (const auto &l : m_lanes)
-            columns = std::max(columns, l.states.size());
-        QImage img(static_cast<int>(columns), static_cast<int>(m_lanes.size()), QImage::Format_RGB32);
-        img.fill(m_theme.base);
-        const QRgb colors[4] = {colorFor(ThreadActivity::Running).rgb(), colorFor(ThreadActivity::Runnable).rgb(),
-                                colorFor(ThreadActivity::Blocked).rgb(), colorFor(ThreadActivity::Absent).rgb()};
-        for (std::size_t row = 0; row < m_lanes.size(); ++row) {
-            const auto &st = m_lanes[row].states;
-            auto *line = reinterpret_cast<QRgb *>(img.scanLine(static_cast<int>(row)));
-            const std::size_t offset = columns - st.size(); // right-aligned: newest on the right
-            for (std::size_t i = 0; i < st.size(); ++i)
-                line[offset + i] = colors[static_cast<int>(st[i]) & 3];
-        }
-        const double rowH = double(area.height()) / m_lanes.size();
-        p.drawImage(area, img);
-        // Thin separators between lanes, when rows are tall enough to see them.
-        if (rowH >= 6) {
-            p.setPen(QPen(m_theme.base, 1));
-            for (std::size_t row = 1; row < m_lanes.size(); ++row) {
-                const int y = area.top() + static_cast<int>(row * rowH);
-                p.drawLine(area.left(), y, area.right(), y);
-            }
-        }
-        p.setPen(m_theme.text);
-        if (rowH >= fm.height() * 0.8) {
-            for (std::size_t row = 0; row < m_lanes.size(); ++row) {
-                const QRect r(0, area.top() + static_cast<int>(row * rowH), labelW, static_cast<int>(rowH));
-                p.drawText(r, Qt::AlignRight | Qt::AlignVCenter,
-                           QStringLiteral("%1 %2").arg(m_lanes[row].tid).arg(m_lanes[row].name.left(12)));
-            }
-        } else {
-            p.drawText(QRect(0, area.top(), labelW, area.height()), Qt::AlignRight | Qt::AlignVCenter,
-                       tr("%1 threads").arg(m_lanes.size()));
-        }
-        p.setPen(QPen(m_theme.axis, 1));
-        p.drawRect(area.adjusted(0, 0, -1, -1));
-    }
-    // Legend and time span.
-    int x = area.left();
-    const int y = height() - legendH;
-    for (auto a : {ThreadActivity::Running, ThreadActivity::Runnable, ThreadActivity::Blocked}) {
-        const QString name = a == ThreadActivity::Running ? tr("running")
-            : a == ThreadActivity::Runnable             ? tr("runnable (no free core)")
-                                                        : tr("blocked");
-        p.fillRect(QRect(x, y + 3, 14, fm.height() - 4), colorFor(a));
-        p.setPen(m_theme.text);
-        p.drawText(QPoint(x + 18, y + fm.ascent() + 1), name);
-        x += 30 + fm.horizontalAdvance(name);
-    }
-    if (m_windowMs > 0) {
-        p.drawText(QRect(area.left(), y, area.width(), legendH), Qt::AlignRight | Qt::AlignVCenter,
-                   tr("last %1 ms, newest on the right").arg(m_windowMs, 0, 'f', 0));
-    }
-}
 
 TlpView::TlpView(QWidget *parent)
     : StepView(parent)
@@ -180,17 +70,20 @@ void TlpView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     const bool running = state == RunState::Running || state == RunState::Paused;
     const int maxI = std::max({s->cores, s->overall.maxConcurrent, s->window.maxConcurrent, 1});
     auto addBars = [&](const TlpStats &st, double offset, const QColor &color, const QString &name) {
+        // The engine's c_i series; the view places the bars and names them.
+        const Series hist = TlpEngine::histogramSeries(st);
         auto *bars = new QCPBars(m_histogram->xAxis, m_histogram->yAxis);
         bars->setName(name);
         bars->setWidth(0.38);
         bars->setPen(QPen(color.darker(130)));
         bars->setBrush(color);
-        for (std::size_t i = 0; i < st.c.size(); ++i)
-            bars->addData(double(i) + offset, st.c[i]);
+        for (std::size_t i = 0; i < hist.x.size(); ++i)
+            bars->addData(hist.x[i] + offset, hist.y[i]);
     };
     addBars(s->overall, running ? -0.2 : 0, m_theme.seriesColor(0), tr("whole run (measured)"));
     if (running)
-        addBars(s->window, 0.2, m_theme.seriesColor(1), tr("last %1 ms (measured)").arg(s->windowMs, 0, 'f', 0));
+        addBars(
+            s->window, 0.2, m_theme.seriesColor(1), tr("last %1 ms (measured)").arg(s->windowMs, 0, 'f', 0));
     else if (auto *b = qobject_cast<QCPBars *>(m_histogram->plottable(0)))
         b->setWidth(0.7);
     m_histogram->legend->setVisible(true);
@@ -210,8 +103,10 @@ void TlpView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     m_histogram->replot(QCustomPlot::rpQueuedReplot);
 
     // TLP over time with the ceiling: no more threads can execute than there are cores.
-    Series tlp{tr("TLP, last %1 ms (measured)").arg(s->windowMs, 0, 'f', 0), tr("time (s)"), tr("TLP"),
-               Series::Style::Line, s->timeS, s->windowTlp, {}};
+    Series tlp = TlpEngine::overTimeSeries(*s);
+    tlp.name = tr("TLP, last %1 ms (measured)").arg(s->windowMs, 0, 'f', 0);
+    tlp.xLabel = tr("time (s)");
+    tlp.yLabel = tr("TLP");
     m_overTime->setSeries({tlp}, false);
     const double tEnd = s->timeS.empty() ? 1.0 : std::max(1.0, s->timeS.back());
     m_overTime->xAxis->setRange(0, tEnd);
@@ -233,10 +128,13 @@ void TlpView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     m_overTime->replot(QCustomPlot::rpQueuedReplot);
 
     const TlpStats &shown = running ? s->window : s->overall;
-    const QString value = shown.defined ? QString::number(shown.tlp, 'f', 2) : tr("undefined (nothing executed)");
-    m_headline->setText(tr("TLP %1 %2 (measured)   ·   ceiling %3 cores")
-                            .arg(value, running ? tr("over the last %1 ms").arg(s->windowMs, 0, 'f', 0) : tr("over the whole run"))
-                            .arg(s->cores));
+    const QString value
+        = shown.defined ? QString::number(shown.tlp, 'f', 2) : tr("undefined (nothing executed)");
+    m_headline->setText(
+        tr("TLP %1 %2 (measured)   ·   ceiling %3 cores")
+            .arg(value,
+                running ? tr("over the last %1 ms").arg(s->windowMs, 0, 'f', 0) : tr("over the whole run"))
+            .arg(s->cores));
     QString info = tr("%1 · %2 samples at %3 Hz (asked %4 Hz) · sampler CPU %5 % · %6 seen")
                        .arg(s->target)
                        .arg(s->overall.samples)

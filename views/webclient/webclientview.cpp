@@ -1,22 +1,15 @@
 #include "webclientview.h"
 
+#include "statuslabel.h"
+
 #include <QLabel>
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <cmath>
 
 namespace proclab {
 
 namespace {
-
-QLabel *statusLabel(QWidget *parent)
-{
-    auto *l = new QLabel(parent);
-    l->setWordWrap(true);
-    l->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    return l;
-}
 
 QString csvNumber(double v)
 {
@@ -42,7 +35,8 @@ WebClientView::WebClientView(QWidget *parent)
     m_curve->setTitle(tr("Page load time against client threads"));
     m_curve->setExportName(QStringLiteral("webclient-load-time"));
     m_waterfall->setCsvProvider([this] {
-        QString out = QStringLiteral("resource,path,thread,start_ms,connected_ms,first_byte_ms,end_ms,bytes\n");
+        QString out
+            = QStringLiteral("resource,path,thread,start_ms,connected_ms,first_byte_ms,end_ms,bytes\n");
         const auto s = std::dynamic_pointer_cast<const WebClientSnapshot>(m_last);
         if (!s)
             return out;
@@ -52,7 +46,7 @@ WebClientView::WebClientView(QWidget *parent)
                        .arg(csvField(e.path))
                        .arg(e.thread)
                        .arg(csvNumber(e.timing.startMs), csvNumber(e.timing.connectedMs),
-                            csvNumber(e.timing.firstByteMs), csvNumber(e.timing.endMs))
+                           csvNumber(e.timing.firstByteMs), csvNumber(e.timing.endMs))
                        .arg(e.timing.bytes);
         }
         return out;
@@ -157,212 +151,23 @@ void WebClientView::drawWaterfall(const WebClientSnapshot &s)
 
 void WebClientView::drawCurve(const WebClientSnapshot &s)
 {
-    std::vector<Series> series;
-    if (!s.curve.empty()) {
-        Series measured{tr("page load time (measured)"), tr("client threads"), tr("page load time (ms)"),
-                        Series::Style::Line, {}, {}, {}};
-        Series bound{tr("latency bound (model)"), measured.xLabel, measured.yLabel, Series::Style::Line, {}, {}, {}};
-        for (const auto &p : s.curve) {
-            measured.x.push_back(p.threads);
-            measured.y.push_back(p.loadMs);
-            // Page + ceil(N / k) rounds of one latency each: what latency alone allows.
-            bound.x.push_back(p.threads);
-            bound.y.push_back(s.latencyMs + std::ceil(double(s.resources) / p.threads) * s.latencyMs);
-        }
-        series = {measured, bound};
-        if (s.bandwidthBytesPerSec > 0) {
-            const double bw = 1000.0 * double(s.resourceBytes) * s.resources / s.bandwidthBytesPerSec;
-            Series link{tr("bandwidth bound (model)"), measured.xLabel, measured.yLabel, Series::Style::Line,
-                        {double(s.curve.front().threads), double(s.curve.back().threads)}, {bw, bw}, {}};
-            series.push_back(link);
-        }
+    // The engine builds the curves (measured and the model bounds); the view labels them.
+    std::vector<Series> series = WebClientEngine::curveSeries(s);
+    for (Series &sr : series) {
+        if (sr.id == QLatin1String("latency_bound"))
+            sr.name = tr("latency bound (model)");
+        else if (sr.id == QLatin1String("bandwidth_bound"))
+            sr.name = tr("bandwidth bound (model)");
+        else
+            sr.name = tr("page load time (measured)");
+        sr.xLabel = tr("client threads");
+        sr.yLabel = tr("page load time (ms)");
     }
     m_curve->setSeries(series, true);
     if (!series.empty()) {
         m_curve->yAxis->setRangeLower(0);
         m_curve->replot(QCustomPlot::rpQueuedReplot);
     }
-}
-
-FanoutView::FanoutView(QWidget *parent)
-    : StepView(parent)
-    , m_speedup(new ChartWidget(this))
-    , m_times(new ChartWidget(this))
-    , m_status(statusLabel(this))
-{
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_speedup, 3);
-    layout->addWidget(m_times, 2);
-    layout->addWidget(m_status);
-    m_speedup->setTitle(tr("Speed-up of parallel calls against the number of servers"));
-    m_speedup->setExportName(QStringLiteral("rpc-fanout-speedup"));
-    m_times->setTitle(tr("Time for all calls: one after another vs all at once"));
-    m_times->setExportName(QStringLiteral("rpc-fanout-times"));
-    showSnapshot(nullptr, RunState::Idle);
-}
-
-void FanoutView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState)
-{
-    const auto s = std::dynamic_pointer_cast<const FanoutSnapshot>(snapshot);
-    if (!s) {
-        m_speedup->setSeries({});
-        m_times->setSeries({});
-        m_status->setText(snapshot ? snapshot->status : tr("Press Run (F5) to call the servers."));
-        return;
-    }
-    Series speed{tr("speed-up (measured)"), tr("servers called"), tr("speed-up (sequential / parallel)"),
-                 Series::Style::Line, {}, {}, {}};
-    Series ideal{tr("linear speed-up (model)"), speed.xLabel, speed.yLabel, Series::Style::Line, {}, {}, {}};
-    Series seq{tr("one after another (measured)"), tr("servers called"), tr("time for all calls (ms)"),
-               Series::Style::Line, {}, {}, {}};
-    Series par{tr("all at once (measured)"), seq.xLabel, seq.yLabel, Series::Style::Line, {}, {}, {}};
-    for (const auto &p : s->points) {
-        speed.x.push_back(p.servers);
-        speed.y.push_back(p.speedup);
-        ideal.x.push_back(p.servers);
-        ideal.y.push_back(p.servers);
-        seq.x.push_back(p.servers);
-        seq.y.push_back(p.sequentialMs);
-        par.x.push_back(p.servers);
-        par.y.push_back(p.parallelMs);
-    }
-    m_speedup->setProvenance(Provenance::Measured);
-    m_times->setProvenance(Provenance::Measured);
-    m_speedup->setSeries(s->points.empty() ? std::vector<Series>{} : std::vector<Series>{speed, ideal});
-    m_times->setSeries(s->points.empty() ? std::vector<Series>{} : std::vector<Series>{seq, par});
-    if (!s->points.empty()) {
-        m_speedup->xAxis->setRange(0.5, s->maxServers + 0.5);
-        m_speedup->yAxis->setRange(0, s->maxServers + 0.5);
-        if (auto *g = m_speedup->graph(1))
-            g->setPen(QPen(m_theme.muted, m_theme.lineWidth, Qt::DashLine));
-        m_speedup->replot(QCustomPlot::rpQueuedReplot);
-        m_times->yAxis->setRangeLower(0);
-        m_times->replot(QCustomPlot::rpQueuedReplot);
-    }
-    m_status->setText(s->result.error.isEmpty() ? s->status : s->result.error);
-}
-
-ReplicaView::ReplicaView(QWidget *parent)
-    : StepView(parent)
-    , m_chart(new ChartWidget(this))
-    , m_counters(new QLabel(this))
-    , m_caller(new QLabel(this))
-    , m_status(statusLabel(this))
-{
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_chart, 1);
-    layout->addWidget(m_caller);
-    layout->addWidget(m_counters);
-    layout->addWidget(m_status);
-    m_chart->setTitle(tr("What the caller waited, coloured by the replica that answered first"));
-    m_chart->setExportName(QStringLiteral("replicas-latency"));
-    m_counters->setTextFormat(Qt::RichText);
-    // The counters are the point of this step: they keep their full height.
-    m_counters->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
-    m_caller->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
-    m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
-    showSnapshot(nullptr, RunState::Idle);
-}
-
-void ReplicaView::applyTheme(const Theme &theme)
-{
-    StepView::applyTheme(theme);
-    m_counters->setFont(theme.font(12));
-    m_caller->setFont(theme.font(14, true));
-    m_status->setFont(theme.font(11));
-    showSnapshot(m_last, m_lastState);
-}
-
-QString ReplicaView::countersText() const
-{
-    return m_counters->text();
-}
-
-void ReplicaView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState state)
-{
-    m_last = snapshot;
-    m_lastState = state;
-    const auto s = std::dynamic_pointer_cast<const ReplicaSnapshot>(snapshot);
-    removeOwnItems(m_chart, &m_items);
-    if (!s) {
-        m_chart->setSeries({});
-        m_counters->clear();
-        m_caller->clear();
-        m_status->setText(snapshot ? snapshot->status : tr("Press Run (F5) to start calling through the stub."));
-        return;
-    }
-    std::vector<Series> series;
-    for (int r = 0; r < s->replicas; ++r) {
-        Series sr{tr("answered by replica %1").arg(r), tr("call"), tr("latency seen by the caller (ms)"),
-                  Series::Style::Scatter, {}, {}, {}};
-        for (const auto &c : s->calls) {
-            if (c.winner == r) {
-                sr.x.push_back(c.index);
-                sr.y.push_back(c.latencyMs);
-            }
-        }
-        series.push_back(sr);
-    }
-    Series failed{tr("failed for the caller"), tr("call"), tr("latency seen by the caller (ms)"),
-                  Series::Style::Scatter, {}, {}, {}};
-    for (const auto &c : s->calls) {
-        if (c.winner < 0) {
-            failed.x.push_back(c.index);
-            failed.y.push_back(c.latencyMs);
-        }
-    }
-    if (!failed.x.empty())
-        series.push_back(failed);
-    m_chart->setProvenance(Provenance::Measured);
-    m_chart->setSeries(series, true);
-    m_chart->xAxis->setRange(-0.5, std::max(1, s->requests) - 0.5);
-    double maxLatency = 1;
-    for (const auto &c : s->calls)
-        maxLatency = std::max(maxLatency, c.latencyMs);
-    m_chart->yAxis->setRange(0, maxLatency * 1.3); // headroom for the kill label
-    if (s->killedReplica >= 0 && s->killAt >= 0) {
-        auto *line = new QCPItemStraightLine(m_chart);
-        line->point1->setCoords(s->killAt - 0.5, 0);
-        line->point2->setCoords(s->killAt - 0.5, 1);
-        line->setPen(QPen(m_theme.bad, 2.5, Qt::DashLine));
-        auto *label = new QCPItemText(m_chart);
-        m_items << line << label;
-        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-        label->position->setTypeX(QCPItemPosition::ptPlotCoords);
-        label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        label->position->setCoords(s->killAt - 0.3, 0.06);
-        label->setText(tr("replica %1 killed").arg(s->killedReplica));
-        label->setColor(m_theme.bad);
-        label->setFont(m_theme.font(11, true));
-    }
-    m_chart->replot(QCustomPlot::rpQueuedReplot);
-
-    m_caller->setText(tr("Calls made: %1   ·   failures the caller saw: %2")
-                          .arg(s->calls.size())
-                          .arg(s->callerFailures));
-    QPalette pal = m_caller->palette();
-    pal.setColor(QPalette::WindowText, s->callerFailures == 0 ? m_theme.good : m_theme.bad);
-    m_caller->setPalette(pal);
-    QString html = QStringLiteral("<table cellspacing='0' cellpadding='4'><tr><th align='left'>%1</th>"
-                                  "<th>%2</th><th>%3</th><th>%4</th><th>%5</th></tr>")
-                       .arg(tr("stub counters"), tr("sent"), tr("answered first"), tr("answered late"), tr("failed"));
-    for (std::size_t r = 0; r < s->counters.size(); ++r) {
-        const auto &k = s->counters[r];
-        const QString name = tr("replica %1").arg(r) + (k.killed ? tr(" (killed)") : QString());
-        html += QStringLiteral("<tr><td><span style='color:%1'>&#9632;</span> %2</td><td align='right'>%3</td>"
-                               "<td align='right'>%4</td><td align='right'>%5</td><td align='right'%6>%7</td></tr>")
-                    .arg(m_theme.seriesColor(static_cast<int>(r)).name(), name)
-                    .arg(k.sent)
-                    .arg(k.first)
-                    .arg(k.late)
-                    .arg(k.failed > 0 ? QStringLiteral(" style='color:%1'").arg(m_theme.bad.name()) : QString())
-                    .arg(k.failed);
-    }
-    html += QStringLiteral("</table>");
-    m_counters->setText(html);
-    m_status->setText(s->result.error.isEmpty() ? s->status : s->result.error);
 }
 
 } // namespace proclab

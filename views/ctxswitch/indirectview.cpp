@@ -1,0 +1,135 @@
+#include "indirectview.h"
+
+#include "ctxswitch/ctxswitchseries.h"
+
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace proclab {
+
+IndirectView::IndirectView(QWidget *parent)
+    : StepView(parent)
+    , m_chart(new ChartWidget(this))
+    , m_status(new QLabel(this))
+{
+    m_chart->setTitle(tr("Indirect cost of a switch: refilling the cache"));
+    m_chart->setProvenance(Provenance::Measured);
+    m_chart->setExportName(QStringLiteral("ctxswitch-indirect-cost"));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_chart, 1);
+    layout->addWidget(m_status);
+    m_status->setWordWrap(true);
+    applyTheme(m_theme);
+    showSnapshot(nullptr, RunState::Idle);
+}
+
+void IndirectView::applyTheme(const Theme &theme)
+{
+    StepView::applyTheme(theme);
+    m_status->setFont(theme.font(11));
+    if (m_last)
+        showSnapshot(m_last, m_lastState);
+}
+
+void IndirectView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState state)
+{
+    m_last = snapshot;
+    m_lastState = state;
+    m_chart->clearItems();
+    m_items.clear();
+    m_cacheMarkers = 0;
+    const auto snap = std::dynamic_pointer_cast<const CtxSwitchSnapshot>(snapshot);
+    if (!snap || snap->indirect.empty()) {
+        m_chart->setSeries({});
+        m_status->setText(snapshot
+                ? (snapshot->result.error.isEmpty() ? snapshot->status : snapshot->result.error)
+                : tr("Press Run (F5) to sweep the working-set size."));
+        if (!snap)
+            return;
+    }
+    // The engine built the curve; the view labels it and marks its points.
+    Series curve = snap->indirectCurve;
+    curve.name = tr("indirect cost (measured)");
+    curve.xLabel = tr("working set of each thread (bytes, log scale)");
+    curve.yLabel = tr("extra time of the first walk after a switch (us)");
+    Series points = curve;
+    points.style = Series::Style::Scatter;
+    points.name = tr("points");
+    if (!curve.x.empty())
+        m_chart->setSeries({curve, points}, true);
+    m_chart->legend->setVisible(false);
+    m_chart->xAxis->setScaleType(QCPAxis::stLogarithmic);
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (qint64 b = 1024; b <= (qint64(1) << 32); b *= 4)
+        ticker->addTick(double(b), formatBytes(b));
+    m_chart->xAxis->setTicker(ticker);
+    double xMax = curve.x.empty() ? 1 << 20 : curve.x.back();
+    const double xMin = curve.x.empty() ? 4096 : curve.x.front();
+    for (const auto &c : snap->caches)
+        xMax = std::max(xMax, double(c.sizeBytes) * 1.3);
+    // Keep absurd reported sizes (some VMs report hundreds of MiB) from squashing the curve.
+    xMax = std::min(xMax, std::max(curve.x.empty() ? 0.0 : curve.x.back() * 4, 64.0 * 1024 * 1024));
+    m_chart->xAxis->setRange(xMin / 1.3, xMax);
+    double yMax = 1;
+    for (double v : curve.y)
+        yMax = std::max(yMax, v);
+    double yMin = 0;
+    for (double v : curve.y)
+        yMin = std::min(yMin, v);
+    m_chart->yAxis->setRange(yMin * 1.1, yMax * 1.25);
+    int labelRow = 0;
+    for (const auto &c : snap->caches) {
+        const double x = double(c.sizeBytes);
+        if (x > xMax)
+            continue;
+        auto *line = new QCPItemStraightLine(m_chart);
+        line->point1->setCoords(x, 0);
+        line->point2->setCoords(x, 1);
+        line->setPen(QPen(m_theme.muted.darker(150), 1.5, Qt::DashLine));
+        auto *label = new QCPItemText(m_chart);
+        label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+        label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        label->position->setCoords(x, 0.02 + 0.07 * (labelRow++ % 3));
+        label->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+        label->setText(QStringLiteral("L%1 %2 ").arg(c.level).arg(formatBytes(c.sizeBytes)));
+        label->setFont(m_theme.font(9, true));
+        label->setColor(m_theme.text);
+        m_items.push_back(line);
+        m_items.push_back(label);
+        ++m_cacheMarkers;
+    }
+    double direct = 0;
+    for (const auto &s : snap->switches) {
+        if (s.id == QLatin1String("thread_switch_pipe"))
+            direct = s.medianNs / 1000.0;
+    }
+    if (direct > 0) {
+        auto *line = new QCPItemStraightLine(m_chart);
+        line->point1->setCoords(1, direct);
+        line->point2->setCoords(2, direct);
+        line->setPen(QPen(m_theme.seriesColor(1), 1.5, Qt::DotLine));
+        auto *label = new QCPItemText(m_chart);
+        label->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+        label->position->setTypeY(QCPItemPosition::ptPlotCoords);
+        label->position->setCoords(0.01, direct);
+        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        label->setText(tr("direct cost: one thread switch, %1 us (median)").arg(direct, 0, 'f', 1));
+        label->setFont(m_theme.font(9));
+        label->setColor(m_theme.seriesColor(1).darker(130));
+        m_items.push_back(line);
+        m_items.push_back(label);
+    }
+    m_chart->replot(QCustomPlot::rpQueuedReplot);
+    QString text = snap->result.error.isEmpty() ? snap->status : snap->result.error;
+    if (const IndirectPoint *peak = largestIndirectCost(snap->indirect)) {
+        text += tr("  |  largest indirect cost: %1 us at %2 (measured); cache sizes from %3")
+                    .arg(peak->indirectNs / 1000.0, 0, 'f', 1)
+                    .arg(formatBytes(peak->workingSetBytes), snap->cacheSource);
+    }
+    m_status->setText(text);
+}
+
+} // namespace proclab
