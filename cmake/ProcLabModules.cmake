@@ -14,6 +14,7 @@ set(PROCLAB_MODULES
     migration    # M6, M7
     webclient    # T11, C4
     tlp          # T12
+    servers      # T13, T14, S1
 )
 
 # Lesson folders under lessons/ (each lists its files in its own CMakeLists.txt).
@@ -23,6 +24,7 @@ set(PROCLAB_LESSONS
     t7-t10-scheduling
     t11-t12-clients
     m6-m7-live-migration
+    t13-t14-s1-server-designs
 )
 
 foreach(_proclab_module IN LISTS PROCLAB_MODULES)
