@@ -15,6 +15,10 @@ set(PROCLAB_MODULES
     webclient    # T11, C4
     tlp          # T12
     servers      # T13, T14, S1
+    objectadapter # S5
+    apache       # S6
+    cluster      # S7
+    dispatch     # S8, S9
 )
 
 # Lesson folders under lessons/ (each lists its files in its own CMakeLists.txt).
@@ -25,6 +29,7 @@ set(PROCLAB_LESSONS
     t11-t12-clients
     m6-m7-live-migration
     t13-t14-s1-server-designs
+    s5-s9-objects-clusters
 )
 
 foreach(_proclab_module IN LISTS PROCLAB_MODULES)
