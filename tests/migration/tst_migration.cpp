@@ -1,5 +1,6 @@
 #include "migration/migrationengine.h"
 #include "migration/migrationmodel.h"
+#include "migration/migrationmodelengine.h"
 #include "migration/migrationnode.h"
 #include "migration/pagememory.h"
 #include "migration/snapshothasher.h"
@@ -48,6 +49,11 @@ private Q_SLOTS:
     void nodeArgumentErrors_data();
     void nodeArgumentErrors();
     void registered();
+    void summaryKeysAreDeclared_data();
+    void summaryKeysAreDeclared();
+    void modelSummaryKeysAreDeclared();
+    void configureRefusesConflicts_data();
+    void configureRefusesConflicts();
 };
 
 namespace {
@@ -469,6 +475,77 @@ void TestMigration::registered()
     QVERIFY(reg.find(QStringLiteral("migration-model")));
     QCOMPARE(reg.find(QStringLiteral("migration"))->info.provenance, Provenance::Measured);
     QCOMPARE(reg.find(QStringLiteral("migration-model"))->info.provenance, Provenance::Model);
+}
+
+void TestMigration::summaryKeysAreDeclared_data()
+{
+    QTest::addColumn<QVariantMap>("params");
+    QTest::newRow("stopcopy") << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("stopcopy")}};
+    QTest::newRow("precopy, write faults")
+        << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("precopy")},
+               {QStringLiteral("dirty_log"), QStringLiteral("write_faults")}};
+    QTest::newRow("postcopy") << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("postcopy")}};
+    QTest::newRow("postcopy, cut") << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("postcopy")},
+        {QStringLiteral("cut_at"), QStringLiteral("after_resume")}};
+}
+
+void TestMigration::summaryKeysAreDeclared()
+{
+    // A short run's every summary key is one the engine declares (lessons are checked against them).
+    QFETCH(QVariantMap, params);
+    params.insert(QStringLiteral("warmup_ms"), 100);
+    params.insert(QStringLiteral("after_ms"), 100);
+    params.insert(QStringLiteral("dirty_rate"), 2000);
+    const auto eOwner = makeEngine<MigrationEngine>();
+    const Result r = runMigration(params, eOwner.get());
+    QVERIFY(r.summary.size() > 20);
+    const std::vector<OutputSpec> outputs = eOwner->outputs();
+    for (auto it = r.summary.begin(); it != r.summary.end(); ++it)
+        QVERIFY2(outputsContain(outputs, it.key()), qPrintable(it.key()));
+    // The run's own parameters, as numbers (the views read them, never the formatted text).
+    QCOMPARE(num(r, "dirty_rate_pages_s"), 2000.0);
+    QCOMPARE(num(r, "bandwidth_cap_mbit_s"), 0.0);
+}
+
+void TestMigration::modelSummaryKeysAreDeclared()
+{
+    const auto eOwner = makeEngine<MigrationModelEngine>();
+    QVERIFY(eOwner->configure({{QStringLiteral("sweep_points"), 3}}));
+    const Result r = runToCompletion(*eOwner, std::chrono::seconds(10));
+    QVERIFY(r.summary.size() >= 15);
+    for (auto it = r.summary.begin(); it != r.summary.end(); ++it)
+        QVERIFY2(outputsContain(eOwner->outputs(), it.key()), qPrintable(it.key()));
+    // Series carry stable ids, one per strategy and chart.
+    QStringList ids;
+    for (const Series &series : r.series)
+        ids << series.id;
+    QCOMPARE(ids,
+        (QStringList {QStringLiteral("stopcopy_downtime"), QStringLiteral("precopy_downtime"),
+            QStringLiteral("postcopy_downtime"), QStringLiteral("stopcopy_total"),
+            QStringLiteral("precopy_total"), QStringLiteral("postcopy_total")}));
+}
+
+void TestMigration::configureRefusesConflicts_data()
+{
+    QTest::addColumn<QVariantMap>("params");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("hot set larger than memory") << QVariantMap {{QStringLiteral("memory"), 16 * kMiB},
+        {QStringLiteral("hot_set"), 32 * kMiB}} << "hot_set (32MiB) is larger than memory (16MiB)";
+    QTest::newRow("destination without a port")
+        << QVariantMap {{QStringLiteral("destination"), QStringLiteral("somehost")}}
+        << "destination \"somehost\" is not HOST:PORT";
+}
+
+void TestMigration::configureRefusesConflicts()
+{
+    QFETCH(QVariantMap, params);
+    QFETCH(QString, message);
+    const auto eOwner = makeEngine<MigrationEngine>();
+    QString error;
+    QVERIFY(!eOwner->configure(params, &error));
+    QCOMPARE(error, message);
+    // The same values one by one are fine: the check is of the combination (or the form).
+    QVERIFY(eOwner->configure({}, &error));
 }
 
 QTEST_APPLESS_MAIN(TestMigration)

@@ -1,70 +1,39 @@
-#include "migrationview.h"
+#include "migrationliveview.h"
 
-#include "migrationrunhistory.h"
+#include "migrationrunrecord.h"
+#include "migrationviewstyle.h"
 #include "pagegridwidget.h"
 
-#include "common/viewregistry.h"
+#include "common/runhistory.h"
 #include "migration/migrationengine.h"
-#include "migration/migrationmodel.h"
+#include "migration/migrationreport.h"
 
 #include <QHBoxLayout>
 #include <QJsonObject>
 #include <QLabel>
 #include <QVBoxLayout>
 
-#include <cmath>
+#include <algorithm>
+#include <optional>
 
 namespace proclab {
 
 namespace {
 
-const QStringList kStrategies
-    = {QStringLiteral("stopcopy"), QStringLiteral("precopy"), QStringLiteral("postcopy")};
-
-QString strategyTitle(const QString &id)
+// The newest run of @p strategy in @p history, if any.
+std::optional<MigrationRunRecord> newestRun(const RunHistory *history, const QString &strategy)
 {
-    if (id == QLatin1String("stopcopy"))
-        return QObject::tr("stop-and-copy");
-    if (id == QLatin1String("precopy"))
-        return QObject::tr("pre-copy");
-    if (id == QLatin1String("postcopy"))
-        return QObject::tr("post-copy");
-    return id;
-}
-
-void useLogY(ChartWidget *chart)
-{
-    chart->yAxis->setScaleType(QCPAxis::stLogarithmic);
-    QSharedPointer<QCPAxisTickerLog> ticker(new QCPAxisTickerLog);
-    chart->yAxis->setTicker(ticker);
-    chart->yAxis->setNumberFormat(QStringLiteral("gb"));
-}
-
-// Colours graphs by strategy rather than by position: the same strategy keeps its
-// colour in every chart. @p strategyOf maps a plottable index to a strategy index.
-void recolour(ChartWidget *chart, const std::vector<int> &strategyOf, const std::vector<bool> &faint)
-{
-    const Theme &t = chart->theme();
-    for (int i = 0; i < chart->plottableCount() && i < int(strategyOf.size()); ++i) {
-        QColor c = t.seriesColor(strategyOf[std::size_t(i)]);
-        const bool thin = i < int(faint.size()) && faint[std::size_t(i)];
-        if (thin)
-            c.setAlphaF(0.45);
-        if (auto *g = qobject_cast<QCPGraph *>(chart->plottable(i))) {
-            g->setPen(QPen(c, thin ? std::max(1.0, t.lineWidth / 2) : t.lineWidth));
-            if (g->lineStyle() == QCPGraph::lsNone)
-                g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, t.text, c, 11 * t.fontScale));
-        }
+    if (!history)
+        return std::nullopt;
+    const auto runs = history->runsOf(MigrationEngine::kId);
+    for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+        if ((*it)->result.summary.value(QStringLiteral("strategy")).toString() == strategy)
+            return MigrationRunRecord::fromResult((*it)->result);
     }
+    return std::nullopt;
 }
 
 } // namespace
-
-int migrationStrategyIndex(const QString &strategy)
-{
-    const int i = int(kStrategies.indexOf(strategy));
-    return i < 0 ? 0 : i;
-}
 
 MigrationLiveView::MigrationLiveView(QWidget *parent, bool showGrid)
     : StepView(parent)
@@ -86,7 +55,7 @@ MigrationLiveView::MigrationLiveView(QWidget *parent, bool showGrid)
     m_response->setTitle(tr("Client response time"));
     m_response->setExportName(QStringLiteral("migration-response-time"));
     m_response->setProvenance(Provenance::Measured);
-    useLogY(m_response);
+    MigrationViewStyle::useLogY(m_response);
     top->addWidget(m_response, 3);
     layout->addLayout(top, 3);
 
@@ -146,7 +115,7 @@ void MigrationLiveView::showSnapshot(const std::shared_ptr<const Snapshot> &snap
     if (!snap) {
         if (m_grid)
             m_grid->setStates({});
-        drawResponse(nullptr);
+        drawResponse(nullptr, nullptr);
         m_rounds->setSeries({});
         m_figures->setText(QString());
         m_status->setText(snapshot && !snapshot->result.error.isEmpty()
@@ -156,37 +125,14 @@ void MigrationLiveView::showSnapshot(const std::shared_ptr<const Snapshot> &snap
     }
     if (m_grid)
         m_grid->setStates(snap->pageStates);
-    drawResponse(snap);
+    drawResponse(snapshot, snap);
     drawRounds(snap);
     drawFigures(snap, state);
     m_status->setText(snap->result.error.isEmpty() ? snap->status : snap->result.error);
-
-    // A finished run joins the history (overlays, the model's measured points).
-    const bool final = state == RunState::Finished || state == RunState::Failed;
-    if (final && snapshot.get() != m_recorded && !snap->result.summary.isEmpty()) {
-        m_recorded = snapshot.get();
-        const QJsonObject &s = snap->result.summary;
-        const QJsonObject &p = snap->result.parameters;
-        MigrationRunRecord rec;
-        rec.strategy = snap->strategy;
-        rec.dirtyRate = p.value(QStringLiteral("dirty_rate")).toVariant().toDouble();
-        rec.bandwidthBits = parseBitRate(p.value(QStringLiteral("bandwidth")).toString()).value_or(0);
-        rec.memoryBytes = double(parseBytes(p.value(QStringLiteral("memory")).toString()).value_or(0));
-        rec.downtimeMs = s.value(QStringLiteral("downtime_vm_ms")).toDouble(-1);
-        rec.totalMs = s.value(QStringLiteral("total_ms")).toDouble(-1);
-        rec.clientDowntimeMs = s.value(QStringLiteral("downtime_client_ms")).toDouble(-1);
-        const double origin = snap->migrationStartMs >= 0 ? snap->migrationStartMs : 0;
-        for (const auto &c : snap->samples) {
-            rec.timeSec.push_back((c.sentMs - origin) / 1000);
-            rec.responseMs.push_back(std::max(c.responseMs, 1e-3));
-        }
-        if (!snap->result.error.isEmpty())
-            rec.downtimeMs = -1; // abandoned runs are not points on the model's curves
-        MigrationRunHistory::instance().add(std::move(rec));
-    }
 }
 
-void MigrationLiveView::drawResponse(const MigrationSnapshot *snap)
+void MigrationLiveView::drawResponse(
+    const std::shared_ptr<const Snapshot> &snapshot, const MigrationSnapshot *snap)
 {
     for (QCPAbstractItem *item : m_markers)
         m_response->removeItem(item);
@@ -197,27 +143,30 @@ void MigrationLiveView::drawResponse(const MigrationSnapshot *snap)
     std::vector<bool> faint;
     const QString current = snap ? snap->strategy : QString();
     // Earlier runs, one per strategy (the newest), aligned on their migration start.
-    for (const QString &id : kStrategies) {
-        const MigrationRunRecord *rec = MigrationRunHistory::instance().last(id);
+    const bool recorded = m_runHistory && snap && m_runHistory->contains(snapshot);
+    for (const QString &id : MigrationViewStyle::strategyIds()) {
+        if (recorded && id == current)
+            continue; // the newest run of this strategy is this one: drawn below, in full colour
+        const std::optional<MigrationRunRecord> rec = newestRun(m_runHistory, id);
         if (!rec || rec->timeSec.empty())
             continue;
-        if (snap && m_recorded && snap == m_recorded && id == current)
-            continue; // the current run is drawn below, in full colour
         Series s;
-        s.name = tr("%1 (earlier run)").arg(strategyTitle(id));
+        s.id = QStringLiteral("earlier_") + id;
+        s.name = tr("%1 (earlier run)").arg(MigrationViewStyle::strategyTitle(id));
         s.xLabel = tr("time since the migration started (s)");
         s.yLabel = tr("response time (ms, log scale)");
         s.x = rec->timeSec;
         s.y = rec->responseMs;
         series.push_back(std::move(s));
-        strategyOf.push_back(migrationStrategyIndex(id));
+        strategyOf.push_back(MigrationViewStyle::strategyIndex(id));
         faint.push_back(true);
     }
     double origin = 0;
     if (snap) {
         origin = snap->migrationStartMs >= 0 ? snap->migrationStartMs : snap->elapsedMs;
         Series s;
-        s.name = tr("%1 (this run)").arg(strategyTitle(current));
+        s.id = QString(migration::MigrationReport::kResponseSeries);
+        s.name = tr("%1 (this run)").arg(MigrationViewStyle::strategyTitle(current));
         s.xLabel = tr("time since the migration started (s)");
         s.yLabel = tr("response time (ms, log scale)");
         for (const auto &c : snap->samples) {
@@ -225,11 +174,11 @@ void MigrationLiveView::drawResponse(const MigrationSnapshot *snap)
             s.y.push_back(std::max(c.responseMs, 1e-3)); // log axis: no zeros
         }
         series.push_back(std::move(s));
-        strategyOf.push_back(migrationStrategyIndex(current));
+        strategyOf.push_back(MigrationViewStyle::strategyIndex(current));
         faint.push_back(false);
     }
     m_response->setSeries(series, true);
-    recolour(m_response, strategyOf, faint);
+    MigrationViewStyle::recolour(m_response, strategyOf, faint);
     if (!snap) {
         m_response->replot(QCustomPlot::rpQueuedReplot);
         return;
@@ -278,7 +227,9 @@ void MigrationLiveView::drawResponse(const MigrationSnapshot *snap)
 void MigrationLiveView::drawRounds(const MigrationSnapshot *snap)
 {
     std::vector<Series> series(2);
+    series[0].id = QString(migration::MigrationReport::kSentSeries);
     series[0].name = tr("pages sent");
+    series[1].id = QString(migration::MigrationReport::kDirtiedSeries);
     series[1].name = tr("pages dirtied during the round");
     for (auto &s : series) {
         s.xLabel = tr("round (last: with the VM paused)");
@@ -314,7 +265,7 @@ void MigrationLiveView::drawFigures(const MigrationSnapshot *snap, RunState)
                                : QStringLiteral("–");
     };
     QString html = QStringLiteral("<b>%1</b> &mdash; %2<br>")
-                       .arg(strategyTitle(snap->strategy).toHtmlEscaped(),
+                       .arg(MigrationViewStyle::strategyTitle(snap->strategy).toHtmlEscaped(),
                            migrationPhaseName(snap->phase).toHtmlEscaped());
     html += tr("Pages sent: <b>%1</b> of %2 (re-sent %3)<br>")
                 .arg(snap->pagesSentTotal)
@@ -342,110 +293,6 @@ void MigrationLiveView::drawFigures(const MigrationSnapshot *snap, RunState)
         html += tr("<i>measured on this machine</i>");
     }
     m_figures->setText(html);
-}
-
-// ---------------------------------------------------------------------------
-
-MigrationSweepView::MigrationSweepView(QWidget *parent)
-    : StepView(parent)
-    , m_downtime(new ChartWidget(this))
-    , m_total(new ChartWidget(this))
-    , m_status(new QLabel(this))
-{
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    auto *charts = new QHBoxLayout;
-    charts->addWidget(m_downtime, 1);
-    charts->addWidget(m_total, 1);
-    layout->addLayout(charts, 1);
-    layout->addWidget(m_status);
-    m_status->setWordWrap(true);
-    m_downtime->setTitle(tr("Downtime"));
-    m_total->setTitle(tr("Total migration time"));
-    m_downtime->setExportName(QStringLiteral("migration-model-downtime"));
-    m_total->setExportName(QStringLiteral("migration-model-total"));
-    for (ChartWidget *c : {m_downtime, m_total}) {
-        c->setProvenance(Provenance::Model);
-        useLogY(c);
-    }
-    showSnapshot(nullptr, RunState::Idle);
-}
-
-void MigrationSweepView::applyTheme(const Theme &theme)
-{
-    StepView::applyTheme(theme);
-    m_status->setFont(theme.font(11));
-}
-
-void MigrationSweepView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState)
-{
-    const auto *snap = dynamic_cast<const MigrationModelSnapshot *>(snapshot.get());
-    if (!snap) {
-        m_downtime->setSeries({});
-        m_total->setSeries({});
-        m_status->setText(snapshot ? snapshot->result.error : tr("Press Run (F5) to compute the model."));
-        return;
-    }
-    const bool byRate = snap->sweep == QLatin1String("dirty_rate");
-    const bool byBandwidth = snap->sweep == QLatin1String("bandwidth");
-    for (int chart = 0; chart < 2; ++chart) {
-        ChartWidget *c = chart == 0 ? m_downtime : m_total;
-        const QString suffix = chart == 0 ? QStringLiteral(" downtime") : QStringLiteral(" total time");
-        std::vector<Series> series;
-        std::vector<int> strategyOf;
-        std::vector<bool> faint;
-        for (const Series &s : snap->result.series) {
-            if (!s.name.endsWith(suffix))
-                continue;
-            Series t = s;
-            const QString id = s.name.left(s.name.size() - suffix.size());
-            t.name = tr("%1 (model)").arg(strategyTitle(id));
-            for (double &y : t.y)
-                y = std::max(y, 1e-5);
-            series.push_back(std::move(t));
-            strategyOf.push_back(migrationStrategyIndex(id));
-            faint.push_back(false);
-        }
-        // This session's measured runs, as points on the curves.
-        if (byRate || byBandwidth) {
-            for (const QString &id : kStrategies) {
-                Series m;
-                m.name = tr("%1 (measured)").arg(strategyTitle(id));
-                m.style = Series::Style::Scatter;
-                for (const auto &run : MigrationRunHistory::instance().runs()) {
-                    const double y = chart == 0 ? run.downtimeMs : run.totalMs;
-                    if (run.strategy != id || y < 0 || (byBandwidth && run.bandwidthBits <= 0))
-                        continue;
-                    m.x.push_back(byRate ? run.dirtyRate : run.bandwidthBits / 1e6);
-                    m.y.push_back(std::max(y / 1000, 1e-5));
-                }
-                if (m.x.empty())
-                    continue;
-                if (!series.empty()) {
-                    m.xLabel = series.front().xLabel;
-                    m.yLabel = series.front().yLabel;
-                }
-                series.push_back(std::move(m));
-                strategyOf.push_back(migrationStrategyIndex(id));
-                faint.push_back(false);
-            }
-        }
-        c->setSeries(series, true);
-        recolour(c, strategyOf, faint);
-        // Room above and below: flat curves (stop-and-copy, post-copy) sit on the data's edges.
-        const QCPRange yr = c->yAxis->range();
-        if (yr.lower > 0)
-            c->yAxis->setRange(yr.lower / 1.6, yr.upper * 1.6);
-        if (byBandwidth) {
-            c->xAxis->setScaleType(QCPAxis::stLogarithmic);
-            c->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-        } else {
-            c->xAxis->setScaleType(QCPAxis::stLinear);
-            c->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-        }
-        c->replot(QCustomPlot::rpQueuedReplot);
-    }
-    m_status->setText(snap->status + tr(" (model; diamonds: runs measured on this machine in this session)"));
 }
 
 } // namespace proclab
