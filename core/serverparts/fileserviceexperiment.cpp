@@ -157,6 +157,7 @@ bool FileServiceExperiment::runStyle(Style style, ConnectionMode mode, int clien
                         .arg(stateful ? QStringLiteral("stateful") : QStringLiteral("stateless"))
                         .arg(port),
                     port);
+                out->restartAtRead = static_cast<int>(readerStats().reads);
                 server.stop();
                 if (!server.start(error, port)) {
                     ok = false;

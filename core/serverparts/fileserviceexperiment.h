@@ -44,6 +44,7 @@ struct FileServiceRun {
     std::vector<double> readLatenciesUs; ///< the same, per read in order
     double clientHitRate = 0; ///< reader.clientHits / reader.reads
     double serverHitRate = 0; ///< server cacheHits / (cacheHits + cacheMisses), by the server's counters
+    int restartAtRead = -1; ///< reads done before the restart (an index into readLatenciesUs), -1 without one
     std::vector<FileClientRebuild> rebuilds; ///< stateful: what was lost and how it was rebuilt
     QStringList restartNotes; ///< what the restart meant to this client, in sentences
     std::int64_t wrongReads = 0; ///< reads whose bytes differed from the file at that moment (must be 0)

@@ -30,6 +30,7 @@ OutOfBandTrial OutOfBandExperiment::runTrial(OutOfBandServer &server, UrgentMeth
     if (!client.connect(server.port(), timeout, &error))
         return fail(error);
     // PROGRESS after every unit, so the client knows when to interrupt.
+    trial.startNs = Timeline::nowNs();
     if (!client.startWork(m_config.units, m_config.unitUs, 1, &trial.requestId, timeout, &error))
         return fail(error);
     m_timeline.record(kClient, QStringLiteral("request-sent"),

@@ -42,6 +42,7 @@ struct OutOfBandTrial {
     UrgentMethod method = UrgentMethod::TcpUrgentData;
     int repetition = 0;
     std::uint64_t requestId = 0;
+    std::int64_t startNs = 0; ///< Timeline::nowNs() just before the client sent the request
     std::vector<OutOfBandStep> steps; ///< hold, resume, cancel in that order when ok
     bool ok = false;
     QString error;

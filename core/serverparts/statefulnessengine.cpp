@@ -67,7 +67,8 @@ StatefulnessEngine::StatefulnessEngine()
                            "leases) and stateless (self-contained requests): hit rates, "
                            "messages and latency on the same reads, and what a restart costs "
                            "each."),
-            {QStringLiteral("S4")}, {QString(kCompareView)}})
+            {QStringLiteral("S4")},
+            {QString(kCompareView), QString(kRestartView), QString(kConnectionsView)}})
 {
 }
 

@@ -47,7 +47,7 @@ SuperServerEngine::SuperServerEngine()
             QStringLiteral("Reaching services on OS-chosen ports two ways: ask an end-point "
                            "daemon first, or connect to a superserver that starts a handler "
                            "process for each connection."),
-            {QStringLiteral("S2")}, {QString(kSequenceView)}})
+            {QStringLiteral("S2")}, {QString(kSequenceView), QString(kDaemonView)}})
 {
 }
 
@@ -104,6 +104,8 @@ void SuperServerEngine::run()
 {
     const SuperServerEngineConfig &cfg = config();
     auto snap = std::make_shared<SuperServerSnapshot>();
+    snap->daemonWay = ServerSequenceBuilder::daemonWay({}, cfg.services.front());
+    snap->superServerWay = ServerSequenceBuilder::superServerWay({}, cfg.services.front());
     snap->status = QStringLiteral("starting the daemon, the services and the superserver");
     publish(std::make_shared<SuperServerSnapshot>(*snap));
 
@@ -125,6 +127,8 @@ void SuperServerEngine::run()
         m_stopCurrent = nullptr;
     }
     snap->result = buildResult(snap->run);
+    snap->daemonWay = ServerSequenceBuilder::daemonWay(snap->run.events, cfg.services.front());
+    snap->superServerWay = ServerSequenceBuilder::superServerWay(snap->run.events, cfg.services.front());
     snap->progress = 1;
     snap->status = !snap->run.ok
         ? snap->run.error

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "endpointexperiment.h"
+#include "serversequence.h"
 
 #include "engine/engine.h"
 
@@ -18,6 +19,8 @@ namespace proclab {
  */
 struct SuperServerSnapshot : Snapshot {
     EndpointExperimentResult run;
+    ServerSequence daemonWay; ///< the first service's first connection through the end-point daemon
+    ServerSequence superServerWay; ///< the first service's first connection through the superserver
 };
 
 /**
@@ -47,7 +50,8 @@ struct SuperServerEngineConfig {
 class SuperServerEngine : public ConfiguredEngine<SuperServerEngineConfig> {
 public:
     static constexpr QLatin1String kId {"superserver"};
-    static constexpr QLatin1String kSequenceView {"superserver.sequence"}; ///< view id
+    static constexpr QLatin1String kSequenceView {"superserver.sequence"}; ///< view id: superserver way first
+    static constexpr QLatin1String kDaemonView {"superserver.daemon"}; ///< view id: end-point daemon way first
 
     SuperServerEngine();
     ParamSchema schema() const override;
