@@ -24,6 +24,7 @@ set(PROCLAB_LESSONS
     t7-t10-scheduling
     t11-t12-clients
     m6-m7-live-migration
+    s2-s4-server-parts
 )
 
 foreach(_proclab_module IN LISTS PROCLAB_MODULES)

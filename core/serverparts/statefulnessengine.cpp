@@ -114,7 +114,7 @@ ParamSchema StatefulnessEngine::schema() const
 std::vector<OutputSpec> StatefulnessEngine::outputs() const
 {
     const QString perRun = QStringLiteral(
-        "_reads, _client_hits, _client_hit_rate, _server_hits, _server_misses, _server_hit_rate, "
+        "_reads, _client_hits, _client_hit_rate (0-1), _client_hit_pct, _server_hits, _server_misses, _server_hit_rate, "
         "_prefetches, "
         "_requests, _validations, _callbacks, _connections, _failed_requests, _retries, _rebuilds, "
         "_read_us_median, _read_us_p10, _read_us_p90, _data_matches (1/0)");
@@ -206,6 +206,7 @@ Result StatefulnessEngine::buildResult(const FileServiceExperimentResult &run) c
         put("reads", static_cast<qint64>(f.reader.reads));
         put("client_hits", static_cast<qint64>(f.reader.clientHits));
         put("client_hit_rate", f.clientHitRate);
+        put("client_hit_pct", 100.0 * f.clientHitRate);
         put("server_hits", static_cast<qint64>(f.server.cacheHits));
         put("server_misses", static_cast<qint64>(f.server.cacheMisses));
         put("server_hit_rate", f.serverHitRate);

@@ -90,6 +90,11 @@ std::vector<OutputSpec> SuperServerEngine::outputs() const
             QStringLiteral("different process ids that answered (one new process per connection)")},
         {QStringLiteral("registered_services"), QString(),
             QStringLiteral("entries in the end-point daemon's table")},
+        {QStringLiteral("superserver_over_registered_x"), QStringLiteral("x"),
+            QStringLiteral("median first line through the superserver / from a registered service")},
+        {QStringLiteral("sooner_first_line"), QString(),
+            QStringLiteral("which way gave the first line sooner (medians): 0 the registered service, 1 the "
+                           "superserver, 2 within 20% of each other")},
     };
 }
 
@@ -161,6 +166,11 @@ Result SuperServerEngine::buildResult(const EndpointExperimentResult &run) const
     r.summary.insert(QStringLiteral("handlers_reaped"), reaped);
     r.summary.insert(QStringLiteral("distinct_handler_pids"), run.distinctHandlerPids);
     r.summary.insert(QStringLiteral("registered_services"), static_cast<int>(run.daemonTable.size()));
+    if (run.registeredFirstLineUs.count > 0 && run.registeredFirstLineUs.median > 0) {
+        const double ratio = run.superServerFirstLineUs.median / run.registeredFirstLineUs.median;
+        r.summary.insert(QStringLiteral("superserver_over_registered_x"), ratio);
+        r.summary.insert(QStringLiteral("sooner_first_line"), ratio > 1.2 ? 0 : (ratio < 1 / 1.2 ? 1 : 2));
+    }
 
     Series viaSuper;
     viaSuper.id = QStringLiteral("superserver_first_line");
