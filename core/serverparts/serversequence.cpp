@@ -36,7 +36,8 @@ void makeRelative(ServerSequence *s)
 
 } // namespace
 
-ServerSequence ServerSequenceBuilder::daemonWay(const std::vector<TimelineEvent> &events, const QString &service)
+ServerSequence ServerSequenceBuilder::daemonWay(
+    const std::vector<TimelineEvent> &events, const QString &service)
 {
     ServerSequence s;
     s.title = QStringLiteral("End-point daemon: look up, then connect");
@@ -51,9 +52,10 @@ ServerSequence ServerSequenceBuilder::daemonWay(const std::vector<TimelineEvent>
     const std::int64_t port = listen ? listen->value : 0;
     const QString portText = port > 0 ? QString::number(port) : QStringLiteral("N");
     s.messages.push_back({2, 2, QStringLiteral("listen on port %1").arg(portText),
-        QStringLiteral("The service asks the OS for any free port: nobody can know it in advance."), t(listen)});
-    const TimelineEvent *reg = next(
-        events, &at, [&](const TimelineEvent &e) { return e.actor == actor && e.kind == "register-request"; });
+        QStringLiteral("The service asks the OS for any free port: nobody can know it in advance."),
+        t(listen)});
+    const TimelineEvent *reg = next(events, &at,
+        [&](const TimelineEvent &e) { return e.actor == actor && e.kind == "register-request"; });
     s.messages.push_back({2, 1, QStringLiteral("REGISTER %1 %2").arg(service, portText),
         QStringLiteral("It tells the end-point daemon, which listens on a port everyone knows."), t(reg)});
     const TimelineEvent *stored = next(events, &at, [&](const TimelineEvent &e) {
@@ -62,25 +64,27 @@ ServerSequence ServerSequenceBuilder::daemonWay(const std::vector<TimelineEvent>
     s.messages.push_back({1, 1, QStringLiteral("table: %1 -> %2").arg(service, portText),
         QStringLiteral("The daemon keeps a table of names and ports (as the portmapper does)."), t(stored)});
     const TimelineEvent *lookup = next(events, &at, [&](const TimelineEvent &e) {
-        return e.actor == "client" && e.kind == "lookup-request" && e.detail == QStringLiteral("LOOKUP ") + service;
+        return e.actor == "client" && e.kind == "lookup-request"
+            && e.detail == QStringLiteral("LOOKUP ") + service;
     });
     s.messages.push_back({0, 1, QStringLiteral("LOOKUP %1").arg(service),
         QStringLiteral("A client first asks the daemon where the service is."), t(lookup)});
-    const TimelineEvent *reply
-        = next(events, &at, [&](const TimelineEvent &e) { return e.actor == "client" && e.kind == "lookup-reply"; });
+    const TimelineEvent *reply = next(
+        events, &at, [&](const TimelineEvent &e) { return e.actor == "client" && e.kind == "lookup-reply"; });
     s.messages.push_back({1, 0, QStringLiteral("PORT %1").arg(portText),
         QStringLiteral("One extra round trip before the real connection."), t(reply)});
-    const TimelineEvent *connect = next(events, &at,
-        [&](const TimelineEvent &e) { return e.actor == "client" && e.kind == "connect" && e.value == port; });
+    const TimelineEvent *connect = next(events, &at, [&](const TimelineEvent &e) {
+        return e.actor == "client" && e.kind == "connect" && e.value == port;
+    });
     s.messages.push_back({0, 2, QStringLiteral("connect to port %1").arg(portText),
         QStringLiteral("Now the client connects to the service itself."), t(connect)});
-    const TimelineEvent *greeting
-        = next(events, &at, [&](const TimelineEvent &e) { return e.actor == "client" && e.kind == "greeting"; });
+    const TimelineEvent *greeting = next(
+        events, &at, [&](const TimelineEvent &e) { return e.actor == "client" && e.kind == "greeting"; });
     s.messages.push_back({2, 0, QStringLiteral("HELLO (pid %1)").arg(greeting ? greeting->value : 0),
         QStringLiteral("The service already runs: a thread of a process that was started long before."),
         t(greeting)});
-    const TimelineEvent *closed
-        = next(events, &at, [&](const TimelineEvent &e) { return e.actor == "client" && e.kind == "closed"; });
+    const TimelineEvent *closed = next(
+        events, &at, [&](const TimelineEvent &e) { return e.actor == "client" && e.kind == "closed"; });
     s.messages.push_back({0, 2, QStringLiteral("request line, answer, close"),
         QStringLiteral("The exchange itself; the service keeps running for the next client."), t(closed)});
     makeRelative(&s);
@@ -97,14 +101,16 @@ ServerSequence ServerSequenceBuilder::superServerWay(
     auto t = [](const TimelineEvent *e) { return e ? e->timeNs : std::int64_t(-1); };
 
     const TimelineEvent *listen = next(events, &at, [&](const TimelineEvent &e) {
-        return e.actor == "superserver" && e.kind == "listen" && e.detail.startsWith(service + QLatin1Char(' '));
+        return e.actor == "superserver" && e.kind == "listen"
+            && e.detail.startsWith(service + QLatin1Char(' '));
     });
     const std::int64_t port = listen ? listen->value : 0;
     const QString portText = port > 0 ? QString::number(port) : QStringLiteral("N");
     s.messages.push_back({1, 1, QStringLiteral("listen on %1's port %2").arg(service, portText),
         QStringLiteral("One process listens on the ports of every service it offers."), t(listen)});
-    const TimelineEvent *connect = next(events, &at,
-        [&](const TimelineEvent &e) { return e.actor == "client" && e.kind == "connect" && e.value == port; });
+    const TimelineEvent *connect = next(events, &at, [&](const TimelineEvent &e) {
+        return e.actor == "client" && e.kind == "connect" && e.value == port;
+    });
     s.messages.push_back({0, 1, QStringLiteral("connect to port %1").arg(portText),
         QStringLiteral("The client connects; no handler for it exists yet."), t(connect)});
     const TimelineEvent *accept = next(events, &at, [&](const TimelineEvent &e) {
@@ -126,8 +132,8 @@ ServerSequence ServerSequenceBuilder::superServerWay(
         QStringLiteral("The handler writes to descriptor 1, which is the client's socket."), t(greeting)});
     // The handler's exit and the client's end of the exchange race: search both from the greeting.
     std::size_t afterGreeting = at;
-    const TimelineEvent *closed
-        = next(events, &at, [&](const TimelineEvent &e) { return e.actor == "client" && e.kind == "closed"; });
+    const TimelineEvent *closed = next(
+        events, &at, [&](const TimelineEvent &e) { return e.actor == "client" && e.kind == "closed"; });
     s.messages.push_back({0, 2, QStringLiteral("request line, answer, close"),
         QStringLiteral("The handler serves this one client and nothing else."), t(closed)});
     at = afterGreeting;
@@ -135,8 +141,9 @@ ServerSequence ServerSequenceBuilder::superServerWay(
         [&](const TimelineEvent &e) { return e.actor == "handler" && e.kind == "exit" && e.value == pid; });
     s.messages.push_back({2, 1, QStringLiteral("exit"),
         QStringLiteral("The handler ends with its client; its pidfd wakes the superserver."), t(exited)});
-    const TimelineEvent *reap = next(events, &at,
-        [&](const TimelineEvent &e) { return e.actor == "superserver" && e.kind == "reap" && e.value == pid; });
+    const TimelineEvent *reap = next(events, &at, [&](const TimelineEvent &e) {
+        return e.actor == "superserver" && e.kind == "reap" && e.value == pid;
+    });
     s.messages.push_back({1, 1, QStringLiteral("waitpid(%1)").arg(pidText),
         QStringLiteral("The superserver collects the exit status: no zombie is left."), t(reap)});
     s.createdLane = 2;

@@ -61,14 +61,13 @@ std::optional<StatefulnessConfig> StatefulnessConfig::fromParams(const ParamValu
 }
 
 StatefulnessEngine::StatefulnessEngine()
-    : ConfiguredEngine(
-        EngineInfo {QString(kId), QStringLiteral("Stateless and stateful file servers"), Provenance::Measured,
-            QStringLiteral("One file service built stateful (open files, read-ahead, client "
-                           "leases) and stateless (self-contained requests): hit rates, "
-                           "messages and latency on the same reads, and what a restart costs "
-                           "each."),
-            {QStringLiteral("S4")},
-            {QString(kCompareView), QString(kRestartView), QString(kConnectionsView)}})
+    : ConfiguredEngine(EngineInfo {QString(kId), QStringLiteral("Stateless and stateful file servers"),
+        Provenance::Measured,
+        QStringLiteral("One file service built stateful (open files, read-ahead, client "
+                       "leases) and stateless (self-contained requests): hit rates, "
+                       "messages and latency on the same reads, and what a restart costs "
+                       "each."),
+        {QStringLiteral("S4")}, {QString(kCompareView), QString(kRestartView), QString(kConnectionsView)}})
 {
 }
 
@@ -114,7 +113,8 @@ ParamSchema StatefulnessEngine::schema() const
 std::vector<OutputSpec> StatefulnessEngine::outputs() const
 {
     const QString perRun = QStringLiteral(
-        "_reads, _client_hits, _client_hit_rate (0-1), _client_hit_pct, _server_hits, _server_misses, _server_hit_rate, "
+        "_reads, _client_hits, _client_hit_rate (0-1), _client_hit_pct, _server_hits, _server_misses, "
+        "_server_hit_rate, "
         "_prefetches, "
         "_requests, _validations, _callbacks, _connections, _failed_requests, _retries, _rebuilds, "
         "_read_us_median, _read_us_p10, _read_us_p90, _data_matches (1/0)");

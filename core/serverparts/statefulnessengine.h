@@ -39,9 +39,12 @@ struct StatefulnessConfig {
 class StatefulnessEngine : public ConfiguredEngine<StatefulnessConfig> {
 public:
     static constexpr QLatin1String kId {"statefulness"};
-    static constexpr QLatin1String kCompareView {"statefulness.compare"}; ///< view id: hit rates, messages, latency
-    static constexpr QLatin1String kRestartView {"statefulness.restart"}; ///< view id: the restart, lost and rebuilt
-    static constexpr QLatin1String kConnectionsView {"statefulness.connections"}; ///< view id: one connection vs one per request
+    static constexpr QLatin1String kCompareView {
+        "statefulness.compare"}; ///< view id: hit rates, messages, latency
+    static constexpr QLatin1String kRestartView {
+        "statefulness.restart"}; ///< view id: the restart, lost and rebuilt
+    static constexpr QLatin1String kConnectionsView {
+        "statefulness.connections"}; ///< view id: one connection vs one per request
 
     StatefulnessEngine();
     ParamSchema schema() const override;

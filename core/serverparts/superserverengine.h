@@ -51,7 +51,8 @@ class SuperServerEngine : public ConfiguredEngine<SuperServerEngineConfig> {
 public:
     static constexpr QLatin1String kId {"superserver"};
     static constexpr QLatin1String kSequenceView {"superserver.sequence"}; ///< view id: superserver way first
-    static constexpr QLatin1String kDaemonView {"superserver.daemon"}; ///< view id: end-point daemon way first
+    static constexpr QLatin1String kDaemonView {
+        "superserver.daemon"}; ///< view id: end-point daemon way first
 
     SuperServerEngine();
     ParamSchema schema() const override;

@@ -81,8 +81,8 @@ void ComparisonBoard::paintEvent(QPaintEvent *)
             max = std::max(max, v);
         p.setFont(font);
         p.setPen(m_theme.text);
-        p.drawText(QRect(4, y, labelWidth, line * columns), Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
-            row.label);
+        p.drawText(QRect(4, y, labelWidth, line * columns),
+            Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, row.label);
         for (int c = 0; c < columns && c < static_cast<int>(row.values.size()); ++c) {
             const double v = row.values[static_cast<std::size_t>(c)];
             const int top = y + c * line + 2;
@@ -91,8 +91,8 @@ void ComparisonBoard::paintEvent(QPaintEvent *)
                 p.fillRect(QRect(barLeft, top, w, line - 4), m_theme.seriesColor(c));
             p.setPen(v < 0 ? m_theme.muted : m_theme.text);
             const QString text = c < row.texts.size() ? row.texts[c] : QString::number(v);
-            p.drawText(QRect(barLeft + w + 6, top - 1, valueWidth + barWidth - w, line), Qt::AlignLeft | Qt::AlignVCenter,
-                text);
+            p.drawText(QRect(barLeft + w + 6, top - 1, valueWidth + barWidth - w, line),
+                Qt::AlignLeft | Qt::AlignVCenter, text);
         }
         y += perRow;
         p.setPen(QPen(m_theme.grid, 1));

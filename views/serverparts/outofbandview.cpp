@@ -60,12 +60,15 @@ void OutOfBandView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot
         return;
     }
     const Theme &t = m_theme;
-    auto swatch = [](const QColor &c) { return QStringLiteral("<span style='color:%1'>&#9632;</span>").arg(c.name()); };
+    auto swatch = [](const QColor &c) {
+        return QStringLiteral("<span style='color:%1'>&#9632;</span>").arg(c.name());
+    };
     QString text = tr("%1 working &nbsp; %2 on hold &nbsp; &#9660; urgent message sent &nbsp; "
                       "<span style='color:%3'>&#10006;</span> cancelled")
                        .arg(swatch(t.seriesColor(0)), swatch(t.warn), t.bad.name());
-    text += QStringLiteral("<br><i>%1</i>")
-                .arg((m_snap->result.error.isEmpty() ? m_snap->status : m_snap->result.error).toHtmlEscaped());
+    text
+        += QStringLiteral("<br><i>%1</i>")
+               .arg((m_snap->result.error.isEmpty() ? m_snap->status : m_snap->result.error).toHtmlEscaped());
     m_status->setText(text);
 }
 
@@ -101,11 +104,13 @@ void OutOfBandView::drawTimeline()
     auto *sent = c.addGraph();
     sent->setName(tr("urgent message sent"));
     sent->setLineStyle(QCPGraph::lsNone);
-    sent->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangleInverted, t.text, t.text, 11 * t.fontScale));
+    sent->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssTriangleInverted, t.text, t.text, 11 * t.fontScale));
     auto *cancelled = c.addGraph();
     cancelled->setName(tr("cancelled"));
     cancelled->setLineStyle(QCPGraph::lsNone);
-    cancelled->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCross, QPen(t.bad, 3), Qt::NoBrush, 14 * t.fontScale));
+    cancelled->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCross, QPen(t.bad, 3), Qt::NoBrush, 14 * t.fontScale));
     double xMax = 1;
     auto bar = [&](double y, double fromMs, double toMs, const QColor &colour) {
         auto *r = new QCPItemRect(&c);
@@ -125,7 +130,8 @@ void OutOfBandView::drawTimeline()
             ++shown;
             ++lane;
             const double y = lane;
-            const QString name = method == UrgentMethod::TcpUrgentData ? tr("urgent data") : tr("urgent port");
+            const QString name
+                = method == UrgentMethod::TcpUrgentData ? tr("urgent data") : tr("urgent port");
             ticker->addTick(y, QStringLiteral("%1 #%2").arg(name).arg(trial.repetition + 1));
             auto ms = [&](std::int64_t ns) { return static_cast<double>(ns - trial.startNs) / 1e6; };
             const OutOfBandStep &hold = trial.steps[0];
@@ -177,7 +183,7 @@ void OutOfBandView::drawLatency()
     for (UrgentMethod method : {UrgentMethod::TcpUrgentData, UrgentMethod::UrgentPort}) {
         auto *bars = new QCPBars(c.xAxis, c.yAxis);
         bars->setName(method == UrgentMethod::TcpUrgentData ? tr("urgent data: took effect")
-                                                             : tr("urgent port: took effect"));
+                                                            : tr("urgent port: took effect"));
         const QColor colour = t.seriesColor(index + 2);
         bars->setBrush(colour);
         bars->setPen(QPen(colour.darker(130), 1));
@@ -204,7 +210,8 @@ void OutOfBandView::drawLatency()
         }
         ++index;
     }
-    c.yAxis->setRange(0, yMax * 1.25);
+    // Headroom above the tallest bar for the legend.
+    c.yAxis->setRange(0, yMax * 1.8);
     c.legend->setVisible(true);
     c.legend->setFont(t.font(8));
     QColor legendBrush = t.base;

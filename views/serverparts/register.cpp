@@ -12,12 +12,15 @@ namespace proclab {
 PROCLAB_REGISTER_VIEWS(serverparts)
 {
     registry.add({SuperServerEngine::kSequenceView, SuperServerEngine::kId,
-        QT_TRANSLATE_NOOP("ViewRegistry", "Superserver: a process per connection"), [](QWidget *parent) -> StepView * {
+        QT_TRANSLATE_NOOP("ViewRegistry", "Superserver: a process per connection"),
+        [](QWidget *parent) -> StepView * {
             return new SuperServerView(SuperServerView::Way::SuperServer, parent);
         }});
     registry.add({SuperServerEngine::kDaemonView, SuperServerEngine::kId,
         QT_TRANSLATE_NOOP("ViewRegistry", "End-point daemon: look up, then connect"),
-        [](QWidget *parent) -> StepView * { return new SuperServerView(SuperServerView::Way::Daemon, parent); }});
+        [](QWidget *parent) -> StepView * {
+            return new SuperServerView(SuperServerView::Way::Daemon, parent);
+        }});
     registry.add({OutOfBandEngine::kTimelineView, OutOfBandEngine::kId,
         QT_TRANSLATE_NOOP("ViewRegistry", "Out-of-band: hold, resume, cancel"),
         [](QWidget *parent) -> StepView * { return new OutOfBandView(parent); }});

@@ -159,7 +159,8 @@ void SequenceDiagram::paintEvent(QPaintEvent *)
         p.fillPath(head, colour);
         // The label sits above the arrow, centred, clipped to the span (and the widget).
         const int span = std::abs(x2 - x1);
-        const int w = std::min(std::max(span, fm.horizontalAdvance(m.label) + 8), width() - timeColumnWidth());
+        const int w
+            = std::min(std::max(span, fm.horizontalAdvance(m.label) + 8), width() - timeColumnWidth());
         const int left = std::clamp((x1 + x2) / 2 - w / 2, timeColumnWidth(), width() - w);
         QRect text(left, y - fm.height() - 3, w, fm.height());
         p.setPen(current ? m_theme.accent.darker(130) : m_theme.text);

@@ -40,9 +40,9 @@ StatefulnessView::StatefulnessView(Mode mode, QWidget *parent)
     m_chart->setTitle(mode == Mode::Connections ? tr("Every read, no client cache: latency")
                                                 : tr("Every read: latency at the reader"));
     m_chart->setProvenance(Provenance::Measured);
-    m_chart->setExportName(mode == Mode::Compare   ? QStringLiteral("s4-read-latency")
-            : mode == Mode::Restart                ? QStringLiteral("s4-restart")
-                                                   : QStringLiteral("s4-connections"));
+    m_chart->setExportName(mode == Mode::Compare ? QStringLiteral("s4-read-latency")
+            : mode == Mode::Restart              ? QStringLiteral("s4-restart")
+                                                 : QStringLiteral("s4-connections"));
     m_notes->setWordWrap(true);
     m_notes->setTextFormat(Qt::RichText);
     auto *split = new QSplitter(Qt::Vertical, this);
@@ -50,6 +50,8 @@ StatefulnessView::StatefulnessView(Mode mode, QWidget *parent)
     split->addWidget(m_chart);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    // The comparison needs every row readable; its per-read chart is the restart view's.
+    m_chart->setVisible(mode != Mode::Compare);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(split, 1);
@@ -105,19 +107,17 @@ void StatefulnessView::fillBoard(const FileServiceRun &a, const FileServiceRun &
             micros(a.readLatencyUs.median), micros(b.readLatencyUs.median));
         break;
     case Mode::Restart:
-        counted(tr("sessions rebuilt after the restart"), a.reader.rebuilds, b.reader.rebuilds);
         add(tr("open-file handles the server forgot"), lostA, 0, count(lostA), tr("none held"));
         add(tr("files opened again"), reopenedA, 0, count(reopenedA), tr("none needed"));
-        add(tr("cached blocks kept (still current)"), keptA, 0, count(keptA), tr("checked per read"));
-        add(tr("cached blocks dropped"), droppedA, 0, count(droppedA), QStringLiteral("0"));
-        counted(tr("requests lost with the connection"), a.reader.failedRequests, b.reader.failedRequests);
-        counted(tr("requests sent again"), a.reader.retries, b.reader.retries);
+        add(tr("cached blocks kept / dropped"), keptA, 0, tr("%1 / %2").arg(keptA).arg(droppedA),
+            tr("none: checked per read"));
+        counted(tr("requests lost, then sent again"), a.reader.failedRequests, b.reader.failedRequests);
         break;
     case Mode::Connections:
         counted(tr("TCP connections opened"), a.reader.connectionsOpened, b.reader.connectionsOpened);
         counted(tr("requests to the server"), a.reader.requests, b.reader.requests);
-        counted(tr("requests lost at the restart"), a.reader.failedRequests, b.reader.failedRequests);
-        counted(tr("requests sent again"), a.reader.retries, b.reader.retries);
+        counted(tr("requests lost at the restart (sent again)"), a.reader.failedRequests,
+            b.reader.failedRequests);
         add(tr("read latency, median"), a.readLatencyUs.median, b.readLatencyUs.median,
             micros(a.readLatencyUs.median), micros(b.readLatencyUs.median));
         add(tr("every block read correctly"), a.dataMatches ? 1 : 0, b.dataMatches ? 1 : 0,
@@ -140,7 +140,7 @@ void StatefulnessView::drawChart(const FileServiceRun *a, const FileServiceRun *
         s.id = run->style;
         s.name = run->style;
         s.xLabel = tr("read number");
-        s.yLabel = tr("latency (us), log scale");
+        s.yLabel = tr("us (log scale)");
         s.style = Series::Style::Scatter;
         for (std::size_t i = 0; i < run->readLatenciesUs.size(); ++i) {
             s.x.push_back(static_cast<double>(i + 1));
@@ -178,8 +178,9 @@ void StatefulnessView::drawChart(const FileServiceRun *a, const FileServiceRun *
         label->position->setTypeX(QCPItemPosition::ptPlotCoords);
         label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
         label->position->setCoords(restartAt, 0.02);
-        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-        label->setText(tr(" server restarted"));
+        // Left of the line, at the top: the legend sits in the top-right corner.
+        label->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+        label->setText(tr("server restarted "));
         label->setFont(m_theme.font(9, true));
         label->setColor(m_theme.bad);
     }
@@ -220,13 +221,16 @@ void StatefulnessView::redraw()
         return;
     }
     if (!m_snap->run.ok) {
-        m_notes->setText((m_snap->result.error.isEmpty() ? m_snap->status : m_snap->result.error).toHtmlEscaped());
+        m_notes->setText(
+            (m_snap->result.error.isEmpty() ? m_snap->status : m_snap->result.error).toHtmlEscaped());
         return;
     }
     QStringList lines;
     if (m_mode == Mode::Restart) {
-        lines << tr("<b>stateful:</b> %1").arg(m_snap->run.stateful.restartNotes.join(QLatin1Char(' ')).toHtmlEscaped());
-        lines << tr("<b>stateless:</b> %1").arg(m_snap->run.stateless.restartNotes.join(QLatin1Char(' ')).toHtmlEscaped());
+        lines << tr("<b>stateful:</b> %1")
+                     .arg(m_snap->run.stateful.restartNotes.join(QLatin1Char(' ')).toHtmlEscaped());
+        lines << tr("<b>stateless:</b> %1")
+                     .arg(m_snap->run.stateless.restartNotes.join(QLatin1Char(' ')).toHtmlEscaped());
     } else if (connections && !a) {
         lines << tr("The connection modes were not run (turn on \"Compare connection modes\").");
     } else {

@@ -6,7 +6,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QSplitter>
+#include <QStackedWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -24,12 +24,14 @@ SuperServerView::SuperServerView(Way initial, QWidget *parent)
     , m_play(new QPushButton(tr("Play"), this))
     , m_stepLabel(new QLabel(this))
     , m_caption(new QLabel(this))
+    , m_pages(new QStackedWidget(this))
     , m_timer(new QTimer(this))
     , m_chart(new ChartWidget(this))
     , m_status(new QLabel(this))
 {
     m_wayBox->addItem(tr("Superserver"));
     m_wayBox->addItem(tr("End-point daemon"));
+    m_wayBox->addItem(tr("First-line times"));
     m_wayBox->setCurrentIndex(static_cast<int>(initial));
     m_play->setCheckable(true);
     m_caption->setWordWrap(true);
@@ -44,24 +46,29 @@ SuperServerView::SuperServerView(Way initial, QWidget *parent)
     controls->addWidget(m_next);
     controls->addWidget(m_play);
     controls->addWidget(m_stepLabel, 1);
-    auto *top = new QWidget(this);
-    auto *topLayout = new QVBoxLayout(top);
-    topLayout->setContentsMargins(0, 0, 0, 0);
-    topLayout->addLayout(controls);
-    topLayout->addWidget(m_diagram, 1);
-    topLayout->addWidget(m_caption);
-    auto *split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(top);
-    split->addWidget(m_chart);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    split->setSizes({420, 200});
+    // The diagram needs the height for its rows on a projector: the chart of every
+    // connection's time is a page of its own rather than a strip under the diagram.
+    auto *diagramPage = new QWidget(this);
+    auto *diagramLayout = new QVBoxLayout(diagramPage);
+    diagramLayout->setContentsMargins(0, 0, 0, 0);
+    diagramLayout->addWidget(m_diagram, 1);
+    diagramLayout->addWidget(m_caption);
+    m_pages->addWidget(diagramPage);
+    m_pages->addWidget(m_chart);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(split, 1);
+    layout->addLayout(controls);
+    layout->addWidget(m_pages, 1);
     layout->addWidget(m_status);
 
-    connect(m_wayBox, &QComboBox::currentIndexChanged, this, [this](int i) { setWay(static_cast<Way>(i)); });
+    connect(m_wayBox, &QComboBox::currentIndexChanged, this, [this](int i) {
+        if (i == 2) {
+            showChart(true);
+        } else {
+            showChart(false);
+            setWay(static_cast<Way>(i));
+        }
+    });
     connect(m_back, &QPushButton::clicked, this, [this] { m_diagram->setStep(m_diagram->step() - 1); });
     connect(m_next, &QPushButton::clicked, this, [this] {
         m_diagram->setStep(m_diagram->step() + 1 >= m_diagram->stepCount() ? 0 : m_diagram->step() + 1);
@@ -109,6 +116,27 @@ void SuperServerView::setWay(Way way)
     showWay();
 }
 
+void SuperServerView::showChart(bool on)
+{
+    m_pages->setCurrentIndex(on ? 1 : 0);
+    if (on) {
+        m_play->setChecked(false);
+        if (m_wayBox->currentIndex() != 2)
+            m_wayBox->setCurrentIndex(2);
+    } else if (m_wayBox->currentIndex() == 2) {
+        m_wayBox->setCurrentIndex(static_cast<int>(m_way));
+    }
+    m_back->setEnabled(!on);
+    m_next->setEnabled(!on);
+    m_play->setEnabled(!on);
+    m_stepLabel->setVisible(!on);
+}
+
+bool SuperServerView::chartShown() const
+{
+    return m_pages->currentIndex() == 1;
+}
+
 void SuperServerView::showWay()
 {
     const int last = m_diagram->stepCount() > 0 ? m_diagram->step() : -1;
@@ -141,7 +169,8 @@ void SuperServerView::updateCaption()
     const QString when = m.timeNs >= 0
         ? tr(" (%1 after the first step, measured on this machine)").arg(sequenceTimeText(m.timeNs))
         : tr(" (times appear after Run)");
-    m_caption->setText(QStringLiteral("<b>%1</b>: %2%3").arg(m.label.toHtmlEscaped(), m.note.toHtmlEscaped(), when));
+    m_caption->setText(
+        QStringLiteral("<b>%1</b>: %2%3").arg(m.label.toHtmlEscaped(), m.note.toHtmlEscaped(), when));
 }
 
 void SuperServerView::applyTheme(const Theme &theme)
@@ -165,7 +194,7 @@ void SuperServerView::drawChart()
             else if (s.id == QLatin1String("registered_first_line"))
                 s.name = tr("registered service (already running)");
             s.xLabel = tr("connection");
-            s.yLabel = tr("connect to first line (us)");
+            s.yLabel = tr("us (log scale)");
         }
     }
     m_chart->setSeries(series, true);
@@ -209,13 +238,13 @@ void SuperServerView::showSnapshot(const std::shared_ptr<const Snapshot> &snapsh
     const auto &sum = m_snap->result.summary;
     QString text = m_snap->result.error.isEmpty() ? m_snap->status : m_snap->result.error;
     if (sum.contains(QStringLiteral("superserver_first_line_us_median")) && m_snap->run.ok) {
-        text += tr("<br>Median, measured: first line %1 us through the superserver, %2 us from a registered "
-                   "service (+ %3 us for the lookup); %4 handler processes, %5 different pids.")
-                    .arg(sum.value(QStringLiteral("superserver_first_line_us_median")).toDouble(), 0, 'f', 0)
-                    .arg(sum.value(QStringLiteral("registered_first_line_us_median")).toDouble(), 0, 'f', 0)
-                    .arg(sum.value(QStringLiteral("lookup_us_median")).toDouble(), 0, 'f', 0)
-                    .arg(sum.value(QStringLiteral("handlers")).toInt())
-                    .arg(sum.value(QStringLiteral("distinct_handler_pids")).toInt());
+        text = tr("Measured medians: first line after %1 us through the superserver, %2 us from a registered "
+                  "service (+ %3 us lookup). %4 handlers, %5 different pids.")
+                   .arg(sum.value(QStringLiteral("superserver_first_line_us_median")).toDouble(), 0, 'f', 0)
+                   .arg(sum.value(QStringLiteral("registered_first_line_us_median")).toDouble(), 0, 'f', 0)
+                   .arg(sum.value(QStringLiteral("lookup_us_median")).toDouble(), 0, 'f', 0)
+                   .arg(sum.value(QStringLiteral("handlers")).toInt())
+                   .arg(sum.value(QStringLiteral("distinct_handler_pids")).toInt());
     }
     m_status->setText(text);
 }

@@ -7,6 +7,7 @@
 class QComboBox;
 class QLabel;
 class QPushButton;
+class QStackedWidget;
 class QTimer;
 
 namespace proclab {
@@ -37,6 +38,9 @@ public:
     Way way() const { return m_way; }
     /// @brief Starts (or stops) stepping through the sequence on a timer.
     void setPlaying(bool on);
+    /// @brief Shows the chart of first-line times instead of the diagram (or the diagram again).
+    void showChart(bool on);
+    bool chartShown() const;
 
 private:
     void showWay();
@@ -51,6 +55,7 @@ private:
     QPushButton *m_play;
     QLabel *m_stepLabel;
     QLabel *m_caption;
+    QStackedWidget *m_pages;
     QTimer *m_timer;
     ChartWidget *m_chart;
     QLabel *m_status;
