@@ -163,8 +163,13 @@ void SequenceDiagram::paintEvent(QPaintEvent *)
             = std::min(std::max(span, fm.horizontalAdvance(m.label) + 8), width() - timeColumnWidth());
         const int left = std::clamp((x1 + x2) / 2 - w / 2, timeColumnWidth(), width() - w);
         QRect text(left, y - fm.height() - 3, w, fm.height());
+        // On the base colour, so that lifelines do not cross the text.
+        const QString shown = fm.elidedText(m.label, Qt::ElideRight, w);
+        const int textWidth = fm.horizontalAdvance(shown) + 6;
+        p.fillRect(
+            QRect(text.center().x() - textWidth / 2, text.top(), textWidth, text.height()), m_theme.base);
         p.setPen(current ? m_theme.accent.darker(130) : m_theme.text);
-        p.drawText(text, Qt::AlignHCenter | Qt::AlignBottom, fm.elidedText(m.label, Qt::ElideRight, w));
+        p.drawText(text, Qt::AlignHCenter | Qt::AlignBottom, shown);
     }
 }
 

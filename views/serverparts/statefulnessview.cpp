@@ -3,7 +3,6 @@
 #include "serverparts/statefulnessengine.h"
 
 #include <QLabel>
-#include <QSplitter>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -45,16 +44,16 @@ StatefulnessView::StatefulnessView(Mode mode, QWidget *parent)
                                                  : QStringLiteral("s4-connections"));
     m_notes->setWordWrap(true);
     m_notes->setTextFormat(Qt::RichText);
-    auto *split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(m_board);
-    split->addWidget(m_chart);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    // The board keeps the height its rows need; the chart takes what is left.
+    m_board->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     // The comparison needs every row readable; its per-read chart is the restart view's.
     m_chart->setVisible(mode != Mode::Compare);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(split, 1);
+    layout->addWidget(m_board);
+    layout->addWidget(m_chart, 1);
+    if (mode == Mode::Compare)
+        layout->addStretch(1);
     layout->addWidget(m_notes);
     applyTheme(m_theme);
 }
@@ -163,7 +162,8 @@ void StatefulnessView::drawChart(const FileServiceRun *a, const FileServiceRun *
                 hi = std::max(hi, v);
             }
         }
-        c.yAxis->setRange(lo / 2, hi * 4);
+        // Headroom above the slowest read for the legend and the restart label.
+        c.yAxis->setRange(lo / 2, hi * 60);
     }
     for (int i = 0; i < c.graphCount(); ++i) {
         c.graph(i)->setScatterStyle(QCPScatterStyle(
@@ -227,10 +227,9 @@ void StatefulnessView::redraw()
     }
     QStringList lines;
     if (m_mode == Mode::Restart) {
-        lines << tr("<b>stateful:</b> %1")
-                     .arg(m_snap->run.stateful.restartNotes.join(QLatin1Char(' ')).toHtmlEscaped());
-        lines << tr("<b>stateless:</b> %1")
-                     .arg(m_snap->run.stateless.restartNotes.join(QLatin1Char(' ')).toHtmlEscaped());
+        // The first note says what each server lost; the rebuild itself is on the board.
+        lines << tr("<b>stateful:</b> %1").arg(m_snap->run.stateful.restartNotes.value(0).toHtmlEscaped());
+        lines << tr("<b>stateless:</b> %1").arg(m_snap->run.stateless.restartNotes.value(0).toHtmlEscaped());
     } else if (connections && !a) {
         lines << tr("The connection modes were not run (turn on \"Compare connection modes\").");
     } else {
