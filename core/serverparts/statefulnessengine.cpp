@@ -82,10 +82,10 @@ ParamSchema StatefulnessEngine::schema() const
             QStringLiteral("Unit of reads, caches and read-ahead.")),
         ParamSpec::integer(kPasses, QStringLiteral("Passes"), 3, 1, 20, QStringLiteral("passes"),
             QStringLiteral("How often the reader reads every file; later passes can use its cache.")),
-        ParamSpec::boolean(kWrite, QStringLiteral("A second client writes"), true,
+        ParamSpec::boolean(kWrite, QStringLiteral("Second writer"), true,
             QStringLiteral("Halfway through the second pass another client overwrites block 0 of the "
                            "first file: cached copies must go.")),
-        ParamSpec::boolean(kRestart, QStringLiteral("Restart the server"), true,
+        ParamSpec::boolean(kRestart, QStringLiteral("Restart"), true,
             QStringLiteral("Halfway through the last pass the server is stopped and started again on "
                            "the same port, as after a crash.")),
         ParamSpec::integer(kClientCache, QStringLiteral("Client cache"), 256, 0, 4096,
@@ -93,18 +93,18 @@ ParamSchema StatefulnessEngine::schema() const
             QStringLiteral("The reader's own cache; 0 sends every read to the server.")),
         ParamSpec::integer(kServerCache, QStringLiteral("Server cache"), 128, 1, 4096,
             QStringLiteral("blocks"), QStringLiteral("The server's buffer cache (both servers).")),
-        ParamSpec::integer(kThink, QStringLiteral("Reader's work per block"), 200, 0, 100000,
-            QStringLiteral("us"),
+        ParamSpec::integer(kThink, QStringLiteral("Reader work"), 200, 0, 100000, QStringLiteral("us"),
             QStringLiteral("Time the reader spends on a block before the next read: read-ahead "
                            "works meanwhile.")),
-        ParamSpec::integer(kDisk, QStringLiteral("Disk wait (model)"), 200, 0, 100000, QStringLiteral("us"),
-            QStringLiteral("A simulated disk: the server waits this long for every block it reads "
-                           "from the file system.")),
+        ParamSpec::integer(kDisk, QStringLiteral("Disk wait"), 200, 0, 100000, QStringLiteral("us"),
+            QStringLiteral(
+                "A model of a disk, not a measurement: the server waits this long for every block it reads "
+                "from the file system.")),
         ParamSpec::boolean(kReadAhead, QStringLiteral("Read-ahead"), true,
             QStringLiteral("The stateful server fetches the next block of an open file.")),
         ParamSpec::integer(kLease, QStringLiteral("Lease"), 10000, 1, 600000, QStringLiteral("ms"),
             QStringLiteral("How long a stateful client may use cached blocks without asking.")),
-        ParamSpec::boolean(kModes, QStringLiteral("Compare connection modes"), true,
+        ParamSpec::boolean(kModes, QStringLiteral("Connection modes"), true,
             QStringLiteral("Also run the stateless client without a cache over one connection and "
                            "over a connection per request.")),
     };

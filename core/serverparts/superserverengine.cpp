@@ -57,14 +57,13 @@ ParamSchema SuperServerEngine::schema() const
         ParamSpec::text(kServices, QStringLiteral("Services"), QStringLiteral("echo,daytime,upper"),
             QStringLiteral("Comma-separated: echo (lines back), daytime (the time, then close), "
                            "upper (lines in capitals).")),
-        ParamSpec::integer(kRepetitions, QStringLiteral("Connections per service"), 5, 1, 200,
-            QStringLiteral("each way"),
+        ParamSpec::integer(kRepetitions, QStringLiteral("Connections per service"), 5, 1, 200, QString(),
             QStringLiteral("How often each service is reached through the daemon and through the "
                            "superserver.")),
-        ParamSpec::integer(kMaxHandlers, QStringLiteral("Handler processes at once"), 8, 1, 64,
+        ParamSpec::integer(kMaxHandlers, QStringLiteral("Handlers at once"), 8, 1, 64,
             QStringLiteral("processes"),
             QStringLiteral("More connections wait in the listen backlog until a handler ends.")),
-        ParamSpec::integer(kHandlerTimeout, QStringLiteral("Handler idle timeout"), 5000, 100, 60000,
+        ParamSpec::integer(kHandlerTimeout, QStringLiteral("Handler timeout"), 5000, 100, 60000,
             QStringLiteral("ms"), QStringLiteral("A handler whose client sends nothing for this long ends.")),
     };
 }

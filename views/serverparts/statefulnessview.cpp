@@ -36,13 +36,15 @@ StatefulnessView::StatefulnessView(Mode mode, QWidget *parent)
     , m_chart(new ChartWidget(this))
     , m_notes(new QLabel(this))
 {
-    m_chart->setTitle(mode == Mode::Connections ? tr("Every read, no client cache: latency")
-                                                : tr("Every read: latency at the reader"));
+    m_chart->setTitle(mode == Mode::Connections ? tr("Every read, no client cache (disk wait: model)")
+                                                : tr("Every read at the reader (disk wait: model)"));
     m_chart->setProvenance(Provenance::Measured);
     m_chart->setExportName(mode == Mode::Compare ? QStringLiteral("s4-read-latency")
             : mode == Mode::Restart              ? QStringLiteral("s4-restart")
                                                  : QStringLiteral("s4-connections"));
     m_notes->setWordWrap(true);
+    // Below the board and the parameters the chart must fit a 1280x800 window.
+    m_chart->setMinimumSize(320, 130);
     m_notes->setTextFormat(Qt::RichText);
     // The board keeps the height its rows need; the chart takes what is left.
     m_board->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
@@ -235,7 +237,8 @@ void StatefulnessView::redraw()
     } else {
         lines << m_snap->status.toHtmlEscaped();
     }
-    lines << tr("<i>Measured on this machine; the disk wait is a model.</i>");
+    if (m_mode == Mode::Compare)
+        lines << tr("<i>Measured on this machine; the disk wait is a model.</i>");
     m_notes->setText(lines.join(QStringLiteral("<br>")));
 }
 
