@@ -138,9 +138,12 @@ void OutOfBandEngine::run()
     }
     snap->result = buildResult(snap->run, cfg.unitUs);
     snap->progress = 1;
-    snap->status = snap->run.ok
-        ? QStringLiteral("%1 trials; %2").arg(snap->run.trials.size()).arg(snap->run.priorityNote)
-        : snap->run.error;
+    snap->status = snap->run.ok ? QStringLiteral("%1 trials; urgent thread %2")
+                                      .arg(snap->run.trials.size())
+                                      .arg(snap->run.priorityNote.contains(QStringLiteral("SCHED_FIFO"))
+                                              ? QStringLiteral("real-time")
+                                              : QStringLiteral("not real-time"))
+                                : snap->run.error;
     publish(snap);
 }
 

@@ -173,14 +173,10 @@ void StatefulnessEngine::run()
     }
     snap->result = buildResult(snap->run);
     snap->progress = 1;
-    snap->status = snap->run.ok
-        ? QStringLiteral("client cache hits: stateful %1%, stateless %2%; server cache hits: "
-                         "stateful %3%, stateless %4%")
-              .arg(100 * snap->run.stateful.clientHitRate, 0, 'f', 0)
-              .arg(100 * snap->run.stateless.clientHitRate, 0, 'f', 0)
-              .arg(100 * snap->run.stateful.serverHitRate, 0, 'f', 0)
-              .arg(100 * snap->run.stateless.serverHitRate, 0, 'f', 0)
-        : snap->run.error;
+    snap->status = snap->run.ok ? QStringLiteral("requests: stateful %1, stateless %2")
+                                      .arg(snap->run.stateful.reader.requests)
+                                      .arg(snap->run.stateless.reader.requests)
+                                : snap->run.error;
     publish(snap);
 }
 

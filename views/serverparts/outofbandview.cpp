@@ -27,6 +27,9 @@ OutOfBandView::OutOfBandView(QWidget *parent)
     m_latency->setProvenance(Provenance::Measured);
     m_latency->setExportName(QStringLiteral("s3-time-to-effect"));
     m_status->setWordWrap(true);
+    // Two charts and the parameters must fit a 1280x800 window.
+    m_timeline->setMinimumSize(320, 150);
+    m_latency->setMinimumSize(320, 150);
     m_status->setTextFormat(Qt::RichText);
 
     auto *split = new QSplitter(Qt::Vertical, this);

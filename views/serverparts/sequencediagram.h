@@ -35,7 +35,7 @@ public:
     int rowY(int index) const;
 
     QSize sizeHint() const override { return {640, 360}; }
-    QSize minimumSizeHint() const override { return {420, 260}; }
+    QSize minimumSizeHint() const override { return {420, 220}; }
 
 Q_SIGNALS:
     void stepChanged(int step);

@@ -216,6 +216,7 @@ void StatefulnessView::redraw()
     else
         m_board->setRows({});
     drawChart(a, b);
+    m_notes->setVisible(true);
     if (!m_snap) {
         m_notes->setText(m_state == RunState::Running
                 ? tr("running: stateful, then stateless, then the connection modes...")
@@ -233,12 +234,11 @@ void StatefulnessView::redraw()
         lines << tr("<b>stateful:</b> %1").arg(m_snap->run.stateful.restartNotes.value(0).toHtmlEscaped());
         lines << tr("<b>stateless:</b> %1").arg(m_snap->run.stateless.restartNotes.value(0).toHtmlEscaped());
     } else if (connections && !a) {
-        lines << tr("The connection modes were not run (turn on \"Compare connection modes\").");
-    } else {
-        lines << m_snap->status.toHtmlEscaped();
-    }
-    if (m_mode == Mode::Compare)
+        lines << tr("The connection modes were not run (turn on \"Connection modes\").");
+    } else if (m_mode == Mode::Compare) {
         lines << tr("<i>Measured on this machine; the disk wait is a model.</i>");
+    }
+    m_notes->setVisible(!lines.isEmpty());
     m_notes->setText(lines.join(QStringLiteral("<br>")));
 }
 
