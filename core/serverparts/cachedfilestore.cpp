@@ -71,7 +71,7 @@ bool CachedFileStore::readBlockFromDisk(const std::string &name, std::int64_t bl
     // The model of a disk: a fixed wait per block, which read-ahead can hide.
     if (m_diskDelayUs > 0) {
         const std::int64_t ns = static_cast<std::int64_t>(m_diskDelayUs) * 1000;
-        if ((stop && stop->sleepFor(ns)) || m_stop.isSet()) {
+        if ((stop && sleepUnlessStopped(*stop, ns)) || m_stop.isSet()) {
             *error = "server stopping";
             return false;
         }

@@ -2,7 +2,7 @@
 
 #include "blockcache.h"
 #include "filestore.h"
-#include "stopevent.h"
+#include "stopwait.h"
 
 #include <condition_variable>
 #include <cstdint>

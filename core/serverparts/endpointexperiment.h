@@ -1,7 +1,7 @@
 #pragma once
 
 #include "endpointdaemon.h"
-#include "stopevent.h"
+#include "stopwait.h"
 #include "superserver.h"
 #include "timeline.h"
 

@@ -175,7 +175,8 @@ bool FileServiceExperiment::runStyle(Style style, ConnectionMode mode, int clien
                 != expected[file].substr(
                     static_cast<std::size_t>(block * c.blockBytes), static_cast<std::size_t>(c.blockBytes)))
                 ++out->wrongReads;
-            if (c.clientThinkUs > 0 && m_stop.sleepFor(static_cast<std::int64_t>(c.clientThinkUs) * 1000)) {
+            if (c.clientThinkUs > 0
+                && sleepUnlessStopped(m_stop, static_cast<std::int64_t>(c.clientThinkUs) * 1000)) {
                 *error = QStringLiteral("stopped");
                 ok = false;
             }

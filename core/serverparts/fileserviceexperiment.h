@@ -2,7 +2,7 @@
 
 #include "fileclientconfig.h"
 #include "fileserverconfig.h"
-#include "stopevent.h"
+#include "stopwait.h"
 #include "timeline.h"
 
 #include "common/stats.h"

@@ -99,7 +99,7 @@ OutOfBandTrial OutOfBandExperiment::runTrial(OutOfBandServer &server, UrgentMeth
     if (!send(UrgentCommand::Hold, &hold) || !waitFor(OutOfBandStatus::Held, 0, &st))
         return fail(error);
     take(st, &hold);
-    if (m_stop.sleepFor(static_cast<std::int64_t>(m_config.holdMs) * 1000000LL))
+    if (sleepUnlessStopped(m_stop, static_cast<std::int64_t>(m_config.holdMs) * 1000000LL))
         return fail(QStringLiteral("stopped"));
     if (!send(UrgentCommand::Resume, &resume) || !waitFor(OutOfBandStatus::Resumed, 0, &st))
         return fail(error);

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "outofbandserver.h"
-#include "stopevent.h"
+#include "stopwait.h"
 #include "timeline.h"
 
 #include "common/stats.h"

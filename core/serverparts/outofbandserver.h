@@ -1,7 +1,7 @@
 #pragma once
 
 #include "connectionserver.h"
-#include "stopevent.h"
+#include "stopwait.h"
 #include "tcpsocket.h"
 
 #include <QString>

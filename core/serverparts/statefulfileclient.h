@@ -3,7 +3,7 @@
 #include "blockcache.h"
 #include "fileclientconfig.h"
 #include "requestchannel.h"
-#include "stopevent.h"
+#include "stopwait.h"
 #include "tcpsocket.h"
 
 #include <QString>

@@ -529,7 +529,7 @@ int StatefulFileServer::breakLeases(std::uint64_t writer, const std::string &nam
     // A client that did not acknowledge may still trust its copy until its lease
     // ends: the write is not complete before that.
     if (latestExpiry > 0)
-        stop.sleepFor(latestExpiry - Timeline::nowNs());
+        sleepUnlessStopped(stop, latestExpiry - Timeline::nowNs());
     return static_cast<int>(pending.size());
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "stopevent.h"
+#include "stopwait.h"
 #include "tcpsocket.h"
 
 #include <QString>

@@ -1,6 +1,6 @@
 #include "tcpsocket.h"
 
-#include "stopevent.h"
+#include "stopwait.h"
 #include "timeline.h"
 
 #include "common/errortext.h"
