@@ -16,6 +16,7 @@ set(PROCLAB_MODULES
     webclient    # T11, C4
     tlp          # T12
     servers      # T13, T14, S1
+    serverparts  # S2, S3, S4
     objectadapter # S5
     apache       # S6
     cluster      # S7
@@ -34,6 +35,7 @@ set(PROCLAB_LESSONS
     m6-m7-live-migration
     code-mobility
     t13-t14-s1-server-designs
+    s2-s4-server-parts
     s5-s9-objects-clusters
     v7-v9-containers-clouds
     virtualization
