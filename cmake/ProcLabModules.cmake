@@ -14,6 +14,8 @@ set(PROCLAB_MODULES
     migration    # M6, M7
     webclient    # T11, C4
     tlp          # T12
+    xproto       # C1, C2, C3
+    transparency # C4
 )
 
 # Lesson folders under lessons/ (each lists its files in its own CMakeLists.txt).
@@ -23,6 +25,7 @@ set(PROCLAB_LESSONS
     t7-t10-scheduling
     t11-t12-clients
     m6-m7-live-migration
+    c1-c4-clients
 )
 
 foreach(_proclab_module IN LISTS PROCLAB_MODULES)
