@@ -99,9 +99,10 @@ int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err
     }
     if (formatText.isEmpty())
         formatText = QStringLiteral("png");
-    ExportFormat format{};
+    ExportFormat format {};
     if (!exportFormatFromId(formatText, &format)) {
-        err << QStringLiteral("proclab export: format '%1' is not one of png, svg, pdf, csv\n").arg(formatText);
+        err << QStringLiteral("proclab export: format '%1' is not one of png, svg, pdf, csv\n")
+                   .arg(formatText);
         return CliUsage;
     }
     if (window && format != ExportFormat::Png) {
@@ -125,7 +126,8 @@ int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err
         QStringList ids;
         for (const Lesson &l : w.lessons())
             ids << l.id;
-        err << QStringLiteral("proclab export: no lesson '%1' (lessons: %2)\n").arg(lessonId, ids.join(QStringLiteral(", ")));
+        err << QStringLiteral("proclab export: no lesson '%1' (lessons: %2)\n")
+                   .arg(lessonId, ids.join(QStringLiteral(", ")));
         return CliUsage;
     }
     if (step > static_cast<int>(lesson->steps.size())) {
@@ -138,11 +140,14 @@ int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err
     if (!lesson->isBuiltin() && !trustLessons) {
         for (const LessonAction &a : LessonLoader::actionsNeedingConsent(*lesson)) {
             if (a.step == step - 1) {
-                err << QStringLiteral("proclab export: step %1 of '%2' would %3 '%4'; refused (give --trust-lessons "
-                                      "if you trust %5)\n")
+                err << QStringLiteral(
+                    "proclab export: step %1 of '%2' would %3 '%4'; refused (give --trust-lessons "
+                    "if you trust %5)\n")
                            .arg(step)
-                           .arg(lessonId, a.runsCommand ? QStringLiteral("run the program") : QStringLiteral("connect to"),
-                                a.value, QDir::toNativeSeparators(lesson->origin));
+                           .arg(lessonId,
+                               a.runsCommand ? QStringLiteral("run the program")
+                                             : QStringLiteral("connect to"),
+                               a.value, QDir::toNativeSeparators(lesson->origin));
                 return CliUsage;
             }
         }

@@ -10,16 +10,16 @@
 #include <QComboBox>
 #include <QEventLoop>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
+#include <QPainter>
 #include <QProgressBar>
 #include <QStackedLayout>
 #include <QStyle>
 #include <QTimer>
-#include <QMenu>
-#include <QPainter>
 #include <QToolBar>
 #include <QToolButton>
-#include <QHBoxLayout>
 #include <QVBoxLayout>
 
 namespace proclab {
@@ -78,7 +78,7 @@ LabPanel::LabPanel(QWidget *parent)
     m_speed->setToolTip(tr("Playback speed of animated runs (models and paced demos).\n"
                            "Measurements themselves always run at full speed."));
     connect(m_speed, &QComboBox::currentIndexChanged, this,
-            [this](int i) { setSpeed(m_speed->itemData(i).toDouble()); });
+        [this](int i) { setSpeed(m_speed->itemData(i).toDouble()); });
     m_toolbar->addWidget(m_speed);
     m_toolbar->addSeparator();
     auto *exportButton = new QToolButton(this);
@@ -86,12 +86,16 @@ LabPanel::LabPanel(QWidget *parent)
     exportButton->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
     exportButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     exportButton->setPopupMode(QToolButton::InstantPopup);
-    exportButton->setToolTip(tr("Export the chart as PNG, SVG, PDF or CSV, or copy it (also: right-click the chart)"));
+    exportButton->setToolTip(
+        tr("Export the chart as PNG, SVG, PDF or CSV, or copy it (also: right-click the chart)"));
     auto *exportMenu = new QMenu(exportButton);
-    for (const QString &fmt : {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf"), QStringLiteral("csv")})
-        exportMenu->addAction(tr("Export as %1...").arg(fmt.toUpper()), this, [this, fmt] { Q_EMIT exportRequested(fmt); });
+    for (const QString &fmt :
+        {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf"), QStringLiteral("csv")})
+        exportMenu->addAction(
+            tr("Export as %1...").arg(fmt.toUpper()), this, [this, fmt] { Q_EMIT exportRequested(fmt); });
     exportMenu->addSeparator();
-    exportMenu->addAction(tr("Copy image and data"), this, [this] { Q_EMIT exportRequested(QStringLiteral("copy")); });
+    exportMenu->addAction(
+        tr("Copy image and data"), this, [this] { Q_EMIT exportRequested(QStringLiteral("copy")); });
     exportButton->setMenu(exportMenu);
     m_toolbar->addWidget(exportButton);
 
@@ -145,7 +149,7 @@ void LabPanel::clear()
     m_params->setSchema({}, {}, {});
     m_paramBox->setVisible(false);
     m_hasResult = false;
-    m_lastResult = Result{};
+    m_lastResult = Result {};
     m_progress->setValue(0);
     m_kind->clear();
     updateActions();
@@ -159,7 +163,8 @@ void LabPanel::setStep(const LessonStep &step, const QString &exportName)
         return;
     m_engine = EngineRegistry::builtin().create(step.engine);
     if (!m_engine) {
-        m_placeholder->setText(tr("This step names the engine '%1', which this ProcLab does not have.").arg(step.engine));
+        m_placeholder->setText(
+            tr("This step names the engine '%1', which this ProcLab does not have.").arg(step.engine));
         updateActions();
         return;
     }
@@ -175,8 +180,9 @@ void LabPanel::setStep(const LessonStep &step, const QString &exportName)
     m_paramBox->setTitle(step.editable.isEmpty() ? tr("Parameters (fixed by this step)") : tr("Parameters"));
     const bool measured = m_engine->info().provenance == Provenance::Measured;
     m_kind->setText(measured ? tr("<b>measured on this machine</b>") : tr("<b>model</b>"));
-    m_kind->setToolTip(measured ? tr("Real threads, processes, sockets or memory on this computer, timed with a clock.")
-                                : tr("A deterministic simulation: the same parameters give the same numbers."));
+    m_kind->setToolTip(measured
+            ? tr("Real threads, processes, sockets or memory on this computer, timed with a clock.")
+            : tr("A deterministic simulation: the same parameters give the same numbers."));
     m_engine->setSpeed(m_speed->currentData().toDouble());
     m_view->setSpeed(m_speed->currentData().toDouble());
     m_bridge.setEngine(m_engine.get());
@@ -213,9 +219,9 @@ QIcon tinted(const QIcon &icon, const QColor &colour)
 void LabPanel::applyTheme(const Theme &theme)
 {
     m_theme = theme;
-    const std::pair<QAction *, QStyle::StandardPixmap> icons[] = {
-        {m_run, QStyle::SP_MediaPlay}, {m_pause, QStyle::SP_MediaPause}, {m_step, QStyle::SP_MediaSkipForward},
-        {m_stop, QStyle::SP_MediaStop}};
+    const std::pair<QAction *, QStyle::StandardPixmap> icons[]
+        = {{m_run, QStyle::SP_MediaPlay}, {m_pause, QStyle::SP_MediaPause},
+            {m_step, QStyle::SP_MediaSkipForward}, {m_stop, QStyle::SP_MediaStop}};
     for (const auto &[action, pixmap] : icons)
         action->setIcon(tinted(style()->standardIcon(pixmap), theme.text));
     if (m_view)

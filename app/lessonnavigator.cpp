@@ -47,11 +47,11 @@ void LessonNavigator::setLessons(const std::vector<Lesson> &lessons, const Progr
                 text += QStringLiteral("  (%1/%2)").arg(right).arg(questions);
             auto *item = new QTreeWidgetItem(sectionItem, {text});
             item->setData(0, Qt::UserRole, l.id);
-            item->setToolTip(0, QStringLiteral("%1\n%2\nSyllabus: %3%4")
-                                    .arg(l.title, l.summary, l.syllabus.join(QStringLiteral(", ")),
-                                         l.origin.startsWith(QLatin1Char(':'))
-                                             ? QString()
-                                             : tr("\nLoaded from %1").arg(l.origin)));
+            item->setToolTip(0,
+                QStringLiteral("%1\n%2\nSyllabus: %3%4")
+                    .arg(l.title, l.summary, l.syllabus.join(QStringLiteral(", ")),
+                        l.origin.startsWith(QLatin1Char(':')) ? QString()
+                                                              : tr("\nLoaded from %1").arg(l.origin)));
         }
     }
     expandAll();

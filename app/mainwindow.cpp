@@ -12,18 +12,18 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QFileDialog>
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
-#include <QComboBox>
-#include <QScreen>
 
 namespace proclab {
 
@@ -59,11 +59,11 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         m_progress.recordAnswer(m_lessonId, m_step, correct);
         saveProgress();
         refreshNavigator();
-        statusBar()->showMessage(correct ? tr("Right answer: progress saved.") : tr("Answer recorded."), 4000);
+        statusBar()->showMessage(
+            correct ? tr("Right answer: progress saved.") : tr("Answer recorded."), 4000);
     });
-    connect(m_lab, &LabPanel::message, this, [this](const QString &text) {
-        statusBar()->showMessage(text, 8000);
-    });
+    connect(m_lab, &LabPanel::message, this,
+        [this](const QString &text) { statusBar()->showMessage(text, 8000); });
     connect(m_lab, &LabPanel::runFinished, this, &MainWindow::onRunFinished);
     connect(m_lab, &LabPanel::exportRequested, this, [this](const QString &format) {
         if (format != QLatin1String("copy"))
@@ -78,10 +78,12 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     if (m_options.persistent) {
         QSettings s;
         m_fontScale = std::clamp(s.value(QStringLiteral("view/fontScale"), 1.0).toDouble(), 0.5, 3.0);
-        m_theme = Theme::byId(s.value(QStringLiteral("view/theme"), QStringLiteral("light")).toString(), m_fontScale);
+        m_theme = Theme::byId(
+            s.value(QStringLiteral("view/theme"), QStringLiteral("light")).toString(), m_fontScale);
         if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray()))
             resizeToScreen();
-        m_splitterRestored = m_splitter->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray());
+        m_splitterRestored
+            = m_splitter->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray());
     } else {
         m_theme = Theme::byId(QStringLiteral("light"));
         resizeToScreen();
@@ -102,7 +104,8 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         QStringList lines;
         for (const auto &e : errors)
             lines << e.toString();
-        statusBar()->showMessage(tr("Some built-in lessons could not be loaded: %1").arg(lines.join(QStringLiteral("; "))));
+        statusBar()->showMessage(
+            tr("Some built-in lessons could not be loaded: %1").arg(lines.join(QStringLiteral("; "))));
     }
     if (!m_options.extraLessonDir.isEmpty())
         openLessonFolder(m_options.extraLessonDir);
@@ -212,17 +215,18 @@ bool MainWindow::lessonActionsAllowed(const Lesson &lesson)
                      .arg(a.value);
     }
     QMessageBox box(QMessageBox::Warning, tr("Allow this lesson to run programs?"),
-                    tr("The lesson \"%1\" comes from %2, not from ProcLab itself. When you press Run it "
-                       "would do this on your computer:\n\n%3\n\nAllow it for every lesson in this folder?")
-                        .arg(lesson.title, QDir::toNativeSeparators(folder), lines.join(QLatin1Char('\n'))),
-                    QMessageBox::NoButton, this);
+        tr("The lesson \"%1\" comes from %2, not from ProcLab itself. When you press Run it "
+           "would do this on your computer:\n\n%3\n\nAllow it for every lesson in this folder?")
+            .arg(lesson.title, QDir::toNativeSeparators(folder), lines.join(QLatin1Char('\n'))),
+        QMessageBox::NoButton, this);
     QPushButton *allow = box.addButton(tr("Allow"), QMessageBox::AcceptRole);
     box.addButton(tr("Do not allow"), QMessageBox::RejectRole);
     box.setDefaultButton(qobject_cast<QPushButton *>(box.buttons().constLast()));
     box.exec();
     if (box.clickedButton() != allow) {
         m_refusedFolders << folder;
-        statusBar()->showMessage(tr("The lesson's programs and connections were not allowed: its steps run without them."));
+        statusBar()->showMessage(
+            tr("The lesson's programs and connections were not allowed: its steps run without them."));
         return false;
     }
     m_trustedFolders << folder;
@@ -243,9 +247,9 @@ int MainWindow::openLessonFolder(const QString &dir, std::vector<LessonError> *e
     int added = 0;
     for (Lesson &l : loaded) {
         // A lesson opened from a folder replaces a built-in one with the same id.
-        m_lessons.erase(std::remove_if(m_lessons.begin(), m_lessons.end(),
-                                       [&](const Lesson &o) { return o.id == l.id; }),
-                        m_lessons.end());
+        m_lessons.erase(
+            std::remove_if(m_lessons.begin(), m_lessons.end(), [&](const Lesson &o) { return o.id == l.id; }),
+            m_lessons.end());
         m_lessons.push_back(std::move(l));
         ++added;
     }
@@ -262,12 +266,12 @@ int MainWindow::openLessonFolder(const QString &dir, std::vector<LessonError> *e
         for (const auto &e : errors)
             lines << QStringLiteral("- ") + e.toString();
         QMessageBox::warning(this, tr("Some lessons could not be loaded"),
-                             tr("%1 lesson(s) loaded from %2.\n\nProblems:\n%3")
-                                 .arg(added)
-                                 .arg(dir, lines.join(QLatin1Char('\n'))));
+            tr("%1 lesson(s) loaded from %2.\n\nProblems:\n%3")
+                .arg(added)
+                .arg(dir, lines.join(QLatin1Char('\n'))));
     } else if (added == 0) {
-        QMessageBox::information(this, tr("No lessons found"),
-                                 tr("%1 holds no folder with a lesson.json.").arg(dir));
+        QMessageBox::information(
+            this, tr("No lessons found"), tr("%1 holds no folder with a lesson.json.").arg(dir));
     } else {
         statusBar()->showMessage(tr("%1 lesson(s) loaded from %2").arg(added).arg(dir), 6000);
     }
@@ -349,14 +353,13 @@ void MainWindow::buildMenus()
     });
     open->setShortcut(QKeySequence::Open);
     QMenu *exportMenu = file->addMenu(tr("&Export chart"));
-    const std::pair<const char *, QKeySequence> formats[] = {
-        {"png", QKeySequence(Qt::CTRL | Qt::Key_E)},
-        {"svg", QKeySequence()},
-        {"pdf", QKeySequence()},
-        {"csv", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E)}};
+    const std::pair<const char *, QKeySequence> formats[]
+        = {{"png", QKeySequence(Qt::CTRL | Qt::Key_E)}, {"svg", QKeySequence()}, {"pdf", QKeySequence()},
+            {"csv", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E)}};
     for (const auto &[fmt, key] : formats) {
         const QString f = QString::fromLatin1(fmt);
-        QAction *a = exportMenu->addAction(tr("As %1...").arg(f.toUpper()), this, [this, f] { exportPrimaryChart(f); });
+        QAction *a = exportMenu->addAction(
+            tr("As %1...").arg(f.toUpper()), this, [this, f] { exportPrimaryChart(f); });
         a->setShortcut(key);
     }
     QAction *copy = file->addAction(tr("&Copy chart"), this, [this] {
@@ -373,10 +376,10 @@ void MainWindow::buildMenus()
 
     QMenu *run = menuBar()->addMenu(tr("&Run"));
     for (QAction *a : {m_lab->runAction(), m_lab->pauseAction(), m_lab->stepAction(), m_lab->stopAction(),
-                       m_lab->resetAction()})
+             m_lab->resetAction()})
         run->addAction(a);
     addActions({m_lab->runAction(), m_lab->pauseAction(), m_lab->stepAction(), m_lab->stopAction(),
-                m_lab->resetAction()});
+        m_lab->resetAction()});
     run->addSeparator();
     QAction *prev = run->addAction(tr("Previous step"), this, [this] { goToStep(m_step - 1); });
     prev->setShortcut(Qt::Key_PageUp);
@@ -384,25 +387,25 @@ void MainWindow::buildMenus()
     next->setShortcut(Qt::Key_PageDown);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    QAction *full = view->addAction(tr("&Full screen"), this, [this](bool on) {
-        on ? showFullScreen() : showNormal();
-    });
+    QAction *full = view->addAction(
+        tr("&Full screen"), this, [this](bool on) { on ? showFullScreen() : showNormal(); });
     full->setCheckable(true);
     full->setShortcut(Qt::Key_F11);
     addAction(full);
-    QAction *bigger = view->addAction(tr("&Larger text and charts"), this, [this] { setFontScale(m_fontScale * 1.15); });
+    QAction *bigger
+        = view->addAction(tr("&Larger text and charts"), this, [this] { setFontScale(m_fontScale * 1.15); });
     bigger->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Equal), QKeySequence(Qt::CTRL | Qt::Key_Plus),
-                          QKeySequence::ZoomIn});
-    QAction *smaller = view->addAction(tr("&Smaller text and charts"), this, [this] { setFontScale(m_fontScale / 1.15); });
+        QKeySequence::ZoomIn});
+    QAction *smaller
+        = view->addAction(tr("&Smaller text and charts"), this, [this] { setFontScale(m_fontScale / 1.15); });
     smaller->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Minus), QKeySequence::ZoomOut});
     QAction *normal = view->addAction(tr("&Normal size"), this, [this] { setFontScale(1.0); });
     normal->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     addActions({bigger, smaller, normal});
     view->addSeparator();
     m_themeGroup = new QActionGroup(this);
-    const std::pair<const char *, const char *> themes[] = {
-        {"light", QT_TR_NOOP("Light theme")}, {"dark", QT_TR_NOOP("Dark theme")},
-        {"projector", QT_TR_NOOP("Projector theme (high contrast)")}};
+    const std::pair<const char *, const char *> themes[] = {{"light", QT_TR_NOOP("Light theme")},
+        {"dark", QT_TR_NOOP("Dark theme")}, {"projector", QT_TR_NOOP("Projector theme (high contrast)")}};
     for (const auto &[id, label] : themes) {
         QAction *a = view->addAction(tr(label));
         a->setCheckable(true);
@@ -411,7 +414,8 @@ void MainWindow::buildMenus()
         connect(a, &QAction::triggered, this, [this, id = QString::fromLatin1(id)] { setThemeId(id); });
     }
     view->addSeparator();
-    QAction *toggleNav = view->addAction(tr("Show lesson &list"), this, [this](bool on) { m_nav->setVisible(on); });
+    QAction *toggleNav
+        = view->addAction(tr("Show lesson &list"), this, [this](bool on) { m_nav->setVisible(on); });
     toggleNav->setCheckable(true);
     toggleNav->setChecked(true);
     toggleNav->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
@@ -429,14 +433,15 @@ void MainWindow::exportPrimaryChart(const QString &format)
         statusBar()->showMessage(tr("This step has no chart to export."), 4000);
         return;
     }
-    ExportFormat f{};
+    ExportFormat f {};
     exportFormatFromId(format, &f);
     QSettings s;
     const QString dir = s.value(QStringLiteral("export/lastDir"),
-                                QStandardPaths::writableLocation(QStandardPaths::PicturesLocation)).toString();
+                             QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
+                            .toString();
     const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"),
-                                                      dir + QLatin1Char('/') + chart->exportName() + QLatin1Char('.') + format,
-                                                      tr("%1 files (*.%2)").arg(format.toUpper(), format));
+        dir + QLatin1Char('/') + chart->exportName() + QLatin1Char('.') + format,
+        tr("%1 files (*.%2)").arg(format.toUpper(), format));
     if (path.isEmpty())
         return;
     s.setValue(QStringLiteral("export/lastDir"), QFileInfo(path).absolutePath());
@@ -449,8 +454,8 @@ void MainWindow::exportPrimaryChart(const QString &format)
 
 void MainWindow::saveWindowPicture()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save window picture"),
-                                                      QStringLiteral("proclab-window.png"), tr("PNG files (*.png)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save window picture"), QStringLiteral("proclab-window.png"), tr("PNG files (*.png)"));
     if (path.isEmpty())
         return;
     const QString error = exportWidgetPng(*this, path);
@@ -462,8 +467,7 @@ void MainWindow::saveWindowPicture()
 
 void MainWindow::showShortcuts()
 {
-    QMessageBox::information(
-        this, tr("Keyboard shortcuts"),
+    QMessageBox::information(this, tr("Keyboard shortcuts"),
         tr("<table cellspacing=6>"
            "<tr><td><b>F5</b></td><td>Run / resume</td></tr>"
            "<tr><td><b>F6</b></td><td>Pause</td></tr>"
@@ -472,7 +476,8 @@ void MainWindow::showShortcuts()
            "<tr><td><b>Ctrl+R</b></td><td>Reset the step</td></tr>"
            "<tr><td><b>Page Down / Page Up</b></td><td>Next / previous step</td></tr>"
            "<tr><td><b>F11</b></td><td>Full screen</td></tr>"
-           "<tr><td><b>Ctrl+= / Ctrl+- / Ctrl+0</b></td><td>Larger / smaller / normal text and charts</td></tr>"
+           "<tr><td><b>Ctrl+= / Ctrl+- / Ctrl+0</b></td><td>Larger / smaller / normal text and "
+           "charts</td></tr>"
            "<tr><td><b>Ctrl+E / Ctrl+Shift+E</b></td><td>Export the chart as PNG / CSV</td></tr>"
            "<tr><td><b>Ctrl+Shift+C</b></td><td>Copy the chart</td></tr>"
            "<tr><td><b>Ctrl+O</b></td><td>Open a lesson folder</td></tr>"
@@ -484,11 +489,11 @@ void MainWindow::showShortcuts()
 void MainWindow::showAbout()
 {
     QMessageBox::about(this, tr("About ProcLab"),
-                       tr("<h3>ProcLab %1</h3><p>Interactive lessons on the Processes chapter of distributed systems: "
-                          "threads, context switches, scheduling, servers, virtualization, clients and migration.</p>"
-                          "<p>Numbers marked <i>measured on this machine</i> were timed live here; "
-                          "numbers marked <i>model</i> come from a simulation.</p>")
-                           .arg(QApplication::applicationVersion()));
+        tr("<h3>ProcLab %1</h3><p>Interactive lessons on the Processes chapter of distributed systems: "
+           "threads, context switches, scheduling, servers, virtualization, clients and migration.</p>"
+           "<p>Numbers marked <i>measured on this machine</i> were timed live here; "
+           "numbers marked <i>model</i> come from a simulation.</p>")
+            .arg(QApplication::applicationVersion()));
 }
 
 void MainWindow::showEvent(QShowEvent *event)
@@ -528,8 +533,9 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
     // (a QTextBrowser would otherwise scroll with them): presenters use a clicker.
     if (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress) {
         auto *key = static_cast<QKeyEvent *>(event);
-        if ((key->key() == Qt::Key_PageDown || key->key() == Qt::Key_PageUp) && key->modifiers() == Qt::NoModifier
-            && isActiveWindow() && !qobject_cast<QLineEdit *>(watched) && !qobject_cast<QComboBox *>(watched)) {
+        if ((key->key() == Qt::Key_PageDown || key->key() == Qt::Key_PageUp)
+            && key->modifiers() == Qt::NoModifier && isActiveWindow() && !qobject_cast<QLineEdit *>(watched)
+            && !qobject_cast<QComboBox *>(watched)) {
             if (event->type() == QEvent::KeyPress)
                 goToStep(m_step + (key->key() == Qt::Key_PageDown ? 1 : -1));
             event->accept();

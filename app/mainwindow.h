@@ -24,9 +24,9 @@ class MainWindow : public QMainWindow {
 
 public:
     struct Options {
-        bool persistent = true;   ///< read and write QSettings and progress
-        QString extraLessonDir;   ///< also load lessons from here
-        QString progressPath;     ///< empty: the default location
+        bool persistent = true; ///< read and write QSettings and progress
+        QString extraLessonDir; ///< also load lessons from here
+        QString progressPath; ///< empty: the default location
         /// Lessons from outside may start programs or connect without asking (--trust-lessons).
         bool trustLessons = false;
         /// Ask the user before such a lesson starts a program (false: refuse without asking).

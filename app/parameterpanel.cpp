@@ -42,7 +42,7 @@ QString tooltipFor(const ParamSpec &s, bool editable)
 {
     QString tip = QStringLiteral("<b>%1</b> (%2)<br>%3<br>Allowed: %4<br>Default: %5")
                       .arg(s.label.toHtmlEscaped(), s.name, s.help.toHtmlEscaped(),
-                           s.rangeText().toHtmlEscaped(), s.format(s.defaultValue).toHtmlEscaped());
+                          s.rangeText().toHtmlEscaped(), s.format(s.defaultValue).toHtmlEscaped());
     if (!editable)
         tip += QObject::tr("<br><i>Fixed by this step of the lesson.</i>");
     return tip;
@@ -65,8 +65,8 @@ ParameterPanel::ParameterPanel(QWidget *parent)
     m_grid->setColumnStretch(4, 1);
 }
 
-void ParameterPanel::setSchema(const ParamSchema &schema, const QVariantMap &preset,
-                               const QStringList &editable)
+void ParameterPanel::setSchema(
+    const ParamSchema &schema, const QVariantMap &preset, const QStringList &editable)
 {
     m_schema = schema;
     m_editable = editable;
@@ -221,8 +221,8 @@ void ParameterPanel::rebuild()
         r.editable = m_editable.contains(spec.name);
         const QString tip = tooltipFor(spec, r.editable);
         QString labelText = spec.label.isEmpty() ? spec.name : spec.label;
-        if (!spec.unit.isEmpty() && spec.type != ParamSpec::Type::Bytes && spec.type != ParamSpec::Type::BitRate
-            && !labelText.toLower().contains(spec.unit.toLower()))
+        if (!spec.unit.isEmpty() && spec.type != ParamSpec::Type::Bytes
+            && spec.type != ParamSpec::Type::BitRate && !labelText.toLower().contains(spec.unit.toLower()))
             labelText += QStringLiteral(" (%1)").arg(spec.unit);
         auto *label = new QLabel(labelText, this);
         label->setToolTip(tip);
@@ -243,9 +243,8 @@ void ParameterPanel::rebuild()
         case ParamSpec::Type::Choice: {
             auto *combo = new QComboBox(this);
             combo->addItems(spec.choices);
-            connect(combo, &QComboBox::currentTextChanged, this, [this, name = spec.name](const QString &t) {
-                setValueText(name, t);
-            });
+            connect(combo, &QComboBox::currentTextChanged, this,
+                [this, name = spec.name](const QString &t) { setValueText(name, t); });
             editor = combo;
             break;
         }
@@ -271,8 +270,8 @@ void ParameterPanel::rebuild()
                     if (!rr)
                         return;
                     const double v = fromSlider(rr->spec, pos);
-                    const QVariant typed = (rr->spec.type == ParamSpec::Type::Int
-                                            || rr->spec.type == ParamSpec::Type::Bytes)
+                    const QVariant typed
+                        = (rr->spec.type == ParamSpec::Type::Int || rr->spec.type == ParamSpec::Type::Bytes)
                         ? QVariant::fromValue<qint64>(static_cast<qint64>(v))
                         : QVariant(v);
                     m_values.insert(name, typed);

@@ -50,8 +50,8 @@ QuestionWidget::QuestionWidget(QWidget *parent)
     setVisible(false);
 }
 
-void QuestionWidget::setQuestion(const std::optional<Question> &question, int previousTries,
-                                 bool previouslyCorrect)
+void QuestionWidget::setQuestion(
+    const std::optional<Question> &question, int previousTries, bool previouslyCorrect)
 {
     m_question = question;
     m_tries = previousTries;
@@ -79,7 +79,7 @@ void QuestionWidget::setQuestion(const std::optional<Question> &question, int pr
     }
     if (previouslyCorrect)
         showFeedback(tr("You answered this one right before. %1").arg(question->explanation.toHtmlEscaped()),
-                     QColor(0x2e, 0x9e, 0x4f));
+            QColor(0x2e, 0x9e, 0x4f));
 }
 
 void QuestionWidget::setResult(const QJsonObject &resultJson)
@@ -140,7 +140,8 @@ void QuestionWidget::check()
             rightAnswer += tr(" (from this run)");
     } else {
         bool ok = false;
-        const double value = m_number->text().trimmed().replace(QLatin1Char(','), QLatin1Char('.')).toDouble(&ok);
+        const double value
+            = m_number->text().trimmed().replace(QLatin1Char(','), QLatin1Char('.')).toDouble(&ok);
         if (!ok) {
             showFeedback(tr("'%1' is not a number.").arg(m_number->text().toHtmlEscaped()), bad);
             return;
@@ -149,13 +150,15 @@ void QuestionWidget::check()
         if (!q.answerFrom.isEmpty()) {
             const auto measured = lookupNumber(m_result, q.answerFrom);
             if (!measured) {
-                showFeedback(tr("Run the step first (F5): the right answer comes from your own measurement."), info);
+                showFeedback(
+                    tr("Run the step first (F5): the right answer comes from your own measurement."), info);
                 return;
             }
             expected = *measured;
         }
         correct = q.accepts(value, expected);
-        rightAnswer = QString::number(expected, 'g', 4) + (q.unit.isEmpty() ? QString() : QStringLiteral(" ") + q.unit);
+        rightAnswer = QString::number(expected, 'g', 4)
+            + (q.unit.isEmpty() ? QString() : QStringLiteral(" ") + q.unit);
         if (!q.answerFrom.isEmpty())
             rightAnswer += tr(" (from this run)");
     }
@@ -168,7 +171,7 @@ void QuestionWidget::check()
     } else {
         showFeedback(tr("<b>Not quite.</b> The answer is %1. %2")
                          .arg(rightAnswer.toHtmlEscaped(), q.explanation.toHtmlEscaped()),
-                     bad);
+            bad);
     }
     Q_EMIT answered(correct);
 }

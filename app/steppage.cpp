@@ -62,7 +62,7 @@ void StepPage::setStep(const Lesson &lesson, int index, int previousTries, bool 
     const int count = static_cast<int>(lesson.steps.size());
     m_header->setText(QStringLiteral("<span style='font-size:small'>%1 &middot; %2</span><br><b>%3</b>")
                           .arg(lesson.title.toHtmlEscaped(), lesson.syllabus.join(QStringLiteral(", ")),
-                               step.title.toHtmlEscaped()));
+                              step.title.toHtmlEscaped()));
     m_position->setText(tr("Step %1 of %2").arg(index + 1).arg(count));
     m_prev->setEnabled(index > 0);
     m_next->setEnabled(index + 1 < count);

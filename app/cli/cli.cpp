@@ -20,7 +20,7 @@ namespace proclab {
 
 namespace {
 
-std::atomic<bool> g_interrupted{false};
+std::atomic<bool> g_interrupted {false};
 
 extern "C" void onInterrupt(int)
 {
@@ -39,7 +39,8 @@ QString engineHelp(const EngineRegistry::Entry &e)
         out += QStringLiteral("\nSummary of a run (--json: \"summary\"):\n");
         for (const OutputSpec &o : e.outputs) {
             out += QStringLiteral("  %1%2\n      %3\n")
-                       .arg(o.key, o.unit.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(o.unit), o.help);
+                       .arg(
+                           o.key, o.unit.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(o.unit), o.help);
         }
     }
     return out;
@@ -84,7 +85,8 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         QStringList ids;
         for (const auto &e : reg.entries())
             ids << e.info.id;
-        err << QStringLiteral("proclab run: unknown engine '%1' (engines: %2)\n").arg(id, ids.join(QStringLiteral(", ")));
+        err << QStringLiteral("proclab run: unknown engine '%1' (engines: %2)\n")
+                   .arg(id, ids.join(QStringLiteral(", ")));
         return CliUsage;
     }
     enum class Format { Text, Json, Csv } format = Format::Text;
@@ -117,15 +119,16 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
             }
         } else if (a == QLatin1String("--timeout")) {
             QString why;
-            const auto t = cliopt::seconds(a, i + 1 < args.size() ? args[++i] : QString(), 0.1,
-                                           cliopt::kMaxSeconds, &why);
+            const auto t = cliopt::seconds(
+                a, i + 1 < args.size() ? args[++i] : QString(), 0.1, cliopt::kMaxSeconds, &why);
             if (!t) {
                 err << "proclab run: " << why << '\n';
                 return CliUsage;
             }
             timeoutSeconds = *t;
         } else {
-            err << QStringLiteral("proclab run: unknown option '%1' (see 'proclab run %2 --help')\n").arg(a, id);
+            err << QStringLiteral("proclab run: unknown option '%1' (see 'proclab run %2 --help')\n")
+                       .arg(a, id);
             return CliUsage;
         }
     }
@@ -153,12 +156,13 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     std::signal(SIGINT, previous);
     std::signal(SIGTERM, previousTerm);
     const auto snap = engine->snapshot();
-    Result result = snap ? snap->result : Result{};
+    Result result = snap ? snap->result : Result {};
     if (result.engineId.isEmpty())
         result.engineId = id;
     if (!ended && result.error.isEmpty())
-        result.error = g_interrupted ? QStringLiteral("interrupted")
-                                     : QStringLiteral("stopped after the time limit of %1 s").arg(timeoutSeconds);
+        result.error = g_interrupted
+            ? QStringLiteral("interrupted")
+            : QStringLiteral("stopped after the time limit of %1 s").arg(timeoutSeconds);
     switch (format) {
     case Format::Json:
         out << QJsonDocument(result.toJson()).toJson(QJsonDocument::Indented);
@@ -196,8 +200,9 @@ int checkLessonsCommand(const QStringList &args, QTextStream &out, QTextStream &
             }
             options.budget = std::chrono::milliseconds(qint64(*t * 1000));
         } else if (a.startsWith(QLatin1Char('-')) || !dir.isEmpty()) {
-            err << QStringLiteral("proclab check-lessons: unknown option '%1' (usage: check-lessons [DIR] [--static] "
-                                  "[--budget S] [--trust-lessons])\n")
+            err << QStringLiteral(
+                "proclab check-lessons: unknown option '%1' (usage: check-lessons [DIR] [--static] "
+                "[--budget S] [--trust-lessons])\n")
                        .arg(a);
             return CliUsage;
         } else {
@@ -223,7 +228,8 @@ int checkLessonsCommand(const QStringList &args, QTextStream &out, QTextStream &
     auto previous = std::signal(SIGINT, onInterrupt);
     LessonChecker::Report report;
     for (const LessonError &e : loadErrors)
-        report.problems.push_back({e.file, -1, e.field.isEmpty() ? e.message : e.field + QStringLiteral(": ") + e.message});
+        report.problems.push_back(
+            {e.file, -1, e.field.isEmpty() ? e.message : e.field + QStringLiteral(": ") + e.message});
     for (const Lesson &lesson : lessons) {
         const std::size_t before = report.problems.size();
         for (int i = 0; i < int(lesson.steps.size()) && !g_interrupted; ++i)
@@ -283,10 +289,8 @@ bool isHeadlessCommand(const QStringList &args)
     if (args.isEmpty())
         return false;
     static const QStringList headless = {QStringLiteral("--version"), QStringLiteral("-v"),
-                                         QStringLiteral("--help"),    QStringLiteral("-h"),
-                                         QStringLiteral("help"),      QStringLiteral("list"),
-                                         QStringLiteral("run"),       QStringLiteral("node"),
-                                         QStringLiteral("check-lessons")};
+        QStringLiteral("--help"), QStringLiteral("-h"), QStringLiteral("help"), QStringLiteral("list"),
+        QStringLiteral("run"), QStringLiteral("node"), QStringLiteral("check-lessons")};
     return headless.contains(args.front());
 }
 

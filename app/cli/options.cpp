@@ -6,8 +6,8 @@
 
 namespace proclab::cliopt {
 
-std::optional<double> seconds(const QString &option, const QString &text, double minimum, double maximum,
-                              QString *why)
+std::optional<double> seconds(
+    const QString &option, const QString &text, double minimum, double maximum, QString *why)
 {
     bool ok = false;
     const double value = text.toDouble(&ok);

@@ -23,8 +23,8 @@ inline constexpr int kMaxSide = 8192;
 inline constexpr qint64 kMaxPixels = 40LL * 1000 * 1000;
 
 /// A number of seconds in [@p minimum, @p maximum]; nullopt with @p why otherwise.
-std::optional<double> seconds(const QString &option, const QString &text, double minimum, double maximum,
-                              QString *why);
+std::optional<double> seconds(
+    const QString &option, const QString &text, double minimum, double maximum, QString *why);
 
 /// "WxH" with both sides in [kMinSide, kMaxSide] and at most kMaxPixels in all.
 std::optional<QSize> size(const QString &option, const QString &text, QString *why);

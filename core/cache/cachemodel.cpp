@@ -38,24 +38,20 @@ QString CacheGeometry::check(QStringList *parameters) const
         return why;
     };
     if (lineBytes == 0 || !std::has_single_bit(lineBytes))
-        return refuse({QStringLiteral("line")},
-                      QStringLiteral("line size %1 B is not a power of two").arg(lineBytes));
+        return refuse(
+            {QStringLiteral("line")}, QStringLiteral("line size %1 B is not a power of two").arg(lineBytes));
     if (sizeBytes == 0 || !std::has_single_bit(sizeBytes))
-        return refuse({QStringLiteral("size")},
-                      QStringLiteral("cache size %1 B is not a power of two").arg(sizeBytes));
+        return refuse(
+            {QStringLiteral("size")}, QStringLiteral("cache size %1 B is not a power of two").arg(sizeBytes));
     if (sizeBytes < lineBytes)
         return refuse({QStringLiteral("size"), QStringLiteral("line")},
-                      QStringLiteral("cache size %1 B is smaller than one line of %2 B")
-                          .arg(sizeBytes)
-                          .arg(lineBytes));
+            QStringLiteral("cache size %1 B is smaller than one line of %2 B").arg(sizeBytes).arg(lineBytes));
     if (ways == 0 || !std::has_single_bit(ways))
-        return refuse({QStringLiteral("ways")},
-                      QStringLiteral("associativity %1 is not a power of two").arg(ways));
+        return refuse(
+            {QStringLiteral("ways")}, QStringLiteral("associativity %1 is not a power of two").arg(ways));
     if (ways > lines())
         return refuse({QStringLiteral("ways"), QStringLiteral("size"), QStringLiteral("line")},
-                      QStringLiteral("associativity %1 is more than the %2 lines of the cache")
-                          .arg(ways)
-                          .arg(lines()));
+            QStringLiteral("associativity %1 is more than the %2 lines of the cache").arg(ways).arg(lines()));
     return {};
 }
 
@@ -79,8 +75,8 @@ CacheModel::CacheModel(const CacheGeometry &geometry, std::uint64_t randomSeed)
     if (m_ordered)
         m_order.assign(geometry.sets(), emptyOrder());
     m_dirty.assign(n, 0);
-    m_setCounters.assign(geometry.sets(), CacheCounters{});
-    m_ownerCounters.assign(kMaxOwners, CacheCounters{});
+    m_setCounters.assign(geometry.sets(), CacheCounters {});
+    m_ownerCounters.assign(kMaxOwners, CacheCounters {});
 }
 
 std::uint64_t CacheModel::emptyOrder() const

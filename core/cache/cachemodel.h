@@ -45,8 +45,8 @@ enum class AccessKind : std::uint8_t { Read = 0, Write = 1, Fetch = 2 };
  */
 struct AccessOutcome {
     bool hit = false;
-    bool evicted = false;       ///< a valid line was replaced
-    bool writeBack = false;     ///< the replaced line was dirty: written back to memory
+    bool evicted = false; ///< a valid line was replaced
+    bool writeBack = false; ///< the replaced line was dirty: written back to memory
     std::uint32_t set = 0;
     std::uint32_t way = 0;
     std::uint16_t evictedOwner = 0;
@@ -110,12 +110,24 @@ public:
         const std::uint64_t *keys = m_keys.data() + base;
         std::uint32_t way;
         switch (m_ways) { // the same branch every time: predicted perfectly
-        case 1: way = findWay<1>(keys, key); break;
-        case 2: way = findWay<2>(keys, key); break;
-        case 4: way = findWay<4>(keys, key); break;
-        case 8: way = findWay<8>(keys, key); break;
-        case 16: way = findWay<16>(keys, key); break;
-        default: way = findWay(keys, key, m_ways); break;
+        case 1:
+            way = findWay<1>(keys, key);
+            break;
+        case 2:
+            way = findWay<2>(keys, key);
+            break;
+        case 4:
+            way = findWay<4>(keys, key);
+            break;
+        case 8:
+            way = findWay<8>(keys, key);
+            break;
+        case 16:
+            way = findWay<16>(keys, key);
+            break;
+        default:
+            way = findWay(keys, key, m_ways);
+            break;
         }
         if (way != kNoWay) {
             out.hit = true;
@@ -173,7 +185,10 @@ public:
     /// Line state for drawing: index = set * ways + way.
     bool valid(std::size_t line) const { return m_keys[line] != kInvalid; }
     bool dirty(std::size_t line) const { return m_dirty[line] != 0; }
-    std::uint16_t owner(std::size_t line) const { return static_cast<std::uint16_t>(m_keys[line] & kOwnerMask); }
+    std::uint16_t owner(std::size_t line) const
+    {
+        return static_cast<std::uint16_t>(m_keys[line] & kOwnerMask);
+    }
     std::uint64_t block(std::size_t line) const { return m_keys[line] >> kOwnerBits; }
 
 private:
@@ -253,8 +268,7 @@ private:
     /// The way of @p keys holding @p key, or kNoWay. Every way is compared with
     /// conditional moves, so only the caller's hit/miss test can mispredict.
     /// Valid lines never equal kInvalid.
-    template<std::uint32_t Ways>
-    static std::uint32_t findWay(const std::uint64_t *keys, std::uint64_t key)
+    template<std::uint32_t Ways> static std::uint32_t findWay(const std::uint64_t *keys, std::uint64_t key)
     {
         std::uint32_t way = kNoWay;
 #pragma GCC unroll 16
@@ -281,13 +295,13 @@ private:
     std::uint32_t m_clock = 0;
     std::uint64_t m_rng = 1;
     bool m_lru = true;
-    bool m_ordered = false;  ///< LRU/FIFO with up to 16 ways: order words
-    bool m_stamped = false;  ///< LRU/FIFO with more ways: stamps
+    bool m_ordered = false; ///< LRU/FIFO with up to 16 ways: order words
+    bool m_stamped = false; ///< LRU/FIFO with more ways: stamps
     unsigned m_lastNibbleShift = 0;
-    std::uint64_t m_orderMask = 0;    ///< the nibbles of the set's ways
+    std::uint64_t m_orderMask = 0; ///< the nibbles of the set's ways
     std::uint64_t m_lastKey = kInvalid; ///< the line the previous access touched
     std::uint32_t m_lastWay = 0;
-    std::vector<std::uint64_t> m_keys;  ///< (block << 4 | owner) or kInvalid
+    std::vector<std::uint64_t> m_keys; ///< (block << 4 | owner) or kInvalid
     std::vector<std::uint64_t> m_order; ///< per set, ordered mode: ways as nibbles, first = most recent
     std::vector<std::uint32_t> m_stamp; ///< per line, stamped mode: LRU last access, FIFO fill time; 0 empty
     std::vector<std::uint8_t> m_dirty;

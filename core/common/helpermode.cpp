@@ -33,7 +33,7 @@ std::string selfExecutablePath()
 
 std::vector<std::string> helperArguments(const QString &name, const QStringList &args)
 {
-    std::vector<std::string> out{selfExecutablePath(), kHelperModeFlag, name.toStdString()};
+    std::vector<std::string> out {selfExecutablePath(), kHelperModeFlag, name.toStdString()};
     for (const QString &a : args)
         out.push_back(a.toStdString());
     return out;

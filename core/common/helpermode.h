@@ -19,7 +19,7 @@ namespace proclab {
  * EngineRegistry::addHelper().
  */
 struct HelperMode {
-    QString name;                           ///< "forkserver", "superserver-echo", ...
+    QString name; ///< "forkserver", "superserver-echo", ...
     int (*main)(int argc, char **argv) = nullptr; ///< argv[0] is the name, then the helper's own args
 };
 

@@ -38,7 +38,7 @@ int openRegularFile(const QString &path, std::int64_t maxBytes, QString *error)
         *error = QStringLiteral("cannot open %1: %2").arg(path, lastErrorText());
         return -1;
     }
-    struct stat st {};
+    struct stat st { };
     if (::fstat(fd, &st) != 0) {
         *error = QStringLiteral("cannot read %1: %2").arg(path, lastErrorText());
         ::close(fd);
@@ -50,7 +50,10 @@ int openRegularFile(const QString &path, std::int64_t maxBytes, QString *error)
         return -1;
     }
     if (st.st_size > maxBytes) {
-        *error = QStringLiteral("%1 is %2 bytes, more than the %3 bytes allowed").arg(path).arg(st.st_size).arg(maxBytes);
+        *error = QStringLiteral("%1 is %2 bytes, more than the %3 bytes allowed")
+                     .arg(path)
+                     .arg(st.st_size)
+                     .arg(maxBytes);
         ::close(fd);
         return -1;
     }
@@ -79,7 +82,9 @@ bool readRegularFile(const QString &path, std::int64_t maxBytes, QByteArray *dat
             break;
         // The file may have grown since fstat: the cap holds for what is read.
         if (data->size() + n > maxBytes) {
-            *error = QStringLiteral("%1 grew beyond the %2 bytes allowed while being read").arg(path).arg(maxBytes);
+            *error = QStringLiteral("%1 grew beyond the %2 bytes allowed while being read")
+                         .arg(path)
+                         .arg(maxBytes);
             ::close(fd);
             return false;
         }

@@ -262,7 +262,7 @@ Result runToCompletion(Engine &engine, std::chrono::milliseconds timeout)
     const bool ended = engine.waitFinished(timeout);
     engine.stop();
     const auto snap = engine.snapshot();
-    Result r = snap ? snap->result : Result{};
+    Result r = snap ? snap->result : Result {};
     if (r.engineId.isEmpty())
         r.engineId = engine.info().id;
     if (!ended && r.error.isEmpty())

@@ -28,8 +28,8 @@ QString runStateName(RunState s);
  * @brief What an engine is, independent of any run.
  */
 struct EngineInfo {
-    QString id;          ///< "sharedvar", "ctxswitch", ... used by the CLI and lesson files
-    QString title;       ///< human title
+    QString id; ///< "sharedvar", "ctxswitch", ... used by the CLI and lesson files
+    QString title; ///< human title
     Provenance provenance = Provenance::Model;
     QString description; ///< one or two sentences for `proclab list` and tooltips
     QStringList syllabus; ///< syllabus ids the engine serves
@@ -46,7 +46,7 @@ struct EngineInfo {
  * ("final_*": one key per process).
  */
 struct OutputSpec {
-    QString key;  ///< "process_switch_pipe_us_median"
+    QString key; ///< "process_switch_pipe_us_median"
     QString unit; ///< "us", "x", "" for counts
     QString help; ///< one line: what it is and how it was obtained
 
@@ -66,9 +66,9 @@ bool outputsContain(const std::vector<OutputSpec> &outputs, const QString &key);
  */
 struct Snapshot {
     virtual ~Snapshot() = default;
-    double progress = 0;  ///< 0..1, for progress bars
-    QString status;       ///< one line of what the engine is doing now
-    Result result;        ///< the result so far; complete once the run finished
+    double progress = 0; ///< 0..1, for progress bars
+    QString status; ///< one line of what the engine is doing now
+    Result result; ///< the result so far; complete once the run finished
 };
 
 /**
@@ -177,8 +177,7 @@ protected:
     QString textParam(const QString &name) const { return m_params.value(name).toString(); }
 
 private:
-    template<class E>
-    friend class ManagedEngine;
+    template<class E> friend class ManagedEngine;
     /// Implemented only by ManagedEngine: keeps every engine class abstract until wrapped.
     virtual void managedByMakeEngine() = 0;
 
@@ -197,10 +196,10 @@ private:
     std::shared_ptr<const Snapshot> m_snapshot;
     std::function<void()> m_finishedCallback;
 
-    std::atomic<bool> m_stopRequested{false};
-    std::atomic<RunState> m_state{RunState::Idle};
-    std::atomic<quint64> m_revision{0};
-    std::atomic<double> m_speed{1.0};
+    std::atomic<bool> m_stopRequested {false};
+    std::atomic<RunState> m_state {RunState::Idle};
+    std::atomic<quint64> m_revision {0};
+    std::atomic<double> m_speed {1.0};
 };
 
 /**
@@ -209,8 +208,7 @@ private:
  * The stop happens in this most-derived destructor, so run() can no longer touch members of
  * @p E when they are destroyed.
  */
-template<class E>
-class ManagedEngine final : public E {
+template<class E> class ManagedEngine final : public E {
 public:
     using E::E;
     ~ManagedEngine() override { this->stop(); }
@@ -220,8 +218,7 @@ private:
 };
 
 /// @brief Creates an engine of type @p E (see ManagedEngine).
-template<class E, class... Args>
-std::unique_ptr<E> makeEngine(Args &&...args)
+template<class E, class... Args> std::unique_ptr<E> makeEngine(Args &&...args)
 {
     static_assert(std::is_base_of_v<Engine, E>, "makeEngine creates engines");
     return std::make_unique<ManagedEngine<E>>(std::forward<Args>(args)...);
@@ -233,8 +230,7 @@ std::unique_ptr<E> makeEngine(Args &&...args)
  * @p Config provides `static std::optional<Config> fromParams(const ParamValues &, QString *error)`.
  * run() reads config(); it never parses parameter text.
  */
-template<class Config>
-class ConfiguredEngine : public Engine {
+template<class Config> class ConfiguredEngine : public Engine {
 public:
     using Engine::Engine;
 
@@ -251,7 +247,7 @@ protected:
     }
 
 private:
-    Config m_config{};
+    Config m_config {};
 };
 
 /**

@@ -44,10 +44,20 @@ std::optional<qint64> parseBytes(const QString &text)
     if (!splitNumber(text, &n, &s))
         return std::nullopt;
     static const Suffix suffixes[] = {
-        {"", 1.0},           {"b", 1.0},           {"k", 1024.0},        {"kib", 1024.0},
-        {"kb", 1000.0},      {"m", 1048576.0},     {"mib", 1048576.0},   {"mb", 1e6},
-        {"g", 1073741824.0}, {"gib", 1073741824.0}, {"gb", 1e9},
-        {"t", 1099511627776.0}, {"tib", 1099511627776.0}, {"tb", 1e12},
+        {"", 1.0},
+        {"b", 1.0},
+        {"k", 1024.0},
+        {"kib", 1024.0},
+        {"kb", 1000.0},
+        {"m", 1048576.0},
+        {"mib", 1048576.0},
+        {"mb", 1e6},
+        {"g", 1073741824.0},
+        {"gib", 1073741824.0},
+        {"gb", 1e9},
+        {"t", 1099511627776.0},
+        {"tib", 1099511627776.0},
+        {"tb", 1e12},
     };
     for (const auto &suf : suffixes) {
         if (s == QLatin1String(suf.text)) {
@@ -73,9 +83,18 @@ std::optional<double> parseBitRate(const QString &text)
     else if (s.endsWith(QLatin1String("bps")))
         s = s.left(s.size() - 3) + QStringLiteral("bit");
     static const Suffix suffixes[] = {
-        {"", 1.0},        {"bit", 1.0},     {"kbit", 1e3},   {"mbit", 1e6},   {"gbit", 1e9},
-        {"kb", 8e3},      {"mb", 8e6},      {"gb", 8e9},     {"kib", 8192.0}, {"mib", 8388608.0},
-        {"gib", 8589934592.0}, {"b", 8.0},
+        {"", 1.0},
+        {"bit", 1.0},
+        {"kbit", 1e3},
+        {"mbit", 1e6},
+        {"gbit", 1e9},
+        {"kb", 8e3},
+        {"mb", 8e6},
+        {"gb", 8e9},
+        {"kib", 8192.0},
+        {"mib", 8388608.0},
+        {"gib", 8589934592.0},
+        {"b", 8.0},
     };
     for (const auto &suf : suffixes) {
         if (s == QLatin1String(suf.text))
@@ -86,8 +105,8 @@ std::optional<double> parseBitRate(const QString &text)
 
 QString formatBytes(qint64 bytes)
 {
-    static const std::pair<qint64, const char *> units[] = {
-        {1LL << 40, "TiB"}, {1LL << 30, "GiB"}, {1LL << 20, "MiB"}, {1LL << 10, "KiB"}};
+    static const std::pair<qint64, const char *> units[]
+        = {{1LL << 40, "TiB"}, {1LL << 30, "GiB"}, {1LL << 20, "MiB"}, {1LL << 10, "KiB"}};
     for (const auto &[size, name] : units) {
         if (bytes != 0 && bytes % size == 0)
             return QString::number(bytes / size) + QLatin1String(name);
@@ -104,8 +123,7 @@ QString formatBitRate(double bitsPerSec)
 {
     if (bitsPerSec == 0)
         return QStringLiteral("0");
-    static const std::pair<double, const char *> units[] = {
-        {1e9, "Gbit"}, {1e6, "Mbit"}, {1e3, "kbit"}};
+    static const std::pair<double, const char *> units[] = {{1e9, "Gbit"}, {1e6, "Mbit"}, {1e3, "kbit"}};
     for (const auto &[size, name] : units) {
         if (std::fabs(bitsPerSec) >= size)
             return numberText(bitsPerSec / size) + QLatin1String(name);
@@ -113,8 +131,8 @@ QString formatBitRate(double bitsPerSec)
     return numberText(bitsPerSec) + QStringLiteral("bit");
 }
 
-ParamSpec ParamSpec::integer(QString name, QString label, qint64 def, qint64 min, qint64 max,
-                             QString unit, QString help)
+ParamSpec ParamSpec::integer(
+    QString name, QString label, qint64 def, qint64 min, qint64 max, QString unit, QString help)
 {
     ParamSpec s;
     s.name = std::move(name);
@@ -128,8 +146,8 @@ ParamSpec ParamSpec::integer(QString name, QString label, qint64 def, qint64 min
     return s;
 }
 
-ParamSpec ParamSpec::real(QString name, QString label, double def, double min, double max,
-                          QString unit, QString help)
+ParamSpec ParamSpec::real(
+    QString name, QString label, double def, double min, double max, QString unit, QString help)
 {
     ParamSpec s;
     s.name = std::move(name);
@@ -154,8 +172,7 @@ ParamSpec ParamSpec::boolean(QString name, QString label, bool def, QString help
     return s;
 }
 
-ParamSpec ParamSpec::choice(QString name, QString label, QString def, QStringList choices,
-                            QString help)
+ParamSpec ParamSpec::choice(QString name, QString label, QString def, QStringList choices, QString help)
 {
     ParamSpec s;
     s.name = std::move(name);
@@ -178,21 +195,20 @@ ParamSpec ParamSpec::text(QString name, QString label, QString def, QString help
     return s;
 }
 
-ParamSpec ParamSpec::bytes(QString name, QString label, qint64 def, qint64 min, qint64 max,
-                           QString help)
+ParamSpec ParamSpec::bytes(QString name, QString label, qint64 def, qint64 min, qint64 max, QString help)
 {
-    ParamSpec s = integer(std::move(name), std::move(label), def, min, max, QStringLiteral("bytes"),
-                          std::move(help));
+    ParamSpec s
+        = integer(std::move(name), std::move(label), def, min, max, QStringLiteral("bytes"), std::move(help));
     s.type = Type::Bytes;
     s.logScale = true;
     return s;
 }
 
-ParamSpec ParamSpec::bitRate(QString name, QString label, double defBitsPerSec,
-                             double minBitsPerSec, double maxBitsPerSec, QString help)
+ParamSpec ParamSpec::bitRate(QString name, QString label, double defBitsPerSec, double minBitsPerSec,
+    double maxBitsPerSec, QString help)
 {
-    ParamSpec s = real(std::move(name), std::move(label), defBitsPerSec, minBitsPerSec,
-                       maxBitsPerSec, QStringLiteral("bit/s"), std::move(help));
+    ParamSpec s = real(std::move(name), std::move(label), defBitsPerSec, minBitsPerSec, maxBitsPerSec,
+        QStringLiteral("bit/s"), std::move(help));
     s.type = Type::BitRate;
     s.logScale = true;
     return s;
@@ -281,8 +297,9 @@ QVariant ParamSchema::validate(const QString &name, const QVariant &value, QStri
         QStringList names;
         for (const auto &s : m_specs)
             names << s.name;
-        return fail(QStringLiteral("unknown parameter '%1' (known: %2)")
-                        .arg(name, names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", "))));
+        return fail(
+            QStringLiteral("unknown parameter '%1' (known: %2)")
+                .arg(name, names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", "))));
     }
     const QString text = value.toString().trimmed();
     auto bad = [&]() {

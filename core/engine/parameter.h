@@ -27,15 +27,15 @@ struct ParamSpec {
      */
     enum class Effect { None, RunsCommand, ReadsFile, Connects };
 
-    QString name;     ///< key used by `--set name=value` and lesson presets
-    QString label;    ///< short human label for the parameter panel
+    QString name; ///< key used by `--set name=value` and lesson presets
+    QString label; ///< short human label for the parameter panel
     Type type = Type::Int;
-    QString unit;     ///< shown beside the value ("ms", "threads", "pages/s")
+    QString unit; ///< shown beside the value ("ms", "threads", "pages/s")
     QVariant defaultValue;
-    double minimum = 0;  ///< inclusive; ignored for Bool, Choice, Text
-    double maximum = 0;  ///< inclusive
+    double minimum = 0; ///< inclusive; ignored for Bool, Choice, Text
+    double maximum = 0; ///< inclusive
     QStringList choices; ///< allowed values for Choice
-    QString help;     ///< tooltip and `--help` text
+    QString help; ///< tooltip and `--help` text
     bool logScale = false; ///< a slider for this parameter moves on a log scale
     Effect effect = Effect::None;
 
@@ -46,18 +46,16 @@ struct ParamSpec {
         return std::move(*this);
     }
 
-    static ParamSpec integer(QString name, QString label, qint64 def, qint64 min, qint64 max,
-                             QString unit, QString help);
-    static ParamSpec real(QString name, QString label, double def, double min, double max,
-                          QString unit, QString help);
+    static ParamSpec integer(
+        QString name, QString label, qint64 def, qint64 min, qint64 max, QString unit, QString help);
+    static ParamSpec real(
+        QString name, QString label, double def, double min, double max, QString unit, QString help);
     static ParamSpec boolean(QString name, QString label, bool def, QString help);
-    static ParamSpec choice(QString name, QString label, QString def, QStringList choices,
-                            QString help);
+    static ParamSpec choice(QString name, QString label, QString def, QStringList choices, QString help);
     static ParamSpec text(QString name, QString label, QString def, QString help);
-    static ParamSpec bytes(QString name, QString label, qint64 def, qint64 min, qint64 max,
-                           QString help);
-    static ParamSpec bitRate(QString name, QString label, double defBitsPerSec,
-                             double minBitsPerSec, double maxBitsPerSec, QString help);
+    static ParamSpec bytes(QString name, QString label, qint64 def, qint64 min, qint64 max, QString help);
+    static ParamSpec bitRate(QString name, QString label, double defBitsPerSec, double minBitsPerSec,
+        double maxBitsPerSec, QString help);
 
     /// The allowed range or choices in words, for error messages and tooltips.
     QString rangeText() const;

@@ -8,7 +8,7 @@ void EngineRegistry::add(Factory factory)
 {
     const std::unique_ptr<Engine> probe = factory();
     Q_ASSERT_X(!find(probe->info().id), "EngineRegistry::add", "engine id registered twice");
-    m_entries.push_back(Entry{probe->info(), probe->schema(), probe->outputs(), std::move(factory)});
+    m_entries.push_back(Entry {probe->info(), probe->schema(), probe->outputs(), std::move(factory)});
 }
 
 void EngineRegistry::addHelper(HelperMode helper)

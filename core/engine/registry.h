@@ -27,8 +27,7 @@ public:
     /// Adds an engine; creates one instance to read its info and schema.
     void add(Factory factory);
     /// Adds engine class @p E, created with makeEngine<E>().
-    template<class E>
-    void add()
+    template<class E> void add()
     {
         add([] { return std::unique_ptr<Engine>(makeEngine<E>()); });
     }

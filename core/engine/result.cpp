@@ -121,8 +121,8 @@ QString Result::toCsv() const
     out += QStringLiteral("series,x,y\n");
     for (const auto &s : series) {
         for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i)
-            out += csvField(s.name) + QLatin1Char(',') + number(s.x[i]) + QLatin1Char(',')
-                + number(s.y[i]) + QLatin1Char('\n');
+            out += csvField(s.name) + QLatin1Char(',') + number(s.x[i]) + QLatin1Char(',') + number(s.y[i])
+                + QLatin1Char('\n');
     }
     return out;
 }
@@ -143,10 +143,9 @@ QString Result::toText() const
         else if (it.value().isBool())
             value = it.value().toBool() ? QStringLiteral("true") : QStringLiteral("false");
         else
-            value = QString::fromUtf8(
-                (it.value().isArray() ? QJsonDocument(it.value().toArray())
-                                      : QJsonDocument(it.value().toObject()))
-                    .toJson(QJsonDocument::Compact));
+            value = QString::fromUtf8((it.value().isArray() ? QJsonDocument(it.value().toArray())
+                                                            : QJsonDocument(it.value().toObject()))
+                                          .toJson(QJsonDocument::Compact));
         out += QStringLiteral("  %1: %2\n").arg(it.key(), value);
     }
     return out;
@@ -167,7 +166,7 @@ QString machineDescription()
     }
     if (model.isEmpty())
         model = QStringLiteral("unknown CPU");
-    struct utsname u {};
+    struct utsname u { };
     QString kernel;
     if (uname(&u) == 0)
         kernel = QStringLiteral("%1 %2").arg(QString::fromUtf8(u.sysname), QString::fromUtf8(u.release));

@@ -12,7 +12,7 @@ namespace proclab {
 /// Whether a number was measured on this machine or computed by a model.
 enum class Provenance { Measured, Model, Diagram };
 
-QString provenanceId(Provenance p);    ///< "measured", "model", "diagram"
+QString provenanceId(Provenance p); ///< "measured", "model", "diagram"
 QString provenanceLabel(Provenance p); ///< "measured on this machine", "model", "diagram"
 
 /**
@@ -50,11 +50,11 @@ struct Result {
     QString engineId;
     Provenance provenance = Provenance::Model;
     QJsonObject parameters; ///< the values the run used, formatted
-    QJsonObject summary;    ///< named scalars (medians, totals, final values)
+    QJsonObject summary; ///< named scalars (medians, totals, final values)
     std::vector<Series> series;
     Table table;
     QString machine; ///< one line describing this machine, for measured results
-    QString error;   ///< non-empty when the run failed
+    QString error; ///< non-empty when the run failed
 
     QJsonObject toJson() const;
     /// The table when there is one, otherwise every series as rows "series,x,y".

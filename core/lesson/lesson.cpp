@@ -53,9 +53,8 @@ QString sectionTitle(Section s)
 
 const std::vector<Section> &allSections()
 {
-    static const std::vector<Section> all = {Section::Threads, Section::Virtualization,
-                                             Section::Clients, Section::Servers,
-                                             Section::Migration};
+    static const std::vector<Section> all
+        = {Section::Threads, Section::Virtualization, Section::Clients, Section::Servers, Section::Migration};
     return all;
 }
 
@@ -98,7 +97,8 @@ namespace {
 bool namesAFile(const QString &value)
 {
     const QString v = value.trimmed();
-    return !v.isEmpty() && !v.startsWith(QLatin1Char('{')) && (v.contains(QLatin1Char('/')) || v.contains(QLatin1Char('.')));
+    return !v.isEmpty() && !v.startsWith(QLatin1Char('{'))
+        && (v.contains(QLatin1Char('/')) || v.contains(QLatin1Char('.')));
 }
 
 /// Reads a lesson file: built-in ones from the resources, others only if regular and small.
@@ -116,7 +116,6 @@ bool readLessonFile(const QString &path, QByteArray *data, QString *why)
     return readRegularFile(path, LessonLoader::kMaxFileBytes, data, why);
 }
 
-
 class Reader {
 public:
     Reader(QString file, std::vector<LessonError> *errors)
@@ -129,7 +128,7 @@ public:
     {
         m_ok = false;
         if (m_errors)
-            m_errors->push_back(LessonError{m_file, field, message});
+            m_errors->push_back(LessonError {m_file, field, message});
     }
     bool ok() const { return m_ok; }
 
@@ -177,7 +176,8 @@ public:
             return {};
         }
         const QString path = folder + QLatin1Char('/') + name;
-        if (!folder.startsWith(QLatin1Char(':')) && QFileInfo::exists(path) && !isInsideFolder(path, folder)) {
+        if (!folder.startsWith(QLatin1Char(':')) && QFileInfo::exists(path)
+            && !isInsideFolder(path, folder)) {
             error(field, QStringLiteral("'%1' leads out of the lesson folder (a link)").arg(name));
             return {};
         }
@@ -227,14 +227,14 @@ std::optional<Question> readQuestion(Reader &r, const QJsonValue &v, const QStri
             // The run says which choice is right.
         } else if (!a.isDouble() || a.toDouble() != std::floor(a.toDouble()))
             r.error(path + QStringLiteral(".answer"),
-                    QStringLiteral("must be the index (0-based) of the right choice"));
+                QStringLiteral("must be the index (0-based) of the right choice"));
         else {
             q.answerIndex = a.toInt();
             if (q.answerIndex < 0 || q.answerIndex >= q.choices.size())
                 r.error(path + QStringLiteral(".answer"),
-                        QStringLiteral("index %1 is outside the %2 choices")
-                            .arg(q.answerIndex)
-                            .arg(q.choices.size()));
+                    QStringLiteral("index %1 is outside the %2 choices")
+                        .arg(q.answerIndex)
+                        .arg(q.choices.size()));
         }
     } else if (type == QLatin1String("numeric")) {
         q.kind = Question::Kind::Numeric;
@@ -252,12 +252,12 @@ std::optional<Question> readQuestion(Reader &r, const QJsonValue &v, const QStri
             r.error(path + QStringLiteral(".tolerance"), QStringLiteral("must be a number >= 0"));
         if (!rt.isUndefined() && (!rt.isDouble() || rt.toDouble() < 0 || rt.toDouble() > 10))
             r.error(path + QStringLiteral(".relativeTolerance"),
-                    QStringLiteral("must be a number between 0 and 10"));
+                QStringLiteral("must be a number between 0 and 10"));
         q.tolerance = t.toDouble();
         q.relativeTolerance = rt.toDouble();
     } else if (!type.isEmpty()) {
         r.error(path + QStringLiteral(".type"),
-                QStringLiteral("'%1' is not a question type (choice or numeric)").arg(type));
+            QStringLiteral("'%1' is not a question type (choice or numeric)").arg(type));
     }
     return q;
 }
@@ -275,12 +275,13 @@ std::optional<Lesson> LessonLoader::loadLesson(const QString &folder, std::vecto
         r.error({}, QStringLiteral("cannot be read (%1)").arg(why));
         return std::nullopt;
     }
-    QJsonParseError parseError{};
+    QJsonParseError parseError {};
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        r.error({}, QStringLiteral("is not valid JSON at offset %1: %2")
-                        .arg(parseError.offset)
-                        .arg(parseError.errorString()));
+        r.error({},
+            QStringLiteral("is not valid JSON at offset %1: %2")
+                .arg(parseError.offset)
+                .arg(parseError.errorString()));
         return std::nullopt;
     }
     if (!doc.isObject()) {
@@ -298,14 +299,15 @@ std::optional<Lesson> LessonLoader::loadLesson(const QString &folder, std::vecto
         lesson.section = *s;
     else if (!section.isEmpty())
         r.error(QStringLiteral("section"),
-                QStringLiteral("'%1' is not a section (threads, virtualization, clients, servers, migration)")
-                    .arg(section));
+            QStringLiteral("'%1' is not a section (threads, virtualization, clients, servers, migration)")
+                .arg(section));
     const QJsonValue order = o.value(QStringLiteral("order"));
     if (!order.isUndefined() && !order.isDouble())
         r.error(QStringLiteral("order"), QStringLiteral("must be a number"));
     lesson.order = order.toInt();
     lesson.syllabus = r.stringList(o, QStringLiteral("syllabus"), {});
-    static const QRegularExpression syllabusId(QStringLiteral("^(T([1-9]|1[0-4])|V[1-9]|C[1-4]|S[1-9]|M[1-7])$"));
+    static const QRegularExpression syllabusId(
+        QStringLiteral("^(T([1-9]|1[0-4])|V[1-9]|C[1-4]|S[1-9]|M[1-7])$"));
     for (const QString &id : std::as_const(lesson.syllabus)) {
         if (!syllabusId.match(id).hasMatch())
             r.error(QStringLiteral("syllabus"), QStringLiteral("'%1' is not a syllabus id").arg(id));
@@ -340,7 +342,8 @@ std::optional<Lesson> LessonLoader::loadLesson(const QString &folder, std::vecto
         step.preset = preset.toObject().toVariantMap();
         step.editable = r.stringList(so, QStringLiteral("editable"), p);
         if (so.contains(QStringLiteral("question")))
-            step.question = readQuestion(r, so.value(QStringLiteral("question")), p + QStringLiteral("question"));
+            step.question
+                = readQuestion(r, so.value(QStringLiteral("question")), p + QStringLiteral("question"));
         lesson.steps.push_back(std::move(step));
     }
     validateAgainstEngines(lesson, errors);
@@ -404,7 +407,7 @@ void LessonLoader::validateAgainstEngines(const Lesson &lesson, std::vector<Less
         const EngineRegistry::Entry *e = reg.find(step.engine);
         if (!e) {
             errors->push_back({shown, p + QStringLiteral("engine"),
-                               QStringLiteral("'%1' is not an engine of this ProcLab").arg(step.engine)});
+                QStringLiteral("'%1' is not an engine of this ProcLab").arg(step.engine)});
             continue;
         }
         for (auto it = step.preset.cbegin(); it != step.preset.cend(); ++it) {
@@ -414,50 +417,54 @@ void LessonLoader::validateAgainstEngines(const Lesson &lesson, std::vector<Less
             // A file a lesson from outside names must be one of its own files.
             const ParamSpec *spec = e->schema.find(it.key());
             const QString value = it.value().toString();
-            if (spec && spec->effect == ParamSpec::Effect::ReadsFile && !lesson.isBuiltin() && namesAFile(value)
-                && !isInsideFolder(QDir(lesson.origin).filePath(value), lesson.origin)) {
+            if (spec && spec->effect == ParamSpec::Effect::ReadsFile && !lesson.isBuiltin()
+                && namesAFile(value) && !isInsideFolder(QDir(lesson.origin).filePath(value), lesson.origin)) {
                 errors->push_back({shown, p + QStringLiteral("preset.") + it.key(),
-                                   QStringLiteral("'%1' is not a file inside the lesson folder").arg(value)});
+                    QStringLiteral("'%1' is not a file inside the lesson folder").arg(value)});
             }
         }
         for (const QString &name : step.editable) {
             if (!e->schema.find(name))
                 errors->push_back({shown, p + QStringLiteral("editable"),
-                                   QStringLiteral("'%1' is not a parameter of engine '%2'")
-                                       .arg(name, step.engine)});
+                    QStringLiteral("'%1' is not a parameter of engine '%2'").arg(name, step.engine)});
         }
-        if (!step.view.isEmpty() && step.view != QLatin1String("series") && !e->info.views.contains(step.view)) {
+        if (!step.view.isEmpty() && step.view != QLatin1String("series")
+            && !e->info.views.contains(step.view)) {
             errors->push_back({shown, p + QStringLiteral("view"),
-                               QStringLiteral("'%1' is not a view of engine '%2' (its views: %3)")
-                                   .arg(step.view, step.engine,
-                                        (e->info.views + QStringList{QStringLiteral("series")})
-                                            .join(QStringLiteral(", ")))});
+                QStringLiteral("'%1' is not a view of engine '%2' (its views: %3)")
+                    .arg(step.view, step.engine,
+                        (e->info.views + QStringList {QStringLiteral("series")})
+                            .join(QStringLiteral(", ")))});
         }
         // Every value a step reads from its run must be one the engine can report.
         const auto checkPath = [&](const QString &path, const QString &field) {
             if (path.startsWith(QLatin1String("summary."))) {
                 if (!e->outputs.empty() && !outputsContain(e->outputs, path.mid(8)))
                     errors->push_back({shown, field,
-                                       QStringLiteral("engine '%1' never reports '%2'").arg(step.engine, path.mid(8))});
+                        QStringLiteral("engine '%1' never reports '%2'").arg(step.engine, path.mid(8))});
             } else if (path.startsWith(QLatin1String("parameters."))) {
                 if (!e->schema.find(path.mid(11)))
                     errors->push_back({shown, field,
-                                       QStringLiteral("'%1' is not a parameter of engine '%2'").arg(path.mid(11), step.engine)});
+                        QStringLiteral("'%1' is not a parameter of engine '%2'")
+                            .arg(path.mid(11), step.engine)});
             } else {
-                errors->push_back({shown, field, QStringLiteral("'%1' must name a summary value (summary.<key>)").arg(path)});
+                errors->push_back({shown, field,
+                    QStringLiteral("'%1' must name a summary value (summary.<key>)").arg(path)});
             }
         };
         if (step.question && !step.question->answerFrom.isEmpty())
             checkPath(step.question->answerFrom, p + QStringLiteral("question.answerFrom"));
         if (step.question) {
-            static const QRegularExpression operandPath(QStringLiteral("(?:summary|parameters)\\.[A-Za-z0-9_]+"));
+            static const QRegularExpression operandPath(
+                QStringLiteral("(?:summary|parameters)\\.[A-Za-z0-9_]+"));
             for (const QString &condition : step.question->verify) {
                 auto it = operandPath.globalMatch(condition);
                 while (it.hasNext())
                     checkPath(it.next().captured(0), p + QStringLiteral("question.verify"));
             }
         }
-        for (const auto &[text, file] : {std::pair{step.markdown, step.textFile}, std::pair{step.explainMarkdown, step.explainFile}}) {
+        for (const auto &[text, file] :
+            {std::pair {step.markdown, step.textFile}, std::pair {step.explainMarkdown, step.explainFile}}) {
             QStringList bad;
             for (const Placeholder &ph : findPlaceholders(text, &bad))
                 checkPath(ph.path, p + QStringLiteral("placeholder in ") + file);
@@ -524,7 +531,7 @@ std::vector<Placeholder> findPlaceholders(const QString &markdown, QStringList *
     auto it = placeholderPattern().globalMatch(markdown);
     while (it.hasNext()) {
         const auto m = it.next();
-        Placeholder p{m.captured(1), m.captured(2), m.capturedStart(0), m.capturedLength(0)};
+        Placeholder p {m.captured(1), m.captured(2), m.capturedStart(0), m.capturedLength(0)};
         bool ok = true;
         formatNumber(0, p.format, &ok);
         if (!ok && errors)

@@ -13,7 +13,7 @@ namespace proclab {
 /// The chapter's sections, in the order the navigator shows them.
 enum class Section { Threads, Virtualization, Clients, Servers, Migration };
 
-QString sectionId(Section s);    ///< "threads", "virtualization", "clients", "servers", "migration"
+QString sectionId(Section s); ///< "threads", "virtualization", "clients", "servers", "migration"
 QString sectionTitle(Section s); ///< "Threads", ..., "Code migration"
 std::optional<Section> sectionFromId(const QString &id);
 const std::vector<Section> &allSections();
@@ -30,8 +30,8 @@ struct Question {
     Kind kind = Kind::Choice;
     QString prompt;
     QStringList choices;
-    int answerIndex = -1;       ///< Choice: index into choices
-    double answer = 0;          ///< Numeric: fixed answer
+    int answerIndex = -1; ///< Choice: index into choices
+    double answer = 0; ///< Numeric: fixed answer
     /// "summary.<key>" of the run's result instead of a fixed answer: the number (Numeric) or the
     /// index of the right choice (Choice).
     QString answerFrom;
@@ -41,11 +41,11 @@ struct Question {
      * anything a run decides must say why it holds.
      */
     QStringList verify;
-    double tolerance = 0;       ///< Numeric: absolute tolerance
+    double tolerance = 0; ///< Numeric: absolute tolerance
     double relativeTolerance = 0; ///< Numeric: relative tolerance (0.2 = 20%)
     QString unit;
-    QString hint;               ///< shown after a first wrong answer
-    QString explanation;        ///< shown once answered right (or after the second try)
+    QString hint; ///< shown after a first wrong answer
+    QString explanation; ///< shown once answered right (or after the second try)
 
     /// Whether @p value is right given the expected @p expected (see expectedAnswer()).
     bool accepts(double value, double expected) const;
@@ -61,13 +61,13 @@ struct Question {
  */
 struct LessonStep {
     QString title;
-    QString textFile;     ///< Markdown file relative to the lesson folder
-    QString markdown;     ///< its contents, read at load time
-    QString explainFile;  ///< optional Markdown shown after the run
+    QString textFile; ///< Markdown file relative to the lesson folder
+    QString markdown; ///< its contents, read at load time
+    QString explainFile; ///< optional Markdown shown after the run
     QString explainMarkdown;
-    QString engine;       ///< engine id, empty for a text-only step
-    QString view;         ///< view id; empty means the engine's default view
-    QVariantMap preset;   ///< parameter values for the engine
+    QString engine; ///< engine id, empty for a text-only step
+    QString view; ///< view id; empty means the engine's default view
+    QVariantMap preset; ///< parameter values for the engine
     QStringList editable; ///< parameters the student may change in the panel
     std::optional<Question> question;
 };
@@ -76,13 +76,13 @@ struct LessonStep {
  * @brief A lesson: a titled sequence of steps for some syllabus ids.
  */
 struct Lesson {
-    QString id;       ///< the folder name
+    QString id; ///< the folder name
     QString title;
     Section section = Section::Threads;
-    int order = 0;    ///< position within its section
+    int order = 0; ///< position within its section
     QStringList syllabus;
     QString summary;
-    QString origin;   ///< folder it was loaded from (":/lessons/<id>" for built-in ones)
+    QString origin; ///< folder it was loaded from (":/lessons/<id>" for built-in ones)
     /// Built in (compiled into the program) rather than loaded from a folder.
     bool isBuiltin() const { return origin.startsWith(QLatin1Char(':')); }
     std::vector<LessonStep> steps;
@@ -93,9 +93,9 @@ struct Lesson {
  * consent: start a program, or connect to another host.
  */
 struct LessonAction {
-    int step = 0;        ///< index of the step whose preset asks for it
-    QString parameter;   ///< "command", "destination"
-    QString value;       ///< the exact command line or address
+    int step = 0; ///< index of the step whose preset asks for it
+    QString parameter; ///< "command", "destination"
+    QString value; ///< the exact command line or address
     bool runsCommand = false; ///< true: starts a program; false: connects to a host
 };
 
@@ -139,8 +139,8 @@ std::optional<double> lookupNumber(const QJsonObject &resultJson, const QString 
  * figure goes ("{summary.process_switch_pipe_us_median:.1f}").
  */
 struct Placeholder {
-    QString path;      ///< "summary.key" or "parameters.name"
-    QString format;    ///< "", ".1f", ".3g"
+    QString path; ///< "summary.key" or "parameters.name"
+    QString format; ///< "", ".1f", ".3g"
     qsizetype start = 0;
     qsizetype length = 0;
 };

@@ -24,12 +24,13 @@ void LessonChecker::setProgressCallback(std::function<void(const Lesson &, int)>
     m_progress = std::move(callback);
 }
 
-LessonChecker::Report LessonChecker::check(const std::vector<Lesson> &lessons,
-                                           const std::vector<LessonError> &loadErrors) const
+LessonChecker::Report LessonChecker::check(
+    const std::vector<Lesson> &lessons, const std::vector<LessonError> &loadErrors) const
 {
     Report report;
     for (const LessonError &e : loadErrors)
-        report.problems.push_back({e.file, -1, e.field.isEmpty() ? e.message : e.field + QStringLiteral(": ") + e.message});
+        report.problems.push_back(
+            {e.file, -1, e.field.isEmpty() ? e.message : e.field + QStringLiteral(": ") + e.message});
     for (const Lesson &lesson : lessons) {
         for (int i = 0; i < int(lesson.steps.size()); ++i)
             checkStep(lesson, i, &report);
@@ -49,18 +50,22 @@ void LessonChecker::checkStep(const Lesson &lesson, int index, Report *report) c
     if (!entry)
         return; // the loader reported it
     if (entry->outputs.empty())
-        problem(QStringLiteral("engine '%1' declares no outputs, so nothing it reports can be checked").arg(step.engine));
+        problem(QStringLiteral("engine '%1' declares no outputs, so nothing it reports can be checked")
+                    .arg(step.engine));
 
     // Fixed numeric answers stand only where nothing the student measures or edits decides them.
     const bool measured = entry->info.provenance == Provenance::Measured;
-    if (step.question && step.question->kind == Question::Kind::Numeric && step.question->answerFrom.isEmpty()) {
+    if (step.question && step.question->kind == Question::Kind::Numeric
+        && step.question->answerFrom.isEmpty()) {
         if (measured)
-            problem(QStringLiteral("a fixed answer (%1) to a question about a measured engine: read it from the "
-                                   "run (answerFrom)")
-                        .arg(step.question->answer));
+            problem(
+                QStringLiteral("a fixed answer (%1) to a question about a measured engine: read it from the "
+                               "run (answerFrom)")
+                    .arg(step.question->answer));
         else if (!step.editable.isEmpty() && step.question->verify.isEmpty())
-            problem(QStringLiteral("a fixed answer (%1) while the step lets the student edit %2: read it from the "
-                                   "run (answerFrom)")
+            problem(QStringLiteral(
+                "a fixed answer (%1) while the step lets the student edit %2: read it from the "
+                "run (answerFrom)")
                         .arg(step.question->answer)
                         .arg(step.editable.join(QStringLiteral(", "))));
         else if (step.question->verify.isEmpty())
@@ -74,9 +79,10 @@ void LessonChecker::checkStep(const Lesson &lesson, int index, Report *report) c
     if (!m_options.trustLessons) {
         for (const LessonAction &a : LessonLoader::actionsNeedingConsent(lesson)) {
             if (a.step == index) {
-                problem(QStringLiteral("not run: its preset would %1 '%2' (give --trust-lessons if you trust it)")
-                            .arg(a.runsCommand ? QStringLiteral("run the program") : QStringLiteral("connect to"),
-                                 a.value));
+                problem(
+                    QStringLiteral("not run: its preset would %1 '%2' (give --trust-lessons if you trust it)")
+                        .arg(a.runsCommand ? QStringLiteral("run the program") : QStringLiteral("connect to"),
+                            a.value));
                 return;
             }
         }
@@ -99,7 +105,8 @@ void LessonChecker::checkStep(const Lesson &lesson, int index, Report *report) c
     if (!entry->outputs.empty()) {
         for (auto it = result.summary.begin(); it != result.summary.end(); ++it) {
             if (!outputsContain(entry->outputs, it.key()))
-                problem(QStringLiteral("the run reports '%1', which engine '%2' does not declare").arg(it.key(), step.engine));
+                problem(QStringLiteral("the run reports '%1', which engine '%2' does not declare")
+                            .arg(it.key(), step.engine));
         }
     }
     if (step.question) {
@@ -108,7 +115,8 @@ void LessonChecker::checkStep(const Lesson &lesson, int index, Report *report) c
             const auto value = lookupNumber(json, q.answerFrom);
             if (!value)
                 problem(QStringLiteral("the run has no %1 to take the answer from").arg(q.answerFrom));
-            else if (q.kind == Question::Kind::Choice && (*value < 0 || *value >= q.choices.size() || *value != int(*value)))
+            else if (q.kind == Question::Kind::Choice
+                && (*value < 0 || *value >= q.choices.size() || *value != int(*value)))
                 problem(QStringLiteral("%1 is %2, not the index of one of the %3 choices")
                             .arg(q.answerFrom)
                             .arg(*value)
@@ -120,7 +128,8 @@ void LessonChecker::checkStep(const Lesson &lesson, int index, Report *report) c
             if (!holds)
                 problem(QStringLiteral("verify '%1': %2").arg(condition, why));
             else if (!*holds)
-                problem(QStringLiteral("the answer key does not hold for the preset's run: '%1' is false").arg(condition));
+                problem(QStringLiteral("the answer key does not hold for the preset's run: '%1' is false")
+                            .arg(condition));
         }
     }
     for (const QString &text : {step.markdown, step.explainMarkdown}) {

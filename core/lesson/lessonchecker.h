@@ -10,8 +10,8 @@ namespace proclab {
 
 /// One problem `proclab check-lessons` found: where and what.
 struct LessonProblem {
-    QString file;    ///< "t2-t5-context-switch/lesson.json"
-    int step = -1;   ///< 0-based; -1 for the lesson as a whole
+    QString file; ///< "t2-t5-context-switch/lesson.json"
+    int step = -1; ///< 0-based; -1 for the lesson as a whole
     QString message;
     QString toString() const; ///< "file step N: message"
 };
@@ -29,9 +29,9 @@ struct LessonProblem {
 class LessonChecker {
 public:
     struct Options {
-        bool runPresets = true;                      ///< false: the static checks only
-        std::chrono::milliseconds budget{60000};     ///< per step's run
-        bool trustLessons = false;                   ///< lessons from outside may run programs
+        bool runPresets = true; ///< false: the static checks only
+        std::chrono::milliseconds budget {60000}; ///< per step's run
+        bool trustLessons = false; ///< lessons from outside may run programs
     };
     struct Report {
         int stepsChecked = 0;

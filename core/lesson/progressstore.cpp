@@ -52,7 +52,7 @@ int ProgressStore::correctCount(const QString &lessonId) const
 
 bool ProgressStore::parse(const QByteArray &data, Lessons *out, QString *why)
 {
-    QJsonParseError pe{};
+    QJsonParseError pe {};
     const QJsonDocument doc = QJsonDocument::fromJson(data, &pe);
     if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
         *why = pe.error != QJsonParseError::NoError ? pe.errorString() : QStringLiteral("not a JSON object");
@@ -71,8 +71,8 @@ bool ProgressStore::parse(const QByteArray &data, Lessons *out, QString *why)
         const QJsonObject answers = o.value(QStringLiteral("answers")).toObject();
         for (auto a = answers.begin(); a != answers.end(); ++a) {
             const QJsonObject ao = a.value().toObject();
-            p.answers[a.key().toInt()] = Answer{std::max(0, ao.value(QStringLiteral("tries")).toInt()),
-                                                ao.value(QStringLiteral("correct")).toBool()};
+            p.answers[a.key().toInt()] = Answer {std::max(0, ao.value(QStringLiteral("tries")).toInt()),
+                ao.value(QStringLiteral("correct")).toBool()};
         }
         for (const QJsonValue v : o.value(QStringLiteral("visited")).toArray())
             p.visited[v.toInt()] = true;
@@ -145,7 +145,8 @@ bool ProgressStore::save(QString *error)
 {
     if (m_keptAside == m_path) {
         if (error)
-            *error = QStringLiteral("progress is not saved: %1 is unreadable and could not be moved aside").arg(m_path);
+            *error = QStringLiteral("progress is not saved: %1 is unreadable and could not be moved aside")
+                         .arg(m_path);
         return false;
     }
     QDir().mkpath(QFileInfo(m_path).absolutePath());
@@ -173,8 +174,7 @@ bool ProgressStore::save(QString *error)
         QJsonObject answers;
         for (const auto &[step, a] : it->answers) {
             answers.insert(QString::number(step),
-                           QJsonObject{{QStringLiteral("tries"), a.tries},
-                                       {QStringLiteral("correct"), a.correct}});
+                QJsonObject {{QStringLiteral("tries"), a.tries}, {QStringLiteral("correct"), a.correct}});
         }
         o.insert(QStringLiteral("answers"), answers);
         QJsonArray visited;
@@ -185,7 +185,7 @@ bool ProgressStore::save(QString *error)
         o.insert(QStringLiteral("visited"), visited);
         lessons.insert(it.key(), o);
     }
-    QJsonObject root{{QStringLiteral("version"), 1}, {QStringLiteral("lessons"), lessons}};
+    QJsonObject root {{QStringLiteral("version"), 1}, {QStringLiteral("lessons"), lessons}};
     QSaveFile f(m_path);
     if (!f.open(QIODevice::WriteOnly)) {
         if (error)

@@ -25,7 +25,7 @@ public:
     struct LessonProgress {
         int currentStep = 0;
         std::map<int, Answer> answers; ///< by step index
-        std::map<int, bool> visited;   ///< by step index
+        std::map<int, bool> visited; ///< by step index
     };
 
     explicit ProgressStore(QString path = QString());

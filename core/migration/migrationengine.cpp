@@ -1,12 +1,12 @@
 #include "migrationengine.h"
 
-#include "net/asio.h"
 #include "migrationnode.h"
+#include "net/asio.h"
+#include "net/timedsocket.h"
 #include "pagememory.h"
 #include "protocol.h"
-#include "net/timedsocket.h"
-#include "writefaultlog.h"
 #include "vm.h"
+#include "writefaultlog.h"
 
 #include <QJsonArray>
 
@@ -51,9 +51,10 @@ QString migrationPhaseName(MigrationPhase phase)
 
 namespace {
 
-const QStringList kStrategyIds = {QStringLiteral("stopcopy"), QStringLiteral("precopy"), QStringLiteral("postcopy")};
-const QStringList kCutIds = {QStringLiteral("none"), QStringLiteral("handshake"), QStringLiteral("first_pass"),
-                             QStringLiteral("paused"), QStringLiteral("after_resume")};
+const QStringList kStrategyIds
+    = {QStringLiteral("stopcopy"), QStringLiteral("precopy"), QStringLiteral("postcopy")};
+const QStringList kCutIds = {QStringLiteral("none"), QStringLiteral("handshake"),
+    QStringLiteral("first_pass"), QStringLiteral("paused"), QStringLiteral("after_resume")};
 enum class Cut { None, Handshake, FirstPass, Paused, AfterResume };
 
 // Pages per message: 1 MiB batches while copying in order (fewer system calls),
@@ -64,8 +65,8 @@ constexpr std::size_t kUrgentBatchPages = 8;
 
 // Adds the pages' memory to a gather list, one buffer per run of consecutive pages
 // (round 0 sends whole megabytes in one piece).
-void appendPageBuffers(std::vector<asio::const_buffer> *bufs, const PageMemory &memory, const std::uint32_t *pages,
-                       std::size_t n)
+void appendPageBuffers(std::vector<asio::const_buffer> *bufs, const PageMemory &memory,
+    const std::uint32_t *pages, std::size_t n)
 {
     forEachPageRun(pages, n, [&](std::size_t first, std::size_t count) {
         bufs->push_back(asio::buffer(memory.page(first), count * kPageBytes));
@@ -94,7 +95,7 @@ struct Config {
     QString destination;
     Cut cut = Cut::None;
     std::uint64_t seed = 1;
-    std::chrono::milliseconds opTimeout{10000};
+    std::chrono::milliseconds opTimeout {10000};
 };
 
 struct Hooks {
@@ -132,11 +133,11 @@ private:
     bool migrate();
     bool preCopyRounds();
     bool postCopyPush();
-    bool sendMsg(MsgType type, std::uint32_t count, std::uint64_t arg, const void *body, std::size_t bodyBytes,
-                 const QString &what);
+    bool sendMsg(MsgType type, std::uint32_t count, std::uint64_t arg, const void *body,
+        std::size_t bodyBytes, const QString &what);
     bool readMsg(MsgType expected, MsgHeader *out, const QString &what);
-    bool sendPages(const std::vector<std::uint32_t> &list, bool vmRunning, std::size_t cutAfter,
-                   const QString &what);
+    bool sendPages(
+        const std::vector<std::uint32_t> &list, bool vmRunning, std::size_t cutAfter, const QString &what);
     void sendBatchAsync(const std::vector<std::uint32_t> &batch);
     void waitForCap();
     double capDelaySec() const;
@@ -152,14 +153,14 @@ private:
     Hooks m_hooks;
     Result m_result;
     Clock::time_point m_t0 = Clock::now();
-    Clock::time_point m_lastPublish{};
+    Clock::time_point m_lastPublish {};
 
     PageMemory m_memory;
     PageBitmap m_dirty;
     WriteFaultLog m_faultLog; // pre-copy with dirty_log=write_faults
     std::vector<std::uint8_t> m_copyBuffer; // pages copied from the running VM
     std::vector<std::uint8_t> m_sendCount; // per page, saturating at 255; engine thread only
-    std::vector<std::uint8_t> m_fetched;   // post-copy: requested by the destination's vCPU
+    std::vector<std::uint8_t> m_fetched; // post-copy: requested by the destination's vCPU
     std::unique_ptr<MigrationNode> m_node;
     std::unique_ptr<Vm> m_vm;
     std::unique_ptr<VmClient> m_client;
@@ -219,14 +220,14 @@ std::vector<std::uint8_t> Migrator::pageStates() const
     for (std::size_t p = 0; p < n; ++p) {
         if (post) {
             s[p] = std::uint8_t(m_fetched[p] && m_sendCount[p] ? PageState::Fetched
-                                : m_sendCount[p]             ? PageState::Present
-                                                             : PageState::Missing);
+                    : m_sendCount[p]                           ? PageState::Present
+                                                               : PageState::Missing);
         } else if (m_dirty.test(p)) {
             s[p] = std::uint8_t(PageState::Dirty);
         } else {
             s[p] = std::uint8_t(m_sendCount[p] == 0 ? PageState::Clean
-                                : m_sendCount[p] == 1 ? PageState::Sent
-                                                      : PageState::Resent);
+                    : m_sendCount[p] == 1           ? PageState::Sent
+                                                    : PageState::Resent);
         }
     }
     return s;
@@ -342,10 +343,10 @@ bool Migrator::setup()
 }
 
 bool Migrator::sendMsg(MsgType type, std::uint32_t count, std::uint64_t arg, const void *body,
-                       std::size_t bodyBytes, const QString &what)
+    std::size_t bodyBytes, const QString &what)
 {
-    MsgHeader h{std::uint32_t(type), count, arg, bodyBytes};
-    std::vector<asio::const_buffer> bufs{asio::buffer(&h, sizeof h)};
+    MsgHeader h {std::uint32_t(type), count, arg, bodyBytes};
+    std::vector<asio::const_buffer> bufs {asio::buffer(&h, sizeof h)};
     if (bodyBytes)
         bufs.push_back(asio::buffer(body, bodyBytes));
     QString err;
@@ -397,8 +398,8 @@ void Migrator::waitForCap()
         m_hooks.sleepFor(std::chrono::nanoseconds(qint64(delay * 1e9)));
 }
 
-bool Migrator::sendPages(const std::vector<std::uint32_t> &list, bool vmRunning, std::size_t cutAfter,
-                         const QString &what)
+bool Migrator::sendPages(
+    const std::vector<std::uint32_t> &list, bool vmRunning, std::size_t cutAfter, const QString &what)
 {
     std::size_t done = 0;
     while (done < list.size()) {
@@ -418,7 +419,7 @@ bool Migrator::sendPages(const std::vector<std::uint32_t> &list, bool vmRunning,
         m_indexBuffer.resize(n);
         std::vector<asio::const_buffer> bufs;
         bufs.reserve(n + 2);
-        MsgHeader h{std::uint32_t(MsgType::Pages), std::uint32_t(n), 0, std::uint64_t(n) * (8 + kPageBytes)};
+        MsgHeader h {std::uint32_t(MsgType::Pages), std::uint32_t(n), 0, std::uint64_t(n) * (8 + kPageBytes)};
         bufs.push_back(asio::buffer(&h, sizeof h));
         for (std::size_t i = 0; i < n; ++i)
             m_indexBuffer[i] = list[done + i];
@@ -439,7 +440,8 @@ bool Migrator::sendPages(const std::vector<std::uint32_t> &list, bool vmRunning,
         const auto t = Clock::now();
         QString err;
         if (!m_link.write(bufs, m_cfg.opTimeout, &err)) {
-            abandon(QStringLiteral("%1 (%2 of %3 pages sent): %4").arg(what).arg(done).arg(list.size()).arg(err));
+            abandon(
+                QStringLiteral("%1 (%2 of %3 pages sent): %4").arg(what).arg(done).arg(list.size()).arg(err));
             return false;
         }
         m_sendSeconds += std::chrono::duration<double>(Clock::now() - t).count();
@@ -477,8 +479,9 @@ void Migrator::abandon(const QString &reason)
     if (m_onDestination) {
         // Post-copy or unverified switchover: the destination stops its copy when the
         // link drops; the source still holds every page as it was at the pause.
-        where = QStringLiteral("the destination stopped its copy and the VM resumed on the source from its "
-                               "state at the pause (memory intact; the %1 ms it ran on the destination are lost)")
+        where = QStringLiteral(
+            "the destination stopped its copy and the VM resumed on the source from its "
+            "state at the pause (memory intact; the %1 ms it ran on the destination are lost)")
                     .arg(m_abandonMs - m_resumeMs, 0, 'f', 0);
         m_client->setTarget("127.0.0.1", m_vm->port());
         m_onDestination = false;
@@ -496,61 +499,62 @@ void Migrator::startReader()
 {
     m_readerActive = true;
     asio::async_read(m_link.socket(), asio::buffer(&m_readHeader, sizeof m_readHeader),
-                     [this](const boost::system::error_code &ec, std::size_t) {
-                         if (ec) {
-                             m_readerActive = false;
-                             m_readerFailed = true;
-                             m_readerError = ec == asio::error::eof ? QStringLiteral("the destination closed the connection")
-                                                                    : QStringLiteral("connection lost (%1)").arg(asioErrorText(ec));
-                             return;
-                         }
-                         const MsgHeader h = m_readHeader;
-                         switch (static_cast<MsgType>(h.type)) {
-                         case MsgType::PageRequest:
-                             if (h.arg < m_memory.pages()) {
-                                 const auto page = std::size_t(h.arg);
-                                 if (m_sendCount[page] == 0 && !m_fetched[page]) {
-                                     m_fetched[page] = 1;
-                                     ++m_demandFetches;
-                                     m_urgent.push_back(std::uint32_t(page));
-                                     pump();
-                                 } else {
-                                     ++m_inFlightRequests; // already on its way: never sent twice
-                                 }
-                             }
-                             break;
-                         case MsgType::Verified:
-                             m_verified = true;
-                             m_equal = h.count == 1;
-                             m_dstChecksum = h.arg;
-                             break;
-                         case MsgType::Stats:
-                             if (h.bodyBytes == sizeof(StatsBody)) {
-                                 asio::async_read(m_link.socket(), asio::buffer(&m_readStats, sizeof m_readStats),
-                                                  [this](const boost::system::error_code &e, std::size_t) {
-                                                      if (e) {
-                                                          m_readerActive = false;
-                                                          m_readerFailed = true;
-                                                          m_readerError = QStringLiteral("connection lost while reading statistics");
-                                                          return;
-                                                      }
-                                                      m_stats = m_readStats;
-                                                      m_haveStats = true;
-                                                      startReader();
-                                                  });
-                                 return;
-                             }
-                             break;
-                         case MsgType::Abort:
-                             m_readerActive = false;
-                             m_readerFailed = true;
-                             m_readerError = QStringLiteral("the destination gave up");
-                             return;
-                         default:
-                             break;
-                         }
-                         startReader();
-                     });
+        [this](const boost::system::error_code &ec, std::size_t) {
+            if (ec) {
+                m_readerActive = false;
+                m_readerFailed = true;
+                m_readerError = ec == asio::error::eof
+                    ? QStringLiteral("the destination closed the connection")
+                    : QStringLiteral("connection lost (%1)").arg(asioErrorText(ec));
+                return;
+            }
+            const MsgHeader h = m_readHeader;
+            switch (static_cast<MsgType>(h.type)) {
+            case MsgType::PageRequest:
+                if (h.arg < m_memory.pages()) {
+                    const auto page = std::size_t(h.arg);
+                    if (m_sendCount[page] == 0 && !m_fetched[page]) {
+                        m_fetched[page] = 1;
+                        ++m_demandFetches;
+                        m_urgent.push_back(std::uint32_t(page));
+                        pump();
+                    } else {
+                        ++m_inFlightRequests; // already on its way: never sent twice
+                    }
+                }
+                break;
+            case MsgType::Verified:
+                m_verified = true;
+                m_equal = h.count == 1;
+                m_dstChecksum = h.arg;
+                break;
+            case MsgType::Stats:
+                if (h.bodyBytes == sizeof(StatsBody)) {
+                    asio::async_read(m_link.socket(), asio::buffer(&m_readStats, sizeof m_readStats),
+                        [this](const boost::system::error_code &e, std::size_t) {
+                            if (e) {
+                                m_readerActive = false;
+                                m_readerFailed = true;
+                                m_readerError = QStringLiteral("connection lost while reading statistics");
+                                return;
+                            }
+                            m_stats = m_readStats;
+                            m_haveStats = true;
+                            startReader();
+                        });
+                    return;
+                }
+                break;
+            case MsgType::Abort:
+                m_readerActive = false;
+                m_readerFailed = true;
+                m_readerError = QStringLiteral("the destination gave up");
+                return;
+            default:
+                break;
+            }
+            startReader();
+        });
 }
 
 void Migrator::pump()
@@ -596,10 +600,11 @@ void Migrator::pump()
 void Migrator::sendBatchAsync(const std::vector<std::uint32_t> &batch)
 {
     const std::size_t n = batch.size();
-    m_pushHeader = MsgHeader{std::uint32_t(MsgType::Pages), std::uint32_t(n), 0, std::uint64_t(n) * (8 + kPageBytes)};
+    m_pushHeader
+        = MsgHeader {std::uint32_t(MsgType::Pages), std::uint32_t(n), 0, std::uint64_t(n) * (8 + kPageBytes)};
     m_pushIndices.assign(batch.begin(), batch.end());
-    std::vector<asio::const_buffer> bufs{asio::buffer(&m_pushHeader, sizeof m_pushHeader),
-                                         asio::buffer(m_pushIndices.data(), n * sizeof(std::uint64_t))};
+    std::vector<asio::const_buffer> bufs {asio::buffer(&m_pushHeader, sizeof m_pushHeader),
+        asio::buffer(m_pushIndices.data(), n * sizeof(std::uint64_t))};
     appendPageBuffers(&bufs, m_memory, batch.data(), n); // frozen: the VM left the source
     for (std::uint32_t p : batch) {
         std::uint8_t &c = m_sendCount[p];
@@ -611,20 +616,21 @@ void Migrator::sendBatchAsync(const std::vector<std::uint32_t> &batch)
     m_writing = true;
     m_pushBatch = n;
     const auto t = Clock::now();
-    asio::async_write(m_link.socket(), bufs, [this, n, t](const boost::system::error_code &ec, std::size_t bytes) {
-        m_writing = false;
-        if (ec) {
-            m_writeFailed = true;
-            m_writeError = QStringLiteral("sending failed: %1").arg(asioErrorText(ec));
-            return;
-        }
-        m_sendSeconds += std::chrono::duration<double>(Clock::now() - t).count();
-        m_bytesSent += bytes;
-        m_capBytes += bytes;
-        m_pagesSent += qint64(n);
-        m_lastProgress = Clock::now();
-        pump();
-    });
+    asio::async_write(
+        m_link.socket(), bufs, [this, n, t](const boost::system::error_code &ec, std::size_t bytes) {
+            m_writing = false;
+            if (ec) {
+                m_writeFailed = true;
+                m_writeError = QStringLiteral("sending failed: %1").arg(asioErrorText(ec));
+                return;
+            }
+            m_sendSeconds += std::chrono::duration<double>(Clock::now() - t).count();
+            m_bytesSent += bytes;
+            m_capBytes += bytes;
+            m_pagesSent += qint64(n);
+            m_lastProgress = Clock::now();
+            pump();
+        });
 }
 
 bool Migrator::waitFor(const std::function<bool()> &done, const QString &what)
@@ -645,7 +651,9 @@ bool Migrator::waitFor(const std::function<bool()> &done, const QString &what)
             return false;
         }
         if (Clock::now() - m_lastProgress > m_cfg.opTimeout && !m_waitingCap) {
-            abandon(QStringLiteral("%1: no progress for %2 s").arg(what).arg(double(m_cfg.opTimeout.count()) / 1000));
+            abandon(QStringLiteral("%1: no progress for %2 s")
+                        .arg(what)
+                        .arg(double(m_cfg.opTimeout.count()) / 1000));
             return false;
         }
         publish(false);
@@ -659,7 +667,8 @@ bool Migrator::postCopyPush()
     m_capStart = Clock::now();
     m_capBytes = 0;
     pump();
-    const std::size_t cutAt = m_cfg.cut == Cut::AfterResume ? m_memory.pages() / 2 : std::numeric_limits<std::size_t>::max();
+    const std::size_t cutAt
+        = m_cfg.cut == Cut::AfterResume ? m_memory.pages() / 2 : std::numeric_limits<std::size_t>::max();
     bool cutDone = false;
     const QString what = QStringLiteral("post-copy push");
     const bool ok = waitFor(
@@ -700,15 +709,17 @@ bool Migrator::preCopyRounds()
     std::uint64_t roundBytes0 = m_bytesSent;
     auto roundStart = Clock::now();
     m_rounds.push_back({0, false, 0, 0, 0, 0});
-    if (!sendPages(all, true, m_cfg.cut == Cut::FirstPass ? all.size() / 2 : std::numeric_limits<std::size_t>::max(),
-                   QStringLiteral("while sending round 0")))
+    if (!sendPages(all, true,
+            m_cfg.cut == Cut::FirstPass ? all.size() / 2 : std::numeric_limits<std::size_t>::max(),
+            QStringLiteral("while sending round 0")))
         return false;
     auto closeRound = [&](qint64 sent) {
         MigrationRound &r = m_rounds.back();
         r.pagesSent = sent;
         r.pagesDirtied = qint64(m_dirty.count());
         r.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - roundStart).count();
-        r.bandwidthMbitPerSec = r.durationMs > 0 ? double(m_bytesSent - roundBytes0) * 8 / (r.durationMs * 1000) : 0;
+        r.bandwidthMbitPerSec
+            = r.durationMs > 0 ? double(m_bytesSent - roundBytes0) * 8 / (r.durationMs * 1000) : 0;
     };
     closeRound(qint64(all.size()));
     if (!sendMsg(MsgType::RoundEnd, 0, 0, nullptr, 0, QStringLiteral("after round 0")))
@@ -720,7 +731,9 @@ bool Migrator::preCopyRounds()
         // measured so far; enough rounds; too much data sent already.
         const auto remaining = qint64(m_dirty.count());
         const double bytesPerSec = m_sendSeconds > 0 ? double(m_bytesSent) / m_sendSeconds : 1e9;
-        const double bwBytesPerSec = m_cfg.bandwidthBitsPerSec > 0 ? std::min(bytesPerSec, m_cfg.bandwidthBitsPerSec / 8) : bytesPerSec;
+        const double bwBytesPerSec = m_cfg.bandwidthBitsPerSec > 0
+            ? std::min(bytesPerSec, m_cfg.bandwidthBitsPerSec / 8)
+            : bytesPerSec;
         const double estimateMs = double(remaining) * kPageBytes / bwBytesPerSec * 1000;
         if (estimateMs <= m_cfg.downtimeLimitMs) {
             m_stopReason = QStringLiteral("converged");
@@ -745,10 +758,12 @@ bool Migrator::preCopyRounds()
         roundStart = Clock::now();
         const int round = int(m_rounds.size());
         m_rounds.push_back({round, false, 0, 0, 0, 0});
-        if (!sendPages(list, true, std::numeric_limits<std::size_t>::max(), QStringLiteral("while sending round %1").arg(round)))
+        if (!sendPages(list, true, std::numeric_limits<std::size_t>::max(),
+                QStringLiteral("while sending round %1").arg(round)))
             return false;
         closeRound(qint64(list.size()));
-        if (!sendMsg(MsgType::RoundEnd, 0, std::uint64_t(round), nullptr, 0, QStringLiteral("after round %1").arg(round)))
+        if (!sendMsg(MsgType::RoundEnd, 0, std::uint64_t(round), nullptr, 0,
+                QStringLiteral("after round %1").arg(round)))
             return false;
     }
     return true;
@@ -759,7 +774,8 @@ bool Migrator::migrate()
     m_startMs = nowMs();
     m_phase = MigrationPhase::FirstPass;
     QString err;
-    if (!m_link.connect(m_destHost, m_destPort, std::min(m_cfg.opTimeout, std::chrono::milliseconds(5000)), &err)) {
+    if (!m_link.connect(
+            m_destHost, m_destPort, std::min(m_cfg.opTimeout, std::chrono::milliseconds(5000)), &err)) {
         abandon(QStringLiteral("cannot reach the destination: %1").arg(err));
         return false;
     }
@@ -811,14 +827,17 @@ bool Migrator::migrate()
         m_capStart = Clock::now();
         m_capBytes = 0;
         std::size_t cutAfter = none;
-        if (m_cfg.cut == Cut::Paused || (m_cfg.cut == Cut::FirstPass && m_cfg.strategy == WireStrategy::StopCopy))
+        if (m_cfg.cut == Cut::Paused
+            || (m_cfg.cut == Cut::FirstPass && m_cfg.strategy == WireStrategy::StopCopy))
             cutAfter = rest.size() / 2;
-        if (!sendPages(rest, false, cutAfter, QStringLiteral("while the VM was paused for the stop-and-copy")))
+        if (!sendPages(
+                rest, false, cutAfter, QStringLiteral("while the VM was paused for the stop-and-copy")))
             return false;
         MigrationRound &r = m_rounds.back();
         r.pagesSent = qint64(rest.size());
         r.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-        r.bandwidthMbitPerSec = r.durationMs > 0 ? double(m_bytesSent - bytes0) * 8 / (r.durationMs * 1000) : 0;
+        r.bandwidthMbitPerSec
+            = r.durationMs > 0 ? double(m_bytesSent - bytes0) * 8 / (r.durationMs * 1000) : 0;
         if (m_cfg.cut == Cut::Paused && rest.empty()) {
             m_link.cut();
             abandon(QStringLiteral("while the VM was paused: connection cut (fault injection)"));
@@ -826,14 +845,17 @@ bool Migrator::migrate()
         }
     } else if (m_cfg.cut == Cut::Paused || m_cfg.cut == Cut::FirstPass) {
         m_link.cut();
-        abandon(QStringLiteral("while the VM was paused, before its CPU state was sent: connection cut (fault injection)"));
+        abandon(QStringLiteral(
+            "while the VM was paused, before its CPU state was sent: connection cut (fault injection)"));
         return false;
     }
     const VmStateBody state = m_vm->state();
-    if (!sendMsg(MsgType::CpuState, 0, 0, &state, sizeof state, QStringLiteral("while sending the CPU state")))
+    if (!sendMsg(
+            MsgType::CpuState, 0, 0, &state, sizeof state, QStringLiteral("while sending the CPU state")))
         return false;
     MsgHeader resumed;
-    if (!readMsg(MsgType::Resumed, &resumed, QStringLiteral("while waiting for the destination to resume the VM")))
+    if (!readMsg(
+            MsgType::Resumed, &resumed, QStringLiteral("while waiting for the destination to resume the VM")))
         return false;
     m_resumeMs = nowMs();
     m_onDestination = true;
@@ -858,7 +880,7 @@ bool Migrator::migrate()
     // The source's memory is frozen since the pause (its vCPU left), so this is the
     // memory at the pause; the destination hashed every page as it arrived.
     m_srcChecksum = memoryChecksum(m_memory);
-    MsgHeader complete{std::uint32_t(MsgType::Complete), 0, m_srcChecksum, 0};
+    MsgHeader complete {std::uint32_t(MsgType::Complete), 0, m_srcChecksum, 0};
     if (!m_link.write({asio::buffer(&complete, sizeof complete)}, m_cfg.opTimeout, &err)) {
         abandon(QStringLiteral("while comparing checksums: %1").arg(err));
         return false;
@@ -866,7 +888,8 @@ bool Migrator::migrate()
     if (!waitFor([this] { return m_verified; }, QStringLiteral("while comparing checksums")))
         return false;
     if (!m_equal) {
-        m_error = QStringLiteral("the destination's memory differs from the source's at the pause (checksum %1 vs %2)")
+        m_error = QStringLiteral(
+            "the destination's memory differs from the source's at the pause (checksum %1 vs %2)")
                       .arg(hex64(m_dstChecksum), hex64(m_srcChecksum));
     }
     return true;
@@ -878,7 +901,7 @@ void Migrator::finishRun()
     if (m_client)
         m_client->stop();
     if (m_onDestination && m_link.isOpen()) {
-        MsgHeader fin{std::uint32_t(MsgType::Finish), 0, 0, 0};
+        MsgHeader fin {std::uint32_t(MsgType::Finish), 0, 0, 0};
         QString err;
         if (m_link.write({asio::buffer(&fin, sizeof fin)}, m_cfg.opTimeout, &err)) {
             const auto deadline = Clock::now() + m_cfg.opTimeout;
@@ -925,14 +948,15 @@ void Migrator::run()
 
     // ---- the result
     Result &r = m_result;
-    std::vector<ClientSample> samples = m_client ? m_client->samples() : std::vector<ClientSample>{};
+    std::vector<ClientSample> samples = m_client ? m_client->samples() : std::vector<ClientSample> {};
     const std::size_t pages = m_memory.pages();
     auto &s = r.summary;
     s.insert(QStringLiteral("strategy"), kStrategyIds[int(m_cfg.strategy)]);
     s.insert(QStringLiteral("pages"), double(pages));
     s.insert(QStringLiteral("memory_mib"), double(pages * kPageBytes) / (1 << 20));
     s.insert(QStringLiteral("abandoned"), m_phase == MigrationPhase::Abandoned);
-    s.insert(QStringLiteral("vm_location"), m_onDestination ? QStringLiteral("destination") : QStringLiteral("source"));
+    s.insert(QStringLiteral("vm_location"),
+        m_onDestination ? QStringLiteral("destination") : QStringLiteral("source"));
     if (m_startMs >= 0 && m_endMs >= 0)
         s.insert(QStringLiteral("total_ms"), m_endMs - m_startMs);
     if (m_setupMs >= 0)
@@ -946,12 +970,14 @@ void Migrator::run()
     // Two rates: over the whole migration (what the cap allows), and while a write
     // was in progress (what the link itself does; the cap's waits left out).
     if (m_startMs >= 0 && m_endMs > m_startMs)
-        s.insert(QStringLiteral("throughput_mbit_s"), double(m_bytesSent) * 8 / ((m_endMs - m_startMs) / 1000) / 1e6);
+        s.insert(QStringLiteral("throughput_mbit_s"),
+            double(m_bytesSent) * 8 / ((m_endMs - m_startMs) / 1000) / 1e6);
     if (m_sendSeconds > 0)
         s.insert(QStringLiteral("link_mbit_s_while_sending"), double(m_bytesSent) * 8 / m_sendSeconds / 1e6);
     s.insert(QStringLiteral("rounds"), double(m_rounds.size()));
     if (m_cfg.strategy == WireStrategy::PreCopy) {
-        s.insert(QStringLiteral("dirty_log"), m_cfg.writeFaults ? QStringLiteral("write_faults") : QStringLiteral("bitmap"));
+        s.insert(QStringLiteral("dirty_log"),
+            m_cfg.writeFaults ? QStringLiteral("write_faults") : QStringLiteral("bitmap"));
         if (m_cfg.writeFaults)
             s.insert(QStringLiteral("write_faults"), double(m_faultLog.faults()));
     }
@@ -976,7 +1002,8 @@ void Migrator::run()
             s.insert(QStringLiteral("destination_faults"), double(m_stats.demandFaults));
             s.insert(QStringLiteral("fault_wait_max_ms"), double(m_stats.maxFaultWaitNs) / 1e6);
             s.insert(QStringLiteral("fault_wait_mean_ms"),
-                     m_stats.demandFaults ? double(m_stats.faultWaitNs) / 1e6 / double(m_stats.demandFaults) : 0.0);
+                m_stats.demandFaults ? double(m_stats.faultWaitNs) / 1e6 / double(m_stats.demandFaults)
+                                     : 0.0);
         }
     }
     // The source's memory now: after an abandonment this is the memory the VM keeps running with.
@@ -1038,14 +1065,14 @@ void Migrator::run()
         x->style = Series::Style::Bars;
     }
     r.table.columns = {QStringLiteral("round"), QStringLiteral("stop_and_copy"), QStringLiteral("pages_sent"),
-                       QStringLiteral("pages_dirtied"), QStringLiteral("duration_ms"), QStringLiteral("mbit_per_s")};
+        QStringLiteral("pages_dirtied"), QStringLiteral("duration_ms"), QStringLiteral("mbit_per_s")};
     for (const auto &round : m_rounds) {
         sent.x.push_back(round.round);
         sent.y.push_back(double(round.pagesSent));
         dirtied.x.push_back(round.round);
         dirtied.y.push_back(double(round.pagesDirtied));
         r.table.rows.push_back({round.round, round.stopAndCopy, round.pagesSent, round.pagesDirtied,
-                                round.durationMs, round.bandwidthMbitPerSec});
+            round.durationMs, round.bandwidthMbitPerSec});
     }
     r.series.push_back(sent);
     r.series.push_back(dirtied);
@@ -1058,74 +1085,77 @@ void Migrator::run()
 } // namespace
 
 MigrationEngine::MigrationEngine()
-    : Engine(EngineInfo{
-          QString(kId),
-          QStringLiteral("Live migration of a running VM"),
-          Provenance::Measured,
-          QStringLiteral("Migrates an in-process VM (mmap'd pages, a vCPU writing them, a client timing "
-                         "its requests) over TCP with stop-and-copy, pre-copy or post-copy."),
-          {QStringLiteral("M6"), QStringLiteral("M7")},
-          {QString(kLiveView), QString(kResponseView)}})
+    : Engine(EngineInfo {QString(kId), QStringLiteral("Live migration of a running VM"), Provenance::Measured,
+        QStringLiteral("Migrates an in-process VM (mmap'd pages, a vCPU writing them, a client timing "
+                       "its requests) over TCP with stop-and-copy, pre-copy or post-copy."),
+        {QStringLiteral("M6"), QStringLiteral("M7")}, {QString(kLiveView), QString(kResponseView)}})
 {
 }
-
 
 ParamSchema MigrationEngine::schema() const
 {
     const qint64 mib = 1 << 20;
     auto memory = ParamSpec::bytes(QStringLiteral("memory"), QStringLiteral("VM memory"), 64 * mib, 16 * mib,
-                                   qint64(4) * 1024 * mib, QStringLiteral("Guest memory in 4 KiB pages (anonymous mmap)."));
+        qint64(4) * 1024 * mib, QStringLiteral("Guest memory in 4 KiB pages (anonymous mmap)."));
     memory.logScale = true;
-    auto bandwidth = ParamSpec::bitRate(QStringLiteral("bandwidth"), QStringLiteral("Bandwidth cap"), 1e9, 0, 1e11,
-                                        QStringLiteral("Cap on the migration link; 0 means uncapped (loopback speed)."));
+    auto bandwidth = ParamSpec::bitRate(QStringLiteral("bandwidth"), QStringLiteral("Bandwidth cap"), 1e9, 0,
+        1e11, QStringLiteral("Cap on the migration link; 0 means uncapped (loopback speed)."));
     auto dirty = ParamSpec::real(QStringLiteral("dirty_rate"), QStringLiteral("Dirty rate"), 5000, 0, 1e6,
-                                 QStringLiteral("pages/s"), QStringLiteral("Page writes per second by the vCPU."));
+        QStringLiteral("pages/s"), QStringLiteral("Page writes per second by the vCPU."));
     dirty.logScale = true;
-    return ParamSchema{
+    return ParamSchema {
         ParamSpec::choice(QStringLiteral("strategy"), QStringLiteral("Strategy"), QStringLiteral("precopy"),
-                          {QStringLiteral("stopcopy"), QStringLiteral("precopy"), QStringLiteral("postcopy")},
-                          QStringLiteral("stopcopy: pause, copy, resume. precopy: copy while running, re-send dirty "
-                                         "pages, then a short stop. postcopy: move the CPU state first, fetch pages on demand.")),
+            {QStringLiteral("stopcopy"), QStringLiteral("precopy"), QStringLiteral("postcopy")},
+            QStringLiteral(
+                "stopcopy: pause, copy, resume. precopy: copy while running, re-send dirty "
+                "pages, then a short stop. postcopy: move the CPU state first, fetch pages on demand.")),
         memory,
         bandwidth,
         dirty,
         ParamSpec::bytes(QStringLiteral("hot_set"), QStringLiteral("Hot working set"), 4 * mib, 0,
-                         qint64(4) * 1024 * mib, QStringLiteral("Pages that receive most writes (a band in the middle).")),
+            qint64(4) * 1024 * mib, QStringLiteral("Pages that receive most writes (a band in the middle).")),
         ParamSpec::integer(QStringLiteral("hot_share"), QStringLiteral("Writes to the hot set"), 90, 0, 100,
-                           QStringLiteral("%"), QStringLiteral("Share of writes into the hot set; the rest hit any page.")),
-        ParamSpec::choice(QStringLiteral("dirty_log"), QStringLiteral("Dirty logging"), QStringLiteral("bitmap"),
-                          {QStringLiteral("bitmap"), QStringLiteral("write_faults")},
-                          QStringLiteral("How pre-copy learns which pages the VM wrote. bitmap: the vCPU sets a bit after "
-                                         "each write. write_faults: the memory is write-protected and the first write to a "
-                                         "page in each round traps, as a hypervisor learns it from the MMU.")),
-        ParamSpec::integer(QStringLiteral("downtime_limit_ms"), QStringLiteral("Downtime limit"), 300, 1, 60000,
-                           QStringLiteral("ms"), QStringLiteral("Pre-copy stops when the dirty pages fit in this time.")),
+            QStringLiteral("%"), QStringLiteral("Share of writes into the hot set; the rest hit any page.")),
+        ParamSpec::choice(QStringLiteral("dirty_log"), QStringLiteral("Dirty logging"),
+            QStringLiteral("bitmap"), {QStringLiteral("bitmap"), QStringLiteral("write_faults")},
+            QStringLiteral("How pre-copy learns which pages the VM wrote. bitmap: the vCPU sets a bit after "
+                           "each write. write_faults: the memory is write-protected and the first write to a "
+                           "page in each round traps, as a hypervisor learns it from the MMU.")),
+        ParamSpec::integer(QStringLiteral("downtime_limit_ms"), QStringLiteral("Downtime limit"), 300, 1,
+            60000, QStringLiteral("ms"),
+            QStringLiteral("Pre-copy stops when the dirty pages fit in this time.")),
         ParamSpec::integer(QStringLiteral("max_rounds"), QStringLiteral("Maximum rounds"), 30, 1, 1000,
-                           QStringLiteral("rounds"), QStringLiteral("Pre-copy stops after this many rounds (round 0 included).")),
+            QStringLiteral("rounds"),
+            QStringLiteral("Pre-copy stops after this many rounds (round 0 included).")),
         ParamSpec::real(QStringLiteral("max_total_factor"), QStringLiteral("Maximum data sent"), 3, 1, 100,
-                        QStringLiteral("x memory"), QStringLiteral("Pre-copy stops before sending more than this many memories.")),
+            QStringLiteral("x memory"),
+            QStringLiteral("Pre-copy stops before sending more than this many memories.")),
         ParamSpec::integer(QStringLiteral("warmup_ms"), QStringLiteral("Run before"), 1000, 0, 20000,
-                           QStringLiteral("ms"), QStringLiteral("How long the VM runs on the source before migrating.")),
+            QStringLiteral("ms"), QStringLiteral("How long the VM runs on the source before migrating.")),
         ParamSpec::integer(QStringLiteral("after_ms"), QStringLiteral("Run after"), 1000, 0, 20000,
-                           QStringLiteral("ms"), QStringLiteral("How long the run goes on after the migration.")),
-        ParamSpec::real(QStringLiteral("request_interval_ms"), QStringLiteral("Client request interval"), 5, 1, 1000,
-                        QStringLiteral("ms"), QStringLiteral("The client sends one request this often.")),
+            QStringLiteral("ms"), QStringLiteral("How long the run goes on after the migration.")),
+        ParamSpec::real(QStringLiteral("request_interval_ms"), QStringLiteral("Client request interval"), 5,
+            1, 1000, QStringLiteral("ms"), QStringLiteral("The client sends one request this often.")),
         ParamSpec::text(QStringLiteral("destination"), QStringLiteral("Destination"), QString(),
-                        QStringLiteral("Empty: a destination host inside ProcLab. HOST:PORT: a `proclab node --listen PORT`.")),
-        ParamSpec::choice(QStringLiteral("cut_at"), QStringLiteral("Cut the connection"), QStringLiteral("none"), kCutIds,
-                          QStringLiteral("Fault injection: cut the link during the handshake, the first pass, the pause, "
-                                         "or after the VM resumed on the destination.")),
+            QStringLiteral(
+                "Empty: a destination host inside ProcLab. HOST:PORT: a `proclab node --listen PORT`.")),
+        ParamSpec::choice(QStringLiteral("cut_at"), QStringLiteral("Cut the connection"),
+            QStringLiteral("none"), kCutIds,
+            QStringLiteral("Fault injection: cut the link during the handshake, the first pass, the pause, "
+                           "or after the VM resumed on the destination.")),
         ParamSpec::integer(QStringLiteral("timeout_s"), QStringLiteral("Network timeout"), 10, 1, 300,
-                           QStringLiteral("s"), QStringLiteral("Any socket operation that takes longer abandons the migration.")),
+            QStringLiteral("s"),
+            QStringLiteral("Any socket operation that takes longer abandons the migration.")),
         ParamSpec::integer(QStringLiteral("seed"), QStringLiteral("Seed"), 1, 0, 1000000, {},
-                           QStringLiteral("Seeds the memory contents and the write pattern.")),
+            QStringLiteral("Seeds the memory contents and the write pattern.")),
     };
 }
 
 void MigrationEngine::run()
 {
     Config c;
-    c.strategy = static_cast<WireStrategy>(std::max<int>(0, int(kStrategyIds.indexOf(textParam(QStringLiteral("strategy"))))));
+    c.strategy = static_cast<WireStrategy>(
+        std::max<int>(0, int(kStrategyIds.indexOf(textParam(QStringLiteral("strategy"))))));
     c.pages = std::size_t(intParam(QStringLiteral("memory"))) / kPageBytes;
     c.bandwidthBitsPerSec = realParam(QStringLiteral("bandwidth"));
     c.dirtyRate = realParam(QStringLiteral("dirty_rate"));
@@ -1146,7 +1176,8 @@ void MigrationEngine::run()
     Result base = makeResult();
     if (c.hotPages > c.pages) {
         base.error = QStringLiteral("hot_set (%1) is larger than memory (%2)")
-                         .arg(formatBytes(qint64(c.hotPages * kPageBytes)), formatBytes(qint64(c.pages * kPageBytes)));
+                         .arg(formatBytes(qint64(c.hotPages * kPageBytes)),
+                             formatBytes(qint64(c.pages * kPageBytes)));
         auto snap = std::make_shared<MigrationSnapshot>();
         snap->status = base.error;
         snap->result = base;

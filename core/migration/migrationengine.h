@@ -9,26 +9,37 @@ namespace proclab {
 
 /// What a page looks like in the page grid (one byte per page in the snapshot).
 enum class PageState : std::uint8_t {
-    Clean = 0,   ///< on the source, not sent yet, not written since
-    Dirty = 1,   ///< written since it was last sent (or since the round began)
-    Sent = 2,    ///< sent once and not written since
-    Resent = 3,  ///< sent more than once
+    Clean = 0, ///< on the source, not sent yet, not written since
+    Dirty = 1, ///< written since it was last sent (or since the round began)
+    Sent = 2, ///< sent once and not written since
+    Resent = 3, ///< sent more than once
     Present = 4, ///< post-copy: pushed to the destination
     Missing = 5, ///< post-copy: the VM runs on the destination, this page is still on the source
     Fetched = 6, ///< post-copy: the destination's vCPU faulted on it and fetched it on demand
 };
 
 /// The phases of a measured migration run, in order.
-enum class MigrationPhase { Setup, Warmup, FirstPass, Rounds, Paused, PostCopyPush, Verify, After, Done, Abandoned };
+enum class MigrationPhase {
+    Setup,
+    Warmup,
+    FirstPass,
+    Rounds,
+    Paused,
+    PostCopyPush,
+    Verify,
+    After,
+    Done,
+    Abandoned
+};
 
 QString migrationPhaseName(MigrationPhase phase);
 
 /// One pre-copy round (round 0 is the full pass; the last may be the stop-and-copy).
 struct MigrationRound {
     int round = 0;
-    bool stopAndCopy = false;     ///< sent with the VM paused
+    bool stopAndCopy = false; ///< sent with the VM paused
     qint64 pagesSent = 0;
-    qint64 pagesDirtied = 0;      ///< distinct pages written while this round was sent
+    qint64 pagesDirtied = 0; ///< distinct pages written while this round was sent
     double durationMs = 0;
     double bandwidthMbitPerSec = 0;
 };
@@ -76,9 +87,9 @@ struct MigrationSnapshot : Snapshot {
 class MigrationEngine : public Engine {
 public:
     /// Engine id (the CLI and lesson files name it).
-    static constexpr QLatin1String kId{"migration"};
-    static constexpr QLatin1String kLiveView{"migration.live"}; ///< view id
-    static constexpr QLatin1String kResponseView{"migration.response"}; ///< view id
+    static constexpr QLatin1String kId {"migration"};
+    static constexpr QLatin1String kLiveView {"migration.live"}; ///< view id
+    static constexpr QLatin1String kResponseView {"migration.response"}; ///< view id
 
     MigrationEngine();
     ParamSchema schema() const override;

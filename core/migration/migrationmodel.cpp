@@ -15,7 +15,8 @@ double migrationModelDirtied(const MigrationModelInput &in, double seconds)
     const double share = hot > 0 ? std::clamp(in.hotShare, 0.0, 1.0) : 0.0;
     const double uniformRate = (1 - share) * in.dirtyRatePagesPerSec / in.pages; // per page
     const double hotRate = hot > 0 ? share * in.dirtyRatePagesPerSec / hot + uniformRate : 0;
-    return hot * (1 - std::exp(-hotRate * seconds)) + (in.pages - hot) * (1 - std::exp(-uniformRate * seconds));
+    return hot * (1 - std::exp(-hotRate * seconds))
+        + (in.pages - hot) * (1 - std::exp(-uniformRate * seconds));
 }
 
 namespace {
@@ -84,60 +85,58 @@ MigrationModelOutcome migrationModelPostCopy(const MigrationModelInput &in)
 }
 
 MigrationModelEngine::MigrationModelEngine()
-    : Engine(EngineInfo{
-          QString(kId),
-          QStringLiteral("Live migration: what-if model"),
-          Provenance::Model,
-          QStringLiteral("Stop-and-copy, pre-copy and post-copy computed on a fluid model of pages, "
-                         "dirty rate, working set and bandwidth, with sweeps of downtime and total time."),
-          {QStringLiteral("M6"), QStringLiteral("M7")},
-          {QString(kSweepView)}})
+    : Engine(EngineInfo {QString(kId), QStringLiteral("Live migration: what-if model"), Provenance::Model,
+        QStringLiteral("Stop-and-copy, pre-copy and post-copy computed on a fluid model of pages, "
+                       "dirty rate, working set and bandwidth, with sweeps of downtime and total time."),
+        {QStringLiteral("M6"), QStringLiteral("M7")}, {QString(kSweepView)}})
 {
 }
-
 
 ParamSchema MigrationModelEngine::schema() const
 {
     const qint64 mib = 1 << 20;
     auto bandwidth = ParamSpec::bitRate(QStringLiteral("bandwidth"), QStringLiteral("Bandwidth"), 1e9, 1e6,
-                                        1e11, QStringLiteral("Network bandwidth between the two hosts."));
+        1e11, QStringLiteral("Network bandwidth between the two hosts."));
     bandwidth.logScale = true;
     auto dirty = ParamSpec::real(QStringLiteral("dirty_rate"), QStringLiteral("Dirty rate"), 5000, 0, 1e7,
-                                 QStringLiteral("pages/s"), QStringLiteral("Page writes per second by the guest."));
+        QStringLiteral("pages/s"), QStringLiteral("Page writes per second by the guest."));
     dirty.logScale = true;
-    return ParamSchema{
+    return ParamSchema {
         ParamSpec::choice(QStringLiteral("strategy"), QStringLiteral("Strategy"), QStringLiteral("precopy"),
-                          {QStringLiteral("stopcopy"), QStringLiteral("precopy"), QStringLiteral("postcopy")},
-                          QStringLiteral("The strategy whose rounds the table shows.")),
+            {QStringLiteral("stopcopy"), QStringLiteral("precopy"), QStringLiteral("postcopy")},
+            QStringLiteral("The strategy whose rounds the table shows.")),
         ParamSpec::bytes(QStringLiteral("memory"), QStringLiteral("VM memory"), 512 * mib, 16 * mib,
-                         qint64(64) * 1024 * mib, QStringLiteral("Guest memory to migrate (4 KiB pages).")),
+            qint64(64) * 1024 * mib, QStringLiteral("Guest memory to migrate (4 KiB pages).")),
         bandwidth,
         dirty,
         ParamSpec::bytes(QStringLiteral("hot_set"), QStringLiteral("Hot working set"), 8 * mib, 0,
-                         qint64(64) * 1024 * mib, QStringLiteral("Pages that receive most of the writes.")),
+            qint64(64) * 1024 * mib, QStringLiteral("Pages that receive most of the writes.")),
         ParamSpec::integer(QStringLiteral("hot_share"), QStringLiteral("Writes to the hot set"), 90, 0, 100,
-                           QStringLiteral("%"), QStringLiteral("Share of writes that go to the hot set.")),
+            QStringLiteral("%"), QStringLiteral("Share of writes that go to the hot set.")),
         ParamSpec::real(QStringLiteral("latency_ms"), QStringLiteral("One-way latency"), 0.5, 0, 1000,
-                        QStringLiteral("ms"), QStringLiteral("Time for the CPU state to reach the destination.")),
-        ParamSpec::integer(QStringLiteral("downtime_limit_ms"), QStringLiteral("Downtime limit"), 300, 1, 60000,
-                           QStringLiteral("ms"), QStringLiteral("Pre-copy stops when the rest fits in this time.")),
+            QStringLiteral("ms"), QStringLiteral("Time for the CPU state to reach the destination.")),
+        ParamSpec::integer(QStringLiteral("downtime_limit_ms"), QStringLiteral("Downtime limit"), 300, 1,
+            60000, QStringLiteral("ms"), QStringLiteral("Pre-copy stops when the rest fits in this time.")),
         ParamSpec::integer(QStringLiteral("max_rounds"), QStringLiteral("Maximum rounds"), 30, 1, 1000,
-                           QStringLiteral("rounds"), QStringLiteral("Pre-copy stops after this many rounds.")),
+            QStringLiteral("rounds"), QStringLiteral("Pre-copy stops after this many rounds.")),
         ParamSpec::real(QStringLiteral("max_total_factor"), QStringLiteral("Maximum data sent"), 3, 1, 100,
-                        QStringLiteral("x memory"), QStringLiteral("Pre-copy stops before sending more than this many memories.")),
+            QStringLiteral("x memory"),
+            QStringLiteral("Pre-copy stops before sending more than this many memories.")),
         ParamSpec::choice(QStringLiteral("sweep"), QStringLiteral("Sweep"), QStringLiteral("dirty_rate"),
-                          {QStringLiteral("dirty_rate"), QStringLiteral("bandwidth"), QStringLiteral("none")},
-                          QStringLiteral("What the charts vary: the dirty rate (0 to sweep_max) or the bandwidth (10 Mbit/s to 10 Gbit/s).")),
-        ParamSpec::real(QStringLiteral("sweep_max"), QStringLiteral("Largest dirty rate swept"), 100000, 10, 1e7,
-                        QStringLiteral("pages/s"), QStringLiteral("Right end of the dirty-rate sweep.")),
+            {QStringLiteral("dirty_rate"), QStringLiteral("bandwidth"), QStringLiteral("none")},
+            QStringLiteral("What the charts vary: the dirty rate (0 to sweep_max) or the bandwidth (10 "
+                           "Mbit/s to 10 Gbit/s).")),
+        ParamSpec::real(QStringLiteral("sweep_max"), QStringLiteral("Largest dirty rate swept"), 100000, 10,
+            1e7, QStringLiteral("pages/s"), QStringLiteral("Right end of the dirty-rate sweep.")),
         ParamSpec::integer(QStringLiteral("sweep_points"), QStringLiteral("Sweep points"), 60, 2, 1000,
-                           QStringLiteral("points"), QStringLiteral("How many points each curve has.")),
+            QStringLiteral("points"), QStringLiteral("How many points each curve has.")),
     };
 }
 
 namespace {
 
-const QStringList kStrategies = {QStringLiteral("stopcopy"), QStringLiteral("precopy"), QStringLiteral("postcopy")};
+const QStringList kStrategies
+    = {QStringLiteral("stopcopy"), QStringLiteral("precopy"), QStringLiteral("postcopy")};
 
 MigrationModelOutcome outcomeFor(int strategy, const MigrationModelInput &in)
 {
@@ -191,7 +190,7 @@ void MigrationModelEngine::run()
     r.summary.insert(QStringLiteral("total_ms"), outs[chosen]->totalSec * 1000);
 
     r.table.columns = {QStringLiteral("round"), QStringLiteral("pages_sent"), QStringLiteral("duration_ms"),
-                       QStringLiteral("pages_dirtied")};
+        QStringLiteral("pages_dirtied")};
     for (const auto &round : outs[chosen]->rounds)
         r.table.rows.push_back({round.round, round.pagesSent, round.durationSec * 1000, round.pagesDirtied});
 
@@ -202,7 +201,8 @@ void MigrationModelEngine::run()
             down[s].name = kStrategies[s] + QStringLiteral(" downtime");
             total[s].name = kStrategies[s] + QStringLiteral(" total time");
             for (Series *ser : {&down[s], &total[s]}) {
-                ser->xLabel = byRate ? QStringLiteral("dirty rate (pages/s)") : QStringLiteral("bandwidth (Mbit/s)");
+                ser->xLabel
+                    = byRate ? QStringLiteral("dirty rate (pages/s)") : QStringLiteral("bandwidth (Mbit/s)");
                 ser->yLabel = QStringLiteral("time (s, model)");
                 ser->style = Series::Style::Line;
             }
@@ -234,7 +234,8 @@ void MigrationModelEngine::run()
             r.series.push_back(std::move(s));
     }
     snap->progress = 1;
-    snap->status = QStringLiteral("model: pre-copy %1 rounds (%2), downtime %3 ms; stop-and-copy %4 ms; post-copy %5 ms")
+    snap->status = QStringLiteral(
+        "model: pre-copy %1 rounds (%2), downtime %3 ms; stop-and-copy %4 ms; post-copy %5 ms")
                        .arg(snap->preCopy.rounds.size())
                        .arg(snap->preCopy.stopReason)
                        .arg(snap->preCopy.downtimeSec * 1000, 0, 'f', 1)

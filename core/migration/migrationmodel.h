@@ -10,16 +10,16 @@ namespace proclab {
  * @brief The inputs of the fluid model of live migration (all SI units).
  */
 struct MigrationModelInput {
-    double pages = 16384;              ///< guest memory in pages
+    double pages = 16384; ///< guest memory in pages
     double pageBytes = 4096;
     double bandwidthBytesPerSec = 125e6;
-    double dirtyRatePagesPerSec = 0;   ///< page writes per second
-    double hotPages = 0;               ///< size of the hot writable working set
-    double hotShare = 0.9;             ///< fraction of writes that go to the hot set (0..1)
-    double latencySec = 0.0005;        ///< one-way network latency
+    double dirtyRatePagesPerSec = 0; ///< page writes per second
+    double hotPages = 0; ///< size of the hot writable working set
+    double hotShare = 0.9; ///< fraction of writes that go to the hot set (0..1)
+    double latencySec = 0.0005; ///< one-way network latency
     double downtimeLimitSec = 0.3;
-    int maxRounds = 30;                ///< rounds including the first full pass
-    double maxTotalFactor = 3;         ///< stop when more than this many memories were sent
+    int maxRounds = 30; ///< rounds including the first full pass
+    double maxTotalFactor = 3; ///< stop when more than this many memories were sent
 };
 
 /// One round of pre-copy in the model.
@@ -34,10 +34,10 @@ struct MigrationModelRound {
 struct MigrationModelOutcome {
     double downtimeSec = 0;
     double totalSec = 0;
-    double degradedSec = 0;  ///< post-copy: running on the destination with pages missing
+    double degradedSec = 0; ///< post-copy: running on the destination with pages missing
     double pagesSent = 0;
     double pagesResent = 0;
-    QString stopReason;      ///< pre-copy: "converged", "max_rounds" or "max_total"
+    QString stopReason; ///< pre-copy: "converged", "max_rounds" or "max_total"
     std::vector<MigrationModelRound> rounds;
 };
 
@@ -71,8 +71,8 @@ struct MigrationModelSnapshot : Snapshot {
 class MigrationModelEngine : public Engine {
 public:
     /// Engine id (the CLI and lesson files name it).
-    static constexpr QLatin1String kId{"migration-model"};
-    static constexpr QLatin1String kSweepView{"migration.sweep"}; ///< view id
+    static constexpr QLatin1String kId {"migration-model"};
+    static constexpr QLatin1String kSweepView {"migration.sweep"}; ///< view id
 
     MigrationModelEngine();
     ParamSchema schema() const override;

@@ -1,10 +1,10 @@
 #include "migrationnode.h"
 
 #include "net/asio.h"
+#include "net/timedsocket.h"
 #include "pagememory.h"
 #include "protocol.h"
 #include "snapshothasher.h"
-#include "net/timedsocket.h"
 #include "vm.h"
 
 #include <atomic>
@@ -50,10 +50,10 @@ struct MigrationNode::Impl {
     NodeOptions options;
     asio::io_context io;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
-    tcp::acceptor acceptor{io};
+    tcp::acceptor acceptor {io};
     std::thread thread;
-    std::atomic<std::uint16_t> port{0};
-    std::atomic<int> ended{0};
+    std::atomic<std::uint16_t> port {0};
+    std::atomic<int> ended {0};
     std::vector<std::weak_ptr<Session>> sessions; // I/O thread only
 
     std::mutex logMutex; // guards logLines: written by the I/O thread, read by the owner
@@ -85,7 +85,9 @@ public:
         boost::system::error_code ec;
         const auto remote = m_socket.remote_endpoint(ec);
         m_peer = ec ? QStringLiteral("?")
-                    : QStringLiteral("%1:%2").arg(QString::fromStdString(remote.address().to_string())).arg(remote.port());
+                    : QStringLiteral("%1:%2")
+                          .arg(QString::fromStdString(remote.address().to_string()))
+                          .arg(remote.port());
         m_socket.set_option(tcp::no_delay(true), ec);
         m_socket.set_option(asio::socket_base::keep_alive(true), ec);
         m_node.log(QStringLiteral("connection from %1").arg(m_peer));
@@ -100,10 +102,10 @@ public:
             return;
         m_node.log(QStringLiteral("migration from %1 abandoned: %2; %3")
                        .arg(m_peer, why,
-                            m_resumed && !m_verified
-                                ? QStringLiteral("the VM stopped here (it resumes on the source)")
-                                : m_resumed ? QStringLiteral("the VM stopped here")
-                                            : QStringLiteral("the VM stays on the source")));
+                           m_resumed && !m_verified
+                               ? QStringLiteral("the VM stopped here (it resumes on the source)")
+                               : m_resumed ? QStringLiteral("the VM stopped here")
+                                           : QStringLiteral("the VM stays on the source")));
         closeAll();
     }
 
@@ -158,13 +160,11 @@ private:
     void readHeader()
     {
         asio::async_read(m_socket, asio::buffer(&m_header, sizeof m_header),
-                         [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
-                             self->onHeader(ec);
-                         });
+            [self = shared_from_this()](
+                const boost::system::error_code &ec, std::size_t) { self->onHeader(ec); });
     }
 
-    template<typename T, typename Handler>
-    void readBody(T *body, Handler handler)
+    template<typename T, typename Handler> void readBody(T *body, Handler handler)
     {
         if (m_header.bodyBytes != sizeof(T)) {
             abandon(QStringLiteral("protocol error: message %1 has %2 bytes, expected %3")
@@ -174,12 +174,12 @@ private:
             return;
         }
         asio::async_read(m_socket, asio::buffer(body, sizeof(T)),
-                         [self = shared_from_this(), handler](const boost::system::error_code &ec, std::size_t) {
-                             if (ec)
-                                 return self->fail(ec);
-                             self->m_lastActivity = Clock::now();
-                             (self.get()->*handler)();
-                         });
+            [self = shared_from_this(), handler](const boost::system::error_code &ec, std::size_t) {
+                if (ec)
+                    return self->fail(ec);
+                self->m_lastActivity = Clock::now();
+                (self.get()->*handler)();
+            });
     }
 
     void onHeader(const boost::system::error_code &ec)
@@ -253,17 +253,19 @@ private:
             // Pre-copy and stop-and-copy: every page is here before the resume, so the
             // memory is hashed as it is at the resume, after it, off the transfer path.
             m_snapshot = std::make_unique<SnapshotHasher>(m_memory);
-            m_vm->setBeforeWrite([snapshot = m_snapshot.get()](std::size_t page) { snapshot->beforeWrite(page); });
+            m_vm->setBeforeWrite(
+                [snapshot = m_snapshot.get()](std::size_t page) { snapshot->beforeWrite(page); });
         }
         if (!m_vm->listen(m_node.options.bindAddress, 0, &error)) {
             abandon(error);
             return;
         }
-        m_node.log(QStringLiteral("migration from %1: %2 (%3 pages), %4; the VM will serve clients on port %5")
-                       .arg(m_peer, mib(m_hello.pages * kPageBytes))
-                       .arg(m_hello.pages)
-                       .arg(strategyName(m_hello.strategy))
-                       .arg(m_vm->port()));
+        m_node.log(
+            QStringLiteral("migration from %1: %2 (%3 pages), %4; the VM will serve clients on port %5")
+                .arg(m_peer, mib(m_hello.pages * kPageBytes))
+                .arg(m_hello.pages)
+                .arg(strategyName(m_hello.strategy))
+                .arg(m_vm->port()));
         send(MsgType::HelloAck, 0, m_vm->port());
         readHeader();
     }
@@ -277,11 +279,11 @@ private:
         }
         m_indices.resize(n);
         asio::async_read(m_socket, asio::buffer(m_indices.data(), n * sizeof(std::uint64_t)),
-                         [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
-                             if (ec)
-                                 return self->fail(ec);
-                             self->onPageIndices();
-                         });
+            [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
+                if (ec)
+                    return self->fail(ec);
+                self->onPageIndices();
+            });
     }
 
     void onPageIndices()
@@ -305,12 +307,12 @@ private:
         forEachPageRun(m_indices.data(), m_indices.size(), [&](std::size_t first, std::size_t count) {
             buffers.push_back(asio::buffer(m_memory.page(first), count * kPageBytes));
         });
-        asio::async_read(m_socket, buffers,
-                         [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
-                             if (ec)
-                                 return self->fail(ec);
-                             self->onPages();
-                         });
+        asio::async_read(
+            m_socket, buffers, [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
+                if (ec)
+                    return self->fail(ec);
+                self->onPages();
+            });
     }
 
     void onPages()
@@ -337,7 +339,8 @@ private:
         if (m_postCopy && m_resumed && m_presentCount == m_hello.pages && !m_allPresentAt)
             m_allPresentAt = Clock::now();
         if (m_node.options.failAfterPages > 0 && m_pagesReceived >= m_node.options.failAfterPages) {
-            abandon(QStringLiteral("simulated failure after %1 pages (--fail-after-pages)").arg(m_pagesReceived));
+            abandon(
+                QStringLiteral("simulated failure after %1 pages (--fail-after-pages)").arg(m_pagesReceived));
             return;
         }
         readHeader();
@@ -427,14 +430,16 @@ private:
         stats.faultWaitNs = m_faultWaitNs.load();
         stats.maxFaultWaitNs = m_maxFaultWaitNs.load();
         if (m_postCopy && m_allPresentAt)
-            stats.degradedNs = std::chrono::duration_cast<std::chrono::nanoseconds>(*m_allPresentAt - m_resumedAt).count();
-        m_node.log(QStringLiteral("migration from %1 finished: %2 client requests served here, %3 demand faults")
-                       .arg(m_peer)
-                       .arg(stats.requestsServed)
-                       .arg(stats.demandFaults));
+            stats.degradedNs
+                = std::chrono::duration_cast<std::chrono::nanoseconds>(*m_allPresentAt - m_resumedAt).count();
+        m_node.log(
+            QStringLiteral("migration from %1 finished: %2 client requests served here, %3 demand faults")
+                .arg(m_peer)
+                .arg(stats.requestsServed)
+                .arg(stats.demandFaults));
         m_finishing = true;
         std::vector<char> msg(sizeof(MsgHeader) + sizeof stats);
-        MsgHeader h{std::uint32_t(MsgType::Stats), 0, 0, sizeof stats};
+        MsgHeader h {std::uint32_t(MsgType::Stats), 0, 0, sizeof stats};
         std::memcpy(msg.data(), &h, sizeof h);
         std::memcpy(msg.data() + sizeof h, &stats, sizeof stats);
         queue(std::move(msg));
@@ -443,7 +448,7 @@ private:
     void send(MsgType type, std::uint32_t count, std::uint64_t arg)
     {
         std::vector<char> msg(sizeof(MsgHeader));
-        MsgHeader h{std::uint32_t(type), count, arg, 0};
+        MsgHeader h {std::uint32_t(type), count, arg, 0};
         std::memcpy(msg.data(), &h, sizeof h);
         queue(std::move(msg));
     }
@@ -461,16 +466,16 @@ private:
     {
         m_writing = true;
         asio::async_write(m_socket, asio::buffer(m_writes.front()),
-                          [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
-                              if (ec)
-                                  return self->fail(ec);
-                              self->m_writes.pop_front();
-                              if (!self->m_writes.empty())
-                                  return self->writeNext();
-                              self->m_writing = false;
-                              if (self->m_finishing && !self->m_closed)
-                                  self->closeAll();
-                          });
+            [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
+                if (ec)
+                    return self->fail(ec);
+                self->m_writes.pop_front();
+                if (!self->m_writes.empty())
+                    return self->writeNext();
+                self->m_writing = false;
+                if (self->m_finishing && !self->m_closed)
+                    self->closeAll();
+            });
     }
 
     // On the vCPU thread (post-copy): block until @p page arrived, asking the source once.
@@ -486,16 +491,15 @@ private:
             m_requested.set(page);
             m_faults.fetch_add(1);
             // Writes belong to the I/O thread: hand the request over.
-            asio::post(m_node.io, [self = shared_from_this(), page] {
-                self->send(MsgType::PageRequest, 0, page);
-            });
+            asio::post(
+                m_node.io, [self = shared_from_this(), page] { self->send(MsgType::PageRequest, 0, page); });
         }
         m_cv.wait(lock, [&] { return m_present.test(page) || m_dead; });
-        const auto waited = std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
+        const auto waited
+            = std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
         m_faultWaitNs.fetch_add(waited);
         std::uint64_t prev = m_maxFaultWaitNs.load();
-        while (waited > prev && !m_maxFaultWaitNs.compare_exchange_weak(prev, waited)) {
-        }
+        while (waited > prev && !m_maxFaultWaitNs.compare_exchange_weak(prev, waited)) { }
         return !m_dead;
     }
 
@@ -524,9 +528,9 @@ private:
     std::mutex m_mutex; // with m_cv: page arrival hand-off to a waiting vCPU
     std::condition_variable m_cv;
     bool m_dead = false;
-    std::atomic<std::uint64_t> m_faults{0};
-    std::atomic<std::uint64_t> m_faultWaitNs{0};
-    std::atomic<std::uint64_t> m_maxFaultWaitNs{0};
+    std::atomic<std::uint64_t> m_faults {0};
+    std::atomic<std::uint64_t> m_faultWaitNs {0};
+    std::atomic<std::uint64_t> m_maxFaultWaitNs {0};
 
     bool m_resumed = false;
     bool m_verified = false;
@@ -641,7 +645,7 @@ QStringList MigrationNode::takeLog()
 } // namespace migration
 
 namespace {
-std::atomic<bool> g_nodeInterrupted{false};
+std::atomic<bool> g_nodeInterrupted {false};
 extern "C" void nodeSignalHandler(int)
 {
     g_nodeInterrupted.store(true);
@@ -697,7 +701,8 @@ int runMigrationNode(const QStringList &args, QTextStream &out, QTextStream &err
         }
     }
     if (!haveListen) {
-        err << "proclab node: --listen PORT is required (usage: proclab node --listen PORT [--bind ADDR] [--once])\n";
+        err << "proclab node: --listen PORT is required (usage: proclab node --listen PORT [--bind ADDR] "
+               "[--once])\n";
         err.flush();
         return 2;
     }
@@ -714,10 +719,11 @@ int runMigrationNode(const QStringList &args, QTextStream &out, QTextStream &err
     out.flush();
 
     g_nodeInterrupted = false;
-    struct sigaction sa {};
+    struct sigaction sa { };
     sa.sa_handler = nodeSignalHandler;
     sigemptyset(&sa.sa_mask);
-    struct sigaction oldInt {}, oldTerm {};
+    struct sigaction oldInt {
+    }, oldTerm {};
     sigaction(SIGINT, &sa, &oldInt);
     sigaction(SIGTERM, &sa, &oldTerm);
     while (!g_nodeInterrupted.load() && !node.finished()) {

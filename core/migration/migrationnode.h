@@ -25,10 +25,11 @@ namespace migration {
 /// How a destination host listens and behaves.
 struct NodeOptions {
     std::string bindAddress = "127.0.0.1";
-    std::uint16_t port = 0;           ///< 0: the OS chooses (in-process destinations, tests)
-    bool once = false;                ///< finished() becomes true after the first migration
-    std::uint64_t failAfterPages = 0; ///< fault injection: drop the connection after this many pages (0: never)
-    std::chrono::milliseconds idleTimeout{30000}; ///< a silent source is given up after this
+    std::uint16_t port = 0; ///< 0: the OS chooses (in-process destinations, tests)
+    bool once = false; ///< finished() becomes true after the first migration
+    std::uint64_t failAfterPages
+        = 0; ///< fault injection: drop the connection after this many pages (0: never)
+    std::chrono::milliseconds idleTimeout {30000}; ///< a silent source is given up after this
 };
 
 /**

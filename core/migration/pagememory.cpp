@@ -38,7 +38,7 @@ bool PageMemory::allocate(std::size_t pages, QString *error)
     // MAP_POPULATE faults every page in now, in bulk: first-touch faults one by one
     // cost ~100 us each on a virtualised host and would otherwise be timed as migration.
     void *p = ::mmap(nullptr, pages * kPageBytes, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE, -1, 0);
+        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE, -1, 0);
     if (p == MAP_FAILED) {
         if (error)
             *error = QStringLiteral("cannot map %1 MiB of guest memory: %2")

@@ -47,8 +47,7 @@ private:
 
 /// Calls @p f(firstPage, count) for each run of consecutive page numbers in
 /// @p pages[0..n): a gather list of one buffer per run instead of one per page.
-template<typename Index, typename F>
-void forEachPageRun(const Index *pages, std::size_t n, F &&f)
+template<typename Index, typename F> void forEachPageRun(const Index *pages, std::size_t n, F &&f)
 {
     for (std::size_t i = 0; i < n;) {
         std::size_t run = 1;

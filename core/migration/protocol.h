@@ -14,18 +14,18 @@ inline constexpr std::uint32_t kVersion = 1;
 inline constexpr std::uint32_t kMaxPagesPerMessage = 256;
 
 enum class MsgType : std::uint32_t {
-    Hello = 1,       ///< src->dst, body HelloBody
-    HelloAck = 2,    ///< dst->src, arg = TCP port where the VM will serve clients
-    Pages = 3,       ///< src->dst, count pages: count x u64 index, then count x 4096 bytes
-    RoundEnd = 4,    ///< src->dst, arg = round number (informational)
-    CpuState = 5,    ///< src->dst, body VmStateBody: the VM is paused on the source; resume it
-    Resumed = 6,     ///< dst->src, the VM runs on the destination now
+    Hello = 1, ///< src->dst, body HelloBody
+    HelloAck = 2, ///< dst->src, arg = TCP port where the VM will serve clients
+    Pages = 3, ///< src->dst, count pages: count x u64 index, then count x 4096 bytes
+    RoundEnd = 4, ///< src->dst, arg = round number (informational)
+    CpuState = 5, ///< src->dst, body VmStateBody: the VM is paused on the source; resume it
+    Resumed = 6, ///< dst->src, the VM runs on the destination now
     PageRequest = 7, ///< dst->src (post-copy), arg = page the vCPU is waiting for
-    Complete = 8,    ///< src->dst, every page was sent; arg = checksum of the source at the pause
-    Verified = 9,    ///< dst->src, arg = checksum of the destination's memory as received
-    Finish = 10,     ///< src->dst, the run is over: stop the VM and report
-    Stats = 11,      ///< dst->src, body StatsBody
-    Abort = 12,      ///< either way: the migration is abandoned
+    Complete = 8, ///< src->dst, every page was sent; arg = checksum of the source at the pause
+    Verified = 9, ///< dst->src, arg = checksum of the destination's memory as received
+    Finish = 10, ///< src->dst, the run is over: stop the VM and report
+    Stats = 11, ///< dst->src, body StatsBody
+    Abort = 12, ///< either way: the migration is abandoned
 };
 
 struct MsgHeader {
@@ -55,8 +55,8 @@ struct HelloBody {
 
 /// The vCPU's state: what the workload needs to continue where it stopped.
 struct VmStateBody {
-    std::uint64_t rng = 0;      ///< the workload's random generator state
-    std::uint64_t writes = 0;   ///< page writes so far
+    std::uint64_t rng = 0; ///< the workload's random generator state
+    std::uint64_t writes = 0; ///< page writes so far
     std::uint64_t requests = 0; ///< client requests served so far
     std::uint64_t pageChecksumSoFar = 0; ///< unused on the wire (reserved)
 };
@@ -65,12 +65,12 @@ struct VmStateBody {
 struct StatsBody {
     std::uint64_t requestsServed = 0;
     std::uint64_t pagesReceived = 0;
-    std::uint64_t duplicatePages = 0;    ///< pages received more than once
-    std::uint64_t demandFaults = 0;      ///< post-copy: page requests sent
-    std::uint64_t faultWaitNs = 0;       ///< post-copy: total time the vCPU waited for pages
+    std::uint64_t duplicatePages = 0; ///< pages received more than once
+    std::uint64_t demandFaults = 0; ///< post-copy: page requests sent
+    std::uint64_t faultWaitNs = 0; ///< post-copy: total time the vCPU waited for pages
     std::uint64_t maxFaultWaitNs = 0;
-    std::int64_t degradedNs = 0;         ///< post-copy: resume until the last page arrived
-    std::uint64_t writes = 0;            ///< page writes done on the destination
+    std::int64_t degradedNs = 0; ///< post-copy: resume until the last page arrived
+    std::uint64_t writes = 0; ///< page writes done on the destination
 };
 
 } // namespace proclab::migration

@@ -54,9 +54,9 @@ private:
     const PageMemory &m_memory;
     std::vector<std::atomic<std::uint8_t>> m_state;
     std::vector<std::uint64_t> m_hashes; // element p written only by the thread that claimed p
-    std::atomic<std::size_t> m_hashed{0};
-    std::atomic<std::size_t> m_byVcpu{0};
-    std::atomic<bool> m_stop{false};
+    std::atomic<std::size_t> m_hashed {0};
+    std::atomic<std::size_t> m_byVcpu {0};
+    std::atomic<bool> m_stop {false};
     std::thread m_thread;
 };
 

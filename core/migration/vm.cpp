@@ -147,7 +147,8 @@ bool Vm::writePage(std::size_t page)
     auto *words = reinterpret_cast<std::uint64_t *>(m_memory.page(page));
     const std::size_t at = (m_work.writes % 64) * 8;
     for (std::size_t i = 0; i < 8; ++i)
-        std::atomic_ref<std::uint64_t>(words[at + i]).store(m_work.writes ^ m_work.rng, std::memory_order_relaxed);
+        std::atomic_ref<std::uint64_t>(words[at + i])
+            .store(m_work.writes ^ m_work.rng, std::memory_order_relaxed);
     ++m_work.writes;
     // The dirty bit goes up after the data: a harvest that saw it clear copies the new data later.
     if (m_dirtyLog)
@@ -172,7 +173,8 @@ bool Vm::serveClient()
     }
     boost::system::error_code ec;
     auto *bytes = reinterpret_cast<char *>(&m_pending);
-    const std::size_t n = m_client.read_some(asio::buffer(bytes + m_pendingBytes, sizeof m_pending - m_pendingBytes), ec);
+    const std::size_t n
+        = m_client.read_some(asio::buffer(bytes + m_pendingBytes, sizeof m_pending - m_pendingBytes), ec);
     if (ec == asio::error::would_block)
         return true;
     if (ec) {
@@ -194,10 +196,11 @@ bool Vm::serveClient()
         sum += std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t *>(m_memory.page(page)))
                    .load(std::memory_order_relaxed);
     }
-    if (m_workload.dirtyRatePagesPerSec > 0 && !writePage(m_workload.hotFirstPage + xorshift(m_work.rng) % hot))
+    if (m_workload.dirtyRatePagesPerSec > 0
+        && !writePage(m_workload.hotFirstPage + xorshift(m_work.rng) % hot))
         return false;
     ++m_work.requests;
-    WireRequest reply{m_pending.sequence, sum};
+    WireRequest reply {m_pending.sequence, sum};
     const auto *out = reinterpret_cast<const char *>(&reply);
     std::size_t sent = 0;
     const auto deadline = Clock::now() + std::chrono::seconds(1);
@@ -252,8 +255,8 @@ void Vm::threadMain()
         for (std::size_t i = 0; i < writes && ok; ++i) {
             const std::uint64_t r = xorshift(m_work.rng);
             const bool toHot = hot > 0 && int(r % 100) < m_workload.hotSharePercent;
-            const std::size_t page = toHot ? m_workload.hotFirstPage + (r >> 8) % hot
-                                           : (r >> 8) % m_workload.pages;
+            const std::size_t page
+                = toHot ? m_workload.hotFirstPage + (r >> 8) % hot : (r >> 8) % m_workload.pages;
             ok = writePage(page);
         }
         if (ok)
@@ -379,7 +382,7 @@ void VmClient::threadMain()
         if (nextSend < Clock::now())
             nextSend = Clock::now() + interval; // do not burst to catch up after a long wait
         const auto sent = Clock::now();
-        WireRequest req{++sequence, 0};
+        WireRequest req {++sequence, 0};
         WireRequest reply;
         bool moved = false;
         bool answered = false;

@@ -20,11 +20,11 @@ namespace proclab::migration {
 /// What the vCPU does: which pages it writes, how often, and what a client request touches.
 struct Workload {
     std::size_t pages = 0;
-    std::size_t hotFirstPage = 0;  ///< the hot working set is pages [hotFirstPage, +hotPages)
+    std::size_t hotFirstPage = 0; ///< the hot working set is pages [hotFirstPage, +hotPages)
     std::size_t hotPages = 0;
-    int hotSharePercent = 90;      ///< writes that go to the hot set; the rest are uniform
+    int hotSharePercent = 90; ///< writes that go to the hot set; the rest are uniform
     double dirtyRatePagesPerSec = 0;
-    int requestReads = 4;          ///< hot pages a client request reads (it also writes one)
+    int requestReads = 4; ///< hot pages a client request reads (it also writes one)
 };
 
 /// One client request/answer pair as exchanged over TCP (16 bytes each way).
@@ -88,8 +88,8 @@ private:
     BeforeWrite m_beforeWrite;
 
     boost::asio::io_context m_io; // only for synchronous non-blocking socket calls, never run
-    boost::asio::ip::tcp::acceptor m_acceptor{m_io};
-    boost::asio::ip::tcp::socket m_client{m_io};
+    boost::asio::ip::tcp::acceptor m_acceptor {m_io};
+    boost::asio::ip::tcp::socket m_client {m_io};
     std::uint16_t m_port = 0;
     WireRequest m_pending;
     std::size_t m_pendingBytes = 0;
@@ -101,16 +101,16 @@ private:
     bool m_pauseRequested = false;
     bool m_pausedAck = false;
     bool m_left = false;
-    VmStateBody m_state;           // published copy, written on pause and at the end of the vCPU
-    VmStateBody m_work;            // the vCPU's own working copy: touched by the vCPU thread only
-    std::atomic<bool> m_faulted{false};
+    VmStateBody m_state; // published copy, written on pause and at the end of the vCPU
+    VmStateBody m_work; // the vCPU's own working copy: touched by the vCPU thread only
+    std::atomic<bool> m_faulted {false};
 };
 
 /// One answered client request: when it was sent and how long the answer took.
 struct ClientSample {
-    double sentMs = 0;     ///< since the run's origin
+    double sentMs = 0; ///< since the run's origin
     double responseMs = 0; ///< until the answer arrived (includes reconnecting after a move)
-    bool moved = false;    ///< the request was re-sent to the VM's new address
+    bool moved = false; ///< the request was re-sent to the VM's new address
 };
 
 /**

@@ -12,8 +12,8 @@ namespace proclab::migration {
 
 namespace {
 
-std::atomic<WriteFaultLog *> g_active{nullptr};
-struct sigaction g_previous {};
+std::atomic<WriteFaultLog *> g_active {nullptr};
+struct sigaction g_previous { };
 std::once_flag g_installOnce;
 bool g_installed = false;
 
@@ -33,7 +33,7 @@ void onSegv(int sig, siginfo_t *info, void *context)
     } else {
         // Default action: return with the default disposition; the faulting
         // instruction runs again and the process ends as it would have.
-        struct sigaction dfl {};
+        struct sigaction dfl { };
         dfl.sa_handler = SIG_DFL;
         sigemptyset(&dfl.sa_mask);
         sigaction(SIGSEGV, &dfl, nullptr);
@@ -43,14 +43,15 @@ void onSegv(int sig, siginfo_t *info, void *context)
 bool installHandler(QString *error)
 {
     std::call_once(g_installOnce, [] {
-        struct sigaction sa {};
+        struct sigaction sa { };
         sa.sa_sigaction = onSegv;
         sa.sa_flags = SA_SIGINFO | SA_NODEFER;
         sigemptyset(&sa.sa_mask);
         g_installed = sigaction(SIGSEGV, &sa, &g_previous) == 0;
     });
     if (!g_installed && error)
-        *error = QStringLiteral("cannot install the write-fault handler: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+        *error = QStringLiteral("cannot install the write-fault handler: %1")
+                     .arg(QString::fromLocal8Bit(std::strerror(errno)));
     return g_installed;
 }
 

@@ -58,11 +58,11 @@ private:
     void unlock();
 
     PageMemory *m_memory = nullptr; // guarded by m_lock
-    std::atomic<const std::uint8_t *> m_base{nullptr}; // the range, for the handler's lock-free check
-    std::atomic<std::size_t> m_bytes{0};
+    std::atomic<const std::uint8_t *> m_base {nullptr}; // the range, for the handler's lock-free check
+    std::atomic<std::size_t> m_bytes {0};
     PageBitmap *m_bitmap = nullptr;
     std::atomic_flag m_lock = ATOMIC_FLAG_INIT; // a spin lock: the signal handler may take it
-    std::atomic<std::uint64_t> m_faults{0};
+    std::atomic<std::uint64_t> m_faults {0};
 };
 
 } // namespace proclab::migration

@@ -28,7 +28,7 @@ double msSince(Clock::time_point origin)
 
 void setTimeout(int fd, int option, double ms)
 {
-    timeval tv{};
+    timeval tv {};
     const long long us = static_cast<long long>(ms * 1000);
     tv.tv_sec = static_cast<time_t>(us / 1000000);
     tv.tv_usec = static_cast<suseconds_t>(us % 1000000);
@@ -46,8 +46,8 @@ struct Fd {
 
 } // namespace
 
-HttpResponse httpGet(std::uint16_t port, const std::string &path, double timeoutMs,
-                     Clock::time_point origin, FetchTiming *timing, const std::atomic<bool> *cancel)
+HttpResponse httpGet(std::uint16_t port, const std::string &path, double timeoutMs, Clock::time_point origin,
+    FetchTiming *timing, const std::atomic<bool> *cancel)
 {
     HttpResponse r;
     FetchTiming t;
@@ -69,9 +69,9 @@ HttpResponse httpGet(std::uint16_t port, const std::string &path, double timeout
     const int one = 1;
     ::setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     setTimeout(s.fd, SO_SNDTIMEO, std::min(timeoutMs, 5000.0)); // also bounds connect()
-    setTimeout(s.fd, SO_RCVTIMEO, 100);                         // short: lets cancel be seen
+    setTimeout(s.fd, SO_RCVTIMEO, 100); // short: lets cancel be seen
 
-    sockaddr_in addr{};
+    sockaddr_in addr {};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -137,7 +137,8 @@ HttpResponse httpGet(std::uint16_t port, const std::string &path, double timeout
     if (cl != std::string::npos) {
         const long long expected = std::atoll(lower.c_str() + cl + 15);
         if (expected != static_cast<long long>(r.body.size()))
-            return finish(QStringLiteral("response cut short: %1 of %2 bytes").arg(r.body.size()).arg(expected));
+            return finish(
+                QStringLiteral("response cut short: %1 of %2 bytes").arg(r.body.size()).arg(expected));
     }
     t.bytes = static_cast<std::int64_t>(r.body.size());
     if (r.status != 200)

@@ -14,12 +14,12 @@ namespace proclab {
  * @brief The times of one blocking HTTP request, in ms since a common origin.
  */
 struct FetchTiming {
-    double startMs = 0;     ///< before connect()
+    double startMs = 0; ///< before connect()
     double connectedMs = 0; ///< connect() returned
     double firstByteMs = 0; ///< the first byte of the response arrived
-    double endMs = 0;       ///< the connection was closed by the server (whole response read)
+    double endMs = 0; ///< the connection was closed by the server (whole response read)
     std::int64_t bytes = 0; ///< body bytes received
-    int status = 0;         ///< HTTP status, 0 when no response
+    int status = 0; ///< HTTP status, 0 when no response
 };
 
 /**
@@ -41,8 +41,8 @@ struct HttpResponse {
  * @param origin times in @p timing are measured from here (steady clock)
  */
 HttpResponse httpGet(std::uint16_t port, const std::string &path, double timeoutMs,
-                     std::chrono::steady_clock::time_point origin, FetchTiming *timing = nullptr,
-                     const std::atomic<bool> *cancel = nullptr);
+    std::chrono::steady_clock::time_point origin, FetchTiming *timing = nullptr,
+    const std::atomic<bool> *cancel = nullptr);
 
 /// The src="..." references of an HTML page, in order.
 std::vector<std::string> parseReferences(const std::string &html);

@@ -51,8 +51,8 @@ struct LatencyServer::Impl {
     asio::io_context io;
     tcp::acceptor acceptor;
     std::list<std::weak_ptr<Session>> sessions; // io thread only
-    Clock::time_point linkFreeAt{};             // io thread only: when the virtual link is idle again
-    std::mt19937_64 rng;                        // io thread only
+    Clock::time_point linkFreeAt {}; // io thread only: when the virtual link is idle again
+    std::mt19937_64 rng; // io thread only
 
     // Reserves the link for @p bytes and returns when they have gone through it.
     Clock::time_point reserveLink(std::size_t bytes)
@@ -64,7 +64,7 @@ struct LatencyServer::Impl {
         const auto start = std::max(now, linkFreeAt);
         linkFreeAt = start
             + std::chrono::duration_cast<Clock::duration>(
-                         std::chrono::duration<double>(static_cast<double>(bytes) / bw));
+                std::chrono::duration<double>(static_cast<double>(bytes) / bw));
         return linkFreeAt;
     }
 
@@ -93,7 +93,7 @@ struct LatencyServer::Impl::Session : std::enable_shared_from_this<Session> {
     Impl *impl;
     tcp::socket socket;
     asio::steady_timer deadline; // closes a connection that stalls
-    asio::steady_timer timer;    // latency, then bandwidth pacing
+    asio::steady_timer timer; // latency, then bandwidth pacing
     asio::streambuf request;
     std::string header;
     std::string body;
@@ -124,13 +124,13 @@ struct LatencyServer::Impl::Session : std::enable_shared_from_this<Session> {
         socket.set_option(tcp::no_delay(true), ignored);
         startDeadline(impl->server->m_config.idleTimeoutMs);
         asio::async_read_until(socket, request, "\r\n\r\n",
-                               [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
-                                   if (ec) {
-                                       self->close();
-                                       return;
-                                   }
-                                   self->handleRequest();
-                               });
+            [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
+                if (ec) {
+                    self->close();
+                    return;
+                }
+                self->handleRequest();
+            });
     }
 
     void handleRequest()
@@ -166,10 +166,12 @@ struct LatencyServer::Impl::Session : std::enable_shared_from_this<Session> {
                     body = "no such resource\n";
                 } else {
                     type = "application/octet-stream";
-                    body.assign(static_cast<std::size_t>(c.resourceBytes), static_cast<char>('a' + index % 26));
+                    body.assign(
+                        static_cast<std::size_t>(c.resourceBytes), static_cast<char>('a' + index % 26));
                 }
             } else if (path == "/rpc") {
-                body = "answer from " + c.name.toStdString() + " to " + (q == std::string::npos ? std::string("?") : target.substr(q + 1)) + "\n";
+                body = "answer from " + c.name.toStdString() + " to "
+                    + (q == std::string::npos ? std::string("?") : target.substr(q + 1)) + "\n";
             } else {
                 status = 404;
                 body = "not found\n";
@@ -187,7 +189,7 @@ struct LatencyServer::Impl::Session : std::enable_shared_from_this<Session> {
         // The response waits for the injected latency on a timer: the io thread
         // keeps serving other connections meanwhile.
         startDeadline(impl->server->m_config.idleTimeoutMs + impl->server->m_config.latencyMs
-                      + impl->server->m_config.jitterMs + 60000);
+            + impl->server->m_config.jitterMs + 60000);
         const double delayMs = impl->drawDelayMs();
         timer.expires_after(std::chrono::microseconds(static_cast<long long>(delayMs * 1000)));
         timer.async_wait([self = shared_from_this()](const boost::system::error_code &ec) {
@@ -213,14 +215,14 @@ struct LatencyServer::Impl::Session : std::enable_shared_from_this<Session> {
             if (ec)
                 return;
             asio::async_write(self->socket, asio::buffer(self->body.data() + self->sent, n),
-                              [self](const boost::system::error_code &wec, std::size_t written) {
-                                  if (wec) {
-                                      self->close();
-                                      return;
-                                  }
-                                  self->sent += written;
-                                  self->sendNextChunk();
-                              });
+                [self](const boost::system::error_code &wec, std::size_t written) {
+                    if (wec) {
+                        self->close();
+                        return;
+                    }
+                    self->sent += written;
+                    self->sendNextChunk();
+                });
         });
     }
 };

@@ -14,13 +14,13 @@ namespace proclab {
  */
 struct LatencyServerConfig {
     QString name = QStringLiteral("server"); ///< shown in /rpc answers and the Server header
-    int resources = 16;                      ///< number of /r/<i> resources the index page references
-    std::int64_t resourceBytes = 32 * 1024;  ///< size of each resource body
-    double latencyMs = 100;                  ///< delay before the first byte of every response
-    double jitterMs = 0;                     ///< extra uniform random delay 0..jitterMs per response
-    double bandwidthBytesPerSec = 0;         ///< 0 = unlimited; otherwise one link shared by all responses
-    std::uint64_t seed = 1;                  ///< seeds the jitter
-    double idleTimeoutMs = 10000;            ///< a connection that sends no full request by then is closed
+    int resources = 16; ///< number of /r/<i> resources the index page references
+    std::int64_t resourceBytes = 32 * 1024; ///< size of each resource body
+    double latencyMs = 100; ///< delay before the first byte of every response
+    double jitterMs = 0; ///< extra uniform random delay 0..jitterMs per response
+    double bandwidthBytesPerSec = 0; ///< 0 = unlimited; otherwise one link shared by all responses
+    std::uint64_t seed = 1; ///< seeds the jitter
+    double idleTimeoutMs = 10000; ///< a connection that sends no full request by then is closed
 };
 
 /**
@@ -74,9 +74,9 @@ private:
     std::unique_ptr<Impl> m_impl;
     std::thread m_thread;
     std::uint16_t m_port = 0;
-    std::atomic<bool> m_running{false};
-    std::atomic<std::int64_t> m_responses{0};
-    std::atomic<std::int64_t> m_requests{0};
+    std::atomic<bool> m_running {false};
+    std::atomic<std::int64_t> m_responses {0};
+    std::atomic<std::int64_t> m_requests {0};
 };
 
 } // namespace proclab

@@ -62,8 +62,8 @@ void TimedSocket::cut()
     close();
 }
 
-bool TimedSocket::runUntil(const std::function<bool()> &done, std::chrono::milliseconds timeout,
-                           QString *error, const QString &what)
+bool TimedSocket::runUntil(
+    const std::function<bool()> &done, std::chrono::milliseconds timeout, QString *error, const QString &what)
 {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!done()) {
@@ -83,8 +83,8 @@ bool TimedSocket::runUntil(const std::function<bool()> &done, std::chrono::milli
             return false;
         }
         m_io.restart();
-        m_io.run_for(std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(20),
-                                                                   deadline - now));
+        m_io.run_for(
+            std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(20), deadline - now));
     }
     return true;
 }
@@ -95,8 +95,8 @@ void TimedSocket::poll(std::chrono::milliseconds slice)
     m_io.run_for(slice);
 }
 
-bool TimedSocket::connect(const std::string &host, std::uint16_t port,
-                          std::chrono::milliseconds timeout, QString *error)
+bool TimedSocket::connect(
+    const std::string &host, std::uint16_t port, std::chrono::milliseconds timeout, QString *error)
 {
     close();
     boost::system::error_code ec;
@@ -130,8 +130,8 @@ bool TimedSocket::connect(const std::string &host, std::uint16_t port,
     return true;
 }
 
-bool TimedSocket::write(const std::vector<asio::const_buffer> &buffers,
-                        std::chrono::milliseconds timeout, QString *error)
+bool TimedSocket::write(
+    const std::vector<asio::const_buffer> &buffers, std::chrono::milliseconds timeout, QString *error)
 {
     if (!m_socket.is_open()) {
         if (error)

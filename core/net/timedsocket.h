@@ -24,15 +24,15 @@ public:
     explicit TimedSocket(std::function<bool()> cancelled = {});
     ~TimedSocket();
 
-    bool connect(const std::string &host, std::uint16_t port, std::chrono::milliseconds timeout,
-                 QString *error);
-    bool write(const std::vector<boost::asio::const_buffer> &buffers,
-               std::chrono::milliseconds timeout, QString *error);
+    bool connect(
+        const std::string &host, std::uint16_t port, std::chrono::milliseconds timeout, QString *error);
+    bool write(const std::vector<boost::asio::const_buffer> &buffers, std::chrono::milliseconds timeout,
+        QString *error);
     bool read(boost::asio::mutable_buffer buffer, std::chrono::milliseconds timeout, QString *error);
     /// Runs the io_context until @p done, the deadline or cancellation. For callers that
     /// start their own asynchronous operations on socket() (post-copy reads and writes at once).
-    bool runUntil(const std::function<bool()> &done, std::chrono::milliseconds timeout,
-                  QString *error, const QString &what);
+    bool runUntil(const std::function<bool()> &done, std::chrono::milliseconds timeout, QString *error,
+        const QString &what);
     /// Runs ready handlers for at most @p slice without waiting for anything in particular.
     void poll(std::chrono::milliseconds slice);
     /// Simulates a cut cable: both directions shut down, then closed.
@@ -47,7 +47,7 @@ private:
     void drain();
 
     boost::asio::io_context m_io;
-    boost::asio::ip::tcp::socket m_socket{m_io};
+    boost::asio::ip::tcp::socket m_socket {m_io};
     std::function<bool()> m_cancelled;
 };
 

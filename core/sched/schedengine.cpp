@@ -41,8 +41,7 @@ std::int64_t usNs(double us)
 }
 
 // Keeps the latest @p cap elements: views need the recent past, not all of it.
-template<typename T>
-std::vector<T> tail(const std::vector<T> &v, size_t cap)
+template<typename T> std::vector<T> tail(const std::vector<T> &v, size_t cap)
 {
     if (v.size() <= cap)
         return v;
@@ -90,66 +89,63 @@ SchedEngine::SchedEngine()
 {
 }
 
-
 ParamSchema SchedEngine::schema() const
 {
     QStringList names;
     for (const QString &n : builtinWorkloadNames())
         names << n.section(QLatin1Char(':'), 0, 0);
-    return ParamSchema{
+    return ParamSchema {
         ParamSpec::choice(kModel, QStringLiteral("Threading model"), QStringLiteral("11"),
-                          {QStringLiteral("n1"), QStringLiteral("11"), QStringLiteral("mn")},
-                          QStringLiteral("n1: user-level threads on one kernel thread per process; "
-                                         "11: one kernel thread per thread; mn: user threads on a "
-                                         "pool of lightweight processes.")),
+            {QStringLiteral("n1"), QStringLiteral("11"), QStringLiteral("mn")},
+            QStringLiteral("n1: user-level threads on one kernel thread per process; "
+                           "11: one kernel thread per thread; mn: user threads on a "
+                           "pool of lightweight processes.")),
         ParamSpec::choice(kPolicy, QStringLiteral("Kernel policy"), QStringLiteral("cfs"),
-                          {QStringLiteral("fcfs"), QStringLiteral("rr"), QStringLiteral("priority"),
-                           QStringLiteral("cfs")},
-                          QStringLiteral("How the kernel picks the next kernel thread: first come "
-                                         "first served, round robin, static priority (nice), or CFS.")),
+            {QStringLiteral("fcfs"), QStringLiteral("rr"), QStringLiteral("priority"), QStringLiteral("cfs")},
+            QStringLiteral("How the kernel picks the next kernel thread: first come "
+                           "first served, round robin, static priority (nice), or CFS.")),
         ParamSpec::integer(kCpus, QStringLiteral("CPUs"), 1, 1, 8, QStringLiteral("CPUs"),
-                           QStringLiteral("Processors sharing one run queue.")),
+            QStringLiteral("Processors sharing one run queue.")),
         ParamSpec::text(kWorkload, QStringLiteral("Workload"), QStringLiteral("blocking"),
-                        QStringLiteral("A built-in workload (%1), a path to a JSON file, or JSON text.")
-                            .arg(names.join(QStringLiteral(", ")))),
+            QStringLiteral("A built-in workload (%1), a path to a JSON file, or JSON text.")
+                .arg(names.join(QStringLiteral(", ")))),
         ParamSpec::integer(kThreads, QStringLiteral("Threads"), 3, 1, 64, QStringLiteral("threads"),
-                           QStringLiteral("Thread count of the 'cpu' and 'random' workloads.")),
+            QStringLiteral("Thread count of the 'cpu' and 'random' workloads.")),
         ParamSpec::text(kNices, QStringLiteral("Nice values"), QString(),
-                        QStringLiteral("Comma-separated nice values (-20..19) given to the threads in "
-                                       "order, e.g. 0,5. Empty keeps the workload's own.")),
+            QStringLiteral("Comma-separated nice values (-20..19) given to the threads in "
+                           "order, e.g. 0,5. Empty keeps the workload's own.")),
         ParamSpec::integer(kLwps, QStringLiteral("LWPs per process"), 2, 1, 16, QStringLiteral("LWPs"),
-                           QStringLiteral("M:N: kernel threads (lightweight processes) per process.")),
+            QStringLiteral("M:N: kernel threads (lightweight processes) per process.")),
         ParamSpec::boolean(kDestroy, QStringLiteral("Destroy idle LWPs"), false,
-                           QStringLiteral("M:N: an LWP with nothing to run is destroyed and re-created "
-                                          "(a trap) when needed again.")),
+            QStringLiteral("M:N: an LWP with nothing to run is destroyed and re-created "
+                           "(a trap) when needed again.")),
         ParamSpec::real(kQuantum, QStringLiteral("Quantum"), 4, 0.01, 1000, QStringLiteral("ms"),
-                        QStringLiteral("Time slice of round robin and of priority scheduling.")),
+            QStringLiteral("Time slice of round robin and of priority scheduling.")),
         ParamSpec::real(kTrap, QStringLiteral("Trap cost"), 5, 0, 10000, QStringLiteral("us"),
-                        QStringLiteral("CPU time of one trap into the kernel (model value).")),
+            QStringLiteral("CPU time of one trap into the kernel (model value).")),
         ParamSpec::real(kKSwitch, QStringLiteral("Kernel switch cost"), 5, 0, 10000, QStringLiteral("us"),
-                        QStringLiteral("CPU time for the kernel to switch kernel threads (model value).")),
+            QStringLiteral("CPU time for the kernel to switch kernel threads (model value).")),
         ParamSpec::real(kUSwitch, QStringLiteral("User switch cost"), 0.2, 0, 10000, QStringLiteral("us"),
-                        QStringLiteral("CPU time for a thread library to switch user threads (model value).")),
+            QStringLiteral("CPU time for a thread library to switch user threads (model value).")),
         ParamSpec::real(kLatency, QStringLiteral("CFS target latency"), 6, 0.1, 1000, QStringLiteral("ms"),
-                        QStringLiteral("CFS: period within which every runnable thread runs once.")),
+            QStringLiteral("CFS: period within which every runnable thread runs once.")),
         ParamSpec::real(kMinGran, QStringLiteral("CFS minimum granularity"), 0.75, 0.01, 100,
-                        QStringLiteral("ms"),
-                        QStringLiteral("CFS: the period grows to threads x this when many are runnable.")),
-        ParamSpec::real(kWakeGran, QStringLiteral("CFS wake-up granularity"), 1, 0, 100,
-                        QStringLiteral("ms"),
-                        QStringLiteral("CFS: a woken thread preempts when its vruntime is behind by more.")),
+            QStringLiteral("ms"),
+            QStringLiteral("CFS: the period grows to threads x this when many are runnable.")),
+        ParamSpec::real(kWakeGran, QStringLiteral("CFS wake-up granularity"), 1, 0, 100, QStringLiteral("ms"),
+            QStringLiteral("CFS: a woken thread preempts when its vruntime is behind by more.")),
         ParamSpec::real(kMax, QStringLiteral("Time limit"), 1000, 1, 1e6, QStringLiteral("ms"),
-                        QStringLiteral("The run stops at this simulated time.")),
+            QStringLiteral("The run stops at this simulated time.")),
         ParamSpec::integer(kSeed, QStringLiteral("Random seed"), 1, 0, 1000000, {},
-                           QStringLiteral("Seed of the 'random' workload; same seed, same run.")),
+            QStringLiteral("Seed of the 'random' workload; same seed, same run.")),
         ParamSpec::integer(kTraceCap, QStringLiteral("Trace records kept"), 5000, 0, 1000000,
-                           QStringLiteral("events"),
-                           QStringLiteral("The trace, Gantt bars and state changes kept (each); the "
-                                          "statistics always cover the whole run.")),
+            QStringLiteral("events"),
+            QStringLiteral("The trace, Gantt bars and state changes kept (each); the "
+                           "statistics always cover the whole run.")),
         ParamSpec::choice(kTable, QStringLiteral("Result table"), QStringLiteral("threads"),
-                          {QStringLiteral("threads"), QStringLiteral("trace")},
-                          QStringLiteral("What the result table (and CSV) holds: per-thread "
-                                         "statistics or the event trace.")),
+            {QStringLiteral("threads"), QStringLiteral("trace")},
+            QStringLiteral("What the result table (and CSV) holds: per-thread "
+                           "statistics or the event trace.")),
     };
 }
 
@@ -275,7 +271,8 @@ void SchedEngine::buildResult(const SchedModel &m, bool traceTable, Result *r)
         const double share = totalRun > 0 ? double(t.cpuNs + t.overheadNs) / totalRun : 0;
         const double wshare = totalWeight > 0 ? t.weight / totalWeight : 0;
         maxShareError = std::max(maxShareError, std::abs(share - wshare));
-        s.insert(QStringLiteral("finish_ms_%1").arg(t.name), t.finishNs >= 0 ? QJsonValue(t.finishNs / 1e6) : QJsonValue());
+        s.insert(QStringLiteral("finish_ms_%1").arg(t.name),
+            t.finishNs >= 0 ? QJsonValue(t.finishNs / 1e6) : QJsonValue());
         s.insert(QStringLiteral("share_%1").arg(t.name), share);
         s.insert(QStringLiteral("weight_share_%1").arg(t.name), wshare);
     }
@@ -347,34 +344,29 @@ void SchedEngine::buildResult(const SchedModel &m, bool traceTable, Result *r)
 
     if (traceTable) {
         r->table.columns = {QStringLiteral("time_ms"), QStringLiteral("event"), QStringLiteral("cpu"),
-                            QStringLiteral("kernel_thread"), QStringLiteral("user_thread"),
-                            QStringLiteral("process")};
+            QStringLiteral("kernel_thread"), QStringLiteral("user_thread"), QStringLiteral("process")};
         for (const auto &e : m.trace()) {
             const QString ut = e.userThread >= 0 ? threads[e.userThread].name : QString();
             const QString proc = e.userThread >= 0 ? m.processName(threads[e.userThread].process) : QString();
-            r->table.rows.push_back({e.timeNs / 1e6, schedEventName(e.kind), int(e.cpu),
-                                     e.kernelThread, ut, proc});
+            r->table.rows.push_back(
+                {e.timeNs / 1e6, schedEventName(e.kind), int(e.cpu), e.kernelThread, ut, proc});
         }
     } else {
         r->table.columns = {QStringLiteral("thread"), QStringLiteral("process"), QStringLiteral("nice"),
-                            QStringLiteral("weight"), QStringLiteral("start_ms"),
-                            QStringLiteral("first_run_ms"), QStringLiteral("finish_ms"),
-                            QStringLiteral("turnaround_ms"), QStringLiteral("cpu_ms"),
-                            QStringLiteral("overhead_ms"), QStringLiteral("blocked_ms"),
-                            QStringLiteral("waiting_ms"), QStringLiteral("cpu_share"),
-                            QStringLiteral("weight_share")};
+            QStringLiteral("weight"), QStringLiteral("start_ms"), QStringLiteral("first_run_ms"),
+            QStringLiteral("finish_ms"), QStringLiteral("turnaround_ms"), QStringLiteral("cpu_ms"),
+            QStringLiteral("overhead_ms"), QStringLiteral("blocked_ms"), QStringLiteral("waiting_ms"),
+            QStringLiteral("cpu_share"), QStringLiteral("weight_share")};
         for (const auto &t : threads) {
             const std::int64_t end = t.finishNs >= 0 ? t.finishNs : m.nowNs();
             const std::int64_t life = std::max<std::int64_t>(0, end - t.startNs);
             const std::int64_t wait = std::max<std::int64_t>(0, life - t.cpuNs - t.overheadNs - t.blockedNs);
-            r->table.rows.push_back(
-                {t.name, m.processName(t.process), t.nice, t.weight, t.startNs / 1e6,
-                 t.firstRunNs >= 0 ? QVariant(t.firstRunNs / 1e6) : QVariant(),
-                 t.finishNs >= 0 ? QVariant(t.finishNs / 1e6) : QVariant(),
-                 t.finishNs >= 0 ? QVariant(life / 1e6) : QVariant(), t.cpuNs / 1e6,
-                 t.overheadNs / 1e6, t.blockedNs / 1e6, wait / 1e6,
-                 totalRun > 0 ? double(t.cpuNs + t.overheadNs) / totalRun : 0.0,
-                 totalWeight > 0 ? t.weight / totalWeight : 0.0});
+            r->table.rows.push_back({t.name, m.processName(t.process), t.nice, t.weight, t.startNs / 1e6,
+                t.firstRunNs >= 0 ? QVariant(t.firstRunNs / 1e6) : QVariant(),
+                t.finishNs >= 0 ? QVariant(t.finishNs / 1e6) : QVariant(),
+                t.finishNs >= 0 ? QVariant(life / 1e6) : QVariant(), t.cpuNs / 1e6, t.overheadNs / 1e6,
+                t.blockedNs / 1e6, wait / 1e6, totalRun > 0 ? double(t.cpuNs + t.overheadNs) / totalRun : 0.0,
+                totalWeight > 0 ? t.weight / totalWeight : 0.0});
         }
     }
 }
@@ -471,8 +463,10 @@ void SchedEngine::run()
                     lastPublish = Clock::now();
                     auto progress = std::make_shared<SchedSnapshot>();
                     progress->nowNs = model.nowNs();
-                    progress->progress = std::min(1.0, double(model.nowNs()) / std::max<std::int64_t>(1, cfg.maxTimeNs));
-                    progress->status = QStringLiteral("running: t = %1 ms").arg(model.nowNs() / 1e6, 0, 'f', 1);
+                    progress->progress
+                        = std::min(1.0, double(model.nowNs()) / std::max<std::int64_t>(1, cfg.maxTimeNs));
+                    progress->status
+                        = QStringLiteral("running: t = %1 ms").arg(model.nowNs() / 1e6, 0, 'f', 1);
                     progress->result = makeResult();
                     publish(progress);
                 }
@@ -484,12 +478,13 @@ void SchedEngine::run()
     auto last = snapshotOf(model, processNames, true);
     buildResult(model, config().traceTable, &last->result);
     last->progress = stopped ? last->progress : 1.0;
-    last->status = stopped ? QStringLiteral("stopped at t = %1 ms").arg(model.nowNs() / 1e6, 0, 'f', 3)
-                           : QStringLiteral("done: t = %1 ms, %2 events, %3 kernel and %4 user-level switches")
-                                 .arg(model.nowNs() / 1e6, 0, 'f', 3)
-                                 .arg(model.eventCount())
-                                 .arg(model.kernelSwitches())
-                                 .arg(model.userSwitches());
+    last->status = stopped
+        ? QStringLiteral("stopped at t = %1 ms").arg(model.nowNs() / 1e6, 0, 'f', 3)
+        : QStringLiteral("done: t = %1 ms, %2 events, %3 kernel and %4 user-level switches")
+              .arg(model.nowNs() / 1e6, 0, 'f', 3)
+              .arg(model.eventCount())
+              .arg(model.kernelSwitches())
+              .arg(model.userSwitches());
     publish(last);
 }
 

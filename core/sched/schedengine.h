@@ -26,11 +26,11 @@ struct SchedSnapshot : Snapshot {
     std::vector<UserThreadInfo> threads;
     std::vector<KernelThreadInfo> kernelThreads;
     std::vector<int> cpuKernelThread; ///< per CPU: the kernel thread it runs, or -1
-    std::vector<int> readyQueue;      ///< kernel threads in the order the policy picks them
+    std::vector<int> readyQueue; ///< kernel threads in the order the policy picks them
     int cfsRoot = -1;
     std::int64_t minVruntimeNs = 0;
     std::int64_t periodNs = 0;
-    std::vector<SchedEvent> recent;   ///< the last events, oldest first
+    std::vector<SchedEvent> recent; ///< the last events, oldest first
     std::vector<GanttSegment> gantt;
     std::vector<StateChange> timeline;
     QString lastStep;
@@ -70,9 +70,9 @@ struct SchedEngineConfig {
 class SchedEngine : public ConfiguredEngine<SchedEngineConfig> {
 public:
     /// Engine id (the CLI and lesson files name it).
-    static constexpr QLatin1String kId{"sched"};
-    static constexpr QLatin1String kSchedulerView{"sched.scheduler"}; ///< view id
-    static constexpr QLatin1String kLayersView{"sched.layers"}; ///< view id
+    static constexpr QLatin1String kId {"sched"};
+    static constexpr QLatin1String kSchedulerView {"sched.scheduler"}; ///< view id
+    static constexpr QLatin1String kLayersView {"sched.layers"}; ///< view id
 
     SchedEngine();
 
@@ -95,6 +95,6 @@ private:
 };
 
 QString threadingModelId(ThreadingModel m); ///< "n1", "11", "mn"
-QString schedPolicyId(SchedPolicy p);       ///< "fcfs", "rr", "priority", "cfs"
+QString schedPolicyId(SchedPolicy p); ///< "fcfs", "rr", "priority", "cfs"
 
 } // namespace proclab

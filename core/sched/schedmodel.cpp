@@ -8,10 +8,46 @@ namespace {
 
 // kernel/sched/core.c: sched_prio_to_weight[], nice -20 .. 19. Each step is about 1.25x.
 constexpr int kNiceWeights[40] = {
-    88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
-    9548,  7620,  6100,  4904,  3906,  3121,  2501,  1991,  1586,  1277,
-    1024,  820,   655,   526,   423,   335,   272,   215,   172,   137,
-    110,   87,    70,    56,    45,    36,    29,    23,    18,    15,
+    88761,
+    71755,
+    56483,
+    46273,
+    36291,
+    29154,
+    23254,
+    18705,
+    14949,
+    11916,
+    9548,
+    7620,
+    6100,
+    4904,
+    3906,
+    3121,
+    2501,
+    1991,
+    1586,
+    1277,
+    1024,
+    820,
+    655,
+    526,
+    423,
+    335,
+    272,
+    215,
+    172,
+    137,
+    110,
+    87,
+    70,
+    56,
+    45,
+    36,
+    29,
+    23,
+    18,
+    15,
 };
 
 } // namespace
@@ -268,8 +304,7 @@ bool SchedModel::step()
 
 void SchedModel::runToEnd()
 {
-    while (step()) {
-    }
+    while (step()) { }
 }
 
 void SchedModel::accountAll()
@@ -647,7 +682,7 @@ void SchedModel::setUserState(int u, UserState s)
 
 void SchedModel::record(SchedEvent::Kind kind, int cpu, int k, int u)
 {
-    const SchedEvent ev{m_now, kind, static_cast<std::int16_t>(cpu), k, u};
+    const SchedEvent ev {m_now, kind, static_cast<std::int16_t>(cpu), k, u};
     m_recent[m_events % m_recent.size()] = ev;
     ++m_events;
     if (m_trace.size() < size_t(m_cfg.traceCap))
@@ -658,7 +693,8 @@ std::int64_t SchedModel::schedPeriodNs() const
 {
     const int nr = std::max(1, m_nrRunnable);
     const int perCpu = (nr + m_cfg.cpus - 1) / m_cfg.cpus;
-    const std::int64_t nrLatency = std::max<std::int64_t>(1, m_cfg.latencyNs / std::max<std::int64_t>(1, m_cfg.minGranularityNs));
+    const std::int64_t nrLatency
+        = std::max<std::int64_t>(1, m_cfg.latencyNs / std::max<std::int64_t>(1, m_cfg.minGranularityNs));
     return perCpu > nrLatency ? perCpu * m_cfg.minGranularityNs : m_cfg.latencyNs;
 }
 
@@ -793,8 +829,8 @@ std::vector<int> SchedModel::readyQueue() const
     }
     out = m_fifo;
     if (m_cfg.policy == SchedPolicy::Priority) {
-        std::stable_sort(out.begin(), out.end(),
-                         [this](int a, int b) { return m_kt[a].nice < m_kt[b].nice; });
+        std::stable_sort(
+            out.begin(), out.end(), [this](int a, int b) { return m_kt[a].nice < m_kt[b].nice; });
     }
     return out;
 }
@@ -1103,7 +1139,9 @@ QString SchedModel::checkInvariants() const
             ++boundCount[K.ut];
             if (m_ut[K.ut].kt != k)
                 return QStringLiteral("kernel thread %1 holds user thread %2, which names kernel thread %3")
-                    .arg(k).arg(K.ut).arg(m_ut[K.ut].kt);
+                    .arg(k)
+                    .arg(K.ut)
+                    .arg(m_ut[K.ut].kt);
         }
         if (K.state == KernelState::Running) {
             if (K.cpu < 0 || m_cpus[K.cpu].kt != k)
@@ -1112,7 +1150,9 @@ QString SchedModel::checkInvariants() const
                 return QStringLiteral("kernel thread %1 runs without a user thread").arg(k);
         } else if (K.cpu >= 0) {
             return QStringLiteral("kernel thread %1 is %2 but holds CPU %3")
-                .arg(k).arg(kernelStateName(K.state)).arg(K.cpu);
+                .arg(k)
+                .arg(kernelStateName(K.state))
+                .arg(K.cpu);
         }
         if ((K.state == KernelState::Idle || K.state == KernelState::Destroyed) && K.ut >= 0)
             return QStringLiteral("idle kernel thread %1 holds user thread %2").arg(k).arg(K.ut);
@@ -1130,13 +1170,17 @@ QString SchedModel::checkInvariants() const
             return QStringLiteral("user thread %1 runs on %2 CPUs at once").arg(u).arg(runningOn[u]);
         if ((m_ut[u].state == UserState::Running) != (runningOn[u] == 1))
             return QStringLiteral("user thread %1 is %2 but runs on %3 CPUs")
-                .arg(u).arg(userStateName(m_ut[u].state)).arg(runningOn[u]);
+                .arg(u)
+                .arg(userStateName(m_ut[u].state))
+                .arg(runningOn[u]);
     }
     int ready = 0;
     for (const KT &K : m_kt)
         ready += K.state == KernelState::Ready ? 1 : 0;
     if (ready != m_readyCount)
-        return QStringLiteral("%1 kernel threads are ready but the queue holds %2").arg(ready).arg(m_readyCount);
+        return QStringLiteral("%1 kernel threads are ready but the queue holds %2")
+            .arg(ready)
+            .arg(m_readyCount);
     if (m_cfg.policy == SchedPolicy::Cfs) {
         QString error;
         if (m_root >= 0 && m_kt[m_root].red)
@@ -1150,7 +1194,9 @@ QString SchedModel::checkInvariants() const
             return QStringLiteral("CFS tree holds %1 nodes, %2 ready").arg(inOrder.size()).arg(m_readyCount);
         for (int k : inOrder) {
             if (m_kt[k].state != KernelState::Ready)
-                return QStringLiteral("CFS tree holds kernel thread %1, which is %2").arg(k).arg(kernelStateName(m_kt[k].state));
+                return QStringLiteral("CFS tree holds kernel thread %1, which is %2")
+                    .arg(k)
+                    .arg(kernelStateName(m_kt[k].state));
         }
     }
     return {};
@@ -1208,7 +1254,8 @@ std::vector<KernelThreadInfo> SchedModel::kernelThreads() const
 
 std::vector<SchedEvent> SchedModel::recentEvents(int count) const
 {
-    const std::uint64_t n = std::min<std::uint64_t>(m_events, std::min<std::uint64_t>(count, m_recent.size()));
+    const std::uint64_t n
+        = std::min<std::uint64_t>(m_events, std::min<std::uint64_t>(count, m_recent.size()));
     std::vector<SchedEvent> out;
     out.reserve(n);
     for (std::uint64_t i = m_events - n; i < m_events; ++i)
@@ -1227,8 +1274,8 @@ QString SchedModel::lastStepText() const
         for (const auto &t : p.threads)
             names.push_back(t.name);
     for (const SchedEvent &e : recentEvents(static_cast<int>(std::min<std::uint64_t>(n, 8)))) {
-        const QString who = e.userThread >= 0 ? names[e.userThread]
-                                              : QStringLiteral("LWP %1").arg(e.kernelThread);
+        const QString who
+            = e.userThread >= 0 ? names[e.userThread] : QStringLiteral("LWP %1").arg(e.kernelThread);
         QString what;
         switch (e.kind) {
         case SchedEvent::Kind::Create:

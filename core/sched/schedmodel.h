@@ -13,9 +13,9 @@ namespace proclab {
 
 /// How user threads map onto what the kernel schedules.
 enum class ThreadingModel : std::uint8_t {
-    ManyToOne,  ///< N:1 user-level threads: one kernel thread per process (T7)
-    OneToOne,   ///< 1:1 kernel threads: every thread operation is a trap (T8)
-    ManyToMany  ///< M:N two-level threads on lightweight processes (T9)
+    ManyToOne, ///< N:1 user-level threads: one kernel thread per process (T7)
+    OneToOne, ///< 1:1 kernel threads: every thread operation is a trap (T8)
+    ManyToMany ///< M:N two-level threads on lightweight processes (T9)
 };
 
 /// The kernel's scheduling policy for its kernel threads.
@@ -31,26 +31,26 @@ struct SchedConfig {
     ThreadingModel model = ThreadingModel::OneToOne;
     SchedPolicy policy = SchedPolicy::Cfs;
     int cpus = 1;
-    std::int64_t quantumNs = 4000000;        ///< RR and priority time slice
-    std::int64_t trapNs = 5000;              ///< CPU time of one trap into the kernel
-    std::int64_t kernelSwitchNs = 5000;      ///< a CPU switching kernel threads
-    std::int64_t userSwitchNs = 200;         ///< a thread library switching user threads
-    int lwpsPerProcess = 2;                  ///< M:N: lightweight processes per process
-    bool destroyIdleLwps = false;            ///< M:N: an LWP with nothing to run is destroyed
-    std::int64_t latencyNs = 6000000;        ///< CFS targeted latency (sysctl_sched_latency)
-    std::int64_t minGranularityNs = 750000;  ///< CFS minimum granularity
+    std::int64_t quantumNs = 4000000; ///< RR and priority time slice
+    std::int64_t trapNs = 5000; ///< CPU time of one trap into the kernel
+    std::int64_t kernelSwitchNs = 5000; ///< a CPU switching kernel threads
+    std::int64_t userSwitchNs = 200; ///< a thread library switching user threads
+    int lwpsPerProcess = 2; ///< M:N: lightweight processes per process
+    bool destroyIdleLwps = false; ///< M:N: an LWP with nothing to run is destroyed
+    std::int64_t latencyNs = 6000000; ///< CFS targeted latency (sysctl_sched_latency)
+    std::int64_t minGranularityNs = 750000; ///< CFS minimum granularity
     std::int64_t wakeupGranularityNs = 1000000; ///< CFS wake-up preemption granularity
-    std::int64_t maxTimeNs = 1000000000;     ///< the run stops at this simulated time
-    int traceCap = 5000;                     ///< trace, Gantt and timeline records kept (each)
+    std::int64_t maxTimeNs = 1000000000; ///< the run stops at this simulated time
+    int traceCap = 5000; ///< trace, Gantt and timeline records kept (each)
 };
 
 /// What a user thread is doing, as the views colour it.
 enum class UserState : std::uint8_t {
     NotStarted,
-    Ready,        ///< runnable, waiting for a CPU (or for its kernel thread to get one)
+    Ready, ///< runnable, waiting for a CPU (or for its kernel thread to get one)
     Running,
     BlockedSyscall, ///< in a blocking system call: its kernel thread is blocked too
-    BlockedUser,  ///< in a user-level blocking operation: its kernel thread may run others
+    BlockedUser, ///< in a user-level blocking operation: its kernel thread may run others
     Done
 };
 
@@ -63,17 +63,17 @@ QString kernelStateName(KernelState s);
 /// One line of the event trace.
 struct SchedEvent {
     enum class Kind : std::uint8_t {
-        Create,  ///< a user thread (and under 1:1 its kernel thread) was created
-        Run,     ///< a CPU started running a kernel thread
+        Create, ///< a user thread (and under 1:1 its kernel thread) was created
+        Run, ///< a CPU started running a kernel thread
         Preempt, ///< the kernel took the CPU away (slice over, or a better thread woke)
-        Block,   ///< a blocking system call: the kernel thread blocks
+        Block, ///< a blocking system call: the kernel thread blocks
         UserBlock, ///< a blocking user-level operation: only the user thread waits
-        Wake,    ///< a blocked thread became runnable
-        Trap,    ///< a trap into the kernel (system call or, under 1:1, a thread operation)
+        Wake, ///< a blocked thread became runnable
+        Trap, ///< a trap into the kernel (system call or, under 1:1, a thread operation)
         UserSwitch, ///< the thread library switched user threads on one kernel thread
-        Idle,    ///< a kernel thread has no user thread to run
+        Idle, ///< a kernel thread has no user thread to run
         Destroy, ///< an idle LWP was destroyed
-        Exit     ///< a user thread finished
+        Exit ///< a user thread finished
     };
     std::int64_t timeNs = 0;
     Kind kind = Kind::Run;
@@ -108,10 +108,10 @@ struct UserThreadInfo {
     int weight = 1024;
     std::int64_t startNs = 0;
     UserState state = UserState::NotStarted;
-    int kernelThread = -1;  ///< bound kernel thread or -1
+    int kernelThread = -1; ///< bound kernel thread or -1
     std::int64_t firstRunNs = -1;
     std::int64_t finishNs = -1;
-    std::int64_t cpuNs = 0;      ///< useful computation
+    std::int64_t cpuNs = 0; ///< useful computation
     std::int64_t overheadNs = 0; ///< traps and user-level switches executed by this thread
     std::int64_t blockedNs = 0;
 };
@@ -163,12 +163,12 @@ public:
     const SchedConfig &config() const { return m_cfg; }
     const Workload &workload() const { return m_workload; }
 
-    std::uint64_t eventCount() const { return m_events; }  ///< trace records produced (kept or not)
+    std::uint64_t eventCount() const { return m_events; } ///< trace records produced (kept or not)
     std::uint64_t stepCount() const { return m_steps; }
     std::uint64_t kernelSwitches() const { return m_kernelSwitches; }
     std::uint64_t userSwitches() const { return m_userSwitches; }
     std::uint64_t traps() const { return m_traps; }
-    std::int64_t cpuBusyNs() const;       ///< all CPUs, useful work plus overheads
+    std::int64_t cpuBusyNs() const; ///< all CPUs, useful work plus overheads
     std::int64_t kernelSwitchNs() const { return m_kernelSwitchTimeNs; }
 
     int cpuCount() const { return m_cfg.cpus; }
@@ -253,7 +253,7 @@ private:
     struct Proc {
         int poolHead = -1, poolTail = -1; // runnable user threads not bound to a kernel thread
         int poolSize = 0;
-        int firstKt = 0, ktCount = 0;     // its kernel threads (M:N, N:1)
+        int firstKt = 0, ktCount = 0; // its kernel threads (M:N, N:1)
         int liveLwps = 0;
     };
 
@@ -329,7 +329,7 @@ private:
     std::vector<SchedEvent> m_trace;
     std::vector<GanttSegment> m_gantt;
     std::vector<StateChange> m_timeline;
-    std::array<SchedEvent, 64> m_recent{};
+    std::array<SchedEvent, 64> m_recent {};
     std::uint64_t m_stepFirstEvent = 0;
 };
 

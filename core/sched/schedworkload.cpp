@@ -49,14 +49,14 @@ Workload builtin(const QString &name, int threads, std::uint64_t seed)
     w.name = name;
     if (name == QLatin1String("blocking")) {
         // One process, three threads; A reads a file (20 ms blocking system call).
-        WorkProcess p{QStringLiteral("app"), 0, {}};
+        WorkProcess p {QStringLiteral("app"), 0, {}};
         p.threads.push_back(thread(QStringLiteral("A"), {cpu(4), sys(20), cpu(4)}));
         p.threads.push_back(thread(QStringLiteral("B"), {cpu(8)}));
         p.threads.push_back(thread(QStringLiteral("C"), {cpu(8)}));
         w.processes.push_back(std::move(p));
     } else if (name == QLatin1String("sync")) {
         // Threads that hand work to each other through user-level waits, many times.
-        WorkProcess p{QStringLiteral("app"), 0, {}};
+        WorkProcess p {QStringLiteral("app"), 0, {}};
         for (int i = 0; i < 4; ++i)
             p.threads.push_back(thread(QString(QChar('A' + i)), {cpu(0.2), uwait(0.3)}, 25));
         w.processes.push_back(std::move(p));
@@ -65,14 +65,14 @@ Workload builtin(const QString &name, int threads, std::uint64_t seed)
         w = busyThreadsWorkload(std::vector<int>(static_cast<std::size_t>(std::max(threads, 0)), 0));
     } else if (name == QLatin1String("interactive")) {
         // A CPU hog and an interactive thread that computes briefly and waits for input.
-        WorkProcess p{QStringLiteral("app"), 0, {}};
+        WorkProcess p {QStringLiteral("app"), 0, {}};
         p.threads.push_back(thread(QStringLiteral("hog"), {cpu(100)}, -1));
         p.threads.push_back(thread(QStringLiteral("editor"), {cpu(0.5), sys(10)}, -1, 1));
         w.processes.push_back(std::move(p));
     } else if (name == QLatin1String("twoproc")) {
         // Two processes of three threads, with system calls and user-level waits.
         for (int pi = 0; pi < 2; ++pi) {
-            WorkProcess p{pi == 0 ? QStringLiteral("web") : QStringLiteral("db"), 0, {}};
+            WorkProcess p {pi == 0 ? QStringLiteral("web") : QStringLiteral("db"), 0, {}};
             const QString pre = pi == 0 ? QStringLiteral("w") : QStringLiteral("d");
             p.threads.push_back(thread(pre + QLatin1Char('0'), {cpu(3), sys(8), cpu(2)}, 2));
             p.threads.push_back(thread(pre + QLatin1Char('1'), {cpu(2), uwait(3), cpu(3)}, 2, 1));
@@ -80,12 +80,12 @@ Workload builtin(const QString &name, int threads, std::uint64_t seed)
             w.processes.push_back(std::move(p));
         }
     } else if (name == QLatin1String("mixed")) {
-        WorkProcess ed{QStringLiteral("editor"), 0, {}};
+        WorkProcess ed {QStringLiteral("editor"), 0, {}};
         ed.threads.push_back(thread(QStringLiteral("ui"), {cpu(0.5), sys(10)}, 40));
-        WorkProcess cc{QStringLiteral("compiler"), 0, {}};
+        WorkProcess cc {QStringLiteral("compiler"), 0, {}};
         cc.threads.push_back(thread(QStringLiteral("cc1"), {cpu(20)}, 10));
         cc.threads.push_back(thread(QStringLiteral("cc2"), {cpu(20)}, 10, 5));
-        WorkProcess bk{QStringLiteral("backup"), 0, {}};
+        WorkProcess bk {QStringLiteral("backup"), 0, {}};
         bk.threads.push_back(thread(QStringLiteral("copy"), {cpu(2), sys(5)}, 30));
         w.processes.push_back(std::move(ed));
         w.processes.push_back(std::move(cc));
@@ -99,7 +99,7 @@ Workload builtin(const QString &name, int threads, std::uint64_t seed)
         std::uniform_real_distribution<double> start(0, 10);
         const int procs = std::max(1, (threads + 2) / 3);
         for (int pi = 0; pi < procs; ++pi)
-            w.processes.push_back(WorkProcess{QStringLiteral("p%1").arg(pi), 0, {}});
+            w.processes.push_back(WorkProcess {QStringLiteral("p%1").arg(pi), 0, {}});
         for (int i = 0; i < threads; ++i) {
             std::vector<WorkOp> ops;
             const int n = opCount(rng);
@@ -175,12 +175,12 @@ int Workload::threadCount() const
 QStringList builtinWorkloadNames()
 {
     return {QStringLiteral("blocking: one process, thread A does a 20 ms blocking system call"),
-            QStringLiteral("sync: four threads hand work to each other with user-level waits"),
-            QStringLiteral("cpu: 'threads' always-runnable threads (use 'nices' for weights)"),
-            QStringLiteral("interactive: a CPU hog and an editor thread that waits for input"),
-            QStringLiteral("twoproc: two processes of three threads with system calls"),
-            QStringLiteral("mixed: editor, compiler and backup processes"),
-            QStringLiteral("random: 'threads' threads generated from the seed")};
+        QStringLiteral("sync: four threads hand work to each other with user-level waits"),
+        QStringLiteral("cpu: 'threads' always-runnable threads (use 'nices' for weights)"),
+        QStringLiteral("interactive: a CPU hog and an editor thread that waits for input"),
+        QStringLiteral("twoproc: two processes of three threads with system calls"),
+        QStringLiteral("mixed: editor, compiler and backup processes"),
+        QStringLiteral("random: 'threads' threads generated from the seed")};
 }
 
 std::optional<Workload> parseWorkloadJson(const QByteArray &json, QString *error)
@@ -190,7 +190,7 @@ std::optional<Workload> parseWorkloadJson(const QByteArray &json, QString *error
             *error = QStringLiteral("workload: ") + msg;
         return std::nullopt;
     };
-    QJsonParseError pe{};
+    QJsonParseError pe {};
     const QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
     if (pe.error != QJsonParseError::NoError)
         return fail(QStringLiteral("JSON error at offset %1: %2").arg(pe.offset).arg(pe.errorString()));
@@ -245,7 +245,8 @@ std::optional<Workload> parseWorkloadJson(const QByteArray &json, QString *error
                 else if (kind == QLatin1String("uwait"))
                     t.ops.push_back(uwait(ms));
                 else
-                    return fail(owhere + QStringLiteral(": unknown operation '%1' (cpu, syscall, uwait)").arg(kind));
+                    return fail(
+                        owhere + QStringLiteral(": unknown operation '%1' (cpu, syscall, uwait)").arg(kind));
                 if (kind == QLatin1String("cpu"))
                     cpuNs += t.ops.back().durationNs;
             }
@@ -260,8 +261,8 @@ std::optional<Workload> parseWorkloadJson(const QByteArray &json, QString *error
     return w;
 }
 
-std::optional<Workload> loadWorkload(const QString &nameOrPath, int threads, const QString &nices,
-                                     std::uint64_t seed, QString *error)
+std::optional<Workload> loadWorkload(
+    const QString &nameOrPath, int threads, const QString &nices, std::uint64_t seed, QString *error)
 {
     const QString spec = nameOrPath.trimmed();
     std::optional<Workload> w;
@@ -287,8 +288,9 @@ std::optional<Workload> loadWorkload(const QString &nameOrPath, int threads, con
             for (const QString &n : builtinWorkloadNames())
                 names << n.section(QLatin1Char(':'), 0, 0);
             if (error)
-                *error = QStringLiteral("workload: unknown workload '%1' (built-in: %2; or a .json file path)")
-                             .arg(spec, names.join(QStringLiteral(", ")));
+                *error
+                    = QStringLiteral("workload: unknown workload '%1' (built-in: %2; or a .json file path)")
+                          .arg(spec, names.join(QStringLiteral(", ")));
             return std::nullopt;
         }
         w = std::move(b);

@@ -27,7 +27,7 @@ struct WorkOp {
 /// A thread of the workload: its script of operations, repeated @c loops times (-1: forever).
 struct WorkThread {
     QString name;
-    int nice = 0;            ///< -20..19, Linux's nice scale
+    int nice = 0; ///< -20..19, Linux's nice scale
     std::int64_t startNs = 0; ///< when the thread is created
     int loops = 1;
     std::vector<WorkOp> ops;
@@ -62,8 +62,8 @@ std::optional<Workload> parseWorkloadJson(const QByteArray &json, QString *error
  * @param nices comma-separated nice values applied to the threads in order (empty: keep)
  * @param seed for the "random" workload
  */
-std::optional<Workload> loadWorkload(const QString &nameOrPath, int threads, const QString &nices,
-                                     std::uint64_t seed, QString *error);
+std::optional<Workload> loadWorkload(
+    const QString &nameOrPath, int threads, const QString &nices, std::uint64_t seed, QString *error);
 
 /**
  * @brief The built-in "cpu" workload with typed nice values: one process ("app") of

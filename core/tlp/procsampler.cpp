@@ -105,7 +105,9 @@ bool ProcSampler::open(QString *error)
     const std::string path = "/proc/" + std::to_string(m_root) + "/stat";
     if (m_root <= 0 || !readSmallFile(path.c_str(), &text)) {
         if (error)
-            *error = QStringLiteral("no process with pid %1 (%2 cannot be read)").arg(m_root).arg(QString::fromStdString(path));
+            *error = QStringLiteral("no process with pid %1 (%2 cannot be read)")
+                         .arg(m_root)
+                         .arg(QString::fromStdString(path));
         return false;
     }
     char state = '?';
@@ -136,7 +138,7 @@ void ProcSampler::refreshProcesses()
         if (parseProcStat(text.data(), text.size(), nullptr, nullptr, &ppid))
             children.emplace(ppid, pid);
     }
-    std::vector<pid_t> found{m_root};
+    std::vector<pid_t> found {m_root};
     for (std::size_t i = 0; i < found.size(); ++i) {
         auto [b, e] = children.equal_range(found[i]);
         for (auto it = b; it != e; ++it)
@@ -152,7 +154,7 @@ void ProcSampler::addTasksOf(pid_t pid, Process *process)
     // cheap system call, a directory scan several.
     if (process->taskDirFd < 0)
         process->taskDirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    struct stat st {};
+    struct stat st { };
     if (process->taskDirFd >= 0 && ::fstat(process->taskDirFd, &st) == 0) {
         if (st.st_nlink == process->seenLinks)
             return;
@@ -167,7 +169,7 @@ void ProcSampler::addTasksOf(pid_t pid, Process *process)
         const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             continue; // ended meanwhile
-        m_tasks.emplace(tid, Task{fd, pid, QString()});
+        m_tasks.emplace(tid, Task {fd, pid, QString()});
     }
 }
 
@@ -209,8 +211,9 @@ bool ProcSampler::sample(std::vector<TaskSample> *out)
         const ssize_t n = ::pread(task.fd, buf, sizeof buf, 0);
         TaskSample s;
         // A thread that ended reads as an error (ESRCH) or as nothing.
-        if (n <= 0 || !parseProcStat(buf, static_cast<std::size_t>(n), &s.state,
-                                     task.name.isEmpty() ? &task.name : nullptr, nullptr)
+        if (n <= 0
+            || !parseProcStat(buf, static_cast<std::size_t>(n), &s.state,
+                task.name.isEmpty() ? &task.name : nullptr, nullptr)
             || s.state == 'Z' || s.state == 'X') {
             gone.push_back(tid);
             continue;

@@ -15,10 +15,10 @@ namespace proclab {
  * @brief One thread as one sample of /proc/<pid>/task/<tid>/stat saw it.
  */
 struct TaskSample {
-    pid_t pid = 0;  ///< the process (thread group) it belongs to
+    pid_t pid = 0; ///< the process (thread group) it belongs to
     pid_t tid = 0;
     char state = '?'; ///< R, S, D, T, Z, ... as the kernel reports it
-    QString name;     ///< comm
+    QString name; ///< comm
 };
 
 /**
@@ -67,8 +67,8 @@ private:
         QString name;
     };
     struct Process {
-        int taskDirFd = -1;     ///< /proc/<pid>/task, open for fstat()
-        nlink_t seenLinks = 0;  ///< its link count at the last scan; 0: scan again
+        int taskDirFd = -1; ///< /proc/<pid>/task, open for fstat()
+        nlink_t seenLinks = 0; ///< its link count at the last scan; 0: scan again
     };
     void addTasksOf(pid_t pid, Process *process);
     void dropTask(pid_t tid);
@@ -80,7 +80,7 @@ private:
     QString m_rootName;
     std::vector<pid_t> m_processes;
     std::map<pid_t, Process> m_processState; // by pid
-    std::map<pid_t, Task> m_tasks;           // by tid
+    std::map<pid_t, Task> m_tasks; // by tid
 };
 
 /// Parses the state and comm of one /proc/.../stat line. @return false if malformed

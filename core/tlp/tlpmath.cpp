@@ -45,8 +45,8 @@ TlpStats tlpFromTrace(const std::vector<int> &executingPerSample)
     return tlpFromCounts(counts);
 }
 
-std::vector<ThreadActivity> classifySample(const std::vector<char> &states, const std::vector<int> &order,
-                                           int cores)
+std::vector<ThreadActivity> classifySample(
+    const std::vector<char> &states, const std::vector<int> &order, int cores)
 {
     std::vector<ThreadActivity> out(states.size(), ThreadActivity::Blocked);
     int running = 0;

@@ -15,12 +15,12 @@ namespace proclab {
  */
 struct TlpStats {
     std::vector<std::int64_t> counts; ///< counts[i]: samples with exactly i executing threads
-    std::vector<double> c;            ///< c[i] = counts[i] / samples
+    std::vector<double> c; ///< c[i] = counts[i] / samples
     std::int64_t samples = 0;
     double tlp = 0;
     bool defined = false;
     double busyFraction = 0; ///< 1 - c_0
-    int maxConcurrent = 0;   ///< largest i with counts[i] > 0
+    int maxConcurrent = 0; ///< largest i with counts[i] > 0
 };
 
 /// @brief TLP from a histogram: @p counts[i] = number of samples with i executing threads.
@@ -31,10 +31,10 @@ TlpStats tlpFromTrace(const std::vector<int> &executingPerSample);
 
 /// What one thread was doing at one sample, as the activity lanes show it.
 enum class ThreadActivity : std::uint8_t {
-    Running = 0,  ///< executing on a core
+    Running = 0, ///< executing on a core
     Runnable = 1, ///< ready (state R) but more R threads than cores: waiting for one
-    Blocked = 2,  ///< sleeping, waiting for I/O, stopped
-    Absent = 3,   ///< not alive at this sample
+    Blocked = 2, ///< sleeping, waiting for I/O, stopped
+    Absent = 3, ///< not alive at this sample
 };
 
 /**
@@ -47,8 +47,8 @@ enum class ThreadActivity : std::uint8_t {
  * as Runnable. Every other state is Blocked. @p cores < 1 means no limit.
  * @return one activity per input state, same order
  */
-std::vector<ThreadActivity> classifySample(const std::vector<char> &states, const std::vector<int> &order,
-                                           int cores);
+std::vector<ThreadActivity> classifySample(
+    const std::vector<char> &states, const std::vector<int> &order, int cores);
 
 /// Number of Running entries in @p activities.
 int countRunning(const std::vector<ThreadActivity> &activities);

@@ -62,7 +62,9 @@ void TestCli::version()
     const Outcome o = proclab({QStringLiteral("--version")});
     QCOMPARE(o.status, 0);
     QVERIFY2(o.out.startsWith("proclab "), o.out.constData());
-    QVERIFY(QRegularExpression(QStringLiteral("^proclab \\d+\\.\\d+\\.\\d+\\n$")).match(QString::fromUtf8(o.out)).hasMatch());
+    QVERIFY(QRegularExpression(QStringLiteral("^proclab \\d+\\.\\d+\\.\\d+\\n$"))
+                .match(QString::fromUtf8(o.out))
+                .hasMatch());
 }
 
 void TestCli::help()
@@ -87,10 +89,10 @@ void TestCli::listShowsLessonsAndEngines()
 void TestCli::runPrintsJson()
 {
     const Outcome o = proclab({QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--set"),
-                               QStringLiteral("max_sleep_ms=100"), QStringLiteral("--set"),
-                               QStringLiteral("initial=40"), QStringLiteral("--json")});
+        QStringLiteral("max_sleep_ms=100"), QStringLiteral("--set"), QStringLiteral("initial=40"),
+        QStringLiteral("--json")});
     QCOMPARE(o.status, 0);
-    QJsonParseError pe{};
+    QJsonParseError pe {};
     const QJsonObject j = QJsonDocument::fromJson(o.out, &pe).object();
     QCOMPARE(pe.error, QJsonParseError::NoError);
     QCOMPARE(j.value(QStringLiteral("provenance")).toString(), QStringLiteral("measured"));
@@ -99,14 +101,15 @@ void TestCli::runPrintsJson()
     QCOMPARE(summary.value(QStringLiteral("final_eve")).toDouble(), 43.0);
     QCOMPARE(summary.value(QStringLiteral("final_bob")).toDouble(), 43.0);
     QCOMPARE(summary.value(QStringLiteral("parent_final")).toDouble(), 40.0);
-    QCOMPARE(j.value(QStringLiteral("parameters")).toObject().value(QStringLiteral("max_sleep_ms")).toString(),
-             QStringLiteral("100"));
+    QCOMPARE(
+        j.value(QStringLiteral("parameters")).toObject().value(QStringLiteral("max_sleep_ms")).toString(),
+        QStringLiteral("100"));
 }
 
 void TestCli::runPrintsCsv()
 {
-    const Outcome o = proclab({QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--set=max_sleep_ms=100"),
-                               QStringLiteral("--csv")});
+    const Outcome o = proclab({QStringLiteral("run"), QStringLiteral("sharedvar"),
+        QStringLiteral("--set=max_sleep_ms=100"), QStringLiteral("--csv")});
     QCOMPARE(o.status, 0);
     const QStringList lines = QString::fromUtf8(o.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 1 + 6);
@@ -117,24 +120,36 @@ void TestCli::badParameters_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
-    QTest::newRow("out of range") << QStringList{QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--set"), QStringLiteral("threads=99")}
-                                  << "proclab run: parameter 'threads': value '99' is out of range (allowed: 1..8 threads)\n";
-    QTest::newRow("not a number") << QStringList{QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--set"), QStringLiteral("seed=abc")}
-                                  << "proclab run: parameter 'seed': value 'abc' is not allowed (allowed: 0..1000000)\n";
-    QTest::newRow("unknown key") << QStringList{QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--set"), QStringLiteral("thread=2")}
-                                 << "proclab run: unknown parameter 'thread' (known: processes, threads, initial, max_sleep_ms, seed)\n";
-    QTest::newRow("no equals") << QStringList{QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--set"), QStringLiteral("threads")}
+    QTest::newRow("out of range")
+        << QStringList {QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--set"),
+               QStringLiteral("threads=99")}
+        << "proclab run: parameter 'threads': value '99' is out of range (allowed: 1..8 threads)\n";
+    QTest::newRow("not a number")
+        << QStringList {QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--set"),
+               QStringLiteral("seed=abc")}
+        << "proclab run: parameter 'seed': value 'abc' is not allowed (allowed: 0..1000000)\n";
+    QTest::newRow("unknown key") << QStringList {QStringLiteral("run"), QStringLiteral("sharedvar"),
+        QStringLiteral("--set"), QStringLiteral("thread=2")}
+                                 << "proclab run: unknown parameter 'thread' (known: processes, threads, "
+                                    "initial, max_sleep_ms, seed)\n";
+    QTest::newRow("no equals") << QStringList {QStringLiteral("run"), QStringLiteral("sharedvar"),
+        QStringLiteral("--set"), QStringLiteral("threads")}
                                << "proclab run: '--set threads' must have the form name=value\n";
-    QTest::newRow("unknown engine") << QStringList{QStringLiteral("run"), QStringLiteral("warp")}
+    QTest::newRow("unknown engine") << QStringList {QStringLiteral("run"), QStringLiteral("warp")}
                                     << "proclab run: unknown engine 'warp'";
-    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")}
+    QTest::newRow("unknown command") << QStringList {QStringLiteral("frobnicate")}
                                      << "proclab: unknown command or option 'frobnicate'";
-    QTest::newRow("huge timeout") << QStringList{QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--timeout"), QStringLiteral("1e300")}
-                                  << "proclab run: --timeout '1e300' must be a number of seconds from 0.1 to 86400\n";
-    QTest::newRow("nan timeout") << QStringList{QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--timeout"), QStringLiteral("nan")}
+    QTest::newRow("huge timeout") << QStringList {QStringLiteral("run"), QStringLiteral("sharedvar"),
+        QStringLiteral("--timeout"),
+        QStringLiteral(
+            "1e300")} << "proclab run: --timeout '1e300' must be a number of seconds from 0.1 to 86400\n";
+    QTest::newRow("nan timeout") << QStringList {QStringLiteral("run"), QStringLiteral("sharedvar"),
+        QStringLiteral("--timeout"), QStringLiteral("nan")}
                                  << "proclab run: --timeout 'nan' must be a number of seconds";
-    QTest::newRow("set twice") << QStringList{QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--set"), QStringLiteral("threads=2"), QStringLiteral("--set"), QStringLiteral("threads=3")}
-                               << "proclab run: parameter 'threads' is set twice (--set threads=2 and --set threads=3)\n";
+    QTest::newRow("set twice")
+        << QStringList {QStringLiteral("run"), QStringLiteral("sharedvar"), QStringLiteral("--set"),
+               QStringLiteral("threads=2"), QStringLiteral("--set"), QStringLiteral("threads=3")}
+        << "proclab run: parameter 'threads' is set twice (--set threads=2 and --set threads=3)\n";
 }
 
 void TestCli::badParameters()
@@ -149,11 +164,12 @@ void TestCli::badParameters()
 
 void TestCli::exportAllFormats()
 {
-    for (const QString &fmt : {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf"), QStringLiteral("csv")}) {
+    for (const QString &fmt :
+        {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf"), QStringLiteral("csv")}) {
         const QString path = m_dir.filePath(QStringLiteral("t6.") + fmt);
-        const Outcome o = proclab({QStringLiteral("export"), QStringLiteral("--lesson"), QStringLiteral("t6-shared-variable"),
-                                   QStringLiteral("--step"), QStringLiteral("2"), QStringLiteral("--format"), fmt,
-                                   QStringLiteral("--output"), path});
+        const Outcome o = proclab({QStringLiteral("export"), QStringLiteral("--lesson"),
+            QStringLiteral("t6-shared-variable"), QStringLiteral("--step"), QStringLiteral("2"),
+            QStringLiteral("--format"), fmt, QStringLiteral("--output"), path});
         QVERIFY2(o.status == 0, o.err.constData());
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -187,9 +203,10 @@ void TestCli::exportAllFormats()
 void TestCli::exportWindow()
 {
     const QString path = m_dir.filePath(QStringLiteral("window.png"));
-    const Outcome o = proclab({QStringLiteral("export"), QStringLiteral("--lesson"), QStringLiteral("t6-shared-variable"),
-                               QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--window"),
-                               QStringLiteral("--size"), QStringLiteral("1280x800"), QStringLiteral("--output"), path});
+    const Outcome o
+        = proclab({QStringLiteral("export"), QStringLiteral("--lesson"), QStringLiteral("t6-shared-variable"),
+            QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--window"),
+            QStringLiteral("--size"), QStringLiteral("1280x800"), QStringLiteral("--output"), path});
     QVERIFY2(o.status == 0, o.err.constData());
     const QImage img(path);
     QCOMPARE(img.size(), QSize(1280, 800));
@@ -198,9 +215,10 @@ void TestCli::exportWindow()
 void TestCli::exportChartAtSize()
 {
     const QString path = m_dir.filePath(QStringLiteral("chart-800.png"));
-    const Outcome o = proclab({QStringLiteral("export"), QStringLiteral("--lesson"), QStringLiteral("t6-shared-variable"),
-                               QStringLiteral("--step"), QStringLiteral("2"), QStringLiteral("--format"), QStringLiteral("png"),
-                               QStringLiteral("--size"), QStringLiteral("800x500"), QStringLiteral("--output"), path});
+    const Outcome o
+        = proclab({QStringLiteral("export"), QStringLiteral("--lesson"), QStringLiteral("t6-shared-variable"),
+            QStringLiteral("--step"), QStringLiteral("2"), QStringLiteral("--format"), QStringLiteral("png"),
+            QStringLiteral("--size"), QStringLiteral("800x500"), QStringLiteral("--output"), path});
     QVERIFY2(o.status == 0, o.err.constData());
     const QImage img(path);
     QCOMPARE(img.size(), QSize(800, 500));
@@ -212,18 +230,32 @@ void TestCli::exportErrors_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("message");
     const QString lesson = QStringLiteral("t6-shared-variable");
-    QTest::newRow("no lesson") << QStringList{QStringLiteral("export"), QStringLiteral("--lesson"), QStringLiteral("nope"), QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--format"), QStringLiteral("png"), QStringLiteral("--output"), QStringLiteral("/tmp/x.png")}
+    QTest::newRow("no lesson") << QStringList {QStringLiteral("export"), QStringLiteral("--lesson"),
+        QStringLiteral("nope"), QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--format"),
+        QStringLiteral("png"), QStringLiteral("--output"), QStringLiteral("/tmp/x.png")}
                                << 2 << "proclab export: no lesson 'nope'";
-    QTest::newRow("step too far") << QStringList{QStringLiteral("export"), QStringLiteral("--lesson"), lesson, QStringLiteral("--step"), QStringLiteral("9"), QStringLiteral("--format"), QStringLiteral("png"), QStringLiteral("--output"), QStringLiteral("/tmp/x.png")}
+    QTest::newRow("step too far") << QStringList {QStringLiteral("export"), QStringLiteral("--lesson"),
+        lesson, QStringLiteral("--step"), QStringLiteral("9"), QStringLiteral("--format"),
+        QStringLiteral("png"), QStringLiteral("--output"), QStringLiteral("/tmp/x.png")}
                                   << 2 << "proclab export: lesson 't6-shared-variable' has 4 steps, not 9";
-    QTest::newRow("bad format") << QStringList{QStringLiteral("export"), QStringLiteral("--lesson"), lesson, QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--format"), QStringLiteral("gif"), QStringLiteral("--output"), QStringLiteral("/tmp/x.gif")}
+    QTest::newRow("bad format") << QStringList {QStringLiteral("export"), QStringLiteral("--lesson"), lesson,
+        QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--format"), QStringLiteral("gif"),
+        QStringLiteral("--output"), QStringLiteral("/tmp/x.gif")}
                                 << 2 << "proclab export: format 'gif' is not one of png, svg, pdf, csv";
-    QTest::newRow("unwritable") << QStringList{QStringLiteral("export"), QStringLiteral("--lesson"), lesson, QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--format"), QStringLiteral("csv"), QStringLiteral("--output"), QStringLiteral("/nonexistent-dir/x.csv")}
+    QTest::newRow("unwritable") << QStringList {QStringLiteral("export"), QStringLiteral("--lesson"), lesson,
+        QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--format"), QStringLiteral("csv"),
+        QStringLiteral("--output"), QStringLiteral("/nonexistent-dir/x.csv")}
                                 << 1 << "proclab export: cannot write '/nonexistent-dir/x.csv'";
-    QTest::newRow("export nan timeout") << QStringList{QStringLiteral("export"), QStringLiteral("--lesson"), lesson, QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--format"), QStringLiteral("png"), QStringLiteral("--output"), QStringLiteral("/tmp/x.png"), QStringLiteral("--timeout"), QStringLiteral("nan")}
+    QTest::newRow("export nan timeout") << QStringList {QStringLiteral("export"), QStringLiteral("--lesson"),
+        lesson, QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--format"),
+        QStringLiteral("png"), QStringLiteral("--output"), QStringLiteral("/tmp/x.png"),
+        QStringLiteral("--timeout"), QStringLiteral("nan")}
                                         << 2 << "proclab export: --timeout 'nan' must be a number of seconds";
-    QTest::newRow("export huge size") << QStringList{QStringLiteral("export"), QStringLiteral("--lesson"), lesson, QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--window"), QStringLiteral("--size"), QStringLiteral("99999x99999"), QStringLiteral("--output"), QStringLiteral("/tmp/x.png")}
-                                      << 2 << "proclab export: --size '99999x99999' must look like 1280x800";
+    QTest::newRow("export huge size") << QStringList {QStringLiteral("export"), QStringLiteral("--lesson"),
+        lesson, QStringLiteral("--step"), QStringLiteral("1"), QStringLiteral("--window"),
+        QStringLiteral("--size"), QStringLiteral("99999x99999"), QStringLiteral("--output"),
+        QStringLiteral("/tmp/x.png")} << 2
+                                      << "proclab export: --size '99999x99999' must look like 1280x800";
 }
 
 void TestCli::exportErrors()

@@ -11,8 +11,8 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
-#include <QTemporaryDir>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace proclab;
@@ -90,7 +90,7 @@ void TestMainWindow::parameterPanelRefusesOutOfRange()
     QVERIFY(!panel->setValueText(QStringLiteral("threads"), QStringLiteral("42")));
     QCOMPARE(refused.count(), 1);
     QCOMPARE(refused.front().front().toString(),
-             QStringLiteral("parameter 'threads': value '42' is out of range (allowed: 1..8 threads)"));
+        QStringLiteral("parameter 'threads': value '42' is out of range (allowed: 1..8 threads)"));
     QVERIFY(panel->lastMessage().contains(QStringLiteral("out of range")));
     // The old value stays.
     QCOMPARE(panel->values().value(QStringLiteral("threads")).toLongLong(), 6);
@@ -139,9 +139,17 @@ void TestMainWindow::progressIsSavedAndRestored()
     QFile f(options().progressPath);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QJsonObject root = QJsonDocument::fromJson(f.readAll()).object();
-    const QJsonObject lesson = root.value(QStringLiteral("lessons")).toObject().value(QStringLiteral("t6-shared-variable")).toObject();
+    const QJsonObject lesson = root.value(QStringLiteral("lessons"))
+                                   .toObject()
+                                   .value(QStringLiteral("t6-shared-variable"))
+                                   .toObject();
     QCOMPARE(lesson.value(QStringLiteral("currentStep")).toInt(), 2);
-    QVERIFY(lesson.value(QStringLiteral("answers")).toObject().value(QStringLiteral("2")).toObject().value(QStringLiteral("correct")).toBool());
+    QVERIFY(lesson.value(QStringLiteral("answers"))
+                .toObject()
+                .value(QStringLiteral("2"))
+                .toObject()
+                .value(QStringLiteral("correct"))
+                .toBool());
 
     ProgressStore store(options().progressPath);
     QVERIFY(store.load());
@@ -151,7 +159,8 @@ void TestMainWindow::progressIsSavedAndRestored()
     MainWindow again(options());
     bool found = false;
     for (const QString &e : again.navigator()->entries())
-        found = found || (e.startsWith(QStringLiteral("Processes, threads")) && e.contains(QStringLiteral("(1/")));
+        found = found
+            || (e.startsWith(QStringLiteral("Processes, threads")) && e.contains(QStringLiteral("(1/")));
     QVERIFY(found);
 }
 
@@ -176,7 +185,8 @@ void TestMainWindow::brokenLessonFolderStillLoadsTheOthers()
     std::vector<LessonError> errors;
     QCOMPARE(w.openLessonFolder(dir.path(), &errors), 1);
     QCOMPARE(int(errors.size()), 1);
-    QCOMPARE(errors.front().toString(), QStringLiteral("broken/lesson.json: steps[0].text: is missing (a text is required)"));
+    QCOMPARE(errors.front().toString(),
+        QStringLiteral("broken/lesson.json: steps[0].text: is missing (a text is required)"));
     QVERIFY(w.navigator()->entries().contains(QStringLiteral("Servers")));
     QVERIFY(w.openLesson(QStringLiteral("good"), 0));
     QVERIFY(w.stepPage()->narrative().contains(QStringLiteral("Iterative servers")));

@@ -39,7 +39,8 @@ private Q_SLOTS:
 
 namespace {
 
-CacheGeometry geo(std::uint64_t size, std::uint32_t line, std::uint32_t ways, Replacement r = Replacement::Lru)
+CacheGeometry geo(
+    std::uint64_t size, std::uint32_t line, std::uint32_t ways, Replacement r = Replacement::Lru)
 {
     CacheGeometry g;
     g.sizeBytes = size;
@@ -101,7 +102,7 @@ public:
                 ++m_ownerCounters[victim.owner].writeBacks;
             }
         }
-        lines.push_front(Line{block, owner, kind == AccessKind::Write});
+        lines.push_front(Line {block, owner, kind == AccessKind::Write});
         return false;
     }
     const CacheCounters &set(std::size_t i) const { return m_setCounters[i]; }
@@ -121,7 +122,8 @@ private:
 
 bool sameCounters(const CacheCounters &a, const CacheCounters &b)
 {
-    return a.hits == b.hits && a.misses == b.misses && a.evictions == b.evictions && a.writeBacks == b.writeBacks;
+    return a.hits == b.hits && a.misses == b.misses && a.evictions == b.evictions
+        && a.writeBacks == b.writeBacks;
 }
 
 } // namespace
@@ -332,14 +334,18 @@ void TestCacheModel::agreesWithReferenceModel()
         const bool fastHit = fast.access(addr, kind, std::uint16_t(owner)).hit;
         const bool slowHit = slow.access(addr, kind, owner);
         if (fastHit != slowHit)
-            QFAIL(qPrintable(QStringLiteral("access %1 (address %2, process %3): model says %4, reference says %5")
-                                 .arg(i).arg(addr).arg(owner)
-                                 .arg(fastHit ? "hit" : "miss", slowHit ? "hit" : "miss")));
+            QFAIL(qPrintable(
+                QStringLiteral("access %1 (address %2, process %3): model says %4, reference says %5")
+                    .arg(i)
+                    .arg(addr)
+                    .arg(owner)
+                    .arg(fastHit ? "hit" : "miss", slowHit ? "hit" : "miss")));
     }
     for (std::uint32_t s = 0; s < g.sets(); ++s)
         QVERIFY2(sameCounters(fast.perSet()[s], slow.set(s)), qPrintable(QStringLiteral("set %1").arg(s)));
     for (int o = 0; o < 4; ++o)
-        QVERIFY2(sameCounters(fast.perOwner(o), slow.owner(o)), qPrintable(QStringLiteral("process %1").arg(o)));
+        QVERIFY2(
+            sameCounters(fast.perOwner(o), slow.owner(o)), qPrintable(QStringLiteral("process %1").arg(o)));
     QVERIFY(fast.totals().hits > 1000);
     QVERIFY(fast.totals().evictions > 1000);
 }
@@ -354,18 +360,27 @@ void TestCacheModel::dinParser_data()
     QTest::addColumn<int>("owner");
     QTest::addColumn<QString>("errorPart");
     QTest::newRow("read") << QByteArray("0 1f40\n") << true << false << 0 << 0x1f40ull << 0 << QString();
-    QTest::newRow("write 0x") << QByteArray("1 0x7fffABCD") << true << false << 1 << 0x7fffabcdull << 0 << QString();
-    QTest::newRow("fetch tabs") << QByteArray("\t2\t400000  ") << true << false << 2 << 0x400000ull << 0 << QString();
-    QTest::newRow("process column") << QByteArray("0 10 3") << true << false << 0 << 0x10ull << 3 << QString();
+    QTest::newRow("write 0x") << QByteArray("1 0x7fffABCD") << true << false << 1 << 0x7fffabcdull << 0
+                              << QString();
+    QTest::newRow("fetch tabs") << QByteArray("\t2\t400000  ") << true << false << 2 << 0x400000ull << 0
+                                << QString();
+    QTest::newRow("process column") << QByteArray("0 10 3") << true << false << 0 << 0x10ull << 3
+                                    << QString();
     QTest::newRow("flush") << QByteArray("4") << true << false << 4 << 0ull << 0 << QString();
     QTest::newRow("blank") << QByteArray("   \r\n") << true << true << 0 << 0ull << 0 << QString();
     QTest::newRow("comment") << QByteArray("# a comment") << true << true << 0 << 0ull << 0 << QString();
-    QTest::newRow("bad label") << QByteArray("7 100") << false << false << 0 << 0ull << 0 << QStringLiteral("label '7'");
-    QTest::newRow("word label") << QByteArray("read 100") << false << false << 0 << 0ull << 0 << QStringLiteral("label 'read'");
-    QTest::newRow("missing address") << QByteArray("0") << false << false << 0 << 0ull << 0 << QStringLiteral("missing address");
-    QTest::newRow("bad address") << QByteArray("0 12xz") << false << false << 0 << 0ull << 0 << QStringLiteral("'12xz'");
-    QTest::newRow("address too long") << QByteArray("0 11112222333344445") << false << false << 0 << 0ull << 0 << QStringLiteral("64-bit");
-    QTest::newRow("bad process") << QByteArray("0 10 99") << false << false << 0 << 0ull << 0 << QStringLiteral("process '99'");
+    QTest::newRow("bad label") << QByteArray("7 100") << false << false << 0 << 0ull << 0
+                               << QStringLiteral("label '7'");
+    QTest::newRow("word label") << QByteArray("read 100") << false << false << 0 << 0ull << 0
+                                << QStringLiteral("label 'read'");
+    QTest::newRow("missing address") << QByteArray("0") << false << false << 0 << 0ull << 0
+                                     << QStringLiteral("missing address");
+    QTest::newRow("bad address") << QByteArray("0 12xz") << false << false << 0 << 0ull << 0
+                                 << QStringLiteral("'12xz'");
+    QTest::newRow("address too long")
+        << QByteArray("0 11112222333344445") << false << false << 0 << 0ull << 0 << QStringLiteral("64-bit");
+    QTest::newRow("bad process") << QByteArray("0 10 99") << false << false << 0 << 0ull << 0
+                                 << QStringLiteral("process '99'");
 }
 
 void TestCacheModel::dinParser()
@@ -413,10 +428,10 @@ void TestCacheModel::engineReplaysTraceLikeTheModel()
     CacheEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("trace"), path}, {QStringLiteral("size"), QStringLiteral("512")},
-                          {QStringLiteral("line"), 32}, {QStringLiteral("ways"), 2},
-                          {QStringLiteral("replacement"), QStringLiteral("fifo")}},
-                         &error),
-             qPrintable(error));
+                             {QStringLiteral("line"), 32}, {QStringLiteral("ways"), 2},
+                             {QStringLiteral("replacement"), QStringLiteral("fifo")}},
+                 &error),
+        qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const CacheCounters t = reference.totals();
@@ -426,7 +441,8 @@ void TestCacheModel::engineReplaysTraceLikeTheModel()
     QCOMPARE(r.summary.value(QStringLiteral("evictions")).toDouble(), double(t.evictions));
     QCOMPARE(r.summary.value(QStringLiteral("write_backs")).toDouble(), double(t.writeBacks));
     for (int o = 0; o < 3; ++o)
-        QCOMPARE(r.summary.value(QStringLiteral("p%1_misses").arg(o)).toDouble(), double(reference.perOwner(o).misses));
+        QCOMPARE(r.summary.value(QStringLiteral("p%1_misses").arg(o)).toDouble(),
+            double(reference.perOwner(o).misses));
     QCOMPARE(int(r.table.rows.size()), 8); // 512 / 32 / 2 sets
     double setMisses = 0;
     for (const auto &row : r.table.rows)
@@ -487,9 +503,9 @@ void TestCacheModel::scenarioRefillDependsOnCacheSize()
     CacheEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("size"), size}, {QStringLiteral("ways"), ways},
-                          {QStringLiteral("replacement"), replacement}},
-                         &error),
-             qPrintable(error));
+                             {QStringLiteral("replacement"), replacement}},
+                 &error),
+        qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(30));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     QCOMPARE(r.summary.value(QStringLiteral("a_lines_evicted_by_b")).toInt(), evictedByB);
@@ -522,9 +538,10 @@ void TestCacheModel::animatedRunStepsOneAccess()
     for (int expected = 0; expected < 3; ++expected) {
         const quint64 rev = e.revision();
         e.stepOnce();
-        QTRY_VERIFY_WITH_TIMEOUT(e.revision() != rev && std::dynamic_pointer_cast<const CacheSnapshot>(e.snapshot())
-                                     && std::dynamic_pointer_cast<const CacheSnapshot>(e.snapshot())->accessIndex == expected,
-                                 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(e.revision() != rev
+                && std::dynamic_pointer_cast<const CacheSnapshot>(e.snapshot())
+                && std::dynamic_pointer_cast<const CacheSnapshot>(e.snapshot())->accessIndex == expected,
+            10000);
         const auto snap = std::dynamic_pointer_cast<const CacheSnapshot>(e.snapshot());
         QCOMPARE(snap->totals.accesses(), std::uint64_t(expected + 1));
         QVERIFY(snap->hasGrid);
@@ -534,7 +551,10 @@ void TestCacheModel::animatedRunStepsOneAccess()
             marked += l.event != CacheLineView::Event::None ? 1 : 0;
         QCOMPARE(marked, 1);
         // A's cold pass: block A is read, block B written (every fourth block is a write).
-        QCOMPARE(snap->currentLabel, QStringLiteral("A %1 block %2").arg(expected == 1 ? QStringLiteral("writes") : QStringLiteral("reads"), cacheBlockName(std::uint64_t(expected))));
+        QCOMPARE(snap->currentLabel,
+            QStringLiteral("A %1 block %2")
+                .arg(expected == 1 ? QStringLiteral("writes") : QStringLiteral("reads"),
+                    cacheBlockName(std::uint64_t(expected))));
     }
     e.stop();
     QCOMPARE(e.state(), RunState::Stopped);

@@ -6,12 +6,12 @@
 
 #include <QtTest>
 
-#define PROCLAB_TEST_MAIN_WITH_HELPERS(TestObject)                                                 \
-    int main(int argc, char *argv[])                                                               \
-    {                                                                                              \
-        if (const int status = proclab::runHelperModeIfRequested(argc, argv); status >= 0)         \
-            return status;                                                                         \
-        TestObject tc;                                                                             \
-        QTEST_SET_MAIN_SOURCE_PATH                                                                 \
-        return QTest::qExec(&tc, argc, argv);                                                      \
+#define PROCLAB_TEST_MAIN_WITH_HELPERS(TestObject)                                                           \
+    int main(int argc, char *argv[])                                                                         \
+    {                                                                                                        \
+        if (const int status = proclab::runHelperModeIfRequested(argc, argv); status >= 0)                   \
+            return status;                                                                                   \
+        TestObject tc;                                                                                       \
+        QTEST_SET_MAIN_SOURCE_PATH                                                                           \
+        return QTest::qExec(&tc, argc, argv);                                                                \
     }

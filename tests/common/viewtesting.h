@@ -36,7 +36,8 @@ inline int countColour(const QImage &img, const QColor &colour, int tolerance = 
     for (int y = 0; y < img.height(); ++y) {
         for (int x = 0; x < img.width(); ++x) {
             const QColor p = img.pixelColor(x, y);
-            if (std::abs(p.red() - colour.red()) <= tolerance && std::abs(p.green() - colour.green()) <= tolerance
+            if (std::abs(p.red() - colour.red()) <= tolerance
+                && std::abs(p.green() - colour.green()) <= tolerance
                 && std::abs(p.blue() - colour.blue()) <= tolerance)
                 ++n;
         }

@@ -14,16 +14,16 @@ namespace {
 class CountingEngine : public Engine {
 public:
     CountingEngine()
-        : Engine(EngineInfo{QStringLiteral("counting"), QStringLiteral("Counting"),
-                            Provenance::Model, {}, {}})
+        : Engine(
+            EngineInfo {QStringLiteral("counting"), QStringLiteral("Counting"), Provenance::Model, {}, {}})
     {
     }
     ParamSchema schema() const override
     {
-        return ParamSchema{ParamSpec::integer(QStringLiteral("count"), QStringLiteral("Count"), 5,
-                                              1, 1000000, {}, {})};
+        return ParamSchema {
+            ParamSpec::integer(QStringLiteral("count"), QStringLiteral("Count"), 5, 1, 1000000, {}, {})};
     }
-    std::atomic<int> reached{0};
+    std::atomic<int> reached {0};
 
 protected:
     void run() override
@@ -50,19 +50,19 @@ protected:
 };
 
 // Set when WitnessEngine's run() returned, and read by its member's destructor.
-std::atomic<bool> g_runReturned{false};
-std::atomic<bool> g_memberOutlivedRun{false};
+std::atomic<bool> g_runReturned {false};
+std::atomic<bool> g_memberOutlivedRun {false};
 
 // Loops until stopped, writing a member; a member's destructor records whether run() had
 // already returned when the members went away.
 class WitnessEngine : public Engine {
 public:
     WitnessEngine()
-        : Engine(EngineInfo{QStringLiteral("witness"), QStringLiteral("Witness"), Provenance::Model, {}, {}})
+        : Engine(EngineInfo {QStringLiteral("witness"), QStringLiteral("Witness"), Provenance::Model, {}, {}})
     {
     }
     ParamSchema schema() const override { return {}; }
-    std::atomic<bool> started{false};
+    std::atomic<bool> started {false};
 
 protected:
     void run() override
@@ -103,13 +103,15 @@ struct RangeConfig {
 class RangeEngine : public ConfiguredEngine<RangeConfig> {
 public:
     RangeEngine()
-        : ConfiguredEngine(EngineInfo{QStringLiteral("range"), QStringLiteral("Range"), Provenance::Model, {}, {}})
+        : ConfiguredEngine(
+            EngineInfo {QStringLiteral("range"), QStringLiteral("Range"), Provenance::Model, {}, {}})
     {
     }
     ParamSchema schema() const override
     {
-        return ParamSchema{ParamSpec::integer(QStringLiteral("low"), QStringLiteral("Low"), 1, 0, 100, {}, {}),
-                           ParamSpec::integer(QStringLiteral("high"), QStringLiteral("High"), 10, 0, 100, {}, {})};
+        return ParamSchema {
+            ParamSpec::integer(QStringLiteral("low"), QStringLiteral("Low"), 1, 0, 100, {}, {}),
+            ParamSpec::integer(QStringLiteral("high"), QStringLiteral("High"), 10, 0, 100, {}, {})};
     }
 
 protected:
@@ -231,7 +233,7 @@ void TestEngine::builtinRegistryHasUniqueIds()
         QVERIFY2(e.schema.resolve({}, &v, &error), qPrintable(e.info.id + QStringLiteral(": ") + error));
         for (const auto &spec : e.schema.specs()) {
             QVERIFY2(e.schema.validate(spec.name, spec.defaultValue, &error).isValid(),
-                     qPrintable(e.info.id + QStringLiteral(": ") + error));
+                qPrintable(e.info.id + QStringLiteral(": ") + error));
             QVERIFY2(!spec.help.isEmpty(), qPrintable(e.info.id + QStringLiteral(".") + spec.name));
         }
     }
@@ -262,7 +264,7 @@ void TestEngine::destroyingARunningEngineStopsItFirst()
 void TestEngine::requestStopDoesNotWait()
 {
     auto engine = makeEngine<WitnessEngine>();
-    std::atomic<bool> finished{false};
+    std::atomic<bool> finished {false};
     engine->setFinishedCallback([&finished] { finished = true; });
     engine->start();
     QTRY_VERIFY(engine->started.load());
@@ -279,19 +281,20 @@ void TestEngine::typedConfigurationIsCheckedOnce()
     QVERIFY(!engine->configure({{QStringLiteral("low"), 9}, {QStringLiteral("high"), 3}}, &error));
     QCOMPARE(error, QStringLiteral("low (9) must not exceed high (3)"));
     QVERIFY2(engine->configure({{QStringLiteral("low"), 3}, {QStringLiteral("high"), 9}}, &error),
-             qPrintable(error));
+        qPrintable(error));
     const Result r = runToCompletion(*engine, std::chrono::seconds(10));
     QCOMPARE(r.summary.value(QStringLiteral("width")).toDouble(), 6.0);
     // Never configured: start() takes the defaults through the same check.
     auto fresh = makeEngine<RangeEngine>();
-    QCOMPARE(runToCompletion(*fresh, std::chrono::seconds(10)).summary.value(QStringLiteral("width")).toDouble(),
-             9.0);
+    QCOMPARE(
+        runToCompletion(*fresh, std::chrono::seconds(10)).summary.value(QStringLiteral("width")).toDouble(),
+        9.0);
 }
 
 void TestEngine::outputFamiliesMatch()
 {
-    const std::vector<OutputSpec> outputs{{QStringLiteral("median_ns"), QStringLiteral("ns"), {}},
-                                          {QStringLiteral("final_*"), {}, {}}};
+    const std::vector<OutputSpec> outputs {
+        {QStringLiteral("median_ns"), QStringLiteral("ns"), {}}, {QStringLiteral("final_*"), {}, {}}};
     QVERIFY(outputsContain(outputs, QStringLiteral("median_ns")));
     QVERIFY(outputsContain(outputs, QStringLiteral("final_bob")));
     QVERIFY(!outputsContain(outputs, QStringLiteral("median")));

@@ -71,26 +71,39 @@ void TestLesson::brokenFiles_data()
     QTest::addColumn<QString>("expected");
     QTest::newRow("not json") << QByteArray("{ \"title\": ")
                               << "bad/lesson.json: is not valid JSON at offset";
-    QTest::newRow("no title") << QByteArray(R"({"section": "threads", "steps": [{"title": "a", "text": "one.md"}]})")
+    QTest::newRow("no title") << QByteArray(
+        R"({"section": "threads", "steps": [{"title": "a", "text": "one.md"}]})")
                               << "bad/lesson.json: title: is missing";
-    QTest::newRow("bad section") << QByteArray(R"({"title": "x", "section": "kernels", "steps": [{"title": "a", "text": "one.md"}]})")
+    QTest::newRow("bad section") << QByteArray(
+        R"({"title": "x", "section": "kernels", "steps": [{"title": "a", "text": "one.md"}]})")
                                  << "bad/lesson.json: section: 'kernels' is not a section";
     QTest::newRow("no steps") << QByteArray(R"({"title": "x", "section": "threads", "steps": []})")
                               << "bad/lesson.json: steps: must be a non-empty list";
-    QTest::newRow("missing markdown") << QByteArray(R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "nope.md"}]})")
-                                      << "bad/lesson.json: steps[0].text: the file 'nope.md' cannot be read";
-    QTest::newRow("unknown engine") << QByteArray(R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "engine": "warp"}]})")
+    QTest::newRow("missing markdown")
+        << QByteArray(R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "nope.md"}]})")
+        << "bad/lesson.json: steps[0].text: the file 'nope.md' cannot be read";
+    QTest::newRow("unknown engine") << QByteArray(
+        R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "engine": "warp"}]})")
                                     << "bad/lesson.json: steps[0].engine: 'warp' is not an engine";
-    QTest::newRow("preset out of range") << QByteArray(R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "engine": "sharedvar", "preset": {"threads": 99}}]})")
-                                         << "bad/lesson.json: steps[0].preset.threads: parameter 'threads': value '99' is out of range";
-    QTest::newRow("choice answer outside") << QByteArray(R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "question": {"type": "choice", "prompt": "?", "choices": ["a", "b"], "answer": 2}}]})")
-                                           << "bad/lesson.json: steps[0].question.answer: index 2 is outside the 2 choices";
-    QTest::newRow("bad syllabus id") << QByteArray(R"({"title": "x", "section": "threads", "syllabus": ["T99"], "steps": [{"title": "a", "text": "one.md"}]})")
+    QTest::newRow("preset out of range") << QByteArray(
+        R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "engine": "sharedvar", "preset": {"threads": 99}}]})")
+                                         << "bad/lesson.json: steps[0].preset.threads: parameter 'threads': "
+                                            "value '99' is out of range";
+    QTest::newRow("choice answer outside") << QByteArray(
+        R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "question": {"type": "choice", "prompt": "?", "choices": ["a", "b"], "answer": 2}}]})")
+                                           << "bad/lesson.json: steps[0].question.answer: index 2 is outside "
+                                              "the 2 choices";
+    QTest::newRow("bad syllabus id") << QByteArray(
+        R"({"title": "x", "section": "threads", "syllabus": ["T99"], "steps": [{"title": "a", "text": "one.md"}]})")
                                      << "bad/lesson.json: syllabus: 'T99' is not a syllabus id";
-    QTest::newRow("editable unknown") << QByteArray(R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "engine": "sharedvar", "editable": ["speed"]}]})")
-                                      << "bad/lesson.json: steps[0].editable: 'speed' is not a parameter of engine 'sharedvar'";
-    QTest::newRow("path escape") << QByteArray(R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "../secret.md"}]})")
-                                 << "bad/lesson.json: steps[0].text: '../secret.md' must be a file inside the lesson folder";
+    QTest::newRow("editable unknown") << QByteArray(
+        R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "engine": "sharedvar", "editable": ["speed"]}]})")
+                                      << "bad/lesson.json: steps[0].editable: 'speed' is not a parameter of "
+                                         "engine 'sharedvar'";
+    QTest::newRow("path escape")
+        << QByteArray(
+               R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "../secret.md"}]})")
+        << "bad/lesson.json: steps[0].text: '../secret.md' must be a file inside the lesson folder";
 }
 
 void TestLesson::brokenFiles()
@@ -153,12 +166,19 @@ void TestLesson::shippedLessonReferencesAreChecked_data()
     QTest::addColumn<QString>("from");
     QTest::addColumn<QString>("to");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("view id") << "view" << "ctxswitch.switch" << "ctxswitch.nosuchview"
+    QTest::newRow("view id") << "view"
+                             << "ctxswitch.switch"
+                             << "ctxswitch.nosuchview"
                              << "steps[0].view: 'ctxswitch.nosuchview' is not a view of engine 'ctxswitch'";
-    QTest::newRow("engine id") << "engine" << "ctxswitch" << "ctxswitch2"
+    QTest::newRow("engine id") << "engine"
+                               << "ctxswitch"
+                               << "ctxswitch2"
                                << "steps[0].engine: 'ctxswitch2' is not an engine";
-    QTest::newRow("answerFrom prefix") << "answerFrom" << "summary.process_thread_switch_ratio" << "result.x"
-                                       << "steps[1].question.answerFrom: 'result.x' must name a summary value";
+    QTest::newRow("answerFrom prefix")
+        << "answerFrom"
+        << "summary.process_thread_switch_ratio"
+        << "result.x"
+        << "steps[1].question.answerFrom: 'result.x' must name a summary value";
 }
 
 void TestLesson::shippedLessonReferencesAreChecked()

@@ -21,15 +21,15 @@ private Q_SLOTS:
 
 static ParamSchema sampleSchema()
 {
-    return ParamSchema{
+    return ParamSchema {
         ParamSpec::integer(QStringLiteral("threads"), QStringLiteral("Threads"), 4, 1, 32,
-                           QStringLiteral("threads"), QStringLiteral("worker threads")),
+            QStringLiteral("threads"), QStringLiteral("worker threads")),
         ParamSpec::real(QStringLiteral("ratio"), QStringLiteral("Ratio"), 0.5, 0, 1, {}, {}),
         ParamSpec::boolean(QStringLiteral("pin"), QStringLiteral("Pin"), true, {}),
         ParamSpec::choice(QStringLiteral("policy"), QStringLiteral("Policy"), QStringLiteral("lru"),
-                          {QStringLiteral("lru"), QStringLiteral("fifo")}, {}),
-        ParamSpec::bytes(QStringLiteral("memory"), QStringLiteral("Memory"), 16 << 20, 16 << 20,
-                         2LL << 30, {}),
+            {QStringLiteral("lru"), QStringLiteral("fifo")}, {}),
+        ParamSpec::bytes(
+            QStringLiteral("memory"), QStringLiteral("Memory"), 16 << 20, 16 << 20, 2LL << 30, {}),
         ParamSpec::bitRate(QStringLiteral("bandwidth"), QStringLiteral("Bandwidth"), 1e9, 0, 1e11, {}),
     };
 }
@@ -97,20 +97,34 @@ void TestParameter::validation_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<bool>("ok");
     QTest::addColumn<QString>("errorPart");
-    QTest::newRow("int ok") << "threads" << "8" << true << "";
-    QTest::newRow("int too big") << "threads" << "33" << false << "out of range (allowed: 1..32 threads)";
-    QTest::newRow("int not a number") << "threads" << "many" << false << "value 'many' is not allowed";
-    QTest::newRow("int fractional") << "threads" << "2.5" << false << "not allowed";
-    QTest::newRow("real ok") << "ratio" << "0.25" << true << "";
-    QTest::newRow("real below") << "ratio" << "-0.1" << false << "out of range (allowed: 0..1)";
-    QTest::newRow("bool") << "pin" << "off" << true << "";
-    QTest::newRow("bool bad") << "pin" << "maybe" << false << "true or false";
-    QTest::newRow("choice") << "policy" << "fifo" << true << "";
-    QTest::newRow("choice bad") << "policy" << "mru" << false << "one of lru, fifo";
-    QTest::newRow("bytes") << "memory" << "512MiB" << true << "";
-    QTest::newRow("bytes too small") << "memory" << "1MiB" << false << "allowed: 16MiB..2GiB";
-    QTest::newRow("rate") << "bandwidth" << "1Gbit" << true << "";
-    QTest::newRow("rate too high") << "bandwidth" << "1Tbit" << false << "not allowed";
+    QTest::newRow("int ok") << "threads"
+                            << "8" << true << "";
+    QTest::newRow("int too big") << "threads"
+                                 << "33" << false << "out of range (allowed: 1..32 threads)";
+    QTest::newRow("int not a number") << "threads"
+                                      << "many" << false << "value 'many' is not allowed";
+    QTest::newRow("int fractional") << "threads"
+                                    << "2.5" << false << "not allowed";
+    QTest::newRow("real ok") << "ratio"
+                             << "0.25" << true << "";
+    QTest::newRow("real below") << "ratio"
+                                << "-0.1" << false << "out of range (allowed: 0..1)";
+    QTest::newRow("bool") << "pin"
+                          << "off" << true << "";
+    QTest::newRow("bool bad") << "pin"
+                              << "maybe" << false << "true or false";
+    QTest::newRow("choice") << "policy"
+                            << "fifo" << true << "";
+    QTest::newRow("choice bad") << "policy"
+                                << "mru" << false << "one of lru, fifo";
+    QTest::newRow("bytes") << "memory"
+                           << "512MiB" << true << "";
+    QTest::newRow("bytes too small") << "memory"
+                                     << "1MiB" << false << "allowed: 16MiB..2GiB";
+    QTest::newRow("rate") << "bandwidth"
+                          << "1Gbit" << true << "";
+    QTest::newRow("rate too high") << "bandwidth"
+                                   << "1Tbit" << false << "not allowed";
 }
 
 void TestParameter::validation()
@@ -138,8 +152,8 @@ void TestParameter::resolveKeepsDefaults()
     ParamValues v;
     QString error;
     QVERIFY(schema.resolve({{QStringLiteral("threads"), QStringLiteral("16")},
-                            {QStringLiteral("memory"), QStringLiteral("1GiB")}},
-                           &v, &error));
+                               {QStringLiteral("memory"), QStringLiteral("1GiB")}},
+        &v, &error));
     QCOMPARE(v.value(QStringLiteral("threads")).toLongLong(), 16);
     QCOMPARE(v.value(QStringLiteral("memory")).toLongLong(), qint64(1) << 30);
     QCOMPARE(v.value(QStringLiteral("policy")).toString(), QStringLiteral("lru"));

@@ -39,10 +39,14 @@ void TestSafeFile::refusesSpecialFiles_data()
 {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("fifo") << "fifo" << "is a FIFO (named pipe), not a regular file: refused";
-    QTest::newRow("device") << "device" << "is a device file, not a regular file: refused";
-    QTest::newRow("folder") << "folder" << "is a folder, not a regular file: refused";
-    QTest::newRow("missing") << "missing" << "cannot open";
+    QTest::newRow("fifo") << "fifo"
+                          << "is a FIFO (named pipe), not a regular file: refused";
+    QTest::newRow("device") << "device"
+                            << "is a device file, not a regular file: refused";
+    QTest::newRow("folder") << "folder"
+                            << "is a folder, not a regular file: refused";
+    QTest::newRow("missing") << "missing"
+                             << "cannot open";
 }
 
 void TestSafeFile::refusesSpecialFiles()
@@ -80,7 +84,8 @@ void TestSafeFile::refusesOversizedFiles()
     QByteArray data;
     QString error;
     QVERIFY(!readRegularFile(path, 4096, &data, &error));
-    QVERIFY2(error.contains(QStringLiteral("4097 bytes, more than the 4096 bytes allowed")), qPrintable(error));
+    QVERIFY2(
+        error.contains(QStringLiteral("4097 bytes, more than the 4096 bytes allowed")), qPrintable(error));
     QVERIFY(readRegularFile(path, 4097, &data, &error));
     QCOMPARE(data.size(), 4097);
 }

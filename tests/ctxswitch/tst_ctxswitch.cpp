@@ -43,11 +43,11 @@ void TestCtxSwitch::percentiles_data()
     QTest::addColumn<QList<double>>("values");
     QTest::addColumn<double>("fraction");
     QTest::addColumn<double>("expected");
-    QTest::newRow("median odd") << QList<double>{5, 1, 3} << 0.5 << 3.0;
-    QTest::newRow("median even") << QList<double>{4, 1, 3, 2} << 0.5 << 2.5;
-    QTest::newRow("p10 of 0..10") << QList<double>{10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0} << 0.1 << 1.0;
-    QTest::newRow("p90 of 0..10") << QList<double>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10} << 0.9 << 9.0;
-    QTest::newRow("single") << QList<double>{42} << 0.9 << 42.0;
+    QTest::newRow("median odd") << QList<double> {5, 1, 3} << 0.5 << 3.0;
+    QTest::newRow("median even") << QList<double> {4, 1, 3, 2} << 0.5 << 2.5;
+    QTest::newRow("p10 of 0..10") << QList<double> {10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0} << 0.1 << 1.0;
+    QTest::newRow("p90 of 0..10") << QList<double> {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10} << 0.9 << 9.0;
+    QTest::newRow("single") << QList<double> {42} << 0.9 << 42.0;
 }
 
 void TestCtxSwitch::percentiles()
@@ -75,12 +75,12 @@ void TestCtxSwitch::switchesReallyHappen()
     const auto eOwner = makeEngine<CtxSwitchEngine>();
     CtxSwitchEngine &e = *eOwner;
     QString error;
-    QVERIFY2(e.configure({{QStringLiteral("parts"), QStringLiteral("switch")},
-                          {QStringLiteral("round_trips"), roundTrips},
-                          {QStringLiteral("mechanism"), mechanism},
-                          {QStringLiteral("placement"), placement}},
-                         &error),
-             qPrintable(error));
+    QVERIFY2(
+        e.configure(
+            {{QStringLiteral("parts"), QStringLiteral("switch")}, {QStringLiteral("round_trips"), roundTrips},
+                {QStringLiteral("mechanism"), mechanism}, {QStringLiteral("placement"), placement}},
+            &error),
+        qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(120));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     QCOMPARE(r.provenance, Provenance::Measured);
@@ -98,7 +98,10 @@ void TestCtxSwitch::switchesReallyHappen()
         // side at least once (voluntary) or preempts it (involuntary).
         const qint64 counted = s.voluntarySwitches + s.involuntarySwitches;
         QVERIFY2(counted >= s.roundTrips,
-                 qPrintable(QStringLiteral("%1: %2 switches for %3 round trips").arg(s.id).arg(counted).arg(s.roundTrips)));
+            qPrintable(QStringLiteral("%1: %2 switches for %3 round trips")
+                           .arg(s.id)
+                           .arg(counted)
+                           .arg(s.roundTrips)));
         QCOMPARE(r.summary.value(s.id + QStringLiteral("_us_median")).toDouble(), s.medianNs / 1000.0);
         QVERIFY(r.summary.value(s.id + QStringLiteral("_switches_per_round_trip")).toDouble() >= 1.0);
     }
@@ -127,12 +130,12 @@ void TestCtxSwitch::creationCostsAndReaping()
     const auto eOwner = makeEngine<CtxSwitchEngine>();
     CtxSwitchEngine &e = *eOwner;
     QString error;
-    QVERIFY2(e.configure({{QStringLiteral("parts"), QStringLiteral("create")},
-                          {QStringLiteral("creations"), 8},
-                          {QStringLiteral("fork_touch"), QStringLiteral("4MiB")},
-                          {QStringLiteral("fork_touch_samples"), 3}},
-                         &error),
-             qPrintable(error));
+    QVERIFY2(
+        e.configure({{QStringLiteral("parts"), QStringLiteral("create")}, {QStringLiteral("creations"), 8},
+                        {QStringLiteral("fork_touch"), QStringLiteral("4MiB")},
+                        {QStringLiteral("fork_touch_samples"), 3}},
+            &error),
+        qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(120));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const auto snap = std::dynamic_pointer_cast<const CtxSwitchSnapshot>(e.snapshot());
@@ -142,12 +145,13 @@ void TestCtxSwitch::creationCostsAndReaping()
         ids << s.id;
         QVERIFY2(s.medianNs > 0 || !s.note.isEmpty(), qPrintable(s.id));
     }
-    QCOMPARE(ids, (QStringList{QStringLiteral("thread_create"), QStringLiteral("fork"), QStringLiteral("spawn"),
-                               QStringLiteral("fork_touch_4MiB")}));
+    QCOMPARE(ids,
+        (QStringList {QStringLiteral("thread_create"), QStringLiteral("fork"), QStringLiteral("spawn"),
+            QStringLiteral("fork_touch_4MiB")}));
     QCOMPARE(int(snap->creations[0].valuesNs.size()), 8);
     QCOMPARE(int(snap->creations[3].valuesNs.size()), 3);
     QCOMPARE(r.summary.value(QStringLiteral("fork_thread_creation_ratio")).toDouble(),
-             snap->creations[1].medianNs / snap->creations[0].medianNs);
+        snap->creations[1].medianNs / snap->creations[0].medianNs);
     QVERIFY(r.summary.contains(QStringLiteral("fork_touch_growth_ratio")));
     QVERIFY(noChildrenLeft());
     QVERIFY(snap->switches.empty());
@@ -160,10 +164,10 @@ void TestCtxSwitch::indirectSweep()
     CtxSwitchEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("parts"), QStringLiteral("indirect")},
-                          {QStringLiteral("indirect_max"), QStringLiteral("64KiB")},
-                          {QStringLiteral("indirect_reps"), 5}},
-                         &error),
-             qPrintable(error));
+                             {QStringLiteral("indirect_max"), QStringLiteral("64KiB")},
+                             {QStringLiteral("indirect_reps"), 5}},
+                 &error),
+        qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(120));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const auto snap = std::dynamic_pointer_cast<const CtxSwitchSnapshot>(e.snapshot());
@@ -189,8 +193,7 @@ void TestCtxSwitch::stopMidwayJoinsAndReaps()
     const auto eOwner = makeEngine<CtxSwitchEngine>();
     CtxSwitchEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("parts"), QStringLiteral("switch")},
-                         {QStringLiteral("round_trips"), 1000000},
-                         {QStringLiteral("mechanism"), QStringLiteral("futex")}}));
+        {QStringLiteral("round_trips"), 1000000}, {QStringLiteral("mechanism"), QStringLiteral("futex")}}));
     e.setSpeed(0);
     e.start();
     // Wait until a process ping-pong is running or done, then stop.
@@ -219,33 +222,34 @@ void TestCtxSwitch::everySummaryKeyIsDeclared()
     const auto eOwner = makeEngine<CtxSwitchEngine>();
     CtxSwitchEngine &e = *eOwner;
     QString error;
-    QVERIFY2(e.configure({{QStringLiteral("parts"), QStringLiteral("all")},
-                          {QStringLiteral("round_trips"), 50},
-                          {QStringLiteral("mechanism"), QStringLiteral("both")},
-                          {QStringLiteral("creations"), 5},
-                          {QStringLiteral("fork_touch"), QStringLiteral("4MiB")},
-                          {QStringLiteral("fork_touch_samples"), 2},
-                          {QStringLiteral("indirect_max"), QStringLiteral("16KiB")},
-                          {QStringLiteral("indirect_reps"), 2}},
-                         &error),
-             qPrintable(error));
+    QVERIFY2(e.configure(
+                 {{QStringLiteral("parts"), QStringLiteral("all")}, {QStringLiteral("round_trips"), 50},
+                     {QStringLiteral("mechanism"), QStringLiteral("both")}, {QStringLiteral("creations"), 5},
+                     {QStringLiteral("fork_touch"), QStringLiteral("4MiB")},
+                     {QStringLiteral("fork_touch_samples"), 2},
+                     {QStringLiteral("indirect_max"), QStringLiteral("16KiB")},
+                     {QStringLiteral("indirect_reps"), 2}},
+                 &error),
+        qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(120));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const std::vector<OutputSpec> outputs = e.outputs();
     for (auto it = r.summary.begin(); it != r.summary.end(); ++it)
-        QVERIFY2(outputsContain(outputs, it.key()), qPrintable(QStringLiteral("undeclared key: ") + it.key()));
-    for (const char *key : {"process_thread_switch_ratio", "fork_thread_creation_ratio", "fork_touch_4MiB_us_median",
-                            "fork_touch_max_bytes", "indirect_peak_us", "switch_syscall_ratio",
-                            "process_switch_futex_switches_per_round_trip"})
+        QVERIFY2(
+            outputsContain(outputs, it.key()), qPrintable(QStringLiteral("undeclared key: ") + it.key()));
+    for (const char *key : {"process_thread_switch_ratio", "fork_thread_creation_ratio",
+             "fork_touch_4MiB_us_median", "fork_touch_max_bytes", "indirect_peak_us", "switch_syscall_ratio",
+             "process_switch_futex_switches_per_round_trip"})
         QVERIFY2(r.summary.contains(QLatin1String(key)), key);
     QCOMPARE(r.summary.value(QStringLiteral("fork_touch_max_bytes")).toDouble(), double(4 << 20));
     // Series ids: the indirect curve, then one histogram per switch variant.
     QStringList ids;
     for (const Series &series : r.series)
         ids << series.id;
-    QCOMPARE(ids, (QStringList{QStringLiteral("indirect_cost"), QStringLiteral("thread_switch_pipe"),
-                               QStringLiteral("process_switch_pipe"), QStringLiteral("thread_switch_futex"),
-                               QStringLiteral("process_switch_futex")}));
+    QCOMPARE(ids,
+        (QStringList {QStringLiteral("indirect_cost"), QStringLiteral("thread_switch_pipe"),
+            QStringLiteral("process_switch_pipe"), QStringLiteral("thread_switch_futex"),
+            QStringLiteral("process_switch_futex")}));
     // The views' series are in the snapshot, built from the same samples.
     const auto snap = std::dynamic_pointer_cast<const CtxSwitchSnapshot>(e.snapshot());
     QVERIFY(snap);

@@ -53,10 +53,11 @@ std::shared_ptr<CtxSwitchSnapshot> syntheticCtxSnapshot()
         return c;
     };
     s->switches = {sample(QStringLiteral("thread_switch_pipe"), QStringLiteral("thread switch (pipe)"), 5000),
-                   sample(QStringLiteral("process_switch_pipe"), QStringLiteral("process switch (pipe)"), 11000)};
-    s->creations = {sample(QStringLiteral("thread_create"), QStringLiteral("std::thread create + join"), 30000),
-                    sample(QStringLiteral("fork"), QStringLiteral("fork + _exit + waitpid"), 300000),
-                    sample(QStringLiteral("spawn"), QStringLiteral("posix_spawn /bin/true + waitpid"), 900000)};
+        sample(QStringLiteral("process_switch_pipe"), QStringLiteral("process switch (pipe)"), 11000)};
+    s->creations
+        = {sample(QStringLiteral("thread_create"), QStringLiteral("std::thread create + join"), 30000),
+            sample(QStringLiteral("fork"), QStringLiteral("fork + _exit + waitpid"), 300000),
+            sample(QStringLiteral("spawn"), QStringLiteral("posix_spawn /bin/true + waitpid"), 900000)};
     for (qint64 w = 4096; w <= 4 * 1024 * 1024; w *= 4) {
         IndirectPoint p;
         p.workingSetBytes = w;
@@ -66,9 +67,8 @@ std::shared_ptr<CtxSwitchSnapshot> syntheticCtxSnapshot()
         p.repetitions = 5;
         s->indirect.push_back(p);
     }
-    s->caches = {{1, QStringLiteral("Data"), 48 * 1024},
-                 {2, QStringLiteral("Unified"), 1024 * 1024},
-                 {3, QStringLiteral("Unified"), qint64(512) * 1024 * 1024}};
+    s->caches = {{1, QStringLiteral("Data"), 48 * 1024}, {2, QStringLiteral("Unified"), 1024 * 1024},
+        {3, QStringLiteral("Unified"), qint64(512) * 1024 * 1024}};
     s->cacheSource = QStringLiteral("test");
     s->status = QStringLiteral("synthetic");
     // The series the engine builds as it measures.
@@ -219,8 +219,9 @@ void TestCtxSwitchViews::switchViewDrawsHistogramsAndCreations()
     QCOMPARE(view.switchChart()->graph(0)->pen().color(), view.theme().seriesColor(0));
     QCOMPARE(view.switchChart()->graph(1)->pen().color(), view.theme().seriesColor(1));
     // The engine's histograms, labelled by the view (by id, with the measured median).
-    QCOMPARE(view.switchChart()->graph(0)->name(), QStringLiteral("thread switch (pipe): median %1 us")
-                                                       .arg(snap->switches[0].medianNs / 1000.0, 0, 'f', 2));
+    QCOMPARE(view.switchChart()->graph(0)->name(),
+        QStringLiteral("thread switch (pipe): median %1 us")
+            .arg(snap->switches[0].medianNs / 1000.0, 0, 'f', 2));
     QCOMPARE(view.switchChart()->graph(1)->dataCount(), int(snap->switchHistograms[1].x.size()));
     QCOMPARE(view.createChart()->graphCount(), 1);
     QCOMPARE(view.createChart()->graph(0)->dataCount(), 3);
@@ -256,14 +257,13 @@ void TestCtxSwitchViews::realRunRenders()
     const auto eOwner = makeEngine<CtxSwitchEngine>();
     CtxSwitchEngine &e = *eOwner;
     QString error;
-    QVERIFY2(e.configure({{QStringLiteral("round_trips"), 500},
-                          {QStringLiteral("creations"), 5},
-                          {QStringLiteral("fork_touch"), QStringLiteral("16MiB")},
-                          {QStringLiteral("fork_touch_samples"), 2},
-                          {QStringLiteral("indirect_max"), QStringLiteral("2MiB")},
-                          {QStringLiteral("indirect_reps"), 5}},
-                         &error),
-             qPrintable(error));
+    QVERIFY2(e.configure({{QStringLiteral("round_trips"), 500}, {QStringLiteral("creations"), 5},
+                             {QStringLiteral("fork_touch"), QStringLiteral("16MiB")},
+                             {QStringLiteral("fork_touch_samples"), 2},
+                             {QStringLiteral("indirect_max"), QStringLiteral("2MiB")},
+                             {QStringLiteral("indirect_reps"), 5}},
+                 &error),
+        qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(120));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     // The view knows every measurement by id: untranslated, its label is the engine's English one.

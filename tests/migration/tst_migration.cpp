@@ -18,8 +18,8 @@
 #include <csignal>
 
 #include <netinet/in.h>
-#include <sys/wait.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace proclab;
@@ -64,12 +64,9 @@ Result runMigration(const QVariantMap &overrides, MigrationEngine *engine = null
     const auto localOwner = makeEngine<MigrationEngine>();
     MigrationEngine &local = *localOwner;
     MigrationEngine &e = engine ? *engine : local;
-    QVariantMap p{{QStringLiteral("memory"), 16 * kMiB},
-                  {QStringLiteral("warmup_ms"), 200},
-                  {QStringLiteral("after_ms"), 200},
-                  {QStringLiteral("bandwidth"), 0},
-                  {QStringLiteral("hot_set"), 1 * kMiB},
-                  {QStringLiteral("seed"), 5}};
+    QVariantMap p {{QStringLiteral("memory"), 16 * kMiB}, {QStringLiteral("warmup_ms"), 200},
+        {QStringLiteral("after_ms"), 200}, {QStringLiteral("bandwidth"), 0},
+        {QStringLiteral("hot_set"), 1 * kMiB}, {QStringLiteral("seed"), 5}};
     for (auto it = overrides.begin(); it != overrides.end(); ++it)
         p.insert(it.key(), it.value());
     QString error;
@@ -94,7 +91,7 @@ QString str(const Result &r, const char *key)
 std::uint16_t freePort()
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
+    sockaddr_in a {};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
@@ -138,16 +135,22 @@ void TestMigration::modelHandComputed_data()
     // 64 MiB = 16384 pages at 1 Gbit/s (125e6 B/s): one full pass takes 536.870912 ms.
     // One-way latency 0.5 ms.
     const double pass = 16384.0 * 4096 / 125e6 * 1000;
-    QTest::newRow("stop-and-copy") << "stopcopy" << 5000.0 << 0.0 << 0.0 << 30 << 3.0 << pass + 0.5 << pass + 0.5 << 1 << "";
-    QTest::newRow("post-copy") << "postcopy" << 5000.0 << 0.0 << 0.0 << 30 << 3.0 << 0.5 << pass + 0.5 << 0 << "";
-    QTest::newRow("pre-copy, idle VM") << "precopy" << 0.0 << 0.0 << 0.0 << 30 << 3.0 << 0.5 << pass + 0.5 << 1 << "converged";
+    QTest::newRow("stop-and-copy") << "stopcopy" << 5000.0 << 0.0 << 0.0 << 30 << 3.0 << pass + 0.5
+                                   << pass + 0.5 << 1 << "";
+    QTest::newRow("post-copy") << "postcopy" << 5000.0 << 0.0 << 0.0 << 30 << 3.0 << 0.5 << pass + 0.5 << 0
+                               << "";
+    QTest::newRow("pre-copy, idle VM")
+        << "precopy" << 0.0 << 0.0 << 0.0 << 30 << 3.0 << 0.5 << pass + 0.5 << 1 << "converged";
     // 1e6 writes/s into an 8 MiB hot set (2048 pages): it is all dirty after round 0,
     // and 2048 pages take 67.108864 ms < 300 ms.
     const double hot = 2048.0 * 4096 / 125e6 * 1000;
-    QTest::newRow("pre-copy, hot set") << "precopy" << 1e6 << 2048.0 << 1.0 << 30 << 3.0 << hot + 0.5 << pass + hot + 0.5 << 1 << "converged";
+    QTest::newRow("pre-copy, hot set") << "precopy" << 1e6 << 2048.0 << 1.0 << 30 << 3.0 << hot + 0.5
+                                       << pass + hot + 0.5 << 1 << "converged";
     // 1e6 uniform writes/s: every page dirty again after each pass (e^-32.8 is 0 here).
-    QTest::newRow("pre-copy, max rounds") << "precopy" << 1e6 << 0.0 << 0.0 << 1 << 3.0 << pass + 0.5 << 2 * pass + 0.5 << 1 << "max_rounds";
-    QTest::newRow("pre-copy, max total") << "precopy" << 1e6 << 0.0 << 0.0 << 30 << 2.5 << pass + 0.5 << 3 * pass + 0.5 << 2 << "max_total";
+    QTest::newRow("pre-copy, max rounds")
+        << "precopy" << 1e6 << 0.0 << 0.0 << 1 << 3.0 << pass + 0.5 << 2 * pass + 0.5 << 1 << "max_rounds";
+    QTest::newRow("pre-copy, max total")
+        << "precopy" << 1e6 << 0.0 << 0.0 << 30 << 2.5 << pass + 0.5 << 3 * pass + 0.5 << 2 << "max_total";
 }
 
 void TestMigration::modelHandComputed()
@@ -172,9 +175,10 @@ void TestMigration::modelHandComputed()
     in.maxRounds = maxRounds;
     in.maxTotalFactor = factor;
     const MigrationModelOutcome o = strategy == QLatin1String("stopcopy") ? migrationModelStopCopy(in)
-        : strategy == QLatin1String("precopy")                             ? migrationModelPreCopy(in)
-                                                                           : migrationModelPostCopy(in);
-    QVERIFY2(std::abs(o.downtimeSec * 1000 - downtimeMs) < 1e-3, qPrintable(QString::number(o.downtimeSec * 1000)));
+        : strategy == QLatin1String("precopy")                            ? migrationModelPreCopy(in)
+                                                                          : migrationModelPostCopy(in);
+    QVERIFY2(std::abs(o.downtimeSec * 1000 - downtimeMs) < 1e-3,
+        qPrintable(QString::number(o.downtimeSec * 1000)));
     QVERIFY2(std::abs(o.totalSec * 1000 - totalMs) < 1e-3, qPrintable(QString::number(o.totalSec * 1000)));
     QCOMPARE(int(o.rounds.size()), rounds);
     QCOMPARE(o.stopReason, reason);
@@ -190,9 +194,9 @@ void TestMigration::modelEngineSweeps()
     MigrationModelEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("memory"), 64 * kMiB}, {QStringLiteral("latency_ms"), 0.5},
-                          {QStringLiteral("sweep_points"), 11}, {QStringLiteral("sweep_max"), 100000}},
-                         &error),
-             qPrintable(error));
+                             {QStringLiteral("sweep_points"), 11}, {QStringLiteral("sweep_max"), 100000}},
+                 &error),
+        qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(10));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     QCOMPARE(r.provenance, Provenance::Model);
@@ -230,11 +234,10 @@ void TestMigration::memoryEqualAfterEachStrategy()
     QFETCH(QString, dirtyLog);
     const auto eOwner = makeEngine<MigrationEngine>();
     MigrationEngine &e = *eOwner;
-    const Result r = runMigration({{QStringLiteral("strategy"), strategy},
-                                   {QStringLiteral("dirty_rate"), 3000},
-                                   {QStringLiteral("bandwidth"), bandwidth},
-                                   {QStringLiteral("dirty_log"), dirtyLog}},
-                                  &e);
+    const Result r
+        = runMigration({{QStringLiteral("strategy"), strategy}, {QStringLiteral("dirty_rate"), 3000},
+                           {QStringLiteral("bandwidth"), bandwidth}, {QStringLiteral("dirty_log"), dirtyLog}},
+            &e);
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     QCOMPARE(r.provenance, Provenance::Measured);
     QCOMPARE(str(r, "vm_location"), QStringLiteral("destination"));
@@ -253,7 +256,8 @@ void TestMigration::memoryEqualAfterEachStrategy()
         QCOMPARE(num(r, "pages_sent"), pages);
         QCOMPARE(num(r, "pages_resent"), 0.0);
         QCOMPARE(num(r, "destination_duplicate_pages"), 0.0);
-        QCOMPARE(num(r, "destination_faults"), num(r, "demand_fetches") + num(r, "requests_for_pages_in_flight"));
+        QCOMPARE(
+            num(r, "destination_faults"), num(r, "demand_fetches") + num(r, "requests_for_pages_in_flight"));
     } else {
         QCOMPARE(num(r, "destination_duplicate_pages"), num(r, "pages_resent"));
     }
@@ -270,7 +274,7 @@ void TestMigration::memoryEqualAfterEachStrategy()
     QCOMPARE(qint64(snap->pageStates.size()), qint64(pages));
     for (std::uint8_t s : snap->pageStates) {
         QVERIFY(s != std::uint8_t(PageState::Dirty) && s != std::uint8_t(PageState::Missing)
-                && s != std::uint8_t(PageState::Clean));
+            && s != std::uint8_t(PageState::Clean));
     }
 }
 
@@ -298,12 +302,9 @@ void TestMigration::preCopyStopRules()
     QFETCH(QString, reason);
     QFETCH(int, preRounds);
     const Result r = runMigration({{QStringLiteral("strategy"), QStringLiteral("precopy")},
-                                   {QStringLiteral("dirty_rate"), dirtyRate},
-                                   {QStringLiteral("hot_share"), 0},
-                                   {QStringLiteral("bandwidth"), 200e6},
-                                   {QStringLiteral("max_rounds"), maxRounds},
-                                   {QStringLiteral("max_total_factor"), factor},
-                                   {QStringLiteral("downtime_limit_ms"), limitMs}});
+        {QStringLiteral("dirty_rate"), dirtyRate}, {QStringLiteral("hot_share"), 0},
+        {QStringLiteral("bandwidth"), 200e6}, {QStringLiteral("max_rounds"), maxRounds},
+        {QStringLiteral("max_total_factor"), factor}, {QStringLiteral("downtime_limit_ms"), limitMs}});
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     QCOMPARE(str(r, "stop_reason"), reason);
     QVERIFY(r.summary.value(QStringLiteral("memory_equal")).toBool());
@@ -336,13 +337,20 @@ void TestMigration::cutConnectionAbandons_data()
 {
     QTest::addColumn<QString>("strategy");
     QTest::addColumn<QString>("cut");
-    QTest::newRow("precopy handshake") << "precopy" << "handshake";
-    QTest::newRow("precopy first pass") << "precopy" << "first_pass";
-    QTest::newRow("precopy paused") << "precopy" << "paused";
-    QTest::newRow("precopy after resume") << "precopy" << "after_resume";
-    QTest::newRow("stopcopy paused") << "stopcopy" << "paused";
-    QTest::newRow("postcopy paused") << "postcopy" << "paused";
-    QTest::newRow("postcopy after resume") << "postcopy" << "after_resume";
+    QTest::newRow("precopy handshake") << "precopy"
+                                       << "handshake";
+    QTest::newRow("precopy first pass") << "precopy"
+                                        << "first_pass";
+    QTest::newRow("precopy paused") << "precopy"
+                                    << "paused";
+    QTest::newRow("precopy after resume") << "precopy"
+                                          << "after_resume";
+    QTest::newRow("stopcopy paused") << "stopcopy"
+                                     << "paused";
+    QTest::newRow("postcopy paused") << "postcopy"
+                                     << "paused";
+    QTest::newRow("postcopy after resume") << "postcopy"
+                                           << "after_resume";
 }
 
 void TestMigration::cutConnectionAbandons()
@@ -350,11 +358,9 @@ void TestMigration::cutConnectionAbandons()
     QFETCH(QString, strategy);
     QFETCH(QString, cut);
     // No writes: the source's memory must still be exactly what the guest was given.
-    const Result r = runMigration({{QStringLiteral("strategy"), strategy},
-                                   {QStringLiteral("dirty_rate"), 0},
-                                   {QStringLiteral("cut_at"), cut},
-                                   {QStringLiteral("bandwidth"), 400e6},
-                                   {QStringLiteral("after_ms"), 300}});
+    const Result r = runMigration({{QStringLiteral("strategy"), strategy}, {QStringLiteral("dirty_rate"), 0},
+        {QStringLiteral("cut_at"), cut}, {QStringLiteral("bandwidth"), 400e6},
+        {QStringLiteral("after_ms"), 300}});
     QVERIFY2(r.error.startsWith(QStringLiteral("migration abandoned")), qPrintable(r.error));
     QVERIFY2(r.error.contains(QStringLiteral("source")), qPrintable(r.error));
     QVERIFY(r.summary.value(QStringLiteral("abandoned")).toBool());
@@ -371,9 +377,8 @@ void TestMigration::destinationFailureAbandons()
     QString error;
     QVERIFY2(node.start(&error), qPrintable(error));
     const Result r = runMigration({{QStringLiteral("strategy"), QStringLiteral("precopy")},
-                                   {QStringLiteral("dirty_rate"), 0},
-                                   {QStringLiteral("bandwidth"), 400e6},
-                                   {QStringLiteral("destination"), QStringLiteral("127.0.0.1:%1").arg(node.port())}});
+        {QStringLiteral("dirty_rate"), 0}, {QStringLiteral("bandwidth"), 400e6},
+        {QStringLiteral("destination"), QStringLiteral("127.0.0.1:%1").arg(node.port())}});
     QVERIFY2(r.error.startsWith(QStringLiteral("migration abandoned")), qPrintable(r.error));
     QCOMPARE(str(r, "vm_location"), QStringLiteral("source"));
     QCOMPARE(str(r, "checksum_source_end"), hex64(migration::patternChecksum(4096, 5)));
@@ -386,16 +391,20 @@ void TestMigration::badDestinations_data()
 {
     QTest::addColumn<QString>("destination");
     QTest::addColumn<QString>("message");
-    QTest::newRow("not host:port") << "nohost" << "is not HOST:PORT";
-    QTest::newRow("bad port") << "127.0.0.1:99999" << "is not HOST:PORT";
-    QTest::newRow("nobody listens") << QStringLiteral("127.0.0.1:%1").arg(freePort()) << "cannot reach the destination";
+    QTest::newRow("not host:port") << "nohost"
+                                   << "is not HOST:PORT";
+    QTest::newRow("bad port") << "127.0.0.1:99999"
+                              << "is not HOST:PORT";
+    QTest::newRow("nobody listens") << QStringLiteral("127.0.0.1:%1").arg(freePort())
+                                    << "cannot reach the destination";
 }
 
 void TestMigration::badDestinations()
 {
     QFETCH(QString, destination);
     QFETCH(QString, message);
-    const Result r = runMigration({{QStringLiteral("destination"), destination}, {QStringLiteral("warmup_ms"), 0}});
+    const Result r
+        = runMigration({{QStringLiteral("destination"), destination}, {QStringLiteral("warmup_ms"), 0}});
     QVERIFY2(r.error.contains(message), qPrintable(r.error));
     QVERIFY(!r.error.contains(QLatin1Char('\n')));
 }
@@ -407,15 +416,15 @@ void TestMigration::nodeCommandLine()
     int status = -1;
     std::thread nodeThread([&] {
         QTextStream out(&outText), err(&errText);
-        status = runMigrationNode({QStringLiteral("--listen"), QString::number(port), QStringLiteral("--once")}, out, err);
+        status = runMigrationNode(
+            {QStringLiteral("--listen"), QString::number(port), QStringLiteral("--once")}, out, err);
     });
     // The node may take a moment to listen: the engine's connect fails fast, so retry a few times.
     Result r;
     for (int attempt = 0; attempt < 50; ++attempt) {
         r = runMigration({{QStringLiteral("strategy"), QStringLiteral("postcopy")},
-                          {QStringLiteral("dirty_rate"), 2000},
-                          {QStringLiteral("warmup_ms"), 0},
-                          {QStringLiteral("destination"), QStringLiteral("127.0.0.1:%1").arg(port)}});
+            {QStringLiteral("dirty_rate"), 2000}, {QStringLiteral("warmup_ms"), 0},
+            {QStringLiteral("destination"), QStringLiteral("127.0.0.1:%1").arg(port)}});
         if (!r.error.contains(QStringLiteral("cannot reach")))
             break;
         QTest::qWait(100);
@@ -433,10 +442,12 @@ void TestMigration::nodeArgumentErrors_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
-    QTest::newRow("nothing") << QStringList{} << "--listen PORT is required";
-    QTest::newRow("no port") << QStringList{QStringLiteral("--listen")} << "needs a port";
-    QTest::newRow("bad port") << QStringList{QStringLiteral("--listen"), QStringLiteral("x")} << "needs a port";
-    QTest::newRow("unknown") << QStringList{QStringLiteral("--listen"), QStringLiteral("0"), QStringLiteral("--fast")}
+    QTest::newRow("nothing") << QStringList {} << "--listen PORT is required";
+    QTest::newRow("no port") << QStringList {QStringLiteral("--listen")} << "needs a port";
+    QTest::newRow("bad port") << QStringList {QStringLiteral("--listen"), QStringLiteral("x")}
+                              << "needs a port";
+    QTest::newRow("unknown") << QStringList {QStringLiteral("--listen"), QStringLiteral("0"),
+        QStringLiteral("--fast")}
                              << "unknown option --fast";
 }
 
@@ -460,7 +471,6 @@ void TestMigration::registered()
     QCOMPARE(reg.find(QStringLiteral("migration-model"))->info.provenance, Provenance::Model);
 }
 
-
 QTEST_APPLESS_MAIN(TestMigration)
 void TestMigration::snapshotHashIsTheMemoryAtTheStart()
 {
@@ -475,7 +485,7 @@ void TestMigration::snapshotHashIsTheMemoryAtTheStart()
     QVERIFY2(memory.allocate(pages, &error), qPrintable(error));
     memory.fillPattern(seed);
     SnapshotHasher hasher(memory);
-    std::atomic<bool> doneCalled{false};
+    std::atomic<bool> doneCalled {false};
     hasher.start([&] { doneCalled = true; });
     for (std::size_t p = pages; p-- > 0;) {
         hasher.beforeWrite(p);
@@ -516,14 +526,14 @@ void TestMigration::writeFaultsLogEachPageOnce()
     QCOMPARE(log.faults(), std::uint64_t(2));
     std::vector<std::uint32_t> dirty;
     log.harvest(&dirty);
-    QCOMPARE(dirty, (std::vector<std::uint32_t>{3, 40}));
+    QCOMPARE(dirty, (std::vector<std::uint32_t> {3, 40}));
     QCOMPARE(reinterpret_cast<std::uint64_t *>(memory.page(3))[2], std::uint64_t(3)); // the writes landed
     // Harvested pages are protected again: the next write faults and is logged.
     write(40, 8, 5);
     QCOMPARE(log.faults(), std::uint64_t(3));
     dirty.clear();
     log.harvest(&dirty);
-    QCOMPARE(dirty, std::vector<std::uint32_t>{40});
+    QCOMPARE(dirty, std::vector<std::uint32_t> {40});
     log.detach();
     write(5, 0, 6); // writable again, nothing logged
     QCOMPARE(log.faults(), std::uint64_t(3));

@@ -1,5 +1,5 @@
-#include "migration/migrationview.h"
 #include "migration/migrationrunhistory.h"
+#include "migration/migrationview.h"
 #include "migration/pagegridwidget.h"
 
 #include "common/viewregistry.h"
@@ -57,8 +57,8 @@ void TestMigrationView::gridImageOnePixelPerPage()
     const QImage img = renderPageGrid(states, 1024, colors, qRgb(1, 2, 3));
     QCOMPARE(img.width(), 1024);
     QCOMPARE(img.height(), 512);
-    for (std::size_t i : {std::size_t(0), std::size_t(1), std::size_t(6), std::size_t(1023), std::size_t(1024),
-                          std::size_t(300001), std::size_t(524287)})
+    for (std::size_t i : {std::size_t(0), std::size_t(1), std::size_t(6), std::size_t(1023),
+             std::size_t(1024), std::size_t(300001), std::size_t(524287)})
         QCOMPARE(img.pixel(int(i % 1024), int(i / 1024)), colors[i % 7]);
     // A partial last row is padded with the background.
     const QImage partial = renderPageGrid(std::vector<std::uint8_t>(10, 2), 4, colors, qRgb(1, 2, 3));
@@ -98,12 +98,10 @@ void TestMigrationView::gridWidgetShowsStateColours()
 void TestMigrationView::liveViewDrawsARealRun()
 {
     MigrationRunHistory::instance().clear();
-    const auto snap = runEngine({{QStringLiteral("strategy"), QStringLiteral("precopy")},
-                                 {QStringLiteral("memory"), 16 * kMiB},
-                                 {QStringLiteral("bandwidth"), 400e6},
-                                 {QStringLiteral("dirty_rate"), 4000},
-                                 {QStringLiteral("warmup_ms"), 300},
-                                 {QStringLiteral("after_ms"), 300}});
+    const auto snap = runEngine(
+        {{QStringLiteral("strategy"), QStringLiteral("precopy")}, {QStringLiteral("memory"), 16 * kMiB},
+            {QStringLiteral("bandwidth"), 400e6}, {QStringLiteral("dirty_rate"), 4000},
+            {QStringLiteral("warmup_ms"), 300}, {QStringLiteral("after_ms"), 300}});
     QVERIFY(snap);
     QVERIFY2(snap->result.error.isEmpty(), qPrintable(snap->result.error));
     MigrationLiveView view;
@@ -134,12 +132,10 @@ void TestMigrationView::liveViewDrawsARealRun()
     maybeSave(&view, "migration-live-final.png");
     // It joined the history: a second run of another strategy overlays it.
     QCOMPARE(int(MigrationRunHistory::instance().runs().size()), 1);
-    const auto post = runEngine({{QStringLiteral("strategy"), QStringLiteral("postcopy")},
-                                 {QStringLiteral("memory"), 16 * kMiB},
-                                 {QStringLiteral("bandwidth"), 400e6},
-                                 {QStringLiteral("dirty_rate"), 4000},
-                                 {QStringLiteral("warmup_ms"), 300},
-                                 {QStringLiteral("after_ms"), 300}});
+    const auto post = runEngine(
+        {{QStringLiteral("strategy"), QStringLiteral("postcopy")}, {QStringLiteral("memory"), 16 * kMiB},
+            {QStringLiteral("bandwidth"), 400e6}, {QStringLiteral("dirty_rate"), 4000},
+            {QStringLiteral("warmup_ms"), 300}, {QStringLiteral("after_ms"), 300}});
     QVERIFY(post);
     view.showSnapshot(post, RunState::Finished);
     QCOMPARE(int(MigrationRunHistory::instance().runs().size()), 2);
@@ -155,13 +151,10 @@ void TestMigrationView::midMigrationFrame()
     MigrationEngine &e = *eOwner;
     QString error;
     QVERIFY(e.configure({{QStringLiteral("strategy"), QStringLiteral("precopy")},
-                         {QStringLiteral("memory"), 64 * kMiB},
-                         {QStringLiteral("bandwidth"), 200e6},
-                         {QStringLiteral("dirty_rate"), 20000},
-                         {QStringLiteral("hot_set"), 8 * kMiB},
-                         {QStringLiteral("warmup_ms"), 300},
-                         {QStringLiteral("after_ms"), 200}},
-                        &error));
+                            {QStringLiteral("memory"), 64 * kMiB}, {QStringLiteral("bandwidth"), 200e6},
+                            {QStringLiteral("dirty_rate"), 20000}, {QStringLiteral("hot_set"), 8 * kMiB},
+                            {QStringLiteral("warmup_ms"), 300}, {QStringLiteral("after_ms"), 200}},
+        &error));
     e.setSpeed(0);
     e.start();
     std::shared_ptr<const MigrationSnapshot> mid;
@@ -187,7 +180,8 @@ void TestMigrationView::midMigrationFrame()
     view.showSnapshot(mid, RunState::Running);
     // The running strategy's own curve is drawn, after the earlier runs.
     QVERIFY(view.responseChart()->graphCount() >= 1);
-    QCOMPARE(view.responseChart()->graph(view.responseChart()->graphCount() - 1)->dataCount(), int(mid->samples.size()));
+    QCOMPARE(view.responseChart()->graph(view.responseChart()->graphCount() - 1)->dataCount(),
+        int(mid->samples.size()));
     QVERIFY(!mid->samples.empty());
     QTest::qWait(100); // the charts replot on the next event-loop turn
     const QImage shot = view.grab().toImage();
@@ -195,7 +189,8 @@ void TestMigrationView::midMigrationFrame()
     // Page 0 went first; the last page is not sent yet.
     const QRgb first = shot.pixel(view.grid()->mapTo(&view, view.grid()->cellCenter(0))) & 0xffffff;
     QVERIFY(first == (colors[2] & 0xffffff) || first == (colors[1] & 0xffffff));
-    const QRgb last = shot.pixel(view.grid()->mapTo(&view, view.grid()->cellCenter(mid->pages - 1))) & 0xffffff;
+    const QRgb last
+        = shot.pixel(view.grid()->mapTo(&view, view.grid()->cellCenter(mid->pages - 1))) & 0xffffff;
     QVERIFY(last == (colors[0] & 0xffffff) || last == (colors[1] & 0xffffff));
     maybeSave(&view, "migration-live-mid.png");
 }
@@ -206,8 +201,8 @@ void TestMigrationView::sweepViewShowsModelAndMeasuredPoints()
     MigrationModelEngine &e = *eOwner;
     QString error;
     QVERIFY(e.configure({{QStringLiteral("memory"), 16 * kMiB}, {QStringLiteral("bandwidth"), 400e6},
-                         {QStringLiteral("sweep_max"), 20000}},
-                        &error));
+                            {QStringLiteral("sweep_max"), 20000}},
+        &error));
     runToCompletion(e, std::chrono::seconds(10));
     MigrationSweepView view;
     view.resize(1200, 600);

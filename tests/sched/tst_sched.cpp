@@ -1,8 +1,8 @@
 #include "sched/schedengine.h"
+#include "sched/schedmodel.h"
 #include <map>
 #include <set>
 #include <tuple>
-#include "sched/schedmodel.h"
 
 #include <QSet>
 #include <QTemporaryDir>
@@ -116,8 +116,11 @@ void TestSched::manyToOneBlockingCallStallsWholeProcess()
     // While A is in its system call, no thread of its process gets any CPU, although B and C are runnable.
     for (const auto &g : m.gantt()) {
         const bool overlaps = g.startNs < blocks[0].second && g.endNs > blocks[0].first;
-        QVERIFY2(!overlaps, qPrintable(QStringLiteral("thread %1 ran %2..%3 ns during the block")
-                                           .arg(g.userThread).arg(g.startNs).arg(g.endNs)));
+        QVERIFY2(!overlaps,
+            qPrintable(QStringLiteral("thread %1 ran %2..%3 ns during the block")
+                           .arg(g.userThread)
+                           .arg(g.startNs)
+                           .arg(g.endNs)));
     }
     // And B and C were not done when A blocked (they really were stalled).
     const auto ts = m.userThreads();
@@ -198,8 +201,11 @@ void TestSched::cfsSharesMatchWeights()
         const double expected = t.weight / totalW;
         const double share = (t.cpuNs + t.overheadNs) / totalCpu;
         QVERIFY2(std::abs(share - expected) <= 0.01 * expected,
-                 qPrintable(QStringLiteral("%1 (nice %2): share %3, weight share %4")
-                                .arg(t.name).arg(t.nice).arg(share).arg(expected)));
+            qPrintable(QStringLiteral("%1 (nice %2): share %3, weight share %4")
+                           .arg(t.name)
+                           .arg(t.nice)
+                           .arg(share)
+                           .arg(expected)));
     }
 }
 
@@ -237,8 +243,10 @@ void TestSched::vruntimesStayWithinOnePeriod()
         const std::int64_t spread = m.vruntimeSpreadNs();
         worst = std::max(worst, spread);
         QVERIFY2(spread <= m.schedPeriodNs(),
-                 qPrintable(QStringLiteral("t=%1 ns: spread %2 ns > period %3 ns")
-                                .arg(m.nowNs()).arg(spread).arg(m.schedPeriodNs())));
+            qPrintable(QStringLiteral("t=%1 ns: spread %2 ns > period %3 ns")
+                           .arg(m.nowNs())
+                           .arg(spread)
+                           .arg(m.schedPeriodNs())));
         ++checked;
     }
     QVERIFY(checked > 100);
@@ -282,8 +290,8 @@ void TestSched::invariantsHoldEveryEvent()
     int steps = 0;
     while (m.step()) {
         broken = m.checkInvariants();
-        QVERIFY2(broken.isEmpty(), qPrintable(QStringLiteral("after step %1 (%2): %3")
-                                                  .arg(steps).arg(m.lastStepText(), broken)));
+        QVERIFY2(broken.isEmpty(),
+            qPrintable(QStringLiteral("after step %1 (%2): %3").arg(steps).arg(m.lastStepText(), broken)));
         QVERIFY(++steps < 2000000);
     }
     QVERIFY(steps > 0);
@@ -308,7 +316,7 @@ void TestSched::userThreadNeverOnTwoCpus()
         for (size_t i = 1; i < bars.size(); ++i) {
             if (bars[i].userThread == bars[i - 1].userThread)
                 QVERIFY2(bars[i].startNs >= bars[i - 1].endNs,
-                         qPrintable(QStringLiteral("user thread %1 overlaps itself").arg(bars[i].userThread)));
+                    qPrintable(QStringLiteral("user thread %1 overlaps itself").arg(bars[i].userThread)));
         }
         // Several kernel threads did carry the same user thread over the run (it migrates).
         std::map<int, std::set<int>> carriers;
@@ -356,7 +364,12 @@ void TestSched::sameSeedSameTrace()
         m.runToEnd();
         QStringList lines;
         for (const auto &e : m.trace())
-            lines << QStringLiteral("%1 %2 %3 %4 %5").arg(e.timeNs).arg(int(e.kind)).arg(e.cpu).arg(e.kernelThread).arg(e.userThread);
+            lines << QStringLiteral("%1 %2 %3 %4 %5")
+                         .arg(e.timeNs)
+                         .arg(int(e.kind))
+                         .arg(e.cpu)
+                         .arg(e.kernelThread)
+                         .arg(e.userThread);
         return lines;
     };
     const QStringList a = traceOf(3), b = traceOf(3), c = traceOf(4);
@@ -390,15 +403,24 @@ void TestSched::badInputGivesOneLineErrors_data()
     QTest::addColumn<QString>("key");
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("unknown workload") << "workload" << "nope" << "unknown workload 'nope'";
-    QTest::newRow("missing file") << "workload" << "/nonexistent/w.json" << "cannot open";
-    QTest::newRow("bad json") << "workload" << "{\"processes\": [" << "JSON error";
+    QTest::newRow("unknown workload") << "workload"
+                                      << "nope"
+                                      << "unknown workload 'nope'";
+    QTest::newRow("missing file") << "workload"
+                                  << "/nonexistent/w.json"
+                                  << "cannot open";
+    QTest::newRow("bad json") << "workload"
+                              << "{\"processes\": ["
+                              << "JSON error";
     QTest::newRow("bad op") << "workload"
                             << R"({"processes":[{"threads":[{"ops":[["fly",3]]}]}]})"
                             << "unknown operation 'fly'";
-    QTest::newRow("no cpu") << "workload" << R"({"processes":[{"threads":[{"ops":[["syscall",3]]}]}]})"
+    QTest::newRow("no cpu") << "workload"
+                            << R"({"processes":[{"threads":[{"ops":[["syscall",3]]}]}]})"
                             << "at least one cpu operation";
-    QTest::newRow("bad nice") << "nices" << "0,99" << "not a nice value";
+    QTest::newRow("bad nice") << "nices"
+                              << "0,99"
+                              << "not a nice value";
 }
 
 void TestSched::badInputGivesOneLineErrors()
@@ -508,8 +530,10 @@ void TestSched::jsonWorkloadFile()
     const auto eOwner = makeEngine<SchedEngine>();
     SchedEngine &e = *eOwner;
     QString error;
-    QVERIFY2(e.configure({{QStringLiteral("workload"), path}, {QStringLiteral("model"), QStringLiteral("mn")}}, &error),
-             qPrintable(error));
+    QVERIFY2(
+        e.configure(
+            {{QStringLiteral("workload"), path}, {QStringLiteral("model"), QStringLiteral("mn")}}, &error),
+        qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(10));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     QCOMPARE(r.summary.value(QStringLiteral("threads")).toInt(), 2);
@@ -524,17 +548,16 @@ void TestSched::engineRunsHeadless()
     SchedEngine &e = *eOwner;
     QString error;
     QVERIFY2(e.configure({{QStringLiteral("model"), QStringLiteral("mn")},
-                          {QStringLiteral("policy"), QStringLiteral("cfs")},
-                          {QStringLiteral("workload"), QStringLiteral("mixed")},
-                          {QStringLiteral("cpus"), 2},
-                          {QStringLiteral("table"), QStringLiteral("trace")}},
-                         &error),
-             qPrintable(error));
+                             {QStringLiteral("policy"), QStringLiteral("cfs")},
+                             {QStringLiteral("workload"), QStringLiteral("mixed")},
+                             {QStringLiteral("cpus"), 2}, {QStringLiteral("table"), QStringLiteral("trace")}},
+                 &error),
+        qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(30));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     QCOMPARE(r.provenance, Provenance::Model);
     for (const char *key : {"makespan_ms", "mean_turnaround_ms", "mean_waiting_ms", "mean_response_ms",
-                            "cpu_utilisation", "kernel_switches", "user_switches", "traps", "events"}) {
+             "cpu_utilisation", "kernel_switches", "user_switches", "traps", "events"}) {
         QVERIFY2(r.summary.contains(QLatin1String(key)), key);
     }
     const double util = r.summary.value(QStringLiteral("cpu_utilisation")).toDouble();
@@ -570,7 +593,6 @@ void TestSched::engineStepsOneEventAtATime()
     e.stop();
     QCOMPARE(e.state(), RunState::Stopped);
 }
-
 
 QTEST_APPLESS_MAIN(TestSched)
 #include "tst_sched.moc"

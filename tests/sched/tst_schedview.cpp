@@ -63,11 +63,11 @@ void TestSchedView::registered()
 
 void TestSchedView::schedulerViewDrawsThreadsAndTree()
 {
-    const auto snap = snapshotAfter({{QStringLiteral("workload"), QStringLiteral("cpu")},
-                                     {QStringLiteral("threads"), 5},
-                                     {QStringLiteral("nices"), QStringLiteral("0,2,4,6,8")},
-                                     {QStringLiteral("policy"), QStringLiteral("cfs")}},
-                                    12);
+    const auto snap
+        = snapshotAfter({{QStringLiteral("workload"), QStringLiteral("cpu")}, {QStringLiteral("threads"), 5},
+                            {QStringLiteral("nices"), QStringLiteral("0,2,4,6,8")},
+                            {QStringLiteral("policy"), QStringLiteral("cfs")}},
+            12);
     QVERIFY(snap);
     QCOMPARE(snap->steps, quint64(12));
     QVERIFY(snap->cfsRoot >= 0);
@@ -90,15 +90,16 @@ void TestSchedView::schedulerViewDrawsThreadsAndTree()
     for (const auto &t : snap->threads)
         ran += t.cpuNs + t.overheadNs > 0 ? 1 : 0;
     QVERIFY(ran >= 2);
-    QVERIFY2(view.runningBarCount() >= ran, qPrintable(QStringLiteral("%1 < %2").arg(view.runningBarCount()).arg(ran)));
+    QVERIFY2(view.runningBarCount() >= ran,
+        qPrintable(QStringLiteral("%1 < %2").arg(view.runningBarCount()).arg(ran)));
     QVERIFY(view.primaryChart()->graphCount() >= 5); // at least one state row per thread
     QVERIFY(view.primaryChart()->toCsv().count(QLatin1Char('\n')) > 5);
 
     // N:1 under round robin: a plain queue, and the status line tells the last event.
-    const auto rr = snapshotAfter({{QStringLiteral("model"), QStringLiteral("n1")},
-                                   {QStringLiteral("policy"), QStringLiteral("rr")},
-                                   {QStringLiteral("workload"), QStringLiteral("twoproc")}},
-                                  8);
+    const auto rr = snapshotAfter(
+        {{QStringLiteral("model"), QStringLiteral("n1")}, {QStringLiteral("policy"), QStringLiteral("rr")},
+            {QStringLiteral("workload"), QStringLiteral("twoproc")}},
+        8);
     QVERIFY(rr);
     view.showSnapshot(rr, RunState::Paused);
     saveShot(&view, QStringLiteral("sched-n1-rr.png"));
@@ -144,7 +145,7 @@ void TestSchedView::protectionPanelShowsCorruption()
     QVERIFY(view.arenaWidget()->isVisible());
     saveShot(&view, QStringLiteral("protection.png"));
     const QImage img = view.arenaWidget()->grab().toImage();
-    QVERIFY(countColour(img, view.theme().bad) > 200);  // overwritten ledger words
+    QVERIFY(countColour(img, view.theme().bad) > 200); // overwritten ledger words
     QVERIFY(countColour(img, view.theme().good) > 200); // the parent's intact ledger
 }
 
@@ -152,7 +153,8 @@ void TestSchedView::sharesChartHasMeasuredAndModel()
 {
     const auto eOwner = makeEngine<ThreadsLiveEngine>();
     ThreadsLiveEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("nices"), QStringLiteral("0,5")}, {QStringLiteral("seconds"), 0.5}}));
+    QVERIFY(
+        e.configure({{QStringLiteral("nices"), QStringLiteral("0,5")}, {QStringLiteral("seconds"), 0.5}}));
     const Result r = runToCompletion(e, std::chrono::seconds(20));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     ThreadsLiveView view;

@@ -51,13 +51,11 @@ void TestSharedVar::eachProcessCountsItsOwnCopy()
     const auto eOwner = makeEngine<SharedVarEngine>();
     SharedVarEngine &e = *eOwner;
     QString error;
-    QVERIFY2(e.configure({{QStringLiteral("processes"), processes},
-                          {QStringLiteral("threads"), threads},
-                          {QStringLiteral("initial"), initial},
-                          {QStringLiteral("max_sleep_ms"), 300},
-                          {QStringLiteral("seed"), 42}},
-                         &error),
-             qPrintable(error));
+    QVERIFY2(e.configure({{QStringLiteral("processes"), processes}, {QStringLiteral("threads"), threads},
+                             {QStringLiteral("initial"), initial}, {QStringLiteral("max_sleep_ms"), 300},
+                             {QStringLiteral("seed"), 42}},
+                 &error),
+        qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const auto snap = std::dynamic_pointer_cast<const SharedVarSnapshot>(e.snapshot());
@@ -102,10 +100,8 @@ void TestSharedVar::stopMidwayReapsEveryChild()
 {
     const auto eOwner = makeEngine<SharedVarEngine>();
     SharedVarEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("processes"), 4},
-                         {QStringLiteral("threads"), 8},
-                         {QStringLiteral("max_sleep_ms"), 20000},
-                         {QStringLiteral("seed"), 5}}));
+    QVERIFY(e.configure({{QStringLiteral("processes"), 4}, {QStringLiteral("threads"), 8},
+        {QStringLiteral("max_sleep_ms"), 20000}, {QStringLiteral("seed"), 5}}));
     e.setSpeed(0);
     e.start();
     // Wait until all children have started (their first reports arrived), then stop.
@@ -156,15 +152,14 @@ void TestSharedVar::everySummaryKeyIsDeclared()
 {
     const auto eOwner = makeEngine<SharedVarEngine>();
     SharedVarEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("processes"), 4},
-                         {QStringLiteral("threads"), 2},
-                         {QStringLiteral("max_sleep_ms"), 50},
-                         {QStringLiteral("seed"), 3}}));
+    QVERIFY(e.configure({{QStringLiteral("processes"), 4}, {QStringLiteral("threads"), 2},
+        {QStringLiteral("max_sleep_ms"), 50}, {QStringLiteral("seed"), 3}}));
     const Result r = runToCompletion(e, std::chrono::seconds(30));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const std::vector<OutputSpec> outputs = e.outputs();
     for (auto it = r.summary.begin(); it != r.summary.end(); ++it)
-        QVERIFY2(outputsContain(outputs, it.key()), qPrintable(QStringLiteral("undeclared key: ") + it.key()));
+        QVERIFY2(
+            outputsContain(outputs, it.key()), qPrintable(QStringLiteral("undeclared key: ") + it.key()));
     for (const char *name : {"eve", "bob", "ann", "joe"})
         QVERIFY(r.summary.contains(QStringLiteral("final_") + QLatin1String(name)));
     // One series per process, with a stable id; English names for CSV.

@@ -57,10 +57,8 @@ void TestTimelineView::oneLanePerThread()
     QFETCH(int, threads);
     const auto engineOwner = makeEngine<SharedVarEngine>();
     SharedVarEngine &engine = *engineOwner;
-    QVERIFY(engine.configure({{QStringLiteral("processes"), processes},
-                              {QStringLiteral("threads"), threads},
-                              {QStringLiteral("max_sleep_ms"), 200},
-                              {QStringLiteral("seed"), 3}}));
+    QVERIFY(engine.configure({{QStringLiteral("processes"), processes}, {QStringLiteral("threads"), threads},
+        {QStringLiteral("max_sleep_ms"), 200}, {QStringLiteral("seed"), 3}}));
     TimelineView view;
     view.resize(1000, 700);
     const Result r = runToCompletion(engine, std::chrono::seconds(30));
@@ -77,8 +75,7 @@ void TestTimelineView::oneLanePerThread()
         const QColor base = view.theme().base;
         const double a = 90.0 / 255.0;
         const QColor blended(qRound(c.red() * a + base.red() * (1 - a)),
-                             qRound(c.green() * a + base.green() * (1 - a)),
-                             qRound(c.blue() * a + base.blue() * (1 - a)));
+            qRound(c.green() * a + base.green() * (1 - a)), qRound(c.blue() * a + base.blue() * (1 - a)));
         QCOMPARE(colourBands(img, blended), threads);
     }
     // The CSV of the chart lists every thread with the value it saw.

@@ -49,11 +49,10 @@ void TestThreadsLive::sharesAreSampledFromProc()
     const auto eOwner = makeEngine<ThreadsLiveEngine>();
     ThreadsLiveEngine &e = *eOwner;
     QString error;
-    QVERIFY2(e.configure({{QStringLiteral("nices"), QStringLiteral("0,5")},
-                          {QStringLiteral("seconds"), 0.6},
-                          {QStringLiteral("sample_ms"), 100}},
-                         &error),
-             qPrintable(error));
+    QVERIFY2(e.configure({{QStringLiteral("nices"), QStringLiteral("0,5")}, {QStringLiteral("seconds"), 0.6},
+                             {QStringLiteral("sample_ms"), 100}},
+                 &error),
+        qPrintable(error));
     const int before = taskCount();
     const Result r = runToCompletion(e, std::chrono::seconds(30));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
@@ -80,7 +79,8 @@ void TestThreadsLive::sharesAreSampledFromProc()
     QVERIFY(std::abs(shareSum - 1.0) < 1e-9);
     // Pinned to one CPU, the threads together cannot run longer than the wall time
     // (10 ms of slack: the samples of the two threads are read one after the other).
-    QVERIFY2(runSum <= snap->elapsedMs + 10, qPrintable(QStringLiteral("%1 > %2").arg(runSum).arg(snap->elapsedMs)));
+    QVERIFY2(runSum <= snap->elapsedMs + 10,
+        qPrintable(QStringLiteral("%1 > %2").arg(runSum).arg(snap->elapsedMs)));
     // The model's prediction is the weight share, computed here a second way.
     const double w0 = niceToWeight(0), w5 = niceToWeight(5);
     QVERIFY(std::abs(snap->threads[0].modelShare - w0 / (w0 + w5)) < 0.01);
@@ -232,8 +232,8 @@ void TestThreadsLive::strayWriteHitsSiblingThreadNotParent()
     QFETCH(int, stray);
     const auto eOwner = makeEngine<ThreadsLiveEngine>();
     ThreadsLiveEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("demo"), QStringLiteral("protection")},
-                         {QStringLiteral("stray_words"), stray}}));
+    QVERIFY(e.configure(
+        {{QStringLiteral("demo"), QStringLiteral("protection")}, {QStringLiteral("stray_words"), stray}}));
     const Result r = runToCompletion(e, std::chrono::seconds(30));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     QCOMPARE(r.summary.value(QStringLiteral("thread_ledger_ok")).toBool(), false);
@@ -254,8 +254,7 @@ void TestThreadsLive::stopJoinsEveryBusyThread()
     const auto eOwner = makeEngine<ThreadsLiveEngine>();
     ThreadsLiveEngine &e = *eOwner;
     QVERIFY(e.configure({{QStringLiteral("nices"), QStringLiteral("0,0,3")},
-                         {QStringLiteral("seconds"), 30.0},
-                         {QStringLiteral("sample_ms"), 50}}));
+        {QStringLiteral("seconds"), 30.0}, {QStringLiteral("sample_ms"), 50}}));
     e.setSpeed(0);
     e.start();
     QTRY_VERIFY_WITH_TIMEOUT(e.snapshot() != nullptr, 10000);
@@ -264,7 +263,6 @@ void TestThreadsLive::stopJoinsEveryBusyThread()
     QCOMPARE(e.state(), RunState::Stopped);
     QCOMPARE(taskCount(), before);
 }
-
 
 QTEST_APPLESS_MAIN(TestThreadsLive)
 #include "tst_threadslive.moc"

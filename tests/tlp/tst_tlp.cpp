@@ -71,16 +71,16 @@ void TestTlp::tlpOfConstructedTraces_data()
     QTest::addColumn<bool>("defined");
     QTest::addColumn<double>("tlp");
     QTest::addColumn<double>("c0");
-    QTest::newRow("empty trace") << std::vector<int>{} << false << 0.0 << 0.0;
-    QTest::newRow("all idle: c_0 = 1") << std::vector<int>{0, 0, 0, 0} << false << 0.0 << 1.0;
-    QTest::newRow("always one") << std::vector<int>{1, 1, 1} << true << 1.0 << 0.0;
-    QTest::newRow("always four") << std::vector<int>{4, 4} << true << 4.0 << 0.0;
+    QTest::newRow("empty trace") << std::vector<int> {} << false << 0.0 << 0.0;
+    QTest::newRow("all idle: c_0 = 1") << std::vector<int> {0, 0, 0, 0} << false << 0.0 << 1.0;
+    QTest::newRow("always one") << std::vector<int> {1, 1, 1} << true << 1.0 << 0.0;
+    QTest::newRow("always four") << std::vector<int> {4, 4} << true << 4.0 << 0.0;
     // Idle time does not lower TLP: it is divided out by 1 - c_0.
-    QTest::newRow("two half the time") << std::vector<int>{0, 2, 2, 0} << true << 2.0 << 0.5;
+    QTest::newRow("two half the time") << std::vector<int> {0, 2, 2, 0} << true << 2.0 << 0.5;
     // c = 1/4 each: (1 + 2 + 3) / 4 / (3/4) = 2.
-    QTest::newRow("0,1,2,3") << std::vector<int>{1, 2, 3, 0} << true << 2.0 << 0.25;
+    QTest::newRow("0,1,2,3") << std::vector<int> {1, 2, 3, 0} << true << 2.0 << 0.25;
     // Browser-like: mostly one, sometimes two: (0.6*1 + 0.2*2) / 0.8 = 1.25.
-    QTest::newRow("browser-like") << std::vector<int>{1, 1, 1, 2, 0, 1, 1, 1, 2, 0} << true << 1.25 << 0.2;
+    QTest::newRow("browser-like") << std::vector<int> {1, 1, 1, 2, 0, 1, 1, 1, 2, 0} << true << 1.25 << 0.2;
 }
 
 void TestTlp::tlpOfConstructedTraces()
@@ -123,7 +123,7 @@ void TestTlp::countsAndTraceAgree()
 
 void TestTlp::classifyCapsRunningAtTheCores()
 {
-    const std::vector<char> states{'R', 'S', 'R', 'D', 'R'};
+    const std::vector<char> states {'R', 'S', 'R', 'D', 'R'};
     // Order: thread 4 is the busiest, then 2, then 0.
     auto act = classifySample(states, {4, 2, 0, 1, 3}, 2);
     QCOMPARE(act[4], ThreadActivity::Running);
@@ -155,9 +155,7 @@ void TestTlp::oneBusyThreadHasTlpOne()
     // The sampler is a thread of this process and is itself running whenever it
     // samples; it must not count, or TLP would read about 2.
     const Result r = runTlp({{QStringLiteral("workload"), QStringLiteral("cpu")},
-                             {QStringLiteral("threads"), 1},
-                             {QStringLiteral("seconds"), 1.0},
-                             {QStringLiteral("rate_hz"), 500}});
+        {QStringLiteral("threads"), 1}, {QStringLiteral("seconds"), 1.0}, {QStringLiteral("rate_hz"), 500}});
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     QVERIFY(r.summary.value(QStringLiteral("tlp_defined")).toBool());
     const double tlp = r.summary.value(QStringLiteral("tlp")).toDouble();
@@ -171,9 +169,7 @@ void TestTlp::oneBusyThreadHasTlpOne()
 void TestTlp::idleThreadsLeaveCZeroAtOne()
 {
     const Result r = runTlp({{QStringLiteral("workload"), QStringLiteral("idle")},
-                             {QStringLiteral("threads"), 3},
-                             {QStringLiteral("seconds"), 0.5},
-                             {QStringLiteral("rate_hz"), 500}});
+        {QStringLiteral("threads"), 3}, {QStringLiteral("seconds"), 0.5}, {QStringLiteral("rate_hz"), 500}});
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     // Nothing computes (the sampler excluded): c_0 is (nearly) 1.
     QVERIFY(r.summary.value(QStringLiteral("c_0")).toDouble() > 0.9);
@@ -259,11 +255,10 @@ void TestTlp::twoBusyThreadsUseTwoCores()
         QSKIP("needs at least two cores");
     const auto eOwner = makeEngine<TlpEngine>();
     TlpEngine &e = *eOwner;
-    const Result r = runTlp({{QStringLiteral("workload"), QStringLiteral("cpu")},
-                             {QStringLiteral("threads"), 2},
-                             {QStringLiteral("seconds"), 1.0},
-                             {QStringLiteral("rate_hz"), 500}},
-                            &e);
+    const Result r
+        = runTlp({{QStringLiteral("workload"), QStringLiteral("cpu")}, {QStringLiteral("threads"), 2},
+                     {QStringLiteral("seconds"), 1.0}, {QStringLiteral("rate_hz"), 500}},
+            &e);
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const double tlp = r.summary.value(QStringLiteral("tlp")).toDouble();
     QVERIFY2(tlp > 1.5, qPrintable(QString::number(tlp)));
@@ -291,9 +286,8 @@ void TestTlp::measuresAnOutsidePid()
         ::execl("/bin/sleep", "sleep", "20", static_cast<char *>(nullptr));
         _exit(127);
     }
-    const Result r = runTlp({{QStringLiteral("pid"), int(child)},
-                             {QStringLiteral("seconds"), 0.4},
-                             {QStringLiteral("rate_hz"), 200}});
+    const Result r = runTlp({{QStringLiteral("pid"), int(child)}, {QStringLiteral("seconds"), 0.4},
+        {QStringLiteral("rate_hz"), 200}});
     ::kill(child, SIGKILL);
     ::waitpid(child, nullptr, 0);
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
@@ -307,14 +301,13 @@ void TestTlp::startedCommandIsMeasuredKilledAndReaped()
 {
     // `yes` writes to /dev/null as fast as it can: one busy thread.
     const Result r = runTlp({{QStringLiteral("command"), QStringLiteral("yes proclab")},
-                             {QStringLiteral("seconds"), 0.8},
-                             {QStringLiteral("rate_hz"), 500}});
+        {QStringLiteral("seconds"), 0.8}, {QStringLiteral("rate_hz"), 500}});
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const pid_t pid = r.summary.value(QStringLiteral("target_pid")).toInt();
     QVERIFY(pid > 0);
     QVERIFY(isReaped(pid));
     QCOMPARE(r.summary.value(QStringLiteral("command_exit")).toString(),
-             QStringLiteral("killed at the end of the measurement"));
+        QStringLiteral("killed at the end of the measurement"));
     const double tlp = r.summary.value(QStringLiteral("tlp")).toDouble();
     QVERIFY2(tlp >= 1.0 && tlp < 1.1, qPrintable(QString::number(tlp)));
 }
@@ -322,7 +315,7 @@ void TestTlp::startedCommandIsMeasuredKilledAndReaped()
 void TestTlp::missingCommandIsAClearError()
 {
     const Result r = runTlp({{QStringLiteral("command"), QStringLiteral("no-such-program-proclab --x")},
-                             {QStringLiteral("seconds"), 3.0}});
+        {QStringLiteral("seconds"), 3.0}});
     QVERIFY2(r.error.contains(QLatin1String("command not found")), qPrintable(r.error));
 }
 
@@ -330,8 +323,8 @@ void TestTlp::stopKillsTheStartedCommand()
 {
     const auto eOwner = makeEngine<TlpEngine>();
     TlpEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("command"), QStringLiteral("sleep 30")},
-                         {QStringLiteral("seconds"), 60.0}}));
+    QVERIFY(e.configure(
+        {{QStringLiteral("command"), QStringLiteral("sleep 30")}, {QStringLiteral("seconds"), 60.0}}));
     e.setSpeed(0);
     e.start();
     std::shared_ptr<const Snapshot> snap;

@@ -1,5 +1,5 @@
-#include "tlp/tlpview.h"
 #include "common/viewregistry.h"
+#include "tlp/tlpview.h"
 #include "viewtesting.h"
 
 #include <QTest>
@@ -28,9 +28,12 @@ std::shared_ptr<TlpSnapshot> constructed()
     s->windowMs = 200;
     s->overall = tlpFromTrace({1, 1, 1, 2});
     s->window = s->overall;
-    TlpLane busy{100, 101, QStringLiteral("busy"), std::vector<ThreadActivity>(200, ThreadActivity::Running), 1.0};
-    TlpLane ready{100, 102, QStringLiteral("ready"), std::vector<ThreadActivity>(200, ThreadActivity::Runnable), 0};
-    TlpLane sleeper{100, 103, QStringLiteral("sleeper"), std::vector<ThreadActivity>(200, ThreadActivity::Blocked), 0};
+    TlpLane busy {
+        100, 101, QStringLiteral("busy"), std::vector<ThreadActivity>(200, ThreadActivity::Running), 1.0};
+    TlpLane ready {
+        100, 102, QStringLiteral("ready"), std::vector<ThreadActivity>(200, ThreadActivity::Runnable), 0};
+    TlpLane sleeper {
+        100, 103, QStringLiteral("sleeper"), std::vector<ThreadActivity>(200, ThreadActivity::Blocked), 0};
     s->lanes = {busy, ready, sleeper};
     s->timeS = {0.1, 0.2, 0.3};
     s->windowTlp = {1.0, 1.2, 1.25};
@@ -55,7 +58,8 @@ void TestTlpView::lanesShowEachThreadsState()
     const int legend = 40; // the legend below the lanes
     const int top = 4;
     const double rowH = (img.height() - legend - top) / 3.0;
-    const ThreadActivity expected[3] = {ThreadActivity::Running, ThreadActivity::Runnable, ThreadActivity::Blocked};
+    const ThreadActivity expected[3]
+        = {ThreadActivity::Running, ThreadActivity::Runnable, ThreadActivity::Blocked};
     for (int row = 0; row < 3; ++row) {
         const int y = top + int((row + 0.5) * rowH);
         QCOMPARE(img.pixelColor(x, y).rgb(), lanes->colorFor(expected[row]).rgb());
@@ -107,10 +111,9 @@ void TestTlpView::realRunRenders()
 {
     const auto eOwner = makeEngine<TlpEngine>();
     TlpEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("workload"), QStringLiteral("mixed")},
-                         {QStringLiteral("threads"), 3},
-                         {QStringLiteral("seconds"), 1.0},
-                         {QStringLiteral("window_ms"), 500}}));
+    QVERIFY(
+        e.configure({{QStringLiteral("workload"), QStringLiteral("mixed")}, {QStringLiteral("threads"), 3},
+            {QStringLiteral("seconds"), 1.0}, {QStringLiteral("window_ms"), 500}}));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     std::unique_ptr<StepView> view(ViewRegistry::builtin().create(QString(), QStringLiteral("tlp"), nullptr));

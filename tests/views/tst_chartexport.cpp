@@ -82,7 +82,8 @@ void TestChartExport::svgIsXmlWithThePlot()
     bool sawLabel = false;
     while (!xml.atEnd()) {
         xml.readNext();
-        if (xml.isStartElement() && (xml.name() == QLatin1String("path") || xml.name() == QLatin1String("polyline")))
+        if (xml.isStartElement()
+            && (xml.name() == QLatin1String("path") || xml.name() == QLatin1String("polyline")))
             ++paths;
         if (xml.isCharacters()) {
             sawTitle = sawTitle || xml.text().contains(QLatin1String("Switch cost"));

@@ -93,14 +93,15 @@ void TestWebClient::serverAnswersWhatCurlSends()
     QVERIFY2(server.start(&error), qPrintable(error));
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     QVERIFY(fd >= 0);
-    timeval tv{5, 0};
+    timeval tv {5, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
+    sockaddr_in addr {};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(server.port());
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     QCOMPARE(::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
-    const char req[] = "GET /index.html HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
+    const char req[]
+        = "GET /index.html HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
     QCOMPARE(::send(fd, req, sizeof req - 1, 0), ssize_t(sizeof req - 1));
     std::string reply;
     char buf[4096];
@@ -130,7 +131,8 @@ void TestWebClient::latencyIsATimerNotABlockedThread()
     const auto origin = Clock::now();
     std::vector<std::thread> threads;
     for (int i = 0; i < kClients; ++i)
-        threads.emplace_back([&, i] { errors[i] = httpGet(server.port(), "/rpc", 20000, origin, &timings[i]).error; });
+        threads.emplace_back(
+            [&, i] { errors[i] = httpGet(server.port(), "/rpc", 20000, origin, &timings[i]).error; });
     for (int i = 0; i < 2000 && server.requestsReceived() < kClients; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const qint64 received = server.requestsReceived();
@@ -163,12 +165,11 @@ void TestWebClient::waterfallFetchesEveryResourceOnce()
     const auto eOwner = makeEngine<WebClientEngine>();
     WebClientEngine &e = *eOwner;
     QString error;
-    QVERIFY2(e.configure({{QStringLiteral("threads"), threads},
-                          {QStringLiteral("resources"), resources},
-                          {QStringLiteral("resource_size"), QStringLiteral("4KiB")},
-                          {QStringLiteral("latency_ms"), 10}},
-                         &error),
-             qPrintable(error));
+    QVERIFY2(e.configure({{QStringLiteral("threads"), threads}, {QStringLiteral("resources"), resources},
+                             {QStringLiteral("resource_size"), QStringLiteral("4KiB")},
+                             {QStringLiteral("latency_ms"), 10}},
+                 &error),
+        qPrintable(error));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const auto snap = std::dynamic_pointer_cast<const WebClientSnapshot>(e.snapshot());
@@ -212,9 +213,8 @@ void TestWebClient::oneThreadPaysOneLatencyPerResource()
 {
     const auto eOwner = makeEngine<WebClientEngine>();
     WebClientEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("threads"), 1},
-                         {QStringLiteral("resources"), 4},
-                         {QStringLiteral("latency_ms"), 40}}));
+    QVERIFY(e.configure({{QStringLiteral("threads"), 1}, {QStringLiteral("resources"), 4},
+        {QStringLiteral("latency_ms"), 40}}));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     // Page plus four resources, one after another, each waiting the full latency.
@@ -226,11 +226,9 @@ void TestWebClient::bandwidthBoundsTheLoadTime()
     // 8 x 16 KiB over an 8 Mbit/s link cannot take less than 131 ms, however many threads.
     const auto eOwner = makeEngine<WebClientEngine>();
     WebClientEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("threads"), 8},
-                         {QStringLiteral("resources"), 8},
-                         {QStringLiteral("resource_size"), QStringLiteral("16KiB")},
-                         {QStringLiteral("latency_ms"), 0},
-                         {QStringLiteral("bandwidth"), QStringLiteral("8Mbit")}}));
+    QVERIFY(e.configure({{QStringLiteral("threads"), 8}, {QStringLiteral("resources"), 8},
+        {QStringLiteral("resource_size"), QStringLiteral("16KiB")}, {QStringLiteral("latency_ms"), 0},
+        {QStringLiteral("bandwidth"), QStringLiteral("8Mbit")}}));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const double boundMs = 8 * 16384 * 8 / 8e6 * 1000;
@@ -242,11 +240,9 @@ void TestWebClient::sweepMeasuresEachThreadCount()
 {
     const auto eOwner = makeEngine<WebClientEngine>();
     WebClientEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("threads"), 6},
-                         {QStringLiteral("resources"), 6},
-                         {QStringLiteral("resource_size"), QStringLiteral("1KiB")},
-                         {QStringLiteral("latency_ms"), 20},
-                         {QStringLiteral("sweep"), true}}));
+    QVERIFY(e.configure({{QStringLiteral("threads"), 6}, {QStringLiteral("resources"), 6},
+        {QStringLiteral("resource_size"), QStringLiteral("1KiB")}, {QStringLiteral("latency_ms"), 20},
+        {QStringLiteral("sweep"), true}}));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const auto snap = std::dynamic_pointer_cast<const WebClientSnapshot>(e.snapshot());
@@ -264,9 +260,8 @@ void TestWebClient::fanoutSequentialPaysEveryLatency()
 {
     const auto eOwner = makeEngine<RpcFanoutEngine>();
     RpcFanoutEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("servers"), 3},
-                         {QStringLiteral("latency_ms"), 30},
-                         {QStringLiteral("repeats"), 1}}));
+    QVERIFY(e.configure({{QStringLiteral("servers"), 3}, {QStringLiteral("latency_ms"), 30},
+        {QStringLiteral("repeats"), 1}}));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const auto snap = std::dynamic_pointer_cast<const FanoutSnapshot>(e.snapshot());
@@ -286,12 +281,9 @@ void TestWebClient::stubSurvivesAKilledReplica()
     ReplicaEngine &e = *eOwner;
     constexpr int kCalls = 12;
     constexpr int kKillAt = 4;
-    QVERIFY(e.configure({{QStringLiteral("requests"), kCalls},
-                         {QStringLiteral("interval_ms"), 5},
-                         {QStringLiteral("latency_ms"), 5},
-                         {QStringLiteral("jitter_ms"), 20},
-                         {QStringLiteral("kill_at"), kKillAt},
-                         {QStringLiteral("kill_replica"), 1}}));
+    QVERIFY(e.configure({{QStringLiteral("requests"), kCalls}, {QStringLiteral("interval_ms"), 5},
+        {QStringLiteral("latency_ms"), 5}, {QStringLiteral("jitter_ms"), 20},
+        {QStringLiteral("kill_at"), kKillAt}, {QStringLiteral("kill_replica"), 1}}));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     // The caller never sees the failure...
@@ -348,9 +340,8 @@ void TestWebClient::stopMidwayEndsTheRun()
 {
     const auto eOwner = makeEngine<WebClientEngine>();
     WebClientEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("threads"), 4},
-                         {QStringLiteral("resources"), 16},
-                         {QStringLiteral("latency_ms"), 2000}}));
+    QVERIFY(e.configure({{QStringLiteral("threads"), 4}, {QStringLiteral("resources"), 16},
+        {QStringLiteral("latency_ms"), 2000}}));
     e.setSpeed(0);
     e.start();
     QTest::qWait(300);

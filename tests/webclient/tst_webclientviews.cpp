@@ -39,7 +39,7 @@ std::shared_ptr<WebClientSnapshot> constructedLoad()
     WaterfallEntry page;
     page.resource = -1;
     page.path = QStringLiteral("/");
-    page.timing = FetchTiming{0, 1, 100, 110, 500, 200};
+    page.timing = FetchTiming {0, 1, 100, 110, 500, 200};
     s->waterfall.push_back(page);
     // Thread 0 fetches 0 and 2, thread 1 fetches 1 and 3, one latency each.
     for (int r = 0; r < 4; ++r) {
@@ -47,11 +47,11 @@ std::shared_ptr<WebClientSnapshot> constructedLoad()
         e.resource = r;
         e.thread = r % 2;
         const double start = 110 + (r / 2) * 150;
-        e.timing = FetchTiming{start, start + 1, start + 100, start + 150, 1000, 200};
+        e.timing = FetchTiming {start, start + 1, start + 100, start + 150, 1000, 200};
         e.path = QStringLiteral("/r/%1").arg(r);
         s->waterfall.push_back(e);
     }
-    s->curve = {LoadPoint{1, 800, {800}}, LoadPoint{2, 420, {420}}};
+    s->curve = {LoadPoint {1, 800, {800}}, LoadPoint {2, 420, {420}}};
     s->status = QStringLiteral("constructed");
     return s;
 }
@@ -121,7 +121,7 @@ void TestWebClientViews::fanoutDrawsMeasuredAndIdealCurves()
     s->maxServers = 4;
     s->latencyMs = 100;
     for (int m = 1; m <= 4; ++m)
-        s->points.push_back(FanoutPoint{m, 100.0 * m, 102.0, 100.0 * m / 102.0});
+        s->points.push_back(FanoutPoint {m, 100.0 * m, 102.0, 100.0 * m / 102.0});
     view.showSnapshot(s, RunState::Finished);
     ChartWidget *chart = view.charts().front();
     QCOMPARE(chart->graphCount(), 2);
@@ -230,10 +230,8 @@ void TestWebClientViews::realRunRenders()
 {
     const auto eOwner = makeEngine<WebClientEngine>();
     WebClientEngine &e = *eOwner;
-    QVERIFY(e.configure({{QStringLiteral("threads"), 3},
-                         {QStringLiteral("resources"), 6},
-                         {QStringLiteral("latency_ms"), 20},
-                         {QStringLiteral("sweep"), true}}));
+    QVERIFY(e.configure({{QStringLiteral("threads"), 3}, {QStringLiteral("resources"), 6},
+        {QStringLiteral("latency_ms"), 20}, {QStringLiteral("sweep"), true}}));
     const Result r = runToCompletion(e, std::chrono::seconds(60));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     WebClientView view;

@@ -88,10 +88,10 @@ void CacheGridWidget::paintEvent(QPaintEvent *)
         p.setPen(m_theme.text);
         for (int s = 0; s < l.sets; ++s)
             p.drawText(QRect(0, l.top + s * l.cellH, l.left - 4, l.cellH), Qt::AlignRight | Qt::AlignVCenter,
-                       tr("set %1").arg(s));
+                tr("set %1").arg(s));
         for (int w = 0; w < l.ways && l.cellW >= 18; ++w)
             p.drawText(QRect(l.left + w * l.cellW, 0, l.cellW, l.top - 2), Qt::AlignCenter,
-                       l.cellW >= 50 ? tr("way %1").arg(w) : QString::number(w));
+                l.cellW >= 50 ? tr("way %1").arg(w) : QString::number(w));
     }
     QRect touched;
     CacheLineView::Event touchedEvent = CacheLineView::Event::None;
@@ -126,11 +126,14 @@ void CacheGridWidget::paintEvent(QPaintEvent *)
                                                                       : QStringLiteral("p%1").arg(owner);
                 if (m_snap->scenario && std::size_t(owner) < m_snap->blockBase.size()
                     && line.block >= m_snap->blockBase[std::size_t(owner)])
-                    name = who + QLatin1Char(':') + cacheBlockName(line.block - m_snap->blockBase[std::size_t(owner)]);
+                    name = who + QLatin1Char(':')
+                        + cacheBlockName(line.block - m_snap->blockBase[std::size_t(owner)]);
                 else
-                    name = QStringLiteral("%1 %2").arg(who).arg(line.block * m_snap->geometry.lineBytes, 0, 16);
+                    name = QStringLiteral("%1 %2").arg(who).arg(
+                        line.block * m_snap->geometry.lineBytes, 0, 16);
                 p.setPen(c.lightness() > 140 ? QColor(Qt::black) : QColor(Qt::white));
-                p.drawText(inner, Qt::AlignCenter, p.fontMetrics().elidedText(name, Qt::ElideRight, inner.width() - 2));
+                p.drawText(inner, Qt::AlignCenter,
+                    p.fontMetrics().elidedText(name, Qt::ElideRight, inner.width() - 2));
             }
             if (line.event != CacheLineView::Event::None) {
                 touched = r;
@@ -148,15 +151,17 @@ void CacheGridWidget::paintEvent(QPaintEvent *)
         if (touchedEvent == CacheLineView::Event::FillAfterEvict && m_snap->outcome.evicted && text) {
             // Which line was thrown out, in the evicted owner's colour, beside the row.
             const int o = m_snap->outcome.evictedOwner;
-            QString victim = o < m_snap->ownerNames.size() ? m_snap->ownerNames.at(o) : QStringLiteral("p%1").arg(o);
+            QString victim
+                = o < m_snap->ownerNames.size() ? m_snap->ownerNames.at(o) : QStringLiteral("p%1").arg(o);
             if (m_snap->scenario && std::size_t(o) < m_snap->blockBase.size())
-                victim += QLatin1Char(':') + cacheBlockName(m_snap->outcome.evictedBlock - m_snap->blockBase[std::size_t(o)]);
+                victim += QLatin1Char(':')
+                    + cacheBlockName(m_snap->outcome.evictedBlock - m_snap->blockBase[std::size_t(o)]);
             p.setPen(ownerColor(o).darker(130));
             p.setFont(m_theme.font(9, true));
             const int x = l.left + l.ways * l.cellW + 4;
             if (x + 40 < width())
-                p.drawText(QRect(x, touched.top(), width() - x, touched.height()), Qt::AlignLeft | Qt::AlignVCenter,
-                           tr("out: %1").arg(victim));
+                p.drawText(QRect(x, touched.top(), width() - x, touched.height()),
+                    Qt::AlignLeft | Qt::AlignVCenter, tr("out: %1").arg(victim));
         }
     }
     p.end();

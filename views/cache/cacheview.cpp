@@ -58,11 +58,11 @@ void CacheView::applyTheme(const Theme &theme)
     auto swatch = [](const QColor &c) {
         return QStringLiteral("<span style='background:%1'>&nbsp;&nbsp;&nbsp;&nbsp;</span>").arg(c.name());
     };
-    m_legend->setText(tr("%1 process A / p0 &nbsp; %2 process B / p1 &nbsp; %3 empty &nbsp; "
-                         "%4 dirty corner &nbsp; %5 hit frame &nbsp; %6 miss frame (model)")
-                          .arg(swatch(theme.seriesColor(0)), swatch(theme.seriesColor(1)),
-                               swatch(theme.muted.lighter(125)), swatch(theme.warn.darker(140)),
-                               swatch(theme.good), swatch(theme.bad)));
+    m_legend->setText(
+        tr("%1 process A / p0 &nbsp; %2 process B / p1 &nbsp; %3 empty &nbsp; "
+           "%4 dirty corner &nbsp; %5 hit frame &nbsp; %6 miss frame (model)")
+            .arg(swatch(theme.seriesColor(0)), swatch(theme.seriesColor(1)), swatch(theme.muted.lighter(125)),
+                swatch(theme.warn.darker(140)), swatch(theme.good), swatch(theme.bad)));
     if (m_last)
         showSnapshot(m_last, m_lastState);
 }
@@ -77,17 +77,17 @@ void CacheView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, Ru
         m_chart->setSeries({});
         m_phase->setText(tr("Cache model"));
         m_counts->clear();
-        m_status->setText(snapshot && !snapshot->result.error.isEmpty() ? snapshot->result.error
-                                                                       : tr("Press Run (F5) or Step to start."));
+        m_status->setText(snapshot && !snapshot->result.error.isEmpty()
+                ? snapshot->result.error
+                : tr("Press Run (F5) or Step to start."));
         return;
     }
-    m_phase->setText(snap->phase.isEmpty()
-                         ? tr("%1 sets x %2 ways, %3 B lines, %4")
-                               .arg(snap->geometry.sets())
-                               .arg(snap->geometry.ways)
-                               .arg(snap->geometry.lineBytes)
-                               .arg(replacementId(snap->geometry.replacement).toUpper())
-                         : snap->phase);
+    m_phase->setText(snap->phase.isEmpty() ? tr("%1 sets x %2 ways, %3 B lines, %4")
+                                                 .arg(snap->geometry.sets())
+                                                 .arg(snap->geometry.ways)
+                                                 .arg(snap->geometry.lineBytes)
+                                                 .arg(replacementId(snap->geometry.replacement).toUpper())
+                                           : snap->phase);
     // The engine built the series; the view only gives it its translated labels.
     Series s = snap->hitRate;
     s.name = tr("hit rate (model)");
@@ -107,7 +107,8 @@ void CacheView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, Ru
                  .arg(100.0 * snap->totals.hitRate(), 0, 'f', 1);
     for (std::size_t o = 0; o < snap->perOwner.size(); ++o) {
         const auto &c = snap->perOwner[o];
-        const QString name = int(o) < snap->ownerNames.size() ? snap->ownerNames.at(int(o)) : QString::number(o);
+        const QString name
+            = int(o) < snap->ownerNames.size() ? snap->ownerNames.at(int(o)) : QString::number(o);
         parts << tr("<span style='color:%1'><b>%2</b></span>: %3 hits, %4 misses, %5 of its lines evicted")
                      .arg(m_theme.seriesColor(int(o)).darker(120).name(), name)
                      .arg(c.hits)
@@ -119,6 +120,5 @@ void CacheView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, Ru
     m_counts->setText(parts.join(QStringLiteral("<br>")));
     m_status->setText(snap->result.error.isEmpty() ? snap->status : snap->result.error);
 }
-
 
 } // namespace proclab

@@ -108,13 +108,16 @@ QString ChartWidget::toCsv() const
         const QString name = csvField(p->name());
         if (auto *g = qobject_cast<QCPGraph *>(p)) {
             for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it)
-                out += name + QLatin1Char(',') + num(it->key) + QLatin1Char(',') + num(it->value) + QLatin1Char('\n');
+                out += name + QLatin1Char(',') + num(it->key) + QLatin1Char(',') + num(it->value)
+                    + QLatin1Char('\n');
         } else if (auto *b = qobject_cast<QCPBars *>(p)) {
             for (auto it = b->data()->constBegin(); it != b->data()->constEnd(); ++it)
-                out += name + QLatin1Char(',') + num(it->key) + QLatin1Char(',') + num(it->value) + QLatin1Char('\n');
+                out += name + QLatin1Char(',') + num(it->key) + QLatin1Char(',') + num(it->value)
+                    + QLatin1Char('\n');
         } else if (auto *c = qobject_cast<QCPCurve *>(p)) {
             for (auto it = c->data()->constBegin(); it != c->data()->constEnd(); ++it)
-                out += name + QLatin1Char(',') + num(it->key) + QLatin1Char(',') + num(it->value) + QLatin1Char('\n');
+                out += name + QLatin1Char(',') + num(it->key) + QLatin1Char(',') + num(it->value)
+                    + QLatin1Char('\n');
         }
     }
     return out;
@@ -190,11 +193,12 @@ void ChartWidget::contextMenuEvent(QContextMenuEvent *event)
 
 void ChartWidget::exportInteractive(const QString &format)
 {
-    ExportFormat f{};
+    ExportFormat f {};
     exportFormatFromId(format, &f);
     QSettings settings;
-    const QString dir = settings.value(QStringLiteral("export/lastDir"),
-                                       QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
+    const QString dir = settings
+                            .value(QStringLiteral("export/lastDir"),
+                                QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
                             .toString();
     const QString suggested = dir + QLatin1Char('/') + m_exportName + QLatin1Char('.') + format;
     const QString path = QFileDialog::getSaveFileName(

@@ -39,8 +39,9 @@ void SeriesView::applyTheme(const Theme &theme)
 
 void registerCommonViews(ViewRegistry &registry)
 {
-    registry.add({ViewRegistry::seriesViewId(), QString(), QT_TRANSLATE_NOOP("ViewRegistry", "Chart of the result"),
-                  [](QWidget *parent) -> StepView * { return new SeriesView(parent); }});
+    registry.add(
+        {ViewRegistry::seriesViewId(), QString(), QT_TRANSLATE_NOOP("ViewRegistry", "Chart of the result"),
+            [](QWidget *parent) -> StepView * { return new SeriesView(parent); }});
 }
 
 } // namespace proclab

@@ -44,8 +44,8 @@ Theme Theme::byId(const QString &id, double fontScale)
         t.warn = QColor(0xff, 0xc1, 0x4d);
         t.muted = QColor(0x70, 0x74, 0x7c);
         t.series = {QColor(0x5e, 0xb3, 0xff), QColor(0xff, 0x9f, 0x43), QColor(0x5c, 0xd6, 0x7a),
-                    QColor(0xff, 0x6b, 0x9d), QColor(0xb3, 0x9d, 0xff), QColor(0x4d, 0xd9, 0xd9),
-                    QColor(0xe6, 0xd2, 0x4d), QColor(0xc8, 0xc8, 0xc8)};
+            QColor(0xff, 0x6b, 0x9d), QColor(0xb3, 0x9d, 0xff), QColor(0x4d, 0xd9, 0xd9),
+            QColor(0xe6, 0xd2, 0x4d), QColor(0xc8, 0xc8, 0xc8)};
     } else if (id == QLatin1String("projector")) {
         // High contrast for a washed-out projector: black on white, saturated
         // colours that stay apart in grey scale, thick lines.
@@ -61,8 +61,8 @@ Theme Theme::byId(const QString &id, double fontScale)
         t.warn = QColor(0xe0, 0x80, 0x00);
         t.muted = QColor(0x80, 0x80, 0x80);
         t.series = {QColor(0x00, 0x3c, 0xc8), QColor(0xe0, 0x60, 0x00), QColor(0x00, 0x8c, 0x00),
-                    QColor(0xc0, 0x00, 0x80), QColor(0x60, 0x00, 0xc0), QColor(0x00, 0x80, 0x80),
-                    QColor(0x80, 0x60, 0x00), Qt::black};
+            QColor(0xc0, 0x00, 0x80), QColor(0x60, 0x00, 0xc0), QColor(0x00, 0x80, 0x80),
+            QColor(0x80, 0x60, 0x00), Qt::black};
         t.lineWidth = 3.5;
         t.fontScale = fontScale * 1.25;
     } else {
@@ -78,8 +78,8 @@ Theme Theme::byId(const QString &id, double fontScale)
         t.warn = QColor(0xe6, 0x9a, 0x1a);
         t.muted = QColor(0xa0, 0xa4, 0xaa);
         t.series = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c),
-                    QColor(0xd6, 0x27, 0x28), QColor(0x94, 0x67, 0xbd), QColor(0x17, 0xbe, 0xcf),
-                    QColor(0x8c, 0x56, 0x4b), QColor(0x7f, 0x7f, 0x7f)};
+            QColor(0xd6, 0x27, 0x28), QColor(0x94, 0x67, 0xbd), QColor(0x17, 0xbe, 0xcf),
+            QColor(0x8c, 0x56, 0x4b), QColor(0x7f, 0x7f, 0x7f)};
     }
     return t;
 }
@@ -97,7 +97,8 @@ void Theme::applyTo(QApplication &app) const
     p.setColor(QPalette::ToolTipBase, base);
     p.setColor(QPalette::ToolTipText, text);
     p.setColor(QPalette::Highlight, accent);
-    p.setColor(QPalette::HighlightedText, id == QLatin1String("dark") ? QColor(Qt::black) : QColor(Qt::white));
+    p.setColor(
+        QPalette::HighlightedText, id == QLatin1String("dark") ? QColor(Qt::black) : QColor(Qt::white));
     p.setColor(QPalette::PlaceholderText, muted);
     p.setColor(QPalette::Disabled, QPalette::Text, muted);
     p.setColor(QPalette::Disabled, QPalette::WindowText, muted);
@@ -107,9 +108,9 @@ void Theme::applyTo(QApplication &app) const
     f.setPointSizeF(10.0 * fontScale);
     app.setFont(f);
     app.setStyleSheet(id == QLatin1String("projector")
-                          ? QStringLiteral("QToolTip { border: 2px solid black; }"
-                                           "QPushButton, QToolButton { border: 2px solid black; padding: 4px; }")
-                          : QString());
+            ? QStringLiteral("QToolTip { border: 2px solid black; }"
+                             "QPushButton, QToolButton { border: 2px solid black; padding: 4px; }")
+            : QString());
 }
 
 } // namespace proclab

@@ -20,16 +20,16 @@ struct Theme {
     QString id = QStringLiteral("light");
     QColor window;
     QColor text;
-    QColor base;       ///< background of text areas and charts
+    QColor base; ///< background of text areas and charts
     QColor axis;
     QColor grid;
-    QColor accent;     ///< selection, "now" markers
-    QColor good;       ///< hit, correct answer
-    QColor bad;        ///< miss, wrong answer
-    QColor warn;       ///< dirty, waiting
-    QColor muted;      ///< idle, inactive
+    QColor accent; ///< selection, "now" markers
+    QColor good; ///< hit, correct answer
+    QColor bad; ///< miss, wrong answer
+    QColor warn; ///< dirty, waiting
+    QColor muted; ///< idle, inactive
     std::vector<QColor> series; ///< one colour per process / thread / strategy
-    double fontScale = 1.0;     ///< Ctrl+= / Ctrl+- multiply this
+    double fontScale = 1.0; ///< Ctrl+= / Ctrl+- multiply this
     double lineWidth = 2.0;
 
     /// Colour for series @p index (wraps around).

@@ -34,14 +34,15 @@ const ViewRegistry::Entry *ViewRegistry::find(const QString &id) const
     return nullptr;
 }
 
-StepView *ViewRegistry::create(const QString &viewId, const QString &engineId, QWidget *parent,
-                               QString *error) const
+StepView *ViewRegistry::create(
+    const QString &viewId, const QString &engineId, QWidget *parent, QString *error) const
 {
     if (!viewId.isEmpty()) {
         if (const Entry *e = find(viewId))
             return e->create(parent);
-        const QString why = QCoreApplication::translate("ViewRegistry", "There is no view '%1' in this ProcLab.")
-                                .arg(viewId);
+        const QString why
+            = QCoreApplication::translate("ViewRegistry", "There is no view '%1' in this ProcLab.")
+                  .arg(viewId);
         if (error)
             *error = why;
         return new MessageView(why, parent);

@@ -40,8 +40,8 @@ public:
      * @brief The view for @p viewId; for an empty id the engine's default view (else the
      * generic chart). An unknown id gives a view that shows the error, and sets @p error.
      */
-    StepView *create(const QString &viewId, const QString &engineId, QWidget *parent,
-                     QString *error = nullptr) const;
+    StepView *create(
+        const QString &viewId, const QString &engineId, QWidget *parent, QString *error = nullptr) const;
     const std::vector<Entry> &entries() const { return m_entries; }
 
     /// Every view of ProcLab: the common ones, then each module's in module order.

@@ -44,8 +44,9 @@ void IndirectView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot,
     const auto snap = std::dynamic_pointer_cast<const CtxSwitchSnapshot>(snapshot);
     if (!snap || snap->indirect.empty()) {
         m_chart->setSeries({});
-        m_status->setText(snapshot ? (snapshot->result.error.isEmpty() ? snapshot->status : snapshot->result.error)
-                                   : tr("Press Run (F5) to sweep the working-set size."));
+        m_status->setText(snapshot
+                ? (snapshot->result.error.isEmpty() ? snapshot->status : snapshot->result.error)
+                : tr("Press Run (F5) to sweep the working-set size."));
         if (!snap)
             return;
     }
@@ -130,7 +131,5 @@ void IndirectView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot,
     }
     m_status->setText(text);
 }
-
-
 
 } // namespace proclab

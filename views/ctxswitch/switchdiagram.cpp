@@ -73,24 +73,24 @@ std::vector<SwitchDiagram::Segment> SwitchDiagram::segments() const
     std::vector<Segment> s;
     s.push_back({tr("User A runs"), tr("The CPU registers hold A's context."), false, 0, 0});
     s.push_back({tr("S1: trap into the kernel"),
-                 tr("A blocks (read on an empty pipe) or a timer interrupt fires: the CPU switches "
-                    "to kernel mode and pushes A's PC, SP and flags."),
-                 true, -1, cross});
+        tr("A blocks (read on an empty pipe) or a timer interrupt fires: the CPU switches "
+           "to kernel mode and pushes A's PC, SP and flags."),
+        true, -1, cross});
     s.push_back({tr("Save A's context"),
-                 tr("The kernel stores A's registers, SP and PC in A's thread control block."), true, -1,
-                 work * (m_process ? 0.35 : 0.5)});
+        tr("The kernel stores A's registers, SP and PC in A's thread control block."), true, -1,
+        work * (m_process ? 0.35 : 0.5)});
     if (m_process)
         s.push_back({tr("Switch address space"),
-                     tr("The MMU register gets B's page-table root; cached translations (TLB) of A "
-                        "become useless."),
-                     true, -1, work * 0.3});
+            tr("The MMU register gets B's page-table root; cached translations (TLB) of A "
+               "become useless."),
+            true, -1, work * 0.3});
     s.push_back({tr("Restore B's context"),
-                 m_process ? tr("B's registers, SP and PC are loaded from B's process/thread control block.")
-                           : tr("B's registers, SP and PC are loaded. Same process: the MMU register "
-                                "stays, no address-space switch."),
-                 true, -1, work * (m_process ? 0.35 : 0.5)});
-    s.push_back({tr("S3: return to user space"), tr("The CPU drops to user mode and jumps to B's saved PC."), true,
-                 -1, cross});
+        m_process ? tr("B's registers, SP and PC are loaded from B's process/thread control block.")
+                  : tr("B's registers, SP and PC are loaded. Same process: the MMU register "
+                       "stays, no address-space switch."),
+        true, -1, work * (m_process ? 0.35 : 0.5)});
+    s.push_back({tr("S3: return to user space"), tr("The CPU drops to user mode and jumps to B's saved PC."),
+        true, -1, cross});
     s.push_back({tr("User B runs"), tr("The CPU registers hold B's context."), false, 1, 0});
     // The user segments get a fixed share so that the kernel part stays readable.
     double kernel = 0;
@@ -151,11 +151,13 @@ void SwitchDiagram::paintEvent(QPaintEvent *)
     p.setFont(m_theme.font(10, true));
     p.setPen(m_theme.text);
     p.drawText(QRect(margin, margin, width(), fm.height() + 2), Qt::AlignLeft | Qt::AlignVCenter,
-               m_process ? tr("Process switch: A and B are different processes")
-                         : tr("Thread switch: A and B are threads of one process"));
+        m_process ? tr("Process switch: A and B are different processes")
+                  : tr("Thread switch: A and B are threads of one process"));
     p.setFont(m_theme.font(10));
-    p.drawText(QRect(margin, userLane.top(), laneLabelW, laneH), Qt::AlignLeft | Qt::AlignVCenter, tr("user"));
-    p.drawText(QRect(margin, kernelLane.top(), laneLabelW, laneH), Qt::AlignLeft | Qt::AlignVCenter, tr("kernel"));
+    p.drawText(
+        QRect(margin, userLane.top(), laneLabelW, laneH), Qt::AlignLeft | Qt::AlignVCenter, tr("user"));
+    p.drawText(
+        QRect(margin, kernelLane.top(), laneLabelW, laneH), Qt::AlignLeft | Qt::AlignVCenter, tr("kernel"));
     p.setPen(QPen(m_theme.grid, 1, Qt::DashLine));
     p.drawLine(userLane.left(), userLane.bottom() + 9, userLane.right(), userLane.bottom() + 9);
 
@@ -198,7 +200,8 @@ void SwitchDiagram::paintEvent(QPaintEvent *)
                 shortTitle = QStringLiteral("S1");
             else if (shortTitle.startsWith(QLatin1String("S3")))
                 shortTitle = QStringLiteral("S3");
-            p.drawText(r, Qt::AlignCenter, p.fontMetrics().elidedText(shortTitle, Qt::ElideRight, int(r.width()) - 4));
+            p.drawText(r, Qt::AlignCenter,
+                p.fontMetrics().elidedText(shortTitle, Qt::ElideRight, int(r.width()) - 4));
         }
         x += w;
     }
@@ -209,7 +212,7 @@ void SwitchDiagram::paintEvent(QPaintEvent *)
     p.setPen(m_theme.text);
     p.setFont(m_theme.font(11, true));
     p.drawText(QRect(margin, y, width() - 2 * margin, fm.height() + 6), Qt::AlignLeft | Qt::AlignVCenter,
-               tr("Step %1 of %2: %3").arg(m_step + 1).arg(segs.size()).arg(cur.title));
+        tr("Step %1 of %2: %3").arg(m_step + 1).arg(segs.size()).arg(cur.title));
     y += fm.height() + 6;
     p.setFont(m_theme.font(10));
     const QRect detail(margin, y, width() - 2 * margin, fm.height() * 2 + 4);
@@ -241,36 +244,41 @@ void SwitchDiagram::paintEvent(QPaintEvent *)
             continue;
         const bool bLoaded = f.mmu ? (m_step >= mmuAt && mmuAt > 0) : m_step >= restoredAt;
         const bool saved = m_step >= savedAt && !f.mmu;
-        const bool active = (m_step == savedAt && !f.mmu) || (m_step == restoredAt && !f.mmu) || (f.mmu && m_step == mmuAt);
+        const bool active
+            = (m_step == savedAt && !f.mmu) || (m_step == restoredAt && !f.mmu) || (f.mmu && m_step == mmuAt);
         const QRect row(margin, y, width() - 2 * margin, rowH);
         if (active)
             p.fillRect(row, m_theme.accent.lighter(170));
         p.setPen(m_theme.text);
-        p.drawText(QRect(margin + 4, y, colW, rowH), Qt::AlignLeft | Qt::AlignVCenter, QString::fromLatin1(f.name));
+        p.drawText(
+            QRect(margin + 4, y, colW, rowH), Qt::AlignLeft | Qt::AlignVCenter, QString::fromLatin1(f.name));
         p.setPen(m_theme.seriesColor(bLoaded ? 1 : 0).darker(120));
         p.drawText(QRect(margin + colW, y, colW, rowH), Qt::AlignLeft | Qt::AlignVCenter,
-                   (bLoaded ? QStringLiteral("B: ") : QStringLiteral("A: ")) + QString::fromLatin1(bLoaded ? f.b : f.a));
+            (bLoaded ? QStringLiteral("B: ") : QStringLiteral("A: "))
+                + QString::fromLatin1(bLoaded ? f.b : f.a));
         p.setPen(m_theme.seriesColor(0).darker(120));
         p.drawText(QRect(margin + 2 * colW, y, colW, rowH), Qt::AlignLeft | Qt::AlignVCenter,
-                   f.mmu ? tr("(kept in A's process descriptor)") : saved ? QString::fromLatin1(f.a) : QStringLiteral("-"));
+            f.mmu       ? tr("(kept in A's process descriptor)")
+                : saved ? QString::fromLatin1(f.a)
+                        : QStringLiteral("-"));
         y += rowH;
     }
     if (!m_process) {
         p.setPen(m_theme.muted.darker(150));
         p.drawText(QRect(margin + 4, y, width() - 2 * margin, rowH), Qt::AlignLeft | Qt::AlignVCenter,
-                   tr("MMU: page-table root unchanged (threads share one address space)"));
+            tr("MMU: page-table root unchanged (threads share one address space)"));
         y += rowH;
     }
     p.setPen(m_theme.muted.darker(160));
     p.setFont(m_theme.font(8));
     const double total2 = m_process ? m_processNs : m_threadNs;
     p.drawText(QRect(margin, y + 2, width() - 2 * margin, rowH), Qt::AlignLeft | Qt::AlignVCenter,
-               m_syscallNs > 0 && total2 > 0
-                   ? tr("Widths: S1+S3 = one system call (%1, measured), whole kernel part = one switch (%2, "
-                        "measured median); the split between save/switch/restore is a diagram. Register values "
-                        "are illustrative.")
-                         .arg(switchTimeText(m_syscallNs), switchTimeText(total2))
-                   : tr("Diagram: widths and register values are illustrative until a run measures the costs."));
+        m_syscallNs > 0 && total2 > 0
+            ? tr("Widths: S1+S3 = one system call (%1, measured), whole kernel part = one switch (%2, "
+                 "measured median); the split between save/switch/restore is a diagram. Register values "
+                 "are illustrative.")
+                  .arg(switchTimeText(m_syscallNs), switchTimeText(total2))
+            : tr("Diagram: widths and register values are illustrative until a run measures the costs."));
     (void)currentRect;
 }
 

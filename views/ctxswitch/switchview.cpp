@@ -61,7 +61,8 @@ SwitchView::SwitchView(QWidget *parent)
     layout->addWidget(m_status);
     m_status->setWordWrap(true);
 
-    connect(m_mode, &QComboBox::currentIndexChanged, this, [this](int i) { m_diagram->setProcessSwitch(i == 0); });
+    connect(m_mode, &QComboBox::currentIndexChanged, this,
+        [this](int i) { m_diagram->setProcessSwitch(i == 0); });
     connect(m_back, &QPushButton::clicked, this, [this] { m_diagram->setStep(m_diagram->step() - 1); });
     connect(m_next, &QPushButton::clicked, this, [this] {
         m_diagram->setStep(m_diagram->step() + 1 >= m_diagram->stepCount() ? 0 : m_diagram->step() + 1);
@@ -136,8 +137,8 @@ void SwitchView::drawSwitches(const CtxSwitchSnapshot &snap)
     // only gives the histograms their labels.
     std::vector<Series> series = snap.switchHistograms;
     for (Series &h : series) {
-        const auto s = std::find_if(snap.switches.begin(), snap.switches.end(),
-                                    [&](const CostSample &c) { return c.id == h.id; });
+        const auto s = std::find_if(
+            snap.switches.begin(), snap.switches.end(), [&](const CostSample &c) { return c.id == h.id; });
         if (s != snap.switches.end())
             h.name = tr("%1: median %2 us").arg(measurementLabel(*s)).arg(s->medianNs / 1000.0, 0, 'f', 2);
         h.xLabel = tr("time per switch (us), measured");
@@ -166,7 +167,8 @@ void SwitchView::drawSwitches(const CtxSwitchSnapshot &snap)
         label->setText(tr(" system call %1 ns").arg(snap.syscall.medianNs, 0, 'f', 0));
         label->setColor(m_theme.warn.darker(150));
         label->setFont(m_theme.font(9));
-        m_switchChart->xAxis->setRange(0, std::max(m_switchChart->xAxis->range().upper, snap.syscall.medianNs / 1000.0 * 1.2));
+        m_switchChart->xAxis->setRange(
+            0, std::max(m_switchChart->xAxis->range().upper, snap.syscall.medianNs / 1000.0 * 1.2));
     } else if (!series.empty()) {
         m_switchChart->xAxis->setRangeLower(0);
     }
@@ -214,8 +216,8 @@ void SwitchView::drawCreations(const CtxSwitchSnapshot &snap)
     m_createChart->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
     if (m_createChart->graphCount() > 0) {
         QCPGraph *g = m_createChart->graph(0);
-        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, m_theme.seriesColor(2), m_theme.seriesColor(2),
-                                           10 * m_theme.fontScale));
+        g->setScatterStyle(QCPScatterStyle(
+            QCPScatterStyle::ssDisc, m_theme.seriesColor(2), m_theme.seriesColor(2), 10 * m_theme.fontScale));
         auto *err = new QCPErrorBars(m_createChart->xAxis, m_createChart->yAxis);
         err->setName(tr("p10 to p90"));
         err->setDataPlottable(g);
@@ -254,16 +256,18 @@ void SwitchView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, R
         m_createChart->setSeries({});
         m_diagram->setMeasured(0, 0, 0);
         m_status->setText(snapshot && !snapshot->result.error.isEmpty()
-                              ? snapshot->result.error
-                              : tr("Step through the diagram, then press Run (F5) to measure this machine."));
+                ? snapshot->result.error
+                : tr("Step through the diagram, then press Run (F5) to measure this machine."));
         return;
     }
     double thread = 0;
     double process = 0;
     for (const auto &s : snap->switches) {
-        if (s.id == QLatin1String("thread_switch_pipe") || (thread == 0 && s.id.startsWith(QLatin1String("thread"))))
+        if (s.id == QLatin1String("thread_switch_pipe")
+            || (thread == 0 && s.id.startsWith(QLatin1String("thread"))))
             thread = s.medianNs;
-        if (s.id == QLatin1String("process_switch_pipe") || (process == 0 && s.id.startsWith(QLatin1String("process"))))
+        if (s.id == QLatin1String("process_switch_pipe")
+            || (process == 0 && s.id.startsWith(QLatin1String("process"))))
             process = s.medianNs;
     }
     m_diagram->setMeasured(snap->syscall.medianNs, thread, process);

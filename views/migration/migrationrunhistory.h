@@ -8,14 +8,14 @@ namespace proclab {
 
 /// One finished measured migration, kept for overlays and for the model's charts.
 struct MigrationRunRecord {
-    QString strategy;          ///< "stopcopy", "precopy", "postcopy"
-    double dirtyRate = 0;      ///< pages/s
-    double bandwidthBits = 0;  ///< bit/s, 0 = uncapped
+    QString strategy; ///< "stopcopy", "precopy", "postcopy"
+    double dirtyRate = 0; ///< pages/s
+    double bandwidthBits = 0; ///< bit/s, 0 = uncapped
     double memoryBytes = 0;
-    double downtimeMs = -1;    ///< as the VM saw it (pause to resume)
+    double downtimeMs = -1; ///< as the VM saw it (pause to resume)
     double totalMs = -1;
     double clientDowntimeMs = -1;
-    std::vector<double> timeSec;    ///< request send time, seconds since the migration started
+    std::vector<double> timeSec; ///< request send time, seconds since the migration started
     std::vector<double> responseMs; ///< response time of that request
 };
 

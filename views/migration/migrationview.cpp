@@ -18,7 +18,8 @@ namespace proclab {
 
 namespace {
 
-const QStringList kStrategies = {QStringLiteral("stopcopy"), QStringLiteral("precopy"), QStringLiteral("postcopy")};
+const QStringList kStrategies
+    = {QStringLiteral("stopcopy"), QStringLiteral("precopy"), QStringLiteral("postcopy")};
 
 QString strategyTitle(const QString &id)
 {
@@ -148,8 +149,9 @@ void MigrationLiveView::showSnapshot(const std::shared_ptr<const Snapshot> &snap
         drawResponse(nullptr);
         m_rounds->setSeries({});
         m_figures->setText(QString());
-        m_status->setText(snapshot && !snapshot->result.error.isEmpty() ? snapshot->result.error
-                                                                         : tr("Press Run (F5) to start the migration."));
+        m_status->setText(snapshot && !snapshot->result.error.isEmpty()
+                ? snapshot->result.error
+                : tr("Press Run (F5) to start the migration."));
         return;
     }
     if (m_grid)
@@ -308,28 +310,34 @@ void MigrationLiveView::drawFigures(const MigrationSnapshot *snap, RunState)
 {
     const QJsonObject &s = snap->result.summary;
     auto fig = [&](const QString &key, int decimals) {
-        return s.contains(key) ? QString::number(s.value(key).toDouble(), 'f', decimals) : QStringLiteral("–");
+        return s.contains(key) ? QString::number(s.value(key).toDouble(), 'f', decimals)
+                               : QStringLiteral("–");
     };
-    QString html = QStringLiteral("<b>%1</b> &mdash; %2<br>").arg(strategyTitle(snap->strategy).toHtmlEscaped(),
-                                                                 migrationPhaseName(snap->phase).toHtmlEscaped());
-    html += tr("Pages sent: <b>%1</b> of %2 (re-sent %3)<br>").arg(snap->pagesSentTotal).arg(snap->pages).arg(snap->pagesResent);
+    QString html = QStringLiteral("<b>%1</b> &mdash; %2<br>")
+                       .arg(strategyTitle(snap->strategy).toHtmlEscaped(),
+                           migrationPhaseName(snap->phase).toHtmlEscaped());
+    html += tr("Pages sent: <b>%1</b> of %2 (re-sent %3)<br>")
+                .arg(snap->pagesSentTotal)
+                .arg(snap->pages)
+                .arg(snap->pagesResent);
     if (snap->strategy == QLatin1String("postcopy"))
         html += tr("Fetched on demand: <b>%1</b><br>").arg(snap->demandFetches);
     if (!s.isEmpty()) {
-        html += tr("Downtime, VM: <b>%1 ms</b>; client: <b>%2 ms</b><br>").arg(fig(QStringLiteral("downtime_vm_ms"), 1),
-                                                                            fig(QStringLiteral("downtime_client_ms"), 1));
+        html += tr("Downtime, VM: <b>%1 ms</b>; client: <b>%2 ms</b><br>")
+                    .arg(fig(QStringLiteral("downtime_vm_ms"), 1),
+                        fig(QStringLiteral("downtime_client_ms"), 1));
         html += tr("Total migration time: <b>%1 ms</b><br>").arg(fig(QStringLiteral("total_ms"), 0));
         if (s.contains(QStringLiteral("stop_reason")))
             html += tr("Pre-copy stopped: %1<br>").arg(s.value(QStringLiteral("stop_reason")).toString());
         if (s.contains(QStringLiteral("write_faults")))
-            html += tr("Dirty pages found by <b>%1</b> write faults<br>").arg(fig(QStringLiteral("write_faults"), 0));
+            html += tr("Dirty pages found by <b>%1</b> write faults<br>")
+                        .arg(fig(QStringLiteral("write_faults"), 0));
         if (s.contains(QStringLiteral("memory_equal"))) {
             const bool eq = s.value(QStringLiteral("memory_equal")).toBool();
             html += tr("Checksums: source %1, destination %2: <b style=\"color:%3\">%4</b><br>")
                         .arg(s.value(QStringLiteral("checksum_source")).toString(),
-                             s.value(QStringLiteral("checksum_destination")).toString(),
-                             (eq ? m_theme.good : m_theme.bad).name(),
-                             eq ? tr("equal") : tr("DIFFERENT"));
+                            s.value(QStringLiteral("checksum_destination")).toString(),
+                            (eq ? m_theme.good : m_theme.bad).name(), eq ? tr("equal") : tr("DIFFERENT"));
         }
         html += tr("<i>measured on this machine</i>");
     }
@@ -439,6 +447,5 @@ void MigrationSweepView::showSnapshot(const std::shared_ptr<const Snapshot> &sna
     }
     m_status->setText(snap->status + tr(" (model; diamonds: runs measured on this machine in this session)"));
 }
-
 
 } // namespace proclab

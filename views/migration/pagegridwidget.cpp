@@ -11,24 +11,24 @@ std::array<QRgb, 7> pageStateColors(const Theme &theme)
     const bool dark = theme.id == QLatin1String("dark");
     return {
         (dark ? theme.muted.darker(160) : theme.muted.lighter(130)).rgb(), // clean
-        theme.warn.rgb(),                                                  // dirty
-        theme.good.rgb(),                                                  // sent once
-        theme.accent.rgb(),                                                // re-sent
-        theme.good.rgb(),                                                  // present at destination
-        theme.bad.rgb(),                                                   // missing at destination
-        theme.seriesColor(4).rgb(),                                        // fetched on demand
+        theme.warn.rgb(), // dirty
+        theme.good.rgb(), // sent once
+        theme.accent.rgb(), // re-sent
+        theme.good.rgb(), // present at destination
+        theme.bad.rgb(), // missing at destination
+        theme.seriesColor(4).rgb(), // fetched on demand
     };
 }
 
 QStringList pageStateNames()
 {
     return {QObject::tr("clean, not sent"), QObject::tr("dirty"), QObject::tr("sent"), QObject::tr("re-sent"),
-            QObject::tr("present at destination"), QObject::tr("missing at destination"),
-            QObject::tr("fetched on demand")};
+        QObject::tr("present at destination"), QObject::tr("missing at destination"),
+        QObject::tr("fetched on demand")};
 }
 
-QImage renderPageGrid(const std::vector<std::uint8_t> &states, int columns, const std::array<QRgb, 7> &colors,
-                      QRgb background)
+QImage renderPageGrid(
+    const std::vector<std::uint8_t> &states, int columns, const std::array<QRgb, 7> &colors, QRgb background)
 {
     columns = std::max(1, columns);
     const int rows = std::max<int>(1, int((states.size() + columns - 1) / columns));

@@ -20,8 +20,8 @@ QStringList pageStateNames();
  * @brief Renders a page-state array as an image: one pixel per page, row by row,
  * @p columns pages per row. Pixels past the last page get @p background.
  */
-QImage renderPageGrid(const std::vector<std::uint8_t> &states, int columns, const std::array<QRgb, 7> &colors,
-                      QRgb background);
+QImage renderPageGrid(
+    const std::vector<std::uint8_t> &states, int columns, const std::array<QRgb, 7> &colors, QRgb background);
 
 /**
  * @brief The page grid: every page of the VM as one cell, drawn from a QImage
@@ -51,7 +51,7 @@ private:
 
     std::vector<std::uint8_t> m_states;
     Theme m_theme;
-    std::array<QRgb, 7> m_colors{};
+    std::array<QRgb, 7> m_colors {};
     QImage m_image;
     int m_columns = 1;
     int m_rows = 1;

@@ -8,12 +8,15 @@ namespace proclab {
 
 PROCLAB_REGISTER_VIEWS(migration)
 {
-    registry.add({MigrationEngine::kLiveView, MigrationEngine::kId, QT_TRANSLATE_NOOP("ViewRegistry", "Live migration: page grid, response time, rounds"),
-                  [](QWidget *parent) -> StepView * { return new MigrationLiveView(parent, true); }});
-    registry.add({MigrationEngine::kResponseView, MigrationEngine::kId, QT_TRANSLATE_NOOP("ViewRegistry", "Live migration: response time and rounds"),
-                  [](QWidget *parent) -> StepView * { return new MigrationLiveView(parent, false); }});
-    registry.add({MigrationModelEngine::kSweepView, MigrationModelEngine::kId, QT_TRANSLATE_NOOP("ViewRegistry", "Migration model: downtime and total time, what if"),
-                  [](QWidget *parent) -> StepView * { return new MigrationSweepView(parent); }});
+    registry.add({MigrationEngine::kLiveView, MigrationEngine::kId,
+        QT_TRANSLATE_NOOP("ViewRegistry", "Live migration: page grid, response time, rounds"),
+        [](QWidget *parent) -> StepView * { return new MigrationLiveView(parent, true); }});
+    registry.add({MigrationEngine::kResponseView, MigrationEngine::kId,
+        QT_TRANSLATE_NOOP("ViewRegistry", "Live migration: response time and rounds"),
+        [](QWidget *parent) -> StepView * { return new MigrationLiveView(parent, false); }});
+    registry.add({MigrationModelEngine::kSweepView, MigrationModelEngine::kId,
+        QT_TRANSLATE_NOOP("ViewRegistry", "Migration model: downtime and total time, what if"),
+        [](QWidget *parent) -> StepView * { return new MigrationSweepView(parent); }});
 }
 
 } // namespace proclab

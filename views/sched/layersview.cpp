@@ -60,8 +60,7 @@ protected:
         const double w = width(), h = height();
         const double bandH = (h - 20) / 3;
         const QStringList titles = {tr("Threads: minimal software processors"),
-                                    tr("Processes: software processors with their own address space"),
-                                    tr("Processor: the hardware")};
+            tr("Processes: software processors with their own address space"), tr("Processor: the hardware")};
         for (int band = 0; band < 3; ++band) {
             const QRectF r(6, 6 + band * (bandH + 4), w - 12, bandH);
             p.setPen(QPen(theme.grid, 1));
@@ -88,7 +87,8 @@ protected:
         std::vector<QPointF> threadAnchor(s.threads.size());
         for (int pi = 0; pi < int(s.processNames.size()); ++pi) {
             const QRectF pr(12 + pi * pw + 6, 6 + bandH + 4 + 26, pw - 12, bandH - 34);
-            box(pr, theme.base, theme.axis, tr("process %1").arg(s.processNames[pi]), QStringLiteral("process"), pi);
+            box(pr, theme.base, theme.axis, tr("process %1").arg(s.processNames[pi]),
+                QStringLiteral("process"), pi);
             std::vector<int> mine;
             for (int u = 0; u < int(s.threads.size()); ++u) {
                 if (s.threads[u].process == pi)
@@ -112,7 +112,8 @@ protected:
             const QRectF cr(12 + c * cw + 6, 6 + 2 * (bandH + 4) + 26, cw - 12, bandH - 34);
             const int k = c < int(s.cpuKernelThread.size()) ? s.cpuKernelThread[c] : -1;
             const int u = k >= 0 ? s.kernelThreads[k].userThread : -1;
-            box(cr, theme.base, u >= 0 ? theme.good : theme.muted, tr("CPU %1").arg(c), QStringLiteral("cpu"), c);
+            box(cr, theme.base, u >= 0 ? theme.good : theme.muted, tr("CPU %1").arg(c), QStringLiteral("cpu"),
+                c);
             if (u >= 0) {
                 p.setPen(QPen(theme.seriesColor(u), 3, Qt::DashLine));
                 p.drawLine(QPointF(cr.center().x(), cr.top()), threadAnchor[u]);
@@ -181,12 +182,14 @@ void LayersView::updateInfo()
     if (layer == QLatin1String("cpu") && i < s->cpus) {
         const int k = s->cpuKernelThread[i];
         const int u = k >= 0 ? s->kernelThreads[k].userThread : -1;
-        m_info->setText(u >= 0 ? tr("CPU %1 is a physical processor: it executes instructions. Right now it "
-                                    "executes thread %2 of process %3, using that thread's registers, stack "
-                                    "pointer and program counter.")
-                                     .arg(i)
-                                     .arg(s->threads[u].name, s->processNames[s->threads[u].process])
-                               : tr("CPU %1 is a physical processor. Right now no thread is ready for it: it is idle.").arg(i));
+        m_info->setText(u >= 0
+                ? tr("CPU %1 is a physical processor: it executes instructions. Right now it "
+                     "executes thread %2 of process %3, using that thread's registers, stack "
+                     "pointer and program counter.")
+                      .arg(i)
+                      .arg(s->threads[u].name, s->processNames[s->threads[u].process])
+                : tr("CPU %1 is a physical processor. Right now no thread is ready for it: it is idle.")
+                      .arg(i));
     } else if (layer == QLatin1String("process") && i < s->processNames.size()) {
         QStringList ts;
         for (int u = 0; u < int(s->threads.size()); ++u) {

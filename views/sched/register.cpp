@@ -8,10 +8,12 @@ namespace proclab {
 
 PROCLAB_REGISTER_VIEWS(sched)
 {
-    registry.add({SchedEngine::kSchedulerView, SchedEngine::kId, QT_TRANSLATE_NOOP("ViewRegistry", "Scheduler"),
-                  [](QWidget *parent) -> StepView * { return new SchedView(parent); }});
-    registry.add({SchedEngine::kLayersView, SchedEngine::kId, QT_TRANSLATE_NOOP("ViewRegistry", "Processor, processes, threads"),
-                  [](QWidget *parent) -> StepView * { return new LayersView(parent); }});
+    registry.add(
+        {SchedEngine::kSchedulerView, SchedEngine::kId, QT_TRANSLATE_NOOP("ViewRegistry", "Scheduler"),
+            [](QWidget *parent) -> StepView * { return new SchedView(parent); }});
+    registry.add({SchedEngine::kLayersView, SchedEngine::kId,
+        QT_TRANSLATE_NOOP("ViewRegistry", "Processor, processes, threads"),
+        [](QWidget *parent) -> StepView * { return new LayersView(parent); }});
 }
 
 } // namespace proclab

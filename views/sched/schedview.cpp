@@ -73,14 +73,15 @@ protected:
         const QRectF procArea(cpuArea.right() + 12, 28, w * 0.50, h - 36);
         const QRectF queueArea(procArea.right() + 12, 28, w - procArea.right() - 20, h - 36);
         p.setFont(m_theme.font(11, true));
-        p.drawText(QRectF(cpuArea.left(), 4, cpuArea.width(), 22), Qt::AlignLeft | Qt::AlignVCenter, tr("CPUs"));
+        p.drawText(
+            QRectF(cpuArea.left(), 4, cpuArea.width(), 22), Qt::AlignLeft | Qt::AlignVCenter, tr("CPUs"));
         const QString modelText = s.model == ThreadingModel::ManyToOne ? tr("N:1 user-level threads")
-                                  : s.model == ThreadingModel::OneToOne ? tr("1:1 kernel threads")
-                                                                        : tr("M:N threads on LWPs");
+            : s.model == ThreadingModel::OneToOne                      ? tr("1:1 kernel threads")
+                                                                       : tr("M:N threads on LWPs");
         p.drawText(QRectF(procArea.left(), 4, procArea.width(), 22), Qt::AlignLeft | Qt::AlignVCenter,
-                   tr("Processes: %1").arg(modelText));
+            tr("Processes: %1").arg(modelText));
         p.drawText(QRectF(queueArea.left(), 4, queueArea.width(), 22), Qt::AlignLeft | Qt::AlignVCenter,
-                   s.policy == SchedPolicy::Cfs ? tr("CFS tree (vruntime, ms)") : tr("Kernel run queue"));
+            s.policy == SchedPolicy::Cfs ? tr("CFS tree (vruntime, ms)") : tr("Kernel run queue"));
         drawCpus(p, s, cpuArea);
         drawProcesses(p, s, procArea);
         if (s.policy == SchedPolicy::Cfs)
@@ -91,8 +92,8 @@ protected:
         p.setPen(m_theme.text);
         p.setFont(m_theme.font(13, true));
         p.drawText(QRectF(cpuArea.left(), cpuArea.bottom() - 48, cpuArea.width(), 44),
-                   Qt::AlignLeft | Qt::AlignBottom | Qt::TextWordWrap,
-                   tr("t = %1 ms\n(model)").arg(s.nowNs / 1e6, 0, 'f', 3));
+            Qt::AlignLeft | Qt::AlignBottom | Qt::TextWordWrap,
+            tr("t = %1 ms\n(model)").arg(s.nowNs / 1e6, 0, 'f', 3));
     }
 
 private:
@@ -150,7 +151,7 @@ private:
             p.setPen(m_theme.text);
             p.setFont(m_theme.font(10, true));
             p.drawText(box.adjusted(8, 2, -8, 0), Qt::AlignTop | Qt::AlignLeft,
-                       tr("process %1").arg(s.processNames[pi]));
+                tr("process %1").arg(s.processNames[pi]));
             // Kernel threads of this process.
             std::vector<int> kts;
             for (int k = 0; k < int(s.kernelThreads.size()); ++k) {
@@ -163,10 +164,10 @@ private:
             for (size_t i = 0; i < kts.size(); ++i) {
                 const auto &K = s.kernelThreads[kts[i]];
                 const QRectF kr(box.left() + 8 + i * (ktW + 6), top, ktW, ktH);
-                QColor border = K.state == KernelState::Running  ? m_theme.good
-                                : K.state == KernelState::Ready   ? m_theme.accent
-                                : K.state == KernelState::Blocked ? m_theme.bad
-                                                                  : m_theme.muted;
+                QColor border = K.state == KernelState::Running ? m_theme.good
+                    : K.state == KernelState::Ready             ? m_theme.accent
+                    : K.state == KernelState::Blocked           ? m_theme.bad
+                                                                : m_theme.muted;
                 QPen pen(border, 2);
                 if (K.state == KernelState::Destroyed || K.state == KernelState::NotCreated)
                     pen.setStyle(Qt::DashLine);
@@ -175,9 +176,10 @@ private:
                 p.drawRect(kr);
                 p.setPen(m_theme.text);
                 p.setFont(m_theme.font(8));
-                const QString label = (s.model == ThreadingModel::ManyToMany ? tr("LWP %1") : tr("KT %1")).arg(kts[i]);
+                const QString label
+                    = (s.model == ThreadingModel::ManyToMany ? tr("LWP %1") : tr("KT %1")).arg(kts[i]);
                 p.drawText(kr.adjusted(3, 1, -2, 0), Qt::AlignTop | Qt::AlignLeft,
-                           label + QLatin1Char(' ') + kernelStateName(K.state));
+                    label + QLatin1Char(' ') + kernelStateName(K.state));
                 if (K.userThread >= 0)
                     chip(p, kr.adjusted(5, 16, -5, -4), s, K.userThread);
             }
@@ -188,13 +190,16 @@ private:
                     if (s.threads[u].process == pi && s.threads[u].kernelThread < 0)
                         loose.push_back(u);
                 }
-                const QRectF row(box.left() + 8, top + ktH + 4, box.width() - 16, box.bottom() - top - ktH - 8);
+                const QRectF row(
+                    box.left() + 8, top + ktH + 4, box.width() - 16, box.bottom() - top - ktH - 8);
                 p.setPen(m_theme.muted);
                 p.setFont(m_theme.font(8));
                 p.drawText(row, Qt::AlignLeft | Qt::AlignTop, tr("user space:"));
                 const double cw = std::min(60.0, (row.width() - 70) / std::max<size_t>(1, loose.size()) - 4);
                 for (size_t i = 0; i < loose.size(); ++i)
-                    chip(p, QRectF(row.left() + 70 + i * (cw + 4), row.top(), cw, std::min(26.0, row.height())), s, loose[i]);
+                    chip(p,
+                        QRectF(row.left() + 70 + i * (cw + 4), row.top(), cw, std::min(26.0, row.height())),
+                        s, loose[i]);
             }
         }
     }
@@ -219,7 +224,7 @@ private:
                 p.setPen(m_theme.text);
                 p.setFont(m_theme.font(8));
                 p.drawText(r.adjusted(0, 0, -4, 0), Qt::AlignRight | Qt::AlignVCenter,
-                           tr("nice %1").arg(s.kernelThreads[k].nice));
+                    tr("nice %1").arg(s.kernelThreads[k].nice));
             }
             ++i;
         }
@@ -276,14 +281,14 @@ private:
             p.setPen(m_theme.text);
             p.setFont(m_theme.font(8));
             p.drawText(QRectF(pt.x() - 40, pt.y() + r, 80, 16), Qt::AlignCenter,
-                       QString::number(K.vruntimeNs / 1e6, 'f', 2));
+                QString::number(K.vruntimeNs / 1e6, 'f', 2));
         }
         p.setPen(m_theme.muted);
         p.setFont(m_theme.font(8));
         p.drawText(area, Qt::AlignBottom | Qt::AlignLeft,
-                   tr("min_vruntime %1 ms, period %2 ms")
-                       .arg(s.minVruntimeNs / 1e6, 0, 'f', 2)
-                       .arg(s.periodNs / 1e6, 0, 'f', 2));
+            tr("min_vruntime %1 ms, period %2 ms")
+                .arg(s.minVruntimeNs / 1e6, 0, 'f', 2)
+                .arg(s.periodNs / 1e6, 0, 'f', 2));
     }
 
     std::shared_ptr<const SchedSnapshot> m_snap;
@@ -314,9 +319,10 @@ SchedView::SchedView(QWidget *parent)
         for (const auto &c : s.timeline) {
             auto &[since, st] = cur[c.userThread];
             if (c.timeNs > since)
-                csv += QStringLiteral("%1,%2,%3,%4\n").arg(csvField(s.threads[c.userThread].name),
-                                                          csvField(userStateName(st)))
-                           .arg(since / 1e6).arg(c.timeNs / 1e6);
+                csv += QStringLiteral("%1,%2,%3,%4\n")
+                           .arg(csvField(s.threads[c.userThread].name), csvField(userStateName(st)))
+                           .arg(since / 1e6)
+                           .arg(c.timeNs / 1e6);
             cur[c.userThread] = {c.timeNs, c.state};
         }
         return csv;
@@ -340,8 +346,8 @@ void SchedView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, Ru
         m_gantt->replot(QCustomPlot::rpQueuedReplot);
         m_runningBars = 0;
         m_status->setText(snapshot && !snapshot->result.error.isEmpty() ? snapshot->result.error
-                          : snapshot ? snapshot->status
-                                     : tr("Press Run (F5) to start; Step advances one scheduling event."));
+                : snapshot                                              ? snapshot->status
+                           : tr("Press Run (F5) to start; Step advances one scheduling event."));
         return;
     }
     // Progress snapshots of a full-speed run carry no thread state: keep the last picture.
@@ -374,8 +380,8 @@ void SchedView::drawGantt(const SchedSnapshot &s, bool rescale)
     // the line between intervals), thick and in the thread's colour while running.
     m_gantt->clearGraphs();
     const int n = int(s.threads.size());
-    const UserState states[] = {UserState::Running, UserState::Ready, UserState::BlockedSyscall,
-                                UserState::BlockedUser};
+    const UserState states[]
+        = {UserState::Running, UserState::Ready, UserState::BlockedSyscall, UserState::BlockedUser};
     std::vector<std::vector<QVector<double>>> xs(n, std::vector<QVector<double>>(4)), ys = xs;
     std::vector<std::pair<std::int64_t, UserState>> cur(n, {0, UserState::NotStarted});
     m_runningBars = 0;
@@ -408,7 +414,9 @@ void SchedView::drawGantt(const SchedSnapshot &s, bool rescale)
             auto *g = m_gantt->addGraph();
             g->setData(xs[u][i], ys[u][i], true);
             // Ready is drawn as a thin grey line so that it never looks like a thread's colour.
-            QColor c = i == 0 ? m_theme.seriesColor(u) : i == 1 ? m_theme.muted : schedStateColor(m_theme, states[i]);
+            QColor c = i == 0 ? m_theme.seriesColor(u)
+                : i == 1      ? m_theme.muted
+                              : schedStateColor(m_theme, states[i]);
             QPen pen(c, i == 0 ? rowPx : std::max(2.0, rowPx * 0.3));
             pen.setCapStyle(Qt::FlatCap);
             g->setPen(pen);

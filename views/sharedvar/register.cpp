@@ -7,8 +7,9 @@ namespace proclab {
 
 PROCLAB_REGISTER_VIEWS(sharedvar)
 {
-    registry.add({SharedVarEngine::kTimelineView, SharedVarEngine::kId, QT_TRANSLATE_NOOP("ViewRegistry", "Timeline of the threads of each process"),
-                  [](QWidget *parent) -> StepView * { return new TimelineView(parent); }});
+    registry.add({SharedVarEngine::kTimelineView, SharedVarEngine::kId,
+        QT_TRANSLATE_NOOP("ViewRegistry", "Timeline of the threads of each process"),
+        [](QWidget *parent) -> StepView * { return new TimelineView(parent); }});
 }
 
 } // namespace proclab

@@ -107,7 +107,8 @@ void TimelineView::redraw()
         auto *wakeGraph = c.addGraph();
         wakeGraph->setName(tr("%1 woke").arg(name));
         wakeGraph->setLineStyle(QCPGraph::lsNone);
-        wakeGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, t.text, colour, 12 * t.fontScale));
+        wakeGraph->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssDisc, t.text, colour, 12 * t.fontScale));
         for (int th = 0; th < s.threads; ++th) {
             const double y = laneY(p, th);
             ticker->addTick(y, QStringLiteral("%1 %2").arg(name).arg(th));
@@ -116,8 +117,8 @@ void TimelineView::redraw()
                 continue;
             const auto wk = wakes.find({p, th});
             const double start = sl->second->timeMs;
-            const double end = wk != wakes.end() ? wk->second->timeMs
-                                                 : std::min(nowMs, start + sl->second->sleepMs);
+            const double end
+                = wk != wakes.end() ? wk->second->timeMs : std::min(nowMs, start + sl->second->sleepMs);
             auto *bar = new QCPItemRect(&c);
             bar->topLeft->setCoords(start, y - barHalf);
             bar->bottomRight->setCoords(std::max(end, start + 0.001), y + barHalf);
@@ -160,8 +161,8 @@ void TimelineView::redraw()
     lines << tr("Parent: shared_x = <b>%1</b> before fork%2")
                  .arg(s.initial)
                  .arg(m_state == RunState::Finished || m_state == RunState::Stopped
-                          ? tr(", still <b>%1</b> after the children ended").arg(s.parentValue)
-                          : QString());
+                         ? tr(", still <b>%1</b> after the children ended").arg(s.parentValue)
+                         : QString());
     for (int p = 0; p < s.processes; ++p) {
         qint64 last = s.initial;
         int woke = 0;
@@ -175,7 +176,8 @@ void TimelineView::redraw()
             }
             ended = ended || e.kind == SharedVarEvent::Kind::ProcessEnd;
         }
-        lines << tr("<span style='color:%1'>&#9632;</span> %2 (pid %3): %4 of %5 threads woke, shared_x = <b>%6</b>%7")
+        lines << tr("<span style='color:%1'>&#9632;</span> %2 (pid %3): %4 of %5 threads woke, shared_x = "
+                    "<b>%6</b>%7")
                      .arg(t.seriesColor(p).name(), sharedVarProcessName(p))
                      .arg(s.pids.size() > size_t(p) ? s.pids[p] : 0)
                      .arg(woke)

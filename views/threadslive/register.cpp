@@ -7,8 +7,9 @@ namespace proclab {
 
 PROCLAB_REGISTER_VIEWS(threadslive)
 {
-    registry.add({ThreadsLiveEngine::kLiveView, ThreadsLiveEngine::kId, QT_TRANSLATE_NOOP("ViewRegistry", "The app's own threads, live"),
-                  [](QWidget *parent) -> StepView * { return new ThreadsLiveView(parent); }});
+    registry.add({ThreadsLiveEngine::kLiveView, ThreadsLiveEngine::kId,
+        QT_TRANSLATE_NOOP("ViewRegistry", "The app's own threads, live"),
+        [](QWidget *parent) -> StepView * { return new ThreadsLiveView(parent); }});
 }
 
 } // namespace proclab

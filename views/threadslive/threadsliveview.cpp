@@ -49,13 +49,13 @@ protected:
         p.setPen(theme.muted);
         p.drawText(QRectF(labelW, 2, cellW * ps.ownWords, 18), Qt::AlignCenter, tr("worker's own array"));
         p.drawText(QRectF(labelW + cellW * ps.ownWords, 2, cellW * ps.ledgerWords, 18), Qt::AlignCenter,
-                   tr("sibling's ledger (last word: checksum)"));
+            tr("sibling's ledger (last word: checksum)"));
         for (int r = 0; r < 3; ++r) {
             const double y = 22 + r * rowH;
             p.setPen(theme.text);
             p.setFont(theme.font(10, true));
-            p.drawText(QRectF(4, y, labelW - 8, rowH - 8), Qt::AlignVCenter | Qt::AlignLeft | Qt::TextWordWrap,
-                       rows[r].title);
+            p.drawText(QRectF(4, y, labelW - 8, rowH - 8),
+                Qt::AlignVCenter | Qt::AlignLeft | Qt::TextWordWrap, rows[r].title);
             const auto &data = *rows[r].data;
             for (int i = 0; i < words; ++i) {
                 const QRectF cell(labelW + i * cellW, y + rowH * 0.2, cellW - 1, rowH * 0.55);
@@ -67,7 +67,7 @@ protected:
             p.setPen(rows[r].ok ? theme.good : theme.bad);
             p.setFont(theme.font(11, true));
             p.drawText(QRectF(width() - 152, y, 150, rowH), Qt::AlignVCenter | Qt::AlignLeft,
-                       rows[r].ok ? tr("checksum OK") : tr("CORRUPTED"));
+                rows[r].ok ? tr("checksum OK") : tr("CORRUPTED"));
         }
     }
 };
@@ -114,8 +114,8 @@ void ThreadsLiveView::showSnapshot(const std::shared_ptr<const Snapshot> &snapsh
         m_arena->valid = false;
         m_arena->update();
         m_status->setText(snapshot && !snapshot->result.error.isEmpty()
-                              ? snapshot->result.error
-                              : tr("Press Run (F5): busy threads with the chosen nice values run pinned to one CPU."));
+                ? snapshot->result.error
+                : tr("Press Run (F5): busy threads with the chosen nice values run pinned to one CPU."));
         return;
     }
     m_status->setText(s->result.error.isEmpty() ? s->status : s->result.error);
@@ -124,9 +124,10 @@ void ThreadsLiveView::showSnapshot(const std::shared_ptr<const Snapshot> &snapsh
         m_arena->valid = !s->protection.threadArena.empty();
         m_arena->update();
         if (!s->protection.parentArena.empty())
-            m_status->setText(s->status + tr("\nThe buffer sits at the same virtual address 0x%1 in parent and "
-                                             "child, but fork gave the child its own copy (measured on this machine).")
-                                              .arg(s->protection.arenaAddress, 0, 16));
+            m_status->setText(s->status
+                + tr("\nThe buffer sits at the same virtual address 0x%1 in parent and "
+                     "child, but fork gave the child its own copy (measured on this machine).")
+                      .arg(s->protection.arenaAddress, 0, 16));
         return;
     }
     // The engine builds the series; the view only gives them its translated labels.

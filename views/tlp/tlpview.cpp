@@ -82,7 +82,8 @@ void TlpView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     };
     addBars(s->overall, running ? -0.2 : 0, m_theme.seriesColor(0), tr("whole run (measured)"));
     if (running)
-        addBars(s->window, 0.2, m_theme.seriesColor(1), tr("last %1 ms (measured)").arg(s->windowMs, 0, 'f', 0));
+        addBars(
+            s->window, 0.2, m_theme.seriesColor(1), tr("last %1 ms (measured)").arg(s->windowMs, 0, 'f', 0));
     else if (auto *b = qobject_cast<QCPBars *>(m_histogram->plottable(0)))
         b->setWidth(0.7);
     m_histogram->legend->setVisible(true);
@@ -127,10 +128,13 @@ void TlpView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     m_overTime->replot(QCustomPlot::rpQueuedReplot);
 
     const TlpStats &shown = running ? s->window : s->overall;
-    const QString value = shown.defined ? QString::number(shown.tlp, 'f', 2) : tr("undefined (nothing executed)");
-    m_headline->setText(tr("TLP %1 %2 (measured)   ·   ceiling %3 cores")
-                            .arg(value, running ? tr("over the last %1 ms").arg(s->windowMs, 0, 'f', 0) : tr("over the whole run"))
-                            .arg(s->cores));
+    const QString value
+        = shown.defined ? QString::number(shown.tlp, 'f', 2) : tr("undefined (nothing executed)");
+    m_headline->setText(
+        tr("TLP %1 %2 (measured)   ·   ceiling %3 cores")
+            .arg(value,
+                running ? tr("over the last %1 ms").arg(s->windowMs, 0, 'f', 0) : tr("over the whole run"))
+            .arg(s->cores));
     QString info = tr("%1 · %2 samples at %3 Hz (asked %4 Hz) · sampler CPU %5 % · %6 seen")
                        .arg(s->target)
                        .arg(s->overall.samples)

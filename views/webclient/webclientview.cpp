@@ -35,7 +35,8 @@ WebClientView::WebClientView(QWidget *parent)
     m_curve->setTitle(tr("Page load time against client threads"));
     m_curve->setExportName(QStringLiteral("webclient-load-time"));
     m_waterfall->setCsvProvider([this] {
-        QString out = QStringLiteral("resource,path,thread,start_ms,connected_ms,first_byte_ms,end_ms,bytes\n");
+        QString out
+            = QStringLiteral("resource,path,thread,start_ms,connected_ms,first_byte_ms,end_ms,bytes\n");
         const auto s = std::dynamic_pointer_cast<const WebClientSnapshot>(m_last);
         if (!s)
             return out;
@@ -45,7 +46,7 @@ WebClientView::WebClientView(QWidget *parent)
                        .arg(csvField(e.path))
                        .arg(e.thread)
                        .arg(csvNumber(e.timing.startMs), csvNumber(e.timing.connectedMs),
-                            csvNumber(e.timing.firstByteMs), csvNumber(e.timing.endMs))
+                           csvNumber(e.timing.firstByteMs), csvNumber(e.timing.endMs))
                        .arg(e.timing.bytes);
         }
         return out;

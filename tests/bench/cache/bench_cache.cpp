@@ -112,9 +112,10 @@ int main(int argc, char **argv)
             rates.push_back(replay(trace, g, &hits, &cpu));
             cpuRates.push_back(cpu);
         }
-        std::printf("  %-24s %7.1f M accesses/s wall (p10 %.1f, p90 %.1f), %7.1f M/s of CPU time  hit rate %.1f%%\n",
-                    c.name, percentile(rates, 0.5) / 1e6, percentile(rates, 0.1) / 1e6, percentile(rates, 0.9) / 1e6,
-                    percentile(cpuRates, 0.5) / 1e6, 100.0 * double(hits) / double(n));
+        std::printf(
+            "  %-24s %7.1f M accesses/s wall (p10 %.1f, p90 %.1f), %7.1f M/s of CPU time  hit rate %.1f%%\n",
+            c.name, percentile(rates, 0.5) / 1e6, percentile(rates, 0.1) / 1e6, percentile(rates, 0.9) / 1e6,
+            percentile(cpuRates, 0.5) / 1e6, 100.0 * double(hits) / double(n));
     }
 
     // End to end: write a din file and replay it through the engine at speed 0.
@@ -127,7 +128,7 @@ int main(int argc, char **argv)
             return 0;
         for (std::size_t i = 0; i < fileAccesses; ++i)
             std::fprintf(f, "%d %llx %d\n", trace.kind[i], static_cast<unsigned long long>(trace.address[i]),
-                         trace.owner[i]);
+                trace.owner[i]);
         std::fclose(f);
     }
     std::vector<double> rates;
@@ -135,7 +136,7 @@ int main(int argc, char **argv)
         const auto eOwner = makeEngine<CacheEngine>();
         CacheEngine &e = *eOwner;
         e.configure({{QStringLiteral("trace"), path}, {QStringLiteral("size"), QStringLiteral("32KiB")},
-                     {QStringLiteral("ways"), 8}});
+            {QStringLiteral("ways"), 8}});
         const auto t0 = std::chrono::steady_clock::now();
         const Result res = runToCompletion(e, std::chrono::minutes(5));
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -146,8 +147,9 @@ int main(int argc, char **argv)
         rates.push_back(double(fileAccesses) / s);
     }
     if (!rates.empty())
-        std::printf("\n  engine, din file of %zu lines (parse + model): %.1f M accesses/s (p10 %.1f, p90 %.1f)\n",
-                    fileAccesses, percentile(rates, 0.5) / 1e6, percentile(rates, 0.1) / 1e6,
-                    percentile(rates, 0.9) / 1e6);
+        std::printf(
+            "\n  engine, din file of %zu lines (parse + model): %.1f M accesses/s (p10 %.1f, p90 %.1f)\n",
+            fileAccesses, percentile(rates, 0.5) / 1e6, percentile(rates, 0.1) / 1e6,
+            percentile(rates, 0.9) / 1e6);
     return 0;
 }

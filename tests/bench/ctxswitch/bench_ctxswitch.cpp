@@ -29,8 +29,8 @@ namespace {
 
 std::optional<double> perfUsecsPerOp(bool threads, int loops)
 {
-    const std::string cmd = "taskset -c 0 perf bench sched pipe -l " + std::to_string(loops) + (threads ? " -T" : "")
-        + " 2>&1";
+    const std::string cmd
+        = "taskset -c 0 perf bench sched pipe -l " + std::to_string(loops) + (threads ? " -T" : "") + " 2>&1";
     FILE *p = popen(cmd.c_str(), "r");
     if (!p)
         return std::nullopt;
@@ -54,9 +54,9 @@ std::optional<EngineFigures> engineRoundTrips(int loops)
     CtxSwitchEngine &e = *eOwner;
     QString error;
     if (!e.configure({{QStringLiteral("parts"), QStringLiteral("switch")},
-                      {QStringLiteral("mechanism"), QStringLiteral("pipe")},
-                      {QStringLiteral("round_trips"), loops}},
-                     &error)) {
+                         {QStringLiteral("mechanism"), QStringLiteral("pipe")},
+                         {QStringLiteral("round_trips"), loops}},
+            &error)) {
         std::cerr << "configure: " << error.toStdString() << '\n';
         return std::nullopt;
     }
@@ -69,7 +69,8 @@ std::optional<EngineFigures> engineRoundTrips(int loops)
     EngineFigures f;
     for (const auto &s : snap->switches) {
         // perf reports the mean per round trip; the engine has every sample (per switch = rt / 2).
-        const double meanUs = 2.0 * std::accumulate(s.valuesNs.begin(), s.valuesNs.end(), 0.0) / double(s.valuesNs.size()) / 1000.0;
+        const double meanUs = 2.0 * std::accumulate(s.valuesNs.begin(), s.valuesNs.end(), 0.0)
+            / double(s.valuesNs.size()) / 1000.0;
         if (s.id == QLatin1String("thread_switch_pipe")) {
             f.threadMeanUs = meanUs;
             f.threadMedianUs = 2.0 * s.medianNs / 1000.0;
@@ -87,8 +88,8 @@ void printRow(const char *what, std::vector<double> v)
         std::printf("  %-44s   (not measured)\n", what);
         return;
     }
-    std::printf("  %-44s %9.2f us  (p10 %.2f, p90 %.2f, n=%zu)\n", what, percentile(v, 0.5), percentile(v, 0.1),
-                percentile(v, 0.9), v.size());
+    std::printf("  %-44s %9.2f us  (p10 %.2f, p90 %.2f, n=%zu)\n", what, percentile(v, 0.5),
+        percentile(v, 0.1), percentile(v, 0.9), v.size());
 }
 
 } // namespace
@@ -107,9 +108,11 @@ int main(int argc, char **argv)
         else
             loops = std::max(100, std::atoi(argv[i]));
     }
-    std::printf("ctxswitch benchmark: pipe ping-pong round trip, CPU 0, %d rounds x %d round trips\n", rounds, loops);
+    std::printf(
+        "ctxswitch benchmark: pipe ping-pong round trip, CPU 0, %d rounds x %d round trips\n", rounds, loops);
     std::printf("machine: %s\n", machineDescription().toStdString().c_str());
-    const bool havePerf = access("/usr/bin/perf", X_OK) == 0 || std::system("command -v perf >/dev/null 2>&1") == 0;
+    const bool havePerf
+        = access("/usr/bin/perf", X_OK) == 0 || std::system("command -v perf >/dev/null 2>&1") == 0;
     if (!havePerf)
         std::printf("perf is not installed: printing the engine's figures only\n");
 
@@ -138,12 +141,14 @@ int main(int argc, char **argv)
     printRow("engine, threads, mean", engThreadMean);
     printRow("engine, threads, median", engThreadMedian);
     if (havePerf && !perfProc.empty() && !engProcMean.empty())
-        std::printf("ratio engine/perf, processes (means): %.3f\n", percentile(engProcMean, 0.5) / percentile(perfProc, 0.5));
+        std::printf("ratio engine/perf, processes (means): %.3f\n",
+            percentile(engProcMean, 0.5) / percentile(perfProc, 0.5));
     if (havePerf && !perfThread.empty() && !engThreadMean.empty())
-        std::printf("ratio engine/perf, threads   (means): %.3f\n", percentile(engThreadMean, 0.5) / percentile(perfThread, 0.5));
+        std::printf("ratio engine/perf, threads   (means): %.3f\n",
+            percentile(engThreadMean, 0.5) / percentile(perfThread, 0.5));
     if (!engProcMedian.empty() && !engThreadMedian.empty())
         std::printf("ratio process/thread (engine medians): %.3f\n",
-                    percentile(engProcMedian, 0.5) / percentile(engThreadMedian, 0.5));
+            percentile(engProcMedian, 0.5) / percentile(engThreadMedian, 0.5));
 
     if (full) {
         const auto eOwner = makeEngine<CtxSwitchEngine>();
@@ -153,7 +158,7 @@ int main(int argc, char **argv)
         const Result r = runToCompletion(e, std::chrono::minutes(5));
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::printf("\ndefault run (all parts) took %.2f s:\n%s\n", s,
-                    QJsonDocument(r.toJson()).toJson(QJsonDocument::Indented).constData());
+            QJsonDocument(r.toJson()).toJson(QJsonDocument::Indented).constData());
     }
     return 0;
 }

@@ -71,22 +71,25 @@ Result runOnce(const QVariantMap &params)
 double rawLoopbackGBps(std::size_t bytes)
 {
     const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
+    sockaddr_in addr {};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof addr;
     if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0
-        || ::listen(listener, 1) != 0 || ::getsockname(listener, reinterpret_cast<sockaddr *>(&addr), &len) != 0) {
+        || ::listen(listener, 1) != 0
+        || ::getsockname(listener, reinterpret_cast<sockaddr *>(&addr), &len) != 0) {
         if (listener >= 0)
             ::close(listener);
         return 0;
     }
     const int sender = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    const bool connected = sender >= 0 && ::connect(sender, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0;
+    const bool connected
+        = sender >= 0 && ::connect(sender, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0;
     const int receiver = connected ? ::accept(listener, nullptr, nullptr) : -1;
     ::close(listener);
     auto map = [bytes] {
-        void *p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        void *p = ::mmap(
+            nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
         return p == MAP_FAILED ? nullptr : static_cast<char *>(p);
     };
     char *source = map();
@@ -114,7 +117,8 @@ double rawLoopbackGBps(std::size_t bytes)
         ::shutdown(sender, SHUT_WR);
         rx.join();
         if (sent == bytes)
-            gbps = double(bytes) / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 1e9;
+            gbps = double(bytes)
+                / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 1e9;
     }
     for (char *p : {source, sink})
         if (p)
@@ -148,11 +152,9 @@ int main(int argc, char **argv)
         for (int i = 0; i < reps; ++i) {
             raw.push_back(rawLoopbackGBps(std::size_t(1024) * mib)); // side by side, alternating
             const Result r = runOnce({{QStringLiteral("strategy"), QStringLiteral("precopy")},
-                                      {QStringLiteral("memory"), 1024 * mib},
-                                      {QStringLiteral("bandwidth"), 0},
-                                      {QStringLiteral("dirty_rate"), 0},
-                                      {QStringLiteral("warmup_ms"), 200},
-                                      {QStringLiteral("after_ms"), 0}});
+                {QStringLiteral("memory"), 1024 * mib}, {QStringLiteral("bandwidth"), 0},
+                {QStringLiteral("dirty_rate"), 0}, {QStringLiteral("warmup_ms"), 200},
+                {QStringLiteral("after_ms"), 0}});
             if (!r.error.isEmpty()) {
                 out << "  run failed: " << r.error << "\n";
                 continue;
@@ -162,26 +164,25 @@ int main(int argc, char **argv)
         }
         out << "1) 1 GiB VM, no writes, uncapped loopback (pre-copy, 1 round)\n";
         out << "   total migration time (ms): " << fmt(stat(totalMs)) << "\n";
-        out << "   throughput (GB/s, 1e9 bytes): " << fmt(stat(gbps), 2) << "   [issue target: 1 GB/s or better]\n";
-        out << "   reference, plain loopback TCP, same bytes, 1 MiB writes/reads (GB/s): " << fmt(stat(raw), 2) << "\n";
+        out << "   throughput (GB/s, 1e9 bytes): " << fmt(stat(gbps), 2)
+            << "   [issue target: 1 GB/s or better]\n";
+        out << "   reference, plain loopback TCP, same bytes, 1 MiB writes/reads (GB/s): "
+            << fmt(stat(raw), 2) << "\n";
         const Stat g = stat(gbps), rr = stat(raw);
         if (rr.median > 0)
-            out << "   migration / plain TCP (medians): " << QString::number(g.median / rr.median, 'f', 2) << "\n";
+            out << "   migration / plain TCP (medians): " << QString::number(g.median / rr.median, 'f', 2)
+                << "\n";
         out << "\n";
         out.flush();
     }
 
     // 2 and 3: the same VM (512 MiB, 8 MiB hot set) on a 1 Gbit/s link.
     const auto sameVm = [mib](const char *strategy, const char *dirtyLog) {
-        return QVariantMap{{QStringLiteral("strategy"), QString::fromLatin1(strategy)},
-                           {QStringLiteral("memory"), 512 * mib},
-                           {QStringLiteral("bandwidth"), 1e9},
-                           {QStringLiteral("dirty_rate"), 10000},
-                           {QStringLiteral("hot_set"), 8 * mib},
-                           {QStringLiteral("hot_share"), 95},
-                           {QStringLiteral("dirty_log"), QString::fromLatin1(dirtyLog)},
-                           {QStringLiteral("warmup_ms"), 500},
-                           {QStringLiteral("after_ms"), 500}};
+        return QVariantMap {{QStringLiteral("strategy"), QString::fromLatin1(strategy)},
+            {QStringLiteral("memory"), 512 * mib}, {QStringLiteral("bandwidth"), 1e9},
+            {QStringLiteral("dirty_rate"), 10000}, {QStringLiteral("hot_set"), 8 * mib},
+            {QStringLiteral("hot_share"), 95}, {QStringLiteral("dirty_log"), QString::fromLatin1(dirtyLog)},
+            {QStringLiteral("warmup_ms"), 500}, {QStringLiteral("after_ms"), 500}};
     };
     // Runs each configuration @p reps times, alternating between them, and
     // collects the summary values named in @p keys: figures[config][key].
@@ -203,10 +204,12 @@ int main(int argc, char **argv)
 
     {
         auto f = collect({sameVm("precopy", "bitmap"), sameVm("precopy", "write_faults")},
-                         {"downtime_vm_ms", "downtime_client_ms", "total_ms", "rounds", "sent_per_memory", "write_faults"});
+            {"downtime_vm_ms", "downtime_client_ms", "total_ms", "rounds", "sent_per_memory",
+                "write_faults"});
         out << "2) pre-copy, 512 MiB VM, 8 MiB hot set (10000 writes/s, 95% hot), 1 Gbit/s cap\n";
         out << "   dirty log: bitmap (the vCPU marks pages)\n";
-        out << "   downtime as the VM saw it (ms):      " << fmt(stat(f[0]["downtime_vm_ms"])) << "   [limit 300 ms]\n";
+        out << "   downtime as the VM saw it (ms):      " << fmt(stat(f[0]["downtime_vm_ms"]))
+            << "   [limit 300 ms]\n";
         out << "   downtime as the client saw it (ms):  " << fmt(stat(f[0]["downtime_client_ms"])) << "\n";
         out << "   total migration time (ms):           " << fmt(stat(f[0]["total_ms"])) << "\n";
         out << "   rounds (incl. stop-and-copy):        " << fmt(stat(f[0]["rounds"]), 0) << "\n";
@@ -221,8 +224,9 @@ int main(int argc, char **argv)
     }
 
     {
-        auto f = collect({sameVm("postcopy", "bitmap")}, {"pages_resent", "downtime_client_ms", "downtime_vm_ms",
-                                                          "degraded_ms", "demand_fetches", "fault_wait_max_ms"});
+        auto f = collect({sameVm("postcopy", "bitmap")},
+            {"pages_resent", "downtime_client_ms", "downtime_vm_ms", "degraded_ms", "demand_fetches",
+                "fault_wait_max_ms"});
         auto &g = f[0];
         out << "3) post-copy, same VM and link\n";
         out << "   pages re-sent:                       " << fmt(stat(g["pages_resent"]), 0) << "\n";

@@ -44,14 +44,19 @@ int main()
 {
     std::printf("sched model benchmark on %s\n", qPrintable(machineDescription()));
     const Case cases[] = {
-        {"CFS 1:1, 8 busy threads, 1 CPU", "cpu", 8, "0,1,2,3,4,5,6,7", ThreadingModel::OneToOne, SchedPolicy::Cfs, 1, 600000000000LL},
-        {"RR 1:1, 8 busy threads, 2 CPUs", "cpu", 8, "", ThreadingModel::OneToOne, SchedPolicy::RoundRobin, 2, 2000000000000LL},
-        {"CFS M:N, 'sync' x loops, 1 CPU", "sync", 4, "", ThreadingModel::ManyToMany, SchedPolicy::Cfs, 1, 100000000000LL},
-        {"CFS 1:1, 'mixed', 4 CPUs", "mixed", 4, "", ThreadingModel::OneToOne, SchedPolicy::Cfs, 4, 100000000000LL},
+        {"CFS 1:1, 8 busy threads, 1 CPU", "cpu", 8, "0,1,2,3,4,5,6,7", ThreadingModel::OneToOne,
+            SchedPolicy::Cfs, 1, 600000000000LL},
+        {"RR 1:1, 8 busy threads, 2 CPUs", "cpu", 8, "", ThreadingModel::OneToOne, SchedPolicy::RoundRobin, 2,
+            2000000000000LL},
+        {"CFS M:N, 'sync' x loops, 1 CPU", "sync", 4, "", ThreadingModel::ManyToMany, SchedPolicy::Cfs, 1,
+            100000000000LL},
+        {"CFS 1:1, 'mixed', 4 CPUs", "mixed", 4, "", ThreadingModel::OneToOne, SchedPolicy::Cfs, 4,
+            100000000000LL},
     };
     for (const Case &c : cases) {
         QString error;
-        auto w = loadWorkload(QString::fromLatin1(c.workload), c.threads, QString::fromLatin1(c.nices), 1, &error);
+        auto w = loadWorkload(
+            QString::fromLatin1(c.workload), c.threads, QString::fromLatin1(c.nices), 1, &error);
         if (!w) {
             std::printf("%s: %s\n", c.name, qPrintable(error));
             continue;
@@ -90,10 +95,8 @@ int main()
     for (int rep = 0; rep < 5; ++rep) {
         const auto eOwner = makeEngine<SchedEngine>();
         SchedEngine &e = *eOwner;
-        e.configure({{QStringLiteral("workload"), QStringLiteral("cpu")},
-                     {QStringLiteral("threads"), 8},
-                     {QStringLiteral("max_ms"), 600000.0},
-                     {QStringLiteral("trace_cap"), 0}});
+        e.configure({{QStringLiteral("workload"), QStringLiteral("cpu")}, {QStringLiteral("threads"), 8},
+            {QStringLiteral("max_ms"), 600000.0}, {QStringLiteral("trace_cap"), 0}});
         const auto t0 = std::chrono::steady_clock::now();
         const double c0 = processCpuNs() / 1e9; // the engine runs on its own thread
         const Result r = runToCompletion(e, std::chrono::seconds(120));

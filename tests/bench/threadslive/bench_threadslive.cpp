@@ -20,7 +20,8 @@ int main(int argc, char **argv)
         for (int rep = 0; rep < 5; ++rep) {
             const auto eOwner = makeEngine<ThreadsLiveEngine>();
             ThreadsLiveEngine &e = *eOwner;
-            e.configure({{QStringLiteral("nices"), QString::fromLatin1(nices)}, {QStringLiteral("seconds"), 2.0}});
+            e.configure(
+                {{QStringLiteral("nices"), QString::fromLatin1(nices)}, {QStringLiteral("seconds"), 2.0}});
             const Result r = runToCompletion(e, std::chrono::seconds(30));
             if (!r.error.isEmpty()) {
                 std::printf("nices %s: %s\n", nices, qPrintable(r.error));
@@ -33,7 +34,7 @@ int main(int argc, char **argv)
         std::sort(shares.begin(), shares.end());
         std::printf("nices %-5s share of T0: measured median %.4f (min %.4f, max %.4f, 5 runs of 2 s), "
                     "CFS model %.4f; the pair got %.0f%% of their CPU\n",
-                    nices, shares[2], shares.front(), shares.back(), model, 100 * busy);
+            nices, shares[2], shares.front(), shares.back(), model, 100 * busy);
     }
     return 0;
 }

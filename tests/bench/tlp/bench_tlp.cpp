@@ -12,11 +12,11 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <ctime>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <cstdio>
 #include <vector>
 
 #include <fcntl.h>
@@ -55,8 +55,9 @@ void measure(const char *label, const QVariantMap &params, int runs)
     for (int i = 0; i < 3; ++i)
         bare.push_back(bareSamplerPercent(threads, params.value(QStringLiteral("rate_hz")).toInt(), 2.0));
     const double floor = spreadOf(bare).median;
-    std::printf("%-22s threads %2d  sampler CPU %5.2f %% [%5.2f..%5.2f]  floor %5.2f %%  rate %7.1f Hz [%7.1f..%7.1f]  TLP %4.2f [%4.2f..%4.2f]\n",
-                label, threads, c.median, c.min, c.max, floor, h.median, h.min, h.max, t.median, t.min, t.max);
+    std::printf("%-22s threads %2d  sampler CPU %5.2f %% [%5.2f..%5.2f]  floor %5.2f %%  rate %7.1f Hz "
+                "[%7.1f..%7.1f]  TLP %4.2f [%4.2f..%4.2f]\n",
+        label, threads, c.median, c.min, c.max, floor, h.median, h.min, h.max, t.median, t.min, t.max);
 }
 
 // The same system calls as the sampler and nothing else: a thread that wakes
@@ -70,7 +71,7 @@ double bareSamplerPercent(int threads, int rateHz, double seconds)
     bool done = false;
     std::vector<pid_t> tids(static_cast<std::size_t>(threads), 0);
     std::vector<std::thread> parked;
-    std::atomic<int> ready{0};
+    std::atomic<int> ready {0};
     for (std::size_t i = 0; i < tids.size(); ++i)
         parked.emplace_back([&, i] {
             tids[i] = static_cast<pid_t>(::gettid());
@@ -84,9 +85,10 @@ double bareSamplerPercent(int threads, int rateHz, double seconds)
     std::thread sampler([&] {
         std::vector<int> fds;
         for (pid_t tid : tids)
-            fds.push_back(::open(("/proc/self/task/" + std::to_string(tid) + "/stat").c_str(), O_RDONLY | O_CLOEXEC));
+            fds.push_back(
+                ::open(("/proc/self/task/" + std::to_string(tid) + "/stat").c_str(), O_RDONLY | O_CLOEXEC));
         char buf[1024];
-        timespec c0{}, c1{}, next{};
+        timespec c0 {}, c1 {}, next {};
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
         clock_gettime(CLOCK_MONOTONIC, &next);
         const long periodNs = 1000000000L / rateHz;
@@ -124,17 +126,17 @@ int main()
     std::printf("machine: %s, %d online cores\n", qPrintable(machineDescription()), onlineCores());
     std::printf("median [min..max] of 5 runs of 4 s each\n\n");
     const auto base = [](const char *workload, int threads, int rate) {
-        return QVariantMap{{QStringLiteral("workload"), QString::fromLatin1(workload)},
-                           {QStringLiteral("threads"), threads},
-                           {QStringLiteral("seconds"), 4.0},
-                           {QStringLiteral("rate_hz"), rate}};
+        return QVariantMap {{QStringLiteral("workload"), QString::fromLatin1(workload)},
+            {QStringLiteral("threads"), threads}, {QStringLiteral("seconds"), 4.0},
+            {QStringLiteral("rate_hz"), rate}};
     };
     std::vector<double> floor;
     for (int i = 0; i < 5; ++i)
         floor.push_back(bareSamplerPercent(0, 1000, 2.0));
     const Spread f = spreadOf(floor);
-    std::printf("wake-ups alone: a thread that only wakes 1000 times a second uses %.2f %% [%.2f..%.2f] of a core\n",
-                f.median, f.min, f.max);
+    std::printf(
+        "wake-ups alone: a thread that only wakes 1000 times a second uses %.2f %% [%.2f..%.2f] of a core\n",
+        f.median, f.min, f.max);
     std::printf("floor: the same wake-ups plus one pread() per thread and nothing else, no bookkeeping\n\n");
     measure("idle x4 at 1 kHz", base("idle", 4, 1000), 5);
     measure("cpu x1 at 1 kHz", base("cpu", 1, 1000), 5);

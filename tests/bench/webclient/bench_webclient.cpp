@@ -19,13 +19,11 @@ int main()
         const auto eOwner = makeEngine<WebClientEngine>();
         WebClientEngine &e = *eOwner;
         QString error;
-        if (!e.configure({{QStringLiteral("threads"), 16},
-                          {QStringLiteral("resources"), 16},
-                          {QStringLiteral("resource_size"), QStringLiteral("32KiB")},
-                          {QStringLiteral("latency_ms"), 50},
-                          {QStringLiteral("sweep"), true},
-                          {QStringLiteral("repeats"), kRepeats}},
-                         &error)) {
+        if (!e.configure({{QStringLiteral("threads"), 16}, {QStringLiteral("resources"), 16},
+                             {QStringLiteral("resource_size"), QStringLiteral("32KiB")},
+                             {QStringLiteral("latency_ms"), 50}, {QStringLiteral("sweep"), true},
+                             {QStringLiteral("repeats"), kRepeats}},
+                &error)) {
             std::printf("configure: %s\n", qPrintable(error));
             return 1;
         }
@@ -35,7 +33,8 @@ int main()
             return 1;
         }
         const auto snap = std::dynamic_pointer_cast<const WebClientSnapshot>(e.snapshot());
-        std::printf("\npage of 16 x 32 KiB, 50 ms latency, unlimited bandwidth, %d loads per point\n", kRepeats);
+        std::printf(
+            "\npage of 16 x 32 KiB, 50 ms latency, unlimited bandwidth, %d loads per point\n", kRepeats);
         std::printf("%8s %12s %12s %12s %14s\n", "threads", "median ms", "min ms", "max ms", "model ms");
         for (const auto &p : snap->curve) {
             const auto [mn, mx] = std::minmax_element(p.samples.begin(), p.samples.end());
@@ -46,9 +45,8 @@ int main()
     {
         const auto eOwner = makeEngine<RpcFanoutEngine>();
         RpcFanoutEngine &e = *eOwner;
-        e.configure({{QStringLiteral("servers"), 8},
-                     {QStringLiteral("latency_ms"), 50},
-                     {QStringLiteral("repeats"), 7}});
+        e.configure({{QStringLiteral("servers"), 8}, {QStringLiteral("latency_ms"), 50},
+            {QStringLiteral("repeats"), 7}});
         const Result r = runToCompletion(e, std::chrono::seconds(120));
         if (!r.error.isEmpty()) {
             std::printf("error: %s\n", qPrintable(r.error));
