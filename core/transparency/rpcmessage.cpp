@@ -183,7 +183,9 @@ RpcBytes RpcMessage::marshalError(std::uint16_t method, std::uint32_t callId, co
     RpcBytes out;
     Writer w(&out, nullptr);
     w.header(Error, method, callId);
-    w.value(message.left(200).toStdString(), QStringLiteral("message"));
+    // Built in place: a temporary variant moved into place trips GCC 12's maybe-uninitialized.
+    const RpcValue text(std::in_place_type<std::string>, message.left(200).toStdString());
+    w.value(text, QStringLiteral("message"));
     w.finish();
     return out;
 }
@@ -249,17 +251,20 @@ bool RpcMessage::unmarshal(const std::vector<IdlType> &types, const std::uint8_t
         return std::bit_cast<double>((hi << 32) | lo);
     };
     out->clear();
+    out->reserve(types.size());
+    // Values are built in place (emplace_back with in_place_type): a temporary variant moved into
+    // the vector trips GCC 12's maybe-uninitialized warning.
     for (IdlType t : types) {
         switch (t) {
         case IdlType::Int32:
             if (!need(4))
                 return false;
-            out->push_back(std::int32_t(u32()));
+            out->emplace_back(std::in_place_type<std::int32_t>, std::int32_t(u32()));
             break;
         case IdlType::Double:
             if (!need(8))
                 return false;
-            out->push_back(f64());
+            out->emplace_back(std::in_place_type<double>, f64());
             break;
         case IdlType::String: {
             if (!need(4))
@@ -271,7 +276,7 @@ bool RpcMessage::unmarshal(const std::vector<IdlType> &types, const std::uint8_t
             }
             if (!need(n))
                 return false;
-            out->push_back(std::string(reinterpret_cast<const char *>(data + at), n));
+            out->emplace_back(std::in_place_type<std::string>, reinterpret_cast<const char *>(data + at), n);
             at += n;
             break;
         }
@@ -289,7 +294,7 @@ bool RpcMessage::unmarshal(const std::vector<IdlType> &types, const std::uint8_t
             seq.reserve(n);
             for (std::uint32_t i = 0; i < n; ++i)
                 seq.push_back(f64());
-            out->push_back(std::move(seq));
+            out->emplace_back(std::in_place_type<std::vector<double>>, std::move(seq));
             break;
         }
         }

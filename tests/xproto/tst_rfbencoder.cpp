@@ -68,7 +68,7 @@ void TestRfbEncoder::solidRectangleIsTiny()
 {
     QFETCH(int, encoding);
     QFETCH(int, bytes);
-    RfbEncoder e(RfbEncoding(encoding));
+    RfbEncoder e {static_cast<RfbEncoding>(encoding)};
     QCOMPARE(int(e.encode(Framebuffer(64, 48, 0xabcdef), {0, 0, 64, 48}).size()), bytes);
 }
 
