@@ -147,7 +147,7 @@ std::optional<RpcValue> ClientStub::invoke(
             // The object may have moved: ask the name server where it is now, and retry.
             ++m_failedAttempts;
             event(StubEvent::Failure, QStringLiteral("127.0.0.1:%1: %2").arg(triedPort).arg(why), triedPort);
-            m_port = 0;
+            // lookup() compares the new address with the dead one to count a rebind.
             if (!lookup(&err))
                 return std::nullopt;
             if (m_port == triedPort && attempt + 2 == attempts) {

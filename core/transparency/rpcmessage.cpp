@@ -1,5 +1,6 @@
 #include "rpcmessage.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -188,6 +189,11 @@ RpcBytes RpcMessage::marshalError(std::uint16_t method, std::uint32_t callId, co
     w.value(text, QStringLiteral("message"));
     w.finish();
     return out;
+}
+
+bool RpcMessage::hasMagic(const std::uint8_t *data, std::size_t size)
+{
+    return std::memcmp(data, kMagic, std::min<std::size_t>(size, sizeof(kMagic))) == 0;
 }
 
 std::optional<RpcHeader> RpcMessage::parseHeader(const std::uint8_t *data, std::size_t size, QString *error)

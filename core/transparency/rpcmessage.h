@@ -59,6 +59,8 @@ public:
     /// @brief An error reply: the refusal explained in one line.
     static RpcBytes marshalError(std::uint16_t method, std::uint32_t callId, const QString &message);
 
+    /// @brief Whether the first min(@p size, 4) bytes of @p data agree with the magic "PLRP".
+    static bool hasMagic(const std::uint8_t *data, std::size_t size);
     /// @brief Parses and checks a header (magic, version, kind, payload limit).
     static std::optional<RpcHeader> parseHeader(const std::uint8_t *data, std::size_t size, QString *error);
     /**

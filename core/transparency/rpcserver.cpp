@@ -41,6 +41,9 @@ struct RpcServer::Impl::Session : std::enable_shared_from_this<Session> {
     RpcHeader parsed;
     RpcBytes payload;
     RpcBytes reply;
+    std::uint8_t discard[512] {};
+
+    static constexpr std::size_t kMagicBytes = 4;
 
     void close()
     {
@@ -62,13 +65,27 @@ struct RpcServer::Impl::Session : std::enable_shared_from_this<Session> {
     void readHeader()
     {
         armDeadline();
-        asio::async_read(socket, asio::buffer(header),
+        // The magic first, on its own: a client speaking something else ("hello\n") is
+        // answered at once instead of after the idle timeout.
+        asio::async_read(socket, asio::buffer(header, kMagicBytes),
             [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
                 if (ec) {
                     self->close();
                     return;
                 }
-                self->onHeader();
+                if (!RpcMessage::hasMagic(self->header, kMagicBytes)) {
+                    self->refuse(0, 0, QStringLiteral("not an RPC message (bad magic)"));
+                    return;
+                }
+                asio::async_read(self->socket,
+                    asio::buffer(self->header + kMagicBytes, sizeof(self->header) - kMagicBytes),
+                    [self](const boost::system::error_code &ec2, std::size_t) {
+                        if (ec2) {
+                            self->close();
+                            return;
+                        }
+                        self->onHeader();
+                    });
             });
     }
 
@@ -77,7 +94,30 @@ struct RpcServer::Impl::Session : std::enable_shared_from_this<Session> {
         impl->server->m_refused.fetch_add(1);
         reply = RpcMessage::marshalError(method, callId, why);
         asio::async_write(socket, asio::buffer(reply),
-            [self = shared_from_this()](const boost::system::error_code &, std::size_t) { self->close(); });
+            [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
+                if (ec) {
+                    self->close();
+                    return;
+                }
+                // Half-close, then drain what the client still sends until it closes (or the
+                // deadline fires): closing with unread input would reset the connection and
+                // could destroy the error reply before the client reads it.
+                boost::system::error_code ignored;
+                self->socket.shutdown(tcp::socket::shutdown_send, ignored);
+                self->drain();
+            });
+    }
+
+    void drain()
+    {
+        socket.async_read_some(asio::buffer(discard),
+            [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
+                if (ec) {
+                    self->close();
+                    return;
+                }
+                self->drain();
+            });
     }
 
     void onHeader()
@@ -139,13 +179,14 @@ struct RpcServer::Impl::Session : std::enable_shared_from_this<Session> {
             server->m_last = std::move(record);
         }
         const bool shutdownAfter = server->m_shutdownAfterReply;
+        // Counted before the write: once the client has the reply, the count already includes it.
+        server->m_served.fetch_add(1);
         asio::async_write(socket, asio::buffer(reply),
             [self = shared_from_this(), shutdownAfter](const boost::system::error_code &ec, std::size_t) {
                 if (ec) {
                     self->close();
                     return;
                 }
-                self->impl->server->m_served.fetch_add(1);
                 if (shutdownAfter) {
                     std::lock_guard lock(self->impl->server->m_mutex);
                     self->impl->server->m_shutdownRequested = true;

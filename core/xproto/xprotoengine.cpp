@@ -101,8 +101,9 @@ std::vector<OutputSpec> XprotoEngine::outputs() const
             QStringLiteral("model time of X11 without per-request waits")},
         {QStringLiteral("time_x11_sync_ms"), QStringLiteral("ms"),
             QStringLiteral("model time of X11 with a wait per request")},
-        {QStringLiteral("time_pixels_*_ms"), QStringLiteral("ms"),
-            QStringLiteral("model time of RFB with one encoding")},
+        {QStringLiteral("time_pixels_*"), QStringLiteral("ms"),
+            QStringLiteral(
+                "model time of RFB with one encoding: time_pixels_<raw, rre, rle, zlib, zrle>_ms")},
         {QStringLiteral("faster_x11_vs_zlib"), QString(),
             QStringLiteral("0 when X11 (chosen mode) finishes before RFB Zlib on the link, 1 otherwise")},
         {QStringLiteral("fastest_protocol"), QString(),
