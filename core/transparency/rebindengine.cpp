@@ -46,9 +46,10 @@ RebindEngine::RebindEngine()
 
 QString RebindEngine::clientCode()
 {
-    return QStringLiteral("Counter counter(\"counter\");      // a stub: bound by name\n"
+    return QStringLiteral("// a stub, bound by name only\n"
+                          "Counter counter(\"counter\");\n"
                           "for (int i = 0; i < calls; ++i)\n"
-                          "    value = counter.increment(1); // the same line for every call");
+                          "  v = counter.increment(1);");
 }
 
 ParamSchema RebindEngine::schema() const

@@ -124,10 +124,11 @@ void StubCallEngine::run()
         QString method;
         std::vector<RpcValue> args;
     };
+    // add() last: the lesson asks about it, and the view ends on the last call.
     const std::vector<Planned> plan {
-        {QStringLiteral("add"), {cfg.a, cfg.b}},
         {QStringLiteral("greet"), {cfg.name}},
         {QStringLiteral("mean"), {cfg.values}},
+        {QStringLiteral("add"), {cfg.a, cfg.b}},
     };
     Result result = makeResult();
     // One stage per checkpoint: a step (or the pacing of a played run) shows the next stage.

@@ -258,12 +258,12 @@ XFrame XDrawingScript::runNextFrame()
     const int scrollEnd = 1 + m_config.scrollLines;
     const std::vector<PixelRect> everything {{0, 0, 32767, 32767}};
     if (index == 0) {
-        frame.title = QStringLiteral("the editor window appears with its text");
+        frame.title = QStringLiteral("the editor window appears");
         createAndMap(&frame, Editor, m_editorRect, kWhite, x11::ExposureMask);
         m_editorExposures.clear(); // the map's Expose: the first drawing covers all of it
         drawEditor(&frame, everything);
     } else if (index < scrollEnd) {
-        frame.title = QStringLiteral("the editor scrolls by one line");
+        frame.title = QStringLiteral("the editor scrolls one line");
         ++m_scrolled;
         const std::uint32_t win = windowId(Editor), gc = gcId(Editor);
         const int textH = m_visibleLines * kLineHeight;
@@ -281,13 +281,12 @@ XFrame XDrawingScript::runNextFrame()
                 X11Encoder::imageText8(win, gc, 4, std::int16_t(lastTop + BitmapFont::kAscent), text));
         }
     } else if (index == scrollEnd) {
-        frame.title = QStringLiteral("the chart window appears and is drawn");
+        frame.title = QStringLiteral("the chart window appears");
         createAndMap(&frame, Chart, m_chartRect, kChartBack, x11::ExposureMask | x11::StructureNotifyMask);
         drawChart(&frame);
     } else {
-        frame.title = QStringLiteral("the window manager drags the chart (step %1 of %2)")
-                          .arg(index - scrollEnd)
-                          .arg(m_config.dragFrames);
+        frame.title
+            = QStringLiteral("dragging the chart (%1 of %2)").arg(index - scrollEnd).arg(m_config.dragFrames);
         m_pointerX += m_config.dragStepPx;
         m_pointerY += m_config.dragStepPx / 2;
         std::vector<X11ServerPacket> packets;

@@ -165,7 +165,7 @@ void XprotoEngine::run()
     snap->synchronous = cfg.drawing.synchronous;
     snap->backingStore = cfg.drawing.backingStore;
     snap->screen = std::make_shared<const Framebuffer>(model.screen());
-    snap->status = QStringLiteral("the empty desktop; both protocols start from here");
+    snap->status = QStringLiteral("the empty desktop");
     publish(std::make_shared<XprotoSnapshot>(*snap));
     while (!model.finished()) {
         if (!checkpoint())
@@ -182,12 +182,11 @@ void XprotoEngine::run()
         snap->totals = model.totals();
         snap->screen = std::make_shared<const Framebuffer>(model.screen());
         snap->progress = double(snap->frameIndex + 1) / std::max(1, snap->frameCount);
-        snap->status = QStringLiteral("frame %1 of %2: %3; X11 %4 bytes, RFB Zlib %5 bytes (model)")
+        // Short: the status line shares one row with the run controls (the views show the bytes).
+        snap->status = QStringLiteral("frame %1 of %2: %3")
                            .arg(snap->frameIndex + 1)
                            .arg(snap->frameCount)
-                           .arg(f.title)
-                           .arg(f.x11Bytes)
-                           .arg(f.pixelBytes[3]);
+                           .arg(f.title);
         publish(std::make_shared<XprotoSnapshot>(*snap));
         if (!pace(0.6))
             break;

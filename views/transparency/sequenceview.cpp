@@ -9,6 +9,8 @@
 #include <QPainter>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace proclab {
 
 /// Paints the lanes and the latest arrows that fit.
@@ -17,7 +19,7 @@ public:
     explicit SequenceDiagram(QWidget *parent)
         : QWidget(parent)
     {
-        setMinimumSize(600, 360);
+        setMinimumSize(420, 240);
     }
 
     std::shared_ptr<const RebindSnapshot> snap;
@@ -65,8 +67,20 @@ protected:
         const double rowH = std::max(24.0, QFontMetricsF(theme.font(9.5)).lineSpacing() * 1.9);
         const int fit = std::max(1, int((h - headH - 8) / rowH));
         const int n = int(snap->events.size());
-        const int first = std::max(0, n - fit);
-        for (int i = first; i < n; ++i) {
+        int first = std::max(0, n - fit);
+        // Once the run is over, the last move matters more than the last plain calls: show the
+        // last failed attempt with the few messages of the move before it.
+        if (snap->progress >= 1) {
+            int lastFailed = -1;
+            for (int i = 0; i < n; ++i) {
+                if (snap->events[std::size_t(i)].failed)
+                    lastFailed = i;
+            }
+            if (lastFailed >= 0 && lastFailed < first)
+                first = std::max(0, lastFailed - 6);
+        }
+        const int last = std::min(n, first + fit);
+        for (int i = first; i < last; ++i) {
             const SequenceEvent &e = snap->events[std::size_t(i)];
             const double y = headH + 6 + (i - first + 0.75) * rowH;
             d.fittedText(QRectF(2, y - rowH * 0.6, timeW - 6, rowH * 0.7),

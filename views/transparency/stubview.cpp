@@ -16,7 +16,7 @@ public:
     explicit StubDiagram(QWidget *parent)
         : QWidget(parent)
     {
-        setMinimumSize(640, 420);
+        setMinimumSize(560, 340);
     }
 
     std::shared_ptr<const StubCallSnapshot> snap;
@@ -75,7 +75,8 @@ protected:
         const double w = width(), h = height();
         if (!snap || snap->calls.empty()) {
             d.fittedText(rect(),
-                QObject::tr("Press Run (F5) or Step: the application calls calc.add(2, 3) through its stub."),
+                QObject::tr("Press Run (F5) or Step: the application calls greet(), mean() and add() of a "
+                            "remote calculator through its stub."),
                 12, true, Qt::AlignCenter | Qt::TextWordWrap, theme.accent);
             return;
         }
@@ -134,12 +135,10 @@ protected:
             break;
         }
         const double half = (w - 24) / 2;
-        codePanel(p, QRectF(8, 8, half, codeH),
-            QObject::tr("Client stub, generated from the IDL (the application calls %1)").arg(c.callText),
+        codePanel(p, QRectF(8, 8, half, codeH), QObject::tr("Client stub (generated) for %1").arg(c.callText),
             code.stubLines, sFirst, sLast, sFirst >= 0);
-        codePanel(p, QRectF(16 + half, 8, half, codeH),
-            QObject::tr("Server skeleton, generated from the same IDL"), code.skeletonLines, kFirst, kLast,
-            kFirst >= 0);
+        codePanel(p, QRectF(16 + half, 8, half, codeH), QObject::tr("Server skeleton (generated)"),
+            code.skeletonLines, kFirst, kLast, kFirst >= 0);
         // Bytes: the request while it is built and sent, the reply on its way back.
         const bool reply = phase >= S::SkeletonReplies;
         const bool bytes = phase >= S::StubMarshals && phase != S::ObjectRuns;

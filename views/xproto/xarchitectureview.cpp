@@ -17,7 +17,7 @@ public:
     explicit XArchitectureDiagram(QWidget *parent)
         : QWidget(parent)
     {
-        setMinimumSize(640, 420);
+        setMinimumSize(560, 360);
     }
 
     std::shared_ptr<const XprotoSnapshot> snap;
