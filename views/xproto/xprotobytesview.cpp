@@ -128,8 +128,8 @@ void XprotoBytesView::showSnapshot(const std::shared_ptr<const Snapshot> &snapsh
     for (int p = 0; p < kXprotoProtocols; ++p)
         ticker->addTick(p, shortLabel(p));
     m_chart->xAxis->setTicker(ticker);
-    m_chart->legend->setVisible(true);
-    m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    // The bars are named on the axis; a legend would only cover the tallest bar's label.
+    m_chart->legend->setVisible(false);
     for (int p = 0; p < kXprotoProtocols; ++p) {
         const double b = double(s->totals.bytes(p));
         if (b <= 0)

@@ -7,6 +7,16 @@
 
 namespace proclab {
 
+namespace {
+
+QString rfbEncodingShortLabel(int protocol)
+{
+    static const char *const names[] = {"X11", "Raw", "RRE", "TRLE", "Zlib", "ZRLE"};
+    return QString::fromLatin1(names[std::clamp(protocol, 0, kXprotoProtocols - 1)]);
+}
+
+} // namespace
+
 XprotoTimeView::XprotoTimeView(QWidget *parent)
     : StepView(parent)
     , m_chart(new ChartWidget(this))
@@ -62,8 +72,11 @@ void XprotoTimeView::showSnapshot(const std::shared_ptr<const Snapshot> &snapsho
     for (const Series &c : curves)
         most = std::max(most, c.y.back());
     m_chart->xAxis->setRange(0, maxRtt);
-    m_chart->yAxis->setRange(0, most * 1.08);
+    // Headroom above the curves for a legend of two rows, so that it covers no curve.
+    m_chart->yAxis->setRange(0, most * 1.55);
     m_chart->legend->setVisible(true);
+    m_chart->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_chart->legend->setWrap(3);
     m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     auto *line = new QCPItemStraightLine(m_chart);
     line->point1->setCoords(s->link.rttMs, 0);
@@ -72,8 +85,8 @@ void XprotoTimeView::showSnapshot(const std::shared_ptr<const Snapshot> &snapsho
     m_items << line;
     auto *label = new QCPItemText(m_chart);
     label->position->setType(QCPItemPosition::ptPlotCoords);
-    label->position->setCoords(s->link.rttMs, most * 1.04);
-    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    label->position->setCoords(s->link.rttMs, most * 1.1);
+    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
     label->setPadding(QMargins(6, 0, 0, 0));
     label->setText(tr("this link: %1 ms").arg(s->link.rttMs, 0, 'f', 0));
     label->setFont(m_theme.font(10, true));
@@ -85,17 +98,21 @@ void XprotoTimeView::showSnapshot(const std::shared_ptr<const Snapshot> &snapsho
     QStringList parts;
     for (int p = 0; p < kXprotoProtocols; ++p) {
         const double ms = s->link.timeMs(s->totals.bytes(p), s->totals.roundTrips(p));
-        QString text = tr("%1 %2 s (%3 round trips)")
-                           .arg(p == 0 ? tr("X11") : rfbEncodingLabel(kRfbEncodings[std::size_t(p - 1)]))
-                           .arg(ms / 1000.0, 0, 'f', 2)
-                           .arg(s->totals.roundTrips(p));
+        // Round trips for X11 and once for the pixels (the same for every encoding).
+        QString text = p == 0
+            ? tr("X11 %1 s (%2 round trips)").arg(ms / 1000.0, 0, 'f', 2).arg(s->totals.roundTrips(p))
+            : tr("%1 %2 s").arg(rfbEncodingShortLabel(p)).arg(ms / 1000.0, 0, 'f', 2);
         parts << (p == fastest ? QStringLiteral("<b>%1</b>").arg(text.toHtmlEscaped())
                                : text.toHtmlEscaped());
     }
-    m_summary->setText(tr("At %1 ms RTT and %2 Mbit/s (model, frames so far): %3.")
-                           .arg(s->link.rttMs, 0, 'f', 0)
-                           .arg(s->link.bandwidthBitsPerSec / 1e6, 0, 'g', 4)
-                           .arg(parts.join(QStringLiteral("; "))));
+    const QString x11Part = parts.takeFirst();
+    m_summary->setText(
+        tr("At %1 ms RTT and %2 Mbit/s (model, frames so far): %3; pixels with %4 round trips: %5.")
+            .arg(s->link.rttMs, 0, 'f', 0)
+            .arg(s->link.bandwidthBitsPerSec / 1e6, 0, 'g', 4)
+            .arg(x11Part)
+            .arg(s->totals.roundTrips(1))
+            .arg(parts.join(QStringLiteral(", "))));
 }
 
 } // namespace proclab
