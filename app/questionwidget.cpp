@@ -165,15 +165,22 @@ void QuestionWidget::check()
     ++m_tries;
     m_feedback->setProperty("correct", correct);
     if (correct) {
-        showFeedback(tr("<b>Right.</b> %1").arg(q.explanation.toHtmlEscaped()), good);
+        showFeedback(tr("<b>Right.</b> %1").arg(explanationText().toHtmlEscaped()), good);
     } else if (m_tries == 1 && !q.hint.isEmpty()) {
         showFeedback(tr("<b>Not quite.</b> Hint: %1").arg(q.hint.toHtmlEscaped()), bad);
     } else {
         showFeedback(tr("<b>Not quite.</b> The answer is %1. %2")
-                         .arg(rightAnswer.toHtmlEscaped(), q.explanation.toHtmlEscaped()),
+                         .arg(rightAnswer.toHtmlEscaped(), explanationText().toHtmlEscaped()),
             bad);
     }
     Q_EMIT answered(correct);
+}
+
+QString QuestionWidget::explanationText() const
+{
+    if (!m_question)
+        return QString();
+    return fillPlaceholders(m_question->explanation, m_result, tr("(your figure, after the run)"));
 }
 
 } // namespace proclab

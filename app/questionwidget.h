@@ -42,6 +42,8 @@ Q_SIGNALS:
 private:
     void check();
     void showFeedback(const QString &html, const QColor &colour);
+    /// The explanation with the run's figures in its placeholders.
+    QString explanationText() const;
 
     std::optional<Question> m_question;
     QJsonObject m_result;

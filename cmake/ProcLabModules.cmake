@@ -14,6 +14,11 @@ set(PROCLAB_MODULES
     migration    # M6, M7
     webclient    # T11, C4
     tlp          # T12
+    servers      # T13, T14, S1
+    objectadapter # S5
+    apache       # S6
+    cluster      # S7
+    dispatch     # S8, S9
     xproto       # C1, C2, C3
     transparency # C4
 )
@@ -25,6 +30,8 @@ set(PROCLAB_LESSONS
     t7-t10-scheduling
     t11-t12-clients
     m6-m7-live-migration
+    t13-t14-s1-server-designs
+    s5-s9-objects-clusters
     c1-c4-clients
 )
 

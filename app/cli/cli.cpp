@@ -4,6 +4,7 @@
 #include "engine/registry.h"
 #include "lesson/lesson.h"
 #include "lesson/lessonchecker.h"
+#include "servers/servecommand.h"
 
 #ifdef PROCLAB_HAVE_NODE
 #include "migration/migrationnode.h"
@@ -273,6 +274,9 @@ QString cliHelpText()
         "  check-lessons [DIR] [--static] [--budget S] [--trust-lessons]\n"
         "                                check the built-in lessons, or a teacher's folder:\n"
         "                                references, presets, answer keys against real runs\n"
+        "  serve DESIGN [--port N] [--for S] [--set k=v ...]\n"
+        "                                keep one server design (iterative, process, thread, pool,\n"
+        "                                fsm) running on 127.0.0.1 for curl or a browser\n"
         "  node --listen PORT [--bind ADDR] [--once]\n"
         "                                a live-migration destination host for another ProcLab\n"
         "\n"
@@ -288,9 +292,10 @@ bool isHeadlessCommand(const QStringList &args)
 {
     if (args.isEmpty())
         return false;
-    static const QStringList headless = {QStringLiteral("--version"), QStringLiteral("-v"),
-        QStringLiteral("--help"), QStringLiteral("-h"), QStringLiteral("help"), QStringLiteral("list"),
-        QStringLiteral("run"), QStringLiteral("node"), QStringLiteral("check-lessons")};
+    static const QStringList headless
+        = {QStringLiteral("--version"), QStringLiteral("-v"), QStringLiteral("--help"), QStringLiteral("-h"),
+            QStringLiteral("help"), QStringLiteral("list"), QStringLiteral("run"), QStringLiteral("node"),
+            QStringLiteral("check-lessons"), QStringLiteral("serve")};
     return headless.contains(args.front());
 }
 
@@ -313,6 +318,16 @@ int runHeadlessCommand(const QStringList &args, QTextStream &out, QTextStream &e
         return runCommand(args.mid(1), out, err);
     if (cmd == QLatin1String("check-lessons"))
         return checkLessonsCommand(args.mid(1), out, err);
+    if (cmd == QLatin1String("serve")) {
+        // Ctrl+C and SIGTERM stop the server cleanly (threads joined, children reaped).
+        g_interrupted = false;
+        auto previous = std::signal(SIGINT, onInterrupt);
+        auto previousTerm = std::signal(SIGTERM, onInterrupt);
+        const int status = runServeCommand(args.mid(1), out, err, g_interrupted);
+        std::signal(SIGINT, previous);
+        std::signal(SIGTERM, previousTerm);
+        return status;
+    }
     if (cmd == QLatin1String("node")) {
 #ifdef PROCLAB_HAVE_NODE
         return runMigrationNode(args.mid(1), out, err);

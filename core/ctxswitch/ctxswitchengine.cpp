@@ -53,8 +53,8 @@ ParamSchema CtxSwitchEngine::schema() const
             QStringLiteral("samples"), QStringLiteral("fork samples after touching memory.")),
         ParamSpec::bytes(QStringLiteral("indirect_max"), QStringLiteral("Largest working set"), 0, 0,
             qint64(1) << 30,
-            QStringLiteral("Largest working set of the indirect-cost sweep (0 = 4x the "
-                           "last-level cache, at most 4 MiB).")),
+            QStringLiteral("Largest working set of the indirect-cost sweep (0 = twice the "
+                           "last-level cache, at most 128 MiB).")),
         ParamSpec::integer(QStringLiteral("indirect_reps"), QStringLiteral("Sweep repetitions"), 0, 0, 1001,
             QStringLiteral("walks"),
             QStringLiteral("Walks per working-set size (0 = automatic: many for "
@@ -140,6 +140,14 @@ std::vector<OutputSpec> CtxSwitchEngine::outputs() const
                 QStringLiteral("largest indirect cost of a switch in the sweep")},
             {QStringLiteral("indirect_peak_working_set_bytes"), bytes,
                 QStringLiteral("working set at which the indirect cost was largest")},
+            {QStringLiteral("indirect_peak_working_set_kib"), QStringLiteral("KiB"),
+                QStringLiteral("the same working set in KiB")},
+            {QStringLiteral("indirect_peak_region"), QString(),
+                QStringLiteral(
+                    "where the peak lies: 0 tiny set (at most half the smallest cache), 1 near a cache "
+                    "level, 2 past every cache (the sweep's end, beyond the last-level cache)")},
+            {QStringLiteral("llc_kib"), QStringLiteral("KiB"),
+                QStringLiteral("the largest (last-level) cache the OS reports")},
             {QStringLiteral("indirect_smallest_us"), us,
                 QStringLiteral("indirect cost at the smallest working set")},
             {QStringLiteral("indirect_direct_ratio"), ratio,
@@ -394,6 +402,12 @@ Result CtxSwitchEngine::buildResult(
         r.series.push_back(indirectCostSeries(snap.indirect));
         r.summary.insert(QStringLiteral("indirect_peak_us"), us(peak->indirectNs));
         r.summary.insert(QStringLiteral("indirect_peak_working_set_bytes"), double(peak->workingSetBytes));
+        r.summary.insert(
+            QStringLiteral("indirect_peak_working_set_kib"), double(peak->workingSetBytes) / 1024.0);
+        const int region = IndirectMeasurement::peakRegion(
+            peak->workingSetBytes, snap.indirect.back().workingSetBytes, snap.caches);
+        if (region >= 0)
+            r.summary.insert(QStringLiteral("indirect_peak_region"), region);
         r.summary.insert(QStringLiteral("indirect_smallest_us"), us(snap.indirect.front().indirectNs));
         if (const CostSample *t = find(snap.switches, QStringLiteral("thread_switch_pipe"));
             t && t->medianNs > 0)
@@ -401,6 +415,8 @@ Result CtxSwitchEngine::buildResult(
     }
     for (const auto &c : snap.caches)
         r.summary.insert(QStringLiteral("cache_l%1_bytes").arg(c.level), double(c.sizeBytes));
+    if (const qint64 llc = IndirectMeasurement::lastLevelBytes(snap.caches); llc > 0)
+        r.summary.insert(QStringLiteral("llc_kib"), double(llc) / 1024.0);
     // A histogram per variant (microseconds), for the generic chart and CSV.
     for (const auto &s : snap.switches) {
         if (!s.valuesNs.empty())

@@ -140,16 +140,49 @@ std::vector<qint64> IndirectMeasurement::sweepSizes(qint64 maxBytes)
     return sweep;
 }
 
-qint64 IndirectMeasurement::automaticMaxBytes(const std::vector<CacheLevelInfo> &caches, QString *note)
+qint64 IndirectMeasurement::lastLevelBytes(const std::vector<CacheLevelInfo> &caches)
 {
     qint64 llc = 0;
     for (const auto &c : caches)
         llc = std::max(llc, c.sizeBytes);
-    if (llc > 0 && 4 * llc > kAutoMaxBytes && note)
-        *note = QStringLiteral("sweep capped at %1 (4x the last-level cache would be %2; set "
-                               "indirect_max to go further)")
-                    .arg(formatBytes(kAutoMaxBytes), formatBytes(4 * llc));
-    return std::min<qint64>(llc > 0 ? 4 * llc : kAutoMaxBytes, kAutoMaxBytes);
+    return llc;
+}
+
+qint64 IndirectMeasurement::automaticMaxBytes(const std::vector<CacheLevelInfo> &caches, QString *note)
+{
+    const qint64 llc = lastLevelBytes(caches);
+    if (llc <= 0) {
+        if (note)
+            *note = QStringLiteral("the OS reports no cache sizes; sweep up to %1")
+                        .arg(formatBytes(kUnknownCacheMaxBytes));
+        return kUnknownCacheMaxBytes;
+    }
+    const qint64 maxBytes = std::min<qint64>(2 * llc, kAutoMaxBytes);
+    if (note)
+        *note = maxBytes < 2 * llc
+            ? QStringLiteral("last-level cache %1; sweep capped at %2 (set indirect_max to go further)")
+                  .arg(formatBytes(llc), formatBytes(maxBytes))
+            : QStringLiteral("last-level cache %1; sweep up to twice that, %2")
+                  .arg(formatBytes(llc), formatBytes(maxBytes));
+    return maxBytes;
+}
+
+int IndirectMeasurement::peakRegion(
+    qint64 peakBytes, qint64 largestSweptBytes, const std::vector<CacheLevelInfo> &caches)
+{
+    const qint64 llc = lastLevelBytes(caches);
+    if (llc <= 0)
+        return -1;
+    qint64 smallest = llc;
+    for (const auto &c : caches) {
+        if (c.sizeBytes > 0)
+            smallest = std::min(smallest, c.sizeBytes);
+    }
+    if (peakBytes <= smallest / 2)
+        return 0;
+    if (peakBytes >= largestSweptBytes && peakBytes > llc)
+        return 2;
+    return 1;
 }
 
 int IndirectMeasurement::automaticRepetitions(qint64 bytes)

@@ -33,8 +33,10 @@ struct IndirectPoint {
  */
 class IndirectMeasurement {
 public:
-    /// The automatic sweep stops here: walks of tens of MiB take seconds on a slow VM.
-    static constexpr qint64 kAutoMaxBytes = qint64(4) << 20;
+    /// The automatic sweep never goes past this: a walk of 128 MiB takes about a second.
+    static constexpr qint64 kAutoMaxBytes = qint64(128) << 20;
+    /// The automatic sweep's end when the OS reports no cache sizes.
+    static constexpr qint64 kUnknownCacheMaxBytes = qint64(64) << 20;
 
     std::function<bool()> keepGoing = [] { return true; }; ///< false when the run should stop
     int cpu = 0; ///< both walkers run on this CPU
@@ -49,11 +51,21 @@ public:
      */
     static std::vector<qint64> sweepSizes(qint64 maxBytes);
     /**
-     * @brief The automatic largest working set: 4x the last-level cache, at most
-     * kAutoMaxBytes (also when no cache size is known).
-     * @param note set when the cap cut the sweep short of 4x the last-level cache
+     * @brief The automatic largest working set: twice the last-level cache, so that the
+     * sweep passes every cache level, at most kAutoMaxBytes (kUnknownCacheMaxBytes when no
+     * cache size is known).
+     * @param note set to the last-level cache size found and where the sweep ends
      */
     static qint64 automaticMaxBytes(const std::vector<CacheLevelInfo> &caches, QString *note);
+    /// @brief The largest cache the OS reports (0 when none).
+    static qint64 lastLevelBytes(const std::vector<CacheLevelInfo> &caches);
+    /**
+     * @brief Where a peak of the indirect cost lies: 0 for a tiny working set (at most half
+     * the smallest cache), 2 for one past every cache (the sweep's last size, beyond the
+     * last-level cache), 1 in between (near a cache level). -1 when no cache size is known.
+     */
+    static int peakRegion(
+        qint64 peakBytes, qint64 largestSweptBytes, const std::vector<CacheLevelInfo> &caches);
     /// @brief Repetitions when none are asked for: many for small sets, 5 for the largest.
     static int automaticRepetitions(qint64 bytes);
 };

@@ -81,6 +81,15 @@ std::optional<double> Question::expectedAnswer(const QJsonObject &result) const
 {
     if (answerFrom.isEmpty())
         return kind == Kind::Choice ? double(answerIndex) : answer;
+    if (kind == Kind::Choice && !answerValues.isEmpty()) {
+        const auto value = lookupText(result, answerFrom);
+        if (!value)
+            return std::nullopt;
+        const qsizetype index = answerValues.indexOf(*value);
+        if (index < 0)
+            return std::nullopt;
+        return double(index);
+    }
     return lookupNumber(result, answerFrom);
 }
 
@@ -223,6 +232,17 @@ std::optional<Question> readQuestion(Reader &r, const QJsonValue &v, const QStri
             r.error(path + QStringLiteral(".choices"), QStringLiteral("needs at least two choices"));
         const QJsonValue a = o.value(QStringLiteral("answer"));
         q.answerFrom = r.string(o, QStringLiteral("answerFrom"), path + QLatin1Char('.'), false);
+        if (o.contains(QStringLiteral("answerValues"))) {
+            q.answerValues = r.stringList(o, QStringLiteral("answerValues"), path + QLatin1Char('.'));
+            if (q.answerValues.size() != q.choices.size())
+                r.error(path + QStringLiteral(".answerValues"),
+                    QStringLiteral("needs one value per choice (%1 values for %2 choices)")
+                        .arg(q.answerValues.size())
+                        .arg(q.choices.size()));
+            if (q.answerFrom.isEmpty())
+                r.error(path + QStringLiteral(".answerValues"),
+                    QStringLiteral("only makes sense with 'answerFrom'"));
+        }
         if (!q.answerFrom.isEmpty() && a.isUndefined()) {
             // The run says which choice is right.
         } else if (!a.isDouble() || a.toDouble() != std::floor(a.toDouble()))
@@ -463,8 +483,12 @@ void LessonLoader::validateAgainstEngines(const Lesson &lesson, std::vector<Less
                     checkPath(it.next().captured(0), p + QStringLiteral("question.verify"));
             }
         }
+        const QString questionText = step.question
+            ? step.question->explanation + QLatin1Char('\n') + step.question->hint
+            : QString();
         for (const auto &[text, file] :
-            {std::pair {step.markdown, step.textFile}, std::pair {step.explainMarkdown, step.explainFile}}) {
+            {std::pair {step.markdown, step.textFile}, std::pair {step.explainMarkdown, step.explainFile},
+                std::pair {questionText, QStringLiteral("the question")}}) {
             QStringList bad;
             for (const Placeholder &ph : findPlaceholders(text, &bad))
                 checkPath(ph.path, p + QStringLiteral("placeholder in ") + file);
@@ -618,6 +642,24 @@ std::optional<double> lookupNumber(const QJsonObject &resultJson, const QString 
     if (!v.isDouble())
         return std::nullopt;
     return v.toDouble();
+}
+
+std::optional<QString> lookupText(const QJsonObject &resultJson, const QString &path)
+{
+    const QStringList parts = path.split(QLatin1Char('.'));
+    QJsonValue v = resultJson;
+    for (const QString &part : parts) {
+        if (!v.isObject())
+            return std::nullopt;
+        v = v.toObject().value(part);
+    }
+    if (v.isString())
+        return v.toString();
+    if (v.isDouble())
+        return QString::number(v.toDouble(), 'g', 12);
+    if (v.isBool())
+        return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    return std::nullopt;
 }
 
 } // namespace proclab

@@ -35,6 +35,9 @@ struct Question {
     /// "summary.<key>" of the run's result instead of a fixed answer: the number (Numeric) or the
     /// index of the right choice (Choice).
     QString answerFrom;
+    /// Choice with `answerFrom` naming a text value ("summary.stop_reason"): the run's value for
+    /// each choice, in order; the right choice is the one whose value the run reports.
+    QStringList answerValues;
     /**
      * Conditions on the preset's run that make a fixed answer right ("summary.a > summary.b",
      * "summary.share_T0 == 0.75"), checked by `proclab check-lessons`: a fixed answer about
@@ -133,6 +136,8 @@ public:
 
 /// Reads a dotted path such as "summary.median_ns" from a result's JSON.
 std::optional<double> lookupNumber(const QJsonObject &resultJson, const QString &path);
+/// Reads a dotted path from a result's JSON as text (a string, or a number formatted). nullopt if absent.
+std::optional<QString> lookupText(const QJsonObject &resultJson, const QString &path);
 
 /**
  * @brief One `{path}` or `{path:.1f}` placeholder of an explanation: where the student's own

@@ -112,8 +112,11 @@ void LessonChecker::checkStep(const Lesson &lesson, int index, Report *report) c
     if (step.question) {
         const Question &q = *step.question;
         if (!q.answerFrom.isEmpty()) {
-            const auto value = lookupNumber(json, q.answerFrom);
-            if (!value)
+            const auto value = q.expectedAnswer(json);
+            if (!value && !q.answerValues.isEmpty() && lookupText(json, q.answerFrom))
+                problem(QStringLiteral("%1 is '%2', which none of the answerValues names")
+                            .arg(q.answerFrom, *lookupText(json, q.answerFrom)));
+            else if (!value)
                 problem(QStringLiteral("the run has no %1 to take the answer from").arg(q.answerFrom));
             else if (q.kind == Question::Kind::Choice
                 && (*value < 0 || *value >= q.choices.size() || *value != int(*value)))
@@ -132,7 +135,8 @@ void LessonChecker::checkStep(const Lesson &lesson, int index, Report *report) c
                             .arg(condition));
         }
     }
-    for (const QString &text : {step.markdown, step.explainMarkdown}) {
+    const QString questionText = step.question ? step.question->explanation + step.question->hint : QString();
+    for (const QString &text : {step.markdown, step.explainMarkdown, questionText}) {
         for (const Placeholder &ph : findPlaceholders(text)) {
             if (!lookupNumber(json, ph.path))
                 problem(QStringLiteral("the run has no %1 for the placeholder in the text").arg(ph.path));

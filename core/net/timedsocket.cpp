@@ -1,5 +1,7 @@
 #include "timedsocket.h"
 
+#include <memory>
+
 namespace proclab::migration {
 
 namespace asio = boost::asio;
@@ -100,13 +102,41 @@ bool TimedSocket::connect(
 {
     close();
     boost::system::error_code ec;
-    tcp::resolver resolver(m_io);
-    const auto endpoints = resolver.resolve(host, std::to_string(port), ec);
-    if (ec) {
-        if (error)
-            *error = QStringLiteral("cannot resolve %1: %2")
-                         .arg(QString::fromStdString(host), asioErrorText(ec));
-        return false;
+    // A numeric address needs no lookup. A name is resolved asynchronously under the same
+    // deadline and stop check as the connect: a DNS server that never answers cannot hold the
+    // engine (Asio's resolver thread may still finish the lookup before the socket is destroyed).
+    tcp::resolver::results_type endpoints;
+    const auto literal = asio::ip::make_address(host == "localhost" ? std::string("127.0.0.1") : host, ec);
+    if (!ec) {
+        endpoints
+            = tcp::resolver::results_type::create(tcp::endpoint(literal, port), host, std::to_string(port));
+    } else {
+        // The handler owns what it writes: after a timeout or a stop it may still run later.
+        struct Lookup {
+            bool done = false;
+            boost::system::error_code error;
+            tcp::resolver::results_type results;
+        };
+        const auto lookup = std::make_shared<Lookup>();
+        tcp::resolver resolver(m_io);
+        resolver.async_resolve(host, std::to_string(port),
+            [lookup](const boost::system::error_code &e, tcp::resolver::results_type results) {
+                lookup->error = e;
+                lookup->results = std::move(results);
+                lookup->done = true;
+            });
+        const QString looking = QStringLiteral("looking up %1").arg(QString::fromStdString(host));
+        if (!runUntil([&] { return lookup->done; }, timeout, error, looking)) {
+            resolver.cancel();
+            return false;
+        }
+        if (lookup->error) {
+            if (error)
+                *error = QStringLiteral("cannot resolve %1: %2")
+                             .arg(QString::fromStdString(host), asioErrorText(lookup->error));
+            return false;
+        }
+        endpoints = lookup->results;
     }
     bool finished = false;
     boost::system::error_code result;

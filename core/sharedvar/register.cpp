@@ -1,3 +1,5 @@
+#include "sharedvarchild.h"
+#include "sharedvarchildren.h"
 #include "sharedvarengine.h"
 
 #include "engine/registry.h"
@@ -7,6 +9,8 @@ namespace proclab {
 PROCLAB_REGISTER_ENGINES(sharedvar)
 {
     registry.add<SharedVarEngine>();
+    registry.addHelper(
+        {QString::fromLatin1(SharedVarChildren::kSpawnedChildHelper), &SharedVarChild::spawnedMain});
 }
 
 } // namespace proclab

@@ -6,7 +6,11 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <optional>
 
 #include <pthread.h>
 #include <signal.h>
@@ -108,6 +112,52 @@ void SharedVarChild::run(int fd, const std::vector<std::int64_t> &sleepsNs, std:
         fd, SharedVarReport {SharedVarReport::ProcessEnd, -1, monotonicNs() - t0Ns, g_sharedX.load(), 0});
     ::close(fd);
     _exit(0);
+}
+
+namespace {
+
+/// A decimal integer argument, whole and in range, or nullopt.
+std::optional<std::int64_t> integerArgument(const char *text, std::int64_t min, std::int64_t max)
+{
+    if (!text || !*text)
+        return std::nullopt;
+    errno = 0;
+    char *end = nullptr;
+    const long long v = std::strtoll(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return std::nullopt;
+    return v;
+}
+
+} // namespace
+
+int SharedVarChild::spawnedMain(int argc, char **argv)
+{
+    // argv[0] is the helper's name: then fd, start value, t0, and 1 to 8 sleeps.
+    constexpr int kMaxThreads = 8;
+    if (argc < 5 || argc > 4 + kMaxThreads) {
+        std::fputs("sharedvar-child: expected FD START T0_NS SLEEP_NS... (1 to 8 sleeps)\n", stderr);
+        return 2;
+    }
+    const auto fd = integerArgument(argv[1], 3, 1023);
+    const auto start = integerArgument(argv[2], -1000000, 1000000);
+    const auto t0 = integerArgument(argv[3], 0, INT64_MAX);
+    std::vector<std::int64_t> sleeps;
+    for (int i = 4; i < argc; ++i) {
+        const auto s = integerArgument(argv[i], 0, std::int64_t(60) * 1000000000);
+        if (!s) {
+            std::fprintf(stderr, "sharedvar-child: bad sleep '%s'\n", argv[i]);
+            return 2;
+        }
+        sleeps.push_back(*s);
+    }
+    if (!fd || !start || !t0) {
+        std::fputs("sharedvar-child: bad descriptor, start value or start time\n", stderr);
+        return 2;
+    }
+    // A fresh program: its global shared_x is whatever the program initialises it to.
+    setValue(*start);
+    run(int(*fd), sleeps, *t0);
 }
 
 qint64 sharedVarParentValue()

@@ -29,6 +29,13 @@ public:
      * @param t0Ns the parent's start time (monotonicNs()) that report times count from
      */
     [[noreturn]] static void run(int fd, const std::vector<std::int64_t> &sleepsNs, std::int64_t t0Ns);
+
+    /**
+     * @brief A spawned child's whole life, as a helper mode: a fresh program that initialises
+     * its own shared_x. Arguments: report descriptor, start value, t0 (ns), then one sleep (ns)
+     * per thread (1 to 8). @return 2 on malformed arguments (nothing is started)
+     */
+    static int spawnedMain(int argc, char **argv);
 };
 
 /// The value of the global `shared_x` as the calling process sees it (for tests).

@@ -3,14 +3,18 @@
 #include "sharedvarchild.h"
 
 #include "common/errortext.h"
+#include "common/helpermode.h"
 
 #include <cerrno>
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 namespace proclab {
 
@@ -33,6 +37,18 @@ bool SharedVarChildren::start(const SharedVarPlan &plan, std::int64_t t0Ns, QStr
             *error = QStringLiteral("pipe() failed: %1").arg(lastErrorText());
             return false;
         }
+        if (plan.spawn) {
+            const pid_t pid = spawnChild(plan, p, pipeFds[1], t0Ns, error);
+            ::close(pipeFds[1]);
+            if (pid < 0) {
+                ::close(pipeFds[0]);
+                return false;
+            }
+            m_fds[std::size_t(p)] = pipeFds[0];
+            m_pids[std::size_t(p)] = pid;
+            ++m_open;
+            continue;
+        }
         const pid_t pid = ::fork();
         if (pid < 0) {
             *error = QStringLiteral("fork() failed: %1").arg(lastErrorText());
@@ -52,6 +68,32 @@ bool SharedVarChildren::start(const SharedVarPlan &plan, std::int64_t t0Ns, QStr
         ++m_open;
     }
     return true;
+}
+
+pid_t SharedVarChildren::spawnChild(
+    const SharedVarPlan &plan, int p, int writeFd, std::int64_t t0Ns, QString *error)
+{
+    // The child gets the pipe's write end at a fixed descriptor (every other descriptor of
+    // this process is close-on-exec) and its start value and sleeps on the command line.
+    const int childFd = writeFd == kSpawnedReportFd ? kSpawnedReportFd + 1 : kSpawnedReportFd;
+    QStringList args {
+        QString::number(childFd), QString::number(plan.childInitial[std::size_t(p)]), QString::number(t0Ns)};
+    for (const std::int64_t s : plan.sleepsNs[std::size_t(p)])
+        args << QString::number(s);
+    std::vector<std::string> argStrings = helperArguments(QString::fromLatin1(kSpawnedChildHelper), args);
+    std::vector<char *> argv = argvPointers(argStrings);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, writeFd, childFd);
+    pid_t pid = -1;
+    const int rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+        *error = QStringLiteral("posix_spawn(%1) failed: %2")
+                     .arg(QString::fromStdString(argStrings[0]), errnoText(rc));
+        return -1;
+    }
+    return pid;
 }
 
 SharedVarChildren::Next SharedVarChildren::next(int timeoutMs, SharedVarEvent *event, QString *error)

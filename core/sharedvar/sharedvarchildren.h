@@ -35,8 +35,14 @@ public:
     SharedVarChildren(const SharedVarChildren &) = delete;
     SharedVarChildren &operator=(const SharedVarChildren &) = delete;
 
+    /// The helper mode a spawned child runs (SharedVarChild::spawnedMain()).
+    static constexpr char kSpawnedChildHelper[] = "sharedvar-child";
+    /// The descriptor a spawned child writes its reports to.
+    static constexpr int kSpawnedReportFd = 200;
+
     /**
-     * @brief Forks one child per process of @p plan, each with its own pipe.
+     * @brief Starts one child per process of @p plan, each with its own pipe: forked, or with
+     * plan.spawn a fresh run of this program in the helper mode kSpawnedChildHelper.
      * @param t0Ns the start time (monotonicNs()) the children's report times count from
      * @return false with a one-line @p error when a pipe or a fork failed (the children
      *         forked until then still run and are reaped as usual)
@@ -61,6 +67,7 @@ public:
     void reapAll(bool kill);
 
 private:
+    pid_t spawnChild(const SharedVarPlan &plan, int p, int writeFd, std::int64_t t0Ns, QString *error);
     std::vector<pid_t> m_pids;
     std::vector<int> m_fds;
     std::vector<SharedVarReportBuffer> m_buffers;

@@ -10,6 +10,8 @@ std::optional<SharedVarConfig> SharedVarConfig::fromParams(const ParamValues &va
     c.initial = values.value(QStringLiteral("initial")).toLongLong();
     c.maxSleepMs = values.value(QStringLiteral("max_sleep_ms")).toLongLong();
     c.seed = static_cast<std::uint64_t>(values.value(QStringLiteral("seed")).toLongLong());
+    c.start = values.value(QStringLiteral("start")).toString() == QLatin1String("spawn") ? Start::Spawn
+                                                                                         : Start::Fork;
     return c;
 }
 

@@ -32,6 +32,11 @@ ParamSchema SharedVarEngine::schema() const
             QStringLiteral("ms"), QStringLiteral("Each thread sleeps a random time up to this long.")),
         ParamSpec::integer(QStringLiteral("seed"), QStringLiteral("Random seed"), 1, 0, 1000000, {},
             QStringLiteral("Same seed, same sleep times and initial value.")),
+        ParamSpec::choice(QStringLiteral("start"), QStringLiteral("Start method"), QStringLiteral("fork"),
+            {QStringLiteral("fork"), QStringLiteral("spawn")},
+            QStringLiteral("fork: each child is a copy of the parent and inherits its shared_x. spawn: each "
+                           "child is a fresh run of the program that initialises shared_x again (with "
+                           "initial -1, each child draws its own random value).")),
     };
 }
 
@@ -46,6 +51,9 @@ std::vector<OutputSpec> SharedVarEngine::outputs() const
                 "array: per child in fork order, the shared_x it ended with (null if it did not end)")},
         {QStringLiteral("final_*"), {},
             QStringLiteral("final_<name>: the shared_x child <name> (eve, bob, ann, joe) ended with")},
+        {QStringLiteral("start_*"), {},
+            QStringLiteral("start_<name>: the shared_x child <name> started its threads with")},
+        {QStringLiteral("spawned"), {}, QStringLiteral("true when the children were spawned, not forked")},
         {QStringLiteral("elapsed_ms"), QStringLiteral("ms"),
             QStringLiteral("from the first fork to the result")},
     };
@@ -60,6 +68,8 @@ void SharedVarEngine::run()
     snap->processes = c.processes;
     snap->threads = c.threads;
     snap->initial = plan.initial;
+    snap->childInitial = plan.childInitial;
+    snap->spawned = plan.spawn;
     snap->maxSleepMs = static_cast<double>(c.maxSleepMs);
 
     SharedVarChild::setValue(plan.initial);
@@ -124,9 +134,13 @@ Result SharedVarEngine::buildResult(
     Result r = makeResult();
     r.summary.insert(QStringLiteral("initial"), static_cast<double>(snap.initial));
     r.summary.insert(QStringLiteral("parent_final"), static_cast<double>(snap.parentValue));
+    r.summary.insert(QStringLiteral("spawned"), snap.spawned);
+    for (int p = 0; p < snap.processes && p < int(snap.childInitial.size()); ++p)
+        r.summary.insert(QStringLiteral("start_%1").arg(sharedVarProcessName(p)),
+            static_cast<double>(snap.childInitial[std::size_t(p)]));
     QJsonArray finals;
     for (int p = 0; p < snap.processes; ++p) {
-        qint64 last = snap.initial;
+        qint64 last = p < int(snap.childInitial.size()) ? snap.childInitial[std::size_t(p)] : snap.initial;
         bool ended = false;
         for (const auto &e : snap.events) {
             if (e.process == p && e.kind == SharedVarEvent::Kind::ProcessEnd) {

@@ -30,6 +30,8 @@ struct SharedVarSnapshot : Snapshot {
     int processes = 0;
     int threads = 0;
     qint64 initial = 0; ///< shared_x in the parent before fork
+    std::vector<qint64> childInitial; ///< per child: shared_x when its threads started
+    bool spawned = false; ///< children spawned as fresh programs, not forked
     qint64 parentValue = 0; ///< shared_x in the parent after the children ended
     std::vector<pid_t> pids;
     std::vector<bool> reaped; ///< per child: waitpid() collected it

@@ -47,6 +47,27 @@ std::vector<pid_t> numericEntries(const char *dir)
 
 } // namespace
 
+bool parseSchedstat(const char *text, std::size_t size, std::uint64_t *runNs, std::uint64_t *waitNs)
+{
+    // "<run ns> <wait ns> <timeslices>\n": digits only, bounded by size.
+    std::uint64_t values[2] = {0, 0};
+    std::size_t pos = 0;
+    for (int v = 0; v < 2; ++v) {
+        while (pos < size && text[pos] == ' ')
+            ++pos;
+        const std::size_t start = pos;
+        while (pos < size && text[pos] >= '0' && text[pos] <= '9' && pos - start < 20) {
+            values[v] = values[v] * 10 + std::uint64_t(text[pos] - '0');
+            ++pos;
+        }
+        if (pos == start || (pos < size && text[pos] != ' ' && text[pos] != '\n'))
+            return false;
+    }
+    *runNs = values[0];
+    *waitNs = values[1];
+    return true;
+}
+
 bool parseProcStat(const char *text, std::size_t size, char *state, QString *comm, pid_t *ppid)
 {
     // "tid (comm) S ppid ...": comm may hold spaces and parentheses, so the
@@ -82,6 +103,8 @@ ProcSampler::~ProcSampler()
     for (auto &[tid, task] : m_tasks) {
         if (task.fd >= 0)
             ::close(task.fd);
+        if (task.schedstatFd >= 0)
+            ::close(task.schedstatFd);
     }
     for (auto &[pid, process] : m_processState)
         closeProcess(&process);
@@ -101,6 +124,7 @@ void ProcSampler::closeProcess(Process *process)
 
 bool ProcSampler::open(QString *error)
 {
+    m_self = ::getpid();
     std::string text;
     const std::string path = "/proc/" + std::to_string(m_root) + "/stat";
     if (m_root <= 0 || !readSmallFile(path.c_str(), &text)) {
@@ -169,7 +193,9 @@ void ProcSampler::addTasksOf(pid_t pid, Process *process)
         const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             continue; // ended meanwhile
-        m_tasks.emplace(tid, Task {fd, pid, QString()});
+        const std::string countersPath = dir + "/" + std::to_string(tid) + "/schedstat";
+        const int countersFd = ::open(countersPath.c_str(), O_RDONLY | O_CLOEXEC);
+        m_tasks.emplace(tid, Task {fd, countersFd, pid, QString()});
     }
 }
 
@@ -180,6 +206,8 @@ void ProcSampler::dropTask(pid_t tid)
         return;
     if (it->second.fd >= 0)
         ::close(it->second.fd);
+    if (it->second.schedstatFd >= 0)
+        ::close(it->second.schedstatFd);
     // Its process may have gained a thread while losing this one: scan it again.
     auto p = m_processState.find(it->second.pid);
     if (p != m_processState.end())
@@ -221,6 +249,23 @@ bool ProcSampler::sample(std::vector<TaskSample> *out)
         s.pid = task.pid;
         s.tid = tid;
         s.name = task.name;
+        if (task.schedstatFd >= 0) {
+            char counters[128];
+            const ssize_t m = ::pread(task.schedstatFd, counters, sizeof counters, 0);
+            s.hasCounters
+                = m > 0 && parseSchedstat(counters, static_cast<std::size_t>(m), &s.runNs, &s.waitNs);
+        }
+        // schedstat's run time of a thread that is on a CPU right now only moves at the
+        // scheduler tick; a thread of this process has a CPU-time clock that the kernel brings
+        // up to date when read (the Linux encoding of pthread_getcpuclockid()).
+        if (task.pid == m_self) {
+            timespec ts {};
+            const clockid_t clock = static_cast<clockid_t>((~static_cast<unsigned>(tid) << 3) | 6u);
+            if (::clock_gettime(clock, &ts) == 0) {
+                s.runNs = std::uint64_t(ts.tv_sec) * 1000000000ULL + std::uint64_t(ts.tv_nsec);
+                s.hasCounters = true;
+            }
+        }
         out->push_back(s);
     }
     for (pid_t tid : gone)

@@ -19,6 +19,11 @@ struct TaskSample {
     pid_t tid = 0;
     char state = '?'; ///< R, S, D, T, Z, ... as the kernel reports it
     QString name; ///< comm
+    /// From /proc/<pid>/task/<tid>/schedstat when hasCounters: nanoseconds executed and
+    /// nanoseconds waited in a run queue since the thread started.
+    std::uint64_t runNs = 0;
+    std::uint64_t waitNs = 0;
+    bool hasCounters = false;
 };
 
 /**
@@ -63,6 +68,7 @@ public:
 private:
     struct Task {
         int fd = -1;
+        int schedstatFd = -1; ///< -1 when the kernel has no schedstat file
         pid_t pid = 0;
         QString name;
     };
@@ -75,6 +81,7 @@ private:
     void closeProcess(Process *process);
 
     pid_t m_root;
+    pid_t m_self = 0; ///< this process: its threads' CPU clocks can be read exactly
     bool m_descendants;
     std::set<pid_t> m_exclude;
     QString m_rootName;
@@ -82,6 +89,9 @@ private:
     std::map<pid_t, Process> m_processState; // by pid
     std::map<pid_t, Task> m_tasks; // by tid
 };
+
+/// Parses "run_ns wait_ns slices" of a /proc/.../schedstat file. @return false if malformed
+bool parseSchedstat(const char *text, std::size_t size, std::uint64_t *runNs, std::uint64_t *waitNs);
 
 /// Parses the state and comm of one /proc/.../stat line. @return false if malformed
 bool parseProcStat(const char *text, std::size_t size, char *state, QString *comm, pid_t *ppid);

@@ -201,6 +201,17 @@ std::vector<OutputSpec> TlpEngine::outputs() const
             QStringLiteral("c_i for i = 0, 1, ... as one array")},
         {QStringLiteral("c_*"), QStringLiteral("fraction"),
             QStringLiteral("c_<i>: fraction of samples in which exactly i threads executed")},
+        {QStringLiteral("samples_*"), QString(),
+            QStringLiteral("samples_<i>: samples in which exactly i threads executed")},
+        {QStringLiteral("states_measured"), QString(),
+            QStringLiteral("true when every interval was classified from the kernel's per-thread CPU-time "
+                           "counters (schedstat); false when some were inferred from /proc states")},
+        {QStringLiteral("inferred_samples"), QString(),
+            QStringLiteral("samples classified from /proc states alone, without counters")},
+        {QStringLiteral("busiest_thread_executing_fraction"), QStringLiteral("fraction"),
+            QStringLiteral("the largest executing fraction of any thread (see the table)")},
+        {QStringLiteral("least_busy_thread_executing_fraction"), QStringLiteral("fraction"),
+            QStringLiteral("the smallest executing fraction of any thread (see the table)")},
     };
 }
 
@@ -306,6 +317,7 @@ void TlpEngine::run()
     clock_gettime(CLOCK_MONOTONIC, &next);
     auto lastPublish = t0;
     auto lastProcScan = t0;
+    std::int64_t lastSampleAtNs = 0;
     while (true) {
         if (!checkpoint())
             break;
@@ -319,6 +331,7 @@ void TlpEngine::run()
             sampler.refreshProcesses();
             lastProcScan = now;
         }
+        const std::int64_t sampleAtNs = monotonicNs();
         const bool any = sampler.sample(&tasks);
         bool rootSeen = false;
         for (const auto &t : tasks)
@@ -327,7 +340,9 @@ void TlpEngine::run()
             rootGone = true;
             break;
         }
-        tracker.addSample(tasks);
+        tracker.addSample(
+            tasks, lastSampleAtNs > 0 ? static_cast<std::uint64_t>(sampleAtNs - lastSampleAtNs) : 0);
+        lastSampleAtNs = sampleAtNs;
 
         if (now - lastPublish >= std::chrono::milliseconds(50)) {
             fillSnapshot(snap.get(), tracker, t0, cpu0Ns, cfg.seconds, false);
@@ -364,7 +379,7 @@ void TlpEngine::run()
         end.commandExitCode = spawned->exitCode();
     }
 
-    snap->result = buildResult(*snap, tracker.samples(), end);
+    snap->result = buildResult(*snap, tracker, end);
     snap->progress = 1;
     if (!snap->result.error.isEmpty())
         snap->status = snap->result.error;
@@ -373,8 +388,10 @@ void TlpEngine::run()
     publish(std::make_shared<TlpSnapshot>(*snap));
 }
 
-Result TlpEngine::buildResult(const TlpSnapshot &snap, std::int64_t samples, const TlpTargetEnd &end) const
+Result TlpEngine::buildResult(
+    const TlpSnapshot &snap, const TlpTracker &tracker, const TlpTargetEnd &end) const
 {
+    const std::int64_t samples = tracker.samples();
     Result result = makeResult();
     const TlpStats &o = snap.overall;
     result.summary.insert(QStringLiteral("tlp"), o.tlp);
@@ -404,9 +421,24 @@ Result TlpEngine::buildResult(const TlpSnapshot &snap, std::int64_t samples, con
     result.summary.insert(QStringLiteral("c"), cArray);
 
     result.series = {histogramSeries(o), overTimeSeries(snap)};
-    result.table.columns = {QStringLiteral("i"), QStringLiteral("samples"), QStringLiteral("c_i")};
-    for (std::size_t i = 0; i < o.c.size(); ++i)
-        result.table.rows.push_back({static_cast<int>(i), static_cast<double>(o.counts[i]), o.c[i]});
+    for (std::size_t i = 0; i < o.counts.size(); ++i)
+        result.summary.insert(QStringLiteral("samples_%1").arg(i), static_cast<double>(o.counts[i]));
+    // Executing / runnable / blocked per thread, from the kernel's CPU-time counters.
+    result.summary.insert(QStringLiteral("states_measured"), tracker.countersUsed());
+    result.summary.insert(QStringLiteral("inferred_samples"), static_cast<double>(tracker.inferredSamples()));
+    const std::vector<ThreadTimeShare> shares = tracker.timeShares();
+    result.table.columns = {QStringLiteral("thread"), QStringLiteral("tid"), QStringLiteral("pid"),
+        QStringLiteral("observed_s"), QStringLiteral("executing_fraction"),
+        QStringLiteral("runnable_fraction"), QStringLiteral("blocked_fraction")};
+    for (const auto &s : shares)
+        result.table.rows.push_back({s.name, static_cast<int>(s.tid), static_cast<int>(s.pid), s.observedS,
+            s.executingFraction, s.runnableFraction, s.blockedFraction});
+    if (!shares.empty()) {
+        result.summary.insert(
+            QStringLiteral("busiest_thread_executing_fraction"), shares.front().executingFraction);
+        result.summary.insert(
+            QStringLiteral("least_busy_thread_executing_fraction"), shares.back().executingFraction);
+    }
 
     if (end.command && end.commandExitCode == 127)
         result.error = commandNotFound();

@@ -75,7 +75,9 @@ struct TlpTargetEnd {
  * own process group; killed and reaped at the end or on stop). The sampling thread
  * (the engine's own) is never counted; for a built-in workload neither is any
  * thread the app had before the workload started (window, other engines). A thread
- * in state R counts as executing up to the number of cores (see classifySample()).
+ * counts as executing in an interval from what it gained on the kernel's CPU-time
+ * counters (/proc/<pid>/task/<tid>/schedstat, see classifyByCounters()); only where the
+ * kernel has no such counters is it inferred from the states (see classifySample()).
  *
  * The pieces: ProcSampler reads /proc, TlpTracker turns samples into c_i and lanes,
  * OwnWorkload and SpawnedCommand are the targets; run() wakes at absolute deadlines and
@@ -101,7 +103,7 @@ protected:
     void run() override;
 
 private:
-    Result buildResult(const TlpSnapshot &snapshot, std::int64_t samples, const TlpTargetEnd &end) const;
+    Result buildResult(const TlpSnapshot &snapshot, const TlpTracker &tracker, const TlpTargetEnd &end) const;
     /// The error of a started command that the shell could not find.
     QString commandNotFound() const;
 };

@@ -1,5 +1,8 @@
 #include "tlpmath.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace proclab {
 
 TlpStats tlpFromCounts(const std::vector<std::int64_t> &counts)
@@ -70,6 +73,40 @@ std::vector<ThreadActivity> classifySample(
     for (std::size_t i = 0; i < states.size(); ++i) {
         if (!seen[i])
             visit(i);
+    }
+    return out;
+}
+
+std::vector<ThreadActivity> classifyByCounters(
+    const std::vector<CounterDelta> &deltas, std::uint64_t intervalNs, int cores)
+{
+    std::vector<ThreadActivity> out(deltas.size(), ThreadActivity::Blocked);
+    if (deltas.empty())
+        return out;
+    std::uint64_t totalRunNs = 0;
+    int ran = 0;
+    for (const auto &d : deltas) {
+        totalRunNs += d.runNs;
+        ran += d.runNs > 0 ? 1 : 0;
+    }
+    int k = intervalNs > 0 ? static_cast<int>(std::llround(double(totalRunNs) / double(intervalNs))) : ran;
+    // A thread that ran at all in an interval where the sum rounds to 0 still executed.
+    if (k == 0 && ran > 0)
+        k = 1;
+    k = std::min(k, ran);
+    if (cores >= 1)
+        k = std::min(k, cores);
+    std::vector<std::size_t> order(deltas.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+        [&](std::size_t a, std::size_t b) { return deltas[a].runNs > deltas[b].runNs; });
+    for (std::size_t j = 0; j < order.size(); ++j) {
+        const CounterDelta &d = deltas[order[j]];
+        if (static_cast<int>(j) < k)
+            out[order[j]] = ThreadActivity::Running;
+        else if (d.runNs > 0 || d.waitNs > 0 || d.state == 'R')
+            out[order[j]] = ThreadActivity::Runnable;
     }
     return out;
 }

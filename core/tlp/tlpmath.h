@@ -50,6 +50,31 @@ enum class ThreadActivity : std::uint8_t {
 std::vector<ThreadActivity> classifySample(
     const std::vector<char> &states, const std::vector<int> &order, int cores);
 
+/**
+ * @brief One thread's CPU-time counters over one sampling interval, from
+ * /proc/<pid>/task/<tid>/schedstat: nanoseconds it executed and nanoseconds it waited
+ * in a run queue since the previous sample.
+ */
+struct CounterDelta {
+    std::uint64_t runNs = 0;
+    std::uint64_t waitNs = 0;
+    char state = '?'; ///< its /proc state at the sample
+};
+
+/**
+ * @brief Classifies the threads of one interval from what the kernel counted (measured,
+ * not inferred from states).
+ *
+ * The run-time deltas say how much CPU each thread got in the interval; their sum over
+ * @p intervalNs is the average number of threads executing. k = that sum, rounded (never
+ * more than @p cores when cores >= 1, never more than the threads that ran at all), threads
+ * count as Running: the k that gained the most CPU time. A thread that is not among them but
+ * gained run or run-queue wait time, or is in state R, was Runnable; the others Blocked.
+ * @return one activity per input, same order
+ */
+std::vector<ThreadActivity> classifyByCounters(
+    const std::vector<CounterDelta> &deltas, std::uint64_t intervalNs, int cores);
+
 /// Number of Running entries in @p activities.
 int countRunning(const std::vector<ThreadActivity> &activities);
 

@@ -131,7 +131,7 @@ void TestCli::badParameters_data()
     QTest::newRow("unknown key") << QStringList {QStringLiteral("run"), QStringLiteral("sharedvar"),
         QStringLiteral("--set"), QStringLiteral("thread=2")}
                                  << "proclab run: unknown parameter 'thread' (known: processes, threads, "
-                                    "initial, max_sleep_ms, seed)\n";
+                                    "initial, max_sleep_ms, seed, start)\n";
     QTest::newRow("no equals") << QStringList {QStringLiteral("run"), QStringLiteral("sharedvar"),
         QStringLiteral("--set"), QStringLiteral("threads")}
                                << "proclab run: '--set threads' must have the form name=value\n";

@@ -20,6 +20,7 @@ private Q_SLOTS:
     void brokenLessonDoesNotStopOthers();
     void numericTolerance();
     void lookupNumberFollowsPath();
+    void choiceAnswerFromAText();
     void shippedLessonReferencesAreChecked_data();
     void shippedLessonReferencesAreChecked();
 };
@@ -100,6 +101,14 @@ void TestLesson::brokenFiles_data()
         R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "engine": "sharedvar", "editable": ["speed"]}]})")
                                       << "bad/lesson.json: steps[0].editable: 'speed' is not a parameter of "
                                          "engine 'sharedvar'";
+    QTest::newRow("answerValues count") << QByteArray(
+        R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "engine": "sharedvar", "question": {"type": "choice", "prompt": "?", "choices": ["a", "b"], "answerFrom": "summary.initial", "answerValues": ["1"]}}]})")
+                                        << "bad/lesson.json: steps[0].question.answerValues: needs one value "
+                                           "per "
+                                           "choice (1 values for 2 choices)";
+    QTest::newRow("placeholder in explanation") << QByteArray(
+        R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "engine": "sharedvar", "question": {"type": "numeric", "prompt": "?", "answerFrom": "summary.initial", "explanation": "it was {summary.nosuchkey:.1f}"}}]})")
+                                                << "bad/lesson.json: steps[0].placeholder in the question:";
     QTest::newRow("path escape")
         << QByteArray(
                R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "../secret.md"}]})")
@@ -157,6 +166,26 @@ void TestLesson::lookupNumberFollowsPath()
     QCOMPARE(lookupNumber(o, QStringLiteral("summary.a")).value_or(-1), 3.5);
     QVERIFY(!lookupNumber(o, QStringLiteral("summary.b")).has_value());
     QVERIFY(!lookupNumber(o, QStringLiteral("summary.c")).has_value());
+}
+
+void TestLesson::choiceAnswerFromAText()
+{
+    Question q;
+    q.kind = Question::Kind::Choice;
+    q.choices = {QStringLiteral("fits"), QStringLiteral("rounds"), QStringLiteral("total")};
+    q.answerFrom = QStringLiteral("summary.stop_reason");
+    q.answerValues = {QStringLiteral("converged"), QStringLiteral("max_rounds"), QStringLiteral("max_total")};
+    const auto run = [](const char *reason) {
+        return QJsonObject {
+            {QStringLiteral("summary"), QJsonObject {{QStringLiteral("stop_reason"), reason}}}};
+    };
+    QCOMPARE(q.expectedAnswer(run("max_total")).value_or(-1), 2.0);
+    QCOMPARE(q.expectedAnswer(run("converged")).value_or(-1), 0.0);
+    // A value no choice names, or no run yet: no right answer to compare with.
+    QVERIFY(!q.expectedAnswer(run("aborted")).has_value());
+    QVERIFY(!q.expectedAnswer(QJsonObject()).has_value());
+    QCOMPARE(
+        lookupText(run("x"), QStringLiteral("summary.stop_reason")).value_or(QString()), QStringLiteral("x"));
 }
 
 void TestLesson::shippedLessonReferencesAreChecked_data()

@@ -21,6 +21,7 @@ private Q_SLOTS:
     void forkTouchSizes();
     void sweepSizes();
     void automaticSweep();
+    void peakRegion();
     void automaticRepetitions();
     void sysfsSizes();
     void cacheLevelsOfThisMachine();
@@ -120,20 +121,40 @@ void TestCtxSwitchPlan::automaticSweep()
 {
     const qint64 mib = qint64(1) << 20;
     QString note;
-    // 4x a 512 KiB last level: 2 MiB, no note.
+    // Twice a 512 KiB last level: 1 MiB, and the note names the cache found.
     QCOMPARE(IndirectMeasurement::automaticMaxBytes(
                  {{1, QStringLiteral("Data"), 48 * 1024}, {2, QStringLiteral("Unified"), mib / 2}}, &note),
-        2 * mib);
-    QVERIFY(note.isEmpty());
-    // A 32 MiB last level would ask for 128 MiB: capped, and the note says so.
-    QCOMPARE(IndirectMeasurement::automaticMaxBytes({{3, QStringLiteral("Unified"), 32 * mib}}, &note),
+        mib);
+    QVERIFY2(note.contains(QStringLiteral("512KiB")), qPrintable(note));
+    // A 32 MiB last level: the sweep passes it (64 MiB).
+    QCOMPARE(
+        IndirectMeasurement::automaticMaxBytes({{3, QStringLiteral("Unified"), 32 * mib}}, &note), 64 * mib);
+    QVERIFY(64 * mib > IndirectMeasurement::lastLevelBytes({{3, QStringLiteral("Unified"), 32 * mib}}));
+    // A 256 MiB last level would ask for 512 MiB: capped, and the note says so.
+    QCOMPARE(IndirectMeasurement::automaticMaxBytes({{3, QStringLiteral("Unified"), 256 * mib}}, &note),
         IndirectMeasurement::kAutoMaxBytes);
     QVERIFY2(note.contains(QStringLiteral("128MiB")) && note.contains(QStringLiteral("indirect_max")),
         qPrintable(note));
-    // No cache known: the cap.
+    // No cache known: a fixed end, said so.
     note.clear();
-    QCOMPARE(IndirectMeasurement::automaticMaxBytes({}, &note), IndirectMeasurement::kAutoMaxBytes);
-    QVERIFY(note.isEmpty());
+    QCOMPARE(IndirectMeasurement::automaticMaxBytes({}, &note), IndirectMeasurement::kUnknownCacheMaxBytes);
+    QVERIFY2(note.contains(QStringLiteral("no cache")), qPrintable(note));
+}
+
+void TestCtxSwitchPlan::peakRegion()
+{
+    const qint64 k = 1024;
+    const std::vector<CacheLevelInfo> caches {{1, QStringLiteral("Data"), 32 * k},
+        {2, QStringLiteral("Unified"), 1024 * k}, {3, QStringLiteral("Unified"), 8192 * k}};
+    QCOMPARE(IndirectMeasurement::peakRegion(8 * k, 16384 * k, caches), 0);
+    QCOMPARE(IndirectMeasurement::peakRegion(16 * k, 16384 * k, caches), 0);
+    QCOMPARE(IndirectMeasurement::peakRegion(24 * k, 16384 * k, caches), 1);
+    QCOMPARE(IndirectMeasurement::peakRegion(6144 * k, 16384 * k, caches), 1);
+    // The sweep's end, past the last level.
+    QCOMPARE(IndirectMeasurement::peakRegion(16384 * k, 16384 * k, caches), 2);
+    // A sweep cut short below the last level: its end is still "near a cache level".
+    QCOMPARE(IndirectMeasurement::peakRegion(4096 * k, 4096 * k, caches), 1);
+    QCOMPARE(IndirectMeasurement::peakRegion(4096 * k, 4096 * k, {}), -1);
 }
 
 void TestCtxSwitchPlan::automaticRepetitions()

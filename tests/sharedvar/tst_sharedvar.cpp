@@ -1,5 +1,7 @@
 #include "sharedvar/sharedvarengine.h"
 
+#include "helpermain.h"
+
 #include <QTest>
 
 #include <algorithm>
@@ -16,6 +18,7 @@ class TestSharedVar : public QObject {
 private Q_SLOTS:
     void eachProcessCountsItsOwnCopy_data();
     void eachProcessCountsItsOwnCopy();
+    void spawnedChildrenStartFromTheirOwnValue();
     void stopMidwayReapsEveryChild();
     void sameSeedSameSleeps();
     void everySummaryKeyIsDeclared();
@@ -96,6 +99,45 @@ void TestSharedVar::eachProcessCountsItsOwnCopy()
     QCOMPARE(int(r.table.rows.size()), processes * threads);
 }
 
+void TestSharedVar::spawnedChildrenStartFromTheirOwnValue()
+{
+    // The slides' Python program: with the spawn start method each child runs the program
+    // again and draws its own random shared_x, so eve and bob count from different values.
+    const auto eOwner = makeEngine<SharedVarEngine>();
+    SharedVarEngine &e = *eOwner;
+    QString error;
+    const QVariantMap params {{QStringLiteral("processes"), 2}, {QStringLiteral("threads"), 3},
+        {QStringLiteral("initial"), -1}, {QStringLiteral("max_sleep_ms"), 200}, {QStringLiteral("seed"), 7},
+        {QStringLiteral("start"), QStringLiteral("spawn")}};
+    QVERIFY2(e.configure(params, &error), qPrintable(error));
+    const Result r = runToCompletion(e, std::chrono::seconds(60));
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    const auto snap = std::dynamic_pointer_cast<const SharedVarSnapshot>(e.snapshot());
+    QVERIFY(snap);
+    QVERIFY(snap->spawned);
+    QCOMPARE(int(snap->childInitial.size()), 2);
+    for (int p = 0; p < 2; ++p) {
+        const qint64 start = snap->childInitial[std::size_t(p)];
+        std::vector<std::pair<double, qint64>> wakes;
+        for (const auto &ev : snap->events) {
+            if (ev.process == p && ev.kind == SharedVarEvent::Kind::Wake)
+                wakes.emplace_back(ev.timeMs, ev.value);
+        }
+        QCOMPARE(int(wakes.size()), 3);
+        std::sort(wakes.begin(), wakes.end());
+        // The values a spawned child's threads see count up from the child's own start.
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(wakes[std::size_t(i)].second, start + i + 1);
+        const QString name = sharedVarProcessName(p);
+        QCOMPARE(r.summary.value(QStringLiteral("start_") + name).toDouble(), double(start));
+        QCOMPARE(r.summary.value(QStringLiteral("final_") + name).toDouble(), double(start + 3));
+        QVERIFY(isReaped(snap->pids[std::size_t(p)]));
+    }
+    // The parent's value is its own draw, untouched.
+    QCOMPARE(snap->parentValue, snap->initial);
+    QVERIFY(r.summary.value(QStringLiteral("spawned")).toBool());
+}
+
 void TestSharedVar::stopMidwayReapsEveryChild()
 {
     const auto eOwner = makeEngine<SharedVarEngine>();
@@ -169,5 +211,5 @@ void TestSharedVar::everySummaryKeyIsDeclared()
     QCOMPARE(int(r.series[2].x.size()), 2);
 }
 
-QTEST_GUILESS_MAIN(TestSharedVar)
+PROCLAB_TEST_MAIN_WITH_HELPERS(TestSharedVar)
 #include "tst_sharedvar.moc"

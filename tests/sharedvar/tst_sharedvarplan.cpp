@@ -19,6 +19,7 @@ private Q_SLOTS:
     void sleepsStayInRange_data();
     void sleepsStayInRange();
     void randomInitialIsDrawnFirst();
+    void spawnedChildrenDrawTheirOwnStart();
 };
 
 void TestSharedVarPlan::configFromParameters()
@@ -114,6 +115,39 @@ void TestSharedVarPlan::randomInitialIsDrawnFirst()
     const SharedVarPlan plan = SharedVarPlan::fromConfig(c);
     QCOMPARE(plan.initial, initial);
     QVERIFY(plan.sleepsNs == sleeps);
+}
+
+void TestSharedVarPlan::spawnedChildrenDrawTheirOwnStart()
+{
+    SharedVarConfig c;
+    c.processes = 3;
+    c.threads = 2;
+    c.seed = 7;
+    // Fork: every child starts from the parent's value, random or not.
+    SharedVarPlan plan = SharedVarPlan::fromConfig(c);
+    QVERIFY(!plan.spawn);
+    QCOMPARE(plan.childInitial, std::vector<qint64>(3, plan.initial));
+    // Spawn with a fixed initial value: the program sets the same constant in every child.
+    c.start = SharedVarConfig::Start::Spawn;
+    c.initial = 71;
+    plan = SharedVarPlan::fromConfig(c);
+    QVERIFY(plan.spawn);
+    QCOMPARE(plan.childInitial, std::vector<qint64>(3, 71));
+    // Spawn with a random value: each child draws anew, from its own generator (drawn here
+    // a second time by hand); the parent's draw and the sleeps stay as with fork.
+    c.initial = -1;
+    plan = SharedVarPlan::fromConfig(c);
+    SharedVarConfig forked = c;
+    forked.start = SharedVarConfig::Start::Fork;
+    const SharedVarPlan forkPlan = SharedVarPlan::fromConfig(forked);
+    QCOMPARE(plan.initial, forkPlan.initial);
+    QVERIFY(plan.sleepsNs == forkPlan.sleepsNs);
+    for (int p = 0; p < 3; ++p) {
+        std::mt19937_64 own(7 * 1000003u + std::uint64_t(p) + 1);
+        QCOMPARE(plan.childInitial[std::size_t(p)], std::uniform_int_distribution<qint64>(10, 99)(own));
+    }
+    QVERIFY2(plan.childInitial[0] != plan.childInitial[1] || plan.childInitial[1] != plan.childInitial[2],
+        "three independent draws from 10..99 all equal");
 }
 
 QTEST_APPLESS_MAIN(TestSharedVarPlan)

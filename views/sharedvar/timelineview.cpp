@@ -158,13 +158,15 @@ void TimelineView::redraw()
     c.xAxis->setRange(0, xMax);
 
     QStringList lines;
-    lines << tr("Parent: shared_x = <b>%1</b> before fork%2")
+    lines << (s.spawned ? tr("Parent: shared_x = <b>%1</b>; children spawned as fresh programs%2")
+                        : tr("Parent: shared_x = <b>%1</b> before fork%2"))
                  .arg(s.initial)
                  .arg(m_state == RunState::Finished || m_state == RunState::Stopped
                          ? tr(", still <b>%1</b> after the children ended").arg(s.parentValue)
                          : QString());
     for (int p = 0; p < s.processes; ++p) {
-        qint64 last = s.initial;
+        const qint64 start = p < int(s.childInitial.size()) ? s.childInitial[std::size_t(p)] : s.initial;
+        qint64 last = start;
         int woke = 0;
         bool ended = false;
         for (const auto &e : s.events) {
@@ -176,10 +178,12 @@ void TimelineView::redraw()
             }
             ended = ended || e.kind == SharedVarEvent::Kind::ProcessEnd;
         }
-        lines << tr("<span style='color:%1'>&#9632;</span> %2 (pid %3): %4 of %5 threads woke, shared_x = "
-                    "<b>%6</b>%7")
+        lines << tr(
+            "<span style='color:%1'>&#9632;</span> %2 (pid %3): started at %4, %5 of %6 threads woke, "
+            "shared_x = <b>%7</b>%8")
                      .arg(t.seriesColor(p).name(), sharedVarProcessName(p))
                      .arg(s.pids.size() > size_t(p) ? s.pids[p] : 0)
+                     .arg(start)
                      .arg(woke)
                      .arg(s.threads)
                      .arg(last)
