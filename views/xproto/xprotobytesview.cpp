@@ -52,7 +52,7 @@ XprotoBytesView::XprotoBytesView(QWidget *parent)
     m_messages->setWordWrap(true);
     m_messages->setTextFormat(Qt::RichText);
     m_messages->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
-    m_chart->setTitle(tr("Bytes on the link so far, both directions (log scale)"));
+    m_chart->setTitle(tr("Bytes so far, both ways (log scale)"));
     m_chart->setProvenance(Provenance::Model);
     m_chart->setExportName(QStringLiteral("xproto-bytes"));
     showSnapshot(nullptr, RunState::Idle);

@@ -29,7 +29,7 @@ XprotoTimeView::XprotoTimeView(QWidget *parent)
     m_summary->setWordWrap(true);
     m_summary->setTextFormat(Qt::RichText);
     m_summary->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
-    m_chart->setTitle(tr("Time to send the drawing: bytes / bandwidth + round trips \u00d7 RTT"));
+    m_chart->setTitle(tr("Time = bytes / bandwidth + round trips \u00d7 RTT"));
     m_chart->setProvenance(Provenance::Model);
     m_chart->setExportName(QStringLiteral("xproto-time"));
     showSnapshot(nullptr, RunState::Idle);
@@ -85,7 +85,7 @@ void XprotoTimeView::showSnapshot(const std::shared_ptr<const Snapshot> &snapsho
     m_items << line;
     auto *label = new QCPItemText(m_chart);
     label->position->setType(QCPItemPosition::ptPlotCoords);
-    label->position->setCoords(s->link.rttMs, most * 1.1);
+    label->position->setCoords(s->link.rttMs, most * 1.02); // below the legend
     label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
     label->setPadding(QMargins(6, 0, 0, 0));
     label->setText(tr("this link: %1 ms").arg(s->link.rttMs, 0, 'f', 0));
