@@ -24,6 +24,8 @@ set(PROCLAB_MODULES
     containers   # V7, V8, V9 (PlanetLab, cloud service models)
     neighbour    # V9 (noisy neighbours)
     vmm          # V1-V6, T2
+    xproto       # C1, C2, C3
+    transparency # C4
 )
 
 # Lesson folders under lessons/ (each lists its files in its own CMakeLists.txt).
@@ -39,6 +41,7 @@ set(PROCLAB_LESSONS
     s5-s9-objects-clusters
     v7-v9-containers-clouds
     virtualization
+    c1-c4-clients
 )
 
 foreach(_proclab_module IN LISTS PROCLAB_MODULES)
