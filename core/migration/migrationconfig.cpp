@@ -63,7 +63,8 @@ ParamSchema MigrationConfig::schema()
             1, 1000, QStringLiteral("ms"), QStringLiteral("The client sends one request this often.")),
         ParamSpec::text(QStringLiteral("destination"), QStringLiteral("Destination"), QString(),
             QStringLiteral(
-                "Empty: a destination host inside ProcLab. HOST:PORT: a `proclab node --listen PORT`.")),
+                "Empty: a destination host inside ProcLab. HOST:PORT: a `proclab node --listen PORT`."))
+            .withEffect(ParamSpec::Effect::Connects),
         ParamSpec::choice(QStringLiteral("cut_at"), QStringLiteral("Cut the connection"),
             QStringLiteral("none"), kCutIds,
             QStringLiteral("Fault injection: cut the link during the handshake, the first pass, the pause, "

@@ -121,7 +121,8 @@ ParamSchema MobilityEngine::schema() const
                            "before the computation moves.")),
         ParamSpec::text(QStringLiteral("destination"), QStringLiteral("Destination"), QString(),
             QStringLiteral("Empty: a node process ProcLab starts on this machine. HOST:PORT: a mobility node "
-                           "already running there.")),
+                           "already running there."))
+            .withEffect(ParamSpec::Effect::Connects),
         ParamSpec::integer(QStringLiteral("timeout_s"), QStringLiteral("Network timeout"), 10, 1, 300,
             QStringLiteral("s"),
             QStringLiteral("Any reply of the node that takes longer ends the run (the result itself may take "
