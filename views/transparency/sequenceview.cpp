@@ -14,9 +14,9 @@
 namespace proclab {
 
 /// Paints the lanes and the latest arrows that fit.
-class SequenceDiagram : public QWidget {
+class RebindSequenceDiagram : public QWidget {
 public:
-    explicit SequenceDiagram(QWidget *parent)
+    explicit RebindSequenceDiagram(QWidget *parent)
         : QWidget(parent)
     {
         setMinimumSize(420, 240);
@@ -103,7 +103,7 @@ protected:
 
 SequenceView::SequenceView(QWidget *parent)
     : StepView(parent)
-    , m_diagram(new SequenceDiagram(this))
+    , m_diagram(new RebindSequenceDiagram(this))
     , m_code(new QLabel(this))
     , m_status(new QLabel(this))
 {

@@ -8,7 +8,7 @@ class QLabel;
 
 namespace proclab {
 
-class SequenceDiagram;
+class RebindSequenceDiagram;
 
 /**
  * @brief C4, location and migration transparency: a sequence diagram of the client code,
@@ -28,7 +28,7 @@ public:
     int arrowsDrawn() const;
 
 private:
-    SequenceDiagram *m_diagram;
+    RebindSequenceDiagram *m_diagram;
     QLabel *m_code;
     QLabel *m_status;
 };
