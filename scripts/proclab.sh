@@ -60,7 +60,7 @@ phase() {
 
 if [ "$mode" = run ]; then
   phase "configuring and building in $build_dir"
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPROCLAB_UNITY_BUILD=ON
   cmake --build "$build_dir" -j "$jobs"
   phase "starting ProcLab"
   if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
@@ -75,7 +75,8 @@ phase "formatting (clang-format --dry-run --Werror)"
 git ls-files -- '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
 
 phase "building in $build_dir (warnings are errors)"
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPROCLAB_WARNINGS_AS_ERRORS=ON
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPROCLAB_WARNINGS_AS_ERRORS=ON \
+  -DPROCLAB_UNITY_BUILD=ON
 cmake --build "$build_dir" -j "$jobs"
 # Benchmarks are not tests, but they must keep compiling.
 cmake --build "$build_dir" -j "$jobs" --target benchmarks
@@ -86,14 +87,19 @@ phase "tests"
 phase "lesson checker on the shipped lessons"
 "$build_dir/app/proclab" check-lessons
 
+# Sanitized builds: optimised lightly and with line tables only (enough for the reports'
+# stack traces), so that the two extra builds fit in CI's time.
+sanitizer_flags="-O1 -g1 -DNDEBUG"
+
 phase "core tests under ThreadSanitizer in $tsan_dir"
 cmake -S . -B "$tsan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DPROCLAB_BUILD_GUI=OFF -DPROCLAB_SANITIZE=thread -DPROCLAB_PRECOMPILED_HEADERS=OFF
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$sanitizer_flags" -DPROCLAB_UNITY_BUILD=ON -DPROCLAB_BUILD_GUI=OFF -DPROCLAB_SANITIZE=thread -DPROCLAB_PRECOMPILED_HEADERS=OFF
 cmake --build "$tsan_dir" -j "$jobs"
-(cd "$tsan_dir" && ctest --output-on-failure -L core)
+(cd "$tsan_dir" && ctest --output-on-failure -L core -j "$jobs")
 
 phase "core tests under AddressSanitizer + UndefinedBehaviorSanitizer, and the fuzzers, in $asan_dir"
 cmake -S . -B "$asan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$sanitizer_flags" -DPROCLAB_UNITY_BUILD=ON \
   -DPROCLAB_BUILD_GUI=OFF "-DPROCLAB_SANITIZE=address;undefined" -DPROCLAB_FUZZ=ON \
   -DPROCLAB_FUZZ_SECONDS="$fuzz_seconds" -DPROCLAB_PRECOMPILED_HEADERS=OFF
 cmake --build "$asan_dir" -j "$jobs"

@@ -277,7 +277,7 @@ QString cliHelpText()
         "  serve DESIGN [--port N] [--for S] [--set k=v ...]\n"
         "                                keep one server design (iterative, process, thread, pool,\n"
         "                                fsm) running on 127.0.0.1 for curl or a browser\n"
-        "  node --listen PORT [--bind ADDR] [--once]\n"
+        "  node --listen PORT [--bind ADDR] [--once] [--max-memory MIB] [--max-sessions N]\n"
         "                                a live-migration destination host for another ProcLab\n"
         "\n"
         "Options:\n"

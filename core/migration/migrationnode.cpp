@@ -16,6 +16,8 @@
 #include <optional>
 #include <thread>
 
+#include <unistd.h>
+
 namespace proclab {
 namespace migration {
 
@@ -59,6 +61,12 @@ struct MigrationNode::Impl {
 
     std::mutex logMutex; // guards logLines: written by the I/O thread, read by the owner
     QStringList logLines;
+
+    std::uint64_t maxPages() const
+    {
+        const std::uint64_t bytes = options.maxMemoryBytes ? options.maxMemoryBytes : defaultMaxMemoryBytes();
+        return bytes / kPageBytes;
+    }
 
     void log(const QString &line)
     {
@@ -193,6 +201,19 @@ private:
             abandon(QStringLiteral("protocol error: message %1 before Hello").arg(m_header.type));
             return;
         }
+        // The protocol's order: one Hello, pages, one CpuState, Complete, Finish.
+        if (type == MsgType::Hello && m_memory.isValid()) {
+            abandon(QStringLiteral("protocol error: a second Hello"));
+            return;
+        }
+        if (type == MsgType::CpuState && m_resumed) {
+            abandon(QStringLiteral("protocol error: a second CpuState (the VM already runs here)"));
+            return;
+        }
+        if ((type == MsgType::Complete || type == MsgType::Finish) && !m_resumed) {
+            abandon(QStringLiteral("protocol error: message %1 before the VM resumed").arg(m_header.type));
+            return;
+        }
         switch (type) {
         case MsgType::Hello:
             return readBody(&m_hello, &Session::onHello);
@@ -220,7 +241,7 @@ private:
     void onHello()
     {
         QString error;
-        if (!checkHello(m_hello, &error)) {
+        if (!checkHello(m_hello, &error, m_node.maxPages())) {
             abandon(error);
             return;
         }
@@ -538,11 +559,33 @@ void MigrationNode::Impl::doAccept()
     acceptor.async_accept([this](const boost::system::error_code &ec, tcp::socket socket) {
         if (ec)
             return; // closed: the node stops
+        std::erase_if(sessions, [](const std::weak_ptr<Session> &s) { return s.expired(); });
+        if (int(sessions.size()) >= std::max(1, options.maxSessions)) {
+            boost::system::error_code ignored;
+            const auto peer = socket.remote_endpoint(ignored);
+            log(QStringLiteral("refused a connection from %1: %2 migrations are under way (the most at once)")
+                    .arg(QString::fromStdString(peer.address().to_string()))
+                    .arg(sessions.size()));
+            const MsgHeader abort = makeHeader(MsgType::Abort);
+            asio::write(socket, asio::buffer(&abort, sizeof abort), ignored);
+            socket.close(ignored);
+            doAccept();
+            return;
+        }
         auto session = std::make_shared<Session>(*this, std::move(socket));
         sessions.push_back(session);
         session->begin();
         doAccept();
     });
+}
+
+std::uint64_t defaultMaxMemoryBytes()
+{
+    const long pages = ::sysconf(_SC_PHYS_PAGES);
+    const long pageSize = ::sysconf(_SC_PAGESIZE);
+    const std::uint64_t physical = pages > 0 && pageSize > 0 ? std::uint64_t(pages) * std::uint64_t(pageSize)
+                                                             : (std::uint64_t(1) << 30);
+    return std::min(physical / 2, kMaxPages * kPageBytes);
 }
 
 MigrationNode::MigrationNode(NodeOptions options)
@@ -683,9 +726,30 @@ int runMigrationNode(const QStringList &args, QTextStream &out, QTextStream &err
                 return 2;
             }
             options.failAfterPages = static_cast<std::uint64_t>(n);
+        } else if (a == QLatin1String("--max-memory")) {
+            bool ok = false;
+            const qlonglong mib = value(&v) ? v.toLongLong(&ok) : -1;
+            const qlonglong most = qlonglong(migration::kMaxPages * migration::kPageBytes >> 20);
+            if (!ok || mib < 1 || mib > most) {
+                err << "proclab node: --max-memory needs the largest VM to accept in MiB, 1 to " << most
+                    << "\n";
+                err.flush();
+                return 2;
+            }
+            options.maxMemoryBytes = std::uint64_t(mib) << 20;
+        } else if (a == QLatin1String("--max-sessions")) {
+            bool ok = false;
+            const int n = value(&v) ? v.toInt(&ok) : -1;
+            if (!ok || n < 1 || n > 64) {
+                err << "proclab node: --max-sessions needs a count from 1 to 64\n";
+                err.flush();
+                return 2;
+            }
+            options.maxSessions = n;
         } else {
             err << "proclab node: unknown option " << a
-                << " (usage: proclab node --listen PORT [--bind ADDR] [--once] [--fail-after-pages N])\n";
+                << " (usage: proclab node --listen PORT [--bind ADDR] [--once] [--max-memory MIB] "
+                   "[--max-sessions N] [--fail-after-pages N])\n";
             err.flush();
             return 2;
         }
@@ -705,7 +769,10 @@ int runMigrationNode(const QStringList &args, QTextStream &out, QTextStream &err
         return 1;
     }
     out << "migration destination listening on " << QString::fromStdString(options.bindAddress) << ":"
-        << node.port() << (options.once ? " (until one migration ended)" : " (Ctrl+C to stop)") << "\n";
+        << node.port() << (options.once ? " (until one migration ended)" : " (Ctrl+C to stop)")
+        << "; accepts VMs up to "
+        << ((options.maxMemoryBytes ? options.maxMemoryBytes : migration::defaultMaxMemoryBytes()) >> 20)
+        << " MiB, " << options.maxSessions << " migrations at once\n";
     out.flush();
 
     g_nodeInterrupted = false;

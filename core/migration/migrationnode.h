@@ -30,7 +30,12 @@ struct NodeOptions {
     std::uint64_t failAfterPages
         = 0; ///< fault injection: drop the connection after this many pages (0: never)
     std::chrono::milliseconds idleTimeout {30000}; ///< a silent source is given up after this
+    std::uint64_t maxMemoryBytes = 0; ///< the largest VM accepted; 0: defaultMaxMemoryBytes()
+    int maxSessions = 4; ///< migrations at once; a further source is refused with a message
 };
+
+/// Half of this machine's physical memory (at most the protocol's limit): the default memory cap.
+std::uint64_t defaultMaxMemoryBytes();
 
 /**
  * @brief A migration destination: accepts migrations over TCP, rebuilds the VM's

@@ -1,5 +1,7 @@
 #include "protocol.h"
 
+#include <algorithm>
+
 #include <cstring>
 
 namespace proclab::migration {
@@ -77,18 +79,37 @@ bool checkPageIndices(const std::uint64_t *indices, std::size_t n, std::uint64_t
     return true;
 }
 
-bool checkHello(const HelloBody &hello, QString *error)
+bool checkHello(const HelloBody &hello, QString *error, std::uint64_t maxPages)
 {
-    if (hello.magic != kMagic || hello.version != kVersion || hello.pageBytes != kPageBytes) {
+    const auto refuse = [error](const QString &why) {
         if (error)
-            *error = QStringLiteral("not a ProcLab migration (bad magic, version or page size)");
+            *error = why;
         return false;
-    }
-    if (hello.pages == 0 || hello.pages > kMaxPages) {
-        if (error)
-            *error = QStringLiteral("refused a VM of %1 pages").arg(hello.pages);
-        return false;
-    }
+    };
+    if (hello.magic != kMagic || hello.version != kVersion || hello.pageBytes != kPageBytes)
+        return refuse(QStringLiteral("not a ProcLab migration (bad magic, version or page size)"));
+    if (hello.pages == 0 || hello.pages > std::min(maxPages, kMaxPages))
+        return refuse(QStringLiteral("refused a VM of %1 pages (%2 MiB): this node accepts 1 to %3 pages")
+                          .arg(hello.pages)
+                          .arg(hello.pages / (1024 * 1024 / kPageBytes))
+                          .arg(std::min(maxPages, kMaxPages)));
+    if (hello.strategy > std::uint32_t(WireStrategy::PostCopy))
+        return refuse(QStringLiteral("protocol error: unknown strategy %1").arg(hello.strategy));
+    if (hello.hotSharePercent > 100)
+        return refuse(QStringLiteral("protocol error: a hot share of %1 %").arg(hello.hotSharePercent));
+    if (hello.hotPages > hello.pages || hello.hotFirstPage > hello.pages - hello.hotPages)
+        return refuse(QStringLiteral("protocol error: hot set of %1 pages from page %2 outside %3 pages")
+                          .arg(hello.hotPages)
+                          .arg(hello.hotFirstPage)
+                          .arg(hello.pages));
+    if (!(hello.dirtyRatePagesPerSec >= 0 && hello.dirtyRatePagesPerSec <= kMaxDirtyRatePagesPerSec))
+        return refuse(QStringLiteral("protocol error: dirty rate %1 pages/s is outside 0 to %2")
+                          .arg(hello.dirtyRatePagesPerSec)
+                          .arg(kMaxDirtyRatePagesPerSec));
+    if (hello.requestReads > kMaxRequestReads)
+        return refuse(QStringLiteral("protocol error: %1 reads a request (at most %2)")
+                          .arg(hello.requestReads)
+                          .arg(kMaxRequestReads));
     return true;
 }
 

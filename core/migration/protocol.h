@@ -109,7 +109,16 @@ bool checkPagesHeader(const MsgHeader &h, QString *error);
 bool checkPageIndices(const std::uint64_t *indices, std::size_t n, std::uint64_t pages, QString *error);
 /// The largest VM a destination accepts, in pages (256 GiB).
 inline constexpr std::uint64_t kMaxPages = std::uint64_t(1) << 26;
-/// Whether @p hello is a ProcLab migration this build speaks, of an acceptable size.
-bool checkHello(const HelloBody &hello, QString *error);
+/// The highest dirty rate a destination's vCPU accepts (pages per second; the engine offers 10^6).
+inline constexpr double kMaxDirtyRatePagesPerSec = 1e7;
+/// The most pages one client request may read on the destination.
+inline constexpr std::uint64_t kMaxRequestReads = 4096;
+/**
+ * @brief Whether @p hello is a ProcLab migration this build speaks, of an acceptable size
+ * (at most @p maxPages pages) and with every workload value in range: a known strategy, a hot
+ * set inside the memory, a share of at most 100 %, a finite dirty rate of at most
+ * kMaxDirtyRatePagesPerSec and at most kMaxRequestReads reads a request.
+ */
+bool checkHello(const HelloBody &hello, QString *error, std::uint64_t maxPages = kMaxPages);
 
 } // namespace proclab::migration

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -13,46 +14,59 @@ namespace proclab::migration {
 namespace {
 
 std::atomic<WriteFaultLog *> g_active {nullptr};
+// The disposition before ours, restored on detach and on a fault that is not ours.
 struct sigaction g_previous { };
-std::once_flag g_installOnce;
-bool g_installed = false;
+std::atomic<bool> g_installed {false};
+std::mutex g_installMutex; // attach and detach (never the handler)
+// Whether this thread holds a log's lock: a fault while it does is a real crash.
+thread_local bool t_holdsLock = false;
 
-void onSegv(int sig, siginfo_t *info, void *context)
+// Gives the fault back to whatever handled SIGSEGV before (its own flags and mask included):
+// with that disposition restored, the faulting instruction runs again on return and faults
+// again, so the previous handler or the default action (a crash) takes it.
+void passOn()
+{
+    g_installed.store(false, std::memory_order_release);
+    sigaction(SIGSEGV, &g_previous, nullptr);
+}
+
+void onSegv(int, siginfo_t *info, void *)
 {
     const int savedErrno = errno;
     WriteFaultLog *log = g_active.load(std::memory_order_acquire);
-    const bool handled = log && log->handleFault(info->si_addr);
+    const bool handled = log && !t_holdsLock && log->handleFault(info->si_addr);
+    if (!handled)
+        passOn();
     errno = savedErrno;
-    if (handled)
-        return; // the store is retried and lands
-    // Not a write to the logged memory: whatever handled SIGSEGV before does now.
-    if ((g_previous.sa_flags & SA_SIGINFO) && g_previous.sa_sigaction) {
-        g_previous.sa_sigaction(sig, info, context);
-    } else if (g_previous.sa_handler != SIG_DFL && g_previous.sa_handler != SIG_IGN) {
-        g_previous.sa_handler(sig);
-    } else {
-        // Default action: return with the default disposition; the faulting
-        // instruction runs again and the process ends as it would have.
-        struct sigaction dfl { };
-        dfl.sa_handler = SIG_DFL;
-        sigemptyset(&dfl.sa_mask);
-        sigaction(SIGSEGV, &dfl, nullptr);
-    }
 }
 
 bool installHandler(QString *error)
 {
-    std::call_once(g_installOnce, [] {
-        struct sigaction sa { };
-        sa.sa_sigaction = onSegv;
-        sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-        sigemptyset(&sa.sa_mask);
-        g_installed = sigaction(SIGSEGV, &sa, &g_previous) == 0;
-    });
-    if (!g_installed && error)
-        *error = QStringLiteral("cannot install the write-fault handler: %1")
-                     .arg(QString::fromLocal8Bit(std::strerror(errno)));
-    return g_installed;
+    std::lock_guard lock(g_installMutex);
+    if (g_installed.load(std::memory_order_acquire))
+        return true;
+    struct sigaction sa { };
+    sa.sa_sigaction = onSegv;
+    // No SA_NODEFER: SIGSEGV stays blocked while the handler runs, so a fault inside it ends
+    // the process (the kernel forces the default action) instead of re-entering it.
+    // SA_ONSTACK: on an alternate signal stack where a thread has one.
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGSEGV, &sa, &g_previous) != 0) {
+        if (error)
+            *error = QStringLiteral("cannot install the write-fault handler: %1")
+                         .arg(QString::fromLocal8Bit(std::strerror(errno)));
+        return false;
+    }
+    g_installed.store(true, std::memory_order_release);
+    return true;
+}
+
+void removeHandler()
+{
+    std::lock_guard lock(g_installMutex);
+    if (g_installed.exchange(false, std::memory_order_acq_rel))
+        sigaction(SIGSEGV, &g_previous, nullptr);
 }
 
 } // namespace
@@ -66,11 +80,20 @@ void WriteFaultLog::lock()
 {
     while (m_lock.test_and_set(std::memory_order_acquire))
         ; // held for a few system calls at most, by the vCPU's handler or a harvest
+    t_holdsLock = true;
 }
 
 void WriteFaultLog::unlock()
 {
+    t_holdsLock = false;
     m_lock.clear(std::memory_order_release);
+}
+
+void WriteFaultLog::withLockHeld(const std::function<void()> &f)
+{
+    lock();
+    f();
+    unlock();
 }
 
 bool WriteFaultLog::attach(PageMemory &memory, PageBitmap *bitmap, QString *error)
@@ -111,6 +134,7 @@ void WriteFaultLog::detach()
     m_memory = nullptr;
     m_bitmap = nullptr;
     unlock();
+    removeHandler();
 }
 
 void WriteFaultLog::restart()
@@ -144,11 +168,18 @@ bool WriteFaultLog::handleFault(const void *address)
     const auto *at = static_cast<const std::uint8_t *>(address);
     if (!base || at < base || at >= base + m_bytes.load(std::memory_order_acquire))
         return false;
-    const std::size_t page = static_cast<std::size_t>(at - base) / kPageBytes;
     lock();
     const bool ours = m_memory != nullptr; // not detached meanwhile
     int rc = 0;
     if (ours) {
+        // The range again, under the lock: the lock-free check may have paired a base and a
+        // size of two different attachments.
+        const std::uint8_t *first = m_memory->page(0);
+        if (at < first || at >= first + m_memory->pages() * kPageBytes) {
+            unlock();
+            return false;
+        }
+        const std::size_t page = static_cast<std::size_t>(at - first) / kPageBytes;
         m_bitmap->set(page);
         rc = ::mprotect(m_memory->page(page), kPageBytes, PROT_READ | PROT_WRITE);
     }

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace proclab::migration {
@@ -23,9 +24,12 @@ namespace proclab::migration {
  * same lock as the handler: a store that trapped but has not landed yet traps
  * once more and is logged for the next round, so no write is lost.
  *
- * One log may be attached in a process at a time. The SIGSEGV handler is
- * installed once and passes every fault outside the attached memory on to the
- * handler that was there before (or to the default action: a crash stays a crash).
+ * One log may be attached in a process at a time. attach() installs the SIGSEGV
+ * handler and detach() puts back the disposition that was there before. A fault
+ * outside the attached memory, or on a thread that holds the log's lock (a fault
+ * inside the log's own code), is given back to that disposition, whose handler
+ * or default action then takes it: a crash stays a crash. The handler runs with
+ * SIGSEGV blocked, so a fault inside it ends the process.
  */
 class WriteFaultLog {
 public:
@@ -53,6 +57,9 @@ public:
     /// For the signal handler only: handles a fault at @p address if it is in
     /// the attached memory. Async-signal-safe.
     bool handleFault(const void *address);
+
+    /// Runs @p f holding the log's lock, as harvest() does (for tests of a fault inside it).
+    void withLockHeld(const std::function<void()> &f);
 
 private:
     void lock();

@@ -9,6 +9,7 @@
 #include "engine/registry.h"
 
 #include <QBuffer>
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QTest>
 
@@ -35,7 +36,9 @@ private Q_SLOTS:
     void modelEngineSweeps();
     void snapshotHashIsTheMemoryAtTheStart();
     void writeFaultsLogEachPageOnce();
+    void strayFaultStillCrashes_data();
     void strayFaultStillCrashes();
+    void handlerRemovedOnDetach();
     void memoryEqualAfterEachStrategy_data();
     void memoryEqualAfterEachStrategy();
     void preCopyStopRules_data();
@@ -463,6 +466,15 @@ void TestMigration::nodeArgumentErrors_data()
     QTest::newRow("unknown") << QStringList {QStringLiteral("--listen"), QStringLiteral("0"),
         QStringLiteral("--fast")}
                              << "unknown option --fast";
+    QTest::newRow("no memory cap") << QStringList {QStringLiteral("--listen"), QStringLiteral("0"),
+        QStringLiteral("--max-memory"), QStringLiteral("0")}
+                                   << "--max-memory needs the largest VM to accept in MiB, 1 to 262144";
+    QTest::newRow("memory cap too big") << QStringList {QStringLiteral("--listen"), QStringLiteral("0"),
+        QStringLiteral("--max-memory"), QStringLiteral("262145")}
+                                        << "--max-memory needs the largest VM to accept in MiB, 1 to 262144";
+    QTest::newRow("no sessions") << QStringList {QStringLiteral("--listen"), QStringLiteral("0"),
+        QStringLiteral("--max-sessions"), QStringLiteral("0")}
+                                 << "--max-sessions needs a count from 1 to 64";
 }
 
 void TestMigration::nodeArgumentErrors()
@@ -625,19 +637,40 @@ void TestMigration::writeFaultsLogEachPageOnce()
     QCOMPARE(bitmap.count(), std::size_t(0));
 }
 
+void TestMigration::strayFaultStillCrashes_data()
+{
+    QTest::addColumn<QString>("mode");
+    QTest::newRow("a write outside the logged memory") << QString();
+    QTest::newRow("a fault while the log's lock is held") << QStringLiteral("nested");
+}
+
 void TestMigration::strayFaultStillCrashes()
 {
     // In a plain helper program (QtTest's crash handler would take the fault
-    // here): a logged write is handled, a write to a PROT_NONE page elsewhere
-    // still ends the process the way it would without the log.
+    // here): a logged write is handled; a write to a PROT_NONE page elsewhere,
+    // or a fault inside the log's own locked code, still ends the process the
+    // way it would without the log, and promptly.
+    QFETCH(QString, mode);
+    const QByteArray arg = mode.toLatin1();
     const pid_t child = ::fork();
     QVERIFY(child >= 0);
     if (child == 0) {
-        ::execl(PROCLAB_WRITEFAULT_CHILD, PROCLAB_WRITEFAULT_CHILD, static_cast<char *>(nullptr));
+        ::execl(PROCLAB_WRITEFAULT_CHILD, PROCLAB_WRITEFAULT_CHILD, arg.isEmpty() ? nullptr : arg.constData(),
+            static_cast<char *>(nullptr));
         ::_exit(127);
     }
     int status = 0;
-    QCOMPARE(::waitpid(child, &status, 0), child);
+    QElapsedTimer waited;
+    waited.start();
+    pid_t done = 0;
+    while ((done = ::waitpid(child, &status, WNOHANG)) == 0 && waited.elapsed() < 20000)
+        QTest::qSleep(20);
+    if (done == 0) {
+        ::kill(child, SIGKILL);
+        ::waitpid(child, &status, 0);
+        QFAIL("the helper hung after its fault (a handler waiting for itself)");
+    }
+    QCOMPARE(done, child);
     const QString how = WIFSIGNALED(status) ? QStringLiteral("killed by signal %1").arg(WTERMSIG(status))
                                             : QStringLiteral("exit code %1 (3 setup, 4 write not logged, "
                                                              "5 stray write survived, 127 no helper)")
@@ -654,6 +687,31 @@ void TestMigration::strayFaultStillCrashes()
 #else
     QVERIFY2(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV, qPrintable(how));
 #endif
+}
+
+void TestMigration::handlerRemovedOnDetach()
+{
+    using namespace proclab::migration;
+    struct sigaction before { };
+    QCOMPARE(::sigaction(SIGSEGV, nullptr, &before), 0);
+    PageMemory memory;
+    PageBitmap bitmap(4);
+    QString error;
+    QVERIFY2(memory.allocate(4, &error), qPrintable(error));
+    {
+        WriteFaultLog log;
+        QVERIFY2(log.attach(memory, &bitmap, &error), qPrintable(error));
+        struct sigaction during { };
+        QCOMPARE(::sigaction(SIGSEGV, nullptr, &during), 0);
+        QVERIFY(during.sa_sigaction != before.sa_sigaction);
+        QVERIFY(during.sa_flags & SA_ONSTACK);
+        QVERIFY(!(during.sa_flags & SA_NODEFER));
+        log.detach();
+    }
+    struct sigaction after { };
+    QCOMPARE(::sigaction(SIGSEGV, nullptr, &after), 0);
+    QVERIFY(after.sa_sigaction == before.sa_sigaction);
+    QCOMPARE(after.sa_flags, before.sa_flags);
 }
 
 #include "tst_migration.moc"

@@ -3,6 +3,7 @@
 
 #include <QTest>
 
+#include <cmath>
 #include <cstring>
 
 using namespace proclab::migration;
@@ -107,8 +108,24 @@ void TestProtocol::helloChecks_data()
     QTest::newRow("bad magic") << 1 << "not a ProcLab migration (bad magic, version or page size)";
     QTest::newRow("bad version") << 2 << "not a ProcLab migration (bad magic, version or page size)";
     QTest::newRow("bad page size") << 3 << "not a ProcLab migration (bad magic, version or page size)";
-    QTest::newRow("no pages") << 4 << "refused a VM of 0 pages";
-    QTest::newRow("too big") << 5 << QStringLiteral("refused a VM of %1 pages").arg(kMaxPages + 1);
+    const QString limit = QStringLiteral(": this node accepts 1 to %1 pages").arg(kMaxPages);
+    QTest::newRow("no pages") << 4 << "refused a VM of 0 pages (0 MiB)" + limit;
+    QTest::newRow("too big")
+        << 5 << QStringLiteral("refused a VM of %1 pages (%2 MiB)").arg(kMaxPages + 1).arg(262144) + limit;
+    QTest::newRow("unknown strategy") << 6 << "protocol error: unknown strategy 3";
+    QTest::newRow("share over 100") << 7 << "protocol error: a hot share of 101 %";
+    QTest::newRow("hot set too big")
+        << 8 << "protocol error: hot set of 4097 pages from page 0 outside 4096 pages";
+    QTest::newRow("hot set past the end")
+        << 9 << "protocol error: hot set of 16 pages from page 4081 outside 4096 pages";
+    QTest::newRow("hot set wraps") << 10
+                                   << "protocol error: hot set of 16 pages from page 18446744073709551615 "
+                                      "outside 4096 pages";
+    QTest::newRow("negative dirty rate")
+        << 11 << "protocol error: dirty rate -1 pages/s is outside 0 to 1e+07";
+    QTest::newRow("dirty rate not a number")
+        << 12 << "protocol error: dirty rate nan pages/s is outside 0 to 1e+07";
+    QTest::newRow("too many reads") << 13 << "protocol error: 4097 reads a request (at most 4096)";
 }
 
 void TestProtocol::helloChecks()
@@ -133,12 +150,44 @@ void TestProtocol::helloChecks()
     case 5:
         hello.pages = kMaxPages + 1;
         break;
+    case 6:
+        hello.strategy = 3;
+        break;
+    case 7:
+        hello.hotSharePercent = 101;
+        break;
+    case 8:
+        hello.hotPages = 4097;
+        break;
+    case 9:
+        hello.hotPages = 16;
+        hello.hotFirstPage = 4081;
+        break;
+    case 10:
+        hello.hotPages = 16;
+        hello.hotFirstPage = ~std::uint64_t(0); // would wrap around in first + count
+        break;
+    case 11:
+        hello.dirtyRatePagesPerSec = -1;
+        break;
+    case 12:
+        hello.dirtyRatePagesPerSec = std::nan("");
+        break;
+    case 13:
+        hello.requestReads = kMaxRequestReads + 1;
+        break;
     default:
         break;
     }
     QString error;
     QCOMPARE(checkHello(hello, &error), message.isEmpty());
     QCOMPARE(error, message);
+    // A node's own memory cap is below the protocol's limit.
+    if (message.isEmpty()) {
+        QVERIFY(!checkHello(hello, &error, hello.pages - 1));
+        QCOMPARE(
+            error, QStringLiteral("refused a VM of 4096 pages (16 MiB): this node accepts 1 to 4095 pages"));
+    }
 }
 
 void TestProtocol::typeAndBodyChecks()
