@@ -103,7 +103,7 @@ cmake -S . -B "$asan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX
   -DPROCLAB_BUILD_GUI=OFF "-DPROCLAB_SANITIZE=address;undefined" -DPROCLAB_FUZZ=ON \
   -DPROCLAB_FUZZ_SECONDS="$fuzz_seconds" -DPROCLAB_PRECOMPILED_HEADERS=OFF
 cmake --build "$asan_dir" -j "$jobs"
-(cd "$asan_dir" && ctest --output-on-failure -L 'core|fuzz')
+(cd "$asan_dir" && ctest --output-on-failure -L 'core|fuzz' -j "$jobs")
 
 phase "done"
 echo "== all checks passed in $(( $(date +%s) - start )) s"
