@@ -177,7 +177,8 @@ void LabPanel::setStep(const LessonStep &step, const QString &exportName)
     m_view->reset();
     m_params->setSchema(m_engine->schema(), step.preset, step.editable);
     m_paramBox->setVisible(m_params->editorCount() > 0);
-    m_paramBox->setTitle(step.editable.isEmpty() ? tr("Parameters (fixed by this step)") : tr("Parameters"));
+    m_paramBox->setTitle(m_params->editableCount() == 0 ? tr("Parameters (fixed by this step)")
+                                                        : tr("Parameters you can change"));
     const bool measured = m_engine->info().provenance == Provenance::Measured;
     m_kind->setText(measured ? tr("<b>measured on this machine</b>") : tr("<b>model</b>"));
     m_kind->setToolTip(measured
@@ -227,6 +228,8 @@ void LabPanel::applyTheme(const Theme &theme)
     if (m_view)
         m_view->applyTheme(theme);
     m_placeholder->setFont(theme.font(13));
+    m_paramBox->setFont(theme.font(10, true));
+    m_params->applyTheme(theme); // its own font: not the box title's bold
     m_state->setFont(theme.font(10));
     m_kind->setFont(theme.font(10));
     const int icon = static_cast<int>(22 * theme.fontScale);

@@ -105,6 +105,10 @@ void StepPage::applyTheme(const Theme &theme)
     QFont f = theme.font(12);
     m_text->document()->setDefaultFont(f);
     m_header->setFont(theme.font(13));
+    m_question->applyTheme(theme);
+    for (QWidget *w :
+        {static_cast<QWidget *>(m_prev), static_cast<QWidget *>(m_next), static_cast<QWidget *>(m_position)})
+        w->setFont(theme.font(11));
     render();
 }
 
