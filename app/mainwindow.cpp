@@ -706,7 +706,8 @@ void MainWindow::showAbout()
 void MainWindow::showEvent(QShowEvent *event)
 {
     QMainWindow::showEvent(event);
-    fitToScreen();
+    if (m_options.persistent)
+        fitToScreen(); // a window sized on purpose (export, tests) keeps its size
     if (!m_splitterRestored || m_presenter) {
         // Proportions for the size the window really has (known only now).
         applySplitterSizes();

@@ -18,6 +18,7 @@
 #include <QPainter>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cstdio>
 
 using namespace proclab;
