@@ -14,6 +14,9 @@
 #include "viewtesting.h"
 
 #include <QApplication>
+#include <QFontMetrics>
+
+#include <cmath>
 #include <QFile>
 #include <QGroupBox>
 #include <QLabel>
@@ -44,6 +47,7 @@ private Q_SLOTS:
     void syllabusMapListsEveryConcept();
     void lessonReportHoldsAnswersAndFigures();
     void keyboardThroughAWholeLesson();
+    void chartsCountInWholeNumbers();
 
 private:
     MainWindow::Options options() const;
@@ -519,6 +523,54 @@ void TestClassroom::keyboardThroughAWholeLesson()
     for (const QString &e : w.navigator()->entries())
         counted = counted || e.contains(QStringLiteral("(%1/%1)").arg(questions));
     QVERIFY(counted);
+}
+
+void TestClassroom::chartsCountInWholeNumbers()
+{
+    ChartWidget chart;
+    chart.resize(360, 260);
+    chart.applyTheme(Theme::byId(QStringLiteral("projector")));
+    Series threads;
+    threads.xLabel = QStringLiteral("threads");
+    threads.yLabel = QStringLiteral("time (ms)");
+    threads.x = {1, 2, 3};
+    threads.y = {0.4, 1.3, 2.9};
+    chart.setSeries({threads});
+    chart.replot();
+    QVERIFY(ChartWidget::hasIntegerTicks(chart.xAxis));
+    QVERIFY(!ChartWidget::hasIntegerTicks(chart.yAxis));
+    const QVector<double> ticks = chart.xAxis->tickVector();
+    QVERIFY(ticks.size() >= 2);
+    for (double t : ticks)
+        QCOMPARE(t, std::round(t));
+    bool fractional = false;
+    for (double t : chart.yAxis->tickVector())
+        fractional = fractional || t != std::round(t);
+    QVERIFY(fractional); // milliseconds keep their halves
+    // A log axis keeps its own ticker.
+    chart.yAxis->setScaleType(QCPAxis::stLogarithmic);
+    QSharedPointer<QCPAxisTickerLog> log(new QCPAxisTickerLog);
+    chart.yAxis->setTicker(log);
+    threads.y = {1, 10, 100};
+    chart.setSeries({threads});
+    QCOMPARE(chart.yAxis->ticker().data(), log.data());
+
+    // A title too long for the chart is broken over two lines, not cut.
+    const QString title = QStringLiteral("Cost of creating and destroying a thread or a process");
+    chart.setTitle(title);
+    QCOMPARE(chart.title(), title);
+    QCPTextElement *element = nullptr;
+    for (QCPTextElement *e : chart.findChildren<QCPTextElement *>()) {
+        if (e->text().startsWith(QLatin1String("Cost")))
+            element = e;
+    }
+    QVERIFY(element);
+    chart.replot();
+    QVERIFY(element->text().contains(QLatin1Char('\n')));
+    for (const QString &line : element->text().split(QLatin1Char('\n')))
+        QVERIFY(QFontMetrics(element->font()).horizontalAdvance(line) <= chart.width());
+    chart.resize(1200, 400);
+    QCOMPARE(element->text(), title);
 }
 
 QTEST_MAIN(TestClassroom)
