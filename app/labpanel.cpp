@@ -177,8 +177,8 @@ void LabPanel::setStep(const LessonStep &step, const QString &exportName)
     m_view->reset();
     m_params->setSchema(m_engine->schema(), step.preset, step.editable);
     m_paramBox->setVisible(m_params->editorCount() > 0);
-    m_paramBox->setTitle(m_params->editableCount() == 0 ? tr("Parameters (fixed by this step)")
-                                                        : tr("Parameters you can change"));
+    // Nothing to change: no title, only the "All parameters (n, fixed by this step)" expander.
+    m_paramBox->setTitle(m_params->editableCount() == 0 ? QString() : tr("Parameters you can change"));
     const bool measured = m_engine->info().provenance == Provenance::Measured;
     m_kind->setText(measured ? tr("<b>measured on this machine</b>") : tr("<b>model</b>"));
     m_kind->setToolTip(measured
@@ -232,6 +232,9 @@ void LabPanel::applyTheme(const Theme &theme)
     m_params->applyTheme(theme); // its own font: not the box title's bold
     m_state->setFont(theme.font(10));
     m_kind->setFont(theme.font(10));
+    for (QWidget *w : m_toolbar->findChildren<QWidget *>())
+        w->setFont(theme.font(10));
+    m_state->setWordWrap(true); // a long status wraps instead of widening the window
     const int icon = static_cast<int>(22 * theme.fontScale);
     m_toolbar->setIconSize(QSize(icon, icon));
 }

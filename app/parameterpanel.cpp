@@ -107,8 +107,11 @@ void ParameterPanel::setAllParametersShown(bool shown)
 
 void ParameterPanel::applyTheme(const Theme &theme)
 {
-    // Set on the panel, inherited by every label and editor it creates later.
+    // Set on the panel and on each child: with the projector's style sheet a parent's font
+    // does not reach them. Editors made later (rebuild()) take the panel's font.
     setFont(theme.font(10));
+    for (QWidget *w : findChildren<QWidget *>())
+        w->setFont(font());
     const int arrow = static_cast<int>(12 * theme.fontScale);
     m_allToggle->setIconSize(QSize(arrow, arrow));
 }
@@ -331,6 +334,9 @@ void ParameterPanel::rebuild()
             h->setContentsMargins(0, 0, 0, 0);
             r.line = new QLineEdit(holder);
             r.line->setMinimumWidth(70);
+            if (sliderFor(spec))
+                r.line->setMaximumWidth(
+                    r.line->fontMetrics().horizontalAdvance(QStringLiteral("0000000000")) + 12);
             r.line->setToolTip(tip);
             h->addWidget(r.line, sliderFor(spec) ? 0 : 1);
             connect(r.line, &QLineEdit::editingFinished, this, [this, name = spec.name] {
@@ -340,6 +346,7 @@ void ParameterPanel::rebuild()
             if (sliderFor(spec)) {
                 r.slider = new QSlider(Qt::Horizontal, holder);
                 r.slider->setRange(0, kSliderSteps);
+                r.slider->setMinimumWidth(48); // never squeezed into a square
                 r.slider->setToolTip(tip);
                 h->addWidget(r.slider, 1);
                 connect(r.slider, &QSlider::valueChanged, this, [this, name = spec.name](int pos) {
@@ -389,6 +396,8 @@ void ParameterPanel::rebuild()
     m_allToggle->setText(index == 0 ? tr("All parameters (%1, fixed by this step)").arg(fixedIndex)
                                     : tr("All parameters (%1 more, fixed by this step)").arg(fixedIndex));
     m_allToggle->setVisible(fixedIndex > 0);
+    for (QWidget *w : findChildren<QWidget *>())
+        w->setFont(font());
     setAllParametersShown(false);
 }
 

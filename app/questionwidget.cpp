@@ -49,7 +49,7 @@ QuestionWidget::QuestionWidget(QWidget *parent)
     m_feedback->setTextFormat(Qt::RichText);
     layout->addWidget(m_feedback);
     connect(m_check, &QPushButton::clicked, this, &QuestionWidget::check);
-    connect(m_number, &QLineEdit::returnPressed, this, &QuestionWidget::check);
+    // Enter in the answer box reaches keyPressEvent() (QLineEdit passes it on): one check per press.
     setVisible(false);
 }
 
@@ -80,6 +80,7 @@ void QuestionWidget::setQuestion(
         for (int i = 0; i < question->choices.size(); ++i) {
             auto *b = new QRadioButton(question->choices[i], this);
             b->setFocusPolicy(Qt::StrongFocus);
+            b->setFont(m_font);
             m_group->addButton(b, i);
             m_choicesLayout->addWidget(b);
         }
@@ -202,7 +203,11 @@ void QuestionWidget::focusAnswer()
 
 void QuestionWidget::applyTheme(const Theme &theme)
 {
-    setFont(theme.font(11.5));
+    // Set on each child: with the projector's style sheet a parent's font does not reach them.
+    m_font = theme.font(11.5);
+    setFont(m_font);
+    for (QWidget *w : findChildren<QWidget *>())
+        w->setFont(m_font);
     m_title->setFont(theme.font(12, true));
     m_number->setMaximumWidth(static_cast<int>(200 * theme.fontScale));
 }

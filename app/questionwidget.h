@@ -72,6 +72,7 @@ private:
     QPushButton *m_check;
     QLabel *m_feedback;
     QLabel *m_title;
+    QFont m_font; ///< the theme's, for choices created later
 };
 
 } // namespace proclab

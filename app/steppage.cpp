@@ -67,6 +67,11 @@ void StepPage::setStep(const Lesson &lesson, int index, int previousTries, bool 
     m_prev->setEnabled(index > 0);
     m_next->setEnabled(index + 1 < count);
     m_markdown = step.markdown;
+    // The header already names the step: a first heading that repeats it would only push the
+    // text down (room matters on a 1280x800 projector).
+    const QString repeated = QStringLiteral("# ") + step.title;
+    if (m_markdown.startsWith(repeated + QLatin1Char('\n')) || m_markdown.trimmed() == repeated)
+        m_markdown = m_markdown.mid(repeated.size()).trimmed();
     m_explain = step.explainMarkdown;
     m_result = {};
     m_showExplain = false;
