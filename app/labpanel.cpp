@@ -15,6 +15,7 @@
 #include <QMenu>
 #include <QPainter>
 #include <QProgressBar>
+#include <QScrollArea>
 #include <QStackedLayout>
 #include <QStyle>
 #include <QTimer>
@@ -115,7 +116,13 @@ LabPanel::LabPanel(QWidget *parent)
     m_placeholder->setWordWrap(true);
     m_placeholder->setText(tr("This step has nothing to run: read the text on the left."));
     m_viewStack->addWidget(m_placeholder);
-    layout->addWidget(m_viewHolder, 1);
+    // A view whose minimum size is more than the window has room for (a 1024x768 screen in
+    // large type) scrolls inside the panel instead of pushing the window past the screen.
+    auto *viewScroll = new QScrollArea(this);
+    viewScroll->setWidgetResizable(true);
+    viewScroll->setFrameShape(QFrame::NoFrame);
+    viewScroll->setWidget(m_viewHolder);
+    layout->addWidget(viewScroll, 1);
 
     auto *boxLayout = new QVBoxLayout(m_paramBox);
     boxLayout->setContentsMargins(4, 4, 4, 4);
