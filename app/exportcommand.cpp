@@ -63,6 +63,10 @@ int runReportExport(const QString &lessonId, const QString &output, const QStrin
             err << QStringLiteral("proclab export: step %1 failed: %2\n")
                        .arg(i + 1)
                        .arg(w.lab()->lastResult().error);
+        // The view draws its last snapshot on the next turns of the event loop: picture it after.
+        for (int k = 0; k < 5; ++k)
+            QApplication::processEvents();
+        w.recordRun();
         out << QStringLiteral("step %1 of %2 run\n").arg(i + 1).arg(steps);
         out.flush();
     }

@@ -78,6 +78,8 @@ public:
     void showSyllabusMap();
     SyllabusMap *syllabusMap() const { return m_syllabusMap; }
 
+    /// Keeps what the report needs of the current step's run: result and picture of the view.
+    void recordRun();
     /// The report of lesson @p lessonId from this session's runs and answers.
     LessonReport lessonReport(const QString &lessonId) const;
     /// Writes the current lesson's report as a PDF (empty string on success).
@@ -104,8 +106,6 @@ private:
     void saveWindowPicture();
     void showAbout();
     void exportLessonReportInteractive();
-    /// Keeps what the report needs of the current step's run: result and picture.
-    void recordRun();
     /// Moves and shrinks the window so that it lies inside the screen it is on.
     void fitToScreen();
     void applySplitterSizes();
