@@ -177,6 +177,7 @@ void LabPanel::setStep(const LessonStep &step, const QString &exportName)
     }
     m_view = ViewRegistry::builtin().create(step.view, step.engine, m_viewHolder);
     m_view->applyTheme(m_theme);
+    m_view->setRunHistory(&m_runHistory);
     for (ChartWidget *c : m_view->charts())
         c->setExportName(exportName);
     m_viewStack->addWidget(m_view);
@@ -399,6 +400,8 @@ void LabPanel::onStateChanged(RunState)
 void LabPanel::onFinished(RunState state)
 {
     m_params->setLocked(false);
+    if (m_engine && (state == RunState::Finished || state == RunState::Failed))
+        m_runHistory.add(m_engine->snapshot()); // before the last frame is drawn: views compare with it
     m_bridge.refresh();
     const auto snap = m_engine ? m_engine->snapshot() : nullptr;
     updateActions();

@@ -3,6 +3,7 @@
 #include "enginereaper.h"
 
 #include "common/enginebridge.h"
+#include "common/runhistory.h"
 #include "common/theme.h"
 #include "lesson/lesson.h"
 
@@ -44,6 +45,8 @@ public:
     /// The result of the last run that finished (empty before).
     const Result &lastResult() const { return m_lastResult; }
     bool hasResult() const { return m_hasResult; }
+    /// The runs that finished or failed in this panel, which its views compare with.
+    const RunHistory &runHistory() const { return m_runHistory; }
 
     void applyTheme(const Theme &theme);
 
@@ -101,6 +104,7 @@ private:
     QAction *m_reset;
     Theme m_theme;
     Result m_lastResult;
+    RunHistory m_runHistory; // the views hold a pointer to it and read it only while drawing
     bool m_hasResult = false;
 };
 

@@ -12,9 +12,20 @@ set(PROCLAB_MODULES
     sched        # T1, T7-T10
     threadslive  # T4, T10
     migration    # M6, M7
+    mobility     # M1-M5
     webclient    # T11, C4
     tlp          # T12
     servers      # T13, T14, S1
+    serverparts  # S2, S3, S4
+    objectadapter # S5
+    apache       # S6
+    cluster      # S7
+    dispatch     # S8, S9
+    containers   # V7, V8, V9 (PlanetLab, cloud service models)
+    neighbour    # V9 (noisy neighbours)
+    vmm          # V1-V6, T2
+    xproto       # C1, C2, C3
+    transparency # C4
 )
 
 # Lesson folders under lessons/ (each lists its files in its own CMakeLists.txt).
@@ -24,7 +35,13 @@ set(PROCLAB_LESSONS
     t7-t10-scheduling
     t11-t12-clients
     m6-m7-live-migration
+    code-mobility
     t13-t14-s1-server-designs
+    s2-s4-server-parts
+    s5-s9-objects-clusters
+    v7-v9-containers-clouds
+    virtualization
+    c1-c4-clients
 )
 
 foreach(_proclab_module IN LISTS PROCLAB_MODULES)

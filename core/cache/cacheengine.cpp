@@ -53,7 +53,8 @@ ParamSchema CacheEngine::schema() const
             qint64(16) << 20, QStringLiteral("Scenario: bytes process B touches while it runs.")),
         ParamSpec::text(QStringLiteral("trace"), QStringLiteral("Trace file"), QString(),
             QStringLiteral("A din trace ('label address [process]' per line; 0 read, "
-                           "1 write, 2 fetch, 4 flush). Empty: the slides' scenario.")),
+                           "1 write, 2 fetch, 4 flush). Empty: the slides' scenario."))
+            .withEffect(ParamSpec::Effect::ReadsFile),
         ParamSpec::integer(QStringLiteral("max_accesses"), QStringLiteral("Access limit"), 0, 0,
             qint64(1) << 40, QStringLiteral("accesses"),
             QStringLiteral("Stop a trace after this many accesses (0 = all).")),

@@ -1,75 +1,18 @@
 #pragma once
 
+#include "migrationconfig.h"
+#include "migrationrun.h"
+#include "migrationsnapshot.h"
+
 #include "engine/engine.h"
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <vector>
 
 namespace proclab {
-
-/// What a page looks like in the page grid (one byte per page in the snapshot).
-enum class PageState : std::uint8_t {
-    Clean = 0, ///< on the source, not sent yet, not written since
-    Dirty = 1, ///< written since it was last sent (or since the round began)
-    Sent = 2, ///< sent once and not written since
-    Resent = 3, ///< sent more than once
-    Present = 4, ///< post-copy: pushed to the destination
-    Missing = 5, ///< post-copy: the VM runs on the destination, this page is still on the source
-    Fetched = 6, ///< post-copy: the destination's vCPU faulted on it and fetched it on demand
-};
-
-/// The phases of a measured migration run, in order.
-enum class MigrationPhase {
-    Setup,
-    Warmup,
-    FirstPass,
-    Rounds,
-    Paused,
-    PostCopyPush,
-    Verify,
-    After,
-    Done,
-    Abandoned
-};
-
-QString migrationPhaseName(MigrationPhase phase);
-
-/// One pre-copy round (round 0 is the full pass; the last may be the stop-and-copy).
-struct MigrationRound {
-    int round = 0;
-    bool stopAndCopy = false; ///< sent with the VM paused
-    qint64 pagesSent = 0;
-    qint64 pagesDirtied = 0; ///< distinct pages written while this round was sent
-    double durationMs = 0;
-    double bandwidthMbitPerSec = 0;
-};
-
-/// One answered client request (times since the start of the run).
-struct MigrationSample {
-    double sentMs = 0;
-    double responseMs = 0;
-    bool moved = false; ///< re-sent to the VM at its new address
-};
-
-/**
- * @brief What the views draw: the page grid, the response times, the rounds, the markers.
- */
-struct MigrationSnapshot : Snapshot {
-    QString strategy;
-    MigrationPhase phase = MigrationPhase::Setup;
-    qint64 pages = 0;
-    std::vector<std::uint8_t> pageStates; ///< one PageState per page
-    std::vector<MigrationSample> samples;
-    std::vector<MigrationRound> rounds;
-    double elapsedMs = 0;
-    double migrationStartMs = -1; ///< -1: not yet
-    double pauseMs = -1;
-    double resumeMs = -1;
-    double endMs = -1;
-    qint64 pagesSentTotal = 0;
-    qint64 pagesResent = 0;
-    qint64 demandFetches = 0;
-};
 
 /**
  * @brief M6/M7 for real: migrates a running in-process VM over a TCP connection.
@@ -83,8 +26,14 @@ struct MigrationSnapshot : Snapshot {
  * (demand fetches plus a background push, no page sent twice). The checksum of
  * the memory at the pause is compared with the destination's. Any failure
  * abandons the migration and the VM goes on running on the source.
+ *
+ * run() only orchestrates the phases; the parts are plain classes of their own:
+ * migration::MigrationLink (messages, replies, traffic figures, the cap's
+ * RateLimiter), migration::PageSender (pages while the VM runs or is paused),
+ * migration::PostCopyPusher, migration::PageLedger (who was sent how often) and
+ * migration::MigrationReport (snapshot and result from the run's record).
  */
-class MigrationEngine : public Engine {
+class MigrationEngine : public ConfiguredEngine<MigrationConfig> {
 public:
     /// Engine id (the CLI and lesson files name it).
     static constexpr QLatin1String kId {"migration"};
@@ -92,11 +41,49 @@ public:
     static constexpr QLatin1String kResponseView {"migration.response"}; ///< view id
 
     MigrationEngine();
-    ParamSchema schema() const override;
+    ~MigrationEngine() override; // defined where Parts is complete (the run is stopped before, by makeEngine)
+    ParamSchema schema() const override { return MigrationConfig::schema(); }
+    std::vector<OutputSpec> outputs() const override;
     bool supportsStep() const override { return false; }
 
 protected:
     void run() override;
+
+private:
+    struct Parts; // the objects of one run: memory, VM, client, destination, link, senders
+
+    bool setUp();
+    bool migrate();
+    bool handshake();
+    bool preCopyRounds();
+    bool switchover();
+    bool postCopyPush();
+    bool verify();
+    void finishRun();
+    /// Copies the link's and the ledger's figures, and the destination's replies, into m_run.
+    void collectFigures();
+    /// The client's record so far.
+    std::vector<MigrationSample> clientSamples() const;
+    Result buildResult() const;
+
+    /// Gives up: closes the link, brings the VM back to life on the source, says why.
+    void abandon(const QString &reason);
+    /// Polls the link until @p done; false (abandoned) on a stop, a failure or no progress.
+    bool waitFor(const std::function<bool()> &done, const QString &what);
+    /// Takes the dirty pages (write faults: also protects them again).
+    void harvestDirty(std::vector<std::uint32_t> *out);
+    void pauseVm();
+    /// Publishes a snapshot; unless @p force, at most ~30 a second.
+    void publishProgress(bool force);
+    bool sleepPublishing(qint64 ms);
+    double nowMs() const;
+
+    // Engine thread only; made at the start of run() and released before it returns.
+    std::unique_ptr<Parts> m_parts;
+    migration::MigrationRun m_run;
+    Result m_result; // the result so far: parameters and machine, the summary once the run ended
+    std::chrono::steady_clock::time_point m_t0;
+    std::chrono::steady_clock::time_point m_lastPublish;
 };
 
 } // namespace proclab

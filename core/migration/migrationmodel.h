@@ -1,6 +1,6 @@
 #pragma once
 
-#include "engine/engine.h"
+#include <QString>
 
 #include <vector>
 
@@ -53,32 +53,5 @@ MigrationModelOutcome migrationModelStopCopy(const MigrationModelInput &in);
 MigrationModelOutcome migrationModelPreCopy(const MigrationModelInput &in);
 /// Post-copy: downtime = latency (CPU state only); every page sent exactly once afterwards.
 MigrationModelOutcome migrationModelPostCopy(const MigrationModelInput &in);
-
-/**
- * @brief Snapshot of the model engine: its what-if sweeps as series, plus the
- * outcome of each strategy at the chosen parameters.
- */
-struct MigrationModelSnapshot : Snapshot {
-    QString sweep; ///< "dirty_rate", "bandwidth" or "none"
-    MigrationModelOutcome stopCopy, preCopy, postCopy;
-};
-
-/**
- * @brief `migration-model`: the three strategies computed on the fluid model,
- * instantly, with what-if sweeps of downtime and total time against the dirty
- * rate or the bandwidth. Every number it gives is a model, not a measurement.
- */
-class MigrationModelEngine : public Engine {
-public:
-    /// Engine id (the CLI and lesson files name it).
-    static constexpr QLatin1String kId {"migration-model"};
-    static constexpr QLatin1String kSweepView {"migration.sweep"}; ///< view id
-
-    MigrationModelEngine();
-    ParamSchema schema() const override;
-
-protected:
-    void run() override;
-};
 
 } // namespace proclab

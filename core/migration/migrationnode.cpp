@@ -2,6 +2,7 @@
 
 #include "net/asio.h"
 #include "net/timedsocket.h"
+#include "pagebitmap.h"
 #include "pagememory.h"
 #include "protocol.h"
 #include "snapshothasher.h"
@@ -166,11 +167,9 @@ private:
 
     template<typename T, typename Handler> void readBody(T *body, Handler handler)
     {
-        if (m_header.bodyBytes != sizeof(T)) {
-            abandon(QStringLiteral("protocol error: message %1 has %2 bytes, expected %3")
-                        .arg(m_header.type)
-                        .arg(m_header.bodyBytes)
-                        .arg(sizeof(T)));
+        QString error;
+        if (!checkBodyBytes(m_header, sizeof(T), &error)) {
+            abandon(error);
             return;
         }
         asio::async_read(m_socket, asio::buffer(body, sizeof(T)),
@@ -220,15 +219,11 @@ private:
 
     void onHello()
     {
-        if (m_hello.magic != kMagic || m_hello.version != kVersion || m_hello.pageBytes != kPageBytes) {
-            abandon(QStringLiteral("not a ProcLab migration (bad magic, version or page size)"));
-            return;
-        }
-        if (m_hello.pages == 0 || m_hello.pages > (std::uint64_t(1) << 26)) {
-            abandon(QStringLiteral("refused a VM of %1 pages").arg(m_hello.pages));
-            return;
-        }
         QString error;
+        if (!checkHello(m_hello, &error)) {
+            abandon(error);
+            return;
+        }
         if (!m_memory.allocate(m_hello.pages, &error)) {
             abandon(error);
             return;
@@ -272,11 +267,12 @@ private:
 
     void onPagesHeader()
     {
-        const std::uint32_t n = m_header.count;
-        if (n == 0 || n > kMaxPagesPerMessage || m_header.bodyBytes != std::uint64_t(n) * (8 + kPageBytes)) {
-            abandon(QStringLiteral("protocol error: bad page batch of %1").arg(n));
+        QString error;
+        if (!checkPagesHeader(m_header, &error)) {
+            abandon(error);
             return;
         }
+        const std::uint32_t n = m_header.count;
         m_indices.resize(n);
         asio::async_read(m_socket, asio::buffer(m_indices.data(), n * sizeof(std::uint64_t)),
             [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
@@ -290,11 +286,12 @@ private:
     {
         std::vector<asio::mutable_buffer> buffers;
         buffers.reserve(m_indices.size());
+        QString error;
+        if (!checkPageIndices(m_indices.data(), m_indices.size(), m_hello.pages, &error)) {
+            abandon(error);
+            return;
+        }
         for (std::uint64_t index : m_indices) {
-            if (index >= m_hello.pages) {
-                abandon(QStringLiteral("protocol error: page %1 does not exist").arg(index));
-                return;
-            }
             if (m_postCopy && m_present.test(index)) {
                 // Post-copy's promise: a page the vCPU may already have written is never overwritten.
                 abandon(QStringLiteral("protocol error: page %1 sent twice in post-copy").arg(index));
@@ -438,19 +435,12 @@ private:
                 .arg(stats.requestsServed)
                 .arg(stats.demandFaults));
         m_finishing = true;
-        std::vector<char> msg(sizeof(MsgHeader) + sizeof stats);
-        MsgHeader h {std::uint32_t(MsgType::Stats), 0, 0, sizeof stats};
-        std::memcpy(msg.data(), &h, sizeof h);
-        std::memcpy(msg.data() + sizeof h, &stats, sizeof stats);
-        queue(std::move(msg));
+        queue(encodeMessage(MsgType::Stats, 0, 0, &stats, sizeof stats));
     }
 
     void send(MsgType type, std::uint32_t count, std::uint64_t arg)
     {
-        std::vector<char> msg(sizeof(MsgHeader));
-        MsgHeader h {std::uint32_t(type), count, arg, 0};
-        std::memcpy(msg.data(), &h, sizeof h);
-        queue(std::move(msg));
+        queue(encodeMessage(type, count, arg));
     }
 
     void queue(std::vector<char> msg)

@@ -1,6 +1,12 @@
 #pragma once
 
+#include "pagememory.h"
+
+#include <QString>
+
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace proclab::migration {
 
@@ -72,5 +78,38 @@ struct StatsBody {
     std::int64_t degradedNs = 0; ///< post-copy: resume until the last page arrived
     std::uint64_t writes = 0; ///< page writes done on the destination
 };
+
+// ---- Encoding and checking, shared by the source (the engine's link and senders) and the
+// destination (MigrationNode): each rule of the format is written here once.
+
+/// Bytes of a Pages message's body for @p pages pages: their u64 indices, then the pages.
+constexpr std::uint64_t pagesBodyBytes(std::size_t pages)
+{
+    return std::uint64_t(pages) * (sizeof(std::uint64_t) + kPageBytes);
+}
+
+/// A header for a message of @p type.
+MsgHeader makeHeader(
+    MsgType type, std::uint32_t count = 0, std::uint64_t arg = 0, std::uint64_t bodyBytes = 0);
+/// The header of a Pages message carrying @p pages pages.
+MsgHeader pagesHeader(std::size_t pages);
+/// The page numbers @p pages[0..n) as the wire's u64 indices, in @p out (resized to n).
+void encodePageIndices(const std::uint32_t *pages, std::size_t n, std::vector<std::uint64_t> *out);
+/// A whole message (header, then @p bodyBytes of @p body) as bytes, for a queue of writes.
+std::vector<char> encodeMessage(MsgType type, std::uint32_t count, std::uint64_t arg,
+    const void *body = nullptr, std::size_t bodyBytes = 0);
+
+/// Whether @p h is of @p expected type; otherwise a one-line @p error naming both.
+bool checkType(const MsgHeader &h, MsgType expected, QString *error);
+/// Whether @p h announces a body of exactly @p expectedBytes (the struct it must carry).
+bool checkBodyBytes(const MsgHeader &h, std::size_t expectedBytes, QString *error);
+/// Whether @p h is a valid Pages header: 1..kMaxPagesPerMessage pages and the matching body size.
+bool checkPagesHeader(const MsgHeader &h, QString *error);
+/// Whether every index of @p indices[0..n) names a page of a memory of @p pages pages.
+bool checkPageIndices(const std::uint64_t *indices, std::size_t n, std::uint64_t pages, QString *error);
+/// The largest VM a destination accepts, in pages (256 GiB).
+inline constexpr std::uint64_t kMaxPages = std::uint64_t(1) << 26;
+/// Whether @p hello is a ProcLab migration this build speaks, of an acceptable size.
+bool checkHello(const HelloBody &hello, QString *error);
 
 } // namespace proclab::migration

@@ -1,5 +1,5 @@
 #include "migrationengine.h"
-#include "migrationmodel.h"
+#include "migrationmodelengine.h"
 
 #include "engine/registry.h"
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "pagebitmap.h"
 #include "pagememory.h"
 
 #include <QString>

@@ -108,7 +108,8 @@ ParamSchema SchedEngine::schema() const
             QStringLiteral("Processors sharing one run queue.")),
         ParamSpec::text(kWorkload, QStringLiteral("Workload"), QStringLiteral("blocking"),
             QStringLiteral("A built-in workload (%1), a path to a JSON file, or JSON text.")
-                .arg(names.join(QStringLiteral(", ")))),
+                .arg(names.join(QStringLiteral(", "))))
+            .withEffect(ParamSpec::Effect::ReadsFile),
         ParamSpec::integer(kThreads, QStringLiteral("Threads"), 3, 1, 64, QStringLiteral("threads"),
             QStringLiteral("Thread count of the 'cpu' and 'random' workloads.")),
         ParamSpec::text(kNices, QStringLiteral("Nice values"), QString(),

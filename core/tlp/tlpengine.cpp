@@ -142,7 +142,8 @@ ParamSchema TlpEngine::schema() const
             QStringLiteral("A running process to measure; 0 measures the app's own workload.")),
         ParamSpec::text(QStringLiteral("command"), QStringLiteral("Command line"), QString(),
             QStringLiteral("A program to start and measure (for example \"make -j2\"); it is "
-                           "killed at the end. Takes precedence over pid.")),
+                           "killed at the end. Takes precedence over pid."))
+            .withEffect(ParamSpec::Effect::RunsCommand),
         ParamSpec::choice(QStringLiteral("workload"), QStringLiteral("Own workload"), QStringLiteral("cpu"),
             {QStringLiteral("cpu"), QStringLiteral("mixed"), QStringLiteral("webclient"),
                 QStringLiteral("idle")},

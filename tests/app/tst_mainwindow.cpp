@@ -5,6 +5,7 @@
 #include "questionwidget.h"
 #include "steppage.h"
 
+#include "common/runhistory.h"
 #include "common/stepview.h"
 
 #include <QApplication>
@@ -30,6 +31,7 @@ private Q_SLOTS:
     void progressIsSavedAndRestored();
     void brokenLessonFolderStillLoadsTheOthers();
     void fontScaleGrowsCharts();
+    void labPanelOwnsTheRunHistory();
 
 private:
     MainWindow::Options options() const;
@@ -207,6 +209,22 @@ void TestMainWindow::fontScaleGrowsCharts()
     QCOMPARE(w.theme().id, QStringLiteral("projector"));
     QVERIFY(chart->xAxis->labelFont().pointSizeF() > before * 1.5);
     QCOMPARE(qApp->palette().color(QPalette::Window), QColor(Qt::white));
+}
+
+void TestMainWindow::labPanelOwnsTheRunHistory()
+{
+    // The lab panel records each finished run and hands the record to every step's view.
+    MainWindow w(options());
+    QVERIFY(w.openLesson(QStringLiteral("m6-m7-live-migration"), 4)); // the model: instant
+    QCOMPARE(w.lab()->view()->runHistory(), &w.lab()->runHistory());
+    QVERIFY(w.lab()->runHistory().runs().empty());
+    QVERIFY(w.runCurrentStep(60000));
+    QCOMPARE(int(w.lab()->runHistory().runs().size()), 1);
+    QCOMPARE(w.lab()->runHistory().runs().front().result.engineId, QStringLiteral("migration-model"));
+    // Another step: a new view, the same history.
+    QVERIFY(w.openLesson(QStringLiteral("m6-m7-live-migration"), 5));
+    QCOMPARE(w.lab()->view()->runHistory(), &w.lab()->runHistory());
+    QCOMPARE(int(w.lab()->runHistory().runs().size()), 1);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -14,8 +14,8 @@ namespace {
 class CountingEngine : public Engine {
 public:
     CountingEngine()
-        : Engine(
-            EngineInfo {QStringLiteral("counting"), QStringLiteral("Counting"), Provenance::Model, {}, {}})
+        : Engine(EngineInfo {
+            QStringLiteral("counting"), QStringLiteral("Counting"), Provenance::Model, {}, {}, {}})
     {
     }
     ParamSchema schema() const override
@@ -58,7 +58,8 @@ std::atomic<bool> g_memberOutlivedRun {false};
 class WitnessEngine : public Engine {
 public:
     WitnessEngine()
-        : Engine(EngineInfo {QStringLiteral("witness"), QStringLiteral("Witness"), Provenance::Model, {}, {}})
+        : Engine(
+            EngineInfo {QStringLiteral("witness"), QStringLiteral("Witness"), Provenance::Model, {}, {}, {}})
     {
     }
     ParamSchema schema() const override { return {}; }
@@ -104,7 +105,7 @@ class RangeEngine : public ConfiguredEngine<RangeConfig> {
 public:
     RangeEngine()
         : ConfiguredEngine(
-            EngineInfo {QStringLiteral("range"), QStringLiteral("Range"), Provenance::Model, {}, {}})
+            EngineInfo {QStringLiteral("range"), QStringLiteral("Range"), Provenance::Model, {}, {}, {}})
     {
     }
     ParamSchema schema() const override

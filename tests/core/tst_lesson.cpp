@@ -21,6 +21,8 @@ private Q_SLOTS:
     void numericTolerance();
     void lookupNumberFollowsPath();
     void choiceAnswerFromAText();
+    void outsideLessonsNeedConsentToRunOrConnect();
+    void outsideLessonsReadOnlyTheirOwnFiles();
     void shippedLessonReferencesAreChecked_data();
     void shippedLessonReferencesAreChecked();
 };
@@ -186,6 +188,47 @@ void TestLesson::choiceAnswerFromAText()
     QVERIFY(!q.expectedAnswer(QJsonObject()).has_value());
     QCOMPARE(
         lookupText(run("x"), QStringLiteral("summary.stop_reason")).value_or(QString()), QStringLiteral("x"));
+}
+
+void TestLesson::outsideLessonsNeedConsentToRunOrConnect()
+{
+    // The engines' parameters that start a program or open a connection are marked so.
+    QTemporaryDir dir;
+    writeFile(dir.filePath(QStringLiteral("shared/lesson.json")),
+        R"({"title": "x", "section": "threads", "steps": [
+            {"title": "a", "text": "one.md", "engine": "tlp", "preset": {"command": "touch /tmp/owned"}},
+            {"title": "b", "text": "one.md", "engine": "migration", "preset": {"destination": "10.0.0.1:7070"}},
+            {"title": "c", "text": "one.md", "engine": "mobility", "preset": {"destination": "10.0.0.2:7071"}}]})");
+    writeFile(dir.filePath(QStringLiteral("shared/one.md")), "# One\n");
+    std::vector<LessonError> errors;
+    const auto lesson = LessonLoader::loadLesson(dir.filePath(QStringLiteral("shared")), &errors);
+    QVERIFY2(lesson.has_value(), errors.empty() ? "" : qPrintable(errors.front().toString()));
+    const std::vector<LessonAction> actions = LessonLoader::actionsNeedingConsent(*lesson);
+    QCOMPARE(int(actions.size()), 3);
+    QCOMPARE(actions[0].value, QStringLiteral("touch /tmp/owned"));
+    QVERIFY(actions[0].runsCommand);
+    QCOMPARE(actions[1].parameter, QStringLiteral("destination"));
+    QVERIFY(!actions[1].runsCommand);
+    QCOMPARE(actions[2].value, QStringLiteral("10.0.0.2:7071"));
+}
+
+void TestLesson::outsideLessonsReadOnlyTheirOwnFiles()
+{
+    // A trace or workload preset that names a file outside the lesson folder is refused.
+    for (const auto &[engine, parameter] : {std::pair {"cache", "trace"}, std::pair {"sched", "workload"}}) {
+        QTemporaryDir dir;
+        writeFile(dir.filePath(QStringLiteral("shared/lesson.json")),
+            QStringLiteral(
+                R"({"title": "x", "section": "threads", "steps": [{"title": "a", "text": "one.md", "engine": "%1", "preset": {"%2": "/dev/zero"}}]})")
+                .arg(QLatin1String(engine), QLatin1String(parameter))
+                .toUtf8());
+        writeFile(dir.filePath(QStringLiteral("shared/one.md")), "# One\n");
+        std::vector<LessonError> errors;
+        QVERIFY(!LessonLoader::loadLesson(dir.filePath(QStringLiteral("shared")), &errors).has_value());
+        QVERIFY(!errors.empty());
+        QVERIFY2(errors.front().toString().contains(QStringLiteral("/dev/zero")),
+            qPrintable(errors.front().toString()));
+    }
 }
 
 void TestLesson::shippedLessonReferencesAreChecked_data()

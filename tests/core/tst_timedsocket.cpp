@@ -7,8 +7,8 @@
 #include <chrono>
 
 using namespace proclab;
-using proclab::migration::TimedSocket;
 using boost::asio::ip::tcp;
+using proclab::migration::TimedSocket;
 
 class TestTimedSocket : public QObject {
     Q_OBJECT

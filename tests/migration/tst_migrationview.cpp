@@ -1,10 +1,13 @@
-#include "migration/migrationrunhistory.h"
-#include "migration/migrationview.h"
+#include "migration/migrationliveview.h"
+#include "migration/migrationrunrecord.h"
+#include "migration/migrationsweepview.h"
 #include "migration/pagegridwidget.h"
 
+#include "common/runhistory.h"
 #include "common/viewregistry.h"
 #include "migration/migrationengine.h"
 #include "migration/migrationmodel.h"
+#include "migration/migrationmodelengine.h"
 #include "viewtesting.h"
 
 #include <QApplication>
@@ -21,7 +24,12 @@ private Q_SLOTS:
     void liveViewDrawsARealRun();
     void midMigrationFrame();
     void sweepViewShowsModelAndMeasuredPoints();
+    void runRecordFromResultNumbers();
     void registeredViews();
+
+private:
+    // What the app's lab panel owns and hands to its views: the runs that finished so far.
+    RunHistory m_history;
 };
 
 namespace {
@@ -97,7 +105,7 @@ void TestMigrationView::gridWidgetShowsStateColours()
 
 void TestMigrationView::liveViewDrawsARealRun()
 {
-    MigrationRunHistory::instance().clear();
+    m_history.clear();
     const auto snap = runEngine(
         {{QStringLiteral("strategy"), QStringLiteral("precopy")}, {QStringLiteral("memory"), 16 * kMiB},
             {QStringLiteral("bandwidth"), 400e6}, {QStringLiteral("dirty_rate"), 4000},
@@ -105,12 +113,14 @@ void TestMigrationView::liveViewDrawsARealRun()
     QVERIFY(snap);
     QVERIFY2(snap->result.error.isEmpty(), qPrintable(snap->result.error));
     MigrationLiveView view;
+    view.setRunHistory(&m_history);
     view.resize(1200, 800);
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
     view.applyTheme(Theme::byId(QStringLiteral("light")));
+    m_history.add(snap); // the app's part (LabPanel::onFinished), before the last frame is drawn
     view.showSnapshot(snap, RunState::Finished);
-    // Response chart: the run's samples as one graph, and the markers.
+    // Response chart: the run's samples as one graph (not also as an earlier run), and the markers.
     ChartWidget *resp = view.responseChart();
     QCOMPARE(resp->graphCount(), 1);
     QCOMPARE(resp->graph(0)->dataCount(), int(snap->samples.size()));
@@ -130,16 +140,22 @@ void TestMigrationView::liveViewDrawsARealRun()
     const QRgb px = shot.pixel(c) & 0xffffff;
     QVERIFY(px == (colors[2] & 0xffffff) || px == (colors[3] & 0xffffff));
     maybeSave(&view, "migration-live-final.png");
-    // It joined the history: a second run of another strategy overlays it.
-    QCOMPARE(int(MigrationRunHistory::instance().runs().size()), 1);
+    // A second run of another strategy overlays it; drawing never adds to the history.
+    QCOMPARE(int(m_history.runs().size()), 1);
     const auto post = runEngine(
         {{QStringLiteral("strategy"), QStringLiteral("postcopy")}, {QStringLiteral("memory"), 16 * kMiB},
             {QStringLiteral("bandwidth"), 400e6}, {QStringLiteral("dirty_rate"), 4000},
             {QStringLiteral("warmup_ms"), 300}, {QStringLiteral("after_ms"), 300}});
     QVERIFY(post);
     view.showSnapshot(post, RunState::Finished);
-    QCOMPARE(int(MigrationRunHistory::instance().runs().size()), 2);
+    QCOMPARE(int(m_history.runs().size()), 1);
+    QCOMPARE(resp->graphCount(), 2); // the pre-copy run faint, this post-copy run
+    m_history.add(post);
+    view.showSnapshot(post, RunState::Finished);
+    QCOMPARE(int(m_history.runs().size()), 2);
     QCOMPARE(resp->graphCount(), 2);
+    QCOMPARE(resp->graph(0)->name(), QStringLiteral("pre-copy (earlier run)"));
+    QCOMPARE(resp->graph(1)->name(), QStringLiteral("post-copy (this run)"));
     QTest::qWait(100);
     maybeSave(&view, "migration-live-overlay.png");
 }
@@ -174,6 +190,7 @@ void TestMigrationView::midMigrationFrame()
     }
     QVERIFY(sent > 0 && clean > 0 && dirty > 0);
     MigrationLiveView view;
+    view.setRunHistory(&m_history);
     view.resize(1200, 800);
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
@@ -205,6 +222,7 @@ void TestMigrationView::sweepViewShowsModelAndMeasuredPoints()
         &error));
     runToCompletion(e, std::chrono::seconds(10));
     MigrationSweepView view;
+    view.setRunHistory(&m_history);
     view.resize(1200, 600);
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
@@ -216,9 +234,59 @@ void TestMigrationView::sweepViewShowsModelAndMeasuredPoints()
     QVERIFY(charts[0]->graph(0)->dataCount() > 10);
     QCOMPARE(charts[0]->graph(3)->dataCount(), 1);
     QCOMPARE(charts[0]->graph(3)->lineStyle(), QCPGraph::lsNone);
+    // Labelled by the view from the series ids, in the house order.
+    QCOMPARE(charts[0]->graph(0)->name(), QStringLiteral("stop-and-copy (model)"));
+    QCOMPARE(charts[1]->graph(1)->name(), QStringLiteral("pre-copy (model)"));
+    QCOMPARE(charts[0]->graph(3)->name(), QStringLiteral("pre-copy (measured)"));
+    QCOMPARE(charts[0]->graph(4)->name(), QStringLiteral("post-copy (measured)"));
+    // Without a history there is nothing measured to show.
+    MigrationSweepView bare;
+    bare.showSnapshot(e.snapshot(), RunState::Finished);
+    QCOMPARE(bare.charts()[0]->graphCount(), 3);
     QTest::qWait(100);
     QVERIFY(!view.grab().toImage().isNull());
     maybeSave(&view, "migration-sweep.png");
+}
+
+void TestMigrationView::runRecordFromResultNumbers()
+{
+    Result r;
+    r.engineId = QStringLiteral("migration");
+    r.summary.insert(QStringLiteral("strategy"), QStringLiteral("precopy"));
+    r.summary.insert(QStringLiteral("dirty_rate_pages_s"), 4000.0);
+    r.summary.insert(QStringLiteral("bandwidth_cap_mbit_s"), 400.0);
+    r.summary.insert(QStringLiteral("memory_mib"), 16.0);
+    r.summary.insert(QStringLiteral("downtime_vm_ms"), 12.5);
+    r.summary.insert(QStringLiteral("total_ms"), 700.0);
+    r.summary.insert(QStringLiteral("downtime_client_ms"), 30.0);
+    r.summary.insert(QStringLiteral("migration_start_ms"), 500.0);
+    Series other;
+    other.id = QStringLiteral("pages_sent");
+    other.x = {0, 1};
+    other.y = {4096, 100};
+    Series resp;
+    resp.id = QStringLiteral("response_time");
+    resp.x = {0.25, 0.5, 1.0}; // seconds since the run began
+    resp.y = {2.0, 0.0, 40.0};
+    r.series = {other, resp};
+    const std::optional<MigrationRunRecord> rec = MigrationRunRecord::fromResult(r);
+    QVERIFY(rec);
+    QCOMPARE(rec->strategy, QStringLiteral("precopy"));
+    QCOMPARE(rec->dirtyRate, 4000.0);
+    QCOMPARE(rec->bandwidthBits, 400e6);
+    QCOMPARE(rec->memoryBytes, 16.0 * kMiB);
+    QCOMPARE(rec->downtimeMs, 12.5);
+    QCOMPARE(rec->totalMs, 700.0);
+    QCOMPARE(rec->clientDowntimeMs, 30.0);
+    // Times since the migration started (0.5 s into the run); no zero on a log axis.
+    QCOMPARE(rec->timeSec, (std::vector<double> {-0.25, 0.0, 0.5}));
+    QCOMPARE(rec->responseMs, (std::vector<double> {2.0, 1e-3, 40.0}));
+    // An abandoned run is no point on the model's curves.
+    r.error = QStringLiteral("migration abandoned: test");
+    QCOMPARE(MigrationRunRecord::fromResult(r)->downtimeMs, -1.0);
+    // Another engine's result is not a migration.
+    r.engineId = QStringLiteral("migration-model");
+    QVERIFY(!MigrationRunRecord::fromResult(r));
 }
 
 void TestMigrationView::registeredViews()

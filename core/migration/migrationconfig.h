@@ -1,0 +1,53 @@
+#pragma once
+
+#include "protocol.h"
+
+#include "engine/parameter.h"
+
+#include <QString>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace proclab {
+
+/**
+ * @brief The measured migration's parameters, typed and checked once (MigrationEngine).
+ */
+struct MigrationConfig {
+    /// Fault injection: where the connection is cut.
+    enum class Cut { None, Handshake, FirstPass, Paused, AfterResume };
+
+    migration::WireStrategy strategy = migration::WireStrategy::PreCopy;
+    std::size_t pages = 0; ///< the VM's memory in 4 KiB pages
+    double bandwidthBitsPerSec = 0; ///< the link's cap, 0: none
+    double dirtyRatePagesPerSec = 0; ///< the vCPU's page writes per second
+    std::size_t hotPages = 0; ///< the hot working set (a band in the middle of the memory)
+    int hotSharePercent = 90; ///< writes into the hot set
+    double downtimeLimitMs = 300; ///< pre-copy's stop rule
+    bool writeFaults = false; ///< pre-copy's dirty log by write faults instead of the vCPU's own bits
+    int maxRounds = 30;
+    double maxTotalFactor = 3;
+    qint64 warmupMs = 1000; ///< the VM runs on the source before the migration
+    qint64 afterMs = 1000; ///< the run goes on after it
+    double requestIntervalMs = 5; ///< the client's pace
+    /// Empty: an in-process destination; otherwise a `proclab node` at destinationHost:destinationPort.
+    QString destination;
+    std::string destinationHost;
+    std::uint16_t destinationPort = 0;
+    Cut cut = Cut::None;
+    std::uint64_t seed = 1;
+    std::chrono::milliseconds opTimeout {10000}; ///< any socket operation
+
+    /// @brief The parameters of the `migration` engine.
+    static ParamSchema schema();
+    /**
+     * @brief Converts validated values; refuses a hot set larger than the memory and a
+     * destination that is not HOST:PORT, with a one-line @p error.
+     */
+    static std::optional<MigrationConfig> fromParams(const ParamValues &values, QString *error);
+};
+
+} // namespace proclab

@@ -1,0 +1,131 @@
+#include "migrationlink.h"
+
+namespace proclab::migration {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+MigrationLink::MigrationLink(
+    std::function<bool()> cancelled, std::chrono::milliseconds opTimeout, double capBitsPerSec)
+    : m_socket(std::move(cancelled))
+    , m_opTimeout(opTimeout)
+    , m_limiter(capBitsPerSec)
+{
+}
+
+MigrationLink::~MigrationLink()
+{
+    // Runs every pending handler (aborted) while the reader's state still exists.
+    m_socket.close();
+}
+
+bool MigrationLink::connect(
+    const std::string &host, std::uint16_t port, std::chrono::milliseconds timeout, QString *error)
+{
+    return m_socket.connect(host, port, timeout, error);
+}
+
+bool MigrationLink::sendMessage(MsgType type, std::uint32_t count, std::uint64_t arg, const void *body,
+    std::size_t bodyBytes, QString *error, Traffic traffic)
+{
+    const MsgHeader h = makeHeader(type, count, arg, bodyBytes);
+    std::vector<asio::const_buffer> bufs {asio::buffer(&h, sizeof h)};
+    if (bodyBytes)
+        bufs.push_back(asio::buffer(body, bodyBytes));
+    if (!m_socket.write(bufs, m_opTimeout, error))
+        return false;
+    if (traffic == Traffic::Migration)
+        m_bytesSent += sizeof h + bodyBytes;
+    return true;
+}
+
+bool MigrationLink::readMessage(MsgType expected, MsgHeader *out, QString *error)
+{
+    if (!m_socket.read(asio::buffer(out, sizeof *out), m_opTimeout, error))
+        return false;
+    return checkType(*out, expected, error);
+}
+
+bool MigrationLink::writePages(
+    const std::vector<asio::const_buffer> &buffers, std::size_t pages, QString *error)
+{
+    const auto t = Clock::now();
+    if (!m_socket.write(buffers, m_opTimeout, error))
+        return false;
+    countPagesWritten(sizeof(MsgHeader) + pagesBodyBytes(pages), pages,
+        std::chrono::duration<double>(Clock::now() - t).count());
+    return true;
+}
+
+void MigrationLink::countPagesWritten(std::uint64_t bytes, std::size_t pages, double seconds)
+{
+    m_sendSeconds += seconds;
+    m_bytesSent += bytes;
+    m_limiter.consume(bytes);
+    m_pagesSent += qint64(pages);
+}
+
+void MigrationLink::startReader(std::size_t pages, std::function<void(std::size_t page)> onPageRequest)
+{
+    m_readerPages = pages;
+    m_onPageRequest = std::move(onPageRequest);
+    readNext();
+}
+
+void MigrationLink::readerFailed(const QString &error)
+{
+    m_replies.failed = true;
+    m_replies.error = error;
+}
+
+void MigrationLink::readNext()
+{
+    asio::async_read(socket(), asio::buffer(&m_readHeader, sizeof m_readHeader),
+        [this](const boost::system::error_code &ec, std::size_t) { onReply(ec); });
+}
+
+void MigrationLink::onReply(const boost::system::error_code &ec)
+{
+    if (ec) {
+        readerFailed(ec == asio::error::eof ? QStringLiteral("the destination closed the connection")
+                                            : QStringLiteral("connection lost (%1)").arg(asioErrorText(ec)));
+        return;
+    }
+    const MsgHeader h = m_readHeader;
+    switch (static_cast<MsgType>(h.type)) {
+    case MsgType::PageRequest:
+        if (h.arg < m_readerPages && m_onPageRequest)
+            m_onPageRequest(std::size_t(h.arg));
+        break;
+    case MsgType::Verified:
+        m_replies.verified = true;
+        m_replies.equal = h.count == 1;
+        m_replies.destinationChecksum = h.arg;
+        break;
+    case MsgType::Stats: {
+        QString error;
+        if (!checkBodyBytes(h, sizeof(StatsBody), &error)) {
+            readerFailed(error);
+            return;
+        }
+        asio::async_read(socket(), asio::buffer(&m_readStats, sizeof m_readStats),
+            [this](const boost::system::error_code &e, std::size_t) {
+                if (e) {
+                    readerFailed(QStringLiteral("connection lost while reading statistics"));
+                    return;
+                }
+                m_replies.stats = m_readStats;
+                readNext();
+            });
+        return;
+    }
+    case MsgType::Abort:
+        readerFailed(QStringLiteral("the destination gave up"));
+        return;
+    default:
+        break;
+    }
+    readNext();
+}
+
+} // namespace proclab::migration

@@ -1,0 +1,119 @@
+#pragma once
+
+#include "net/asio.h"
+#include "net/timedsocket.h"
+#include "protocol.h"
+#include "ratelimiter.h"
+
+#include <QString>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace proclab::migration {
+
+/**
+ * @brief The source's end of the migration connection: messages out with a
+ * deadline, the destination's replies in, the bandwidth cap, and the traffic
+ * figures.
+ *
+ * Every write the migration makes goes through here, so the bytes, pages and
+ * seconds it reports are counted in one place, and every page write is charged
+ * to the one RateLimiter. After the switchover the destination talks back
+ * (page requests in post-copy, the checksum verdict, its statistics):
+ * startReader() decodes those asynchronously, in the handlers run by poll().
+ * Engine thread only.
+ */
+class MigrationLink {
+public:
+    /// @p cancelled is polled while an operation waits (the user's stop); @p opTimeout bounds each.
+    MigrationLink(std::function<bool()> cancelled, std::chrono::milliseconds opTimeout, double capBitsPerSec);
+    ~MigrationLink();
+    MigrationLink(const MigrationLink &) = delete;
+    MigrationLink &operator=(const MigrationLink &) = delete;
+
+    /// Whether a message counts in the migration's traffic figures.
+    enum class Traffic {
+        Migration, ///< part of moving the VM (handshake, pages, rounds, CPU state)
+        Epilogue, ///< after the migration proper ended (checksum comparison, finish)
+    };
+
+    bool connect(
+        const std::string &host, std::uint16_t port, std::chrono::milliseconds timeout, QString *error);
+    /// @brief Sends a control message (header and optional body) and waits until it is out.
+    bool sendMessage(MsgType type, std::uint32_t count, std::uint64_t arg, const void *body,
+        std::size_t bodyBytes, QString *error, Traffic traffic = Traffic::Migration);
+    /// @brief Reads one message header; a one-line @p error when it is not of type @p expected.
+    bool readMessage(MsgType expected, MsgHeader *out, QString *error);
+    /**
+     * @brief Writes one Pages message (@p buffers: header, indices, pages) and waits until it is out.
+     * Counted as @p pages pages and charged to the rate limiter.
+     */
+    bool writePages(const std::vector<boost::asio::const_buffer> &buffers, std::size_t pages, QString *error);
+    /// @brief Counts a page write completed asynchronously on socket() (the post-copy push).
+    void countPagesWritten(std::uint64_t bytes, std::size_t pages, double seconds);
+
+    /// The bandwidth cap every page write is charged to.
+    RateLimiter &limiter() { return m_limiter; }
+
+    /// @brief Bytes sent during the migration proper (Traffic::Migration messages and pages).
+    std::uint64_t bytesSent() const { return m_bytesSent; }
+    /// @brief Pages whose write completed.
+    qint64 pagesSent() const { return m_pagesSent; }
+    /// @brief Seconds spent inside page writes: the link's own speed, the cap's waits left out.
+    double sendSeconds() const { return m_sendSeconds; }
+
+    /// What the destination said after the switchover (filled by the reader).
+    struct Replies {
+        bool verified = false; ///< a Verified message arrived
+        bool equal = false; ///< ... saying the checksums are equal
+        std::uint64_t destinationChecksum = 0;
+        std::optional<StatsBody> stats; ///< the destination's report after Finish
+        bool failed = false; ///< the connection or the destination failed
+        QString error; ///< why, in one line
+    };
+    /**
+     * @brief Starts reading the destination's replies asynchronously (after the switchover).
+     * A PageRequest for a page below @p pages calls @p onPageRequest (in a handler run by poll()).
+     */
+    void startReader(std::size_t pages, std::function<void(std::size_t page)> onPageRequest);
+    const Replies &replies() const { return m_replies; }
+
+    /// @brief Runs ready handlers (reader, asynchronous writes, timers) for at most @p slice.
+    void poll(std::chrono::milliseconds slice) { m_socket.poll(slice); }
+    /// @brief Simulates a cut cable (fault injection).
+    void cut() { m_socket.cut(); }
+    /// @brief Closes the connection; pending operations complete (aborted) before it returns.
+    void close() { m_socket.close(); }
+    bool isOpen() const { return m_socket.isOpen(); }
+    std::chrono::milliseconds opTimeout() const { return m_opTimeout; }
+
+    /// For asynchronous operations of the post-copy pusher (run by poll()).
+    boost::asio::ip::tcp::socket &socket() { return m_socket.socket(); }
+    boost::asio::io_context &context() { return m_socket.context(); }
+
+private:
+    void readNext();
+    void onReply(const boost::system::error_code &ec);
+    void readerFailed(const QString &error);
+
+    TimedSocket m_socket;
+    std::chrono::milliseconds m_opTimeout;
+    RateLimiter m_limiter;
+    std::uint64_t m_bytesSent = 0;
+    qint64 m_pagesSent = 0;
+    double m_sendSeconds = 0;
+
+    // The reader's state: written only by its handlers, on this thread inside poll().
+    std::size_t m_readerPages = 0;
+    std::function<void(std::size_t)> m_onPageRequest;
+    MsgHeader m_readHeader;
+    StatsBody m_readStats;
+    Replies m_replies;
+};
+
+} // namespace proclab::migration

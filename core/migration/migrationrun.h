@@ -1,0 +1,65 @@
+#pragma once
+
+#include "migrationsnapshot.h"
+#include "protocol.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace proclab::migration {
+
+/**
+ * @brief The record of one measured migration: what was asked, when each phase
+ * happened, what crossed the link and what the two checksums said.
+ *
+ * Plain data, filled by the engine as the run goes on and turned into the
+ * snapshot and the result by MigrationReport; a test can build one by hand.
+ * Times are milliseconds since the run's origin, -1 when it did not happen.
+ */
+struct MigrationRun {
+    // What was asked.
+    WireStrategy strategy = WireStrategy::PreCopy;
+    bool writeFaults = false; ///< pre-copy's dirty log by write faults instead of the vCPU's bits
+    double dirtyRatePagesPerSec = 0; ///< the vCPU's page writes per second
+    double capBitsPerSec = 0; ///< the link's cap, 0: none
+
+    // Where it is.
+    std::size_t pages = 0; ///< pages of the VM's memory (0 until it is mapped)
+    MigrationPhase phase = MigrationPhase::Setup;
+    bool onDestination = false; ///< the VM runs on the destination
+
+    // When.
+    double handshakeMs = -1; ///< the destination's preparation, before the migration proper
+    double startMs = -1; ///< the migration proper starts (after the handshake)
+    double pauseMs = -1; ///< the VM paused on the source
+    double resumeMs = -1; ///< the VM resumed on the destination
+    double endMs = -1; ///< every page is on the destination
+    double abandonMs = -1; ///< the migration was given up
+    std::vector<MigrationRound> rounds;
+
+    // What crossed the link.
+    qint64 pagesSent = 0;
+    qint64 pagesResent = 0;
+    qint64 demandFetches = 0; ///< post-copy: pages sent because the destination's vCPU asked
+    qint64 requestsInFlight = 0; ///< post-copy: requests for pages already on their way
+    std::uint64_t bytesSent = 0;
+    double sendSeconds = 0; ///< time inside writes (the cap's waits left out)
+    std::uint64_t writeFaultCount = 0; ///< pre-copy with write faults: first writes trapped
+    QString stopReason; ///< pre-copy: "converged", "max_rounds" or "max_total"
+
+    // The proof that nothing was lost.
+    bool verified = false; ///< the destination compared checksums
+    bool equal = false;
+    std::uint64_t sourceChecksum = 0; ///< the source's memory at the pause
+    std::uint64_t destinationChecksum = 0; ///< the destination's memory as received
+    std::optional<std::uint64_t> sourceChecksumEnd; ///< the source's memory at the end of the run
+    std::optional<StatsBody> destinationStats;
+
+    std::vector<MigrationSample> samples; ///< the client's requests
+    QString error; ///< why the migration was abandoned or failed, one line
+};
+
+} // namespace proclab::migration

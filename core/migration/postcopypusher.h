@@ -1,0 +1,82 @@
+#pragma once
+
+#include "migrationlink.h"
+#include "pageledger.h"
+#include "pagememory.h"
+
+#include <QString>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+namespace proclab::migration {
+
+/**
+ * @brief Post-copy's sender: once the VM runs on the destination, pushes every page
+ * not sent yet in the background, and the pages the destination's vCPU is waiting
+ * for ahead of that stream.
+ *
+ * Asynchronous: one write at a time on the link's socket, started from handlers
+ * that the caller runs with MigrationLink::poll(). Page requests (from the link's
+ * reader) go in small urgent batches before the next background batch, so a
+ * waiting vCPU is not stuck behind much; the ledger makes sure no page is ever
+ * sent twice (a request for a page already on its way is only counted). The
+ * link's rate limiter paces the writes with a timer. The source's memory is
+ * frozen (the VM left it), so pages go straight from it into the socket.
+ *
+ * Lifetime: construct after the link, and close the link (which completes every
+ * pending handler) before destroying the pusher.
+ */
+class PostCopyPusher {
+public:
+    /// Background batches: 256 KiB, so a demand fetch never waits behind much.
+    static constexpr std::size_t kPushBatchPages = 64;
+    /// Pages the vCPU waits for go in batches of at most this many.
+    static constexpr std::size_t kUrgentBatchPages = 8;
+
+    PostCopyPusher(MigrationLink &link, const PageMemory &memory, PageLedger &ledger);
+
+    /// @brief Starts pushing (call poll() on the link to let it proceed).
+    void start();
+    /// @brief The destination's vCPU waits for @p page (from the link's reader).
+    void requestPage(std::size_t page);
+    /// @brief Ends the push with @p error (fault injection cuts the link and says so here).
+    void fail(const QString &error);
+
+    /// Every page was sent and the last write completed.
+    bool done() const { return m_pushDone && !m_writing; }
+    /// A write failed (or fail() was called): error() says why.
+    bool failed() const { return m_failed; }
+    const QString &error() const { return m_error; }
+    /// Waiting for the rate limiter (not a stall).
+    bool waitingForRate() const { return m_waitingForRate; }
+    /// When the last write completed (the caller's no-progress timeout).
+    std::chrono::steady_clock::time_point lastProgress() const { return m_lastProgress; }
+    /// Sets the no-progress clock to @p t (a wait begins).
+    void setLastProgress(std::chrono::steady_clock::time_point t) { m_lastProgress = t; }
+
+private:
+    void pump();
+    std::vector<std::uint32_t> nextBatch();
+    void write(const std::vector<std::uint32_t> &batch);
+
+    MigrationLink &m_link;
+    const PageMemory &m_memory;
+    PageLedger &m_ledger;
+    boost::asio::steady_timer m_timer;
+    std::deque<std::uint32_t> m_urgent;
+    std::size_t m_nextPush = 0;
+    bool m_writing = false;
+    bool m_pushDone = false;
+    bool m_waitingForRate = false;
+    bool m_failed = false;
+    QString m_error;
+    std::chrono::steady_clock::time_point m_lastProgress {};
+    // The write in flight: its header and indices must live until it completes.
+    MsgHeader m_header;
+    std::vector<std::uint64_t> m_indices;
+};
+
+} // namespace proclab::migration

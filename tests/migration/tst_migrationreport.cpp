@@ -1,0 +1,283 @@
+// The report builder, from runs built by hand: every figure computed a second way.
+#include "migration/migrationreport.h"
+
+#include <QJsonObject>
+#include <QSet>
+#include <QTest>
+
+#include <cmath>
+
+using namespace proclab;
+using namespace proclab::migration;
+
+class TestMigrationReport : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void outputsAreUniqueAndDescribed();
+    void preCopyRun();
+    void postCopyRun();
+    void abandonedRun();
+    void everyKeyWrittenIsDeclared_data();
+    void everyKeyWrittenIsDeclared();
+    void snapshotOfARoundInProgress();
+};
+
+namespace {
+
+// A pre-copy of 1000 pages: round 0 sends all, round 1 the 50 dirtied, then 10 while paused.
+MigrationRun preCopyRun()
+{
+    MigrationRun run;
+    run.strategy = WireStrategy::PreCopy;
+    run.dirtyRatePagesPerSec = 3000;
+    run.capBitsPerSec = 400e6;
+    run.pages = 1000;
+    run.phase = MigrationPhase::Done;
+    run.onDestination = true;
+    run.handshakeMs = 4;
+    run.startMs = 1000;
+    run.pauseMs = 1400;
+    run.resumeMs = 1425;
+    run.endMs = 1450;
+    run.rounds = {{0, false, 1000, 50, 300, 109.2}, {1, false, 50, 10, 20, 81.9}, {2, true, 10, 0, 5, 65.5}};
+    run.pagesSent = 1060;
+    run.pagesResent = 60;
+    run.bytesSent = 1060 * 4104 + 3 * 24 + 200;
+    run.sendSeconds = 0.25;
+    run.stopReason = QStringLiteral("converged");
+    run.verified = true;
+    run.equal = true;
+    run.sourceChecksum = 0xabc;
+    run.destinationChecksum = 0xabc;
+    run.sourceChecksumEnd = 0xdef;
+    StatsBody stats;
+    stats.requestsServed = 77;
+    stats.pagesReceived = 1060;
+    stats.duplicatePages = 60;
+    run.destinationStats = stats;
+    // Requests every 100 ms; the one sent at 1350 waits through the pause and answers at 1440.
+    for (int i = 0; i < 20; ++i) {
+        const double sent = 100.0 * i;
+        run.samples.push_back({sent, sent == 1400 ? 40.0 : 1.0 + 0.1 * i, false});
+    }
+    run.samples.push_back({1350, 90, true});
+    return run;
+}
+
+double num(const Result &r, const char *key)
+{
+    return r.summary.value(QLatin1String(key)).toDouble(std::nan(""));
+}
+
+} // namespace
+
+void TestMigrationReport::outputsAreUniqueAndDescribed()
+{
+    QSet<QString> keys;
+    for (const OutputSpec &o : MigrationReport::outputs()) {
+        QVERIFY2(!keys.contains(o.key), qPrintable(o.key));
+        keys.insert(o.key);
+        QVERIFY2(!o.help.isEmpty(), qPrintable(o.key));
+    }
+    QVERIFY(keys.contains(QStringLiteral("downtime_vm_ms")));
+}
+
+void TestMigrationReport::preCopyRun()
+{
+    const MigrationRun run = ::preCopyRun();
+    Result base;
+    base.engineId = QStringLiteral("migration");
+    const Result r = MigrationReport::build(run, base, false);
+    QCOMPARE(r.engineId, QStringLiteral("migration"));
+    QVERIFY(r.error.isEmpty());
+    QCOMPARE(r.summary.value(QStringLiteral("strategy")).toString(), QStringLiteral("precopy"));
+    QCOMPARE(num(r, "pages"), 1000.0);
+    QCOMPARE(num(r, "memory_mib"), 1000.0 * 4096 / 1048576);
+    QCOMPARE(num(r, "dirty_rate_pages_s"), 3000.0);
+    QCOMPARE(num(r, "bandwidth_cap_mbit_s"), 400.0);
+    QCOMPARE(r.summary.value(QStringLiteral("abandoned")).toBool(), false);
+    QCOMPARE(r.summary.value(QStringLiteral("vm_location")).toString(), QStringLiteral("destination"));
+    QCOMPARE(num(r, "total_ms"), 450.0);
+    QCOMPARE(num(r, "handshake_ms"), 4.0);
+    QCOMPARE(num(r, "downtime_vm_ms"), 25.0);
+    QCOMPARE(num(r, "pages_sent"), 1060.0);
+    QCOMPARE(num(r, "pages_resent"), 60.0);
+    QCOMPARE(num(r, "sent_per_memory"), 1.06);
+    const double bits = double(run.bytesSent) * 8;
+    QCOMPARE(num(r, "throughput_mbit_s"), bits / 0.45 / 1e6);
+    QCOMPARE(num(r, "link_mbit_s_while_sending"), bits / 0.25 / 1e6);
+    QCOMPARE(num(r, "rounds"), 3.0);
+    QCOMPARE(r.summary.value(QStringLiteral("dirty_log")).toString(), QStringLiteral("bitmap"));
+    QVERIFY(!r.summary.contains(QStringLiteral("write_faults")));
+    QCOMPARE(r.summary.value(QStringLiteral("stop_reason")).toString(), QStringLiteral("converged"));
+    QVERIFY(!r.summary.contains(QStringLiteral("demand_fetches"))); // post-copy only
+    QCOMPARE(
+        r.summary.value(QStringLiteral("checksum_source")).toString(), QStringLiteral("0000000000000abc"));
+    QCOMPARE(r.summary.value(QStringLiteral("checksum_destination")).toString(),
+        QStringLiteral("0000000000000abc"));
+    QCOMPARE(r.summary.value(QStringLiteral("memory_equal")).toBool(), true);
+    QCOMPARE(r.summary.value(QStringLiteral("checksum_source_end")).toString(),
+        QStringLiteral("0000000000000def"));
+    QCOMPARE(num(r, "destination_requests"), 77.0);
+    QCOMPARE(num(r, "destination_pages_received"), 1060.0);
+    QCOMPARE(num(r, "destination_duplicate_pages"), 60.0);
+    QVERIFY(!r.summary.contains(QStringLiteral("destination_faults")));
+    // The client: 21 answers. Answers land at 100 i + 1 + 0.1 i (i != 14), 1440 (sent at 1350)
+    // and 1440 (sent at 1400): the longest gap is from 1302.3 (i = 13) to 1440.
+    QCOMPARE(num(r, "requests"), 21.0);
+    QCOMPARE(num(r, "response_max_ms"), 90.0);
+    QVERIFY(std::abs(num(r, "downtime_client_ms") - (1440 - 1302.3)) < 1e-9);
+    // Answered before the start (1000 ms): i = 0..9, responses 1.0..1.9; the upper median is 1.5.
+    QVERIFY(std::abs(num(r, "response_median_before_ms") - 1.5) < 1e-12);
+    QVERIFY(!r.summary.contains(QStringLiteral("requests_after_abandon")));
+    QCOMPARE(num(r, "migration_start_ms"), 1000.0);
+    QCOMPARE(num(r, "pause_ms"), 1400.0);
+    QCOMPARE(num(r, "resume_ms"), 1425.0);
+    QCOMPARE(num(r, "end_ms"), 1450.0);
+
+    // Series by id: the response times, then sent and dirtied per round.
+    QCOMPARE(int(r.series.size()), 3);
+    QCOMPARE(r.series[0].id, QString(MigrationReport::kResponseSeries));
+    QCOMPARE(r.series[0].name, QStringLiteral("response time (precopy)"));
+    QCOMPARE(int(r.series[0].x.size()), 21);
+    QCOMPARE(r.series[0].x.back(), 1.35);
+    QCOMPARE(r.series[0].y.back(), 90.0);
+    QCOMPARE(r.series[1].id, QString(MigrationReport::kSentSeries));
+    QCOMPARE(r.series[1].y, (std::vector<double> {1000, 50, 10}));
+    QCOMPARE(r.series[2].id, QString(MigrationReport::kDirtiedSeries));
+    QCOMPARE(r.series[2].y, (std::vector<double> {50, 10, 0}));
+    // The table: one row per round, the pages adding up to pages_sent.
+    QCOMPARE(int(r.table.rows.size()), 3);
+    double sum = 0;
+    for (const auto &row : r.table.rows)
+        sum += row[2].toDouble();
+    QCOMPARE(sum, num(r, "pages_sent"));
+    QCOMPARE(r.table.rows[2][1].toBool(), true);
+    QCOMPARE(r.table.rows[1][4].toDouble(), 20.0);
+}
+
+void TestMigrationReport::postCopyRun()
+{
+    MigrationRun run;
+    run.strategy = WireStrategy::PostCopy;
+    run.pages = 4096;
+    run.phase = MigrationPhase::Done;
+    run.onDestination = true;
+    run.startMs = 200;
+    run.pauseMs = 210;
+    run.resumeMs = 212;
+    run.endMs = 900;
+    run.pagesSent = 4096;
+    run.demandFetches = 30;
+    run.requestsInFlight = 5;
+    StatsBody stats;
+    stats.demandFaults = 35;
+    stats.faultWaitNs = 70'000'000; // 70 ms over 35 faults
+    stats.maxFaultWaitNs = 9'000'000;
+    run.destinationStats = stats;
+    const Result r = MigrationReport::build(run, Result {}, false);
+    QCOMPARE(num(r, "demand_fetches"), 30.0);
+    QCOMPARE(num(r, "requests_for_pages_in_flight"), 5.0);
+    QCOMPARE(num(r, "degraded_ms"), 688.0);
+    QCOMPARE(num(r, "destination_faults"), 35.0);
+    QCOMPARE(num(r, "fault_wait_max_ms"), 9.0);
+    QCOMPARE(num(r, "fault_wait_mean_ms"), 2.0);
+    QCOMPARE(num(r, "downtime_vm_ms"), 2.0);
+    QVERIFY(!r.summary.contains(QStringLiteral("dirty_log"))); // pre-copy only
+    QCOMPARE(num(r, "throughput_mbit_s"), 0.0); // nothing counted in this hand-made run
+    QCOMPARE(num(r, "requests"), 0.0);
+    QCOMPARE(num(r, "downtime_client_ms"), 0.0);
+}
+
+void TestMigrationReport::abandonedRun()
+{
+    MigrationRun run = ::preCopyRun();
+    run.phase = MigrationPhase::Abandoned;
+    run.onDestination = false;
+    run.resumeMs = -1;
+    run.endMs = -1;
+    run.verified = false;
+    run.destinationStats.reset();
+    run.abandonMs = 1420;
+    run.error = QStringLiteral("migration abandoned: cut; the VM keeps running on the source");
+    const Result failed = MigrationReport::build(run, Result {}, false);
+    QCOMPARE(failed.error, run.error);
+    QCOMPARE(failed.summary.value(QStringLiteral("abandoned")).toBool(), true);
+    QCOMPARE(failed.summary.value(QStringLiteral("vm_location")).toString(), QStringLiteral("source"));
+    QVERIFY(!failed.summary.contains(QStringLiteral("total_ms")));
+    QVERIFY(!failed.summary.contains(QStringLiteral("downtime_vm_ms")));
+    QVERIFY(!failed.summary.contains(QStringLiteral("memory_equal")));
+    QVERIFY(!failed.summary.contains(QStringLiteral("destination_requests")));
+    // Requests sent after 1420 ms: 1500, 1600, ... 1900.
+    QCOMPARE(num(failed, "requests_after_abandon"), 5.0);
+    // A stop the user asked for is not a failure; the summary stays.
+    const Result stopped = MigrationReport::build(run, Result {}, true);
+    QVERIFY(stopped.error.isEmpty());
+    QCOMPARE(stopped.summary, failed.summary);
+}
+
+void TestMigrationReport::everyKeyWrittenIsDeclared_data()
+{
+    QTest::addColumn<int>("strategy");
+    QTest::addColumn<bool>("writeFaults");
+    QTest::addColumn<bool>("abandoned");
+    for (int s = 0; s < 3; ++s) {
+        for (bool faults : {false, true}) {
+            for (bool abandoned : {false, true}) {
+                QTest::addRow(
+                    "strategy %d%s%s", s, faults ? ", write faults" : "", abandoned ? ", abandoned" : "")
+                    << s << faults << abandoned;
+            }
+        }
+    }
+}
+
+void TestMigrationReport::everyKeyWrittenIsDeclared()
+{
+    QFETCH(int, strategy);
+    QFETCH(bool, writeFaults);
+    QFETCH(bool, abandoned);
+    MigrationRun run = ::preCopyRun(); // every optional part filled
+    run.strategy = static_cast<WireStrategy>(strategy);
+    run.writeFaults = writeFaults;
+    if (abandoned) {
+        run.phase = MigrationPhase::Abandoned;
+        run.abandonMs = 1420;
+        run.error = QStringLiteral("migration abandoned: test");
+    }
+    const Result r = MigrationReport::build(run, Result {}, false);
+    const std::vector<OutputSpec> outputs = MigrationReport::outputs();
+    for (auto it = r.summary.begin(); it != r.summary.end(); ++it)
+        QVERIFY2(outputsContain(outputs, it.key()), qPrintable(it.key()));
+}
+
+void TestMigrationReport::snapshotOfARoundInProgress()
+{
+    MigrationRun run = ::preCopyRun();
+    run.phase = MigrationPhase::Rounds;
+    run.rounds = {{0, false, 1000, 50, 300, 109.2}, {1, false, 0, 0, 0, 0}};
+    run.pagesSent = 1030;
+    run.pagesResent = 30;
+    run.error.clear();
+    const auto snap
+        = MigrationReport::snapshot(run, std::vector<std::uint8_t>(1000, 2), run.samples, 1234, Result {});
+    QCOMPARE(snap->strategy, QStringLiteral("precopy"));
+    QCOMPARE(snap->pages, qint64(1000));
+    QCOMPARE(int(snap->pageStates.size()), 1000);
+    QCOMPARE(int(snap->samples.size()), 21);
+    // The round in progress shows what it has sent so far: 1030 - 1000.
+    QCOMPARE(snap->rounds.back().pagesSent, qint64(30));
+    QCOMPARE(snap->elapsedMs, 1234.0);
+    QCOMPARE(snap->pagesSentTotal, qint64(1030));
+    // Pre-copy's progress assumes 1.5 memories in all.
+    QCOMPARE(snap->progress, 1030.0 / 1000 / 1.5);
+    QCOMPARE(snap->status, QStringLiteral("re-sending dirty pages, round 2: 1030 pages sent (30 re-sent)"));
+    run.error = QStringLiteral("migration abandoned: x");
+    QCOMPARE(MigrationReport::snapshot(run, {}, {}, 0, Result {})->status, run.error);
+    run.phase = MigrationPhase::Done;
+    QCOMPARE(MigrationReport::snapshot(run, {}, {}, 0, Result {})->progress, 1.0);
+}
+
+QTEST_APPLESS_MAIN(TestMigrationReport)
+#include "tst_migrationreport.moc"

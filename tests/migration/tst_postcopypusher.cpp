@@ -1,0 +1,165 @@
+// The post-copy pusher, against a recording destination over loopback TCP.
+#include "migration/migrationlink.h"
+#include "migration/pagememory.h"
+#include "migration/postcopypusher.h"
+
+#include "pagesink.h"
+
+#include <QTest>
+
+#include <algorithm>
+
+using namespace proclab;
+using namespace proclab::migration;
+using proclab::testing::PageSink;
+using Clock = std::chrono::steady_clock;
+
+class TestPostCopyPusher : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void requestedPageGoesFirstAndNothingTwice();
+    void requestsOverTheWireAreServedOnce();
+    void cappedPushNeverRunsAhead();
+    void failedWriteIsReported();
+};
+
+namespace {
+
+struct Fixture {
+    PageMemory memory;
+    PageLedger ledger;
+    PageSink sink;
+    MigrationLink link;
+    PostCopyPusher pusher;
+
+    Fixture(std::size_t pages, double capBitsPerSec = 0, PageSink::Mode mode = PageSink::Mode::Receive)
+        : sink(pages, mode)
+        , link([] { return false; }, std::chrono::seconds(20), capBitsPerSec)
+        , pusher(link, memory, ledger)
+    {
+        QString error;
+        if (!memory.allocate(pages, &error))
+            qFatal("%s", qPrintable(error));
+        memory.fillPattern(9);
+        ledger.reset(pages);
+    }
+    ~Fixture() { link.close(); } // completes every handler while the pusher exists
+
+    bool connect()
+    {
+        QString error;
+        const bool ok = link.connect("127.0.0.1", sink.port(), std::chrono::seconds(5), &error);
+        if (!ok)
+            qWarning("%s", qPrintable(error));
+        return ok;
+    }
+    // Runs the link's handlers until the push ended, for at most 60 s (and 60,000 polls).
+    bool runUntilDone()
+    {
+        const auto deadline = Clock::now() + std::chrono::seconds(60);
+        for (int i = 0; i < 60000 && Clock::now() < deadline; ++i) {
+            if (pusher.done() || pusher.failed())
+                return true;
+            link.poll(std::chrono::milliseconds(10));
+        }
+        return false;
+    }
+};
+
+} // namespace
+
+void TestPostCopyPusher::requestedPageGoesFirstAndNothingTwice()
+{
+    constexpr std::size_t pages = 1000;
+    Fixture f(pages);
+    QVERIFY(f.connect());
+    f.pusher.requestPage(999); // the vCPU waits for the last page before the push began
+    f.pusher.start();
+    QVERIFY(f.runUntilDone());
+    QVERIFY2(!f.pusher.failed(), qPrintable(f.pusher.error()));
+    f.pusher.requestPage(999); // again, after it arrived: only counted
+    f.pusher.requestPage(10); // pushed already: only counted
+    f.link.close();
+    f.sink.join();
+    QVERIFY2(f.sink.error().isEmpty(), qPrintable(f.sink.error()));
+    QCOMPARE(f.sink.order().front(), std::uint64_t(999));
+    QCOMPARE(int(f.sink.order().size()), int(pages));
+    for (std::size_t p = 0; p < pages; ++p) {
+        QCOMPARE(f.sink.timesReceived(p), 1);
+        QCOMPARE(f.sink.hash(p), pageHash(f.memory.page(p)));
+    }
+    // The rest in order: the background push goes up from page 0.
+    QVERIFY(std::is_sorted(f.sink.order().begin() + 1, f.sink.order().end()));
+    QCOMPARE(f.ledger.demandFetches(), qint64(1));
+    QCOMPARE(f.ledger.requestsInFlight(), qint64(2));
+    QCOMPARE(f.ledger.pagesResent(), qint64(0));
+    QCOMPARE(f.link.pagesSent(), qint64(pages));
+    // One urgent batch of 1 page, then ceil(999 / 64) background batches.
+    QCOMPARE(f.sink.batches(), 1 + (999 + 63) / 64);
+}
+
+void TestPostCopyPusher::requestsOverTheWireAreServedOnce()
+{
+    constexpr std::size_t pages = 2000;
+    Fixture f(pages);
+    f.sink.requestAfterFirstBatch(1990);
+    QVERIFY(f.connect());
+    f.link.startReader(pages, [&f](std::size_t page) { f.pusher.requestPage(page); });
+    f.pusher.start();
+    QVERIFY(f.runUntilDone());
+    QVERIFY2(!f.pusher.failed(), qPrintable(f.pusher.error()));
+    f.link.close();
+    f.sink.join();
+    QVERIFY2(f.sink.error().isEmpty(), qPrintable(f.sink.error()));
+    // The request was decoded and accounted for exactly once: either the page went ahead of
+    // the push, or it was already on its way.
+    QCOMPARE(f.ledger.demandFetches() + f.ledger.requestsInFlight(), qint64(1));
+    QCOMPARE(int(f.sink.order().size()), int(pages));
+    for (std::size_t p = 0; p < pages; ++p)
+        QCOMPARE(f.sink.timesReceived(p), 1);
+    QCOMPARE(f.ledger.pagesResent(), qint64(0));
+}
+
+void TestPostCopyPusher::cappedPushNeverRunsAhead()
+{
+    constexpr std::size_t pages = 1024;
+    const double bytesPerSec = 100e6 / 8;
+    Fixture f(pages, 100e6);
+    QVERIFY(f.connect());
+    const auto t0 = Clock::now();
+    f.pusher.start();
+    QVERIFY(f.runUntilDone());
+    const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+    QVERIFY2(!f.pusher.failed(), qPrintable(f.pusher.error()));
+    // A lower bound no machine can beat unless the limiter is broken: everything but the
+    // last batch and the burst went at the cap.
+    const double lastBatchBytes = 24 + 64.0 * (8 + 4096);
+    const double bound
+        = (double(f.link.bytesSent()) - lastBatchBytes - f.link.limiter().burstBytes()) / bytesPerSec;
+    QVERIFY2(elapsed >= bound,
+        qPrintable(QStringLiteral("%1 s elapsed, at least %2 s expected").arg(elapsed).arg(bound)));
+    QCOMPARE(f.link.pagesSent(), qint64(pages));
+    // Bytes counted a second way: 16 batches of 64 pages.
+    QCOMPARE(f.link.bytesSent(), std::uint64_t(16 * 24 + pages * (8 + 4096)));
+    f.link.close();
+    f.sink.join();
+    QCOMPARE(int(f.sink.order().size()), int(pages));
+}
+
+void TestPostCopyPusher::failedWriteIsReported()
+{
+    // The destination hangs up at once: some write fails (the kernel buffers the first ones).
+    constexpr std::size_t pages = 16384; // 64 MiB, far more than a loopback socket buffers
+    Fixture f(pages, 0, PageSink::Mode::CloseAtOnce);
+    QVERIFY(f.connect());
+    f.pusher.start();
+    QVERIFY(f.runUntilDone());
+    QVERIFY(f.pusher.failed());
+    QVERIFY2(f.pusher.error().startsWith(QStringLiteral("sending failed: ")), qPrintable(f.pusher.error()));
+    QVERIFY(f.link.pagesSent() < qint64(pages));
+    f.sink.join();
+}
+
+QTEST_APPLESS_MAIN(TestPostCopyPusher)
+#include "tst_postcopypusher.moc"

@@ -1,0 +1,158 @@
+// The migration wire format: what the source encodes, the destination's checks accept.
+#include "migration/protocol.h"
+
+#include <QTest>
+
+#include <cstring>
+
+using namespace proclab::migration;
+
+class TestProtocol : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void pagesHeaderPassesTheChecks_data();
+    void pagesHeaderPassesTheChecks();
+    void badPageBatchesRefused_data();
+    void badPageBatchesRefused();
+    void messageRoundTrip();
+    void pageIndices();
+    void helloChecks_data();
+    void helloChecks();
+    void typeAndBodyChecks();
+};
+
+void TestProtocol::pagesHeaderPassesTheChecks_data()
+{
+    QTest::addColumn<int>("pages");
+    QTest::newRow("one") << 1;
+    QTest::newRow("a few") << 7;
+    QTest::newRow("the most") << int(kMaxPagesPerMessage);
+}
+
+void TestProtocol::pagesHeaderPassesTheChecks()
+{
+    QFETCH(int, pages);
+    const MsgHeader h = pagesHeader(std::size_t(pages));
+    QCOMPARE(h.type, std::uint32_t(MsgType::Pages));
+    QCOMPARE(h.count, std::uint32_t(pages));
+    // Computed a second way: each page is a u64 index plus 4096 bytes.
+    QCOMPARE(h.bodyBytes, std::uint64_t(pages) * 8 + std::uint64_t(pages) * 4096);
+    QString error;
+    QVERIFY2(checkPagesHeader(h, &error), qPrintable(error));
+}
+
+void TestProtocol::badPageBatchesRefused_data()
+{
+    QTest::addColumn<std::uint32_t>("count");
+    QTest::addColumn<std::uint64_t>("bodyBytes");
+    QTest::newRow("empty") << std::uint32_t(0) << std::uint64_t(0);
+    QTest::newRow("too many") << kMaxPagesPerMessage + 1 << pagesBodyBytes(kMaxPagesPerMessage + 1);
+    QTest::newRow("short body") << std::uint32_t(2) << pagesBodyBytes(2) - 1;
+    QTest::newRow("long body") << std::uint32_t(2) << pagesBodyBytes(3);
+}
+
+void TestProtocol::badPageBatchesRefused()
+{
+    QFETCH(std::uint32_t, count);
+    QFETCH(std::uint64_t, bodyBytes);
+    const MsgHeader h = makeHeader(MsgType::Pages, count, 0, bodyBytes);
+    QString error;
+    QVERIFY(!checkPagesHeader(h, &error));
+    QCOMPARE(error, QStringLiteral("protocol error: bad page batch of %1").arg(count));
+}
+
+void TestProtocol::messageRoundTrip()
+{
+    StatsBody stats;
+    stats.requestsServed = 12;
+    stats.maxFaultWaitNs = 345;
+    stats.degradedNs = -6;
+    const std::vector<char> msg = encodeMessage(MsgType::Stats, 3, 99, &stats, sizeof stats);
+    QCOMPARE(msg.size(), sizeof(MsgHeader) + sizeof(StatsBody));
+    MsgHeader h;
+    std::memcpy(&h, msg.data(), sizeof h);
+    QCOMPARE(h.type, std::uint32_t(MsgType::Stats));
+    QCOMPARE(h.count, std::uint32_t(3));
+    QCOMPARE(h.arg, std::uint64_t(99));
+    QString error;
+    QVERIFY2(checkBodyBytes(h, sizeof(StatsBody), &error), qPrintable(error));
+    StatsBody back;
+    std::memcpy(&back, msg.data() + sizeof h, sizeof back);
+    QCOMPARE(back.requestsServed, std::uint64_t(12));
+    QCOMPARE(back.maxFaultWaitNs, std::uint64_t(345));
+    QCOMPARE(back.degradedNs, std::int64_t(-6));
+    // A header-only message.
+    const std::vector<char> bare = encodeMessage(MsgType::Resumed, 0, 0);
+    QCOMPARE(bare.size(), sizeof(MsgHeader));
+}
+
+void TestProtocol::pageIndices()
+{
+    const std::uint32_t pages[] = {0, 1, 2, 7, 4095};
+    std::vector<std::uint64_t> wire {123}; // resized, not appended to
+    encodePageIndices(pages, 5, &wire);
+    QCOMPARE(wire, (std::vector<std::uint64_t> {0, 1, 2, 7, 4095}));
+    QString error;
+    QVERIFY(checkPageIndices(wire.data(), wire.size(), 4096, &error));
+    QVERIFY(!checkPageIndices(wire.data(), wire.size(), 4095, &error));
+    QCOMPARE(error, QStringLiteral("protocol error: page 4095 does not exist"));
+}
+
+void TestProtocol::helloChecks_data()
+{
+    QTest::addColumn<int>("field");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("good") << 0 << QString();
+    QTest::newRow("bad magic") << 1 << "not a ProcLab migration (bad magic, version or page size)";
+    QTest::newRow("bad version") << 2 << "not a ProcLab migration (bad magic, version or page size)";
+    QTest::newRow("bad page size") << 3 << "not a ProcLab migration (bad magic, version or page size)";
+    QTest::newRow("no pages") << 4 << "refused a VM of 0 pages";
+    QTest::newRow("too big") << 5 << QStringLiteral("refused a VM of %1 pages").arg(kMaxPages + 1);
+}
+
+void TestProtocol::helloChecks()
+{
+    QFETCH(int, field);
+    QFETCH(QString, message);
+    HelloBody hello;
+    hello.pages = 4096;
+    switch (field) {
+    case 1:
+        hello.magic = 0x31474d50;
+        break;
+    case 2:
+        hello.version = kVersion + 1;
+        break;
+    case 3:
+        hello.pageBytes = 8192;
+        break;
+    case 4:
+        hello.pages = 0;
+        break;
+    case 5:
+        hello.pages = kMaxPages + 1;
+        break;
+    default:
+        break;
+    }
+    QString error;
+    QCOMPARE(checkHello(hello, &error), message.isEmpty());
+    QCOMPARE(error, message);
+}
+
+void TestProtocol::typeAndBodyChecks()
+{
+    QString error;
+    const MsgHeader ack = makeHeader(MsgType::HelloAck, 0, 4321);
+    QVERIFY(checkType(ack, MsgType::HelloAck, &error));
+    QVERIFY(!checkType(ack, MsgType::Resumed, &error));
+    QCOMPARE(error, QStringLiteral("the destination answered message 2 instead of 6"));
+    const MsgHeader cpu = makeHeader(MsgType::CpuState, 0, 0, 8);
+    QVERIFY(!checkBodyBytes(cpu, sizeof(VmStateBody), &error));
+    QCOMPARE(
+        error, QStringLiteral("protocol error: message 5 has 8 bytes, expected %1").arg(sizeof(VmStateBody)));
+}
+
+QTEST_APPLESS_MAIN(TestProtocol)
+#include "tst_protocol.moc"

@@ -1,0 +1,298 @@
+#include "migrationliveview.h"
+
+#include "migrationrunrecord.h"
+#include "migrationviewstyle.h"
+#include "pagegridwidget.h"
+
+#include "common/runhistory.h"
+#include "migration/migrationengine.h"
+#include "migration/migrationreport.h"
+
+#include <QHBoxLayout>
+#include <QJsonObject>
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <optional>
+
+namespace proclab {
+
+namespace {
+
+// The newest run of @p strategy in @p history, if any.
+std::optional<MigrationRunRecord> newestRun(const RunHistory *history, const QString &strategy)
+{
+    if (!history)
+        return std::nullopt;
+    const auto runs = history->runsOf(MigrationEngine::kId);
+    for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+        if ((*it)->result.summary.value(QStringLiteral("strategy")).toString() == strategy)
+            return MigrationRunRecord::fromResult((*it)->result);
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+MigrationLiveView::MigrationLiveView(QWidget *parent, bool showGrid)
+    : StepView(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *top = new QHBoxLayout;
+    if (showGrid) {
+        auto *gridBox = new QVBoxLayout;
+        m_grid = new PageGridWidget(this);
+        m_legend = new QLabel(this);
+        m_legend->setWordWrap(true);
+        m_legend->setTextFormat(Qt::RichText);
+        gridBox->addWidget(m_grid, 1);
+        gridBox->addWidget(m_legend);
+        top->addLayout(gridBox, 2);
+    }
+    m_response = new ChartWidget(this);
+    m_response->setTitle(tr("Client response time"));
+    m_response->setExportName(QStringLiteral("migration-response-time"));
+    m_response->setProvenance(Provenance::Measured);
+    MigrationViewStyle::useLogY(m_response);
+    top->addWidget(m_response, 3);
+    layout->addLayout(top, 3);
+
+    auto *bottom = new QHBoxLayout;
+    m_rounds = new ChartWidget(this);
+    m_rounds->setTitle(tr("Pages per round"));
+    m_rounds->setExportName(QStringLiteral("migration-rounds"));
+    m_rounds->setProvenance(Provenance::Measured);
+    bottom->addWidget(m_rounds, 3);
+    m_figures = new QLabel(this);
+    m_figures->setTextFormat(Qt::RichText);
+    m_figures->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_figures->setWordWrap(true);
+    m_figures->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    bottom->addWidget(m_figures, 2);
+    layout->addLayout(bottom, 2);
+    m_status = new QLabel(this);
+    m_status->setWordWrap(true);
+    layout->addWidget(m_status);
+    updateLegend();
+    showSnapshot(nullptr, RunState::Idle);
+}
+
+QList<ChartWidget *> MigrationLiveView::charts() const
+{
+    return {m_response, m_rounds};
+}
+
+void MigrationLiveView::applyTheme(const Theme &theme)
+{
+    StepView::applyTheme(theme);
+    if (m_grid)
+        m_grid->setTheme(theme);
+    m_status->setFont(theme.font(11));
+    m_figures->setFont(theme.font(11));
+    updateLegend();
+}
+
+void MigrationLiveView::updateLegend()
+{
+    if (!m_legend)
+        return;
+    const auto colors = pageStateColors(m_theme);
+    const QStringList names = pageStateNames();
+    QString html;
+    for (int i = 0; i < 7; ++i) {
+        html += QStringLiteral("<span style=\"color:%1\">&#9632;</span>&nbsp;%2&nbsp;&nbsp; ")
+                    .arg(QColor(colors[std::size_t(i)]).name(), names[i].toHtmlEscaped());
+    }
+    m_legend->setText(html);
+    m_legend->setFont(m_theme.font(10));
+}
+
+void MigrationLiveView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState state)
+{
+    const auto *snap = dynamic_cast<const MigrationSnapshot *>(snapshot.get());
+    if (!snap) {
+        if (m_grid)
+            m_grid->setStates({});
+        drawResponse(nullptr, nullptr);
+        m_rounds->setSeries({});
+        m_figures->setText(QString());
+        m_status->setText(snapshot && !snapshot->result.error.isEmpty()
+                ? snapshot->result.error
+                : tr("Press Run (F5) to start the migration."));
+        return;
+    }
+    if (m_grid)
+        m_grid->setStates(snap->pageStates);
+    drawResponse(snapshot, snap);
+    drawRounds(snap);
+    drawFigures(snap, state);
+    m_status->setText(snap->result.error.isEmpty() ? snap->status : snap->result.error);
+}
+
+void MigrationLiveView::drawResponse(
+    const std::shared_ptr<const Snapshot> &snapshot, const MigrationSnapshot *snap)
+{
+    for (QCPAbstractItem *item : m_markers)
+        m_response->removeItem(item);
+    m_markers.clear();
+
+    std::vector<Series> series;
+    std::vector<int> strategyOf;
+    std::vector<bool> faint;
+    const QString current = snap ? snap->strategy : QString();
+    // Earlier runs, one per strategy (the newest), aligned on their migration start.
+    const bool recorded = m_runHistory && snap && m_runHistory->contains(snapshot);
+    for (const QString &id : MigrationViewStyle::strategyIds()) {
+        if (recorded && id == current)
+            continue; // the newest run of this strategy is this one: drawn below, in full colour
+        const std::optional<MigrationRunRecord> rec = newestRun(m_runHistory, id);
+        if (!rec || rec->timeSec.empty())
+            continue;
+        Series s;
+        s.id = QStringLiteral("earlier_") + id;
+        s.name = tr("%1 (earlier run)").arg(MigrationViewStyle::strategyTitle(id));
+        s.xLabel = tr("time since the migration started (s)");
+        s.yLabel = tr("response time (ms, log scale)");
+        s.x = rec->timeSec;
+        s.y = rec->responseMs;
+        series.push_back(std::move(s));
+        strategyOf.push_back(MigrationViewStyle::strategyIndex(id));
+        faint.push_back(true);
+    }
+    double origin = 0;
+    if (snap) {
+        origin = snap->migrationStartMs >= 0 ? snap->migrationStartMs : snap->elapsedMs;
+        Series s;
+        s.id = QString(migration::MigrationReport::kResponseSeries);
+        s.name = tr("%1 (this run)").arg(MigrationViewStyle::strategyTitle(current));
+        s.xLabel = tr("time since the migration started (s)");
+        s.yLabel = tr("response time (ms, log scale)");
+        for (const auto &c : snap->samples) {
+            s.x.push_back((c.sentMs - origin) / 1000);
+            s.y.push_back(std::max(c.responseMs, 1e-3)); // log axis: no zeros
+        }
+        series.push_back(std::move(s));
+        strategyOf.push_back(MigrationViewStyle::strategyIndex(current));
+        faint.push_back(false);
+    }
+    m_response->setSeries(series, true);
+    MigrationViewStyle::recolour(m_response, strategyOf, faint);
+    if (!snap) {
+        m_response->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+
+    // Markers: start, pause/resume (the downtime shaded), end.
+    auto vline = [&](double ms, const QString &label, const QColor &c, double labelY) {
+        if (ms < 0)
+            return;
+        const double x = (ms - origin) / 1000;
+        auto *line = new QCPItemStraightLine(m_response);
+        line->point1->setCoords(x, 1);
+        line->point2->setCoords(x, 2);
+        line->setPen(QPen(c, 1.5, Qt::DashLine));
+        m_markers << line;
+        auto *text = new QCPItemText(m_response);
+        text->position->setTypeX(QCPItemPosition::ptPlotCoords);
+        text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        text->position->setCoords(x, labelY); // staggered: markers can coincide
+        text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+        text->setText(label);
+        text->setColor(c);
+        text->setFont(m_theme.font(9));
+        m_markers << text;
+    };
+    if (snap->pauseMs >= 0) {
+        auto *rect = new QCPItemRect(m_response);
+        rect->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        rect->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        const double end = snap->resumeMs >= 0 ? snap->resumeMs : snap->elapsedMs;
+        rect->topLeft->setCoords((snap->pauseMs - origin) / 1000, 0);
+        rect->bottomRight->setCoords((end - origin) / 1000, 1);
+        QColor fill = m_theme.bad;
+        fill.setAlphaF(0.18);
+        rect->setBrush(fill);
+        rect->setPen(Qt::NoPen);
+        m_markers << rect;
+    }
+    vline(snap->migrationStartMs, tr("start"), m_theme.accent, 0.02);
+    vline(snap->pauseMs, tr("pause"), m_theme.bad, 0.09);
+    vline(snap->resumeMs, tr("resume"), m_theme.good, 0.16);
+    vline(snap->endMs, tr("end"), m_theme.text, 0.02);
+    m_response->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void MigrationLiveView::drawRounds(const MigrationSnapshot *snap)
+{
+    std::vector<Series> series(2);
+    series[0].id = QString(migration::MigrationReport::kSentSeries);
+    series[0].name = tr("pages sent");
+    series[1].id = QString(migration::MigrationReport::kDirtiedSeries);
+    series[1].name = tr("pages dirtied during the round");
+    for (auto &s : series) {
+        s.xLabel = tr("round (last: with the VM paused)");
+        s.yLabel = tr("pages");
+        s.style = Series::Style::Bars;
+    }
+    for (const auto &r : snap->rounds) {
+        series[0].x.push_back(r.round);
+        series[0].y.push_back(double(r.pagesSent));
+        series[1].x.push_back(r.round);
+        series[1].y.push_back(double(r.pagesDirtied));
+    }
+    m_rounds->setSeries(series, true);
+    // Side by side rather than on top of each other.
+    if (!m_barsGroup)
+        m_barsGroup = new QCPBarsGroup(m_rounds);
+    QCPBarsGroup *group = m_barsGroup;
+    for (int i = 0; i < m_rounds->plottableCount(); ++i) {
+        if (auto *b = qobject_cast<QCPBars *>(m_rounds->plottable(i))) {
+            b->setWidth(0.38);
+            b->setBarsGroup(group);
+        }
+    }
+    m_rounds->xAxis->setRange(-0.6, std::max<double>(1, double(snap->rounds.size())) - 0.4);
+    m_rounds->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void MigrationLiveView::drawFigures(const MigrationSnapshot *snap, RunState)
+{
+    const QJsonObject &s = snap->result.summary;
+    auto fig = [&](const QString &key, int decimals) {
+        return s.contains(key) ? QString::number(s.value(key).toDouble(), 'f', decimals)
+                               : QStringLiteral("–");
+    };
+    QString html = QStringLiteral("<b>%1</b> &mdash; %2<br>")
+                       .arg(MigrationViewStyle::strategyTitle(snap->strategy).toHtmlEscaped(),
+                           migrationPhaseName(snap->phase).toHtmlEscaped());
+    html += tr("Pages sent: <b>%1</b> of %2 (re-sent %3)<br>")
+                .arg(snap->pagesSentTotal)
+                .arg(snap->pages)
+                .arg(snap->pagesResent);
+    if (snap->strategy == QLatin1String("postcopy"))
+        html += tr("Fetched on demand: <b>%1</b><br>").arg(snap->demandFetches);
+    if (!s.isEmpty()) {
+        html += tr("Downtime, VM: <b>%1 ms</b>; client: <b>%2 ms</b><br>")
+                    .arg(fig(QStringLiteral("downtime_vm_ms"), 1),
+                        fig(QStringLiteral("downtime_client_ms"), 1));
+        html += tr("Total migration time: <b>%1 ms</b><br>").arg(fig(QStringLiteral("total_ms"), 0));
+        if (s.contains(QStringLiteral("stop_reason")))
+            html += tr("Pre-copy stopped: %1<br>").arg(s.value(QStringLiteral("stop_reason")).toString());
+        if (s.contains(QStringLiteral("write_faults")))
+            html += tr("Dirty pages found by <b>%1</b> write faults<br>")
+                        .arg(fig(QStringLiteral("write_faults"), 0));
+        if (s.contains(QStringLiteral("memory_equal"))) {
+            const bool eq = s.value(QStringLiteral("memory_equal")).toBool();
+            html += tr("Checksums: source %1, destination %2: <b style=\"color:%3\">%4</b><br>")
+                        .arg(s.value(QStringLiteral("checksum_source")).toString(),
+                            s.value(QStringLiteral("checksum_destination")).toString(),
+                            (eq ? m_theme.good : m_theme.bad).name(), eq ? tr("equal") : tr("DIFFERENT"));
+        }
+        html += tr("<i>measured on this machine</i>");
+    }
+    m_figures->setText(html);
+}
+
+} // namespace proclab

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "common/stepview.h"
+
+#include "neighbour/neighboursnapshot.h"
+
+class QLabel;
+
+namespace proclab {
+
+/**
+ * @brief V9 measured: the latency-sensitive service's request latencies in each phase (alone,
+ * beside a CPU-heavy tenant, beside a cache-heavy tenant, beside the CPU tenant limited):
+ * p50, p99 and maximum as bars on a log scale, and the whole distributions as curves.
+ */
+class NeighbourView : public StepView {
+    Q_OBJECT
+
+public:
+    explicit NeighbourView(QWidget *parent = nullptr);
+    void showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState state) override;
+    QList<ChartWidget *> charts() const override { return {m_bars, m_cdf}; }
+    void applyTheme(const Theme &theme) override;
+
+    /// @brief "alone", "beside a CPU-heavy tenant", ... for a phase id.
+    static QString phaseLabel(const QString &id);
+    /// @brief The same on two short lines, for the chart's axis.
+    static QString tickLabel(const QString &id);
+
+    ChartWidget *barChart() const { return m_bars; }
+    ChartWidget *cdfChart() const { return m_cdf; }
+    QString headline() const;
+    QString notes() const;
+
+private:
+    void drawBars(const NeighbourSnapshot &s);
+    void drawCdf(const NeighbourSnapshot &s);
+
+    QLabel *m_headline;
+    ChartWidget *m_bars;
+    ChartWidget *m_cdf;
+    QLabel *m_notes;
+    std::shared_ptr<const Snapshot> m_last;
+    RunState m_lastState = RunState::Idle;
+};
+
+} // namespace proclab

@@ -1,0 +1,134 @@
+#include "vmmcheckerview.h"
+
+#include <QPainter>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <memory>
+
+namespace proclab {
+
+namespace {
+
+/// Paints the verdict and the classification table.
+class CheckerTable : public QWidget {
+public:
+    explicit CheckerTable(QWidget *parent)
+        : QWidget(parent)
+    {
+        setMinimumSize(400, 240);
+    }
+    void setSnapshot(std::shared_ptr<const VmmSnapshot> s)
+    {
+        m_snap = std::move(s);
+        update();
+    }
+    void setTheme(const Theme &t)
+    {
+        m_theme = t;
+        update();
+    }
+
+protected:
+    void paintEvent(QPaintEvent *) override
+    {
+        QPainter p(this);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.fillRect(rect(), m_theme.base);
+        if (!m_snap || m_snap->mode != VmmMode::Check) {
+            p.setPen(m_theme.muted);
+            p.setFont(m_theme.font(12));
+            p.drawText(rect().adjusted(20, 20, -20, -20), Qt::AlignCenter | Qt::TextWordWrap,
+                m_snap ? tr("The checker runs with mode = check.")
+                       : tr("Press Run to check the instruction set."));
+            return;
+        }
+        const VmmSnapshot &s = *m_snap;
+        const QRectF area = rect().adjusted(10, 8, -10, -8);
+        // The verdict, large.
+        p.setFont(m_theme.font(14, true));
+        p.setPen(s.verdict.virtualizable ? m_theme.good : m_theme.bad);
+        const double headH = QFontMetricsF(p.font()).height() * 1.3;
+        p.drawText(QRectF(area.left(), area.top(), area.width(), headH), Qt::AlignLeft | Qt::AlignVCenter,
+            s.verdict.virtualizable
+                ? tr("ISA %1: virtualizable by trap-and-emulate").arg(ToyIsa::isaName(s.isa))
+                : tr("ISA %1: NOT virtualizable by trap-and-emulate (%2)")
+                      .arg(ToyIsa::isaName(s.isa), s.verdict.offending.join(QStringLiteral(", "))));
+        double y = area.top() + headH + 4;
+        // Table: sensitive instructions first would hide the ISA's order; keep it, two columns.
+        const QFont cell = m_theme.font(9.5);
+        const QFont cellBold = m_theme.font(9.5, true);
+        const double lineH = QFontMetricsF(cell).height() * 1.2;
+        const int n = int(s.table.size());
+        const int perColumn = std::max(1, int((area.bottom() - y - lineH) / lineH));
+        const int columns = n > perColumn ? 2 : 1;
+        const int rows = (n + columns - 1) / columns;
+        const double colW = area.width() / columns;
+        const double weights[] = {0.22, 0.13, 0.13, 0.13, 0.39};
+        const QStringList heads {tr("instr."), tr("priv."), tr("ctrl"), tr("behav."), tr("class")};
+        for (int c = 0; c < columns; ++c) {
+            double x = area.left() + c * colW;
+            p.setPen(m_theme.muted);
+            p.setFont(cellBold);
+            for (int k = 0; k < heads.size(); ++k) {
+                p.drawText(
+                    QRectF(x, y, colW * weights[k], lineH), Qt::AlignLeft | Qt::AlignVCenter, heads[k]);
+                x += colW * weights[k];
+            }
+        }
+        y += lineH;
+        for (int i = 0; i < n; ++i) {
+            const SensitivityEntry &e = s.table[std::size_t(i)];
+            const int c = i / rows;
+            const double rowY = y + (i % rows) * lineH;
+            double x = area.left() + c * colW;
+            const bool offending = e.sensitive() && !e.privileged;
+            if (offending) {
+                p.setPen(Qt::NoPen);
+                p.setBrush(m_theme.bad.lighter(175));
+                p.drawRect(QRectF(x, rowY, colW - 8, lineH));
+            }
+            p.setPen(offending ? m_theme.bad : m_theme.text);
+            const QStringList cells {e.mnemonic.toUpper(), e.privileged ? tr("yes") : QStringLiteral("-"),
+                e.controlSensitive ? tr("yes") : QStringLiteral("-"),
+                e.behaviourSensitive ? tr("yes") : QStringLiteral("-"), e.classText()};
+            for (int k = 0; k < cells.size(); ++k) {
+                p.setFont(k == 0 || offending ? cellBold : cell);
+                const double w = colW * weights[k];
+                p.drawText(QRectF(x, rowY, w, lineH), Qt::AlignLeft | Qt::AlignVCenter,
+                    QFontMetricsF(p.font()).elidedText(cells[k], Qt::ElideRight, w - 2));
+                x += w;
+            }
+        }
+    }
+
+private:
+    std::shared_ptr<const VmmSnapshot> m_snap;
+    Theme m_theme;
+};
+
+} // namespace
+
+VmmCheckerView::VmmCheckerView(QWidget *parent)
+    : StepView(parent)
+    , m_table(new CheckerTable(this))
+{
+    auto *column = new QVBoxLayout(this);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->addWidget(m_table, 1);
+}
+
+void VmmCheckerView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState)
+{
+    auto s = std::dynamic_pointer_cast<const VmmSnapshot>(snapshot);
+    static_cast<CheckerTable *>(m_table)->setSnapshot(s);
+    m_statusText = s ? s->status : QString();
+}
+
+void VmmCheckerView::applyTheme(const Theme &theme)
+{
+    StepView::applyTheme(theme);
+    static_cast<CheckerTable *>(m_table)->setTheme(theme);
+}
+
+} // namespace proclab
