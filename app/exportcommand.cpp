@@ -1,6 +1,7 @@
 #include "exportcommand.h"
 
 #include "labpanel.h"
+#include "lessonreport.h"
 #include "mainwindow.h"
 
 #include "cli/cli.h"
@@ -14,11 +15,80 @@
 
 namespace proclab {
 
+namespace {
+
+/// `export --report`: a fresh run of every step's preset, then the lesson's report as one PDF.
+int runReportExport(const QString &lessonId, const QString &output, const QString &lessonDir,
+    bool trustLessons, double timeoutSeconds, QTextStream &out, QTextStream &err)
+{
+    MainWindow::Options options;
+    options.persistent = false; // never the user's settings or progress
+    options.extraLessonDir = lessonDir;
+    options.trustLessons = trustLessons;
+    options.askConsent = false;
+    MainWindow w(options);
+    w.setThemeId(QStringLiteral("light")); // printed on white paper
+    w.setPresenterMode(false);
+    const Lesson *lesson = nullptr;
+    for (const Lesson &l : w.lessons()) {
+        if (l.id == lessonId)
+            lesson = &l;
+    }
+    if (!lesson) {
+        QStringList ids;
+        for (const Lesson &l : w.lessons())
+            ids << l.id;
+        err << QStringLiteral("proclab export: no lesson '%1' (lessons: %2)\n")
+                   .arg(lessonId, ids.join(QStringLiteral(", ")));
+        return CliUsage;
+    }
+    if (!lesson->isBuiltin() && !trustLessons && !LessonLoader::actionsNeedingConsent(*lesson).empty()) {
+        err << QStringLiteral("proclab export: '%1' starts programs or connects to hosts; refused (give "
+                              "--trust-lessons if you trust %2)\n")
+                   .arg(lessonId, QDir::toNativeSeparators(lesson->origin));
+        return CliUsage;
+    }
+    // The views are drawn at the size a student's window has on a 1280x800 screen.
+    w.resize(1280, 800);
+    w.show();
+    const int steps = static_cast<int>(lesson->steps.size());
+    for (int i = 0; i < steps; ++i) {
+        w.openLesson(lessonId, i);
+        QApplication::processEvents();
+        if (!w.lab()->engine())
+            continue;
+        if (!w.runCurrentStep(static_cast<int>(timeoutSeconds * 1000)))
+            err << QStringLiteral("proclab export: step %1 did not end within the time limit\n").arg(i + 1);
+        else if (!w.lab()->lastResult().error.isEmpty())
+            err << QStringLiteral("proclab export: step %1 failed: %2\n")
+                       .arg(i + 1)
+                       .arg(w.lab()->lastResult().error);
+        // The view draws its last snapshot on the next turns of the event loop: picture it after.
+        for (int k = 0; k < 5; ++k)
+            QApplication::processEvents();
+        w.recordRun();
+        out << QStringLiteral("step %1 of %2 run\n").arg(i + 1).arg(steps);
+        out.flush();
+    }
+    LessonReport report = w.lessonReport(lessonId);
+    report.source = QObject::tr("a fresh run of each step's preset");
+    const QString error = writeLessonReport(report, output);
+    if (!error.isEmpty()) {
+        err << "proclab export: " << error << '\n';
+        return CliRunFailed;
+    }
+    out << "wrote " << QDir::toNativeSeparators(output) << '\n';
+    return CliOk;
+}
+
+} // namespace
+
 int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     QString lessonId, formatText, output, themeId = QStringLiteral("light"), lessonDir;
     int step = 0;
     bool window = false;
+    bool report = false;
     QSize size(1600, 1000);
     bool sizeGiven = false;
     bool trustLessons = false;
@@ -54,6 +124,8 @@ int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err
                 return CliUsage;
         } else if (a == QLatin1String("--window")) {
             window = true;
+        } else if (a == QLatin1String("--report")) {
+            report = true;
         } else if (a == QLatin1String("--theme")) {
             if (!needValue(i, a, &themeId))
                 return CliUsage;
@@ -92,6 +164,14 @@ int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err
             err << QStringLiteral("proclab export: unknown option '%1' (see 'proclab --help')\n").arg(a);
             return CliUsage;
         }
+    }
+    if (report) {
+        if (lessonId.isEmpty() || output.isEmpty() || step != 0 || window || !formatText.isEmpty()) {
+            err << "proclab export: --report needs --lesson ID --output FILE.pdf (and no --step, --format or "
+                   "--window)\n";
+            return CliUsage;
+        }
+        return runReportExport(lessonId, output, lessonDir, trustLessons, timeoutSeconds, out, err);
     }
     if (lessonId.isEmpty() || step == 0 || output.isEmpty() || (formatText.isEmpty() && !window)) {
         err << "proclab export: needs --lesson ID --step N --format png|svg|pdf|csv --output FILE\n";

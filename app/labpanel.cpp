@@ -15,6 +15,7 @@
 #include <QMenu>
 #include <QPainter>
 #include <QProgressBar>
+#include <QScrollArea>
 #include <QStackedLayout>
 #include <QStyle>
 #include <QTimer>
@@ -115,7 +116,13 @@ LabPanel::LabPanel(QWidget *parent)
     m_placeholder->setWordWrap(true);
     m_placeholder->setText(tr("This step has nothing to run: read the text on the left."));
     m_viewStack->addWidget(m_placeholder);
-    layout->addWidget(m_viewHolder, 1);
+    // A view whose minimum size is more than the window has room for (a 1024x768 screen in
+    // large type) scrolls inside the panel instead of pushing the window past the screen.
+    auto *viewScroll = new QScrollArea(this);
+    viewScroll->setWidgetResizable(true);
+    viewScroll->setFrameShape(QFrame::NoFrame);
+    viewScroll->setWidget(m_viewHolder);
+    layout->addWidget(viewScroll, 1);
 
     auto *boxLayout = new QVBoxLayout(m_paramBox);
     boxLayout->setContentsMargins(4, 4, 4, 4);
@@ -178,7 +185,8 @@ void LabPanel::setStep(const LessonStep &step, const QString &exportName)
     m_view->reset();
     m_params->setSchema(m_engine->schema(), step.preset, step.editable);
     m_paramBox->setVisible(m_params->editorCount() > 0);
-    m_paramBox->setTitle(step.editable.isEmpty() ? tr("Parameters (fixed by this step)") : tr("Parameters"));
+    // Nothing to change: no title, only the "All parameters (n, fixed by this step)" expander.
+    m_paramBox->setTitle(m_params->editableCount() == 0 ? QString() : tr("Parameters you can change"));
     const bool measured = m_engine->info().provenance == Provenance::Measured;
     m_kind->setText(measured ? tr("<b>measured on this machine</b>") : tr("<b>model</b>"));
     m_kind->setToolTip(measured
@@ -228,8 +236,13 @@ void LabPanel::applyTheme(const Theme &theme)
     if (m_view)
         m_view->applyTheme(theme);
     m_placeholder->setFont(theme.font(13));
+    m_paramBox->setFont(theme.font(10, true));
+    m_params->applyTheme(theme); // its own font: not the box title's bold
     m_state->setFont(theme.font(10));
     m_kind->setFont(theme.font(10));
+    for (QWidget *w : m_toolbar->findChildren<QWidget *>())
+        w->setFont(theme.font(10));
+    m_state->setWordWrap(true); // a long status wraps instead of widening the window
     const int icon = static_cast<int>(22 * theme.fontScale);
     m_toolbar->setIconSize(QSize(icon, icon));
 }

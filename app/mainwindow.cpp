@@ -2,28 +2,38 @@
 
 #include "labpanel.h"
 #include "lessonnavigator.h"
+#include "parameterpanel.h"
 #include "questionwidget.h"
+#include "shortcutoverlay.h"
 #include "steppage.h"
+#include "syllabusmap.h"
 
 #include "common/chartexport.h"
 #include "common/stepview.h"
 
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDialog>
 #include <QFileDialog>
+#include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTextEdit>
+#include <QToolButton>
+#include <QVBoxLayout>
 
 namespace proclab {
 
@@ -35,10 +45,25 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     , m_page(new StepPage(this))
     , m_lab(new LabPanel(this))
     , m_splitter(new QSplitter(Qt::Horizontal, this))
+    , m_navHolder(new QWidget(this))
+    , m_navStrip(new QToolButton(this))
+    , m_overlay(new ShortcutOverlay(this))
 {
     setWindowTitle(tr("ProcLab"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/proclab.svg")));
-    m_splitter->addWidget(m_nav);
+    // The lesson list with, beside it, the strip it folds into in presenter mode.
+    auto *navLayout = new QHBoxLayout(m_navHolder);
+    navLayout->setContentsMargins(0, 0, 0, 0);
+    navLayout->setSpacing(0);
+    m_navStrip->setArrowType(Qt::RightArrow);
+    m_navStrip->setAutoRaise(true);
+    m_navStrip->setToolTip(tr("Show the lesson list (Ctrl+L)"));
+    m_navStrip->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Expanding);
+    m_navStrip->setVisible(false);
+    connect(m_navStrip, &QToolButton::clicked, this, [this] { setLessonListShown(true); });
+    navLayout->addWidget(m_navStrip);
+    navLayout->addWidget(m_nav, 1);
+    m_splitter->addWidget(m_navHolder);
     m_splitter->addWidget(m_page);
     m_splitter->addWidget(m_lab);
     m_splitter->setStretchFactor(0, 0);
@@ -47,9 +72,14 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_splitter->setSizes({260, 430, 910});
     setCentralWidget(m_splitter);
 
+    m_splitter->setCollapsible(0, false);
+    m_splitter->setCollapsible(1, false);
+    m_splitter->setCollapsible(2, false);
     connect(m_nav, &LessonNavigator::lessonChosen, this, [this](const QString &id) {
         const ProgressStore::LessonProgress *p = m_progress.find(id);
         openLesson(id, p ? p->currentStep : 0);
+        if (m_presenter)
+            setLessonListShown(false); // back to the room for the view
     });
     connect(m_page, &StepPage::previousRequested, this, [this] { goToStep(m_step - 1); });
     connect(m_page, &StepPage::nextRequested, this, [this] { goToStep(m_step + 1); });
@@ -57,6 +87,9 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         if (m_lessonId.isEmpty())
             return;
         m_progress.recordAnswer(m_lessonId, m_step, correct);
+        ReportStep &record = m_records[{m_lessonId, m_step}];
+        record.answer = m_page->question()->lastAnswer();
+        record.correct = correct;
         saveProgress();
         refreshNavigator();
         statusBar()->showMessage(
@@ -82,6 +115,10 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
             s.value(QStringLiteral("view/theme"), QStringLiteral("light")).toString(), m_fontScale);
         if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray()))
             resizeToScreen();
+        fitToScreen(); // saved on a larger screen, or with a larger font
+        const QScreen *screen = QGuiApplication::primaryScreen();
+        const bool smallScreen = screen && screen->availableGeometry().width() < 1400;
+        m_presenter = s.value(QStringLiteral("view/presenter"), smallScreen).toBool();
         m_splitterRestored
             = m_splitter->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray());
     } else {
@@ -111,6 +148,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         openLessonFolder(m_options.extraLessonDir);
     refreshNavigator();
     applyTheme();
+    setPresenterMode(m_presenter);
 
     if (m_options.persistent) {
         QSettings s;
@@ -131,8 +169,63 @@ void MainWindow::resizeToScreen()
     if (const QScreen *screen = QGuiApplication::primaryScreen())
         size = size.boundedTo(screen->availableGeometry().size() * 0.92);
     resize(size);
-    const int w = size.width();
-    m_splitter->setSizes({w * 19 / 100, w * 29 / 100, w * 52 / 100});
+    applySplitterSizes();
+}
+
+void MainWindow::fitToScreen()
+{
+    const QScreen *s = screen() ? screen() : QGuiApplication::primaryScreen();
+    if (!s)
+        return;
+    const QRect avail = s->availableGeometry();
+    const QSize frameExtra = frameGeometry().size() - geometry().size();
+    const QSize most = avail.size() - frameExtra;
+    if (width() > most.width() || height() > most.height())
+        resize(size().boundedTo(most));
+    QRect frame = frameGeometry();
+    if (!avail.contains(frame)) {
+        frame.moveLeft(std::clamp(
+            frame.left(), avail.left(), std::max(avail.left(), avail.right() - frame.width() + 1)));
+        frame.moveTop(
+            std::clamp(frame.top(), avail.top(), std::max(avail.top(), avail.bottom() - frame.height() + 1)));
+        move(frame.topLeft());
+    }
+}
+
+void MainWindow::applySplitterSizes()
+{
+    const int w = std::max(width(), 400);
+    if (!m_presenter) {
+        m_splitter->setSizes({w * 19 / 100, w * 29 / 100, w * 52 / 100});
+        return;
+    }
+    // Presenter: the view gets most of the width, the text enough to read in large type.
+    const int nav = m_nav->isVisible() ? w * 20 / 100 : m_navStrip->sizeHint().width();
+    const int rest = w - nav;
+    const int page = rest * 37 / 100;
+    m_splitter->setSizes({nav, page, rest - page});
+}
+
+void MainWindow::setPresenterMode(bool on)
+{
+    m_presenter = on;
+    if (m_presenterAction)
+        m_presenterAction->setChecked(on);
+    setLessonListShown(!on);
+    if (m_options.persistent)
+        QSettings().setValue(QStringLiteral("view/presenter"), on);
+}
+
+void MainWindow::setLessonListShown(bool shown)
+{
+    m_nav->setVisible(shown);
+    m_navStrip->setVisible(!shown && m_presenter);
+    m_navHolder->setVisible(shown || m_presenter);
+    if (m_navAction)
+        m_navAction->setChecked(shown);
+    applySplitterSizes();
+    if (shown && m_presenter)
+        m_nav->setFocus(Qt::ShortcutFocusReason);
 }
 
 MainWindow::~MainWindow()
@@ -188,6 +281,11 @@ bool MainWindow::goToStep(int step)
     }
     m_lab->setStep(shown, QStringLiteral("%1-step%2").arg(lesson->id).arg(step + 1));
     m_lab->applyTheme(m_theme);
+    // Keyboard first: the answer box (or the first choice) has the focus; F5 runs from there.
+    if (s.question)
+        m_page->question()->focusAnswer();
+    else
+        m_page->setFocus(Qt::OtherFocusReason);
     setWindowTitle(tr("%1 - ProcLab").arg(lesson->title));
     saveProgress();
     if (m_options.persistent) {
@@ -285,8 +383,110 @@ bool MainWindow::runCurrentStep(int timeoutMs)
     return ok;
 }
 
+void MainWindow::recordRun()
+{
+    Engine *engine = m_lab->engine();
+    if (m_lessonId.isEmpty() || m_step < 0 || !engine)
+        return;
+    const auto snap = engine->snapshot();
+    if (!snap)
+        return;
+    ReportStep &r = m_records[{m_lessonId, m_step}];
+    r.ran = m_lab->hasResult();
+    r.runError = snap->result.error;
+    r.result = snap->result.toJson();
+    r.provenance = provenanceLabel(snap->result.provenance);
+    if (snap->result.provenance == Provenance::Measured && !snap->result.machine.isEmpty())
+        r.provenance += QStringLiteral(" (%1)").arg(snap->result.machine);
+    if (r.ran && m_lab->view())
+        r.picture = m_lab->view()->grab().toImage();
+}
+
+LessonReport MainWindow::lessonReport(const QString &lessonId) const
+{
+    LessonReport report;
+    const Lesson *lesson = nullptr;
+    for (const Lesson &l : m_lessons) {
+        if (l.id == lessonId)
+            lesson = &l;
+    }
+    if (!lesson)
+        return report;
+    report.lessonId = lesson->id;
+    report.lessonTitle = lesson->title;
+    report.syllabus = lesson->syllabus;
+    report.created = QDateTime::currentDateTime();
+    report.source = tr("the runs made in this session");
+    const ProgressStore::LessonProgress *progress = m_progress.find(lessonId);
+    for (int i = 0; i < static_cast<int>(lesson->steps.size()); ++i) {
+        const LessonStep &step = lesson->steps[static_cast<size_t>(i)];
+        const auto found = m_records.find({lessonId, i});
+        ReportStep r = found == m_records.end() ? ReportStep {} : found->second;
+        r.title = step.title;
+        r.markdown = step.markdown;
+        r.explainMarkdown = step.explainMarkdown;
+        r.question = step.question;
+        r.hasEngine = !step.engine.isEmpty();
+        if (!r.correct && progress && progress->answers.count(i) && progress->answers.at(i).tries > 0)
+            r.correct = progress->answers.at(i).correct;
+        report.steps.push_back(std::move(r));
+    }
+    return report;
+}
+
+QString MainWindow::exportLessonReport(const QString &path)
+{
+    if (m_lessonId.isEmpty())
+        return tr("no lesson is open");
+    return writeLessonReport(lessonReport(m_lessonId), path);
+}
+
+void MainWindow::exportLessonReportInteractive()
+{
+    if (m_lessonId.isEmpty()) {
+        statusBar()->showMessage(tr("Open a lesson first."), 4000);
+        return;
+    }
+    QSettings s;
+    const QString dir = s.value(QStringLiteral("export/lastDir"),
+                             QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                            .toString();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export lesson report"),
+        dir + QLatin1Char('/') + m_lessonId + QStringLiteral("-report.pdf"), tr("PDF files (*.pdf)"));
+    if (path.isEmpty())
+        return;
+    s.setValue(QStringLiteral("export/lastDir"), QFileInfo(path).absolutePath());
+    const QString error = exportLessonReport(path);
+    if (error.isEmpty())
+        statusBar()->showMessage(tr("Wrote %1").arg(path), 5000);
+    else
+        QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void MainWindow::showSyllabusMap()
+{
+    if (!m_syllabusDialog) {
+        m_syllabusDialog = new QDialog(this);
+        m_syllabusDialog->setWindowTitle(tr("Syllabus map"));
+        auto *layout = new QVBoxLayout(m_syllabusDialog);
+        m_syllabusMap = new SyllabusMap(m_syllabusDialog);
+        layout->addWidget(m_syllabusMap);
+        connect(m_syllabusMap, &SyllabusMap::stepChosen, this, [this](const QString &lesson, int step) {
+            m_syllabusDialog->hide();
+            openLesson(lesson, step);
+        });
+    }
+    m_syllabusMap->applyTheme(m_theme);
+    m_syllabusMap->setLessons(m_lessons, m_progress);
+    m_syllabusDialog->resize(size().boundedTo(QSize(1100, 900)) * 0.9);
+    m_syllabusDialog->show();
+    m_syllabusDialog->raise();
+    m_syllabusMap->tree()->setFocus();
+}
+
 void MainWindow::onRunFinished()
 {
+    recordRun();
     m_page->showExplanation(true);
     if (m_lab->engine()) {
         const auto snap = m_lab->engine()->snapshot();
@@ -300,12 +500,15 @@ void MainWindow::onRunFinished()
 
 void MainWindow::setThemeId(const QString &id)
 {
+    const bool toProjector = id == QLatin1String("projector") && m_theme.id != id;
     m_theme = Theme::byId(id, m_fontScale);
     for (QAction *a : m_themeGroup->actions())
         a->setChecked(a->data().toString() == m_theme.id);
     if (m_options.persistent)
         QSettings().setValue(QStringLiteral("view/theme"), m_theme.id);
     applyTheme();
+    if (toProjector)
+        setPresenterMode(true); // a projector is a presentation: the view first
 }
 
 void MainWindow::setFontScale(double scale)
@@ -325,6 +528,12 @@ void MainWindow::applyTheme()
     m_lab->applyTheme(m_theme);
     QFont f = m_theme.font(11);
     m_nav->setFont(f);
+    m_overlay->applyTheme(m_theme);
+    if (m_syllabusMap)
+        m_syllabusMap->applyTheme(m_theme);
+    const int strip = static_cast<int>(16 * m_theme.fontScale);
+    m_navStrip->setIconSize(QSize(strip, strip));
+    m_navStrip->setFixedWidth(strip + 12);
 }
 
 void MainWindow::saveProgress()
@@ -370,6 +579,9 @@ void MainWindow::buildMenus()
     });
     copy->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     file->addAction(tr("Save &window picture..."), this, &MainWindow::saveWindowPicture);
+    QAction *report = file->addAction(
+        tr("Export lesson &report (PDF)..."), this, &MainWindow::exportLessonReportInteractive);
+    report->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -414,15 +626,26 @@ void MainWindow::buildMenus()
         connect(a, &QAction::triggered, this, [this, id = QString::fromLatin1(id)] { setThemeId(id); });
     }
     view->addSeparator();
-    QAction *toggleNav
-        = view->addAction(tr("Show lesson &list"), this, [this](bool on) { m_nav->setVisible(on); });
-    toggleNav->setCheckable(true);
-    toggleNav->setChecked(true);
-    toggleNav->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_navAction = view->addAction(tr("Show lesson &list"), this, [this](bool on) { setLessonListShown(on); });
+    m_navAction->setCheckable(true);
+    m_navAction->setChecked(true);
+    m_navAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_presenterAction
+        = view->addAction(tr("&Presenter layout"), this, [this](bool on) { setPresenterMode(on); });
+    m_presenterAction->setCheckable(true);
+    m_presenterAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    m_presenterAction->setToolTip(tr("The view gets most of the window; the lesson list folds into a strip"));
+    QAction *map = view->addAction(tr("S&yllabus map"), this, &MainWindow::showSyllabusMap);
+    map->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    QAction *answer
+        = view->addAction(tr("Go to the &answer"), this, [this] { m_page->question()->focusAnswer(); });
+    answer->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    addActions({m_navAction, m_presenterAction, map, answer, report});
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *keys = help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
-    keys->setShortcut(QKeySequence::HelpContents);
+    keys->setShortcuts({QKeySequence(Qt::Key_F1), QKeySequence(Qt::Key_Question)});
+    addAction(keys);
     help->addAction(tr("&About ProcLab"), this, &MainWindow::showAbout);
 }
 
@@ -467,23 +690,7 @@ void MainWindow::saveWindowPicture()
 
 void MainWindow::showShortcuts()
 {
-    QMessageBox::information(this, tr("Keyboard shortcuts"),
-        tr("<table cellspacing=6>"
-           "<tr><td><b>F5</b></td><td>Run / resume</td></tr>"
-           "<tr><td><b>F6</b></td><td>Pause</td></tr>"
-           "<tr><td><b>F10</b></td><td>Step one event</td></tr>"
-           "<tr><td><b>Shift+F5</b></td><td>Stop</td></tr>"
-           "<tr><td><b>Ctrl+R</b></td><td>Reset the step</td></tr>"
-           "<tr><td><b>Page Down / Page Up</b></td><td>Next / previous step</td></tr>"
-           "<tr><td><b>F11</b></td><td>Full screen</td></tr>"
-           "<tr><td><b>Ctrl+= / Ctrl+- / Ctrl+0</b></td><td>Larger / smaller / normal text and "
-           "charts</td></tr>"
-           "<tr><td><b>Ctrl+E / Ctrl+Shift+E</b></td><td>Export the chart as PNG / CSV</td></tr>"
-           "<tr><td><b>Ctrl+Shift+C</b></td><td>Copy the chart</td></tr>"
-           "<tr><td><b>Ctrl+O</b></td><td>Open a lesson folder</td></tr>"
-           "<tr><td><b>Ctrl+L</b></td><td>Show or hide the lesson list</td></tr>"
-           "<tr><td><b>Ctrl+Enter</b></td><td>Check the answer</td></tr>"
-           "</table>"));
+    m_overlay->open();
 }
 
 void MainWindow::showAbout()
@@ -499,10 +706,11 @@ void MainWindow::showAbout()
 void MainWindow::showEvent(QShowEvent *event)
 {
     QMainWindow::showEvent(event);
-    if (!m_splitterRestored) {
+    if (m_options.persistent)
+        fitToScreen(); // a window sized on purpose (export, tests) keeps its size
+    if (!m_splitterRestored || m_presenter) {
         // Proportions for the size the window really has (known only now).
-        const int w = width();
-        m_splitter->setSizes({w * 19 / 100, w * 29 / 100, w * 52 / 100});
+        applySplitterSizes();
         m_splitterRestored = true;
     }
 }
@@ -533,9 +741,15 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
     // (a QTextBrowser would otherwise scroll with them): presenters use a clicker.
     if (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress) {
         auto *key = static_cast<QKeyEvent *>(event);
+        // Editors that use the keys themselves keep them; a one-line answer box has no use for them.
+        const auto *text = qobject_cast<QTextEdit *>(watched);
+        const auto *plain = qobject_cast<QPlainTextEdit *>(watched);
+        const bool editorUsesKeys = qobject_cast<QComboBox *>(watched)
+            || qobject_cast<QAbstractSpinBox *>(watched) || (text && !text->isReadOnly())
+            || (plain && !plain->isReadOnly());
         if ((key->key() == Qt::Key_PageDown || key->key() == Qt::Key_PageUp)
-            && key->modifiers() == Qt::NoModifier && isActiveWindow() && !qobject_cast<QLineEdit *>(watched)
-            && !qobject_cast<QComboBox *>(watched)) {
+            && key->modifiers() == Qt::NoModifier && isActiveWindow() && !editorUsesKeys
+            && !m_overlay->isVisible() && !(m_syllabusDialog && m_syllabusDialog->isActiveWindow())) {
             if (event->type() == QEvent::KeyPress)
                 goToStep(m_step + (key->key() == Qt::Key_PageDown ? 1 : -1));
             event->accept();

@@ -1,19 +1,27 @@
 #pragma once
 
+#include "lessonreport.h"
+
 #include "common/theme.h"
 #include "lesson/lesson.h"
 #include "lesson/progressstore.h"
 
 #include <QMainWindow>
 
+#include <map>
+
 class QActionGroup;
+class QDialog;
 class QSplitter;
+class QToolButton;
 
 namespace proclab {
 
 class LabPanel;
 class LessonNavigator;
+class ShortcutOverlay;
 class StepPage;
+class SyllabusMap;
 
 /**
  * @brief The window: lesson navigator, step page (text, question, navigation)
@@ -54,6 +62,29 @@ public:
     void setFontScale(double scale);
     const Theme &theme() const { return m_theme; }
 
+    /**
+     * @brief Presenter layout: the step's view gets most of the window, the lesson
+     * list collapses to a strip (its button opens it) and the step text narrows.
+     */
+    void setPresenterMode(bool on);
+    bool presenterMode() const { return m_presenter; }
+    /// Opens the lesson list (in presenter mode it is folded away until asked for).
+    void setLessonListShown(bool shown);
+
+    /// Shows the keyboard shortcuts over the window (F1 or ?).
+    void showShortcuts();
+    ShortcutOverlay *shortcutOverlay() const { return m_overlay; }
+    /// Shows the syllabus map (Ctrl+M), filled with the current progress.
+    void showSyllabusMap();
+    SyllabusMap *syllabusMap() const { return m_syllabusMap; }
+
+    /// Keeps what the report needs of the current step's run: result and picture of the view.
+    void recordRun();
+    /// The report of lesson @p lessonId from this session's runs and answers.
+    LessonReport lessonReport(const QString &lessonId) const;
+    /// Writes the current lesson's report as a PDF (empty string on success).
+    QString exportLessonReport(const QString &path);
+
     LabPanel *lab() const { return m_lab; }
     StepPage *stepPage() const { return m_page; }
     LessonNavigator *navigator() const { return m_nav; }
@@ -73,8 +104,11 @@ private:
     void refreshNavigator();
     void exportPrimaryChart(const QString &format);
     void saveWindowPicture();
-    void showShortcuts();
     void showAbout();
+    void exportLessonReportInteractive();
+    /// Moves and shrinks the window so that it lies inside the screen it is on.
+    void fitToScreen();
+    void applySplitterSizes();
     void onRunFinished();
 
     Options m_options;
@@ -90,6 +124,16 @@ private:
     QString m_lessonId;
     int m_step = -1;
     bool m_splitterRestored = false;
+    bool m_presenter = false;
+    QWidget *m_navHolder; ///< the lesson list and its presenter strip
+    QToolButton *m_navStrip; ///< presenter mode: the folded lesson list's button
+    QAction *m_presenterAction = nullptr;
+    QAction *m_navAction = nullptr;
+    ShortcutOverlay *m_overlay;
+    QDialog *m_syllabusDialog = nullptr;
+    SyllabusMap *m_syllabusMap = nullptr;
+    /// This session's runs and answers per (lesson, step), for the lesson report.
+    std::map<std::pair<QString, int>, ReportStep> m_records;
 };
 
 } // namespace proclab

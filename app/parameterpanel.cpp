@@ -1,5 +1,7 @@
 #include "parameterpanel.h"
 
+#include "common/theme.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
@@ -12,6 +14,7 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace proclab {
@@ -53,16 +56,64 @@ QString tooltipFor(const ParamSpec &s, bool editable)
 ParameterPanel::ParameterPanel(QWidget *parent)
     : QWidget(parent)
     , m_grid(new QGridLayout)
+    , m_allToggle(new QToolButton(this))
+    , m_fixedHolder(new QWidget(this))
+    , m_fixedGrid(new QGridLayout(m_fixedHolder))
     , m_message(new QLabel(this))
 {
     auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(4, 4, 4, 4);
+    layout->setContentsMargins(4, 2, 4, 2);
+    layout->setSpacing(2);
     layout->addLayout(m_grid);
+    m_allToggle->setCheckable(true);
+    m_allToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_allToggle->setArrowType(Qt::RightArrow);
+    m_allToggle->setAutoRaise(true);
+    m_allToggle->setToolTip(tr("Show the parameters this step fixes, with their values"));
+    connect(m_allToggle, &QToolButton::toggled, this, &ParameterPanel::setAllParametersShown);
+    layout->addWidget(m_allToggle, 0, Qt::AlignLeft);
+    m_fixedGrid->setContentsMargins(16, 0, 0, 0);
+    m_fixedGrid->setColumnStretch(1, 1);
+    m_fixedGrid->setColumnStretch(4, 1);
+    m_fixedHolder->setVisible(false);
+    layout->addWidget(m_fixedHolder);
     layout->addWidget(m_message);
     m_message->setWordWrap(true);
     m_message->setVisible(false);
     m_grid->setColumnStretch(1, 1);
     m_grid->setColumnStretch(4, 1);
+}
+
+int ParameterPanel::editableCount() const
+{
+    return static_cast<int>(
+        std::count_if(m_rows.begin(), m_rows.end(), [](const Row &r) { return r.editable; }));
+}
+
+bool ParameterPanel::allParametersShown() const
+{
+    return m_allToggle->isChecked();
+}
+
+void ParameterPanel::setAllParametersShown(bool shown)
+{
+    if (m_allToggle->isChecked() != shown) {
+        m_allToggle->setChecked(shown); // comes back here through toggled()
+        return;
+    }
+    m_allToggle->setArrowType(shown ? Qt::DownArrow : Qt::RightArrow);
+    m_fixedHolder->setVisible(shown);
+}
+
+void ParameterPanel::applyTheme(const Theme &theme)
+{
+    // Set on the panel and on each child: with the projector's style sheet a parent's font
+    // does not reach them. Editors made later (rebuild()) take the panel's font.
+    setFont(theme.font(10));
+    for (QWidget *w : findChildren<QWidget *>())
+        w->setFont(font());
+    const int arrow = static_cast<int>(12 * theme.fontScale);
+    m_allToggle->setIconSize(QSize(arrow, arrow));
 }
 
 void ParameterPanel::setSchema(
@@ -99,9 +150,11 @@ void ParameterPanel::setLocked(bool locked)
 {
     m_locked = locked;
     for (Row &r : m_rows) {
-        r.editor->setEnabled(r.editable && !locked);
+        if (!r.editable)
+            continue;
+        r.editor->setEnabled(!locked);
         if (r.slider)
-            r.slider->setEnabled(r.editable && !locked);
+            r.slider->setEnabled(!locked);
     }
 }
 
@@ -179,6 +232,11 @@ double ParameterPanel::fromSlider(const ParamSpec &s, int position) const
 void ParameterPanel::showValue(Row &r)
 {
     const QVariant v = m_values.value(r.spec.name, r.spec.defaultValue);
+    if (r.value) {
+        r.value->setText(
+            r.spec.type == ParamSpec::Type::Bool ? (v.toBool() ? tr("yes") : tr("no")) : r.spec.format(v));
+        return;
+    }
     if (r.line) {
         const QSignalBlocker b(r.line);
         r.line->setText(r.spec.format(v));
@@ -199,13 +257,16 @@ void ParameterPanel::showValue(Row &r)
 
 void ParameterPanel::rebuild()
 {
-    while (QLayoutItem *item = m_grid->takeAt(0)) {
-        delete item->widget();
-        delete item;
+    for (QGridLayout *grid : {m_grid, m_fixedGrid}) {
+        while (QLayoutItem *item = grid->takeAt(0)) {
+            delete item->widget();
+            delete item;
+        }
     }
     m_rows.clear();
     m_message->setVisible(false);
     int index = 0;
+    int fixedIndex = 0;
     // Editable parameters first: they are what the student works with.
     std::vector<ParamSpec> ordered;
     for (const auto &s : m_schema.specs())
@@ -224,6 +285,25 @@ void ParameterPanel::rebuild()
         if (!spec.unit.isEmpty() && spec.type != ParamSpec::Type::Bytes
             && spec.type != ParamSpec::Type::BitRate && !labelText.toLower().contains(spec.unit.toLower()))
             labelText += QStringLiteral(" (%1)").arg(spec.unit);
+        if (!r.editable) {
+            // Fixed by the step: its value as text, behind the expander.
+            auto *label = new QLabel(labelText + QLatin1Char(':'), m_fixedHolder);
+            r.value = new QLabel(m_fixedHolder);
+            r.value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+            label->setToolTip(tip);
+            r.value->setToolTip(tip);
+            r.editor = r.value;
+            const int gridRow = fixedIndex / 2;
+            const int col = (fixedIndex % 2) * 3;
+            ++fixedIndex;
+            m_fixedGrid->addWidget(label, gridRow, col);
+            m_fixedGrid->addWidget(r.value, gridRow, col + 1);
+            if (col == 0)
+                m_fixedGrid->addItem(new QSpacerItem(16, 1), gridRow, 2);
+            m_rows.push_back(r);
+            showValue(m_rows.back());
+            continue;
+        }
         auto *label = new QLabel(labelText, this);
         label->setToolTip(tip);
         const int gridRow = index / 2;
@@ -254,6 +334,9 @@ void ParameterPanel::rebuild()
             h->setContentsMargins(0, 0, 0, 0);
             r.line = new QLineEdit(holder);
             r.line->setMinimumWidth(70);
+            if (sliderFor(spec))
+                r.line->setMaximumWidth(
+                    r.line->fontMetrics().horizontalAdvance(QStringLiteral("0000000000")) + 12);
             r.line->setToolTip(tip);
             h->addWidget(r.line, sliderFor(spec) ? 0 : 1);
             connect(r.line, &QLineEdit::editingFinished, this, [this, name = spec.name] {
@@ -263,6 +346,7 @@ void ParameterPanel::rebuild()
             if (sliderFor(spec)) {
                 r.slider = new QSlider(Qt::Horizontal, holder);
                 r.slider->setRange(0, kSliderSteps);
+                r.slider->setMinimumWidth(48); // never squeezed into a square
                 r.slider->setToolTip(tip);
                 h->addWidget(r.slider, 1);
                 connect(r.slider, &QSlider::valueChanged, this, [this, name = spec.name](int pos) {
@@ -300,8 +384,7 @@ void ParameterPanel::rebuild()
         }
         }
         editor->setToolTip(tip);
-        editor->setEnabled(r.editable && !m_locked);
-        label->setEnabled(r.editable);
+        editor->setEnabled(!m_locked);
         r.editor = editor;
         m_grid->addWidget(label, gridRow, col);
         m_grid->addWidget(editor, gridRow, col + 1);
@@ -310,6 +393,12 @@ void ParameterPanel::rebuild()
         m_rows.push_back(r);
         showValue(m_rows.back());
     }
+    m_allToggle->setText(index == 0 ? tr("All parameters (%1, fixed by this step)").arg(fixedIndex)
+                                    : tr("All parameters (%1 more, fixed by this step)").arg(fixedIndex));
+    m_allToggle->setVisible(fixedIndex > 0);
+    for (QWidget *w : findChildren<QWidget *>())
+        w->setFont(font());
+    setAllParametersShown(false);
 }
 
 } // namespace proclab

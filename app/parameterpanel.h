@@ -10,6 +10,7 @@ class QLabel;
 class QGridLayout;
 class QLineEdit;
 class QSlider;
+class QToolButton;
 
 namespace proclab {
 
@@ -20,7 +21,9 @@ struct Theme;
  * slider for numbers (log scale for sizes and rates), a check box for flags, a
  * combo box for choices. Each shows its unit, range and help as a tooltip.
  *
- * Parameters the lesson step does not list as editable are shown but locked.
+ * Only the parameters the lesson step opens to the student have editors in
+ * view; the others (fixed by the step) are listed with their values behind an
+ * "All parameters" expander, so that they do not take the room of the view.
  * Every typed value goes through ParamSchema::validate(); a refused one is put
  * back to the last good value and the reason is shown under the editors.
  */
@@ -40,7 +43,17 @@ public:
     bool setValueText(const QString &name, const QString &text);
     QString lastMessage() const;
     void setLocked(bool locked);
+    /// Every parameter of the schema (editable or fixed).
     int editorCount() const { return static_cast<int>(m_rows.size()); }
+    /// The parameters the step lets the student change.
+    int editableCount() const;
+    /// Whether the fixed parameters are shown (the "All parameters" expander is open).
+    bool allParametersShown() const;
+    void setAllParametersShown(bool shown);
+    /// The expander's button (for keyboard focus and tests).
+    QToolButton *allParametersButton() const { return m_allToggle; }
+    /// Follows the theme's font scale (labels, editors, values).
+    void applyTheme(const Theme &theme);
 
 Q_SIGNALS:
     void valuesChanged();
@@ -52,6 +65,7 @@ private:
         bool editable = false;
         QWidget *editor = nullptr;
         QLineEdit *line = nullptr;
+        QLabel *value = nullptr; ///< fixed parameters: their value as text
         QSlider *slider = nullptr;
     };
     void rebuild();
@@ -66,7 +80,10 @@ private:
     QVariantMap m_values;
     QStringList m_editable;
     std::vector<Row> m_rows;
-    QGridLayout *m_grid;
+    QGridLayout *m_grid; ///< the editable parameters
+    QToolButton *m_allToggle; ///< "All parameters": opens the fixed ones
+    QWidget *m_fixedHolder;
+    QGridLayout *m_fixedGrid; ///< the parameters fixed by the step, with their values
     QLabel *m_message;
     bool m_locked = false;
 };

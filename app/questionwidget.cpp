@@ -1,7 +1,10 @@
 #include "questionwidget.h"
 
+#include "common/theme.h"
+
 #include <QButtonGroup>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -21,11 +24,11 @@ QuestionWidget::QuestionWidget(QWidget *parent)
     , m_unit(new QLabel(this))
     , m_check(new QPushButton(tr("Check my answer"), this))
     , m_feedback(new QLabel(this))
+    , m_title(new QLabel(tr("Predict"), this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    auto *title = new QLabel(tr("<b>Predict</b>"), this);
-    layout->addWidget(title);
+    layout->addWidget(m_title);
     m_prompt->setWordWrap(true);
     layout->addWidget(m_prompt);
     layout->addLayout(m_choicesLayout);
@@ -46,7 +49,7 @@ QuestionWidget::QuestionWidget(QWidget *parent)
     m_feedback->setTextFormat(Qt::RichText);
     layout->addWidget(m_feedback);
     connect(m_check, &QPushButton::clicked, this, &QuestionWidget::check);
-    connect(m_number, &QLineEdit::returnPressed, this, &QuestionWidget::check);
+    // Enter in the answer box reaches keyPressEvent() (QLineEdit passes it on): one check per press.
     setVisible(false);
 }
 
@@ -61,7 +64,10 @@ void QuestionWidget::setQuestion(
         delete b;
     }
     m_feedback->clear();
+    m_feedback->setProperty("correct", QVariant());
     m_number->clear();
+    m_lastAnswer.clear();
+    m_lastCorrect = previouslyCorrect;
     setVisible(question.has_value());
     if (!question)
         return;
@@ -73,6 +79,8 @@ void QuestionWidget::setQuestion(
     if (choice) {
         for (int i = 0; i < question->choices.size(); ++i) {
             auto *b = new QRadioButton(question->choices[i], this);
+            b->setFocusPolicy(Qt::StrongFocus);
+            b->setFont(m_font);
             m_group->addButton(b, i);
             m_choicesLayout->addWidget(b);
         }
@@ -164,6 +172,10 @@ void QuestionWidget::check()
     }
     ++m_tries;
     m_feedback->setProperty("correct", correct);
+    m_lastAnswer = q.kind == Question::Kind::Choice
+        ? q.choices.value(m_group->checkedId())
+        : m_number->text().trimmed() + (q.unit.isEmpty() ? QString() : QStringLiteral(" ") + q.unit);
+    m_lastCorrect = correct;
     if (correct) {
         showFeedback(tr("<b>Right.</b> %1").arg(explanationText().toHtmlEscaped()), good);
     } else if (m_tries == 1 && !q.hint.isEmpty()) {
@@ -174,6 +186,40 @@ void QuestionWidget::check()
             bad);
     }
     Q_EMIT answered(correct);
+}
+
+void QuestionWidget::focusAnswer()
+{
+    if (!m_question)
+        return;
+    if (m_question->kind == Question::Kind::Numeric) {
+        m_number->setFocus(Qt::OtherFocusReason);
+        return;
+    }
+    QAbstractButton *first = m_group->checkedButton() ? m_group->checkedButton() : m_group->button(0);
+    if (first)
+        first->setFocus(Qt::OtherFocusReason);
+}
+
+void QuestionWidget::applyTheme(const Theme &theme)
+{
+    // Set on each child: with the projector's style sheet a parent's font does not reach them.
+    m_font = theme.font(11.5);
+    setFont(m_font);
+    for (QWidget *w : findChildren<QWidget *>())
+        w->setFont(m_font);
+    m_title->setFont(theme.font(12, true));
+    m_number->setMaximumWidth(static_cast<int>(200 * theme.fontScale));
+}
+
+void QuestionWidget::keyPressEvent(QKeyEvent *event)
+{
+    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) && m_question) {
+        check();
+        event->accept();
+        return;
+    }
+    QWidget::keyPressEvent(event);
 }
 
 QString QuestionWidget::explanationText() const

@@ -15,6 +15,8 @@ class QVBoxLayout;
 
 namespace proclab {
 
+struct Theme;
+
 /**
  * @brief A step's self-check question: multiple choice or a number, checked on the spot.
  *
@@ -35,6 +37,18 @@ public:
     bool answerChoice(int index);
     bool answerNumber(const QString &text);
     QString feedback() const;
+    /// What the student last gave: the choice's text or the number typed (empty before).
+    QString lastAnswer() const { return m_lastAnswer; }
+    /// Whether the last checked answer was right.
+    bool lastCorrect() const { return m_lastCorrect; }
+    /// Puts the keyboard focus on the answer: the number box or the first choice.
+    void focusAnswer();
+    /// Follows the theme's font scale (prompt, choices, answer box, feedback).
+    void applyTheme(const Theme &theme);
+
+protected:
+    /// Enter on a choice checks the answer (Ctrl+Enter does anywhere in the window).
+    void keyPressEvent(QKeyEvent *event) override;
 
 Q_SIGNALS:
     void answered(bool correct);
@@ -48,6 +62,8 @@ private:
     std::optional<Question> m_question;
     QJsonObject m_result;
     int m_tries = 0;
+    QString m_lastAnswer;
+    bool m_lastCorrect = false;
     QVBoxLayout *m_choicesLayout;
     QButtonGroup *m_group;
     QLabel *m_prompt;
@@ -55,6 +71,8 @@ private:
     QLabel *m_unit;
     QPushButton *m_check;
     QLabel *m_feedback;
+    QLabel *m_title;
+    QFont m_font; ///< the theme's, for choices created later
 };
 
 } // namespace proclab

@@ -67,6 +67,11 @@ void StepPage::setStep(const Lesson &lesson, int index, int previousTries, bool 
     m_prev->setEnabled(index > 0);
     m_next->setEnabled(index + 1 < count);
     m_markdown = step.markdown;
+    // The header already names the step: a first heading that repeats it would only push the
+    // text down (room matters on a 1280x800 projector).
+    const QString repeated = QStringLiteral("# ") + step.title;
+    if (m_markdown.startsWith(repeated + QLatin1Char('\n')) || m_markdown.trimmed() == repeated)
+        m_markdown = m_markdown.mid(repeated.size()).trimmed();
     m_explain = step.explainMarkdown;
     m_result = {};
     m_showExplain = false;
@@ -105,6 +110,10 @@ void StepPage::applyTheme(const Theme &theme)
     QFont f = theme.font(12);
     m_text->document()->setDefaultFont(f);
     m_header->setFont(theme.font(13));
+    m_question->applyTheme(theme);
+    for (QWidget *w :
+        {static_cast<QWidget *>(m_prev), static_cast<QWidget *>(m_next), static_cast<QWidget *>(m_position)})
+        w->setFont(theme.font(11));
     render();
 }
 

@@ -4,12 +4,70 @@
 
 #include <QContextMenuEvent>
 #include <QFileDialog>
+#include <QFontMetrics>
 #include <QMenu>
 #include <QMessageBox>
 #include <QSettings>
 #include <QStandardPaths>
 
+#include <cmath>
+#include <typeinfo>
+
 namespace proclab {
+
+namespace {
+
+/// A ticker that never puts a tick between two whole numbers.
+class IntegerTicker : public QCPAxisTicker {
+protected:
+    double getTickStep(const QCPRange &range) override
+    {
+        return std::max(1.0, std::round(QCPAxisTicker::getTickStep(range)));
+    }
+    int getSubTickCount(double tickStep) override
+    {
+        const int step = static_cast<int>(std::lround(tickStep));
+        return step <= 1 ? 0 : (step % 5 == 0 ? 4 : (step % 2 == 0 ? 1 : 0));
+    }
+    QString getTickLabel(double tick, const QLocale &locale, QChar formatChar, int precision) override
+    {
+        return QCPAxisTicker::getTickLabel(std::round(tick), locale, formatChar, precision);
+    }
+};
+
+bool allWhole(const std::vector<double> &values)
+{
+    if (values.empty())
+        return false;
+    for (double v : values) {
+        if (!std::isfinite(v) || v != std::round(v) || std::abs(v) > 1e9)
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+void ChartWidget::setIntegerTicks(QCPAxis *axis, bool on)
+{
+    if (on == hasIntegerTicks(axis))
+        return;
+    // A view's own ticker (log, time, text) stays: only the plain one is swapped.
+    const QCPAxisTicker *current = axis->ticker().data();
+    if (axis->scaleType() != QCPAxis::stLinear
+        || (current && typeid(*current) != typeid(QCPAxisTicker)
+            && !dynamic_cast<const IntegerTicker *>(current)))
+        return;
+    if (on)
+        axis->setTicker(QSharedPointer<QCPAxisTicker>(new IntegerTicker));
+    else
+        axis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+}
+
+bool ChartWidget::hasIntegerTicks(const QCPAxis *axis)
+{
+    return dynamic_cast<IntegerTicker *>(const_cast<QCPAxis *>(axis)->ticker().data()) != nullptr;
+}
 
 ChartWidget::ChartWidget(QWidget *parent)
     : QCustomPlot(parent)
@@ -41,13 +99,42 @@ void ChartWidget::setTitle(const QString &title)
         m_title = new QCPTextElement(this, title, m_theme.font(12, true));
         plotLayout()->addElement(0, 0, m_title);
     }
-    m_title->setText(title);
+    m_titleText = title;
     m_title->setTextColor(m_theme.text);
+    fitTitle();
 }
 
 QString ChartWidget::title() const
 {
-    return m_title ? m_title->text() : QString();
+    return m_title ? m_titleText : QString();
+}
+
+void ChartWidget::fitTitle()
+{
+    if (!m_title)
+        return;
+    const QFontMetrics fm(m_title->font());
+    const int room = width() - 16;
+    QString text = m_titleText;
+    if (fm.horizontalAdvance(text) > room && !text.contains(QLatin1Char('\n'))) {
+        // Two lines, broken at the space nearest the middle.
+        int best = -1;
+        for (int i = 0; i < text.size(); ++i) {
+            if (text[i] == QLatin1Char(' ')
+                && (best < 0 || std::abs(i - text.size() / 2) < std::abs(best - text.size() / 2)))
+                best = i;
+        }
+        if (best > 0)
+            text[best] = QLatin1Char('\n');
+    }
+    if (m_title->text() != text)
+        m_title->setText(text);
+}
+
+void ChartWidget::resizeEvent(QResizeEvent *event)
+{
+    QCustomPlot::resizeEvent(event);
+    fitTitle();
 }
 
 void ChartWidget::setProvenance(Provenance p)
@@ -90,6 +177,14 @@ void ChartWidget::setSeries(const std::vector<Series> &series, bool rescale)
     if (!series.empty()) {
         xAxis->setLabel(series.front().xLabel);
         yAxis->setLabel(series.front().yLabel);
+        // An axis of whole numbers counts something: no tick at 2.5 threads.
+        bool wholeX = true, wholeY = true;
+        for (const Series &s : series) {
+            wholeX = wholeX && allWhole(s.x);
+            wholeY = wholeY && allWhole(s.y);
+        }
+        setIntegerTicks(xAxis, wholeX);
+        setIntegerTicks(yAxis, wholeY);
     }
     legend->setVisible(series.size() > 1);
     if (rescale)
@@ -146,6 +241,7 @@ void ChartWidget::applyTheme(const Theme &theme)
     if (m_title) {
         m_title->setFont(theme.font(12, true));
         m_title->setTextColor(theme.text);
+        fitTitle();
     }
     m_provenance->setFont(theme.font(9));
     m_provenance->setTextColor(theme.muted.darker(theme.id == QLatin1String("dark") ? 70 : 130));

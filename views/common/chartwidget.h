@@ -42,6 +42,12 @@ public:
     const Theme &theme() const { return m_theme; }
     /// Rescales axes to the data (what double-click does).
     void resetView();
+    /**
+     * @brief Ticks on whole numbers only, for an axis that counts things (threads,
+     * rounds). setSeries() turns it on by itself for an axis whose data are all whole.
+     */
+    static void setIntegerTicks(QCPAxis *axis, bool on);
+    static bool hasIntegerTicks(const QCPAxis *axis);
 
     /// Suggested file name stem for exports ("t6-step2-timeline").
     void setExportName(const QString &name) { m_exportName = name; }
@@ -53,12 +59,16 @@ Q_SIGNALS:
 
 protected:
     void contextMenuEvent(QContextMenuEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
     void mouseDoubleClickEvent(QMouseEvent *event) override;
 
 private:
     void exportInteractive(const QString &format);
+    /// Breaks the title over two lines when one line would be wider than the chart.
+    void fitTitle();
 
     QCPTextElement *m_title = nullptr;
+    QString m_titleText; ///< as given (the element may hold it broken over two lines)
     // A layout element, not an item: views may clearItems() without losing it.
     QCPTextElement *m_provenance = nullptr;
     std::vector<Series> m_series;

@@ -1,0 +1,161 @@
+// Frame time of every view while its engine runs: each view is drawn at 1280x800
+// offscreen for a few hundred frames, as the window's 30 Hz bridge would hand it
+// snapshots, and the time to take a snapshot in and paint it is printed (median,
+// p99, max). Target: 16.7 ms (60 frames per second); the migration page grid of a
+// 2 GiB VM (524,288 pages): 33 ms. A benchmark prints; it never fails on speed.
+//
+// usage: bench_frametime [--frames N] [--seconds S] [VIEW-ID ...]
+#include "common/clock.h"
+#include "common/stats.h"
+#include "common/stepview.h"
+#include "common/theme.h"
+#include "common/viewregistry.h"
+#include "engine/registry.h"
+#include "engine/result.h"
+
+#include <QApplication>
+#include <QImage>
+#include <QPainter>
+#include <QTextStream>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace proclab;
+
+namespace {
+
+struct Case {
+    QString viewId;
+    QString engineId;
+    QVariantMap preset;
+    QString label;
+};
+
+struct Figures {
+    int frames = 0;
+    int distinctSnapshots = 0;
+    double medianMs = 0;
+    double p99Ms = 0;
+    double maxMs = 0;
+};
+
+Figures measure(const Case &c, int frames, double seconds, const Theme &theme, QString *error)
+{
+    Figures f;
+    std::unique_ptr<Engine> engine = EngineRegistry::builtin().create(c.engineId);
+    if (!engine) {
+        *error = QStringLiteral("no engine '%1'").arg(c.engineId);
+        return f;
+    }
+    if (!engine->configure(c.preset, error))
+        return f;
+    StepView *view = ViewRegistry::builtin().create(c.viewId, c.engineId, nullptr, error);
+    if (!view)
+        return f;
+    view->setAttribute(Qt::WA_DontShowOnScreen);
+    view->resize(1280, 800);
+    view->applyTheme(theme);
+    view->setSpeed(1.0);
+    view->show();
+    QApplication::processEvents();
+    engine->setSpeed(1.0); // paced as in class: the engine publishes while the view draws
+    engine->start();
+    QImage frame(view->size(), QImage::Format_ARGB32_Premultiplied);
+    std::vector<double> ms;
+    ms.reserve(static_cast<size_t>(frames));
+    const qint64 deadline = monotonicNs() + static_cast<qint64>(seconds * 1e9);
+    std::shared_ptr<const Snapshot> last;
+    while (static_cast<int>(ms.size()) < frames && monotonicNs() < deadline) {
+        const auto snap = engine->snapshot();
+        f.distinctSnapshots += snap != last ? 1 : 0;
+        last = snap;
+        const qint64 t0 = monotonicNs();
+        view->showSnapshot(snap, engine->state());
+        QApplication::processEvents(); // queued replots and layout, as in the window
+        for (ChartWidget *chart : view->findChildren<ChartWidget *>())
+            chart->replot(QCustomPlot::rpImmediateRefresh);
+        QPainter p(&frame);
+        view->render(&p);
+        p.end();
+        ms.push_back(static_cast<double>(monotonicNs() - t0) / 1e6);
+        if (!engine->isActive()) {
+            // Start it again so that the view keeps seeing a busy engine.
+            engine->stop();
+            engine->start();
+        }
+    }
+    engine->stop();
+    delete view;
+    f.frames = static_cast<int>(ms.size());
+    if (!ms.empty()) {
+        f.medianMs = median(ms);
+        f.p99Ms = percentile(ms, 0.99);
+        f.maxMs = *std::max_element(ms.begin(), ms.end());
+    }
+    return f;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QStringList args = app.arguments().mid(1);
+    int frames = 300;
+    double seconds = 20;
+    QStringList only;
+    for (int i = 0; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--frames") && i + 1 < args.size())
+            frames = std::max(10, args[++i].toInt());
+        else if (args[i] == QLatin1String("--seconds") && i + 1 < args.size())
+            seconds = std::max(1.0, args[++i].toDouble());
+        else
+            only << args[i];
+    }
+    const Theme theme = Theme::byId(QStringLiteral("projector"));
+    theme.applyTo(app);
+
+    std::vector<Case> cases;
+    for (const ViewRegistry::Entry &e : ViewRegistry::builtin().entries()) {
+        if (e.engineId.isEmpty())
+            continue; // generic views draw any engine; each engine's own views are measured
+        cases.push_back({e.id, e.engineId, {}, e.id});
+    }
+    const qint64 gib2 = qint64(2) << 30;
+    cases.push_back({QString(), QStringLiteral("migration"), {{QStringLiteral("memory"), gib2}},
+        QStringLiteral("migration default view, 2 GiB VM (524288 pages)")});
+
+    QTextStream out(stdout);
+    out << "bench_frametime: " << machineDescription() << '\n';
+    out << "views at 1280x800, projector theme, offscreen raster; per frame: snapshot in, layout, paint\n";
+    out << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
+               .arg(QStringLiteral("view"), -52)
+               .arg(QStringLiteral("frames"), 7)
+               .arg(QStringLiteral("snaps"), 6)
+               .arg(QStringLiteral("median ms"), 10)
+               .arg(QStringLiteral("p99 ms"), 8)
+               .arg(QStringLiteral("max ms"), 8);
+    out.flush();
+    for (const Case &c : cases) {
+        if (!only.isEmpty() && !only.contains(c.viewId) && !only.contains(c.engineId))
+            continue;
+        QString error;
+        const Figures f = measure(c, frames, seconds, theme, &error);
+        if (!error.isEmpty()) {
+            out << QStringLiteral("%1 skipped: %2\n").arg(c.label, -52).arg(error);
+        } else {
+            out << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
+                       .arg(c.label, -52)
+                       .arg(f.frames, 7)
+                       .arg(f.distinctSnapshots, 6)
+                       .arg(f.medianMs, 10, 'f', 2)
+                       .arg(f.p99Ms, 8, 'f', 2)
+                       .arg(f.maxMs, 8, 'f', 2);
+        }
+        out.flush();
+    }
+    return 0;
+}
