@@ -202,7 +202,7 @@ void MainWindow::applySplitterSizes()
     // Presenter: the view gets most of the width, the text enough to read in large type.
     const int nav = m_nav->isVisible() ? w * 20 / 100 : m_navStrip->sizeHint().width();
     const int rest = w - nav;
-    const int page = rest * 37 / 100;
+    const int page = rest * 34 / 100;
     m_splitter->setSizes({nav, page, rest - page});
 }
 
@@ -644,7 +644,9 @@ void MainWindow::buildMenus()
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *keys = help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
-    keys->setShortcuts({QKeySequence(Qt::Key_F1), QKeySequence(Qt::Key_Question)});
+    // "?" arrives as Shift+? where the keyboard map is not consulted (and as "?" where it is).
+    keys->setShortcuts({QKeySequence(Qt::Key_F1), QKeySequence(Qt::Key_Question),
+        QKeySequence(Qt::SHIFT | Qt::Key_Question)});
     addAction(keys);
     help->addAction(tr("&About ProcLab"), this, &MainWindow::showAbout);
 }

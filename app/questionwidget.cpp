@@ -1,5 +1,7 @@
 #include "questionwidget.h"
 
+#include "wrappingradiobutton.h"
+
 #include "common/theme.h"
 
 #include <QButtonGroup>
@@ -78,7 +80,7 @@ void QuestionWidget::setQuestion(
     m_unit->setText(question->unit);
     if (choice) {
         for (int i = 0; i < question->choices.size(); ++i) {
-            auto *b = new QRadioButton(question->choices[i], this);
+            auto *b = new WrappingRadioButton(question->choices[i], this);
             b->setFocusPolicy(Qt::StrongFocus);
             b->setFont(m_font);
             m_group->addButton(b, i);

@@ -2,6 +2,7 @@
 
 #include "common/theme.h"
 
+#include <QApplication>
 #include <QEvent>
 #include <QKeyEvent>
 #include <QLabel>
@@ -82,6 +83,8 @@ QString ShortcutOverlay::text() const
 
 void ShortcutOverlay::open()
 {
+    QWidget *focused = QApplication::focusWidget();
+    m_previousFocus = focused != this ? focused : nullptr;
     setGeometry(parentWidget()->rect());
     raise();
     show();
@@ -120,15 +123,26 @@ void ShortcutOverlay::keyPressEvent(QKeyEvent *event)
         QWidget::keyPressEvent(event);
         return;
     default:
-        hide();
+        dismiss();
         event->accept();
     }
 }
 
 void ShortcutOverlay::mousePressEvent(QMouseEvent *event)
 {
-    hide();
+    dismiss();
     event->accept();
+}
+
+void ShortcutOverlay::dismiss()
+{
+    hide();
+    // The keyboard goes back where it was (the lesson text, the answer box), so that the
+    // next key does what it did before the overlay opened.
+    if (m_previousFocus)
+        m_previousFocus->setFocus(Qt::OtherFocusReason);
+    else if (parentWidget())
+        parentWidget()->setFocus(Qt::OtherFocusReason);
 }
 
 bool ShortcutOverlay::eventFilter(QObject *watched, QEvent *event)

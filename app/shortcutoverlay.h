@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QPointer>
 #include <QWidget>
 
 class QLabel;
@@ -34,6 +35,9 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    /// Hides the overlay and gives the keyboard back to the widget that had it.
+    void dismiss();
+    QPointer<QWidget> m_previousFocus;
     QLabel *m_table;
     QColor m_panel;
     QColor m_border;
