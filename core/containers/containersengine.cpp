@@ -12,7 +12,9 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <thread>
 
 namespace proclab {
 
@@ -233,24 +235,42 @@ bool ContainersEngine::runNamespaces(ContainerProcess *container, ContainersSnap
     const auto tick = [this] { return !stopRequested(); };
     const ContainerProcess::Wait w = container->readUntil(
         [](const ContainerReport &r) { return r.namespacesDone; }, kStartTimeoutMs, tick, error);
-    snap->report = container->report();
-    if (w != ContainerProcess::Wait::Done)
+    if (w != ContainerProcess::Wait::Done) {
+        snap->report = container->report();
         return false;
+    }
+    // The host pid of the container's init may come a moment after the namespaces report.
+    if (container->report().childHostPid <= 0) {
+        QString late;
+        container->readUntil([](const ContainerReport &r) { return r.childHostPid > 0; }, 1000, tick, &late);
+    }
+    snap->report = container->report();
     const ContainerReport &r = snap->report;
 
-    // The host's view of the same process, from the host's own /proc.
-    snap->hostHostname = HostView::hostName();
-    snap->hostProcessCount = HostView::processCount();
-    snap->hostNamespaces = HostView::namespaces(0);
+    // The host's view of the same process, from the host's own /proc. The child enters its PID
+    // namespace as it starts: on a loaded machine the host may look a moment too early, so it
+    // looks again for up to half a second before concluding that there is no nested namespace.
     QString hostError;
-    if (r.childHostPid > 0 && HostView::process(r.childHostPid, &snap->hostInit, &hostError)) {
-        snap->initNamespaces = HostView::namespaces(r.childHostPid);
-        for (int child : HostView::childrenOf(r.childHostPid)) {
-            HostProcess p;
-            QString ignored;
-            if (HostView::process(child, &p, &ignored))
-                snap->hostChildren.push_back(p);
+    for (int attempt = 0; attempt < 25; ++attempt) {
+        snap->hostHostname = HostView::hostName();
+        snap->hostProcessCount = HostView::processCount();
+        snap->hostNamespaces = HostView::namespaces(0);
+        snap->hostInit = {};
+        snap->hostChildren.clear();
+        hostError.clear();
+        if (r.childHostPid > 0 && HostView::process(r.childHostPid, &snap->hostInit, &hostError)) {
+            snap->initNamespaces = HostView::namespaces(r.childHostPid);
+            for (int child : HostView::childrenOf(r.childHostPid)) {
+                HostProcess p;
+                QString ignored;
+                if (HostView::process(child, &p, &ignored))
+                    snap->hostChildren.push_back(p);
+            }
         }
+        const bool seen = snap->hostInit.nsPids.size() >= 2 && snap->hostInit.nsPids.back() == r.pid;
+        if (seen || r.pid != 1 || stopRequested())
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
 
     const bool made = r.unshared.contains(QStringLiteral("pid")) && r.unshared.contains(QStringLiteral("uts"))

@@ -1,5 +1,7 @@
 #include "loaddistribution.h"
 
+#include "common/clock.h"
+
 #include "imagecodec.h"
 #include "interpreter.h"
 #include "mobilityclient.h"
@@ -12,11 +14,6 @@ namespace proclab::mobility {
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-std::int64_t nsSince(Clock::time_point t0)
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
-}
 
 } // namespace
 

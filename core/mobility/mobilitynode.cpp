@@ -1,5 +1,7 @@
 #include "mobilitynode.h"
 
+#include "common/clock.h"
+
 #include "imagecodec.h"
 #include "interpreter.h"
 #include "mobilityprotocol.h"
@@ -25,11 +27,6 @@ using Clock = std::chrono::steady_clock;
 using migration::asioErrorText;
 
 namespace {
-
-std::int64_t nsSince(Clock::time_point t0)
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
-}
 
 QString seconds(std::chrono::milliseconds ms)
 {

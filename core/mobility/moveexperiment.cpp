@@ -1,5 +1,7 @@
 #include "moveexperiment.h"
 
+#include "common/clock.h"
+
 #include "imagecodec.h"
 #include "interpreter.h"
 #include "mobilityclient.h"
@@ -36,11 +38,6 @@ std::optional<MoveMode> moveModeFromName(const QString &name)
 }
 
 namespace {
-
-std::int64_t nsSince(Clock::time_point t0)
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
-}
 
 /// Runs @p c here to its end; false when cancelled first.
 bool runHere(Computation &c, const MoveConfig &config, std::int64_t *ns)

@@ -1,5 +1,7 @@
 #include "httpclient.h"
 
+#include "common/clock.h"
+
 #include "common/errortext.h"
 
 #include <algorithm>
@@ -20,11 +22,6 @@ namespace proclab {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double msSince(Clock::time_point origin)
-{
-    return std::chrono::duration<double, std::milli>(Clock::now() - origin).count();
-}
 
 void setTimeout(int fd, int option, double ms)
 {

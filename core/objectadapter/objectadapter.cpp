@@ -77,7 +77,7 @@ std::shared_ptr<ObjectAdapter::Instance> ObjectAdapter::activateLocked(int clien
         m_keyed[key] = inst;
     m_live.push_back(inst);
     if (m_threading == ThreadingPolicy::ThreadPerObject)
-        spawnLocked([this, inst] { workerLoop(inst); });
+        spawnLocked([this, inst] { workerLoop(inst); }, false);
     return inst;
 }
 
@@ -96,20 +96,23 @@ void ObjectAdapter::deactivateLocked(const std::shared_ptr<Instance> &inst)
             m_keyed.erase(it);
     }
     std::erase(m_live, inst);
+    if (m_threading == ThreadingPolicy::ThreadPerObject)
+        --m_counters.liveThreads; // its worker's job ends with the object; it only winds down now
     inst->retiring = true;
     inst->wake.notify_all();
 }
 
-void ObjectAdapter::spawnLocked(std::function<void()> body)
+void ObjectAdapter::spawnLocked(std::function<void()> body, bool countedUntilExit)
 {
     auto done = std::make_shared<bool>(false);
     ++m_counters.threadsStarted;
     ++m_counters.liveThreads;
     m_counters.maxLiveThreads = std::max(m_counters.maxLiveThreads, m_counters.liveThreads);
-    m_threads.push_back({std::thread([this, body = std::move(body), done] {
+    m_threads.push_back({std::thread([this, body = std::move(body), done, countedUntilExit] {
                              body();
                              std::lock_guard lock(m_mutex);
-                             --m_counters.liveThreads;
+                             if (countedUntilExit)
+                                 --m_counters.liveThreads;
                              *done = true;
                          }),
         done});

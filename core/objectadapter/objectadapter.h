@@ -23,7 +23,7 @@ struct AdapterCounters {
     std::int64_t activations = 0; ///< objects created
     std::int64_t deactivations = 0; ///< objects dropped
     std::int64_t threadsStarted = 0; ///< threads the adapter started (workers or per-request)
-    int liveThreads = 0; ///< of those, still running now
+    int liveThreads = 0; ///< of those, still at work now (a thread per object: until its object is dropped)
     int maxLiveThreads = 0;
     int liveObjects = 0; ///< activated and not yet dropped
     int maxLiveObjects = 0;
@@ -116,7 +116,8 @@ private:
     std::shared_ptr<Instance> activateLocked(int client, int object);
     void deactivateLocked(const std::shared_ptr<Instance> &inst);
     void execute(const std::shared_ptr<Instance> &inst, Job &job);
-    void spawnLocked(std::function<void()> body);
+    /// countedUntilExit false: a thread per object, counted live until its object is dropped.
+    void spawnLocked(std::function<void()> body, bool countedUntilExit = true);
     void workerLoop(const std::shared_ptr<Instance> &inst);
 
     const ActivationPolicy m_activation;

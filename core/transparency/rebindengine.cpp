@@ -1,5 +1,7 @@
 #include "rebindengine.h"
 
+#include "common/clock.h"
+
 #include "clientstub.h"
 #include "counterhelper.h"
 #include "nameserver.h"
@@ -18,11 +20,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kTimeout {3000};
 const QString kObject = QStringLiteral("counter");
-
-double msSince(Clock::time_point origin)
-{
-    return std::chrono::duration<double, std::milli>(Clock::now() - origin).count();
-}
 
 } // namespace
 

@@ -1,5 +1,7 @@
 #include "replicaengine.h"
 
+#include "common/clock.h"
+
 #include "common/stats.h"
 #include "net/latencyserver.h"
 
@@ -11,11 +13,6 @@ namespace proclab {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double msSince(Clock::time_point origin)
-{
-    return std::chrono::duration<double, std::milli>(Clock::now() - origin).count();
-}
 
 } // namespace
 

@@ -1,5 +1,7 @@
 #include "rpcfanoutengine.h"
 
+#include "common/clock.h"
+
 #include "common/stats.h"
 #include "net/httpclient.h"
 #include "net/latencyserver.h"
@@ -14,11 +16,6 @@ namespace proclab {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double msSince(Clock::time_point origin)
-{
-    return std::chrono::duration<double, std::milli>(Clock::now() - origin).count();
-}
 
 } // namespace
 
