@@ -6,8 +6,9 @@
 #   scripts/proclab.sh test   install, build and pass every check:
 #                             formatting, a warnings-as-errors build, every test,
 #                             the lesson checker, the core tests again under
-#                             ThreadSanitizer, and under AddressSanitizer +
-#                             UndefinedBehaviorSanitizer (clang) with the fuzzers
+#                             ThreadSanitizer, and the input tests under
+#                             AddressSanitizer + UndefinedBehaviorSanitizer
+#                             (clang) with the fuzzers
 #
 # Run it as root or as a user who may use sudo (only apt-get needs it).
 # BUILD_DIR (default: build), JOBS (default: number of CPUs) and
@@ -97,13 +98,15 @@ cmake -S . -B "$tsan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 cmake --build "$tsan_dir" -j "$jobs"
 (cd "$tsan_dir" && ctest --output-on-failure -L core -j "$jobs")
 
-phase "core tests under AddressSanitizer + UndefinedBehaviorSanitizer, and the fuzzers, in $asan_dir"
+# AddressSanitizer + UndefinedBehaviorSanitizer: the core tests that feed the code outside input
+# (label "input": files, lessons, sockets, hostile peers, wire formats) and the fuzzers.
+phase "input tests under AddressSanitizer + UndefinedBehaviorSanitizer, and the fuzzers, in $asan_dir"
 cmake -S . -B "$asan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$sanitizer_flags" -DPROCLAB_UNITY_BUILD=ON \
   -DPROCLAB_BUILD_GUI=OFF "-DPROCLAB_SANITIZE=address;undefined" -DPROCLAB_FUZZ=ON \
   -DPROCLAB_FUZZ_SECONDS="$fuzz_seconds" -DPROCLAB_PRECOMPILED_HEADERS=OFF
-cmake --build "$asan_dir" -j "$jobs"
-(cd "$asan_dir" && ctest --output-on-failure -L 'core|fuzz' -j "$jobs")
+cmake --build "$asan_dir" -j "$jobs" --target input_tests fuzzers
+(cd "$asan_dir" && ctest --output-on-failure -L 'input|fuzz' -j "$jobs")
 
 phase "done"
 echo "== all checks passed in $(( $(date +%s) - start )) s"
