@@ -103,6 +103,10 @@ LabPanel::LabPanel(QWidget *parent)
     m_progress->setRange(0, 1000);
     m_progress->setMaximumWidth(160);
     m_progress->setTextVisible(false);
+    m_progress->setToolTip(tr("How far the run has got"));
+    QSizePolicy keepRoom = m_progress->sizePolicy();
+    keepRoom.setRetainSizeWhenHidden(true);
+    m_progress->setSizePolicy(keepRoom);
     layout->addWidget(m_toolbar);
     // Progress, what the engine is doing, and whether it measures or models: a line of its own.
     auto *statusRow = new QHBoxLayout;
@@ -376,6 +380,9 @@ bool LabPanel::runToEnd(int timeoutMs)
     ended = !m_engine->isActive();
     if (!ended)
         stopRun();
+    // A run that ended before the wait began (a model is quick) is finished now, not at the next
+    // tick: the caller reads its result on return.
+    m_bridge.poll();
     m_bridge.refresh();
     m_speed->setCurrentIndex(speedIndex);
     return ended;
@@ -415,6 +422,7 @@ void LabPanel::onFinished(RunState state)
         m_state->setText(tr(" stopped"));
     if (state == RunState::Finished)
         m_progress->setValue(1000);
+    updateActions();
     Q_EMIT runFinished(snap->result);
 }
 
@@ -433,6 +441,9 @@ void LabPanel::updateActions()
     m_step->setEnabled(m_step->isEnabled() && !stopping);
     m_reset->setEnabled(has);
     m_speed->setEnabled(has);
+    // An empty bar before the first run looks like a text box on the projector: it shows once
+    // there is progress to show (its room is kept, so nothing jumps).
+    m_progress->setVisible(active || stopping || m_progress->value() > 0);
     m_toolbar->setEnabled(true);
 }
 

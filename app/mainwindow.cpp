@@ -202,7 +202,9 @@ void MainWindow::applySplitterSizes()
     // Presenter: the view gets most of the width, the text enough to read in large type.
     const int nav = m_nav->isVisible() ? w * 20 / 100 : m_navStrip->sizeHint().width();
     const int rest = w - nav;
-    const int page = rest * 34 / 100;
+    // A third of the rest for the text, more on a narrow screen where the text would wrap into
+    // too many lines, as long as the view keeps 58% of the width.
+    const int page = std::max(rest * 34 / 100, std::min(420, rest - w * 58 / 100));
     m_splitter->setSizes({nav, page, rest - page});
 }
 

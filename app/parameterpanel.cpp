@@ -288,7 +288,9 @@ void ParameterPanel::rebuild()
         if (!r.editable) {
             // Fixed by the step: its value as text, behind the expander.
             auto *label = new QLabel(labelText + QLatin1Char(':'), m_fixedHolder);
+            label->setWordWrap(true); // large type wraps instead of widening the window
             r.value = new QLabel(m_fixedHolder);
+            r.value->setWordWrap(true);
             r.value->setTextInteractionFlags(Qt::TextSelectableByMouse);
             label->setToolTip(tip);
             r.value->setToolTip(tip);
@@ -305,6 +307,7 @@ void ParameterPanel::rebuild()
             continue;
         }
         auto *label = new QLabel(labelText, this);
+        label->setWordWrap(true);
         label->setToolTip(tip);
         const int gridRow = index / 2;
         const int col = (index % 2) * 3;

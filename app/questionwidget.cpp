@@ -30,6 +30,8 @@ QuestionWidget::QuestionWidget(QWidget *parent)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(4); // tight: the step's text above needs the lines more
+    m_choicesLayout->setSpacing(1);
     layout->addWidget(m_title);
     m_prompt->setWordWrap(true);
     layout->addWidget(m_prompt);

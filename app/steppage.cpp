@@ -8,7 +8,10 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QTextBlock>
 #include <QTextBrowser>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 namespace proclab {
@@ -103,6 +106,30 @@ void StepPage::render()
         md += QStringLiteral("\n\n---\n\n") + m_explain;
     // Before a run the student's figures are not known: say so where they will appear.
     m_text->setMarkdown(fillPlaceholders(md, m_result, tr("*(your figure, after the run)*")));
+    tameHeadings(m_text->document());
+}
+
+void StepPage::tameHeadings(QTextDocument *doc)
+{
+    // Markdown headings come out at up to twice the text's size: on a projector that costs
+    // lines of the step's text. They stay bold and a little larger, and follow the font scale.
+    const double base = doc->defaultFont().pointSizeF();
+    for (QTextBlock b = doc->begin(); b.isValid(); b = b.next()) {
+        const int level = b.blockFormat().headingLevel();
+        if (level <= 0)
+            continue;
+        QTextCharFormat f;
+        f.setFontPointSize(base * (level == 1 ? 1.3 : level == 2 ? 1.18 : 1.08));
+        f.setFontWeight(QFont::Bold);
+        f.setProperty(QTextFormat::FontSizeAdjustment, 0);
+        QTextCursor c(b);
+        c.select(QTextCursor::BlockUnderCursor);
+        c.mergeCharFormat(f);
+        QTextBlockFormat bf = b.blockFormat();
+        bf.setTopMargin(base * 0.6);
+        bf.setBottomMargin(base * 0.3);
+        c.setBlockFormat(bf);
+    }
 }
 
 void StepPage::applyTheme(const Theme &theme)

@@ -8,6 +8,7 @@
 class QLabel;
 class QPushButton;
 class QTextBrowser;
+class QTextDocument;
 
 namespace proclab {
 
@@ -40,6 +41,7 @@ Q_SIGNALS:
 
 private:
     void render();
+    static void tameHeadings(QTextDocument *doc);
 
     QLabel *m_header;
     QTextBrowser *m_text;

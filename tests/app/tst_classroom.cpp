@@ -162,7 +162,12 @@ void TestClassroom::fitsTheScreen()
     }
     checkShownWhole(page->findChild<QTextBrowser *>(), &w, "step text");
     // The step text is readable: at least a third of the height.
-    QVERIFY(page->findChild<QTextBrowser *>()->height() >= size.height() / 3);
+    QVERIFY2(page->findChild<QTextBrowser *>()->height() >= size.height() / 3,
+        qPrintable(QStringLiteral("step text %1 px high, question %2 px, page %3x%4")
+                       .arg(page->findChild<QTextBrowser *>()->height())
+                       .arg(page->question()->height())
+                       .arg(page->width())
+                       .arg(page->height())));
     LabPanel *lab = w.lab();
     QToolBar *bar = lab->findChild<QToolBar *>();
     QWidget *run = bar->widgetForAction(lab->runAction());
@@ -315,7 +320,9 @@ void TestClassroom::shortcutOverlayByKeyboard()
     QVERIFY(w.openLesson(QStringLiteral("t7-t10-scheduling"), 0));
     ShortcutOverlay *overlay = w.shortcutOverlay();
     QVERIFY(!overlay->isVisible());
-    QTest::keyClick(QApplication::focusWidget(), Qt::Key_F1);
+    QWidget *focusBefore = QApplication::focusWidget();
+    QVERIFY(focusBefore);
+    QTest::keyClick(focusBefore, Qt::Key_F1);
     QVERIFY(overlay->isVisible());
     settle();
     QCOMPARE(overlay->geometry(), w.rect());
@@ -328,7 +335,12 @@ void TestClassroom::shortcutOverlayByKeyboard()
     testing::saveShot(&w, QStringLiteral("classroom-shortcuts"));
     QTest::keyClick(overlay, Qt::Key_Escape);
     QVERIFY(!overlay->isVisible());
-    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Question, Qt::ShiftModifier);
+    // The focus went back to where it was.
+    QVERIFY(QApplication::focusWidget() == focusBefore);
+    // "?" (Shift+? on most keyboards) opens it from the lesson text.
+    auto *text = w.stepPage()->findChild<QTextBrowser *>();
+    text->setFocus(Qt::OtherFocusReason);
+    QTest::keyClick(text, Qt::Key_Question, Qt::ShiftModifier);
     QVERIFY(overlay->isVisible());
     QTest::keyClick(overlay, Qt::Key_Space);
     QVERIFY(!overlay->isVisible());

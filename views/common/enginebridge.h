@@ -31,6 +31,9 @@ public:
 
     /// Emits the current snapshot now, whatever the revision.
     void refresh();
+    /// Does now what the next tick would: a new snapshot, a change of state, the end of the run
+    /// (for a caller that waited for the engine itself and must not return before finished()).
+    void poll();
 
 Q_SIGNALS:
     void snapshotChanged(std::shared_ptr<const proclab::Snapshot> snapshot, proclab::RunState state);
@@ -39,8 +42,6 @@ Q_SIGNALS:
     void finished(proclab::RunState state);
 
 private:
-    void poll();
-
     Engine *m_engine = nullptr;
     QTimer m_timer;
     quint64 m_lastRevision = 0;
