@@ -72,9 +72,17 @@ void StepPage::setStep(const Lesson &lesson, int index, int previousTries, bool 
     m_markdown = step.markdown;
     // The header already names the step: a first heading that repeats it would only push the
     // text down (room matters on a 1280x800 projector).
-    const QString repeated = QStringLiteral("# ") + step.title;
-    if (m_markdown.startsWith(repeated + QLatin1Char('\n')) || m_markdown.trimmed() == repeated)
-        m_markdown = m_markdown.mid(repeated.size()).trimmed();
+    {
+        const QString text = m_markdown.trimmed();
+        const qsizetype eol = text.indexOf(QLatin1Char('\n'));
+        QString first = text.left(eol < 0 ? text.size() : eol).trimmed();
+        if (first.startsWith(QLatin1Char('#'))) {
+            while (first.startsWith(QLatin1Char('#')))
+                first.remove(0, 1);
+            if (first.trimmed().compare(step.title.trimmed(), Qt::CaseInsensitive) == 0)
+                m_markdown = eol < 0 ? QString() : text.mid(eol + 1).trimmed();
+        }
+    }
     m_explain = step.explainMarkdown;
     m_result = {};
     m_showExplain = false;

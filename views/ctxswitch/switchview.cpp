@@ -252,6 +252,8 @@ void SwitchView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, R
     m_createChart->clearItems();
     const auto snap = std::dynamic_pointer_cast<const CtxSwitchSnapshot>(snapshot);
     if (!snap) {
+        m_switchChart->setVisible(true);
+        m_createChart->setVisible(true);
         m_switchChart->setSeries({});
         m_createChart->setSeries({});
         m_diagram->setMeasured(0, 0, 0);
@@ -273,6 +275,13 @@ void SwitchView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, R
     m_diagram->setMeasured(snap->syscall.medianNs, thread, process);
     drawSwitches(*snap);
     drawCreations(*snap);
+    // Once the run is over, a chart this step measured nothing for is not shown empty.
+    const bool over = state == RunState::Finished || state == RunState::Stopped || state == RunState::Failed;
+    const bool created = std::any_of(snap->creations.begin(), snap->creations.end(),
+        [](const CostSample &c) { return !c.valuesNs.empty(); });
+    const bool switched = !snap->switchHistograms.empty();
+    m_createChart->setVisible(!over || created);
+    m_switchChart->setVisible(!over || switched || !created);
     QString status = snap->result.error.isEmpty() ? snap->status : snap->result.error;
     if (thread > 0 && process > 0)
         status += tr("  |  measured on this machine: process switch / thread switch = %1 (medians)")

@@ -81,7 +81,7 @@ protected:
         p.drawText(QRectF(procArea.left(), 4, procArea.width(), 22), Qt::AlignLeft | Qt::AlignVCenter,
             tr("Processes: %1").arg(modelText));
         p.drawText(QRectF(queueArea.left(), 4, queueArea.width(), 22), Qt::AlignLeft | Qt::AlignVCenter,
-            s.policy == SchedPolicy::Cfs ? tr("CFS tree (vruntime, ms)") : tr("Kernel run queue"));
+            s.policy == SchedPolicy::Cfs ? tr("CFS tree") : tr("Kernel run queue")); // units under the tree
         drawCpus(p, s, cpuArea);
         drawProcesses(p, s, procArea);
         if (s.policy == SchedPolicy::Cfs)
@@ -285,8 +285,9 @@ private:
         }
         p.setPen(m_theme.muted);
         p.setFont(m_theme.font(8));
-        p.drawText(area, Qt::AlignBottom | Qt::AlignLeft,
-            tr("min_vruntime %1 ms, period %2 ms")
+        // Wrapped, not cut: the tree's column is narrow in the presenter layout.
+        p.drawText(area, Qt::AlignBottom | Qt::AlignLeft | Qt::TextWordWrap,
+            tr("vruntime in ms; min_vruntime %1 ms, period %2 ms")
                 .arg(s.minVruntimeNs / 1e6, 0, 'f', 2)
                 .arg(s.periodNs / 1e6, 0, 'f', 2));
     }
