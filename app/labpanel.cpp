@@ -31,7 +31,8 @@ LabPanel::LabPanel(QWidget *parent)
     , m_viewStack(new QStackedLayout(m_viewHolder))
     , m_placeholder(new QLabel(this))
     , m_params(new ParameterPanel(this))
-    , m_paramBox(new QGroupBox(tr("Parameters"), this))
+    , m_paramBox(new QGroupBox(this))
+    , m_paramToggle(new QToolButton(m_paramBox))
     , m_toolbar(new QToolBar(tr("Run controls"), this))
     , m_speed(new QComboBox(this))
     , m_progress(new QProgressBar(this))
@@ -130,6 +131,18 @@ LabPanel::LabPanel(QWidget *parent)
 
     auto *boxLayout = new QVBoxLayout(m_paramBox);
     boxLayout->setContentsMargins(4, 4, 4, 4);
+    boxLayout->setSpacing(2);
+    m_paramToggle->setCheckable(true);
+    m_paramToggle->setChecked(true);
+    m_paramToggle->setAutoRaise(true);
+    m_paramToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_paramToggle->setArrowType(Qt::DownArrow);
+    m_paramToggle->setToolTip(tr("Show or fold the parameters this step lets you change"));
+    boxLayout->addWidget(m_paramToggle, 0, Qt::AlignLeft);
+    connect(m_paramToggle, &QToolButton::toggled, this, [this](bool open) {
+        m_paramToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+        m_params->setEditorsShown(open);
+    });
     boxLayout->addWidget(m_params);
     layout->addWidget(m_paramBox);
     connect(m_params, &ParameterPanel::refused, this, &LabPanel::message);
@@ -190,7 +203,12 @@ void LabPanel::setStep(const LessonStep &step, const QString &exportName)
     m_params->setSchema(m_engine->schema(), step.preset, step.editable);
     m_paramBox->setVisible(m_params->editorCount() > 0);
     // Nothing to change: no title, only the "All parameters (n, fixed by this step)" expander.
-    m_paramBox->setTitle(m_params->editableCount() == 0 ? QString() : tr("Parameters you can change"));
+    const int editable = m_params->editableCount();
+    m_paramToggle->setVisible(editable > 0);
+    m_paramToggle->setText(tr("Parameters you can change (%1)").arg(editable));
+    // In the presenter layout more than one row of them starts folded: the view needs the room.
+    m_paramToggle->setChecked(!(m_compact && editable > 2));
+    m_params->setEditorsShown(m_paramToggle->isChecked());
     const bool measured = m_engine->info().provenance == Provenance::Measured;
     m_kind->setText(measured ? tr("<b>measured on this machine</b>") : tr("<b>model</b>"));
     m_kind->setToolTip(measured
@@ -241,6 +259,7 @@ void LabPanel::applyTheme(const Theme &theme)
         m_view->applyTheme(theme);
     m_placeholder->setFont(theme.font(13));
     m_paramBox->setFont(theme.font(10, true));
+    m_paramToggle->setFont(theme.font(10, true));
     m_params->applyTheme(theme); // its own font: not the box title's bold
     m_state->setFont(theme.font(10));
     m_kind->setFont(theme.font(10));
@@ -424,6 +443,18 @@ void LabPanel::onFinished(RunState state)
         m_progress->setValue(1000);
     updateActions();
     Q_EMIT runFinished(snap->result);
+}
+
+void LabPanel::setCompact(bool on)
+{
+    m_compact = on;
+    if (m_params->editableCount() > 2)
+        m_paramToggle->setChecked(!on);
+}
+
+bool LabPanel::parametersFolded() const
+{
+    return m_paramToggle->isVisible() && !m_paramToggle->isChecked();
 }
 
 void LabPanel::updateActions()

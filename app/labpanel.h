@@ -14,6 +14,7 @@
 class QAction;
 class QComboBox;
 class QGroupBox;
+class QToolButton;
 class QLabel;
 class QProgressBar;
 class QStackedLayout;
@@ -49,6 +50,13 @@ public:
     const RunHistory &runHistory() const { return m_runHistory; }
 
     void applyTheme(const Theme &theme);
+    /// Compact (the presenter layout): a step's editable parameters, when they need more than
+    /// one row, fold behind a "Parameters you can change" strip that opens on demand.
+    void setCompact(bool on);
+    bool compact() const { return m_compact; }
+    /// Whether the editable parameters are folded away now.
+    bool parametersFolded() const;
+    QToolButton *parametersToggle() const { return m_paramToggle; }
 
     QAction *runAction() const { return m_run; }
     QAction *pauseAction() const { return m_pause; }
@@ -92,6 +100,8 @@ private:
     QLabel *m_placeholder;
     ParameterPanel *m_params;
     QGroupBox *m_paramBox;
+    QToolButton *m_paramToggle; ///< the box's title: folds and opens the editable parameters
+    bool m_compact = false;
     QToolBar *m_toolbar;
     QComboBox *m_speed;
     QProgressBar *m_progress;

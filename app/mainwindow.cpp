@@ -213,6 +213,7 @@ void MainWindow::setPresenterMode(bool on)
     m_presenter = on;
     if (m_presenterAction)
         m_presenterAction->setChecked(on);
+    m_lab->setCompact(on);
     setLessonListShown(!on);
     if (m_options.persistent)
         QSettings().setValue(QStringLiteral("view/presenter"), on);

@@ -105,6 +105,15 @@ void ParameterPanel::setAllParametersShown(bool shown)
     m_fixedHolder->setVisible(shown);
 }
 
+void ParameterPanel::setEditorsShown(bool shown)
+{
+    m_editorsShown = shown;
+    for (int i = 0; i < m_grid->count(); ++i) {
+        if (QWidget *w = m_grid->itemAt(i)->widget())
+            w->setVisible(shown);
+    }
+}
+
 void ParameterPanel::applyTheme(const Theme &theme)
 {
     // Set on the panel and on each child: with the projector's style sheet a parent's font

@@ -50,6 +50,9 @@ public:
     /// Whether the fixed parameters are shown (the "All parameters" expander is open).
     bool allParametersShown() const;
     void setAllParametersShown(bool shown);
+    /// Shows or folds away the editable parameters (the presenter layout folds them).
+    void setEditorsShown(bool shown);
+    bool editorsShown() const { return m_editorsShown; }
     /// The expander's button (for keyboard focus and tests).
     QToolButton *allParametersButton() const { return m_allToggle; }
     /// Follows the theme's font scale (labels, editors, values).
@@ -81,6 +84,7 @@ private:
     QStringList m_editable;
     std::vector<Row> m_rows;
     QGridLayout *m_grid; ///< the editable parameters
+    bool m_editorsShown = true;
     QToolButton *m_allToggle; ///< "All parameters": opens the fixed ones
     QWidget *m_fixedHolder;
     QGridLayout *m_fixedGrid; ///< the parameters fixed by the step, with their values

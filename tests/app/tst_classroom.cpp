@@ -44,6 +44,7 @@ private Q_SLOTS:
     void fitsTheScreen_data();
     void fitsTheScreen();
     void parameterPanelShowsTheStepsParameters();
+    void presenterFoldsManyParameters();
     void fontsFollowTheScale();
     void shortcutOverlayByKeyboard();
     void syllabusMapListsEveryConcept();
@@ -259,6 +260,58 @@ void TestClassroom::parameterPanelShowsTheStepsParameters()
         }
     }
     QVERIFY(checked > 5);
+}
+
+void TestClassroom::presenterFoldsManyParameters()
+{
+    MainWindow w(options());
+    w.setThemeId(QStringLiteral("projector"));
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    // The last step of the context-switch lesson opens eight parameters.
+    const QString lesson = QStringLiteral("t2-t5-context-switch");
+    QVERIFY(w.openLesson(lesson, 6));
+    settle();
+    LabPanel *lab = w.lab();
+    ParameterPanel *panel = lab->parameters();
+    QVERIFY(panel->editableCount() > 2);
+    auto visibleEditors = [&] {
+        int n = 0;
+        for (QLineEdit *e : panel->findChildren<QLineEdit *>())
+            n += e->isVisible() ? 1 : 0;
+        return n;
+    };
+    auto *scroll = lab->findChild<QScrollArea *>();
+    QVERIFY(scroll);
+    QVERIFY(lab->parametersFolded());
+    QCOMPARE(visibleEditors(), 0);
+    QVERIFY(lab->parametersToggle()->isVisible());
+    QVERIFY(lab->parametersToggle()->text().contains(QString::number(panel->editableCount())));
+    const int foldedRoom = scroll->viewport()->height();
+    // On demand: the strip opens them, and the view gives up the room.
+    QTest::mouseClick(lab->parametersToggle(), Qt::LeftButton);
+    settle();
+    QVERIFY(!lab->parametersFolded());
+    QVERIFY(visibleEditors() > 0);
+    QVERIFY2(scroll->viewport()->height() < foldedRoom,
+        qPrintable(QStringLiteral("%1 vs %2").arg(scroll->viewport()->height()).arg(foldedRoom)));
+    // A step with one or two parameters keeps them in view.
+    for (int i = 0; i < static_cast<int>(w.currentLesson()->steps.size()); ++i) {
+        const auto &step = w.currentLesson()->steps[static_cast<size_t>(i)];
+        if (!step.engine.isEmpty() && step.editable.size() >= 1 && step.editable.size() <= 2) {
+            QVERIFY(w.goToStep(i));
+            settle();
+            QVERIFY(!lab->parametersFolded());
+            QVERIFY(visibleEditors() > 0);
+            break;
+        }
+    }
+    // Out of the presenter layout nothing is folded.
+    QVERIFY(w.goToStep(6));
+    w.setPresenterMode(false);
+    settle();
+    QVERIFY(!lab->parametersFolded());
 }
 
 void TestClassroom::fontsFollowTheScale()
@@ -514,7 +567,14 @@ void TestClassroom::keyboardThroughAWholeLesson()
         QVERIFY(w.stepPage()->narrative().size() > 40);
         QTextDocument md;
         md.setMarkdown(step.markdown);
-        const QString firstLine = md.toPlainText().section(QLatin1Char('\n'), 0, 0).left(30);
+        // Its first line of text (a heading that only repeats the title is in the header).
+        QString firstLine;
+        for (const QString &line : md.toPlainText().split(QLatin1Char('\n'))) {
+            if (!line.trimmed().isEmpty() && line.trimmed().compare(step.title, Qt::CaseInsensitive) != 0) {
+                firstLine = line.trimmed().left(30);
+                break;
+            }
+        }
         QVERIFY2(w.stepPage()->narrative().contains(firstLine), qPrintable(firstLine));
         if (!step.engine.isEmpty()) {
             QVERIFY(w.lab()->engine());

@@ -26,6 +26,7 @@ TlpView::TlpView(QWidget *parent)
     layout->addLayout(row, 3);
     layout->addWidget(m_status);
     m_status->setWordWrap(true);
+    m_headline->setWordWrap(true); // in large type it wraps instead of widening the view
     m_histogram->setTitle(tr("c_i: fraction of time exactly i threads execute"));
     m_histogram->setExportName(QStringLiteral("tlp-histogram"));
     m_overTime->setTitle(tr("TLP over the sliding window"));

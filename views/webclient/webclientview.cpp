@@ -163,9 +163,25 @@ void WebClientView::drawCurve(const WebClientSnapshot &s)
         sr.xLabel = tr("client threads");
         sr.yLabel = tr("page load time (ms)");
     }
+    // One thread count measured (the first steps): a curve of one point is a dot, with room
+    // on both sides, not an invisible line on a range rescaled around nothing.
+    double lo = 1e300, hi = -1e300;
+    for (Series &sr : series) {
+        for (double x : sr.x) {
+            lo = std::min(lo, x);
+            hi = std::max(hi, x);
+        }
+    }
+    const bool onePoint = !series.empty() && lo == hi;
+    if (onePoint) {
+        for (Series &sr : series)
+            sr.style = Series::Style::Scatter;
+    }
     m_curve->setSeries(series, true);
     if (!series.empty()) {
         m_curve->yAxis->setRangeLower(0);
+        if (onePoint)
+            m_curve->xAxis->setRange(std::max(0.0, lo - 1), hi + 1);
         m_curve->replot(QCustomPlot::rpQueuedReplot);
     }
 }

@@ -137,8 +137,10 @@ void XprotoBytesView::showSnapshot(const std::shared_ptr<const Snapshot> &snapsh
         auto *label = new QCPItemText(m_chart);
         label->position->setCoords(p, std::max(1.0, b) * 1.6);
         label->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
-        label->setText(bytesText(b));
-        label->setFont(m_theme.font(10, true));
+        // Number over unit: neighbouring bars' labels do not run into each other.
+        label->setText(bytesText(b).replace(QLatin1Char(' '), QLatin1Char('\n')));
+        label->setTextAlignment(Qt::AlignHCenter);
+        label->setFont(m_theme.font(9, true));
         label->setColor(m_theme.text);
         m_items << label;
     }
