@@ -10,6 +10,7 @@
 #include "steppage.h"
 #include "syllabusmap.h"
 
+#include "common/helpermode.h"
 #include "common/stepview.h"
 #include "viewtesting.h"
 
@@ -45,6 +46,7 @@ private Q_SLOTS:
     void fitsTheScreen();
     void parameterPanelShowsTheStepsParameters();
     void presenterFoldsManyParameters();
+    void everyStepFitsTheProjector();
     void fontsFollowTheScale();
     void shortcutOverlayByKeyboard();
     void syllabusMapListsEveryConcept();
@@ -312,6 +314,57 @@ void TestClassroom::presenterFoldsManyParameters()
     w.setPresenterMode(false);
     settle();
     QVERIFY(!lab->parametersFolded());
+}
+
+void TestClassroom::everyStepFitsTheProjector()
+{
+    // Every step of every lesson at 1280x800 in the projector theme: the view needs no
+    // sideways scrolling (nothing in it insists on more width than the presenter layout gives).
+    MainWindow w(options());
+    w.setThemeId(QStringLiteral("projector"));
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QStringList tooWide;
+    int views = 0;
+    for (const Lesson &lesson : w.lessons()) {
+        for (int i = 0; i < static_cast<int>(lesson.steps.size()); ++i) {
+            QVERIFY(w.openLesson(lesson.id, i));
+            settle();
+            StepView *view = w.lab()->view();
+            if (!view)
+                continue;
+            ++views;
+            // PROCLAB_FIT_AFTER_RUN=1 also runs each step first (minutes: by hand, not in CI), for
+            // the views whose text grows with the run's figures.
+            if (qEnvironmentVariableIsSet("PROCLAB_FIT_AFTER_RUN")) {
+                w.runCurrentStep(120000);
+                settle();
+            }
+            auto *scroll = w.lab()->findChild<QScrollArea *>();
+            QVERIFY(scroll);
+            if (view->width() <= scroll->viewport()->width())
+                continue;
+            // Name the widest thing inside, to say what to fix.
+            QString widest;
+            int most = 0;
+            for (QWidget *c : view->findChildren<QWidget *>()) {
+                if (c->isVisible() && c->minimumSizeHint().width() > most) {
+                    most = c->minimumSizeHint().width();
+                    widest = QString::fromLatin1(c->metaObject()->className());
+                }
+            }
+            tooWide << QStringLiteral("%1 step %2: view %3 px in %4 px (widest: %5, %6 px)")
+                           .arg(lesson.id)
+                           .arg(i + 1)
+                           .arg(view->width())
+                           .arg(scroll->viewport()->width())
+                           .arg(widest)
+                           .arg(most);
+        }
+    }
+    QVERIFY(views > 60);
+    QVERIFY2(tooWide.isEmpty(), qPrintable(tooWide.join(QLatin1Char('\n'))));
 }
 
 void TestClassroom::fontsFollowTheScale()
@@ -679,5 +732,15 @@ void TestClassroom::chartsCountInWholeNumbers()
     QCOMPARE(element->text(), title);
 }
 
-QTEST_MAIN(TestClassroom)
+// Steps whose engines start helper processes start this program again as the helper.
+int main(int argc, char *argv[])
+{
+    if (const int status = proclab::runHelperModeIfRequested(argc, argv); status >= 0)
+        return status;
+    QApplication app(argc, argv);
+    app.setAttribute(Qt::AA_Use96Dpi, true);
+    TestClassroom tc;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&tc, argc, argv);
+}
 #include "tst_classroom.moc"

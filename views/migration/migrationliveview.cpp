@@ -103,7 +103,9 @@ void MigrationLiveView::updateLegend()
     QString html;
     for (int i = 0; i < 7; ++i) {
         html += QStringLiteral("<span style=\"color:%1\">&#9632;</span>&nbsp;%2&nbsp;&nbsp; ")
-                    .arg(QColor(colors[std::size_t(i)]).name(), names[i].toHtmlEscaped());
+                    .arg(QColor(colors[std::size_t(i)]).name(),
+                        // An entry never breaks inside: only between entries.
+                        names[i].toHtmlEscaped().replace(QLatin1Char(' '), QLatin1String("&nbsp;")));
     }
     m_legend->setText(html);
     m_legend->setFont(m_theme.font(10));

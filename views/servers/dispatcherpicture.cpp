@@ -157,9 +157,12 @@ void DispatcherPicture::paintEvent(QPaintEvent *)
         heading = tr("fsm: one thread, each connection a state machine");
         break;
     }
-    p.drawText(QRectF(area.left(), area.top(), area.width(), line * 1.2), Qt::AlignLeft | Qt::AlignVCenter,
-        fm.elidedText(heading, Qt::ElideRight, int(area.width())));
-    const QRectF body(area.left(), area.top() + line * 1.5, area.width(), area.height() - line * 1.5);
+    // Too wide for the picture (large type, a narrow column): two lines, never cut.
+    const double headH = line * (fm.horizontalAdvance(heading) > area.width() ? 2.4 : 1.2);
+    p.drawText(QRectF(area.left(), area.top(), area.width(), headH),
+        Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, heading);
+    const QRectF body(
+        area.left(), area.top() + headH + line * 0.3, area.width(), area.height() - headH - line * 0.3);
     if (body.height() < line * 2)
         return;
 

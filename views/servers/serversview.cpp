@@ -241,7 +241,7 @@ void ServersView::drawComparison(const ServersSnapshot &s)
             }
         }
         if (!bound.x.empty()) {
-            rps.front().xLabel = tr("design, %1 (dots: bound, model)").arg(clientsText(s.levels.front()));
+            rps.front().xLabel = tr("%1; dots: model bound").arg(clientsText(s.levels.front()));
             rps.push_back(bound);
         }
     }
