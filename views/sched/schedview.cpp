@@ -1,5 +1,6 @@
 #include "schedview.h"
 
+#include <QFontMetricsF>
 #include <QLabel>
 #include <QPainter>
 #include <QPainterPath>
@@ -90,8 +91,11 @@ protected:
             drawQueue(p, s, queueArea);
         // Time under the CPU lanes, large enough for the back of the room.
         p.setPen(m_theme.text);
+        // Three lines at most ("t =", the time, "ms (model)" in a narrow column): room for all
+        // of them, so that a wrapped time is never clipped to a lone "ms (model)".
         p.setFont(m_theme.font(13, true));
-        p.drawText(QRectF(cpuArea.left(), cpuArea.bottom() - 48, cpuArea.width(), 44),
+        const double lines = QFontMetricsF(p.font()).lineSpacing() * 3 + 4;
+        p.drawText(QRectF(cpuArea.left(), cpuArea.bottom() - lines, cpuArea.width(), lines),
             Qt::AlignLeft | Qt::AlignBottom | Qt::TextWordWrap,
             tr("t = %1 ms\n(model)").arg(s.nowNs / 1e6, 0, 'f', 3));
     }

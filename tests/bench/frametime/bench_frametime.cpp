@@ -6,6 +6,7 @@
 //
 // usage: bench_frametime [--frames N] [--seconds S] [VIEW-ID ...]
 #include "common/clock.h"
+#include "common/helpermode.h"
 #include "common/stats.h"
 #include "common/stepview.h"
 #include "common/theme.h"
@@ -100,6 +101,9 @@ Figures measure(const Case &c, int frames, double seconds, const Theme &theme, Q
 
 int main(int argc, char **argv)
 {
+    // Engines that start helper processes start this program again as the helper.
+    if (const int status = runHelperModeIfRequested(argc, argv); status >= 0)
+        return status;
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
