@@ -76,7 +76,8 @@ std::vector<OutputSpec> ObjectsEngine::outputs() const
         {QStringLiteral("threads_started"), QStringLiteral("threads"),
             QStringLiteral("threads the adapter started to run invocations")},
         {QStringLiteral("max_live_threads"), QStringLiteral("threads"),
-            QStringLiteral("the most adapter threads alive at once (a thread per object until its object is dropped)")},
+            QStringLiteral(
+                "the most adapter threads alive at once (a thread per object until its object is dropped)")},
         {QStringLiteral("max_live_objects"), QStringLiteral("objects"),
             QStringLiteral("the most activated objects at once")},
         {QStringLiteral("max_calls_on_one_object"), QStringLiteral("calls"),
