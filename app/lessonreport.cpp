@@ -75,10 +75,8 @@ void buildReportDocument(const LessonReport &report, QTextDocument *doc)
         const ReportStep &s = report.steps[i];
         html += QStringLiteral("<h2>%1</h2>")
                     .arg(QObject::tr("Step %1: %2").arg(i + 1).arg(s.title).toHtmlEscaped());
-        QString text = s.markdown;
-        const QString repeated = QStringLiteral("# ") + s.title;
-        if (text.startsWith(repeated + QLatin1Char('\n'))) // the heading above already names the step
-            text = text.mid(repeated.size()).trimmed();
+        // The heading above already names the step.
+        const QString text = withoutRepeatedTitle(s.markdown, s.title);
         html += markdownHtml(fillPlaceholders(text, s.result, QObject::tr("*(no figure)*")));
         if (s.question)
             html += questionHtml(s);

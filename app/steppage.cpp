@@ -69,20 +69,9 @@ void StepPage::setStep(const Lesson &lesson, int index, int previousTries, bool 
     m_position->setText(tr("Step %1 of %2").arg(index + 1).arg(count));
     m_prev->setEnabled(index > 0);
     m_next->setEnabled(index + 1 < count);
-    m_markdown = step.markdown;
     // The header already names the step: a first heading that repeats it would only push the
     // text down (room matters on a 1280x800 projector).
-    {
-        const QString text = m_markdown.trimmed();
-        const qsizetype eol = text.indexOf(QLatin1Char('\n'));
-        QString first = text.left(eol < 0 ? text.size() : eol).trimmed();
-        if (first.startsWith(QLatin1Char('#'))) {
-            while (first.startsWith(QLatin1Char('#')))
-                first.remove(0, 1);
-            if (first.trimmed().compare(step.title.trimmed(), Qt::CaseInsensitive) == 0)
-                m_markdown = eol < 0 ? QString() : text.mid(eol + 1).trimmed();
-        }
-    }
+    m_markdown = withoutRepeatedTitle(step.markdown, step.title);
     m_explain = step.explainMarkdown;
     m_result = {};
     m_showExplain = false;

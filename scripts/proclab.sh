@@ -88,9 +88,10 @@ phase "tests"
 phase "lesson checker on the shipped lessons"
 "$build_dir/app/proclab" check-lessons
 
-# Sanitized builds: optimised lightly and with line tables only (enough for the reports'
-# stack traces), so that the two extra builds fit in CI's time.
-sanitizer_flags="-O1 -g1 -DNDEBUG"
+# Sanitized builds: optimised lightly and without debug information (the reports' stack traces
+# name the functions; rebuild with -g for file and line), so that the two extra builds fit in
+# CI's time.
+sanitizer_flags="-O1 -g0 -DNDEBUG"
 
 phase "core tests under ThreadSanitizer in $tsan_dir"
 cmake -S . -B "$tsan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -566,6 +566,20 @@ std::vector<Placeholder> findPlaceholders(const QString &markdown, QStringList *
     return out;
 }
 
+QString withoutRepeatedTitle(const QString &markdown, const QString &title)
+{
+    const QString text = markdown.trimmed();
+    const qsizetype eol = text.indexOf(QLatin1Char('\n'));
+    QString first = text.left(eol < 0 ? text.size() : eol).trimmed();
+    if (!first.startsWith(QLatin1Char('#')))
+        return markdown;
+    while (first.startsWith(QLatin1Char('#')))
+        first.remove(0, 1);
+    if (first.trimmed().compare(title.trimmed(), Qt::CaseInsensitive) != 0)
+        return markdown;
+    return eol < 0 ? QString() : text.mid(eol + 1).trimmed();
+}
+
 QString fillPlaceholders(const QString &markdown, const QJsonObject &result, const QString &fallback)
 {
     QString out;

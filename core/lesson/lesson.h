@@ -159,6 +159,10 @@ std::vector<Placeholder> findPlaceholders(const QString &markdown, QStringList *
  */
 QString fillPlaceholders(const QString &markdown, const QJsonObject &result, const QString &fallback);
 
+/// @p markdown without a first heading (of any level) that only repeats @p title: where the
+/// step's title is already shown above its text (the window's header, the report's heading).
+QString withoutRepeatedTitle(const QString &markdown, const QString &title);
+
 /**
  * @brief Evaluates a verify condition ("summary.a > summary.b", "summary.x == 3", "summary.y ~ 0.75")
  * on a run's result. `~` means equal within 5%.

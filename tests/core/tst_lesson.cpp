@@ -19,6 +19,8 @@ private Q_SLOTS:
     void brokenFiles();
     void brokenLessonDoesNotStopOthers();
     void numericTolerance();
+    void repeatedTitleHeading_data();
+    void repeatedTitleHeading();
     void lookupNumberFollowsPath();
     void choiceAnswerFromAText();
     void outsideLessonsNeedConsentToRunOrConnect();
@@ -283,6 +285,30 @@ void TestLesson::shippedLessonReferencesAreChecked()
     for (const auto &e : errors)
         texts << e.toString();
     QVERIFY2(texts.join(QLatin1Char('\n')).contains(expected), qPrintable(texts.join(QLatin1Char('\n'))));
+}
+
+void TestLesson::repeatedTitleHeading_data()
+{
+    QTest::addColumn<QString>("markdown");
+    QTest::addColumn<QString>("expected");
+    const QString title = QStringLiteral("CFS: a fair share");
+    QTest::newRow("level 1") << QStringLiteral("# CFS: a fair share\n\nText.") << QStringLiteral("Text.");
+    QTest::newRow("level 2, other case")
+        << QStringLiteral("## cfs: A fair share  \nText.\n\n# Later") << QStringLiteral("Text.\n\n# Later");
+    QTest::newRow("only the heading") << QStringLiteral("### CFS: a fair share") << QString();
+    QTest::newRow("another heading kept") << QStringLiteral("# CFS: a fair share (V1)\nText.")
+                                          << QStringLiteral("# CFS: a fair share (V1)\nText.");
+    QTest::newRow("no heading kept") << QStringLiteral("CFS: a fair share\nText.")
+                                     << QStringLiteral("CFS: a fair share\nText.");
+    QTest::newRow("title later kept")
+        << QStringLiteral("Intro.\n# CFS: a fair share") << QStringLiteral("Intro.\n# CFS: a fair share");
+}
+
+void TestLesson::repeatedTitleHeading()
+{
+    QFETCH(QString, markdown);
+    QFETCH(QString, expected);
+    QCOMPARE(withoutRepeatedTitle(markdown, QStringLiteral("CFS: a fair share")), expected);
 }
 
 QTEST_GUILESS_MAIN(TestLesson)

@@ -119,6 +119,7 @@ void MigrationLiveView::showSnapshot(const std::shared_ptr<const Snapshot> &snap
             m_grid->setStates({});
         drawResponse(nullptr, nullptr);
         m_rounds->setSeries({});
+        m_rounds->setVisible(true);
         m_figures->setText(QString());
         m_status->setText(snapshot && !snapshot->result.error.isEmpty()
                 ? snapshot->result.error
@@ -256,6 +257,8 @@ void MigrationLiveView::drawRounds(const MigrationSnapshot *snap)
         }
     }
     m_rounds->xAxis->setRange(-0.6, std::max<double>(1, double(snap->rounds.size())) - 0.4);
+    // Post-copy sends no rounds: no empty chart in their place.
+    m_rounds->setVisible(!snap->rounds.empty());
     m_rounds->replot(QCustomPlot::rpQueuedReplot);
 }
 

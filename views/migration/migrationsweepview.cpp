@@ -125,7 +125,10 @@ void MigrationSweepView::showSnapshot(const std::shared_ptr<const Snapshot> &sna
             c->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
         } else {
             c->xAxis->setScaleType(QCPAxis::stLinear);
-            c->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+            // Few ticks: five-digit rates side by side ran into each other on a half-width chart.
+            QSharedPointer<QCPAxisTicker> ticker(new QCPAxisTicker);
+            ticker->setTickCount(3);
+            c->xAxis->setTicker(ticker);
         }
         c->replot(QCustomPlot::rpQueuedReplot);
     }
