@@ -17,6 +17,21 @@ namespace proclab {
 
 namespace {
 
+/// The window's lesson @p lessonId, or null after telling @p err which lessons there are.
+const Lesson *findLesson(const MainWindow &w, const QString &lessonId, QTextStream &err)
+{
+    for (const Lesson &l : w.lessons()) {
+        if (l.id == lessonId)
+            return &l;
+    }
+    QStringList ids;
+    for (const Lesson &l : w.lessons())
+        ids << l.id;
+    err << QStringLiteral("proclab export: no lesson '%1' (lessons: %2)\n")
+               .arg(lessonId, ids.join(QStringLiteral(", ")));
+    return nullptr;
+}
+
 /// `export --report`: a fresh run of every step's preset, then the lesson's report as one PDF.
 int runReportExport(const QString &lessonId, const QString &output, const QString &lessonDir,
     bool trustLessons, double timeoutSeconds, QTextStream &out, QTextStream &err)
@@ -29,19 +44,9 @@ int runReportExport(const QString &lessonId, const QString &output, const QStrin
     MainWindow w(options);
     w.setThemeId(QStringLiteral("light")); // printed on white paper
     w.setPresenterMode(false);
-    const Lesson *lesson = nullptr;
-    for (const Lesson &l : w.lessons()) {
-        if (l.id == lessonId)
-            lesson = &l;
-    }
-    if (!lesson) {
-        QStringList ids;
-        for (const Lesson &l : w.lessons())
-            ids << l.id;
-        err << QStringLiteral("proclab export: no lesson '%1' (lessons: %2)\n")
-                   .arg(lessonId, ids.join(QStringLiteral(", ")));
+    const Lesson *lesson = findLesson(w, lessonId, err);
+    if (!lesson)
         return CliUsage;
-    }
     if (!lesson->isBuiltin() && !trustLessons && !LessonLoader::actionsNeedingConsent(*lesson).empty()) {
         err << QStringLiteral("proclab export: '%1' starts programs or connects to hosts; refused (give "
                               "--trust-lessons if you trust %2)\n")
@@ -197,19 +202,9 @@ int runExportCommand(const QStringList &args, QTextStream &out, QTextStream &err
     options.askConsent = false; // no dialogs headless: refused unless --trust-lessons
     MainWindow w(options);
     w.setThemeId(themeId);
-    const Lesson *lesson = nullptr;
-    for (const Lesson &l : w.lessons()) {
-        if (l.id == lessonId)
-            lesson = &l;
-    }
-    if (!lesson) {
-        QStringList ids;
-        for (const Lesson &l : w.lessons())
-            ids << l.id;
-        err << QStringLiteral("proclab export: no lesson '%1' (lessons: %2)\n")
-                   .arg(lessonId, ids.join(QStringLiteral(", ")));
+    const Lesson *lesson = findLesson(w, lessonId, err);
+    if (!lesson)
         return CliUsage;
-    }
     if (step > static_cast<int>(lesson->steps.size())) {
         err << QStringLiteral("proclab export: lesson '%1' has %2 steps, not %3\n")
                    .arg(lessonId)
