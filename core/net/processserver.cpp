@@ -335,6 +335,9 @@ int forkingHttpServerHelperMain(int argc, char **argv)
                     continue;
                 }
             }
+            // Counted before the fork: the child may answer its client before the parent runs
+            // again, and a client that saw the answer must also see the process counted.
+            counters->workersStarted.fetch_add(1, std::memory_order_relaxed);
             const pid_t child = fork();
             if (child == 0) {
                 // The child: this process was single-threaded, so ordinary code is fine here.
@@ -355,13 +358,13 @@ int forkingHttpServerHelperMain(int argc, char **argv)
                 _exit(0);
             }
             if (child < 0) {
+                counters->workersStarted.fetch_sub(1, std::memory_order_relaxed);
                 netio::rejectAtCap(fd, handler,
                     "the system refused to start another process for this connection", *counters);
                 continue;
             }
             ::close(fd);
             children.insert(child);
-            counters->workersStarted.fetch_add(1, std::memory_order_relaxed);
         }
     }
 

@@ -101,6 +101,8 @@ void ThreadServer::acceptLoop()
                 }
             }
             Worker &w = m_workers.emplace_back();
+            // Counted before the thread starts: it may answer its client before this line runs.
+            m_counters.workersStarted.fetch_add(1, std::memory_order_relaxed);
             try {
                 w.thread = std::thread([fd, ctx, &w] {
                     {
@@ -109,8 +111,8 @@ void ThreadServer::acceptLoop()
                     }
                     w.done.store(true, std::memory_order_release);
                 });
-                m_counters.workersStarted.fetch_add(1, std::memory_order_relaxed);
             } catch (const std::system_error &) {
+                m_counters.workersStarted.fetch_sub(1, std::memory_order_relaxed);
                 // The system refused another thread (memory, thread limit): say so like at the cap.
                 m_workers.pop_back();
                 netio::rejectAtCap(fd, m_handler,
