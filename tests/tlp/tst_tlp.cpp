@@ -237,12 +237,14 @@ void TestTlp::oneBusyThreadHasTlpOne()
     QVERIFY(r.summary.value(QStringLiteral("tlp_defined")).toBool());
     const double tlp = r.summary.value(QStringLiteral("tlp")).toDouble();
     QVERIFY2(tlp >= 1.0 && tlp < 1.1, qPrintable(QString::number(tlp)));
-    // c_1 (intervals in which the thread executed) and the thread's executing fraction (its
-    // CPU time over the run) measure the same thing two ways; other programs on the machine
-    // lower both alike.
+    // c_1 (the fraction of intervals in which the thread executed at all) and the thread's
+    // executing fraction (its CPU time over the run) measure it two ways. On an idle machine they
+    // agree; when other programs share the cores the thread runs in slices, and an interval with
+    // any slice counts whole, so c_1 may exceed the CPU-time fraction but never fall below it
+    // (beyond the jitter of interval lengths).
     const double c1 = r.summary.value(QStringLiteral("c_1")).toDouble();
     const double executing = r.summary.value(QStringLiteral("busiest_thread_executing_fraction")).toDouble();
-    QVERIFY2(c1 > 0 && std::abs(c1 - executing) < 0.1,
+    QVERIFY2(c1 > 0 && executing > 0 && executing <= c1 + 0.05,
         qPrintable(QStringLiteral("c_1 %1, executing fraction %2").arg(c1).arg(executing)));
     QVERIFY(r.summary.value(QStringLiteral("samples")).toDouble() > 0);
     QVERIFY(r.summary.value(QStringLiteral("achieved_rate_hz")).toDouble() > 0);
