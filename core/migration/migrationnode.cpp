@@ -751,7 +751,9 @@ int runMigrationNode(const QStringList &args, QTextStream &out, QTextStream &err
             options.bindAddress = v.toStdString();
         } else if (a == QLatin1String("--token")) {
             QString why;
-            if (!value(&v) || !migration::checkToken(v.toStdString(), &why)) {
+            if (!value(&v))
+                v.clear();
+            if (!migration::checkToken(v.toStdString(), &why)) {
                 err << "proclab node: --token needs the secret sources must present: " << why << "\n";
                 err.flush();
                 return 2;
