@@ -142,7 +142,8 @@ void setHelloToken(HelloBody *hello, std::string_view token)
 {
     const std::size_t n = std::min(token.size(), kMaxTokenBytes);
     std::memset(hello->token, 0, sizeof hello->token);
-    std::memcpy(hello->token, token.data(), n);
+    if (n) // an empty view's data() may be null
+        std::memcpy(hello->token, token.data(), n);
     hello->tokenBytes = std::uint32_t(n);
 }
 
@@ -151,7 +152,8 @@ bool helloTokenMatches(const HelloBody &hello, std::string_view token)
     if (token.size() > kMaxTokenBytes)
         return false;
     char expected[kMaxTokenBytes] = {};
-    std::memcpy(expected, token.data(), token.size());
+    if (!token.empty())
+        std::memcpy(expected, token.data(), token.size());
     // Accumulated through a volatile so that the compiler keeps every comparison: no early exit.
     volatile std::uint32_t diff = hello.tokenBytes ^ std::uint32_t(token.size());
     for (std::size_t i = 0; i < kMaxTokenBytes; ++i)

@@ -55,7 +55,8 @@ bool tokenEqualNaive(const HelloBody &hello, std::string_view token)
 {
     if (hello.tokenBytes != token.size())
         return false;
-    if (token.size() > kMaxTokenBytes || std::memcmp(hello.token, token.data(), token.size()) != 0)
+    if (token.size() > kMaxTokenBytes
+        || (!token.empty() && std::memcmp(hello.token, token.data(), token.size()) != 0))
         return false;
     return std::all_of(
         hello.token + token.size(), hello.token + kMaxTokenBytes, [](char c) { return c == 0; });
