@@ -65,6 +65,10 @@ ParamSchema MigrationConfig::schema()
             QStringLiteral(
                 "Empty: a destination host inside ProcLab. HOST:PORT: a `proclab node --listen PORT`."))
             .withEffect(ParamSpec::Effect::Connects),
+        ParamSpec::text(QStringLiteral("token"), QStringLiteral("Node token"), QString(),
+            QStringLiteral(
+                "The shared secret of a `proclab node` started with --token (required by a node on "
+                "an address other than 127.0.0.1): give the same one here. Empty: none.")),
         ParamSpec::choice(QStringLiteral("cut_at"), QStringLiteral("Cut the connection"),
             QStringLiteral("none"), kCutIds,
             QStringLiteral("Fault injection: cut the link during the handshake, the first pass, the pause, "
@@ -103,6 +107,7 @@ std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &va
     c.afterMs = integer("after_ms");
     c.requestIntervalMs = real("request_interval_ms");
     c.destination = text("destination").trimmed();
+    c.token = text("token").toStdString();
     c.cut = static_cast<Cut>(std::max<int>(0, int(kCutIds.indexOf(text("cut_at")))));
     c.seed = std::uint64_t(integer("seed"));
     c.opTimeout = std::chrono::milliseconds(integer("timeout_s") * 1000);
@@ -114,6 +119,9 @@ std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &va
     }
     if (!c.destination.isEmpty() && !parseHostPort(c.destination, &c.destinationHost, &c.destinationPort))
         return fail(QStringLiteral("destination \"%1\" is not HOST:PORT").arg(c.destination));
+    QString why;
+    if (!c.token.empty() && !checkToken(c.token, &why))
+        return fail(QStringLiteral("token: %1").arg(why));
     return c;
 }
 

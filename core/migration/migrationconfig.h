@@ -37,6 +37,7 @@ struct MigrationConfig {
     QString destination;
     std::string destinationHost;
     std::uint16_t destinationPort = 0;
+    std::string token; ///< presented to the destination node (its --token); empty: none
     Cut cut = Cut::None;
     std::uint64_t seed = 1;
     std::chrono::milliseconds opTimeout {10000}; ///< any socket operation
@@ -44,8 +45,8 @@ struct MigrationConfig {
     /// @brief The parameters of the `migration` engine.
     static ParamSchema schema();
     /**
-     * @brief Converts validated values; refuses a hot set larger than the memory and a
-     * destination that is not HOST:PORT, with a one-line @p error.
+     * @brief Converts validated values; refuses a hot set larger than the memory, a
+     * destination that is not HOST:PORT and a token too long for the wire, with a one-line @p error.
      */
     static std::optional<MigrationConfig> fromParams(const ParamValues &values, QString *error);
 };

@@ -229,6 +229,7 @@ bool MigrationEngine::handshake()
     hello.hotFirstPage = (cfg.pages - hello.hotPages) / 2;
     hello.dirtyRatePagesPerSec = cfg.dirtyRatePagesPerSec;
     hello.requestReads = 4;
+    setHelloToken(&hello, cfg.token);
     MsgHeader ack;
     if (!p.link.sendMessage(MsgType::Hello, 0, 0, &hello, sizeof hello, &err)
         || !p.link.readMessage(MsgType::HelloAck, &ack, &err)) {

@@ -119,6 +119,14 @@ public:
     }
 
 private:
+    // Tells the source why (an Abort with @p reason), then closes once that is written.
+    void refuse(AbortReason reason, const QString &why)
+    {
+        m_node.log(QStringLiteral("refused a migration from %1: %2").arg(m_peer, why));
+        m_finishing = true;
+        send(MsgType::Abort, 0, std::uint64_t(reason));
+    }
+
     void armWatchdog()
     {
         m_watchdog.expires_after(std::chrono::seconds(1));
@@ -240,6 +248,12 @@ private:
 
     void onHello()
     {
+        // First of all, before any other check answers or any memory is mapped.
+        if (!m_node.options.token.empty() && !helloTokenMatches(m_hello, m_node.options.token)) {
+            refuse(AbortReason::Token,
+                m_hello.tokenBytes ? QStringLiteral("wrong token") : QStringLiteral("no token"));
+            return;
+        }
         QString error;
         if (!checkHello(m_hello, &error, m_node.maxPages())) {
             abandon(error);
@@ -566,7 +580,7 @@ void MigrationNode::Impl::doAccept()
             log(QStringLiteral("refused a connection from %1: %2 migrations are under way (the most at once)")
                     .arg(QString::fromStdString(peer.address().to_string()))
                     .arg(sessions.size()));
-            const MsgHeader abort = makeHeader(MsgType::Abort);
+            const MsgHeader abort = makeHeader(MsgType::Abort, 0, std::uint64_t(AbortReason::Busy));
             asio::write(socket, asio::buffer(&abort, sizeof abort), ignored);
             socket.close(ignored);
             doAccept();
@@ -588,6 +602,23 @@ std::uint64_t defaultMaxMemoryBytes()
     return std::min(physical / 2, kMaxPages * kPageBytes);
 }
 
+bool checkNodeAccess(const NodeOptions &options, QString *error)
+{
+    if (!options.token.empty() && !checkToken(options.token, error))
+        return false;
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(options.bindAddress, ec);
+    if (!ec && address.is_v6() && address.to_v6().is_v4_mapped())
+        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    if (ec || address.is_loopback() || !options.token.empty())
+        return true; // a bad address is start()'s to report
+    if (error)
+        *error = QStringLiteral("%1 is not a loopback address: other machines can reach the node there, "
+                                "so it needs --token SECRET, and each source the same token")
+                     .arg(QString::fromStdString(options.bindAddress));
+    return false;
+}
+
 MigrationNode::MigrationNode(NodeOptions options)
     : m_impl(std::make_shared<Impl>())
 {
@@ -602,6 +633,8 @@ MigrationNode::~MigrationNode()
 bool MigrationNode::start(QString *error)
 {
     Impl &d = *m_impl;
+    if (!checkNodeAccess(d.options, error))
+        return false;
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(d.options.bindAddress, ec);
     if (ec) {
@@ -710,11 +743,22 @@ int runMigrationNode(const QStringList &args, QTextStream &out, QTextStream &err
             haveListen = true;
         } else if (a == QLatin1String("--bind")) {
             if (!value(&v) || v.isEmpty()) {
-                err << "proclab node: --bind needs an address such as 0.0.0.0\n";
+                err << "proclab node: --bind needs an address such as 127.0.0.1 or this machine's LAN "
+                       "address\n";
                 err.flush();
                 return 2;
             }
             options.bindAddress = v.toStdString();
+        } else if (a == QLatin1String("--token")) {
+            QString why;
+            if (!value(&v))
+                v.clear();
+            if (!migration::checkToken(v.toStdString(), &why)) {
+                err << "proclab node: --token needs the secret sources must present: " << why << "\n";
+                err.flush();
+                return 2;
+            }
+            options.token = v.toStdString();
         } else if (a == QLatin1String("--once")) {
             options.once = true;
         } else if (a == QLatin1String("--fail-after-pages")) {
@@ -748,15 +792,21 @@ int runMigrationNode(const QStringList &args, QTextStream &out, QTextStream &err
             options.maxSessions = n;
         } else {
             err << "proclab node: unknown option " << a
-                << " (usage: proclab node --listen PORT [--bind ADDR] [--once] [--max-memory MIB] "
-                   "[--max-sessions N] [--fail-after-pages N])\n";
+                << " (usage: proclab node --listen PORT [--bind ADDR] [--token SECRET] [--once] "
+                   "[--max-memory MIB] [--max-sessions N] [--fail-after-pages N])\n";
             err.flush();
             return 2;
         }
     }
     if (!haveListen) {
         err << "proclab node: --listen PORT is required (usage: proclab node --listen PORT [--bind ADDR] "
-               "[--once])\n";
+               "[--token SECRET] [--once])\n";
+        err.flush();
+        return 2;
+    }
+    QString refusal;
+    if (!migration::checkNodeAccess(options, &refusal)) {
+        err << "proclab node: " << refusal << "\n";
         err.flush();
         return 2;
     }
@@ -772,7 +822,8 @@ int runMigrationNode(const QStringList &args, QTextStream &out, QTextStream &err
         << node.port() << (options.once ? " (until one migration ended)" : " (Ctrl+C to stop)")
         << "; accepts VMs up to "
         << ((options.maxMemoryBytes ? options.maxMemoryBytes : migration::defaultMaxMemoryBytes()) >> 20)
-        << " MiB, " << options.maxSessions << " migrations at once\n";
+        << " MiB, " << options.maxSessions << " migrations at once"
+        << (options.token.empty() ? "" : "; sources must present its token") << "\n";
     out.flush();
 
     g_nodeInterrupted = false;

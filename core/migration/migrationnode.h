@@ -11,7 +11,8 @@
 namespace proclab {
 
 /**
- * @brief `proclab node --listen PORT [--bind ADDR] [--once]`: a migration destination host.
+ * @brief `proclab node --listen PORT [--bind ADDR] [--token SECRET] [--once] ...`: a migration
+ * destination host. Bound to an address other than a loopback one, it requires a token.
  *
  * @p args is what follows `node`. Prints each migration it receives (size,
  * strategy, rounds, resume, checksums) to @p out. Runs until SIGINT/SIGTERM,
@@ -32,7 +33,16 @@ struct NodeOptions {
     std::chrono::milliseconds idleTimeout {30000}; ///< a silent source is given up after this
     std::uint64_t maxMemoryBytes = 0; ///< the largest VM accepted; 0: defaultMaxMemoryBytes()
     int maxSessions = 4; ///< migrations at once; a further source is refused with a message
+    /// A source must present this token in its Hello (empty: none). Required when bindAddress
+    /// is not a loopback address.
+    std::string token;
 };
+
+/**
+ * @brief Whether a node with @p options may start: a valid token when one is given, and one when
+ * it listens on an address other than a loopback one. Otherwise false with a one-line @p error.
+ */
+bool checkNodeAccess(const NodeOptions &options, QString *error);
 
 /// Half of this machine's physical memory (at most the protocol's limit): the default memory cap.
 std::uint64_t defaultMaxMemoryBytes();

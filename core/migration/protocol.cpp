@@ -38,7 +38,9 @@ bool checkType(const MsgHeader &h, MsgType expected, QString *error)
 {
     if (h.type == std::uint32_t(expected))
         return true;
-    if (error)
+    if (error && h.type == std::uint32_t(MsgType::Abort))
+        *error = abortReasonText(h.arg);
+    else if (error)
         *error = QStringLiteral("the destination answered message %1 instead of %2")
                      .arg(h.type)
                      .arg(std::uint32_t(expected));
@@ -111,6 +113,52 @@ bool checkHello(const HelloBody &hello, QString *error, std::uint64_t maxPages)
                           .arg(hello.requestReads)
                           .arg(kMaxRequestReads));
     return true;
+}
+
+QString abortReasonText(std::uint64_t reason)
+{
+    switch (static_cast<AbortReason>(reason)) {
+    case AbortReason::Token:
+        return QStringLiteral("the node refused: wrong or missing token (give the node's --token as the "
+                              "token parameter)");
+    case AbortReason::Busy:
+        return QStringLiteral("the node refused: it serves as many migrations at once as it takes");
+    case AbortReason::Unspecified:
+        break;
+    }
+    return QStringLiteral("the destination abandoned the migration");
+}
+
+bool checkToken(std::string_view token, QString *error)
+{
+    if (!token.empty() && token.size() <= kMaxTokenBytes && token.find('\0') == std::string_view::npos)
+        return true;
+    if (error)
+        *error = QStringLiteral("a token has 1 to %1 bytes (no NUL)").arg(kMaxTokenBytes);
+    return false;
+}
+
+void setHelloToken(HelloBody *hello, std::string_view token)
+{
+    const std::size_t n = std::min(token.size(), kMaxTokenBytes);
+    std::memset(hello->token, 0, sizeof hello->token);
+    if (n) // an empty view's data() may be null
+        std::memcpy(hello->token, token.data(), n);
+    hello->tokenBytes = std::uint32_t(n);
+}
+
+bool helloTokenMatches(const HelloBody &hello, std::string_view token)
+{
+    if (token.size() > kMaxTokenBytes)
+        return false;
+    char expected[kMaxTokenBytes] = {};
+    if (!token.empty())
+        std::memcpy(expected, token.data(), token.size());
+    // Accumulated through a volatile so that the compiler keeps every comparison: no early exit.
+    volatile std::uint32_t diff = hello.tokenBytes ^ std::uint32_t(token.size());
+    for (std::size_t i = 0; i < kMaxTokenBytes; ++i)
+        diff = diff | std::uint32_t(std::uint8_t(hello.token[i]) ^ std::uint8_t(expected[i]));
+    return diff == 0;
 }
 
 } // namespace proclab::migration

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace proclab::migration {
@@ -16,7 +17,8 @@ namespace proclab::migration {
 // are x86/ARM Linux builds of ProcLab; the Hello magic rejects anything else).
 
 inline constexpr std::uint32_t kMagic = 0x50474d31; // "PGM1"
-inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::uint32_t kVersion = 2; ///< 2: the Hello carries the node's token
+inline constexpr std::size_t kMaxTokenBytes = 64;
 inline constexpr std::uint32_t kMaxPagesPerMessage = 256;
 
 enum class MsgType : std::uint32_t {
@@ -31,7 +33,14 @@ enum class MsgType : std::uint32_t {
     Verified = 9, ///< dst->src, arg = checksum of the destination's memory as received
     Finish = 10, ///< src->dst, the run is over: stop the VM and report
     Stats = 11, ///< dst->src, body StatsBody
-    Abort = 12, ///< either way: the migration is abandoned
+    Abort = 12, ///< either way: the migration is abandoned; from the destination, arg = AbortReason
+};
+
+/// Why a destination refused a source: the arg of the Abort it sends before it closes.
+enum class AbortReason : std::uint64_t {
+    Unspecified = 0,
+    Token = 1, ///< the Hello's token is missing or not the node's
+    Busy = 2, ///< the node serves as many migrations as it takes at once
 };
 
 struct MsgHeader {
@@ -57,7 +66,13 @@ struct HelloBody {
     std::uint64_t hotPages = 0;
     double dirtyRatePagesPerSec = 0;
     std::uint64_t requestReads = 0; ///< pages a client request reads
+    std::uint32_t tokenBytes = 0; ///< bytes of token in use; 0: no token
+    std::uint32_t reserved = 0;
+    /// The node's shared token (`proclab node --token`), zero-padded. Sent in clear: it keeps
+    /// out peers that do not know it, not a listener on the network.
+    char token[kMaxTokenBytes] = {};
 };
+static_assert(sizeof(HelloBody) == 136);
 
 /// The vCPU's state: what the workload needs to continue where it stopped.
 struct VmStateBody {
@@ -99,7 +114,8 @@ void encodePageIndices(const std::uint32_t *pages, std::size_t n, std::vector<st
 std::vector<char> encodeMessage(MsgType type, std::uint32_t count, std::uint64_t arg,
     const void *body = nullptr, std::size_t bodyBytes = 0);
 
-/// Whether @p h is of @p expected type; otherwise a one-line @p error naming both.
+/// Whether @p h is of @p expected type; otherwise a one-line @p error naming both, or saying
+/// why the destination refused when @p h is its Abort.
 bool checkType(const MsgHeader &h, MsgType expected, QString *error);
 /// Whether @p h announces a body of exactly @p expectedBytes (the struct it must carry).
 bool checkBodyBytes(const MsgHeader &h, std::size_t expectedBytes, QString *error);
@@ -120,5 +136,17 @@ inline constexpr std::uint64_t kMaxRequestReads = 4096;
  * kMaxDirtyRatePagesPerSec and at most kMaxRequestReads reads a request.
  */
 bool checkHello(const HelloBody &hello, QString *error, std::uint64_t maxPages = kMaxPages);
+
+/// What a destination's Abort with @p reason (its arg) tells the source, in one line.
+QString abortReasonText(std::uint64_t reason);
+/// Whether @p token can be a node's token: 1 to kMaxTokenBytes bytes, no NUL byte.
+bool checkToken(std::string_view token, QString *error);
+/// Puts @p token (checkToken() first; empty: none) into @p hello.
+void setHelloToken(HelloBody *hello, std::string_view token);
+/**
+ * @brief Whether @p hello carries exactly @p token. Compares every byte of the field whatever
+ * differs, so the time taken does not tell a peer how much of a guess was right.
+ */
+bool helloTokenMatches(const HelloBody &hello, std::string_view token);
 
 } // namespace proclab::migration

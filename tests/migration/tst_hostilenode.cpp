@@ -1,12 +1,18 @@
 // A migration destination (`proclab node`) faced with broken and hostile sources: oversized,
 // out-of-order, repeated, truncated and random messages, and more sources than it serves at
-// once. Each is refused with a message naming the fault, and the node goes on serving.
+// once. Each is refused with a message naming the fault, and the node goes on serving: a real
+// migration through the same node afterwards ends with the memory equal. A node reachable from
+// other machines requires a shared token, checked before anything else.
+#include "migration/migrationengine.h"
 #include "migration/migrationnode.h"
 #include "migration/protocol.h"
+
+#include "engine/engine.h"
 
 #include <QElapsedTimer>
 #include <QRandomGenerator>
 #include <QTest>
+#include <QTextStream>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -76,6 +82,31 @@ private:
     bool m_connected = false;
 };
 
+/// A measured migration of a 16 MiB VM to the node at 127.0.0.1:@p port, with @p overrides.
+proclab::Result migrateTo(std::uint16_t port, const QVariantMap &overrides)
+{
+    const auto engine = proclab::makeEngine<proclab::MigrationEngine>();
+    QVariantMap p {{QStringLiteral("memory"), 16 << 20}, {QStringLiteral("warmup_ms"), 200},
+        {QStringLiteral("after_ms"), 200}, {QStringLiteral("bandwidth"), 0},
+        {QStringLiteral("hot_set"), 1 << 20}, {QStringLiteral("dirty_rate"), 2000},
+        {QStringLiteral("seed"), 9},
+        {QStringLiteral("destination"), QStringLiteral("127.0.0.1:%1").arg(port)}};
+    for (auto it = overrides.begin(); it != overrides.end(); ++it)
+        p.insert(it.key(), it.value());
+    QString error;
+    if (!engine->configure(p, &error)) {
+        proclab::Result r;
+        r.error = QStringLiteral("configure: ") + error;
+        return r;
+    }
+    return proclab::runToCompletion(*engine, std::chrono::seconds(120));
+}
+
+QString summaryText(const proclab::Result &r, const char *key)
+{
+    return r.summary.value(QLatin1String(key)).toString();
+}
+
 HelloBody smallHello(std::uint64_t pages = 256)
 {
     HelloBody h;
@@ -103,12 +134,23 @@ private Q_SLOTS:
     void truncatedAndRandomInputRefused();
     void sessionsAreCapped();
     void defaultMemoryCapFitsTheMachine();
+    void hostileRoundsThenAMigration_data();
+    void hostileRoundsThenAMigration();
+    void tokenCheckedBeforeAnythingElse();
+    void migrationPresentsTheToken_data();
+    void migrationPresentsTheToken();
+    void openBindNeedsAToken_data();
+    void openBindNeedsAToken();
+    void commandLineRefusesOpenBindWithoutToken_data();
+    void commandLineRefusesOpenBindWithoutToken();
 
 private:
     /// Waits until the node's log has a line containing @p text (at most 5 s).
     bool logHas(const QString &text);
     /// The node still accepts a good Hello and answers it.
     void nodeStillServes();
+    /// Replaces the node by one with @p options.
+    void restartNode(const NodeOptions &options);
 
     std::unique_ptr<MigrationNode> m_node;
     QStringList m_log;
@@ -147,6 +189,14 @@ bool TestHostileNode::logHas(const QString &text)
     }
     qWarning().noquote() << "log so far:\n" << m_log.join(QLatin1Char('\n'));
     return false;
+}
+
+void TestHostileNode::restartNode(const NodeOptions &options)
+{
+    m_node->stop();
+    m_node = std::make_unique<MigrationNode>(options);
+    QString error;
+    QVERIFY2(m_node->start(&error), qPrintable(error));
 }
 
 void TestHostileNode::nodeStillServes()
@@ -303,6 +353,253 @@ void TestHostileNode::defaultMemoryCapFitsTheMachine()
     QVERIFY(defaultMaxMemoryBytes() <= physical / 2);
     QVERIFY(defaultMaxMemoryBytes() <= kMaxPages * kPageBytes);
     QVERIFY(defaultMaxMemoryBytes() >= std::min<std::uint64_t>(physical / 2, 64ull << 20));
+}
+
+void TestHostileNode::hostileRoundsThenAMigration_data()
+{
+    QTest::addColumn<QString>("strategy");
+    QTest::newRow("pre-copy") << QStringLiteral("precopy");
+    QTest::newRow("post-copy") << QStringLiteral("postcopy");
+}
+
+void TestHostileNode::hostileRoundsThenAMigration()
+{
+    // Every kind of bad source, one after the other, against the same node...
+    QFETCH(QString, strategy);
+    const std::uint16_t port = m_node->port();
+    const HelloBody hello = smallHello();
+    {
+        // Truncated: half a header, then gone.
+        RawPeer peer(port);
+        const MsgHeader h = makeHeader(MsgType::Hello, 0, 0, sizeof(HelloBody));
+        QVERIFY(peer.send(&h, 10));
+    }
+    {
+        // Oversized: a VM above the node's cap, and a body larger than any message's.
+        RawPeer peer(port);
+        const HelloBody huge = smallHello(1u << 20);
+        QVERIFY(peer.send(MsgType::Hello, &huge, sizeof huge));
+        QVERIFY(peer.closedByNode());
+        RawPeer peer2(port);
+        const MsgHeader h = makeHeader(MsgType::Hello, 0, 0, 1ull << 40);
+        QVERIFY(peer2.send(&h, sizeof h));
+        QVERIFY(peer2.closedByNode());
+    }
+    {
+        // Repeated: a second Hello.
+        RawPeer peer(port);
+        QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+        QVERIFY(peer.receiveHeader());
+        QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+        QVERIFY(peer.closedByNode());
+    }
+    {
+        // Out of order: pages before the Hello; Complete before the resume.
+        RawPeer peer(port);
+        QVERIFY(peer.send(MsgType::Pages));
+        QVERIFY(peer.closedByNode());
+        RawPeer peer2(port);
+        QVERIFY(peer2.send(MsgType::Hello, &hello, sizeof hello));
+        QVERIFY(peer2.receiveHeader());
+        QVERIFY(peer2.send(MsgType::Complete));
+        QVERIFY(peer2.closedByNode());
+    }
+    {
+        // Truncated inside a message: a page batch that stops half-way, then gone.
+        RawPeer peer(port);
+        QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+        QVERIFY(peer.receiveHeader());
+        const MsgHeader h = pagesHeader(2);
+        const std::uint64_t indices[2] = {0, 1};
+        QVERIFY(peer.send(&h, sizeof h));
+        QVERIFY(peer.send(indices, sizeof indices));
+        const QByteArray halfPage(2048, 'x');
+        QVERIFY(peer.send(halfPage.constData(), std::size_t(halfPage.size())));
+    }
+    // Random bytes, seeded.
+    QRandomGenerator rng(20261201);
+    for (int i = 0; i < 20; ++i) {
+        RawPeer peer(port);
+        QByteArray junk(int(rng.bounded(1, 300)), Qt::Uninitialized);
+        for (char &c : junk)
+            c = char(rng.bounded(256));
+        peer.send(junk.constData(), std::size_t(junk.size()));
+    }
+    QVERIFY(logHas(QStringLiteral("refused a VM of 1048576 pages")));
+    QVERIFY(logHas(QStringLiteral("protocol error: message 1 has 1099511627776 bytes")));
+    QVERIFY(logHas(QStringLiteral("protocol error: a second Hello")));
+    QVERIFY(logHas(QStringLiteral("message 3 before Hello")));
+    QVERIFY(logHas(QStringLiteral("message 8 before the VM resumed")));
+    // Every one of those 27 sessions ended, so none holds a place the migration needs.
+    QElapsedTimer waited;
+    waited.start();
+    while (m_node->sessionsEnded() < 27 && waited.elapsed() < 20000)
+        QTest::qSleep(10);
+    QCOMPARE(m_node->sessionsEnded(), 27);
+
+    // ...while one more keeps a session open, silent, half a header sent.
+    RawPeer silent(port);
+    const MsgHeader h = makeHeader(MsgType::Hello, 0, 0, sizeof(HelloBody));
+    QVERIFY(silent.send(&h, 12));
+
+    // ...and then a real migration through the same node: the memory arrives equal.
+    const proclab::Result r = migrateTo(port, {{QStringLiteral("strategy"), strategy}});
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QCOMPARE(summaryText(r, "vm_location"), QStringLiteral("destination"));
+    QVERIFY(r.summary.value(QStringLiteral("memory_equal")).toBool());
+    QCOMPARE(summaryText(r, "checksum_destination"), summaryText(r, "checksum_source"));
+    QVERIFY(!summaryText(r, "checksum_source").isEmpty());
+    // The node's own verdict, computed on its side.
+    QVERIFY(logHas(QStringLiteral(": equal")));
+    QVERIFY(logHas(QStringLiteral("finished: ")));
+}
+
+void TestHostileNode::tokenCheckedBeforeAnythingElse()
+{
+    NodeOptions options;
+    options.maxMemoryBytes = 64ull << 20;
+    options.token = "classroom-7";
+    restartNode(options);
+    const auto refusedWith = [&](const HelloBody &hello, const QString &logLine) {
+        RawPeer peer(m_node->port());
+        if (!peer.send(MsgType::Hello, &hello, sizeof hello))
+            return false;
+        const auto answer = peer.receiveHeader();
+        if (!answer || answer->type != std::uint32_t(MsgType::Abort)
+            || answer->arg != std::uint64_t(AbortReason::Token))
+            return false;
+        QString error;
+        checkType(*answer, MsgType::HelloAck, &error);
+        return error.startsWith(QStringLiteral("the node refused: wrong or missing token"))
+            && peer.closedByNode() && logHas(logLine);
+    };
+    HelloBody hello = smallHello();
+    QVERIFY(refusedWith(hello, QStringLiteral("no token")));
+    setHelloToken(&hello, "classroom-8");
+    QVERIFY(refusedWith(hello, QStringLiteral("wrong token")));
+    setHelloToken(&hello, "classroom-");
+    QVERIFY(refusedWith(hello, QStringLiteral("wrong token")));
+    // Before any other check: an oversized VM with a wrong token is refused for the token,
+    // nothing about this node's limits is said and nothing is mapped.
+    HelloBody huge = smallHello(1u << 20);
+    setHelloToken(&huge, "guess");
+    m_log.clear();
+    QVERIFY(refusedWith(huge, QStringLiteral("wrong token")));
+    QVERIFY(!m_log.join(QLatin1Char('\n')).contains(QStringLiteral("refused a VM")));
+    // The right token: the node answers.
+    setHelloToken(&hello, "classroom-7");
+    RawPeer peer(m_node->port());
+    QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+    const auto ack = peer.receiveHeader();
+    QVERIFY2(ack, "no answer to a Hello with the right token");
+    QCOMPARE(ack->type, std::uint32_t(MsgType::HelloAck));
+}
+
+void TestHostileNode::migrationPresentsTheToken_data()
+{
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("right") << QStringLiteral("room 4.21") << QString();
+    QTest::newRow("wrong") << QStringLiteral("room 4.22")
+                           << QStringLiteral("the node refused: wrong or missing token");
+    QTest::newRow("missing") << QString() << QStringLiteral("the node refused: wrong or missing token");
+}
+
+void TestHostileNode::migrationPresentsTheToken()
+{
+    QFETCH(QString, token);
+    QFETCH(QString, error);
+    NodeOptions options;
+    options.maxMemoryBytes = 64ull << 20;
+    options.token = "room 4.21";
+    restartNode(options);
+    const proclab::Result r = migrateTo(m_node->port(),
+        {{QStringLiteral("token"), token}, {QStringLiteral("strategy"), QStringLiteral("precopy")},
+            {QStringLiteral("warmup_ms"), error.isEmpty() ? 200 : 0}});
+    if (error.isEmpty()) {
+        QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+        QVERIFY(r.summary.value(QStringLiteral("memory_equal")).toBool());
+        return;
+    }
+    QVERIFY2(r.error.contains(error), qPrintable(r.error));
+    QVERIFY(!r.error.contains(QLatin1Char('\n')));
+    QCOMPARE(summaryText(r, "vm_location"), QStringLiteral("source"));
+}
+
+void TestHostileNode::openBindNeedsAToken_data()
+{
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<bool>("allowed");
+    QTest::newRow("IPv4 loopback") << "127.0.0.1" << QString() << true;
+    QTest::newRow("another loopback") << "127.0.0.2" << QString() << true;
+    QTest::newRow("IPv6 loopback") << "::1" << QString() << true;
+    QTest::newRow("mapped loopback") << "::ffff:127.0.0.1" << QString() << true;
+    QTest::newRow("loopback with a token") << "127.0.0.1"
+                                           << "t" << true;
+    QTest::newRow("every address") << "0.0.0.0" << QString() << false;
+    QTest::newRow("every IPv6 address") << "::" << QString() << false;
+    QTest::newRow("a LAN address") << "192.168.1.20" << QString() << false;
+    QTest::newRow("a LAN address with a token") << "192.168.1.20"
+                                                << "s3cret" << true;
+    QTest::newRow("a token too long") << "127.0.0.1" << QString(65, QLatin1Char('x')) << false;
+}
+
+void TestHostileNode::openBindNeedsAToken()
+{
+    QFETCH(QString, address);
+    QFETCH(QString, token);
+    QFETCH(bool, allowed);
+    NodeOptions options;
+    options.bindAddress = address.toStdString();
+    options.token = token.toStdString();
+    QString error;
+    QCOMPARE(checkNodeAccess(options, &error), allowed);
+    if (allowed)
+        return;
+    QVERIFY(!error.contains(QLatin1Char('\n')));
+    if (token.isEmpty())
+        QCOMPARE(error,
+            QStringLiteral("%1 is not a loopback address: other machines can reach the node there, so it "
+                           "needs --token SECRET, and each source the same token")
+                .arg(address));
+    // start() refuses the same way, before it binds.
+    MigrationNode node(options);
+    QString startError;
+    QVERIFY(!node.start(&startError));
+    QCOMPARE(startError, error);
+}
+
+void TestHostileNode::commandLineRefusesOpenBindWithoutToken_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    const QString listen = QStringLiteral("--listen"), any = QStringLiteral("0");
+    QTest::newRow("every address") << QStringList {listen, any, QStringLiteral("--bind"),
+        QStringLiteral("0.0.0.0")} << "0.0.0.0 is not a loopback address";
+    QTest::newRow("a LAN address") << QStringList {listen, any, QStringLiteral("--bind"),
+        QStringLiteral("10.1.2.3"), QStringLiteral("--once")}
+                                   << "needs --token SECRET";
+    QTest::newRow("no address") << QStringList {listen, any, QStringLiteral("--bind")}
+                                << "--bind needs an address such as 127.0.0.1 or this machine's LAN address";
+    QTest::newRow("no token") << QStringList {listen, any, QStringLiteral("--token")}
+                              << "--token needs the secret sources must present";
+    QTest::newRow("an empty token") << QStringList {listen, any, QStringLiteral("--token"), QString()}
+                                    << "a token has 1 to 64 bytes";
+    QTest::newRow("usage") << QStringList {listen, any, QStringLiteral("--secret")} << "[--token SECRET]";
+}
+
+void TestHostileNode::commandLineRefusesOpenBindWithoutToken()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    QString outText, errText;
+    QTextStream out(&outText), err(&errText);
+    QCOMPARE(proclab::runMigrationNode(args, out, err), 2);
+    QVERIFY2(errText.contains(message), qPrintable(errText));
+    QVERIFY2(!errText.contains(QStringLiteral("such as 0.0.0.0")), qPrintable(errText));
+    QCOMPARE(errText.count(QLatin1Char('\n')), 1);
+    QVERIFY(outText.isEmpty()); // it never started
 }
 
 QTEST_GUILESS_MAIN(TestHostileNode)

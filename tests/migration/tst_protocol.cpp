@@ -21,6 +21,8 @@ private Q_SLOTS:
     void helloChecks_data();
     void helloChecks();
     void typeAndBodyChecks();
+    void tokens();
+    void refusalsSaySo();
 };
 
 void TestProtocol::pagesHeaderPassesTheChecks_data()
@@ -201,6 +203,59 @@ void TestProtocol::typeAndBodyChecks()
     QVERIFY(!checkBodyBytes(cpu, sizeof(VmStateBody), &error));
     QCOMPARE(
         error, QStringLiteral("protocol error: message 5 has 8 bytes, expected %1").arg(sizeof(VmStateBody)));
+}
+
+void TestProtocol::tokens()
+{
+    QString error;
+    QVERIFY(checkToken("s3cret", &error));
+    QVERIFY(checkToken(std::string(kMaxTokenBytes, 'x'), &error));
+    QVERIFY(!checkToken(std::string(kMaxTokenBytes + 1, 'x'), &error));
+    QCOMPARE(error, QStringLiteral("a token has 1 to 64 bytes (no NUL)"));
+    QVERIFY(!checkToken("", &error));
+    QVERIFY(!checkToken(std::string_view("a\0b", 3), &error));
+
+    HelloBody hello;
+    QVERIFY(helloTokenMatches(hello, "")); // neither side has one
+    QVERIFY(!helloTokenMatches(hello, "s3cret"));
+    setHelloToken(&hello, "s3cret");
+    QCOMPARE(hello.tokenBytes, 6u);
+    QVERIFY(helloTokenMatches(hello, "s3cret"));
+    QVERIFY(!helloTokenMatches(hello, "s3cre")); // a prefix
+    QVERIFY(!helloTokenMatches(hello, "s3crets")); // longer
+    QVERIFY(!helloTokenMatches(hello, "s3creT")); // the last byte
+    QVERIFY(!helloTokenMatches(hello, ""));
+    QVERIFY(!helloTokenMatches(hello, std::string(kMaxTokenBytes + 1, 's')));
+    // The length counts too: the same bytes announced as shorter are not the token.
+    hello.tokenBytes = 5;
+    QVERIFY(!helloTokenMatches(hello, "s3cret"));
+    hello.tokenBytes = 0xffffffff;
+    QVERIFY(!helloTokenMatches(hello, "s3cret"));
+    // The longest token fills the field with no terminator.
+    const std::string longest(kMaxTokenBytes, 'k');
+    setHelloToken(&hello, longest);
+    QVERIFY(helloTokenMatches(hello, longest));
+    QVERIFY(!helloTokenMatches(hello, longest.substr(1)));
+    // Setting a shorter token clears what a longer one left.
+    setHelloToken(&hello, "k");
+    QVERIFY(helloTokenMatches(hello, "k"));
+    QCOMPARE(hello.token[1], '\0');
+}
+
+void TestProtocol::refusalsSaySo()
+{
+    // A destination's Abort where the source expects an answer: the source says why.
+    QString error;
+    QVERIFY(!checkType(
+        makeHeader(MsgType::Abort, 0, std::uint64_t(AbortReason::Token)), MsgType::HelloAck, &error));
+    QCOMPARE(error,
+        QStringLiteral(
+            "the node refused: wrong or missing token (give the node's --token as the token parameter)"));
+    QVERIFY(!checkType(
+        makeHeader(MsgType::Abort, 0, std::uint64_t(AbortReason::Busy)), MsgType::HelloAck, &error));
+    QVERIFY2(error.contains(QStringLiteral("as many migrations at once")), qPrintable(error));
+    QVERIFY(!checkType(makeHeader(MsgType::Abort, 0, 999), MsgType::HelloAck, &error));
+    QCOMPARE(error, QStringLiteral("the destination abandoned the migration"));
 }
 
 QTEST_APPLESS_MAIN(TestProtocol)

@@ -1,0 +1,162 @@
+// Fuzz target: the migration protocol's messages as a node decodes them from a source (and the
+// source decodes the node's answers): headers and bodies one after the other, each checked by
+// protocol.h's rules in the node's order (a Hello's token before its values, pages only after
+// a Hello). What a check accepts is checked again a second way; what it refuses has a one-line
+// reason. Decoding stops where the node would close the connection.
+#include "migration/protocol.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+using namespace proclab::migration;
+
+namespace {
+
+constexpr std::string_view kToken = "fuzz-token";
+constexpr std::uint64_t kNodePages = 16384; // a node with a 64 MiB cap
+
+/// The input as a stream the node reads from.
+struct Stream {
+    const std::uint8_t *data;
+    std::size_t size;
+    std::size_t at = 0;
+
+    bool read(void *out, std::size_t n)
+    {
+        if (size - at < n)
+            return false; // the source went away mid-message
+        std::memcpy(out, data + at, n);
+        at += n;
+        return true;
+    }
+    bool skip(std::uint64_t n)
+    {
+        if (size - at < n)
+            return false;
+        at += std::size_t(n);
+        return true;
+    }
+};
+
+void expectRefusal(bool accepted, const QString &error)
+{
+    // A refusal always says why, in one line.
+    if (!accepted && (error.isEmpty() || error.contains(QLatin1Char('\n'))))
+        __builtin_trap();
+}
+
+/// The token comparison, written the obvious way.
+bool tokenEqualNaive(const HelloBody &hello, std::string_view token)
+{
+    if (hello.tokenBytes != token.size())
+        return false;
+    if (token.size() > kMaxTokenBytes
+        || (!token.empty() && std::memcmp(hello.token, token.data(), token.size()) != 0))
+        return false;
+    return std::all_of(
+        hello.token + token.size(), hello.token + kMaxTokenBytes, [](char c) { return c == 0; });
+}
+
+/// An accepted Hello's values, checked one by one.
+bool helloInRange(const HelloBody &h, std::uint64_t maxPages)
+{
+    return h.magic == kMagic && h.version == kVersion && h.pageBytes == kPageBytes && h.pages >= 1
+        && h.pages <= maxPages && h.strategy <= 2 && h.hotSharePercent <= 100 && h.hotPages <= h.pages
+        && h.hotFirstPage <= h.pages && h.hotFirstPage + h.hotPages <= h.pages
+        && std::isfinite(h.dirtyRatePagesPerSec) && h.dirtyRatePagesPerSec >= 0
+        && h.dirtyRatePagesPerSec <= kMaxDirtyRatePagesPerSec && h.requestReads <= kMaxRequestReads;
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+    Stream in {data, size};
+    std::uint64_t pages = 0; // the VM's size once a Hello was accepted
+    std::vector<std::uint64_t> indices;
+    MsgHeader h;
+    while (in.read(&h, sizeof h)) {
+        QString error;
+        switch (static_cast<MsgType>(h.type)) {
+        case MsgType::Hello: {
+            if (pages != 0)
+                return 0; // a second Hello: the node closes
+            const bool sized = checkBodyBytes(h, sizeof(HelloBody), &error);
+            expectRefusal(sized, error);
+            HelloBody hello;
+            if (!sized || !in.read(&hello, sizeof hello))
+                return 0;
+            const bool tokenOk = helloTokenMatches(hello, kToken);
+            if (tokenOk != tokenEqualNaive(hello, kToken)
+                || helloTokenMatches(hello, {}) != tokenEqualNaive(hello, {}))
+                __builtin_trap();
+            if (!tokenOk)
+                return 0;
+            const bool ok = checkHello(hello, &error, kNodePages);
+            expectRefusal(ok, error);
+            if (ok != helloInRange(hello, kNodePages))
+                __builtin_trap();
+            // The protocol's own limit is never below a node's smaller one.
+            QString why;
+            if (ok && !checkHello(hello, &why))
+                __builtin_trap();
+            if (!ok)
+                return 0;
+            pages = hello.pages;
+            break;
+        }
+        case MsgType::Pages: {
+            if (pages == 0)
+                return 0;
+            const bool ok = checkPagesHeader(h, &error);
+            expectRefusal(ok, error);
+            if (!ok)
+                return 0;
+            if (h.count == 0 || h.count > kMaxPagesPerMessage
+                || h.bodyBytes != std::uint64_t(h.count) * (sizeof(std::uint64_t) + kPageBytes))
+                __builtin_trap();
+            indices.resize(h.count);
+            if (!in.read(indices.data(), indices.size() * sizeof(std::uint64_t)))
+                return 0;
+            const bool inside = checkPageIndices(indices.data(), indices.size(), pages, &error);
+            expectRefusal(inside, error);
+            const bool allBelow
+                = std::all_of(indices.begin(), indices.end(), [pages](std::uint64_t p) { return p < pages; });
+            if (inside != allBelow)
+                __builtin_trap();
+            if (!inside || !in.skip(std::uint64_t(h.count) * kPageBytes))
+                return 0;
+            break;
+        }
+        case MsgType::CpuState:
+        case MsgType::Stats: {
+            const std::size_t bytes
+                = h.type == std::uint32_t(MsgType::CpuState) ? sizeof(VmStateBody) : sizeof(StatsBody);
+            const bool ok = checkBodyBytes(h, bytes, &error);
+            expectRefusal(ok, error);
+            if (ok != (h.bodyBytes == bytes))
+                __builtin_trap();
+            if (!ok || !in.skip(bytes))
+                return 0;
+            break;
+        }
+        default: {
+            // Any other message where the source waits for the node's HelloAck: refused with a
+            // reason, the node's own reason when it is an Abort.
+            const bool ok = checkType(h, MsgType::HelloAck, &error);
+            expectRefusal(ok, error);
+            if (ok != (h.type == std::uint32_t(MsgType::HelloAck)))
+                __builtin_trap();
+            if (h.type == std::uint32_t(MsgType::Abort) && error != abortReasonText(h.arg))
+                __builtin_trap();
+            break;
+        }
+        }
+    }
+    return 0;
+}
