@@ -46,6 +46,13 @@ ParamSchema MigrationConfig::schema()
             QStringLiteral("How pre-copy learns which pages the VM wrote. bitmap: the vCPU sets a bit after "
                            "each write. write_faults: the memory is write-protected and the first write to a "
                            "page in each round traps, as a hypervisor learns it from the MMU.")),
+        ParamSpec::bytes(QStringLiteral("xbzrle_cache"), QStringLiteral("Delta cache (XBZRLE)"), 0, 0,
+            qint64(1024) * mib,
+            QStringLiteral(
+                "Pre-copy, after round 0: the source keeps a copy of each page it sends in a cache "
+                "of this size; a dirty page found there goes as a delta against that copy (its "
+                "changed bytes, run-length encoded) when the delta is shorter than the page. "
+                "0 turns it off.")),
         ParamSpec::integer(QStringLiteral("downtime_limit_ms"), QStringLiteral("Downtime limit"), 300, 1,
             60000, QStringLiteral("ms"),
             QStringLiteral("Pre-copy stops when the dirty pages fit in this time.")),
@@ -101,6 +108,7 @@ std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &va
     c.hotSharePercent = int(integer("hot_share"));
     c.downtimeLimitMs = double(integer("downtime_limit_ms"));
     c.writeFaults = text("dirty_log") == QLatin1String("write_faults");
+    c.xbzrleCacheBytes = std::size_t(integer("xbzrle_cache"));
     c.maxRounds = int(integer("max_rounds"));
     c.maxTotalFactor = real("max_total_factor");
     c.warmupMs = integer("warmup_ms");

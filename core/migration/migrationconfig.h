@@ -28,6 +28,7 @@ struct MigrationConfig {
     int hotSharePercent = 90; ///< writes into the hot set
     double downtimeLimitMs = 300; ///< pre-copy's stop rule
     bool writeFaults = false; ///< pre-copy's dirty log by write faults instead of the vCPU's own bits
+    std::size_t xbzrleCacheBytes = 0; ///< pre-copy's delta cache (XBZRLE); 0: off
     int maxRounds = 30;
     double maxTotalFactor = 3;
     qint64 warmupMs = 1000; ///< the VM runs on the source before the migration

@@ -12,6 +12,7 @@
 #include "vm.h"
 #include "vmclient.h"
 #include "writefaultlog.h"
+#include "xbzrle.h"
 
 #include <algorithm>
 #include <limits>
@@ -55,6 +56,7 @@ struct MigrationEngine::Parts {
     // The link first: closing it completes every pending handler while the pusher still exists.
     ~Parts() { link.close(); }
 
+    std::unique_ptr<XbzrleCache> deltaCache; // pre-copy with xbzrle_cache, from round 1 on
     PageMemory memory;
     PageBitmap dirty;
     WriteFaultLog faultLog; // pre-copy with dirty_log=write_faults
@@ -102,6 +104,7 @@ void MigrationEngine::run()
     m_run.writeFaults = cfg.writeFaults;
     m_run.dirtyRatePagesPerSec = cfg.dirtyRatePagesPerSec;
     m_run.capBitsPerSec = cfg.bandwidthBitsPerSec;
+    m_run.xbzrleCacheBytes = cfg.strategy == WireStrategy::PreCopy ? cfg.xbzrleCacheBytes : 0;
     m_result = makeResult();
     m_parts = std::make_unique<Parts>(*this, cfg);
 
@@ -267,6 +270,7 @@ bool MigrationEngine::preCopyRounds()
     auto sendRound = [&](const std::vector<std::uint32_t> &pages, std::size_t cutAfter) {
         const int round = int(m_run.rounds.size());
         const std::uint64_t bytes0 = p.link.bytesSent();
+        const PageSender::DeltaCounts deltas0 = p.sender.deltaCounts();
         const auto start = Clock::now();
         m_run.rounds.push_back({round, false, 0, 0, 0, 0});
         const QString what = QStringLiteral("while sending round %1").arg(round);
@@ -277,6 +281,8 @@ bool MigrationEngine::preCopyRounds()
         MigrationRound &r = m_run.rounds.back();
         r.pagesSent = qint64(pages.size());
         r.pagesDirtied = qint64(p.dirty.count());
+        r.deltaPages = p.sender.deltaCounts().hits - deltas0.hits;
+        r.bytesSaved = p.sender.deltaCounts().bytesSaved - deltas0.bytesSaved;
         r.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
         r.bandwidthMbitPerSec
             = r.durationMs > 0 ? double(p.link.bytesSent() - bytes0) * 8 / (r.durationMs * 1000) : 0;
@@ -289,6 +295,12 @@ bool MigrationEngine::preCopyRounds()
 
     if (!sendRound(all, cfg.cut == MigrationConfig::Cut::FirstPass ? all.size() / 2 : PageSender::kNoCut))
         return false;
+    // Delta encoding from round 1 on, as QEMU does: round 0 sends every page once, and
+    // caching them all would only fill the cache with pages that are never sent again.
+    if (m_run.xbzrleCacheBytes > 0) {
+        p.deltaCache = std::make_unique<XbzrleCache>(m_run.xbzrleCacheBytes);
+        p.sender.setDeltaCache(p.deltaCache.get());
+    }
     const PreCopyStopRule rule {
         cfg.downtimeLimitMs, cfg.maxRounds, cfg.maxTotalFactor, cfg.bandwidthBitsPerSec};
     std::vector<std::uint32_t> list;
@@ -334,6 +346,7 @@ bool MigrationEngine::switchover()
     if (cfg.strategy != WireStrategy::PostCopy) {
         const int round = int(m_run.rounds.size());
         const std::uint64_t bytes0 = p.link.bytesSent();
+        const PageSender::DeltaCounts deltas0 = p.sender.deltaCounts();
         const auto start = Clock::now();
         m_run.rounds.push_back({round, true, 0, 0, 0, 0});
         p.link.limiter().restart(Clock::now());
@@ -348,6 +361,8 @@ bool MigrationEngine::switchover()
         }
         MigrationRound &r = m_run.rounds.back();
         r.pagesSent = qint64(rest.size());
+        r.deltaPages = p.sender.deltaCounts().hits - deltas0.hits;
+        r.bytesSaved = p.sender.deltaCounts().bytesSaved - deltas0.bytesSaved;
         r.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
         r.bandwidthMbitPerSec
             = r.durationMs > 0 ? double(p.link.bytesSent() - bytes0) * 8 / (r.durationMs * 1000) : 0;
@@ -468,6 +483,11 @@ void MigrationEngine::collectFigures()
     m_run.demandFetches = p.ledger.demandFetches();
     m_run.requestsInFlight = p.ledger.requestsInFlight();
     m_run.writeFaultCount = p.faultLog.faults();
+    const PageSender::DeltaCounts &deltas = p.sender.deltaCounts();
+    m_run.xbzrleHits = deltas.hits;
+    m_run.xbzrleMisses = deltas.misses;
+    m_run.xbzrleOverflows = deltas.overflows;
+    m_run.xbzrleBytesSaved = deltas.bytesSaved;
     const MigrationLink::Replies &replies = p.link.replies();
     m_run.verified = replies.verified;
     m_run.equal = replies.equal;

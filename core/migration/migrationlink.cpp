@@ -52,8 +52,8 @@ bool MigrationLink::writePages(
     const auto t = Clock::now();
     if (!m_socket.write(buffers, m_opTimeout, error))
         return false;
-    countPagesWritten(sizeof(MsgHeader) + pagesBodyBytes(pages), pages,
-        std::chrono::duration<double>(Clock::now() - t).count());
+    countPagesWritten(
+        asio::buffer_size(buffers), pages, std::chrono::duration<double>(Clock::now() - t).count());
     return true;
 }
 

@@ -50,8 +50,9 @@ public:
     /// @brief Reads one message header; a one-line @p error when it is not of type @p expected.
     bool readMessage(MsgType expected, MsgHeader *out, QString *error);
     /**
-     * @brief Writes one Pages message (@p buffers: header, indices, pages) and waits until it is out.
-     * Counted as @p pages pages and charged to the rate limiter.
+     * @brief Writes one batch of pages (@p buffers: a Pages message, header, indices and pages,
+     * and/or an XbzrlePages message) and waits until it is out. Counted as @p pages pages and
+     * the buffers' bytes, which are charged to the rate limiter.
      */
     bool writePages(const std::vector<boost::asio::const_buffer> &buffers, std::size_t pages, QString *error);
     /// @brief Counts a page write completed asynchronously on socket() (the post-copy push).

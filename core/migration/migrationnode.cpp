@@ -7,7 +7,9 @@
 #include "protocol.h"
 #include "snapshothasher.h"
 #include "vm.h"
+#include "xbzrle.h"
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
@@ -227,6 +229,8 @@ private:
             return readBody(&m_hello, &Session::onHello);
         case MsgType::Pages:
             return onPagesHeader();
+        case MsgType::XbzrlePages:
+            return onDeltasHeader();
         case MsgType::RoundEnd:
             m_node.log(QStringLiteral("  round %1 done: %2 pages received so far")
                            .arg(m_header.arg)
@@ -345,6 +349,74 @@ private:
                     return self->fail(ec);
                 self->onPages();
             });
+    }
+
+    // XbzrlePages (pre-copy): deltas against pages already here. The whole message is read
+    // and every delta checked before one is applied.
+    void onDeltasHeader()
+    {
+        QString error;
+        if (m_postCopy || m_resumed) {
+            abandon(QStringLiteral("protocol error: page deltas in post-copy or after the resume"));
+            return;
+        }
+        if (!checkXbzrleHeader(m_header, &error)) {
+            abandon(error);
+            return;
+        }
+        const std::uint32_t n = m_header.count;
+        m_indices.resize(n);
+        m_deltaLengths.resize(n);
+        m_deltaBytes.resize(m_header.bodyBytes - xbzrleBodyBytes(n, 0));
+        const std::array<asio::mutable_buffer, 2> table {
+            asio::buffer(m_indices.data(), n * sizeof(std::uint64_t)),
+            asio::buffer(m_deltaLengths.data(), n * sizeof(std::uint32_t))};
+        asio::async_read(
+            m_socket, table, [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
+                if (ec)
+                    return self->fail(ec);
+                self->onDeltaTable();
+            });
+    }
+
+    void onDeltaTable()
+    {
+        QString error;
+        if (!checkPageIndices(m_indices.data(), m_indices.size(), m_hello.pages, &error)
+            || !checkXbzrleLengths(
+                m_deltaLengths.data(), m_deltaLengths.size(), m_header.bodyBytes, &error)) {
+            abandon(error);
+            return;
+        }
+        for (std::uint64_t index : m_indices) {
+            if (!m_present.test(index)) {
+                abandon(
+                    QStringLiteral("protocol error: a delta for page %1, which never arrived").arg(index));
+                return;
+            }
+        }
+        asio::async_read(m_socket, asio::buffer(m_deltaBytes),
+            [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
+                if (ec)
+                    return self->fail(ec);
+                self->onDeltas();
+            });
+    }
+
+    void onDeltas()
+    {
+        // The vCPU does not run here before the resume: the pages are the I/O thread's.
+        std::size_t offset = 0;
+        for (std::size_t i = 0; i < m_indices.size(); ++i) {
+            QString error;
+            if (!xbzrleDecode(
+                    m_deltaBytes.data() + offset, m_deltaLengths[i], m_memory.page(m_indices[i]), &error)) {
+                abandon(QStringLiteral("page %1: %2").arg(m_indices[i]).arg(error));
+                return;
+            }
+            offset += m_deltaLengths[i];
+        }
+        onPages();
     }
 
     void onPages()
@@ -536,6 +608,8 @@ private:
     HelloBody m_hello;
     VmStateBody m_cpu;
     std::vector<std::uint64_t> m_indices;
+    std::vector<std::uint32_t> m_deltaLengths; // XbzrlePages: each delta's length ...
+    std::vector<std::uint8_t> m_deltaBytes; // ... and the deltas
 
     PageMemory m_memory;
     std::vector<std::uint64_t> m_hashes; // post-copy: each page's hash as it arrived

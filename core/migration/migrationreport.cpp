@@ -55,6 +55,15 @@ std::vector<OutputSpec> MigrationReport::outputs()
         o("dirty_log", "", "pre-copy: how dirty pages were found (bitmap or write_faults)"),
         o("write_faults", "faults", "pre-copy with write faults: first writes to protected pages"),
         o("stop_reason", "", "pre-copy: converged, max_rounds or max_total"),
+        o("xbzrle_cache_mib", "MiB", "pre-copy with delta encoding: the source's cache of sent pages"),
+        o("xbzrle_hits", "pages",
+            "pre-copy with delta encoding: dirty pages sent as deltas against the cache"),
+        o("xbzrle_misses", "pages",
+            "pre-copy with delta encoding: pages sent whole because they were not cached"),
+        o("xbzrle_overflows", "pages",
+            "pre-copy with delta encoding: cached pages sent whole because the delta was not shorter"),
+        o("xbzrle_bytes_saved", "bytes",
+            "pre-copy with delta encoding: bytes the whole pages would have taken, less the deltas' bytes"),
         o("demand_fetches", "pages", "post-copy: pages sent because the destination's vCPU asked for them"),
         o("requests_for_pages_in_flight", "requests", "post-copy: requests for pages already on their way"),
         o("degraded_ms", "ms", "post-copy: from the resume until the last page arrived"),
@@ -120,6 +129,13 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
     }
     if (!run.stopReason.isEmpty())
         s.insert(QStringLiteral("stop_reason"), run.stopReason);
+    if (run.strategy == WireStrategy::PreCopy && run.xbzrleCacheBytes > 0) {
+        s.insert(QStringLiteral("xbzrle_cache_mib"), double(run.xbzrleCacheBytes) / (1 << 20));
+        s.insert(QStringLiteral("xbzrle_hits"), double(run.xbzrleHits));
+        s.insert(QStringLiteral("xbzrle_misses"), double(run.xbzrleMisses));
+        s.insert(QStringLiteral("xbzrle_overflows"), double(run.xbzrleOverflows));
+        s.insert(QStringLiteral("xbzrle_bytes_saved"), double(run.xbzrleBytesSaved));
+    }
     if (run.strategy == WireStrategy::PostCopy) {
         s.insert(QStringLiteral("demand_fetches"), double(run.demandFetches));
         s.insert(QStringLiteral("requests_for_pages_in_flight"), double(run.requestsInFlight));
@@ -206,6 +222,9 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
     }
     r.table.columns = {QStringLiteral("round"), QStringLiteral("stop_and_copy"), QStringLiteral("pages_sent"),
         QStringLiteral("pages_dirtied"), QStringLiteral("duration_ms"), QStringLiteral("mbit_per_s")};
+    const bool deltas = run.strategy == WireStrategy::PreCopy && run.xbzrleCacheBytes > 0;
+    if (deltas)
+        r.table.columns << QStringLiteral("pages_as_deltas") << QStringLiteral("bytes_saved");
     for (const auto &round : run.rounds) {
         sent.x.push_back(round.round);
         sent.y.push_back(double(round.pagesSent));
@@ -213,6 +232,8 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
         dirtied.y.push_back(double(round.pagesDirtied));
         r.table.rows.push_back({round.round, round.stopAndCopy, round.pagesSent, round.pagesDirtied,
             round.durationMs, round.bandwidthMbitPerSec});
+        if (deltas)
+            r.table.rows.back() << round.deltaPages << round.bytesSaved;
     }
     r.series.push_back(sent);
     r.series.push_back(dirtied);

@@ -48,6 +48,11 @@ struct MigrationRun {
     std::uint64_t bytesSent = 0;
     double sendSeconds = 0; ///< time inside writes (the cap's waits left out)
     std::uint64_t writeFaultCount = 0; ///< pre-copy with write faults: first writes trapped
+    std::size_t xbzrleCacheBytes = 0; ///< pre-copy's delta cache (0: off)
+    qint64 xbzrleHits = 0; ///< pages sent as deltas
+    qint64 xbzrleMisses = 0; ///< pages sent whole because they were not in the cache
+    qint64 xbzrleOverflows = 0; ///< pages in the cache sent whole because their delta was too long
+    qint64 xbzrleBytesSaved = 0; ///< bytes whole pages would have taken, less the deltas' bytes
     QString stopReason; ///< pre-copy: "converged", "max_rounds" or "max_total"
 
     // The proof that nothing was lost.

@@ -43,6 +43,8 @@ struct MigrationRound {
     qint64 pagesDirtied = 0; ///< distinct pages written while this round was sent
     double durationMs = 0;
     double bandwidthMbitPerSec = 0;
+    qint64 deltaPages = 0; ///< pages of this round sent as deltas (XBZRLE cache hits)
+    qint64 bytesSaved = 0; ///< bytes the deltas saved against whole pages
 };
 
 /// One answered client request (times since the start of the run).

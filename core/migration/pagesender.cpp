@@ -13,6 +13,74 @@ PageSender::PageSender(MigrationLink &link, const PageMemory &memory, PageLedger
 {
 }
 
+std::size_t PageSender::encodeBatch(
+    const std::uint32_t *batch, std::size_t n, Vm vm, MsgHeader *pagesHeaderOut, MsgHeader *deltaHeaderOut)
+{
+    m_indexBuffer.clear();
+    m_deltaIndices.clear();
+    m_deltaLengths.clear();
+    if (m_deltaBytes.size() < n * kXbzrleMaxDeltaBytes)
+        m_deltaBytes.resize(n * kXbzrleMaxDeltaBytes);
+    std::size_t deltaBytes = 0;
+    std::vector<const std::uint8_t *> whole;
+    whole.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t page = batch[i];
+        const std::uint8_t *data = m_memory.page(page);
+        if (vm == Vm::Running) {
+            // A stable copy: what is encoded, sent and cached must be the same bytes.
+            std::uint8_t *copy = m_copyBuffer.data() + i * kPageBytes;
+            m_memory.copyPageConcurrent(page, copy);
+            data = copy;
+        }
+        if (const std::uint8_t *cached = m_cache->find(page)) {
+            const std::ptrdiff_t length
+                = xbzrleEncode(cached, data, m_deltaBytes.data() + deltaBytes, kXbzrleMaxDeltaBytes);
+            if (length >= 0) {
+                ++m_deltaCounts.hits;
+                m_deltaCounts.bytesSaved += qint64(sizeof(std::uint64_t) + kPageBytes)
+                    - qint64(sizeof(std::uint64_t) + sizeof(std::uint32_t) + std::size_t(length));
+                m_deltaIndices.push_back(page);
+                m_deltaLengths.push_back(std::uint32_t(length));
+                deltaBytes += std::size_t(length);
+                m_cache->insert(page, data);
+                continue;
+            }
+            ++m_deltaCounts.overflows;
+        } else {
+            ++m_deltaCounts.misses;
+        }
+        m_cache->insert(page, data);
+        m_indexBuffer.push_back(page);
+        whole.push_back(data);
+    }
+    if (!whole.empty()) {
+        *pagesHeaderOut = pagesHeader(whole.size());
+        m_buffers.push_back(asio::buffer(pagesHeaderOut, sizeof(MsgHeader)));
+        m_buffers.push_back(asio::buffer(m_indexBuffer.data(), whole.size() * sizeof(std::uint64_t)));
+        const std::size_t firstPageBuffer = m_buffers.size();
+        for (const std::uint8_t *data : whole) {
+            const asio::const_buffer last = m_buffers.back();
+            if (m_buffers.size() > firstPageBuffer
+                && static_cast<const std::uint8_t *>(last.data()) + last.size() == data)
+                m_buffers.back() = asio::buffer(last.data(), last.size() + kPageBytes);
+            else
+                m_buffers.push_back(asio::buffer(data, kPageBytes));
+        }
+    }
+    const std::size_t deltas = m_deltaIndices.size();
+    if (deltas > 0) {
+        *deltaHeaderOut
+            = makeHeader(MsgType::XbzrlePages, std::uint32_t(deltas), 0, xbzrleBodyBytes(deltas, deltaBytes));
+        m_buffers.push_back(asio::buffer(deltaHeaderOut, sizeof(MsgHeader)));
+        m_buffers.push_back(asio::buffer(m_deltaIndices.data(), deltas * sizeof(std::uint64_t)));
+        m_buffers.push_back(asio::buffer(m_deltaLengths.data(), deltas * sizeof(std::uint32_t)));
+        if (deltaBytes > 0)
+            m_buffers.push_back(asio::buffer(m_deltaBytes.data(), deltaBytes));
+    }
+    return deltas;
+}
+
 bool PageSender::send(
     const std::vector<std::uint32_t> &pages, Vm vm, std::size_t cutAfter, const QString &what, QString *error)
 {
@@ -32,26 +100,30 @@ bool PageSender::send(
         }
         const std::size_t n = std::min(kBatchPages, pages.size() - done);
         const std::uint32_t *batch = pages.data() + done;
-        const MsgHeader h = pagesHeader(n);
-        encodePageIndices(batch, n, &m_indexBuffer);
-        std::vector<asio::const_buffer> bufs;
-        bufs.reserve(n + 2);
-        bufs.push_back(asio::buffer(&h, sizeof h));
-        bufs.push_back(asio::buffer(m_indexBuffer.data(), n * sizeof(std::uint64_t)));
-        if (vm == Vm::Running) {
-            for (std::size_t i = 0; i < n; ++i)
-                m_memory.copyPageConcurrent(batch[i], m_copyBuffer.data() + i * kPageBytes);
-            bufs.push_back(asio::buffer(m_copyBuffer.data(), n * kPageBytes));
+        MsgHeader h, deltaHeader;
+        m_buffers.clear();
+        if (m_cache) {
+            encodeBatch(batch, n, vm, &h, &deltaHeader);
         } else {
-            forEachPageRun(batch, n, [&](std::size_t first, std::size_t count) {
-                bufs.push_back(asio::buffer(m_memory.page(first), count * kPageBytes));
-            });
+            h = pagesHeader(n);
+            encodePageIndices(batch, n, &m_indexBuffer);
+            m_buffers.push_back(asio::buffer(&h, sizeof h));
+            m_buffers.push_back(asio::buffer(m_indexBuffer.data(), n * sizeof(std::uint64_t)));
+            if (vm == Vm::Running && m_runningCopy == RunningCopy::AtomicLoads) {
+                for (std::size_t i = 0; i < n; ++i)
+                    m_memory.copyPageConcurrent(batch[i], m_copyBuffer.data() + i * kPageBytes);
+                m_buffers.push_back(asio::buffer(m_copyBuffer.data(), n * kPageBytes));
+            } else {
+                forEachPageRun(batch, n, [&](std::size_t first, std::size_t count) {
+                    m_buffers.push_back(asio::buffer(m_memory.page(first), count * kPageBytes));
+                });
+            }
         }
         const auto delay = m_link.limiter().delayBeforeSend(RateLimiter::Clock::now());
         if (delay.count() > 0)
             m_hooks.sleepFor(delay); // a stop during the wait is noticed before the next batch
         QString err;
-        if (!m_link.writePages(bufs, n, &err)) {
+        if (!m_link.writePages(m_buffers, n, &err)) {
             *error = QStringLiteral("%1 (%2 of %3 pages sent): %4")
                          .arg(what)
                          .arg(done)

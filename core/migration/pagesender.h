@@ -3,6 +3,7 @@
 #include "migrationlink.h"
 #include "pageledger.h"
 #include "pagememory.h"
+#include "xbzrle.h"
 
 #include <QString>
 
@@ -19,13 +20,20 @@ namespace proclab::migration {
  * paced by the link's rate limiter: pre-copy's rounds while the VM runs, and the
  * stop-and-copy while it is paused.
  *
- * While the VM runs, its vCPU may be writing a page as it is sent, so each page
- * is copied word by word with atomic loads into a buffer first; a page torn by a
- * concurrent write is dirty again and goes in the next round. (Handing the pages
- * to the kernel directly, as a hypervisor does, would be the same race, but one
- * ThreadSanitizer could not tell from a bug.) While the VM is paused its memory is
- * frozen and the pages go straight from it into the socket, one buffer per run of
- * consecutive pages. Engine thread only.
+ * Pages go straight from guest memory into the socket, one buffer per run of
+ * consecutive pages: the kernel's copy into the socket is the only copy, as in a
+ * hypervisor. While the VM runs, its vCPU may be writing a page as the kernel
+ * copies it; the vCPU sets the page's dirty bit after its stores, so a page torn
+ * that way is dirty again and goes in the next round. Under ThreadSanitizer
+ * (RunningCopy::AtomicLoads by default there) each page of a running VM is first
+ * copied word by word with relaxed atomic loads into a buffer: the same race, but
+ * one the sanitizer can see is intended, so it still checks everything else.
+ *
+ * With a delta cache (setDeltaCache(), XBZRLE) every page is first copied (a
+ * stable copy, as the vCPU may write on), and a page whose last sent copy is in
+ * the cache goes as a delta against it in an XbzrlePages message when the delta
+ * is short enough; otherwise it goes whole, and the copy sent becomes the cached
+ * one. Engine thread only.
  */
 class PageSender {
 public:
@@ -44,6 +52,25 @@ public:
     /// Pages per message: 1 MiB batches, few system calls.
     static constexpr std::size_t kBatchPages = 256;
 
+    /// How the pages of a running VM reach the socket.
+    enum class RunningCopy {
+        Kernel, ///< straight from guest memory: the kernel's copy is the only one
+        AtomicLoads, ///< copied with relaxed atomic loads into a buffer first
+    };
+#if defined(__SANITIZE_THREAD__)
+    static constexpr RunningCopy kDefaultRunningCopy = RunningCopy::AtomicLoads;
+#else
+    static constexpr RunningCopy kDefaultRunningCopy = RunningCopy::Kernel;
+#endif
+
+    /// What delta encoding did so far.
+    struct DeltaCounts {
+        qint64 hits = 0; ///< pages found in the cache and sent as deltas
+        qint64 misses = 0; ///< pages not in the cache (sent whole, then cached)
+        qint64 overflows = 0; ///< pages in the cache whose delta was too long (sent whole)
+        qint64 bytesSaved = 0; ///< bytes whole pages would have taken, less the deltas' bytes
+    };
+
     PageSender(MigrationLink &link, const PageMemory &memory, PageLedger &ledger, Hooks hooks);
 
     /**
@@ -55,13 +82,42 @@ public:
     bool send(const std::vector<std::uint32_t> &pages, Vm vm, std::size_t cutAfter, const QString &what,
         QString *error);
 
+    void setRunningCopy(RunningCopy copy)
+    {
+        m_runningCopy = copy;
+    }
+    RunningCopy runningCopy() const
+    {
+        return m_runningCopy;
+    }
+    /// Sends pages as deltas against @p cache where that is shorter (nullptr: never).
+    void setDeltaCache(XbzrleCache *cache)
+    {
+        m_cache = cache;
+    }
+    const DeltaCounts &deltaCounts() const
+    {
+        return m_deltaCounts;
+    }
+
 private:
+    /// Fills m_buffers with one batch's messages; returns the pages sent as deltas.
+    std::size_t encodeBatch(
+        const std::uint32_t *batch, std::size_t n, Vm vm, MsgHeader *pagesHeader, MsgHeader *deltaHeader);
+
     MigrationLink &m_link;
     const PageMemory &m_memory;
     PageLedger &m_ledger;
     Hooks m_hooks;
+    RunningCopy m_runningCopy = kDefaultRunningCopy;
+    XbzrleCache *m_cache = nullptr;
+    DeltaCounts m_deltaCounts;
     std::vector<std::uint8_t> m_copyBuffer; // pages copied from the running VM
     std::vector<std::uint64_t> m_indexBuffer; // one batch's indices on the wire
+    std::vector<std::uint64_t> m_deltaIndices; // the batch's pages sent as deltas ...
+    std::vector<std::uint32_t> m_deltaLengths; // ... their deltas' lengths ...
+    std::vector<std::uint8_t> m_deltaBytes; // ... and the deltas
+    std::vector<boost::asio::const_buffer> m_buffers; // the batch's gather list
 };
 
 } // namespace proclab::migration

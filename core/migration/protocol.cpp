@@ -69,6 +69,41 @@ bool checkPagesHeader(const MsgHeader &h, QString *error)
     return false;
 }
 
+bool checkXbzrleHeader(const MsgHeader &h, QString *error)
+{
+    const std::uint32_t n = h.count;
+    if (n != 0 && n <= kMaxPagesPerMessage && h.bodyBytes >= xbzrleBodyBytes(n, 0)
+        && h.bodyBytes <= xbzrleBodyBytes(n, std::uint64_t(n) * kXbzrleMaxDeltaBytes))
+        return true;
+    if (error)
+        *error = QStringLiteral("protocol error: bad batch of %1 page deltas in %2 bytes")
+                     .arg(n)
+                     .arg(h.bodyBytes);
+    return false;
+}
+
+bool checkXbzrleLengths(const std::uint32_t *lengths, std::size_t n, std::uint64_t bodyBytes, QString *error)
+{
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (lengths[i] > kXbzrleMaxDeltaBytes) {
+            if (error)
+                *error = QStringLiteral("protocol error: a page delta of %1 bytes (at most %2)")
+                             .arg(lengths[i])
+                             .arg(kXbzrleMaxDeltaBytes);
+            return false;
+        }
+        sum += lengths[i];
+    }
+    if (xbzrleBodyBytes(n, sum) == bodyBytes)
+        return true;
+    if (error)
+        *error = QStringLiteral("protocol error: page deltas of %1 bytes in a body of %2")
+                     .arg(sum)
+                     .arg(bodyBytes);
+    return false;
+}
+
 bool checkPageIndices(const std::uint64_t *indices, std::size_t n, std::uint64_t pages, QString *error)
 {
     for (std::size_t i = 0; i < n; ++i) {

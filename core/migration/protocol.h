@@ -1,6 +1,7 @@
 #pragma once
 
 #include "pagememory.h"
+#include "xbzrle.h"
 
 #include <QString>
 
@@ -17,7 +18,7 @@ namespace proclab::migration {
 // are x86/ARM Linux builds of ProcLab; the Hello magic rejects anything else).
 
 inline constexpr std::uint32_t kMagic = 0x50474d31; // "PGM1"
-inline constexpr std::uint32_t kVersion = 2; ///< 2: the Hello carries the node's token
+inline constexpr std::uint32_t kVersion = 2; ///< 2: the Hello carries the node's token; pages may come as XBZRLE deltas
 inline constexpr std::size_t kMaxTokenBytes = 64;
 inline constexpr std::uint32_t kMaxPagesPerMessage = 256;
 
@@ -34,6 +35,9 @@ enum class MsgType : std::uint32_t {
     Finish = 10, ///< src->dst, the run is over: stop the VM and report
     Stats = 11, ///< dst->src, body StatsBody
     Abort = 12, ///< either way: the migration is abandoned; from the destination, arg = AbortReason
+    /// src->dst (pre-copy), count pages sent as deltas against their last copy (see xbzrle.h):
+    /// count x u64 index, count x u32 delta length, then the deltas one after the other
+    XbzrlePages = 13,
 };
 
 /// Why a destination refused a source: the arg of the Abort it sends before it closes.
@@ -103,6 +107,12 @@ constexpr std::uint64_t pagesBodyBytes(std::size_t pages)
     return std::uint64_t(pages) * (sizeof(std::uint64_t) + kPageBytes);
 }
 
+/// Bytes of an XbzrlePages message's body for @p pages deltas of @p deltaBytes bytes in all.
+constexpr std::uint64_t xbzrleBodyBytes(std::size_t pages, std::uint64_t deltaBytes)
+{
+    return std::uint64_t(pages) * (sizeof(std::uint64_t) + sizeof(std::uint32_t)) + deltaBytes;
+}
+
 /// A header for a message of @p type.
 MsgHeader makeHeader(
     MsgType type, std::uint32_t count = 0, std::uint64_t arg = 0, std::uint64_t bodyBytes = 0);
@@ -121,6 +131,16 @@ bool checkType(const MsgHeader &h, MsgType expected, QString *error);
 bool checkBodyBytes(const MsgHeader &h, std::size_t expectedBytes, QString *error);
 /// Whether @p h is a valid Pages header: 1..kMaxPagesPerMessage pages and the matching body size.
 bool checkPagesHeader(const MsgHeader &h, QString *error);
+/**
+ * @brief Whether @p h is a valid XbzrlePages header: 1..kMaxPagesPerMessage pages and a body
+ * that holds their indices and lengths and no more than a longest delta per page.
+ */
+bool checkXbzrleHeader(const MsgHeader &h, QString *error);
+/**
+ * @brief Whether the delta lengths @p lengths[0..n) of an XbzrlePages message are each at
+ * most kXbzrleMaxDeltaBytes and add up to the rest of its body (@p bodyBytes in all).
+ */
+bool checkXbzrleLengths(const std::uint32_t *lengths, std::size_t n, std::uint64_t bodyBytes, QString *error);
 /// Whether every index of @p indices[0..n) names a page of a memory of @p pages pages.
 bool checkPageIndices(const std::uint64_t *indices, std::size_t n, std::uint64_t pages, QString *error);
 /// The largest VM a destination accepts, in pages (256 GiB).

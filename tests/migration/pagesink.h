@@ -1,12 +1,14 @@
 #pragma once
 
-// A test-only migration destination that records what arrives: each Pages message
-// is checked with the protocol's own checks and every page's hash is kept. Plain
+// A test-only migration destination that records what arrives: each Pages and
+// XbzrlePages message is checked with the protocol's own checks, deltas are applied
+// to the pages received before, and every page's hash is kept. Plain
 // POSIX sockets with poll() timeouts on a thread of its own, so nothing here blocks
 // forever whatever the code under test does.
 
 #include "migration/pagememory.h"
 #include "migration/protocol.h"
+#include "migration/xbzrle.h"
 
 #include <QString>
 
@@ -33,6 +35,7 @@ public:
         , m_mode(mode)
         , m_hashes(pages, 0)
         , m_received(pages, 0)
+        , m_contents(pages * migration::kPageBytes)
     {
         m_listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in addr {};
@@ -71,6 +74,12 @@ public:
     std::uint64_t hash(std::size_t page) const { return m_hashes[page]; } ///< pageHash of its last copy
     int timesReceived(std::size_t page) const { return m_received[page]; }
     int batches() const { return m_batches; }
+    int deltaPages() const { return m_deltaPages; } ///< pages that arrived as deltas
+    /// The contents of @p page as received (whole or rebuilt from deltas).
+    const std::uint8_t *contents(std::size_t page) const
+    {
+        return m_contents.data() + page * migration::kPageBytes;
+    }
 
 private:
     bool readExact(int fd, void *buffer, std::size_t n, bool *eof)
@@ -114,17 +123,21 @@ private:
             return;
         }
         std::vector<std::uint64_t> indices;
-        std::vector<std::uint8_t> page(migration::kPageBytes);
         while (true) {
             migration::MsgHeader h;
             bool eof = false;
             if (!readExact(fd, &h, sizeof h, &eof))
                 break;
+            QString error;
+            if (h.type == std::uint32_t(migration::MsgType::XbzrlePages)) {
+                if (!receiveDeltas(fd, h))
+                    break;
+                continue;
+            }
             if (h.type != std::uint32_t(migration::MsgType::Pages)) {
                 m_error = QStringLiteral("unexpected message %1").arg(h.type);
                 break;
             }
-            QString error;
             if (!migration::checkPagesHeader(h, &error)) {
                 m_error = error;
                 break;
@@ -138,11 +151,12 @@ private:
             }
             bool ok = true;
             for (std::uint64_t index : indices) {
-                if (!readExact(fd, page.data(), page.size(), nullptr)) {
+                std::uint8_t *page = m_contents.data() + index * migration::kPageBytes;
+                if (!readExact(fd, page, migration::kPageBytes, nullptr)) {
                     ok = false;
                     break;
                 }
-                m_hashes[index] = migration::pageHash(page.data());
+                m_hashes[index] = migration::pageHash(page);
                 ++m_received[index];
                 m_order.push_back(index);
             }
@@ -158,6 +172,47 @@ private:
         ::close(fd);
     }
 
+    bool receiveDeltas(int fd, const migration::MsgHeader &h)
+    {
+        QString error;
+        if (!migration::checkXbzrleHeader(h, &error)) {
+            m_error = error;
+            return false;
+        }
+        std::vector<std::uint64_t> indices(h.count);
+        std::vector<std::uint32_t> lengths(h.count);
+        if (!readExact(fd, indices.data(), indices.size() * sizeof(std::uint64_t), nullptr)
+            || !readExact(fd, lengths.data(), lengths.size() * sizeof(std::uint32_t), nullptr))
+            return false;
+        if (!migration::checkPageIndices(indices.data(), indices.size(), m_pages, &error)
+            || !migration::checkXbzrleLengths(lengths.data(), lengths.size(), h.bodyBytes, &error)) {
+            m_error = error;
+            return false;
+        }
+        std::vector<std::uint8_t> deltas(h.bodyBytes - migration::xbzrleBodyBytes(h.count, 0));
+        if (!deltas.empty() && !readExact(fd, deltas.data(), deltas.size(), nullptr))
+            return false;
+        std::size_t offset = 0;
+        for (std::size_t i = 0; i < indices.size(); ++i) {
+            const std::uint64_t index = indices[i];
+            if (m_received[index] == 0) {
+                m_error = QStringLiteral("a delta for page %1, which never arrived").arg(index);
+                return false;
+            }
+            std::uint8_t *page = m_contents.data() + index * migration::kPageBytes;
+            if (!migration::xbzrleDecode(deltas.data() + offset, lengths[i], page, &error)) {
+                m_error = error;
+                return false;
+            }
+            offset += lengths[i];
+            m_hashes[index] = migration::pageHash(page);
+            ++m_received[index];
+            ++m_deltaPages;
+            m_order.push_back(index);
+        }
+        return true;
+    }
+
     std::size_t m_pages;
     Mode m_mode;
     int m_listener = -1;
@@ -169,6 +224,8 @@ private:
     std::vector<int> m_received;
     std::vector<std::uint64_t> m_order;
     int m_batches = 0;
+    int m_deltaPages = 0;
+    std::vector<std::uint8_t> m_contents;
 };
 
 } // namespace proclab::testing

@@ -131,6 +131,8 @@ private Q_SLOTS:
     void outOfOrderMessagesRefused_data();
     void outOfOrderMessagesRefused();
     void badWorkloadValuesRefused();
+    void badDeltasRefused_data();
+    void badDeltasRefused();
     void truncatedAndRandomInputRefused();
     void sessionsAreCapped();
     void defaultMemoryCapFitsTheMachine();
@@ -293,6 +295,61 @@ void TestHostileNode::badWorkloadValuesRefused()
         QVERIFY(peer.closedByNode());
         QVERIFY(logHas(QStringLiteral("hot set of 16 pages from page 250 outside 256 pages")));
     }
+    nodeStillServes();
+}
+
+void TestHostileNode::badDeltasRefused_data()
+{
+    QTest::addColumn<bool>("postCopy");
+    QTest::addColumn<bool>("pageFirst"); // page 5 sent whole before the deltas
+    QTest::addColumn<std::uint32_t>("count");
+    QTest::addColumn<std::uint32_t>("length"); // the delta length the table announces
+    QTest::addColumn<QByteArray>("delta"); // the delta bytes that follow
+    QTest::addColumn<QString>("message");
+    QTest::newRow("a delta for a page never sent")
+        << false << false << 1u << 0u << QByteArray() << "a delta for page 5, which never arrived";
+    QTest::newRow("a malformed delta")
+        << false << true << 1u << 2u << QByteArray("\x05\x00", 2) << "bad page delta (an empty changed run";
+    QTest::newRow("a run past the page")
+        << false << true << 1u << 5u << QByteArray("\xff\x1f\x02\xaa\xbb", 5) << "past the end of the page";
+    QTest::newRow("no deltas") << false << true << 0u << 0u << QByteArray() << "bad batch of 0 page deltas";
+    QTest::newRow("lengths and body disagree")
+        << false << true << 1u << 3u << QByteArray("\x05\x01", 2) << "page deltas of 3 bytes in a body of 14";
+    QTest::newRow("deltas in post-copy")
+        << true << false << 1u << 0u << QByteArray() << "page deltas in post-copy";
+}
+
+void TestHostileNode::badDeltasRefused()
+{
+    QFETCH(bool, postCopy);
+    QFETCH(bool, pageFirst);
+    QFETCH(std::uint32_t, count);
+    QFETCH(std::uint32_t, length);
+    QFETCH(QByteArray, delta);
+    QFETCH(QString, message);
+    RawPeer peer(m_node->port());
+    HelloBody hello = smallHello();
+    if (postCopy)
+        hello.strategy = std::uint32_t(WireStrategy::PostCopy);
+    QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+    QVERIFY(peer.receiveHeader());
+    const std::uint64_t page = 5;
+    if (pageFirst) {
+        const MsgHeader h = pagesHeader(1);
+        const std::vector<std::uint8_t> contents(kPageBytes, 0x11);
+        QVERIFY(peer.send(&h, sizeof h) && peer.send(&page, sizeof page)
+            && peer.send(contents.data(), contents.size()));
+    }
+    QByteArray body;
+    if (count > 0) {
+        body.append(reinterpret_cast<const char *>(&page), sizeof page);
+        body.append(reinterpret_cast<const char *>(&length), sizeof length);
+    }
+    body.append(delta);
+    const MsgHeader h = makeHeader(MsgType::XbzrlePages, count, 0, std::uint64_t(body.size()));
+    QVERIFY(peer.send(&h, sizeof h) && peer.send(body.constData(), std::size_t(body.size())));
+    QVERIFY(peer.closedByNode());
+    QVERIFY(logHas(message));
     nodeStillServes();
 }
 

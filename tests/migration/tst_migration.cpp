@@ -236,12 +236,16 @@ void TestMigration::memoryEqualAfterEachStrategy_data()
     QTest::addColumn<QString>("strategy");
     QTest::addColumn<double>("bandwidth");
     QTest::addColumn<QString>("dirtyLog");
-    QTest::newRow("stopcopy") << "stopcopy" << 0.0 << "bitmap";
-    QTest::newRow("precopy") << "precopy" << 0.0 << "bitmap";
-    QTest::newRow("precopy capped") << "precopy" << 400e6 << "bitmap";
-    QTest::newRow("precopy capped, write faults") << "precopy" << 400e6 << "write_faults";
-    QTest::newRow("postcopy") << "postcopy" << 0.0 << "bitmap";
-    QTest::newRow("postcopy capped") << "postcopy" << 200e6 << "bitmap";
+    QTest::addColumn<qint64>("xbzrleCache");
+    QTest::newRow("stopcopy") << "stopcopy" << 0.0 << "bitmap" << qint64(0);
+    QTest::newRow("precopy") << "precopy" << 0.0 << "bitmap" << qint64(0);
+    QTest::newRow("precopy capped") << "precopy" << 400e6 << "bitmap" << qint64(0);
+    QTest::newRow("precopy capped, write faults") << "precopy" << 400e6 << "write_faults" << qint64(0);
+    QTest::newRow("precopy capped, deltas") << "precopy" << 400e6 << "bitmap" << 4 * kMiB;
+    QTest::newRow("precopy capped, deltas, small cache") << "precopy" << 400e6 << "bitmap" << 64 * 1024LL;
+    QTest::newRow("precopy capped, deltas, write faults") << "precopy" << 400e6 << "write_faults" << 4 * kMiB;
+    QTest::newRow("postcopy") << "postcopy" << 0.0 << "bitmap" << qint64(0);
+    QTest::newRow("postcopy capped") << "postcopy" << 200e6 << "bitmap" << qint64(0);
 }
 
 void TestMigration::memoryEqualAfterEachStrategy()
@@ -249,12 +253,18 @@ void TestMigration::memoryEqualAfterEachStrategy()
     QFETCH(QString, strategy);
     QFETCH(double, bandwidth);
     QFETCH(QString, dirtyLog);
+    QFETCH(qint64, xbzrleCache);
     const auto eOwner = makeEngine<MigrationEngine>();
     MigrationEngine &e = *eOwner;
-    const Result r
-        = runMigration({{QStringLiteral("strategy"), strategy}, {QStringLiteral("dirty_rate"), 3000},
-                           {QStringLiteral("bandwidth"), bandwidth}, {QStringLiteral("dirty_log"), dirtyLog}},
-            &e);
+    QVariantMap params {{QStringLiteral("strategy"), strategy}, {QStringLiteral("dirty_rate"), 3000},
+        {QStringLiteral("bandwidth"), bandwidth}, {QStringLiteral("dirty_log"), dirtyLog}};
+    if (xbzrleCache > 0) {
+        // Rounds until the limit of 4, so pages are sent again and again while the VM writes.
+        params.insert(QStringLiteral("xbzrle_cache"), xbzrleCache);
+        params.insert(QStringLiteral("downtime_limit_ms"), 1);
+        params.insert(QStringLiteral("max_rounds"), 4);
+    }
+    const Result r = runMigration(params, &e);
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     QCOMPARE(r.provenance, Provenance::Measured);
     QCOMPARE(str(r, "vm_location"), QStringLiteral("destination"));
@@ -277,6 +287,23 @@ void TestMigration::memoryEqualAfterEachStrategy()
             num(r, "destination_faults"), num(r, "demand_fetches") + num(r, "requests_for_pages_in_flight"));
     } else {
         QCOMPARE(num(r, "destination_duplicate_pages"), num(r, "pages_resent"));
+    }
+    if (xbzrleCache > 0) {
+        // Every page sent after round 0 went through the cache: a hit, a miss or an overflow.
+        QCOMPARE(num(r, "xbzrle_cache_mib"), double(xbzrleCache) / kMiB);
+        QCOMPARE(num(r, "xbzrle_hits") + num(r, "xbzrle_misses") + num(r, "xbzrle_overflows"),
+            num(r, "pages_sent") - pages);
+        QVERIFY(num(r, "xbzrle_bytes_saved") >= 0);
+        QCOMPARE(num(r, "xbzrle_bytes_saved") > 0, num(r, "xbzrle_hits") > 0);
+        // The table's rounds add up to the same.
+        const int deltaColumn = int(r.table.columns.indexOf(QStringLiteral("pages_as_deltas")));
+        QVERIFY(deltaColumn >= 0);
+        double perRound = 0;
+        for (const QVariantList &row : r.table.rows)
+            perRound += row.value(deltaColumn).toDouble();
+        QCOMPARE(perRound, num(r, "xbzrle_hits"));
+    } else {
+        QVERIFY(!r.summary.contains(QStringLiteral("xbzrle_hits")));
     }
     if (dirtyLog == QLatin1String("write_faults")) {
         // The vCPU marked nothing itself: every re-sent page was found by a
@@ -504,6 +531,9 @@ void TestMigration::summaryKeysAreDeclared_data()
     QTest::newRow("precopy, write faults")
         << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("precopy")},
                {QStringLiteral("dirty_log"), QStringLiteral("write_faults")}};
+    QTest::newRow("precopy, delta cache") << QVariantMap {
+        {QStringLiteral("strategy"), QStringLiteral("precopy")}, {QStringLiteral("xbzrle_cache"), 4 * kMiB},
+        {QStringLiteral("max_rounds"), 3}, {QStringLiteral("downtime_limit_ms"), 1}};
     QTest::newRow("postcopy") << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("postcopy")}};
     QTest::newRow("postcopy, cut") << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("postcopy")},
         {QStringLiteral("cut_at"), QStringLiteral("after_resume")}};

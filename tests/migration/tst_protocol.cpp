@@ -16,6 +16,9 @@ private Q_SLOTS:
     void pagesHeaderPassesTheChecks();
     void badPageBatchesRefused_data();
     void badPageBatchesRefused();
+    void deltaBatchChecks_data();
+    void deltaBatchChecks();
+    void deltaLengthChecks();
     void messageRoundTrip();
     void pageIndices();
     void helloChecks_data();
@@ -63,6 +66,55 @@ void TestProtocol::badPageBatchesRefused()
     QString error;
     QVERIFY(!checkPagesHeader(h, &error));
     QCOMPARE(error, QStringLiteral("protocol error: bad page batch of %1").arg(count));
+}
+
+void TestProtocol::deltaBatchChecks_data()
+{
+    QTest::addColumn<std::uint32_t>("count");
+    QTest::addColumn<std::uint64_t>("bodyBytes");
+    QTest::addColumn<bool>("valid");
+    // Each delta: a u64 index and a u32 length, then at most kXbzrleMaxDeltaBytes of delta.
+    QTest::newRow("one empty delta") << std::uint32_t(1) << std::uint64_t(12) << true;
+    QTest::newRow("the most, the longest")
+        << kMaxPagesPerMessage << std::uint64_t(kMaxPagesPerMessage) * (12 + kXbzrleMaxDeltaBytes) << true;
+    QTest::newRow("none") << std::uint32_t(0) << std::uint64_t(0) << false;
+    QTest::newRow("too many") << kMaxPagesPerMessage + 1 << std::uint64_t(kMaxPagesPerMessage + 1) * 12
+                              << false;
+    QTest::newRow("shorter than its table") << std::uint32_t(2) << std::uint64_t(23) << false;
+    QTest::newRow("longer than whole pages")
+        << std::uint32_t(2) << std::uint64_t(2) * (12 + kXbzrleMaxDeltaBytes) + 1 << false;
+}
+
+void TestProtocol::deltaBatchChecks()
+{
+    QFETCH(std::uint32_t, count);
+    QFETCH(std::uint64_t, bodyBytes);
+    QFETCH(bool, valid);
+    QCOMPARE(xbzrleBodyBytes(count, 0), std::uint64_t(count) * 12);
+    const MsgHeader h = makeHeader(MsgType::XbzrlePages, count, 0, bodyBytes);
+    QString error;
+    QCOMPARE(checkXbzrleHeader(h, &error), valid);
+    if (!valid) {
+        QVERIFY2(error.startsWith(QStringLiteral("protocol error: bad batch of")), qPrintable(error));
+        QVERIFY(!error.contains(QLatin1Char('\n')));
+    }
+}
+
+void TestProtocol::deltaLengthChecks()
+{
+    const std::uint32_t lengths[] = {0, 17, std::uint32_t(kXbzrleMaxDeltaBytes)};
+    const std::uint64_t sum = 17 + kXbzrleMaxDeltaBytes;
+    QString error;
+    QVERIFY2(checkXbzrleLengths(lengths, 3, xbzrleBodyBytes(3, sum), &error), qPrintable(error));
+    QVERIFY(!checkXbzrleLengths(lengths, 3, xbzrleBodyBytes(3, sum) + 1, &error));
+    QVERIFY2(error.contains(QStringLiteral("in a body of")), qPrintable(error));
+    QVERIFY(!checkXbzrleLengths(lengths, 3, xbzrleBodyBytes(3, sum) - 1, &error));
+    const std::uint32_t tooLong[] = {std::uint32_t(kXbzrleMaxDeltaBytes) + 1};
+    QVERIFY(!checkXbzrleLengths(tooLong, 1, xbzrleBodyBytes(1, kXbzrleMaxDeltaBytes + 1), &error));
+    QVERIFY2(error.contains(QStringLiteral("a page delta of")), qPrintable(error));
+    // A length beyond the longest delta is refused whatever the sum.
+    const std::uint32_t huge[] = {0xffffffffu, 2};
+    QVERIFY(!checkXbzrleLengths(huge, 2, xbzrleBodyBytes(2, 1), &error));
 }
 
 void TestProtocol::messageRoundTrip()
