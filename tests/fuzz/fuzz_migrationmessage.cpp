@@ -30,6 +30,8 @@ struct Stream {
     {
         if (size - at < n)
             return false; // the source went away mid-message
+        if (n == 0)
+            return true; // an empty delta: nothing to copy (and no buffer to copy to)
         std::memcpy(out, data + at, n);
         at += n;
         return true;
@@ -131,6 +133,53 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
                 __builtin_trap();
             if (!inside || !in.skip(std::uint64_t(h.count) * kPageBytes))
                 return 0;
+            break;
+        }
+        case MsgType::XbzrlePages: {
+            if (pages == 0)
+                return 0;
+            const bool ok = checkXbzrleHeader(h, &error);
+            expectRefusal(ok, error);
+            if (!ok)
+                return 0;
+            if (h.count == 0 || h.count > kMaxPagesPerMessage || h.bodyBytes < xbzrleBodyBytes(h.count, 0)
+                || h.bodyBytes > xbzrleBodyBytes(h.count, std::uint64_t(h.count) * kXbzrleMaxDeltaBytes))
+                __builtin_trap();
+            indices.resize(h.count);
+            std::vector<std::uint32_t> lengths(h.count);
+            if (!in.read(indices.data(), indices.size() * sizeof(std::uint64_t))
+                || !in.read(lengths.data(), lengths.size() * sizeof(std::uint32_t)))
+                return 0;
+            const bool inside = checkPageIndices(indices.data(), indices.size(), pages, &error)
+                && checkXbzrleLengths(lengths.data(), lengths.size(), h.bodyBytes, &error);
+            expectRefusal(inside, error);
+            if (!inside)
+                return 0;
+            std::uint64_t sum = 0;
+            for (std::uint32_t n : lengths) {
+                if (n > kXbzrleMaxDeltaBytes)
+                    __builtin_trap();
+                sum += n;
+            }
+            if (xbzrleBodyBytes(h.count, sum) != h.bodyBytes)
+                __builtin_trap();
+            // Each delta against a page: accepted, or refused with the page unchanged.
+            std::vector<std::uint8_t> page(kPageBytes), before(kPageBytes);
+            for (std::size_t i = 0; i < lengths.size(); ++i) {
+                std::vector<std::uint8_t> delta(lengths[i]);
+                if (!in.read(delta.data(), delta.size()))
+                    return 0;
+                for (std::size_t b = 0; b < page.size(); ++b)
+                    page[b] = std::uint8_t(b * 31 + i);
+                before = page;
+                QString why;
+                const bool applied = xbzrleDecode(delta.data(), delta.size(), page.data(), &why);
+                expectRefusal(applied, why);
+                if (!applied && page != before)
+                    __builtin_trap();
+                if (applied && delta.empty() && page != before)
+                    __builtin_trap();
+            }
             break;
         }
         case MsgType::CpuState:
