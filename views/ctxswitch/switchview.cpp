@@ -14,9 +14,16 @@ namespace proclab {
 
 QString SwitchView::wrapTickLabel(const QString &text, int maxChars)
 {
-    // Words joined into lines of at most maxChars (a longer word gets a line of its own);
-    // "+ step" stays on one line.
-    QStringList words = text.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    // Words joined into lines of at most maxChars (a longer word gets a line of its own, broken
+    // after an underscore if it has one: "posix_" "spawn"); "+ step" stays on one line.
+    QStringList words;
+    for (const QString &w : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        const qsizetype cut = w.indexOf(QLatin1Char('_'));
+        if (w.size() >= maxChars && cut > 0 && cut + 1 < w.size())
+            words << w.left(cut + 1) << w.mid(cut + 1);
+        else
+            words << w;
+    }
     for (int i = 0; i + 1 < words.size(); ++i) {
         if (words[i] == QLatin1String("+")) {
             words[i] += QLatin1Char(' ') + words[i + 1];
@@ -57,6 +64,12 @@ SwitchView::SwitchView(QWidget *parent)
     m_switchChart->setTitle(tr("Cost of one switch"));
     m_switchChart->setProvenance(Provenance::Measured);
     m_switchChart->setExportName(QStringLiteral("ctxswitch-switch-histogram"));
+    if (m_switchChart->axisRect()->insetLayout()->take(m_switchChart->legend)) {
+        m_switchChart->plotLayout()->insertRow(1); // under the title
+        m_switchChart->plotLayout()->addElement(1, 0, m_switchChart->legend);
+        m_switchChart->plotLayout()->setRowStretchFactor(1, 0.001);
+        m_switchChart->legend->setMargins(QMargins(4, 2, 4, 2));
+    }
     m_createChart->setTitle(tr("Cost of create + destroy"));
     m_createChart->setProvenance(Provenance::Measured);
     m_createChart->setExportName(QStringLiteral("ctxswitch-creation"));
@@ -181,7 +194,7 @@ void SwitchView::drawSwitches(const CtxSwitchSnapshot &snap)
             snap.switches.begin(), snap.switches.end(), [&](const CostSample &c) { return c.id == h.id; });
         if (s != snap.switches.end())
             h.name = tr("%1: median %2 us").arg(measurementLabel(*s)).arg(s->medianNs / 1000.0, 0, 'f', 2);
-        h.xLabel = tr("time per switch (us), measured");
+        h.xLabel = tr("time per switch (us)"); // "measured on this machine" is under the chart
         h.yLabel = tr("share of samples (%)");
     }
     m_switchChart->setSeries(series, true);
@@ -212,13 +225,10 @@ void SwitchView::drawSwitches(const CtxSwitchSnapshot &snap)
     } else if (!series.empty()) {
         m_switchChart->xAxis->setRangeLower(0);
     }
+    // The legend in a row of its own under the title: over the plot it hid the peaks.
     m_switchChart->legend->setVisible(!series.empty());
-    // A see-through legend in the top-right corner, so the histograms stay readable.
-    QColor legendBrush = m_theme.base;
-    legendBrush.setAlpha(190);
-    m_switchChart->legend->setBrush(legendBrush);
     m_switchChart->legend->setFont(m_theme.font(8));
-    m_switchChart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    m_switchChart->legend->setIconSize(24, 10);
     m_switchChart->replot(QCustomPlot::rpQueuedReplot);
 }
 

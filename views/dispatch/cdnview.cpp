@@ -255,7 +255,7 @@ void CdnView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     for (Series *sr : {&all, &chosen, &best}) {
         sr->style = Series::Style::Bars;
         sr->xLabel = tr("edge");
-        sr->yLabel = tr("round trip from client (ms)");
+        sr->yLabel = tr("round trip (ms)");
     }
     const bool decided = s->shown >= 5;
     for (std::size_t i = 0; i < edges.size(); ++i) {
@@ -296,7 +296,8 @@ void CdnView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     m_chart->xAxis->setRange(-0.6, double(edges.size()) - 0.4);
     m_chart->yAxis->setRangeLower(0);
     m_chart->legend->setVisible(true);
-    m_chart->legend->setFont(m_theme.font(9));
+    m_chart->legend->setFont(m_theme.font(8.5));
+    m_chart->legend->setIconSize(16, 10); // the legend fits the chart's width
     m_chart->replot(QCustomPlot::rpQueuedReplot);
 
     const QString chosenCity = city(edges[std::size_t(l.chosenEdge)]);

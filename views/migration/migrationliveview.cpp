@@ -18,23 +18,6 @@
 
 namespace proclab {
 
-namespace {
-
-// The newest run of @p strategy in @p history, if any.
-std::optional<MigrationRunRecord> newestRun(const RunHistory *history, const QString &strategy)
-{
-    if (!history)
-        return std::nullopt;
-    const auto runs = history->runsOf(MigrationEngine::kId);
-    for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
-        if ((*it)->result.summary.value(QStringLiteral("strategy")).toString() == strategy)
-            return MigrationRunRecord::fromResult((*it)->result);
-    }
-    return std::nullopt;
-}
-
-} // namespace
-
 MigrationLiveView::MigrationLiveView(QWidget *parent, bool showGrid)
     : StepView(parent)
 {
@@ -146,8 +129,7 @@ void MigrationLiveView::updateEarlierRuns(
 {
     const QString current = snap ? snap->strategy : QString();
     const bool recorded = m_runHistory && snap && m_runHistory->contains(snapshot);
-    // The newest run of each strategy, by identity: parsed again only when one
-    // changes.
+    // The newest run of each strategy, by identity: parsed again only when one changes.
     std::vector<const void *> key;
     std::vector<const RunHistory::Run *> newest(
         std::size_t(MigrationViewStyle::strategyIds().size()), nullptr);
@@ -160,8 +142,8 @@ void MigrationLiveView::updateEarlierRuns(
         }
     }
     for (std::size_t i = 0; i < newest.size(); ++i) {
-        // The newest run of this run's strategy is this run once it is recorded:
-        // drawn in full colour.
+        // The newest run of this run's strategy is this run once it is recorded: drawn in
+        // full colour.
         const bool skip = recorded && MigrationViewStyle::strategyIds()[int(i)] == current;
         key.push_back(skip ? nullptr : newest[i]);
         key.push_back(newest[i] ? &newest[i]->result : nullptr);
@@ -193,8 +175,7 @@ void MigrationLiveView::updateEarlierRuns(
 void MigrationLiveView::drawResponse(
     const std::shared_ptr<const Snapshot> &snapshot, const MigrationSnapshot *snap)
 {
-    // Earlier runs, one per strategy (the newest), aligned on their migration
-    // start.
+    // Earlier runs, one per strategy (the newest), aligned on their migration start.
     updateEarlierRuns(snapshot, snap);
     std::vector<Series> series = m_earlierSeries;
     std::vector<int> strategyOf = m_earlierStrategy;
@@ -229,8 +210,7 @@ void MigrationLiveView::drawMarkers(const MigrationSnapshot *snap, double origin
     std::vector<double> moments;
     if (snap) {
         moments = {snap->migrationStartMs, snap->pauseMs, snap->resumeMs, snap->endMs};
-        // Before anything is marked the origin (the run's clock) moves but nothing
-        // is drawn.
+        // Before anything is marked the origin (the run's clock) moves but nothing is drawn.
         const bool marked = std::any_of(moments.begin(), moments.end(), [](double ms) { return ms >= 0; });
         moments.push_back(marked ? origin : 0);
     }
