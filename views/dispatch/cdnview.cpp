@@ -298,6 +298,7 @@ void CdnView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     m_chart->legend->setVisible(true);
     m_chart->legend->setFont(m_theme.font(8.5));
     m_chart->legend->setIconSize(16, 10); // the legend fits the chart's width
+    m_chart->legend->setBorderPen(Qt::NoPen); // a row of its own: no frame, cut at the edge
     m_chart->replot(QCustomPlot::rpQueuedReplot);
 
     const QString chosenCity = city(edges[std::size_t(l.chosenEdge)]);
