@@ -17,6 +17,15 @@ IndirectView::IndirectView(QWidget *parent)
     m_chart->setTitle(tr("Indirect cost of a switch: refilling the cache"));
     m_chart->setProvenance(Provenance::Measured);
     m_chart->setExportName(QStringLiteral("ctxswitch-indirect-cost"));
+    // The legend (filled and hollow points) in a row under the title: inside the plot it
+    // covered the cache labels or the curve.
+    if (m_chart->axisRect()->insetLayout()->take(m_chart->legend)) {
+        m_chart->plotLayout()->insertRow(1);
+        m_chart->plotLayout()->addElement(1, 0, m_chart->legend);
+        m_chart->plotLayout()->setRowStretchFactor(1, 0.001);
+        m_chart->legend->setFillOrder(QCPLegend::foColumnsFirst);
+        m_chart->legend->setMargins(QMargins(4, 2, 4, 2));
+    }
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_chart, 1);
@@ -54,7 +63,7 @@ void IndirectView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot,
     Series curve = snap->indirectCurve;
     curve.name = tr("indirect cost (measured)");
     curve.xLabel = tr("working set of each thread (bytes, log scale)");
-    curve.yLabel = tr("extra time of the first walk after a switch (us)");
+    curve.yLabel = tr("extra time after a switch (us)");
     // Points above the noise filled; those whose difference lies within the spread of the
     // walks hollow, at their measured value (negative ones too: nothing is clamped).
     Series points = curve;
@@ -106,7 +115,7 @@ void IndirectView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot,
             m_chart->graph(0)->removeFromLegend();
             err->removeFromLegend();
             m_chart->legend->setFont(m_theme.font(9));
-            m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+            m_chart->legend->setBorderPen(Qt::NoPen); // a row of its own: no frame
         }
     }
     m_chart->xAxis->setScaleType(QCPAxis::stLogarithmic);
