@@ -137,7 +137,11 @@ std::vector<OutputSpec> CtxSwitchEngine::outputs() const
                 QStringLiteral(
                     "fork after touching <size> of memory: _us_median, _us_p10, _us_p90 (us) and _samples")},
             {QStringLiteral("indirect_peak_us"), us,
-                QStringLiteral("largest indirect cost of a switch in the sweep")},
+                QStringLiteral("largest indirect cost of a switch in the sweep (of the points above the "
+                               "noise, if any)")},
+            {QStringLiteral("indirect_points_below_noise"), QString(),
+                QStringLiteral("sweep points whose difference lies within the spread of the walks (their "
+                               "middle halves overlap)")},
             {QStringLiteral("indirect_peak_working_set_bytes"), bytes,
                 QStringLiteral("working set at which the indirect cost was largest")},
             {QStringLiteral("indirect_peak_working_set_kib"), QStringLiteral("KiB"),
@@ -299,9 +303,10 @@ void CtxSwitchEngine::run()
                 break;
             snap->indirect.push_back(pt);
             snap->updateIndirectCurve();
-            go = step(QStringLiteral("working set %1: indirect cost %2 us")
+            go = step(QStringLiteral("working set %1: indirect cost %2 us%3")
                           .arg(formatBytes(w))
-                          .arg(pt.indirectNs / 1000.0, 0, 'f', 2));
+                          .arg(pt.indirectNs / 1000.0, 0, 'f', 2)
+                          .arg(pt.belowNoise() ? QStringLiteral(" (below the noise)") : QString()));
         }
     }
 
@@ -397,10 +402,18 @@ Result CtxSwitchEngine::buildResult(
             r.table.rows.push_back({QStringLiteral("indirect_%1").arg(formatBytes(pt.workingSetBytes)),
                 QStringLiteral("indirect cost, working set %1").arg(formatBytes(pt.workingSetBytes)),
                 us(pt.indirectNs), us(pt.warmWalkNs), us(pt.afterSwitchWalkNs), pt.repetitions, QVariant(),
-                QVariant(), QStringLiteral("p10_us = warm walk, p90_us = walk after switch")});
+                QVariant(),
+                QStringLiteral("p10_us = warm walk, p90_us = walk after switch; the walks' spread allows a "
+                               "difference from %1 to %2 us%3")
+                    .arg(us(pt.spreadLowNs), 0, 'f', 2)
+                    .arg(us(pt.spreadHighNs), 0, 'f', 2)
+                    .arg(pt.belowNoise() ? QStringLiteral(": below the noise") : QString())});
         }
         r.series.push_back(indirectCostSeries(snap.indirect));
         r.summary.insert(QStringLiteral("indirect_peak_us"), us(peak->indirectNs));
+        r.summary.insert(QStringLiteral("indirect_points_below_noise"),
+            double(std::count_if(snap.indirect.begin(), snap.indirect.end(),
+                [](const IndirectPoint &pt) { return pt.belowNoise(); })));
         r.summary.insert(QStringLiteral("indirect_peak_working_set_bytes"), double(peak->workingSetBytes));
         r.summary.insert(
             QStringLiteral("indirect_peak_working_set_kib"), double(peak->workingSetBytes) / 1024.0);

@@ -88,9 +88,16 @@ Series indirectCostSeries(const std::vector<IndirectPoint> &points)
 
 const IndirectPoint *largestIndirectCost(const std::vector<IndirectPoint> &points)
 {
-    const IndirectPoint *peak = points.empty() ? nullptr : &points.front();
+    // A difference within the spread of the walks is no peak, whatever its size.
+    const IndirectPoint *peak = nullptr;
     for (const auto &pt : points) {
-        if (pt.indirectNs > peak->indirectNs)
+        if (!pt.belowNoise() && (!peak || pt.indirectNs > peak->indirectNs))
+            peak = &pt;
+    }
+    if (peak)
+        return peak;
+    for (const auto &pt : points) {
+        if (!peak || pt.indirectNs > peak->indirectNs)
             peak = &pt;
     }
     return peak;

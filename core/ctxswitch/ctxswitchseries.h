@@ -37,7 +37,10 @@ std::vector<Series> comparedSwitchHistograms(const std::vector<CostSample> &swit
 /// @brief The indirect cost (us) against the working set (bytes), id kIndirectCostSeriesId.
 Series indirectCostSeries(const std::vector<IndirectPoint> &points);
 
-/// @brief The point with the largest indirect cost (the first of equals); nullptr when empty.
+/**
+ * @brief The point with the largest indirect cost (the first of equals) among those above the
+ * noise (IndirectPoint::belowNoise()); among all when every point is below it; nullptr when empty.
+ */
 const IndirectPoint *largestIndirectCost(const std::vector<IndirectPoint> &points);
 
 /** @} */

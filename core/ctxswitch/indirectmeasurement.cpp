@@ -120,10 +120,25 @@ IndirectPoint IndirectMeasurement::point(qint64 bytes, int reps, std::mt19937_64
             ::close(fd);
     std::free(a);
     std::free(b);
-    pt.repetitions = int(warm.size());
-    pt.warmWalkNs = percentile(warm, 0.5);
-    pt.afterSwitchWalkNs = percentile(after, 0.5);
+    after.resize(std::min(after.size(), warm.size())); // a repetition cut short has no pair
+    warm.resize(after.size());
+    return IndirectPoint::fromWalks(bytes, warm, after);
+}
+
+IndirectPoint IndirectPoint::fromWalks(
+    qint64 bytes, const std::vector<double> &warmNs, const std::vector<double> &afterNs)
+{
+    IndirectPoint pt;
+    pt.workingSetBytes = bytes;
+    pt.repetitions = int(std::min(warmNs.size(), afterNs.size()));
+    if (warmNs.empty() || afterNs.empty())
+        return pt;
+    pt.warmWalkNs = percentile(warmNs, 0.5);
+    pt.afterSwitchWalkNs = percentile(afterNs, 0.5);
+    // Nothing clamped: on a noisy machine a small difference can come out negative.
     pt.indirectNs = pt.afterSwitchWalkNs - pt.warmWalkNs;
+    pt.spreadLowNs = percentile(afterNs, 0.25) - percentile(warmNs, 0.75);
+    pt.spreadHighNs = percentile(afterNs, 0.75) - percentile(warmNs, 0.25);
     return pt;
 }
 

@@ -18,7 +18,21 @@ struct IndirectPoint {
     double warmWalkNs = 0; ///< median walk time with no switch in between
     double afterSwitchWalkNs = 0; ///< median time of the first walk after a switch
     double indirectNs = 0; ///< afterSwitchWalkNs - warmWalkNs
+    /// The difference the walks' spread allows, lowest: after-switch p25 - warm p75.
+    double spreadLowNs = 0;
+    /// The difference the walks' spread allows, highest: after-switch p75 - warm p25.
+    double spreadHighNs = 0;
     int repetitions = 0;
+
+    /**
+     * @brief Whether the difference is below the noise: the middle halves (p25 to p75) of
+     * the warm walks and of the walks after a switch overlap, so the difference of their
+     * medians, whatever its sign, is within the spread of the walks themselves.
+     */
+    bool belowNoise() const { return spreadLowNs <= 0 && spreadHighNs >= 0; }
+    /// @brief The point of working set @p bytes from the timed walks (medians, difference, spread).
+    static IndirectPoint fromWalks(
+        qint64 bytes, const std::vector<double> &warmNs, const std::vector<double> &afterNs);
 };
 
 /**

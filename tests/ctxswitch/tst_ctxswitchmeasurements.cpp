@@ -3,6 +3,7 @@
 
 #include "ctxswitch/affinityguard.h"
 #include "ctxswitch/creationmeasurement.h"
+#include "ctxswitch/ctxswitchseries.h"
 #include "ctxswitch/indirectmeasurement.h"
 #include "ctxswitch/switchmeasurement.h"
 
@@ -23,6 +24,7 @@ private Q_SLOTS:
     void stoppedBeforeStartMeasuresNothing();
     void creationSamples();
     void indirectPoint();
+    void indirectNoiseRule();
     void affinityIsRestored();
 };
 
@@ -119,6 +121,52 @@ void TestCtxSwitchMeasurements::indirectPoint()
     QCOMPARE(p.repetitions, 4);
     QVERIFY(p.warmWalkNs > 0 && p.afterSwitchWalkNs > 0);
     QCOMPARE(p.indirectNs, p.afterSwitchWalkNs - p.warmWalkNs);
+}
+
+void TestCtxSwitchMeasurements::indirectNoiseRule()
+{
+    // Walk times 1000..1020 ns; the walks after a switch shifted by some amount.
+    std::vector<double> warm;
+    for (int i = 0; i <= 20; ++i)
+        warm.push_back(1000 + i);
+    auto shifted = [&](double by) {
+        std::vector<double> v = warm;
+        for (double &x : v)
+            x += by;
+        return v;
+    };
+    // Shifted far past the spread: a resolved indirect cost, its spread on both sides of it.
+    IndirectPoint far = IndirectPoint::fromWalks(4096, warm, shifted(300));
+    QCOMPARE(far.workingSetBytes, qint64(4096));
+    QCOMPARE(far.repetitions, 21);
+    QCOMPARE(far.indirectNs, 300.0);
+    QCOMPARE(far.spreadLowNs, 300.0 - 10); // after p25 (1305) - warm p75 (1015)
+    QCOMPARE(far.spreadHighNs, 300.0 + 10);
+    QVERIFY(!far.belowNoise());
+    // Shifted by less than the middle half's width: the same sign, but below the noise.
+    const IndirectPoint near = IndirectPoint::fromWalks(4096, warm, shifted(6));
+    QCOMPARE(near.indirectNs, 6.0);
+    QVERIFY(near.spreadLowNs < 0 && near.spreadHighNs > 0);
+    QVERIFY(near.belowNoise());
+    // A negative difference is kept as measured (nothing clamped) and said to be noise.
+    const IndirectPoint negative = IndirectPoint::fromWalks(4096, warm, shifted(-4));
+    QCOMPARE(negative.indirectNs, -4.0);
+    QVERIFY(negative.belowNoise());
+    // Faster after the switch beyond the spread: shown as it is, not called noise.
+    const IndirectPoint faster = IndirectPoint::fromWalks(4096, warm, shifted(-100));
+    QCOMPARE(faster.indirectNs, -100.0);
+    QVERIFY(!faster.belowNoise());
+    // No walks: no point.
+    QCOMPARE(IndirectPoint::fromWalks(4096, {}, {}).repetitions, 0);
+    // The peak is the largest point above the noise, however large a noisy one is.
+    IndirectPoint noisyBig = IndirectPoint::fromWalks(8192, warm, shifted(9));
+    std::vector<IndirectPoint> sweep {near, noisyBig, far};
+    QCOMPARE(largestIndirectCost(sweep)->indirectNs, 300.0);
+    sweep = {near, noisyBig, faster};
+    QCOMPARE(largestIndirectCost(sweep)->indirectNs, -100.0);
+    // Every point below the noise: the largest of them (the view then says so).
+    sweep = {near, noisyBig, negative};
+    QCOMPARE(largestIndirectCost(sweep)->workingSetBytes, qint64(8192));
 }
 
 void TestCtxSwitchMeasurements::affinityIsRestored()

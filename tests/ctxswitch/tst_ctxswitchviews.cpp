@@ -11,6 +11,7 @@
 
 #include <QApplication>
 #include <QLabel>
+#include <QPushButton>
 #include <QSet>
 #include <QTest>
 
@@ -64,6 +65,9 @@ std::shared_ptr<CtxSwitchSnapshot> syntheticCtxSnapshot()
         p.warmWalkNs = double(w) / 64.0;
         p.afterSwitchWalkNs = p.warmWalkNs * 1.5;
         p.indirectNs = p.afterSwitchWalkNs - p.warmWalkNs;
+        // The smallest set's difference within the walks' spread (below the noise), the others above.
+        p.spreadLowNs = w == 4096 ? -p.indirectNs : p.indirectNs * 0.8;
+        p.spreadHighNs = p.indirectNs * 1.2;
         p.repetitions = 5;
         s->indirect.push_back(p);
     }
@@ -228,6 +232,24 @@ void TestCtxSwitchViews::switchViewDrawsHistogramsAndCreations()
     QCOMPARE(view.createChart()->yAxis->scaleType(), QCPAxis::stLogarithmic);
     QVERIFY(hasManyColours(view.diagram()->grab().toImage()));
     QVERIFY(hasManyColours(view.switchChart()->grab().toImage()));
+    // Measured figures arrived: the diagram folded away, the charts have the view's height.
+    QVERIFY(!view.diagramShown());
+    QVERIFY(!view.diagram()->isVisible());
+    QVERIFY(view.switchChart()->height() > view.height() / 2);
+    // Stepping the diagram brings it back.
+    for (QPushButton *b : view.findChildren<QPushButton *>()) {
+        if (b->text() == QStringLiteral("Step >"))
+            b->click();
+    }
+    QVERIFY(view.diagramShown());
+    QVERIFY(view.diagram()->isVisible());
+    // Tick labels wrapped to short lines, "+ step" kept whole, a long name broken after "_".
+    QCOMPARE(SwitchView::wrapTickLabel(QStringLiteral("posix_spawn /bin/true + waitpid"), 11),
+        QStringLiteral("posix_\nspawn\n/bin/true\n+ waitpid"));
+    QCOMPARE(SwitchView::wrapTickLabel(QStringLiteral("fork + _exit + waitpid"), 11),
+        QStringLiteral("fork\n+ _exit\n+ waitpid"));
+    QCOMPARE(SwitchView::wrapTickLabel(QStringLiteral("fork after touching 64MiB"), 11),
+        QStringLiteral("fork after\ntouching\n64MiB"));
     // Re-theming keeps the data.
     view.applyTheme(Theme::byId(QStringLiteral("dark")));
     QCOMPARE(view.switchChart()->graphCount(), 2);
@@ -246,6 +268,13 @@ void TestCtxSwitchViews::indirectViewMarksCaches()
     ChartWidget *c = view.charts().front();
     QCOMPARE(c->xAxis->scaleType(), QCPAxis::stLogarithmic);
     QCOMPARE(c->graph(0)->dataCount(), int(snap->indirect.size()));
+    // Points above the noise filled (with their spread), the one below it hollow and said so.
+    QCOMPARE(c->graphCount(), 3);
+    QCOMPARE(c->graph(1)->dataCount(), int(snap->indirect.size()) - 1);
+    QCOMPARE(c->graph(2)->dataCount(), 1);
+    QCOMPARE(c->graph(2)->scatterStyle().shape(), QCPScatterStyle::ssCircle);
+    QVERIFY(view.findChild<QLabel *>()->text().contains(
+        QStringLiteral("1 of %1 points below the noise").arg(snap->indirect.size())));
     // L1 and L2 are inside the range; the 512 MiB "L3" some VMs report is left off.
     QCOMPARE(view.cacheMarkerCount(), 2);
     QVERIFY(hasManyColours(c->grab().toImage()));

@@ -13,6 +13,8 @@
 #include <QApplication>
 #include <QTest>
 
+#include <random>
+
 using namespace proclab;
 
 class TestMigrationView : public QObject {
@@ -21,6 +23,8 @@ class TestMigrationView : public QObject {
 private Q_SLOTS:
     void gridImageOnePixelPerPage();
     void gridWidgetShowsStateColours();
+    void gridRedrawsOnlyChangedPages();
+    void gridCellsOfASmallVm();
     void liveViewDrawsARealRun();
     void midMigrationFrame();
     void sweepViewShowsModelAndMeasuredPoints();
@@ -101,6 +105,74 @@ void TestMigrationView::gridWidgetShowsStateColours()
         QCOMPARE(shot.pixel(p) & 0xffffff, colors[states[std::size_t(page)]] & 0xffffff);
     }
     maybeSave(&grid, "migration-grid-synthetic.png");
+}
+
+void TestMigrationView::gridRedrawsOnlyChangedPages()
+{
+    // Frame after frame, the kept image is updated page by page: it must always equal the
+    // image rendered afresh from the same states, and only the changed pages are touched.
+    PageGridWidget grid;
+    grid.resize(500, 400);
+    const Theme theme = Theme::byId(QStringLiteral("projector"));
+    grid.setTheme(theme);
+    const auto colors = pageStateColors(theme);
+    std::vector<std::uint8_t> states(100003, std::uint8_t(PageState::Clean)); // a partial last row
+    grid.setStates(states);
+    QCOMPARE(grid.lastChangedPages(), qint64(states.size())); // first frame: everything drawn
+    std::mt19937 rng(7);
+    for (int frame = 0; frame < 20; ++frame) {
+        const int changes = frame == 5 ? 0 : int(rng() % 3000);
+        std::vector<std::uint8_t> next = states;
+        for (int k = 0; k < changes; ++k)
+            next[rng() % next.size()] = std::uint8_t(rng() % 7);
+        qint64 differing = 0;
+        for (std::size_t i = 0; i < next.size(); ++i)
+            differing += next[i] != states[i];
+        grid.setStates(next);
+        states = next;
+        QCOMPARE(grid.lastChangedPages(), differing);
+        QCOMPARE(grid.image(), renderPageGrid(states, grid.columns(), colors, theme.base.rgb()));
+    }
+    // A new theme draws everything again, still equal to a fresh render.
+    const Theme dark = Theme::byId(QStringLiteral("dark"));
+    grid.setTheme(dark);
+    states[0] = std::uint8_t(PageState::Resent);
+    grid.setStates(states);
+    QCOMPARE(grid.image(), renderPageGrid(states, grid.columns(), pageStateColors(dark), dark.base.rgb()));
+}
+
+void TestMigrationView::gridCellsOfASmallVm()
+{
+    // A small VM's cells are large: every page's cell, as painted, has its state's colour,
+    // after an update of some pages too.
+    PageGridWidget grid;
+    grid.resize(420, 300);
+    grid.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&grid));
+    const Theme theme = Theme::byId(QStringLiteral("light"));
+    grid.setTheme(theme);
+    const auto colors = pageStateColors(theme);
+    std::vector<std::uint8_t> states(150);
+    for (std::size_t i = 0; i < states.size(); ++i)
+        states[i] = std::uint8_t((i * 5 + i / 7) % 7);
+    // The first page whose cell centre does not show its state's colour (-1: none).
+    auto firstWrongCell = [&] {
+        const QImage shot = grid.grab().toImage();
+        for (qint64 page = 0; page < qint64(states.size()); ++page) {
+            if ((shot.pixel(grid.cellCenter(page)) & 0xffffff)
+                != (colors[states[std::size_t(page)]] & 0xffffff))
+                return page;
+        }
+        return qint64(-1);
+    };
+    grid.setStates(states);
+    QCOMPARE(firstWrongCell(), qint64(-1));
+    for (std::size_t i = 0; i < states.size(); i += 3)
+        states[i] = std::uint8_t(PageState::Missing);
+    grid.setStates(states);
+    QVERIFY(grid.lastChangedPages() > 0);
+    QCOMPARE(firstWrongCell(), qint64(-1));
+    maybeSave(&grid, "migration-grid-small.png");
 }
 
 void TestMigrationView::liveViewDrawsARealRun()

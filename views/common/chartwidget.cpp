@@ -10,6 +10,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 
+#include <algorithm>
 #include <cmath>
 #include <typeinfo>
 
@@ -190,6 +191,66 @@ void ChartWidget::setSeries(const std::vector<Series> &series, bool rescale)
     if (rescale)
         resetView();
     replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool ChartWidget::updateSeries(const std::vector<Series> &series, bool rescale)
+{
+    bool same = series.size() == m_series.size() && plottableCount() == int(series.size());
+    for (std::size_t i = 0; same && i < series.size(); ++i) {
+        const Series &a = series[i];
+        const Series &b = m_series[i];
+        same = a.id == b.id && a.name == b.name && a.style == b.style && a.xLabel == b.xLabel
+            && a.yLabel == b.yLabel && a.x.size() == a.y.size() && b.x.size() == b.y.size();
+    }
+    if (!same) {
+        setSeries(series, rescale);
+        return true;
+    }
+    bool changed = false;
+    for (std::size_t i = 0; i < series.size(); ++i) {
+        const Series &s = series[i];
+        Series &old = m_series[i];
+        const std::size_t n = old.x.size();
+        const bool grew = s.x.size() >= n && std::equal(old.x.begin(), old.x.end(), s.x.begin())
+            && std::equal(old.y.begin(), old.y.end(), s.y.begin());
+        if (grew && s.x.size() == n)
+            continue; // unchanged
+        changed = true;
+        QCPAbstractPlottable *p = plottable(int(i));
+        const bool sorted = s.style != Series::Style::Scatter;
+        if (grew) {
+            const QVector<double> xs(s.x.begin() + std::ptrdiff_t(n), s.x.end());
+            const QVector<double> ys(s.y.begin() + std::ptrdiff_t(n), s.y.end());
+            if (auto *g = qobject_cast<QCPGraph *>(p))
+                g->addData(xs, ys, sorted);
+            else if (auto *b = qobject_cast<QCPBars *>(p))
+                b->addData(xs, ys, true);
+            old.x.insert(old.x.end(), s.x.begin() + std::ptrdiff_t(n), s.x.end());
+            old.y.insert(old.y.end(), s.y.begin() + std::ptrdiff_t(n), s.y.end());
+        } else {
+            const QVector<double> xs(s.x.begin(), s.x.end());
+            const QVector<double> ys(s.y.begin(), s.y.end());
+            if (auto *g = qobject_cast<QCPGraph *>(p))
+                g->setData(xs, ys, sorted);
+            else if (auto *b = qobject_cast<QCPBars *>(p))
+                b->setData(xs, ys, true);
+            old.x = s.x;
+            old.y = s.y;
+        }
+    }
+    if (!changed)
+        return false;
+    bool wholeX = true, wholeY = true;
+    for (const Series &s : m_series) {
+        wholeX = wholeX && allWhole(s.x);
+        wholeY = wholeY && allWhole(s.y);
+    }
+    setIntegerTicks(xAxis, wholeX);
+    setIntegerTicks(yAxis, wholeY);
+    if (rescale)
+        resetView();
+    replot(QCustomPlot::rpQueuedReplot);
+    return false;
 }
 
 QString ChartWidget::toCsv() const

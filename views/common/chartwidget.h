@@ -31,6 +31,15 @@ public:
 
     /// Replaces every plottable with these series, rescales and replots.
     void setSeries(const std::vector<Series> &series, bool rescale = true);
+    /**
+     * @brief setSeries() for a chart redrawn every frame: when @p series have the ids,
+     * names and styles of the plotted ones, the plottables stay and only their data
+     * change (the new points appended when a series grew at its end, all replaced
+     * otherwise, nothing when equal); anything else goes through setSeries(). Pens and
+     * other per-plottable settings a view made stay. Returns true when the plottables
+     * were made anew (the view then sets its own pens again).
+     */
+    bool updateSeries(const std::vector<Series> &series, bool rescale = true);
     /// The series last given to setSeries(); CSV export writes these.
     const std::vector<Series> &series() const { return m_series; }
     /// CSV of the plotted data: series,x,y rows (or the view's own table).

@@ -17,6 +17,15 @@ IndirectView::IndirectView(QWidget *parent)
     m_chart->setTitle(tr("Indirect cost of a switch: refilling the cache"));
     m_chart->setProvenance(Provenance::Measured);
     m_chart->setExportName(QStringLiteral("ctxswitch-indirect-cost"));
+    // The legend (filled and hollow points) in a row under the title: inside the plot it
+    // covered the cache labels or the curve.
+    if (m_chart->axisRect()->insetLayout()->take(m_chart->legend)) {
+        m_chart->plotLayout()->insertRow(1);
+        m_chart->plotLayout()->addElement(1, 0, m_chart->legend);
+        m_chart->plotLayout()->setRowStretchFactor(1, 0.001);
+        m_chart->legend->setFillOrder(QCPLegend::foColumnsFirst);
+        m_chart->legend->setMargins(QMargins(4, 2, 4, 2));
+    }
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_chart, 1);
@@ -54,13 +63,61 @@ void IndirectView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot,
     Series curve = snap->indirectCurve;
     curve.name = tr("indirect cost (measured)");
     curve.xLabel = tr("working set of each thread (bytes, log scale)");
-    curve.yLabel = tr("extra time of the first walk after a switch (us)");
+    curve.yLabel = tr("extra time after a switch (us)");
+    // Points above the noise filled; those whose difference lies within the spread of the
+    // walks hollow, at their measured value (negative ones too: nothing is clamped).
     Series points = curve;
+    points.id = QStringLiteral("indirect_points");
     points.style = Series::Style::Scatter;
-    points.name = tr("points");
+    points.name = tr("above the noise");
+    points.x.clear();
+    points.y.clear();
+    points.pointLabels.clear();
+    Series noise = points;
+    noise.id = QStringLiteral("indirect_below_noise");
+    noise.name = tr("below the noise: within the walks' spread");
+    QVector<double> errLow, errHigh;
+    for (const IndirectPoint &pt : snap->indirect) {
+        Series &into = pt.belowNoise() ? noise : points;
+        into.x.push_back(double(pt.workingSetBytes));
+        into.y.push_back(pt.indirectNs / 1000.0);
+        if (!pt.belowNoise()) {
+            errLow << (pt.indirectNs - pt.spreadLowNs) / 1000.0;
+            errHigh << (pt.spreadHighNs - pt.indirectNs) / 1000.0;
+        }
+    }
     if (!curve.x.empty())
-        m_chart->setSeries({curve, points}, true);
+        m_chart->setSeries({curve, points, noise}, true);
     m_chart->legend->setVisible(false);
+    double spreadMin = 0;
+    double spreadMax = 0;
+    if (m_chart->graphCount() == 3) {
+        m_chart->graph(1)->setScatterStyle(QCPScatterStyle(
+            QCPScatterStyle::ssDisc, m_theme.seriesColor(0), m_theme.seriesColor(0), 8 * m_theme.fontScale));
+        m_chart->graph(2)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle,
+            QPen(m_theme.muted.darker(130), 1.5), Qt::NoBrush, 8 * m_theme.fontScale));
+        // The spread of each point above the noise: from after-p25 - warm-p75 to after-p75 - warm-p25.
+        auto *err = new QCPErrorBars(m_chart->xAxis, m_chart->yAxis);
+        err->setName(tr("spread of the walks"));
+        err->setDataPlottable(m_chart->graph(1));
+        err->setData(errLow, errHigh);
+        err->setPen(QPen(m_theme.seriesColor(0), 1.2));
+        for (const IndirectPoint &pt : snap->indirect) {
+            if (!pt.belowNoise()) {
+                spreadMin = std::min(spreadMin, pt.spreadLowNs / 1000.0);
+                spreadMax = std::max(spreadMax, pt.spreadHighNs / 1000.0);
+            }
+        }
+        const bool anyNoise = !noise.x.empty();
+        m_chart->legend->setVisible(anyNoise);
+        if (anyNoise) {
+            // Only the two kinds of point in the legend.
+            m_chart->graph(0)->removeFromLegend();
+            err->removeFromLegend();
+            m_chart->legend->setFont(m_theme.font(9));
+            m_chart->legend->setBorderPen(Qt::NoPen); // a row of its own: no frame
+        }
+    }
     m_chart->xAxis->setScaleType(QCPAxis::stLogarithmic);
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     for (qint64 b = 1024; b <= (qint64(1) << 32); b *= 4)
@@ -73,10 +130,10 @@ void IndirectView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot,
     // Keep absurd reported sizes (some VMs report hundreds of MiB) from squashing the curve.
     xMax = std::min(xMax, std::max(curve.x.empty() ? 0.0 : curve.x.back() * 4, 64.0 * 1024 * 1024));
     m_chart->xAxis->setRange(xMin / 1.3, xMax);
-    double yMax = 1;
+    double yMax = std::max(1.0, spreadMax);
     for (double v : curve.y)
         yMax = std::max(yMax, v);
-    double yMin = 0;
+    double yMin = spreadMin;
     for (double v : curve.y)
         yMin = std::min(yMin, v);
     m_chart->yAxis->setRange(yMin * 1.1, yMax * 1.25);
@@ -125,9 +182,22 @@ void IndirectView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot,
     m_chart->replot(QCustomPlot::rpQueuedReplot);
     QString text = snap->result.error.isEmpty() ? snap->status : snap->result.error;
     if (const IndirectPoint *peak = largestIndirectCost(snap->indirect)) {
-        text += tr("  |  largest indirect cost: %1 us at %2 (measured); cache sizes from %3")
-                    .arg(peak->indirectNs / 1000.0, 0, 'f', 1)
-                    .arg(formatBytes(peak->workingSetBytes), snap->cacheSource);
+        const int below = int(std::count_if(snap->indirect.begin(), snap->indirect.end(),
+            [](const IndirectPoint &pt) { return pt.belowNoise(); }));
+        if (peak->belowNoise()) {
+            text += tr("  |  every difference is below the noise (within the spread of the walks): no "
+                       "indirect cost this machine can resolve; cache sizes from %1")
+                        .arg(snap->cacheSource);
+        } else {
+            text += tr("  |  largest indirect cost: %1 us at %2 (measured); cache sizes from %3")
+                        .arg(peak->indirectNs / 1000.0, 0, 'f', 1)
+                        .arg(formatBytes(peak->workingSetBytes), snap->cacheSource);
+            if (below > 0)
+                text += tr("  |  %1 of %2 points below the noise (hollow): their difference, negative "
+                           "ones too, is within the spread of the walks")
+                            .arg(below)
+                            .arg(snap->indirect.size());
+        }
     }
     m_status->setText(text);
 }

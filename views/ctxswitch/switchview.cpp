@@ -12,6 +12,35 @@
 
 namespace proclab {
 
+QString SwitchView::wrapTickLabel(const QString &text, int maxChars)
+{
+    // Words joined into lines of at most maxChars (a longer word gets a line of its own, broken
+    // after an underscore if it has one: "posix_" "spawn"); "+ step" stays on one line.
+    QStringList words;
+    for (const QString &w : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        const qsizetype cut = w.indexOf(QLatin1Char('_'));
+        if (w.size() >= maxChars && cut > 0 && cut + 1 < w.size())
+            words << w.left(cut + 1) << w.mid(cut + 1);
+        else
+            words << w;
+    }
+    for (int i = 0; i + 1 < words.size(); ++i) {
+        if (words[i] == QLatin1String("+")) {
+            words[i] += QLatin1Char(' ') + words[i + 1];
+            words.removeAt(i + 1);
+        }
+    }
+    QStringList lines;
+    for (const QString &w : words) {
+        if (!lines.isEmpty() && !w.startsWith(QLatin1Char('+'))
+            && lines.back().size() + 1 + w.size() <= maxChars)
+            lines.back() += QLatin1Char(' ') + w;
+        else
+            lines << w;
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
 SwitchView::SwitchView(QWidget *parent)
     : StepView(parent)
     , m_diagram(new SwitchDiagram(this))
@@ -19,6 +48,7 @@ SwitchView::SwitchView(QWidget *parent)
     , m_back(new QPushButton(tr("< Back"), this))
     , m_next(new QPushButton(tr("Step >"), this))
     , m_play(new QPushButton(tr("Play"), this))
+    , m_showDiagram(new QPushButton(tr("Diagram"), this))
     , m_stepLabel(new QLabel(this))
     , m_timer(new QTimer(this))
     , m_switchChart(new ChartWidget(this))
@@ -28,9 +58,18 @@ SwitchView::SwitchView(QWidget *parent)
     m_mode->addItem(tr("Process switch"));
     m_mode->addItem(tr("Thread switch"));
     m_play->setCheckable(true);
+    m_showDiagram->setCheckable(true);
+    m_showDiagram->setChecked(true);
+    m_showDiagram->setToolTip(tr("Show or hide the switch diagram (the charts get the room)"));
     m_switchChart->setTitle(tr("Cost of one switch"));
     m_switchChart->setProvenance(Provenance::Measured);
     m_switchChart->setExportName(QStringLiteral("ctxswitch-switch-histogram"));
+    if (m_switchChart->axisRect()->insetLayout()->take(m_switchChart->legend)) {
+        m_switchChart->plotLayout()->insertRow(1); // under the title
+        m_switchChart->plotLayout()->addElement(1, 0, m_switchChart->legend);
+        m_switchChart->plotLayout()->setRowStretchFactor(1, 0.001);
+        m_switchChart->legend->setMargins(QMargins(4, 2, 4, 2));
+    }
     m_createChart->setTitle(tr("Cost of create + destroy"));
     m_createChart->setProvenance(Provenance::Measured);
     m_createChart->setExportName(QStringLiteral("ctxswitch-creation"));
@@ -41,34 +80,38 @@ SwitchView::SwitchView(QWidget *parent)
     controls->addWidget(m_next);
     controls->addWidget(m_play);
     controls->addWidget(m_stepLabel, 1);
-    auto *top = new QWidget(this);
-    auto *topLayout = new QVBoxLayout(top);
-    topLayout->setContentsMargins(0, 0, 0, 0);
-    topLayout->addLayout(controls);
-    topLayout->addWidget(m_diagram, 1);
+    controls->addWidget(m_showDiagram);
     auto *charts = new QSplitter(Qt::Horizontal, this);
     charts->addWidget(m_switchChart);
     charts->addWidget(m_createChart);
     auto *split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(top);
+    split->addWidget(m_diagram);
     split->addWidget(charts);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
     split->setSizes({360, 440});
+    split->setChildrenCollapsible(false);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(controls);
     layout->addWidget(split, 1);
     layout->addWidget(m_status);
     m_status->setWordWrap(true);
 
     connect(m_mode, &QComboBox::currentIndexChanged, this,
         [this](int i) { m_diagram->setProcessSwitch(i == 0); });
-    connect(m_back, &QPushButton::clicked, this, [this] { m_diagram->setStep(m_diagram->step() - 1); });
+    connect(m_back, &QPushButton::clicked, this, [this] {
+        showDiagram(true);
+        m_diagram->setStep(m_diagram->step() - 1);
+    });
     connect(m_next, &QPushButton::clicked, this, [this] {
+        showDiagram(true);
         m_diagram->setStep(m_diagram->step() + 1 >= m_diagram->stepCount() ? 0 : m_diagram->step() + 1);
     });
+    connect(m_showDiagram, &QPushButton::toggled, this, [this](bool on) { m_diagram->setVisible(on); });
     connect(m_play, &QPushButton::toggled, this, [this](bool on) {
         if (on) {
+            showDiagram(true);
             setSpeed(m_speed);
             m_timer->start();
         } else {
@@ -91,6 +134,16 @@ void SwitchView::setSpeed(double factor)
     // One step per 1.2 s at speed 1; speed 0 (as fast as possible) plays at 0.2 s.
     const double seconds = factor > 0 ? 1.2 / factor : 0.2;
     m_timer->setInterval(int(std::clamp(seconds, 0.1, 5.0) * 1000));
+}
+
+bool SwitchView::diagramShown() const
+{
+    return m_showDiagram->isChecked();
+}
+
+void SwitchView::showDiagram(bool on)
+{
+    m_showDiagram->setChecked(on); // toggled() shows or hides the diagram
 }
 
 void SwitchView::updateStepLabel()
@@ -141,7 +194,7 @@ void SwitchView::drawSwitches(const CtxSwitchSnapshot &snap)
             snap.switches.begin(), snap.switches.end(), [&](const CostSample &c) { return c.id == h.id; });
         if (s != snap.switches.end())
             h.name = tr("%1: median %2 us").arg(measurementLabel(*s)).arg(s->medianNs / 1000.0, 0, 'f', 2);
-        h.xLabel = tr("time per switch (us), measured");
+        h.xLabel = tr("time per switch (us)"); // "measured on this machine" is under the chart
         h.yLabel = tr("share of samples (%)");
     }
     m_switchChart->setSeries(series, true);
@@ -172,13 +225,10 @@ void SwitchView::drawSwitches(const CtxSwitchSnapshot &snap)
     } else if (!series.empty()) {
         m_switchChart->xAxis->setRangeLower(0);
     }
+    // The legend in a row of its own under the title: over the plot it hid the peaks.
     m_switchChart->legend->setVisible(!series.empty());
-    // A see-through legend in the top-right corner, so the histograms stay readable.
-    QColor legendBrush = m_theme.base;
-    legendBrush.setAlpha(190);
-    m_switchChart->legend->setBrush(legendBrush);
     m_switchChart->legend->setFont(m_theme.font(8));
-    m_switchChart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    m_switchChart->legend->setIconSize(24, 10);
     m_switchChart->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -201,10 +251,7 @@ void SwitchView::drawCreations(const CtxSwitchSnapshot &snap)
         med.y.push_back(s.medianNs / 1000.0);
         errLow << (s.medianNs - s.p10Ns) / 1000.0;
         errHigh << (s.p90Ns - s.medianNs) / 1000.0;
-        QString tick = measurementLabel(s);
-        tick.replace(QLatin1String(" + "), QLatin1String("\n+ "));
-        tick.replace(QLatin1String("fork after touching"), QLatin1String("fork after\ntouching"));
-        ticker->addTick(i, tick);
+        ticker->addTick(i, wrapTickLabel(measurementLabel(s), 11));
         ++i;
     }
     if (!med.x.empty())
@@ -229,13 +276,15 @@ void SwitchView::drawCreations(const CtxSwitchSnapshot &snap)
             lo = std::min(lo, med.y[k] - errLow[int(k)]);
             hi = std::max(hi, med.y[k] + errHigh[int(k)]);
         }
-        m_createChart->yAxis->setRange(std::max(lo / 2, 0.01), hi * 2);
+        // Room above the highest error bar for its figure (a decade on the log axis).
+        m_createChart->yAxis->setRange(std::max(lo / 2, 0.01), hi * 10);
         m_createChart->xAxis->setRange(-0.6, i - 0.4);
         for (int k = 0; k < i; ++k) {
+            // Centred above the error bar: never over a neighbour's point, never past the edge.
             auto *t = new QCPItemText(m_createChart);
-            t->position->setCoords(k, med.y[std::size_t(k)]);
-            t->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-            t->setText(QStringLiteral("  %1").arg(switchTimeText(med.y[std::size_t(k)] * 1000.0)));
+            t->position->setCoords(k, med.y[std::size_t(k)] + errHigh[k]);
+            t->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
+            t->setText(switchTimeText(med.y[std::size_t(k)] * 1000.0));
             t->setFont(m_theme.font(9));
             t->setColor(m_theme.text);
         }
@@ -257,6 +306,9 @@ void SwitchView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, R
         m_switchChart->setSeries({});
         m_createChart->setSeries({});
         m_diagram->setMeasured(0, 0, 0);
+        // A new run starts from the diagram again.
+        m_foldedForRun = false;
+        showDiagram(true);
         m_status->setText(snapshot && !snapshot->result.error.isEmpty()
                 ? snapshot->result.error
                 : tr("Step through the diagram, then press Run (F5) to measure this machine."));
@@ -282,6 +334,11 @@ void SwitchView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, R
     const bool switched = !snap->switchHistograms.empty();
     m_createChart->setVisible(!over || created);
     m_switchChart->setVisible(!over || switched || !created);
+    // Measured figures need the room more than the diagram: fold it, once per run.
+    if ((created || switched) && !m_foldedForRun) {
+        m_foldedForRun = true;
+        showDiagram(false);
+    }
     QString status = snap->result.error.isEmpty() ? snap->status : snap->result.error;
     if (thread > 0 && process > 0)
         status += tr("  |  measured on this machine: process switch / thread switch = %1 (medians)")

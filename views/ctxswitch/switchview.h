@@ -16,6 +16,10 @@ namespace proclab {
 /**
  * @brief The switch view: the animated diagram, and the measured histograms of
  * switch costs (threads vs processes) and of creation costs.
+ *
+ * Before a run the diagram takes most of the height. Once a run has measured something,
+ * the diagram folds away so that the charts get the whole view (readable on a 1280x800
+ * projector); the Diagram button, or stepping the diagram, brings it back.
  */
 class SwitchView : public StepView {
     Q_OBJECT
@@ -29,8 +33,12 @@ public:
 
     /// @brief The translated label of a measurement, by its id (core names it in English).
     static QString measurementLabel(const CostSample &sample);
+    /// @brief @p text broken into lines of at most @p maxChars at spaces ("+ step" kept whole).
+    static QString wrapTickLabel(const QString &text, int maxChars);
 
     SwitchDiagram *diagram() const { return m_diagram; }
+    /// Whether the diagram is shown (it folds away once a run has measured something).
+    bool diagramShown() const;
     ChartWidget *switchChart() const { return m_switchChart; }
     ChartWidget *createChart() const { return m_createChart; }
 
@@ -38,12 +46,14 @@ private:
     void drawSwitches(const CtxSwitchSnapshot &snap);
     void drawCreations(const CtxSwitchSnapshot &snap);
     void updateStepLabel();
+    void showDiagram(bool on);
 
     SwitchDiagram *m_diagram;
     QComboBox *m_mode;
     QPushButton *m_back;
     QPushButton *m_next;
     QPushButton *m_play;
+    QPushButton *m_showDiagram;
     QLabel *m_stepLabel;
     QTimer *m_timer;
     ChartWidget *m_switchChart;
@@ -51,6 +61,8 @@ private:
     QLabel *m_status;
     std::shared_ptr<const Snapshot> m_last;
     RunState m_lastState = RunState::Idle;
+    /// The diagram was folded for the run now shown (once per run: the user may open it again).
+    bool m_foldedForRun = false;
 };
 
 } // namespace proclab

@@ -9,6 +9,9 @@
 #include <QPainter>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <cmath>
+
 namespace proclab {
 
 namespace {
@@ -69,19 +72,81 @@ protected:
         }
         const CdnLookup &l = snap->lookup;
         const auto &edges = CdnModel::edgePlaces();
-        // Edge servers: squares, the chosen one and the nearest one marked.
+        struct Party {
+            CdnNode node;
+            QString name;
+            QColor colour;
+            bool above;
+            bool strong;
+        };
+        const std::vector<Party> parties {
+            {CdnNode::Client, tr("client"), theme.seriesColor(2), true, true},
+            {CdnNode::Resolver, tr("resolver"), theme.seriesColor(0), false, true},
+            {CdnNode::RegularDns, tr("example.com DNS"), theme.seriesColor(0), true, false},
+            {CdnNode::CdnDns, tr("CDN's DNS"), theme.seriesColor(0), true, false},
+            {CdnNode::Origin, tr("origin"), theme.seriesColor(1), false, false},
+        };
+        // Labels are placed before anything is drawn, so that none covers another, a party,
+        // an edge or a message's number: parties first, then the edges that matter most.
+        std::vector<QRectF> obstacles;
+        const double s = theme.fontScale;
         for (std::size_t i = 0; i < edges.size(); ++i) {
             const QPointF at = placePoint(edges[i]);
-            const bool chosen = snap->shown >= 5 && int(i) == l.chosenEdge;
+            obstacles.emplace_back(at.x() - 8 * s, at.y() - 8 * s, 16 * s, 16 * s);
+        }
+        for (const Party &party : parties) {
+            const QPointF at = nodePoint(party.node);
+            const double r = partyRadius(party.strong);
+            obstacles.emplace_back(at.x() - r, at.y() - r, 2 * r, 2 * r);
+        }
+        const double badge = QFontMetricsF(theme.font(9, true)).height() * 0.62;
+        for (int i = 0; i < snap->shown; ++i) {
+            const CdnMessage &m = l.messages[std::size_t(i)];
+            const QPointF c = messageBadgeCentre(nodePoint(m.from), nodePoint(m.to));
+            obstacles.emplace_back(c.x() - badge, c.y() - badge, 2 * badge, 2 * badge);
+        }
+        std::vector<LabelRequest> requests;
+        for (const Party &party : parties) {
+            requests.push_back({nodePoint(party.node), partyLabelSize(party.name, party.strong),
+                partyRadius(party.strong), party.above});
+        }
+        std::vector<std::size_t> edgeOrder;
+        for (std::size_t i = 0; i < edges.size(); ++i)
+            edgeOrder.push_back(i);
+        auto edgeRank = [&](std::size_t i) {
+            return (snap->shown >= 5 && int(i) == l.chosenEdge) ? 0 : int(i) == l.bestEdge ? 1 : 2;
+        };
+        std::stable_sort(edgeOrder.begin(), edgeOrder.end(),
+            [&](std::size_t a, std::size_t b) { return edgeRank(a) < edgeRank(b); });
+        for (std::size_t i : edgeOrder) {
+            const QFontMetricsF fm(theme.font(8.5, edgeRank(i) < 2));
+            const QString text = tr("edge %1").arg(city(edges[i]));
+            requests.push_back({placePoint(edges[i]), QSizeF(fm.horizontalAdvance(text) + 4, fm.height()),
+                (edgeRank(i) == 0 ? 8 : 6) * s, false});
+        }
+        const std::vector<QRectF> boxes = placeLabels(requests, obstacles);
+
+        // Edge servers: squares, the chosen one and the nearest one marked.
+        for (std::size_t k = 0; k < edgeOrder.size(); ++k) {
+            const std::size_t i = edgeOrder[k];
+            const QPointF at = placePoint(edges[i]);
+            const bool chosen = edgeRank(i) == 0;
             const bool best = int(i) == l.bestEdge;
             const double half = (chosen ? 8 : 6) * theme.fontScale;
+            const QColor textColour = chosen ? theme.accent : theme.muted.darker(140);
+            const QRectF box = boxes[parties.size() + k];
+            const QPointF nearest(
+                std::clamp(at.x(), box.left(), box.right()), std::clamp(at.y(), box.top(), box.bottom()));
+            if (std::hypot(nearest.x() - at.x(), nearest.y() - at.y()) > half + 8) {
+                p.setPen(QPen(textColour, 1));
+                p.drawLine(at, nearest);
+            }
             p.setPen(QPen(best ? theme.good : theme.axis, best ? 3 : 1.5));
             p.setBrush(chosen ? theme.accent : theme.base);
             p.drawRect(QRectF(at.x() - half, at.y() - half, 2 * half, 2 * half));
-            p.setPen(chosen ? theme.accent : theme.muted.darker(140));
+            p.setPen(textColour);
             p.setFont(theme.font(8.5, chosen || best));
-            p.drawText(QRectF(at.x() - 60, at.y() + half + 1, 120, 20), Qt::AlignHCenter | Qt::AlignTop,
-                tr("edge %1").arg(city(edges[i])));
+            p.drawText(box, Qt::AlignCenter, tr("edge %1").arg(city(edges[i])));
         }
         // The messages so far; the last one thick.
         for (int i = 0; i < snap->shown; ++i) {
@@ -94,12 +159,10 @@ protected:
             drawMessage(p, nodePoint(m.from), nodePoint(m.to), last ? theme.accent : c, last ? 4.5 : 2.5,
                 i + 1, false);
         }
-        drawParty(p, nodePoint(CdnNode::Client), tr("client"), theme.seriesColor(2), true, true);
-        drawParty(p, nodePoint(CdnNode::Resolver), tr("resolver"), theme.seriesColor(0), false, true);
-        drawParty(
-            p, nodePoint(CdnNode::RegularDns), tr("example.com DNS"), theme.seriesColor(0), true, false);
-        drawParty(p, nodePoint(CdnNode::CdnDns), tr("CDN's DNS"), theme.seriesColor(0), true, false);
-        drawParty(p, nodePoint(CdnNode::Origin), tr("origin"), theme.seriesColor(1), false, false);
+        for (std::size_t k = 0; k < parties.size(); ++k) {
+            const Party &party = parties[k];
+            drawPartyAt(p, nodePoint(party.node), party.name, party.colour, party.strong, boxes[k]);
+        }
     }
 };
 
@@ -126,6 +189,13 @@ CdnView::CdnView(QWidget *parent)
     m_chart->setTitle(tr("Round trip per edge"));
     m_chart->setExportName(QStringLiteral("cdn-edges"));
     m_chart->setMinimumSize(230, 190);
+    // The legend in a row of its own under the title, not over the bars.
+    if (m_chart->axisRect()->insetLayout()->take(m_chart->legend)) {
+        m_chart->plotLayout()->insertRow(1);
+        m_chart->plotLayout()->addElement(1, 0, m_chart->legend);
+        m_chart->plotLayout()->setRowStretchFactor(1, 0.001);
+        m_chart->legend->setMargins(QMargins(4, 2, 4, 2));
+    }
     showSnapshot(nullptr, RunState::Idle);
 }
 
@@ -185,7 +255,7 @@ void CdnView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     for (Series *sr : {&all, &chosen, &best}) {
         sr->style = Series::Style::Bars;
         sr->xLabel = tr("edge");
-        sr->yLabel = tr("round trip from client (ms)");
+        sr->yLabel = tr("round trip (ms)");
     }
     const bool decided = s->shown >= 5;
     for (std::size_t i = 0; i < edges.size(); ++i) {
@@ -226,8 +296,9 @@ void CdnView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     m_chart->xAxis->setRange(-0.6, double(edges.size()) - 0.4);
     m_chart->yAxis->setRangeLower(0);
     m_chart->legend->setVisible(true);
-    m_chart->legend->setFont(m_theme.font(9));
-    m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    m_chart->legend->setFont(m_theme.font(8.5));
+    m_chart->legend->setIconSize(16, 10); // the legend fits the chart's width
+    m_chart->legend->setBorderPen(Qt::NoPen); // a row of its own: no frame, cut at the edge
     m_chart->replot(QCustomPlot::rpQueuedReplot);
 
     const QString chosenCity = city(edges[std::size_t(l.chosenEdge)]);

@@ -5,6 +5,7 @@
 #include <QPainter>
 #include <QPainterPath>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -151,17 +152,97 @@ void WorldMap::drawMessage(
     }
 }
 
+QPointF WorldMap::messageBadgeCentre(QPointF a, QPointF b)
+{
+    const QPointF d = b - a;
+    const double len = std::hypot(d.x(), d.y());
+    if (len < 1)
+        return a + QPointF(18, -18);
+    // The midpoint of the quadratic curve drawMessage() draws: (a + 2 ctrl + b) / 4.
+    const QPointF normal(-d.y() / len, d.x() / len);
+    const QPointF ctrl = (a + b) / 2 + normal * std::min(60.0, len * 0.18);
+    return (a + 2 * ctrl + b) / 4;
+}
+
+std::vector<QRectF> WorldMap::placeLabels(
+    const std::vector<LabelRequest> &labels, const std::vector<QRectF> &obstacles) const
+{
+    const QRectF inside = QRectF(rect()).adjusted(2, 2, -2, -2);
+    std::vector<QRectF> taken = obstacles;
+    std::vector<QRectF> placed;
+    placed.reserve(labels.size());
+    auto overlap = [&](const QRectF &r) {
+        double area = 0;
+        for (const QRectF &t : taken) {
+            const QRectF i = r.intersected(t);
+            if (!i.isEmpty())
+                area += i.width() * i.height();
+        }
+        // Outside the widget counts as overlap too.
+        const QRectF in = r.intersected(inside);
+        area += r.width() * r.height() - (in.isEmpty() ? 0 : in.width() * in.height());
+        return area;
+    };
+    for (const LabelRequest &l : labels) {
+        const double w = l.size.width();
+        const double h = l.size.height();
+        const double c = l.clearance + 3;
+        const QPointF a = l.anchor;
+        const QRectF below(a.x() - w / 2, a.y() + c, w, h);
+        const QRectF above(a.x() - w / 2, a.y() - c - h, w, h);
+        std::vector<QRectF> candidates {l.above ? above : below, l.above ? below : above,
+            QRectF(a.x() + c, a.y() - h / 2, w, h), QRectF(a.x() - c - w, a.y() - h / 2, w, h),
+            QRectF(a.x() + c * 0.7, a.y() + c * 0.7, w, h),
+            QRectF(a.x() - c * 0.7 - w, a.y() + c * 0.7, w, h),
+            QRectF(a.x() + c * 0.7, a.y() - c * 0.7 - h, w, h),
+            QRectF(a.x() - c * 0.7 - w, a.y() - c * 0.7 - h, w, h)};
+        // A step further out, for crowded places (the label then gets a leader line).
+        const QRectF right = candidates[2];
+        const QRectF left = candidates[3];
+        for (const QRectF &r :
+            {below.translated(0, h + 2), above.translated(0, -h - 2), right.translated(0, -h - 2),
+                right.translated(0, h + 2), left.translated(0, -h - 2), left.translated(0, h + 2),
+                below.translated(0, 2 * (h + 2)), above.translated(0, -2 * (h + 2))})
+            candidates.push_back(r);
+        QRectF best;
+        double bestOverlap = -1;
+        for (const QRectF &r : candidates) {
+            const double o = overlap(r);
+            if (bestOverlap < 0 || o < bestOverlap - 0.5) {
+                best = r;
+                bestOverlap = o;
+            }
+            if (o <= 0.5)
+                break;
+        }
+        // Kept inside the widget.
+        if (best.left() < inside.left())
+            best.moveLeft(inside.left());
+        if (best.right() > inside.right())
+            best.moveRight(inside.right());
+        if (best.top() < inside.top())
+            best.moveTop(inside.top());
+        if (best.bottom() > inside.bottom())
+            best.moveBottom(inside.bottom());
+        placed.push_back(best);
+        taken.push_back(best.adjusted(-2, -1, 2, 1));
+    }
+    return placed;
+}
+
+QSizeF WorldMap::partyLabelSize(const QString &name, bool strong) const
+{
+    const QFontMetricsF fm(theme.font(9.5, strong));
+    return {fm.horizontalAdvance(name) + 10, fm.height() + 4};
+}
+
 void WorldMap::drawParty(
     QPainter &p, QPointF at, const QString &name, const QColor &c, bool above, bool strong) const
 {
-    p.setPen(QPen(theme.base, 2));
-    p.setBrush(c);
-    const double rad = strong ? 8 : 6;
-    p.drawEllipse(at, rad, rad);
-    const QFont f = theme.font(9.5, strong);
-    const QFontMetricsF fm(f);
-    const double tw = fm.horizontalAdvance(name) + 10;
-    const double th = fm.height() + 4;
+    const double rad = partyRadius(strong);
+    const QSizeF size = partyLabelSize(name, strong);
+    const double tw = size.width();
+    const double th = size.height();
     QRectF box(at.x() - tw / 2, above ? at.y() - rad - 4 - th : at.y() + rad + 4, tw, th);
     // Keep labels inside the widget.
     if (box.left() < 2)
@@ -172,13 +253,30 @@ void WorldMap::drawParty(
         box.moveTop(2);
     if (box.bottom() > height() - 2)
         box.moveBottom(height() - 2);
+    drawPartyAt(p, at, name, c, strong, box);
+}
+
+void WorldMap::drawPartyAt(
+    QPainter &p, QPointF at, const QString &name, const QColor &c, bool strong, const QRectF &box) const
+{
+    const double rad = partyRadius(strong);
+    // A label moved away from its party is tied to it by a thin line.
+    const QPointF nearest(
+        std::clamp(at.x(), box.left(), box.right()), std::clamp(at.y(), box.top(), box.bottom()));
+    if (std::hypot(nearest.x() - at.x(), nearest.y() - at.y()) > rad + 8) {
+        p.setPen(QPen(c, 1.2));
+        p.drawLine(at, nearest);
+    }
+    p.setPen(QPen(theme.base, 2));
+    p.setBrush(c);
+    p.drawEllipse(at, rad, rad);
     p.setPen(QPen(c, strong ? 2 : 1));
     QColor bg = theme.base;
     bg.setAlpha(230);
     p.setBrush(bg);
     p.drawRoundedRect(box, 4, 4);
     p.setPen(theme.text);
-    p.setFont(f);
+    p.setFont(theme.font(9.5, strong));
     p.drawText(box, Qt::AlignCenter, name);
 }
 

@@ -18,23 +18,6 @@
 
 namespace proclab {
 
-namespace {
-
-// The newest run of @p strategy in @p history, if any.
-std::optional<MigrationRunRecord> newestRun(const RunHistory *history, const QString &strategy)
-{
-    if (!history)
-        return std::nullopt;
-    const auto runs = history->runsOf(MigrationEngine::kId);
-    for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
-        if ((*it)->result.summary.value(QStringLiteral("strategy")).toString() == strategy)
-            return MigrationRunRecord::fromResult((*it)->result);
-    }
-    return std::nullopt;
-}
-
-} // namespace
-
 MigrationLiveView::MigrationLiveView(QWidget *parent, bool showGrid)
     : StepView(parent)
 {
@@ -56,6 +39,10 @@ MigrationLiveView::MigrationLiveView(QWidget *parent, bool showGrid)
     m_response->setExportName(QStringLiteral("migration-response-time"));
     m_response->setProvenance(Provenance::Measured);
     MigrationViewStyle::useLogY(m_response);
+    // A run's response times zigzag over decades: as one thick polyline the raster engine
+    // fills a polygon crossing itself at every sample, most of a frame's time. Drawn segment
+    // by segment on screen instead (exports to SVG and PDF still get one polyline).
+    m_response->setPlottingHint(QCP::phFastPolylines, true);
     top->addWidget(m_response, 3);
     layout->addLayout(top, 3);
 
@@ -87,6 +74,7 @@ QList<ChartWidget *> MigrationLiveView::charts() const
 void MigrationLiveView::applyTheme(const Theme &theme)
 {
     StepView::applyTheme(theme);
+    m_markerMoments.clear(); // the markers take the new theme's colours and fonts
     if (m_grid)
         m_grid->setTheme(theme);
     m_status->setFont(theme.font(11));
@@ -131,28 +119,47 @@ void MigrationLiveView::showSnapshot(const std::shared_ptr<const Snapshot> &snap
     drawResponse(snapshot, snap);
     drawRounds(snap);
     drawFigures(snap, state);
-    m_status->setText(snap->result.error.isEmpty() ? snap->status : snap->result.error);
+    const QString status = snap->result.error.isEmpty() ? snap->status : snap->result.error;
+    if (m_status->text() != status)
+        m_status->setText(status);
 }
 
-void MigrationLiveView::drawResponse(
+void MigrationLiveView::updateEarlierRuns(
     const std::shared_ptr<const Snapshot> &snapshot, const MigrationSnapshot *snap)
 {
-    for (QCPAbstractItem *item : m_markers)
-        m_response->removeItem(item);
-    m_markers.clear();
-
-    std::vector<Series> series;
-    std::vector<int> strategyOf;
-    std::vector<bool> faint;
     const QString current = snap ? snap->strategy : QString();
-    // Earlier runs, one per strategy (the newest), aligned on their migration start.
     const bool recorded = m_runHistory && snap && m_runHistory->contains(snapshot);
-    for (const QString &id : MigrationViewStyle::strategyIds()) {
-        if (recorded && id == current)
-            continue; // the newest run of this strategy is this one: drawn below, in full colour
-        const std::optional<MigrationRunRecord> rec = newestRun(m_runHistory, id);
+    // The newest run of each strategy, by identity: parsed again only when one changes.
+    std::vector<const void *> key;
+    std::vector<const RunHistory::Run *> newest(
+        std::size_t(MigrationViewStyle::strategyIds().size()), nullptr);
+    if (m_runHistory) {
+        for (const RunHistory::Run *run : m_runHistory->runsOf(MigrationEngine::kId)) {
+            const int i = int(MigrationViewStyle::strategyIds().indexOf(
+                run->result.summary.value(QStringLiteral("strategy")).toString()));
+            if (i >= 0)
+                newest[std::size_t(i)] = run;
+        }
+    }
+    for (std::size_t i = 0; i < newest.size(); ++i) {
+        // The newest run of this run's strategy is this run once it is recorded: drawn in
+        // full colour.
+        const bool skip = recorded && MigrationViewStyle::strategyIds()[int(i)] == current;
+        key.push_back(skip ? nullptr : newest[i]);
+        key.push_back(newest[i] ? &newest[i]->result : nullptr);
+    }
+    if (key == m_earlierKey)
+        return;
+    m_earlierKey = key;
+    m_earlierSeries.clear();
+    m_earlierStrategy.clear();
+    for (std::size_t i = 0; i < newest.size(); ++i) {
+        if (!key[2 * i])
+            continue;
+        const std::optional<MigrationRunRecord> rec = MigrationRunRecord::fromResult(newest[i]->result);
         if (!rec || rec->timeSec.empty())
             continue;
+        const QString id = MigrationViewStyle::strategyIds()[int(i)];
         Series s;
         s.id = QStringLiteral("earlier_") + id;
         s.name = tr("%1 (earlier run)").arg(MigrationViewStyle::strategyTitle(id));
@@ -160,10 +167,20 @@ void MigrationLiveView::drawResponse(
         s.yLabel = tr("response time (ms, log scale)");
         s.x = rec->timeSec;
         s.y = rec->responseMs;
-        series.push_back(std::move(s));
-        strategyOf.push_back(MigrationViewStyle::strategyIndex(id));
-        faint.push_back(true);
+        m_earlierSeries.push_back(std::move(s));
+        m_earlierStrategy.push_back(int(i));
     }
+}
+
+void MigrationLiveView::drawResponse(
+    const std::shared_ptr<const Snapshot> &snapshot, const MigrationSnapshot *snap)
+{
+    // Earlier runs, one per strategy (the newest), aligned on their migration start.
+    updateEarlierRuns(snapshot, snap);
+    std::vector<Series> series = m_earlierSeries;
+    std::vector<int> strategyOf = m_earlierStrategy;
+    std::vector<bool> faint(series.size(), true);
+    const QString current = snap ? snap->strategy : QString();
     double origin = 0;
     if (snap) {
         origin = snap->migrationStartMs >= 0 ? snap->migrationStartMs : snap->elapsedMs;
@@ -172,6 +189,8 @@ void MigrationLiveView::drawResponse(
         s.name = tr("%1 (this run)").arg(MigrationViewStyle::strategyTitle(current));
         s.xLabel = tr("time since the migration started (s)");
         s.yLabel = tr("response time (ms, log scale)");
+        s.x.reserve(snap->samples.size());
+        s.y.reserve(snap->samples.size());
         for (const auto &c : snap->samples) {
             s.x.push_back((c.sentMs - origin) / 1000);
             s.y.push_back(std::max(c.responseMs, 1e-3)); // log axis: no zeros
@@ -180,8 +199,34 @@ void MigrationLiveView::drawResponse(
         strategyOf.push_back(MigrationViewStyle::strategyIndex(current));
         faint.push_back(false);
     }
-    m_response->setSeries(series, true);
+    // The graphs stay from frame to frame; a run's new samples are appended.
+    m_response->updateSeries(series, true);
     MigrationViewStyle::recolour(m_response, strategyOf, faint);
+    drawMarkers(snap, origin);
+}
+
+void MigrationLiveView::drawMarkers(const MigrationSnapshot *snap, double origin)
+{
+    std::vector<double> moments;
+    if (snap) {
+        moments = {snap->migrationStartMs, snap->pauseMs, snap->resumeMs, snap->endMs};
+        // Before anything is marked the origin (the run's clock) moves but nothing is drawn.
+        const bool marked = std::any_of(moments.begin(), moments.end(), [](double ms) { return ms >= 0; });
+        moments.push_back(marked ? origin : 0);
+    }
+    if (moments == m_markerMoments) {
+        // Only the downtime band's right end moves while the VM is paused.
+        if (m_downtimeBand && snap && snap->resumeMs < 0) {
+            m_downtimeBand->bottomRight->setCoords((snap->elapsedMs - origin) / 1000, 1);
+            m_response->replot(QCustomPlot::rpQueuedReplot);
+        }
+        return;
+    }
+    m_markerMoments = moments;
+    for (QCPAbstractItem *item : m_markers)
+        m_response->removeItem(item);
+    m_markers.clear();
+    m_downtimeBand = nullptr;
     if (!snap) {
         m_response->replot(QCustomPlot::rpQueuedReplot);
         return;
@@ -219,6 +264,7 @@ void MigrationLiveView::drawResponse(
         rect->setBrush(fill);
         rect->setPen(Qt::NoPen);
         m_markers << rect;
+        m_downtimeBand = rect;
     }
     vline(snap->migrationStartMs, tr("start"), m_theme.accent, 0.02);
     vline(snap->pauseMs, tr("pause"), m_theme.bad, 0.09);
@@ -245,21 +291,25 @@ void MigrationLiveView::drawRounds(const MigrationSnapshot *snap)
         series[1].x.push_back(r.round);
         series[1].y.push_back(double(r.pagesDirtied));
     }
-    m_rounds->setSeries(series, true);
-    // Side by side rather than on top of each other.
-    if (!m_barsGroup)
-        m_barsGroup = new QCPBarsGroup(m_rounds);
-    QCPBarsGroup *group = m_barsGroup;
-    for (int i = 0; i < m_rounds->plottableCount(); ++i) {
-        if (auto *b = qobject_cast<QCPBars *>(m_rounds->plottable(i))) {
-            b->setWidth(0.38);
-            b->setBarsGroup(group);
+    // The bars stay from frame to frame (a round's bars are added when it ends).
+    if (m_rounds->updateSeries(series, true)) {
+        // Side by side rather than on top of each other.
+        if (!m_barsGroup)
+            m_barsGroup = new QCPBarsGroup(m_rounds);
+        for (int i = 0; i < m_rounds->plottableCount(); ++i) {
+            if (auto *b = qobject_cast<QCPBars *>(m_rounds->plottable(i))) {
+                b->setWidth(0.38);
+                b->setBarsGroup(m_barsGroup);
+            }
         }
     }
-    m_rounds->xAxis->setRange(-0.6, std::max<double>(1, double(snap->rounds.size())) - 0.4);
+    const QCPRange rounds(-0.6, std::max<double>(1, double(snap->rounds.size())) - 0.4);
+    if (m_rounds->xAxis->range() != rounds) {
+        m_rounds->xAxis->setRange(rounds);
+        m_rounds->replot(QCustomPlot::rpQueuedReplot);
+    }
     // Post-copy sends no rounds: no empty chart in their place.
     m_rounds->setVisible(!snap->rounds.empty());
-    m_rounds->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void MigrationLiveView::drawFigures(const MigrationSnapshot *snap, RunState)
@@ -290,14 +340,16 @@ void MigrationLiveView::drawFigures(const MigrationSnapshot *snap, RunState)
                         .arg(fig(QStringLiteral("write_faults"), 0));
         if (s.contains(QStringLiteral("memory_equal"))) {
             const bool eq = s.value(QStringLiteral("memory_equal")).toBool();
-            html += tr("Checksums: source %1, destination %2: <b style=\"color:%3\">%4</b><br>")
+            html += tr("Checksums: source %1, destination %2: <b "
+                       "style=\"color:%3\">%4</b><br>")
                         .arg(s.value(QStringLiteral("checksum_source")).toString(),
                             s.value(QStringLiteral("checksum_destination")).toString(),
                             (eq ? m_theme.good : m_theme.bad).name(), eq ? tr("equal") : tr("DIFFERENT"));
         }
         html += tr("<i>measured on this machine</i>");
     }
-    m_figures->setText(html);
+    if (m_figures->text() != html) // same figures: no new text layout
+        m_figures->setText(html);
 }
 
 } // namespace proclab

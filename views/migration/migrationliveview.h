@@ -2,7 +2,11 @@
 
 #include "common/stepview.h"
 
+#include "migrationrunrecord.h"
+
 #include <QList>
+
+#include <vector>
 
 class QLabel;
 class QCPAbstractItem;
@@ -17,6 +21,11 @@ struct MigrationSnapshot;
  * @brief The live migration: the page grid, the client's response times with the
  * migration start, pause, resume and end marked (earlier runs of the other
  * strategies from the run history overlaid), and the pages sent vs dirtied per round.
+ *
+ * Drawn for every snapshot of a run (up to 30 a second), so each part is redrawn only
+ * when what it shows changed: the grid repaints the pages whose state changed, the charts
+ * keep their graphs and get the new points appended, the markers are made again only
+ * when a marked moment changes, an earlier run is read from the history once.
  */
 class MigrationLiveView : public StepView {
     Q_OBJECT
@@ -36,6 +45,9 @@ private:
     void drawRounds(const MigrationSnapshot *snap);
     void drawFigures(const MigrationSnapshot *snap, RunState state);
     void updateLegend();
+    /// The earlier runs to overlay (one per strategy, the newest), read once per history change.
+    void updateEarlierRuns(const std::shared_ptr<const Snapshot> &snapshot, const MigrationSnapshot *snap);
+    void drawMarkers(const MigrationSnapshot *snap, double origin);
 
     PageGridWidget *m_grid = nullptr;
     QLabel *m_legend = nullptr;
@@ -44,6 +56,13 @@ private:
     ChartWidget *m_response = nullptr;
     ChartWidget *m_rounds = nullptr;
     QList<QCPAbstractItem *> m_markers;
+    QCPItemRect *m_downtimeBand = nullptr; ///< in m_markers; its right end follows a paused run
+    /// The moments the markers show (start, pause, resume, end, origin), to tell when they move.
+    std::vector<double> m_markerMoments;
+    /// Identifies the earlier runs overlaid (the history's runs, the strategy shown).
+    std::vector<const void *> m_earlierKey;
+    std::vector<Series> m_earlierSeries;
+    std::vector<int> m_earlierStrategy;
     QCPBarsGroup *m_barsGroup = nullptr; // one group, reused by every frame's bars
 };
 

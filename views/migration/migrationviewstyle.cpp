@@ -45,8 +45,16 @@ void MigrationViewStyle::recolour(
     for (int i = 0; i < chart->plottableCount() && i < int(strategyOf.size()); ++i) {
         QColor c = t.seriesColor(strategyOf[std::size_t(i)]);
         const bool thin = i < int(faint.size()) && faint[std::size_t(i)];
-        if (thin)
-            c.setAlphaF(0.45);
+        if (thin) {
+            // Lighter by mixing with the background rather than by transparency: a chart that
+            // draws its lines segment by segment (phFastPolylines) would otherwise darken
+            // every joint where two see-through segments overlap.
+            const QColor base = t.base;
+            constexpr double kOpacity = 0.45;
+            c = QColor::fromRgbF(float(c.redF() * kOpacity + base.redF() * (1 - kOpacity)),
+                float(c.greenF() * kOpacity + base.greenF() * (1 - kOpacity)),
+                float(c.blueF() * kOpacity + base.blueF() * (1 - kOpacity)));
+        }
         if (auto *g = qobject_cast<QCPGraph *>(chart->plottable(i))) {
             g->setPen(QPen(c, thin ? std::max(1.0, t.lineWidth / 2) : t.lineWidth));
             if (g->lineStyle() == QCPGraph::lsNone)

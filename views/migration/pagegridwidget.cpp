@@ -3,6 +3,7 @@
 #include <QPainter>
 
 #include <cmath>
+#include <cstring>
 
 namespace proclab {
 
@@ -62,11 +63,43 @@ void PageGridWidget::setTheme(const Theme &theme)
 
 void PageGridWidget::setStates(const std::vector<std::uint8_t> &states)
 {
-    const bool sizeChanged = states.size() != m_states.size();
-    m_states = states;
-    if (sizeChanged)
+    if (states.size() != m_states.size() || m_image.isNull()) {
+        m_states = states;
         relayout();
-    rebuild();
+        rebuild();
+        return;
+    }
+    // Between two frames of a run most pages keep their state: only those that changed are
+    // drawn again, and a frame with no change costs one comparison of the arrays.
+    m_lastChanged = applyChanges(states);
+    if (m_lastChanged > 0)
+        update();
+}
+
+qint64 PageGridWidget::applyChanges(const std::vector<std::uint8_t> &states)
+{
+    // Blocks of pages compared with memcmp (fast when equal); a block that differs is
+    // walked page by page.
+    constexpr std::size_t kBlock = 256;
+    const std::size_t n = states.size();
+    const std::size_t columns = std::size_t(m_columns);
+    uchar *bits = m_image.bits();
+    const qsizetype stride = m_image.bytesPerLine();
+    qint64 changed = 0;
+    for (std::size_t at = 0; at < n; at += kBlock) {
+        const std::size_t len = std::min(kBlock, n - at);
+        if (std::memcmp(states.data() + at, m_states.data() + at, len) == 0)
+            continue;
+        for (std::size_t i = at; i < at + len; ++i) {
+            if (states[i] == m_states[i])
+                continue;
+            m_states[i] = states[i];
+            auto *line = reinterpret_cast<QRgb *>(bits + qsizetype(i / columns) * stride);
+            line[i % columns] = m_colors[std::min<std::uint8_t>(states[i], 6)];
+            ++changed;
+        }
+    }
+    return changed;
 }
 
 void PageGridWidget::relayout()
@@ -81,6 +114,7 @@ void PageGridWidget::relayout()
 void PageGridWidget::rebuild()
 {
     m_image = renderPageGrid(m_states, m_columns, m_colors, m_theme.base.rgb());
+    m_lastChanged = qint64(m_states.size());
     update();
 }
 
