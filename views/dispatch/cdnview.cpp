@@ -292,7 +292,7 @@ void CdnView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     for (std::size_t i = 0; i < edges.size(); ++i)
         ticker->addTick(double(i), city(edges[i]));
     m_chart->xAxis->setTicker(ticker);
-    m_chart->xAxis->setTickLabelRotation(60);
+    m_chart->xAxis->setTickLabelRotation(90); // upright names need no more room than a bar: none overlaps
     m_chart->xAxis->setRange(-0.6, double(edges.size()) - 0.4);
     m_chart->yAxis->setRangeLower(0);
     m_chart->legend->setVisible(true);
