@@ -149,6 +149,10 @@ void lingeringClose(int fd, int stopFd)
 
 void rejectAtCap(int fd, const HttpHandler &handler, std::string_view reason, ServerCounters &counters)
 {
+    // Counted first: the client may read its 503 before this thread runs again, and a client
+    // that saw the answer must also see the rejection counted.
+    counters.capRejections.fetch_add(1, std::memory_order_relaxed);
+    counters.responded(503);
     ResponseBuffers response;
     handler.respondError(503, reason, response);
     const char *parts[2];
@@ -168,8 +172,6 @@ void rejectAtCap(int fd, const HttpHandler &handler, std::string_view reason, Se
     // Drop the request bytes already here, so that close() does not reset the 503 away.
     for (int i = 0; i < 16 && ::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; ++i) { }
     ::close(fd);
-    counters.capRejections.fetch_add(1, std::memory_order_relaxed);
-    counters.responded(503);
 }
 
 } // namespace proclab::netio
