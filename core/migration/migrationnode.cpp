@@ -195,6 +195,8 @@ private:
                 if (ec)
                     return self->fail(ec);
                 self->m_lastActivity = Clock::now();
+                if (self->m_closed) // closed while this read completed: the memory is gone
+                    return;
                 (self.get()->*handler)();
             });
     }
@@ -317,6 +319,8 @@ private:
             [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
                 if (ec)
                     return self->fail(ec);
+                if (self->m_closed) // closed while this read completed: the memory is gone
+                    return;
                 self->onPageIndices();
             });
     }
@@ -347,6 +351,8 @@ private:
             m_socket, buffers, [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
                 if (ec)
                     return self->fail(ec);
+                if (self->m_closed) // closed while this read completed: the memory is gone
+                    return;
                 self->onPages();
             });
     }
@@ -375,6 +381,8 @@ private:
             m_socket, table, [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
                 if (ec)
                     return self->fail(ec);
+                if (self->m_closed) // closed while this read completed: the memory is gone
+                    return;
                 self->onDeltaTable();
             });
     }
@@ -399,6 +407,8 @@ private:
             [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
                 if (ec)
                     return self->fail(ec);
+                if (self->m_closed) // closed while this read completed: the memory is gone
+                    return;
                 self->onDeltas();
             });
     }
