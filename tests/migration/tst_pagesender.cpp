@@ -37,6 +37,15 @@ namespace {
 
 constexpr std::size_t kPages = 600; // two full batches and a partial one
 
+/// Every page number of the test memory, in order.
+std::vector<std::uint32_t> allPages()
+{
+    std::vector<std::uint32_t> pages(kPages);
+    for (std::size_t p = 0; p < kPages; ++p)
+        pages[p] = std::uint32_t(p);
+    return pages;
+}
+
 struct Fixture {
     PageMemory memory;
     PageLedger ledger;
@@ -178,9 +187,7 @@ void TestPageSender::deltasCarryTheChanges()
     Fixture f;
     QVERIFY(f.connect());
     PageSender sender = f.sender();
-    std::vector<std::uint32_t> all(kPages);
-    for (std::size_t p = 0; p < kPages; ++p)
-        all[p] = std::uint32_t(p);
+    const std::vector<std::uint32_t> all = allPages();
     QString error;
     // Round 0 without the cache, then a round with it: nothing cached yet, all whole and cached.
     QVERIFY2(sender.send(all, PageSender::Vm::Paused, PageSender::kNoCut, QStringLiteral("0"), &error),
@@ -298,9 +305,7 @@ void TestPageSender::cutAfterCutsAndSaysWhere()
     Fixture f;
     QVERIFY(f.connect());
     PageSender sender = f.sender();
-    std::vector<std::uint32_t> list(kPages);
-    for (std::size_t p = 0; p < kPages; ++p)
-        list[p] = std::uint32_t(p);
+    const std::vector<std::uint32_t> list = allPages();
     QString error;
     // The cut is checked before each batch: after 256 pages 300 are not out yet, after 512 they are.
     QVERIFY(!sender.send(list, PageSender::Vm::Paused, 300, QStringLiteral("while sending round 0"), &error));
@@ -341,9 +346,7 @@ void TestPageSender::cappedSendNeverRunsAhead()
     f.realSleep = true;
     QVERIFY(f.connect());
     PageSender sender = f.sender();
-    std::vector<std::uint32_t> list(kPages);
-    for (std::size_t p = 0; p < kPages; ++p)
-        list[p] = std::uint32_t(p);
+    const std::vector<std::uint32_t> list = allPages();
     f.link.limiter().restart(Clock::now());
     const auto t0 = Clock::now();
     QString error;
