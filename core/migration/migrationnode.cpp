@@ -183,6 +183,20 @@ private:
                 const boost::system::error_code &ec, std::size_t) { self->onHeader(ec); });
     }
 
+    /// Reads @p buffers whole, then calls @p next; not when the read failed (the session is
+    /// abandoned) or the session closed while it completed (its memory is gone then).
+    template<typename Buffers> void readThen(const Buffers &buffers, void (Session::*next)())
+    {
+        asio::async_read(m_socket, buffers,
+            [self = shared_from_this(), next](const boost::system::error_code &ec, std::size_t) {
+                if (ec)
+                    return self->fail(ec);
+                if (self->m_closed)
+                    return;
+                (self.get()->*next)();
+            });
+    }
+
     template<typename T, typename Handler> void readBody(T *body, Handler handler)
     {
         QString error;
@@ -315,14 +329,7 @@ private:
         }
         const std::uint32_t n = m_header.count;
         m_indices.resize(n);
-        asio::async_read(m_socket, asio::buffer(m_indices.data(), n * sizeof(std::uint64_t)),
-            [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
-                if (ec)
-                    return self->fail(ec);
-                if (self->m_closed) // closed while this read completed: the memory is gone
-                    return;
-                self->onPageIndices();
-            });
+        readThen(asio::buffer(m_indices.data(), n * sizeof(std::uint64_t)), &Session::onPageIndices);
     }
 
     void onPageIndices()
@@ -347,14 +354,7 @@ private:
         forEachPageRun(m_indices.data(), m_indices.size(), [&](std::size_t first, std::size_t count) {
             buffers.push_back(asio::buffer(m_memory.page(first), count * kPageBytes));
         });
-        asio::async_read(
-            m_socket, buffers, [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
-                if (ec)
-                    return self->fail(ec);
-                if (self->m_closed) // closed while this read completed: the memory is gone
-                    return;
-                self->onPages();
-            });
+        readThen(buffers, &Session::onPages);
     }
 
     // XbzrlePages (pre-copy): deltas against pages already here. The whole message is read
@@ -377,14 +377,7 @@ private:
         const std::array<asio::mutable_buffer, 2> table {
             asio::buffer(m_indices.data(), n * sizeof(std::uint64_t)),
             asio::buffer(m_deltaLengths.data(), n * sizeof(std::uint32_t))};
-        asio::async_read(
-            m_socket, table, [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
-                if (ec)
-                    return self->fail(ec);
-                if (self->m_closed) // closed while this read completed: the memory is gone
-                    return;
-                self->onDeltaTable();
-            });
+        readThen(table, &Session::onDeltaTable);
     }
 
     void onDeltaTable()
@@ -403,14 +396,7 @@ private:
                 return;
             }
         }
-        asio::async_read(m_socket, asio::buffer(m_deltaBytes),
-            [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
-                if (ec)
-                    return self->fail(ec);
-                if (self->m_closed) // closed while this read completed: the memory is gone
-                    return;
-                self->onDeltas();
-            });
+        readThen(asio::buffer(m_deltaBytes), &Session::onDeltas);
     }
 
     void onDeltas()
