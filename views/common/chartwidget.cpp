@@ -47,6 +47,19 @@ bool allWhole(const std::vector<double> &values)
     return true;
 }
 
+/// An axis whose values are all whole numbers counts something: integer ticks (no tick at 2.5
+/// threads), on the x and the y axis each.
+void integerTicksWhereWhole(QCPAxis *x, QCPAxis *y, const std::vector<Series> &series)
+{
+    bool wholeX = true, wholeY = true;
+    for (const Series &s : series) {
+        wholeX = wholeX && allWhole(s.x);
+        wholeY = wholeY && allWhole(s.y);
+    }
+    ChartWidget::setIntegerTicks(x, wholeX);
+    ChartWidget::setIntegerTicks(y, wholeY);
+}
+
 } // namespace
 
 void ChartWidget::setIntegerTicks(QCPAxis *axis, bool on)
@@ -178,14 +191,7 @@ void ChartWidget::setSeries(const std::vector<Series> &series, bool rescale)
     if (!series.empty()) {
         xAxis->setLabel(series.front().xLabel);
         yAxis->setLabel(series.front().yLabel);
-        // An axis of whole numbers counts something: no tick at 2.5 threads.
-        bool wholeX = true, wholeY = true;
-        for (const Series &s : series) {
-            wholeX = wholeX && allWhole(s.x);
-            wholeY = wholeY && allWhole(s.y);
-        }
-        setIntegerTicks(xAxis, wholeX);
-        setIntegerTicks(yAxis, wholeY);
+        integerTicksWhereWhole(xAxis, yAxis, series);
     }
     legend->setVisible(series.size() > 1);
     if (rescale)
@@ -240,13 +246,7 @@ bool ChartWidget::updateSeries(const std::vector<Series> &series, bool rescale)
     }
     if (!changed)
         return false;
-    bool wholeX = true, wholeY = true;
-    for (const Series &s : m_series) {
-        wholeX = wholeX && allWhole(s.x);
-        wholeY = wholeY && allWhole(s.y);
-    }
-    setIntegerTicks(xAxis, wholeX);
-    setIntegerTicks(yAxis, wholeY);
+    integerTicksWhereWhole(xAxis, yAxis, m_series);
     if (rescale)
         resetView();
     replot(QCustomPlot::rpQueuedReplot);
