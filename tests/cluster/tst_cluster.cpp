@@ -7,6 +7,8 @@
 #include "common/clock.h"
 #include "engine/registry.h"
 
+#include "proctasks.h"
+
 #include <QDir>
 #include <QFile>
 #include <QTest>
@@ -25,6 +27,8 @@
 #include <unistd.h>
 
 using namespace proclab;
+using proclab::testing::settledTaskCount;
+using proclab::testing::taskCount;
 namespace cp = proclab::clusterprotocol;
 
 namespace {
@@ -179,11 +183,6 @@ bool sendControl(int control, const std::string &data, const std::vector<int> &f
         std::memcpy(CMSG_DATA(cm), fds.data(), sizeof(int) * fds.size());
     }
     return ::sendmsg(control, &msg, MSG_NOSIGNAL) == ssize_t(data.size());
-}
-
-int taskCount()
-{
-    return int(QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
 }
 
 /// The pids of this process's children (read from /proc, without reaping anything).
@@ -597,7 +596,7 @@ void TestCluster::engineStopsAtAnyMomentLeavingNothingBehind()
         QVERIFY(engine->state() == RunState::Stopped || engine->state() == RunState::Finished);
         QVERIFY2(
             noChildren(), qPrintable(QStringLiteral("a back end outlived a stop after %1 ms").arg(waitMs)));
-        QCOMPARE(taskCount(), baseThreads);
+        QCOMPARE(settledTaskCount(baseThreads), baseThreads);
     }
 }
 

@@ -1,8 +1,8 @@
 #include "engine/registry.h"
 
 #include "helpermain.h"
+#include "proctasks.h"
 
-#include <QDir>
 #include <QTest>
 
 #include <algorithm>
@@ -29,13 +29,6 @@ private Q_SLOTS:
 };
 
 namespace {
-
-int entriesIn(const char *dir)
-{
-    return int(QDir(QString::fromLatin1(dir))
-                   .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System)
-                   .size());
-}
 
 /// Children of this process not yet reaped (zombies or running), without reaping them.
 bool anyChildLeft()
@@ -65,8 +58,8 @@ void TestStopStress::everyEngineStopsPromptlyAndCleanly()
     std::uniform_int_distribution<int> delayMs(0, 250);
 
     const EngineRegistry &registry = EngineRegistry::builtin();
-    const int threadsBefore = entriesIn("/proc/self/task");
-    const int fdsBefore = entriesIn("/proc/self/fd");
+    const int threadsBefore = proclab::testing::countEntries("/proc/self/task");
+    const int fdsBefore = proclab::testing::countEntries("/proc/self/fd");
     QVERIFY2(!anyChildLeft(), "a child process exists before the test");
 
     int stops = 0;
@@ -104,8 +97,8 @@ void TestStopStress::everyEngineStopsPromptlyAndCleanly()
     int threadsAfter = 0;
     int fdsAfter = 0;
     for (int i = 0; i < 50; ++i) {
-        threadsAfter = entriesIn("/proc/self/task");
-        fdsAfter = entriesIn("/proc/self/fd");
+        threadsAfter = proclab::testing::countEntries("/proc/self/task");
+        fdsAfter = proclab::testing::countEntries("/proc/self/fd");
         if (threadsAfter <= threadsBefore && fdsAfter <= fdsBefore)
             break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));

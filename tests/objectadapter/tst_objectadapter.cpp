@@ -4,7 +4,8 @@
 
 #include "engine/registry.h"
 
-#include <QDir>
+#include "proctasks.h"
+
 #include <QTest>
 
 #include <future>
@@ -18,13 +19,10 @@
 #include <unistd.h>
 
 using namespace proclab;
+using proclab::testing::settledTaskCount;
+using proclab::testing::taskCount;
 
 namespace {
-
-int taskCount()
-{
-    return int(QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
-}
 
 int connectTo(std::uint16_t port)
 {
@@ -196,7 +194,7 @@ void TestObjectAdapter::policiesUnderARealRequestStream()
     // threads that replied and are ending; thread per object: never more threads than objects.
     if (threading == QLatin1String("per_object"))
         QVERIFY(num("max_live_threads") <= num("max_live_objects"));
-    QCOMPARE(taskCount(), baseThreads); // every adapter, server and client thread joined
+    QCOMPARE(settledTaskCount(baseThreads), baseThreads); // every adapter, server and client thread joined
 }
 
 void TestObjectAdapter::perServerObjectKeepsStateAcrossConcurrentThreads()
@@ -330,7 +328,7 @@ void TestObjectAdapter::engineStopsAtAnyMomentLeavingNoThread()
             QTest::qWait(waitMs);
             engine->stop();
             QVERIFY(engine->state() == RunState::Stopped || engine->state() == RunState::Finished);
-            QCOMPARE(taskCount(), baseThreads);
+            QCOMPARE(settledTaskCount(baseThreads), baseThreads);
             const auto snap = std::dynamic_pointer_cast<const ObjectsSnapshot>(engine->snapshot());
             if (snap && snap->finished) {
                 QCOMPARE(snap->counters.liveThreads, 0);

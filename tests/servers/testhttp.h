@@ -4,6 +4,8 @@
 // from the servers' own code, so that each checks the other. Every socket has
 // receive and send timeouts: a test can fail, but never hang.
 
+#include "proctasks.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -192,20 +194,9 @@ inline Response fetchOnce(std::uint16_t port, const std::string &request, bool h
     return r;
 }
 
-inline int countEntries(const char *dir)
-{
-    int n = 0;
-    if (DIR *d = opendir(dir)) {
-        while (dirent *e = readdir(d))
-            n += e->d_name[0] != '.';
-        closedir(d);
-    }
-    return n;
-}
-
 inline int threadCount()
 {
-    return countEntries("/proc/self/task");
+    return proclab::testing::taskCount();
 }
 
 // Children of every thread of this process (from /proc/self/task/*/children).

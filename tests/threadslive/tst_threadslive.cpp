@@ -6,7 +6,8 @@
 #include "sched/cfsshares.h"
 #include "sched/schedmodel.h"
 
-#include <QDir>
+#include "proctasks.h"
+
 #include <QTest>
 
 #include <cerrno>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 using namespace proclab;
+using proclab::testing::settledTaskCount;
+using proclab::testing::taskCount;
 
 class TestThreadsLive : public QObject {
     Q_OBJECT
@@ -34,15 +37,6 @@ private Q_SLOTS:
     void strayWriteHitsSiblingThreadNotParent();
     void stopJoinsEveryBusyThread();
 };
-
-namespace {
-
-int taskCount()
-{
-    return QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size();
-}
-
-} // namespace
 
 void TestThreadsLive::sharesAreSampledFromProc()
 {
@@ -87,7 +81,7 @@ void TestThreadsLive::sharesAreSampledFromProc()
     QVERIFY(r.summary.contains(QStringLiteral("measured_share_T0")));
     QVERIFY(r.summary.contains(QStringLiteral("model_share_T1")));
     QCOMPARE(r.table.rows.size(), size_t(2));
-    QCOMPARE(taskCount(), before); // every busy thread was joined
+    QCOMPARE(settledTaskCount(before), before); // every busy thread was joined
 }
 
 void TestThreadsLive::badParameters_data()
@@ -213,10 +207,10 @@ void TestThreadsLive::busyThreadsPinSetNiceAndJoin()
         QCOMPARE(::getpriority(PRIO_PROCESS, static_cast<id_t>(tids[1])), 4);
         busy.release();
         busy.stop();
-        QCOMPARE(taskCount(), before);
+        QCOMPARE(settledTaskCount(before), before);
         busy.stop(); // twice is harmless
     }
-    QCOMPARE(taskCount(), before);
+    QCOMPARE(settledTaskCount(before), before);
 }
 
 void TestThreadsLive::strayWriteHitsSiblingThreadNotParent_data()
@@ -261,7 +255,7 @@ void TestThreadsLive::stopJoinsEveryBusyThread()
     QVERIFY(taskCount() > before);
     e.stop();
     QCOMPARE(e.state(), RunState::Stopped);
-    QCOMPARE(taskCount(), before);
+    QCOMPARE(settledTaskCount(before), before);
 }
 
 QTEST_APPLESS_MAIN(TestThreadsLive)

@@ -1,0 +1,47 @@
+#pragma once
+
+// Counting this process's threads and descriptors from /proc, for tests that check an engine joined
+// every thread it started and closed every descriptor it opened.
+#include <chrono>
+#include <dirent.h>
+#include <thread>
+
+namespace proclab::testing {
+
+/// The entries of a /proc directory (dot entries not counted); 0 if it cannot be read.
+inline int countEntries(const char *dir)
+{
+    int n = 0;
+    if (DIR *d = opendir(dir)) {
+        while (dirent *e = readdir(d))
+            n += e->d_name[0] != '.';
+        closedir(d);
+    }
+    return n;
+}
+
+/// The threads of this process, as /proc lists them now.
+inline int taskCount()
+{
+    return countEntries("/proc/self/task");
+}
+
+/**
+ * @brief The thread count once it is down to @p expected, or the count when @p limit has passed.
+ *
+ * pthread_join returns as soon as the kernel clears the ended thread's id, a moment before the
+ * thread leaves /proc/self/task, so a count taken right after a join can still include it (seen
+ * under load). A thread that was not joined stays, and the count comes back above @p expected.
+ */
+inline int settledTaskCount(int expected, std::chrono::milliseconds limit = std::chrono::seconds(5))
+{
+    const auto end = std::chrono::steady_clock::now() + limit;
+    int n = taskCount();
+    while (n > expected && std::chrono::steady_clock::now() < end) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        n = taskCount();
+    }
+    return n;
+}
+
+} // namespace proclab::testing
