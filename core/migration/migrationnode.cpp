@@ -7,6 +7,7 @@
 #include "protocol.h"
 #include "snapshothasher.h"
 #include "vm.h"
+#include "wholetransfer.h"
 #include "xbzrle.h"
 
 #include <array>
@@ -187,7 +188,8 @@ private:
     /// abandoned) or the session closed while it completed (its memory is gone then).
     template<typename Buffers> void readThen(const Buffers &buffers, void (Session::*next)())
     {
-        asio::async_read(m_socket, buffers,
+        // TransferWhole: a batch of pages in as few recvmsg() calls as the socket allows.
+        asio::async_read(m_socket, buffers, TransferWhole {},
             [self = shared_from_this(), next](const boost::system::error_code &ec, std::size_t) {
                 if (ec)
                     return self->fail(ec);
