@@ -237,15 +237,24 @@ void TestMigration::memoryEqualAfterEachStrategy_data()
     QTest::addColumn<double>("bandwidth");
     QTest::addColumn<QString>("dirtyLog");
     QTest::addColumn<qint64>("xbzrleCache");
-    QTest::newRow("stopcopy") << "stopcopy" << 0.0 << "bitmap" << qint64(0);
-    QTest::newRow("precopy") << "precopy" << 0.0 << "bitmap" << qint64(0);
-    QTest::newRow("precopy capped") << "precopy" << 400e6 << "bitmap" << qint64(0);
-    QTest::newRow("precopy capped, write faults") << "precopy" << 400e6 << "write_faults" << qint64(0);
-    QTest::newRow("precopy capped, deltas") << "precopy" << 400e6 << "bitmap" << 4 * kMiB;
-    QTest::newRow("precopy capped, deltas, small cache") << "precopy" << 400e6 << "bitmap" << 64 * 1024LL;
-    QTest::newRow("precopy capped, deltas, write faults") << "precopy" << 400e6 << "write_faults" << 4 * kMiB;
-    QTest::newRow("postcopy") << "postcopy" << 0.0 << "bitmap" << qint64(0);
-    QTest::newRow("postcopy capped") << "postcopy" << 200e6 << "bitmap" << qint64(0);
+    QTest::addColumn<QString>("compress");
+    QTest::newRow("stopcopy") << "stopcopy" << 0.0 << "bitmap" << qint64(0) << "none";
+    QTest::newRow("precopy") << "precopy" << 0.0 << "bitmap" << qint64(0) << "none";
+    QTest::newRow("precopy capped") << "precopy" << 400e6 << "bitmap" << qint64(0) << "none";
+    QTest::newRow("precopy capped, write faults")
+        << "precopy" << 400e6 << "write_faults" << qint64(0) << "none";
+    QTest::newRow("precopy capped, deltas") << "precopy" << 400e6 << "bitmap" << 4 * kMiB << "none";
+    QTest::newRow("precopy capped, deltas, small cache")
+        << "precopy" << 400e6 << "bitmap" << 64 * 1024LL << "none";
+    QTest::newRow("precopy capped, deltas, write faults")
+        << "precopy" << 400e6 << "write_faults" << 4 * kMiB << "none";
+    QTest::newRow("stopcopy, zlib") << "stopcopy" << 0.0 << "bitmap" << qint64(0) << "zlib";
+    QTest::newRow("precopy capped, zlib") << "precopy" << 400e6 << "bitmap" << qint64(0) << "zlib";
+    QTest::newRow("precopy capped, deltas, zlib") << "precopy" << 400e6 << "bitmap" << 4 * kMiB << "zlib";
+    QTest::newRow("postcopy, zlib (not used after the resume)")
+        << "postcopy" << 0.0 << "bitmap" << qint64(0) << "zlib";
+    QTest::newRow("postcopy") << "postcopy" << 0.0 << "bitmap" << qint64(0) << "none";
+    QTest::newRow("postcopy capped") << "postcopy" << 200e6 << "bitmap" << qint64(0) << "none";
 }
 
 void TestMigration::memoryEqualAfterEachStrategy()
@@ -254,10 +263,12 @@ void TestMigration::memoryEqualAfterEachStrategy()
     QFETCH(double, bandwidth);
     QFETCH(QString, dirtyLog);
     QFETCH(qint64, xbzrleCache);
+    QFETCH(QString, compress);
     const auto eOwner = makeEngine<MigrationEngine>();
     MigrationEngine &e = *eOwner;
     QVariantMap params {{QStringLiteral("strategy"), strategy}, {QStringLiteral("dirty_rate"), 3000},
-        {QStringLiteral("bandwidth"), bandwidth}, {QStringLiteral("dirty_log"), dirtyLog}};
+        {QStringLiteral("bandwidth"), bandwidth}, {QStringLiteral("dirty_log"), dirtyLog},
+        {QStringLiteral("compress"), compress}};
     if (xbzrleCache > 0) {
         // Rounds until the limit of 4, so pages are sent again and again while the VM writes.
         params.insert(QStringLiteral("xbzrle_cache"), xbzrleCache);
@@ -304,6 +315,18 @@ void TestMigration::memoryEqualAfterEachStrategy()
         QCOMPARE(perRound, num(r, "xbzrle_hits"));
     } else {
         QVERIFY(!r.summary.contains(QStringLiteral("xbzrle_hits")));
+    }
+    if (compress == QLatin1String("zlib") && strategy != QLatin1String("postcopy")) {
+        // Every page not sent as a delta was offered to the compressor: sent compressed, or
+        // whole because it did not shrink (the guest's memory is random, so mostly that).
+        QCOMPARE(str(r, "compress"), compress);
+        const double whole = num(r, "pages_sent") - (xbzrleCache > 0 ? num(r, "xbzrle_hits") : 0.0);
+        QCOMPARE(num(r, "compressed_pages") + num(r, "incompressible_pages"), whole);
+        QVERIFY(num(r, "compressed_bytes") <= num(r, "compressed_pages") * (4096 - 1));
+        QCOMPARE(num(r, "compressed_bytes") > 0, num(r, "compressed_pages") > 0);
+        QVERIFY(num(r, "compress_cpu_ms") > 0);
+    } else {
+        QVERIFY(!r.summary.contains(QStringLiteral("compressed_pages")));
     }
     if (dirtyLog == QLatin1String("write_faults")) {
         // The vCPU marked nothing itself: every re-sent page was found by a
