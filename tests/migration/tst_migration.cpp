@@ -418,16 +418,27 @@ void TestMigration::cutConnectionAbandons_data()
                                      << "paused";
     QTest::newRow("postcopy after resume") << "postcopy"
                                            << "after_resume";
+    // With compression: the cut comes between compressed batches; nothing half-applied is used.
+    QTest::newRow("precopy first pass, zlib") << "precopy,zlib"
+                                              << "first_pass";
+    QTest::newRow("precopy paused, zlib") << "precopy,zlib"
+                                          << "paused";
+    QTest::newRow("stopcopy paused, zlib") << "stopcopy,zlib"
+                                           << "paused";
 }
 
 void TestMigration::cutConnectionAbandons()
 {
     QFETCH(QString, strategy);
     QFETCH(QString, cut);
+    // "strategy,zlib": the same with compressed pages.
+    const QString compress
+        = strategy.endsWith(QLatin1String(",zlib")) ? QStringLiteral("zlib") : QStringLiteral("none");
+    strategy = strategy.section(QLatin1Char(','), 0, 0);
     // No writes: the source's memory must still be exactly what the guest was given.
     const Result r = runMigration({{QStringLiteral("strategy"), strategy}, {QStringLiteral("dirty_rate"), 0},
         {QStringLiteral("cut_at"), cut}, {QStringLiteral("bandwidth"), 400e6},
-        {QStringLiteral("after_ms"), 300}});
+        {QStringLiteral("after_ms"), 300}, {QStringLiteral("compress"), compress}});
     QVERIFY2(r.error.startsWith(QStringLiteral("migration abandoned")), qPrintable(r.error));
     QVERIFY2(r.error.contains(QStringLiteral("source")), qPrintable(r.error));
     QVERIFY(r.summary.value(QStringLiteral("abandoned")).toBool());
@@ -557,6 +568,8 @@ void TestMigration::summaryKeysAreDeclared_data()
     QTest::newRow("precopy, delta cache") << QVariantMap {
         {QStringLiteral("strategy"), QStringLiteral("precopy")}, {QStringLiteral("xbzrle_cache"), 4 * kMiB},
         {QStringLiteral("max_rounds"), 3}, {QStringLiteral("downtime_limit_ms"), 1}};
+    QTest::newRow("precopy, zlib") << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("precopy")},
+        {QStringLiteral("compress"), QStringLiteral("zlib")}};
     QTest::newRow("postcopy") << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("postcopy")}};
     QTest::newRow("postcopy, cut") << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("postcopy")},
         {QStringLiteral("cut_at"), QStringLiteral("after_resume")}};
