@@ -53,6 +53,11 @@ ParamSchema MigrationConfig::schema()
                 "of this size; a dirty page found there goes as a delta against that copy (its "
                 "changed bytes, run-length encoded) when the delta is shorter than the page. "
                 "0 turns it off.")),
+        ParamSpec::choice(QStringLiteral("compress"), QStringLiteral("Page compression"),
+            QStringLiteral("none"), {QStringLiteral("none"), QStringLiteral("zlib")},
+            QStringLiteral("Pre-copy and stop-and-copy: zlib compresses each page the source would send "
+                           "whole (level 1); a page that does not shrink goes whole. It costs the source "
+                           "CPU time (reported) and pays only when the link is slower than compressing.")),
         ParamSpec::integer(QStringLiteral("downtime_limit_ms"), QStringLiteral("Downtime limit"), 300, 1,
             60000, QStringLiteral("ms"),
             QStringLiteral("Pre-copy stops when the dirty pages fit in this time.")),
@@ -109,6 +114,7 @@ std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &va
     c.downtimeLimitMs = double(integer("downtime_limit_ms"));
     c.writeFaults = text("dirty_log") == QLatin1String("write_faults");
     c.xbzrleCacheBytes = std::size_t(integer("xbzrle_cache"));
+    c.compression = text("compress") == QLatin1String("zlib") ? Compression::Zlib : Compression::None;
     c.maxRounds = int(integer("max_rounds"));
     c.maxTotalFactor = real("max_total_factor");
     c.warmupMs = integer("warmup_ms");

@@ -29,6 +29,8 @@ struct MigrationConfig {
     double downtimeLimitMs = 300; ///< pre-copy's stop rule
     bool writeFaults = false; ///< pre-copy's dirty log by write faults instead of the vCPU's own bits
     std::size_t xbzrleCacheBytes = 0; ///< pre-copy's delta cache (XBZRLE); 0: off
+    /// Pages compressed alone before they are sent (pre-copy and stop-and-copy)
+    migration::Compression compression = migration::Compression::None;
     int maxRounds = 30;
     double maxTotalFactor = 3;
     qint64 warmupMs = 1000; ///< the VM runs on the source before the migration

@@ -105,8 +105,11 @@ void MigrationEngine::run()
     m_run.dirtyRatePagesPerSec = cfg.dirtyRatePagesPerSec;
     m_run.capBitsPerSec = cfg.bandwidthBitsPerSec;
     m_run.xbzrleCacheBytes = cfg.strategy == WireStrategy::PreCopy ? cfg.xbzrleCacheBytes : 0;
+    m_run.compressed = cfg.compression != Compression::None && cfg.strategy != WireStrategy::PostCopy;
     m_result = makeResult();
     m_parts = std::make_unique<Parts>(*this, cfg);
+    if (m_run.compressed)
+        m_parts->sender.setCompression(cfg.compression);
 
     if (setUp()) {
         m_run.phase = MigrationPhase::Warmup;
@@ -488,6 +491,11 @@ void MigrationEngine::collectFigures()
     m_run.xbzrleMisses = deltas.misses;
     m_run.xbzrleOverflows = deltas.overflows;
     m_run.xbzrleBytesSaved = deltas.bytesSaved;
+    const PageSender::CompressCounts &compression = p.sender.compressCounts();
+    m_run.compressedPages = compression.pages;
+    m_run.compressedBytes = compression.bytes;
+    m_run.incompressiblePages = compression.incompressible;
+    m_run.compressCpuNs = compression.cpuNs;
     const MigrationLink::Replies &replies = p.link.replies();
     m_run.verified = replies.verified;
     m_run.equal = replies.equal;

@@ -1,5 +1,7 @@
 #include "migrationlink.h"
 
+#include "wholetransfer.h"
+
 namespace proclab::migration {
 
 namespace asio = boost::asio;
@@ -50,8 +52,28 @@ bool MigrationLink::writePages(
     const std::vector<asio::const_buffer> &buffers, std::size_t pages, QString *error)
 {
     const auto t = Clock::now();
-    if (!m_socket.write(buffers, m_opTimeout, error))
+    if (!m_socket.isOpen()) {
+        if (error)
+            *error = QStringLiteral("the connection is closed");
         return false;
+    }
+    // Whole batches to sendmsg() (TransferWhole), not Asio's 64 KiB pieces: fewer calls,
+    // fewer trips through the reactor, for every page the migration sends.
+    bool finished = false;
+    boost::system::error_code result;
+    asio::async_write(
+        socket(), buffers, TransferWhole {}, [&](const boost::system::error_code &e, std::size_t) {
+            result = e;
+            finished = true;
+        });
+    if (!m_socket.runUntil([&] { return finished; }, m_opTimeout, error, QStringLiteral("sending")))
+        return false;
+    if (result) {
+        if (error)
+            *error = QStringLiteral("sending failed: %1").arg(asioErrorText(result));
+        m_socket.close();
+        return false;
+    }
     countPagesWritten(
         asio::buffer_size(buffers), pages, std::chrono::duration<double>(Clock::now() - t).count());
     return true;

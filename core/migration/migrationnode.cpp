@@ -3,10 +3,12 @@
 #include "net/asio.h"
 #include "net/timedsocket.h"
 #include "pagebitmap.h"
+#include "pagecompressor.h"
 #include "pagememory.h"
 #include "protocol.h"
 #include "snapshothasher.h"
 #include "vm.h"
+#include "wholetransfer.h"
 #include "xbzrle.h"
 
 #include <array>
@@ -187,7 +189,8 @@ private:
     /// abandoned) or the session closed while it completed (its memory is gone then).
     template<typename Buffers> void readThen(const Buffers &buffers, void (Session::*next)())
     {
-        asio::async_read(m_socket, buffers,
+        // TransferWhole: a batch of pages in as few recvmsg() calls as the socket allows.
+        asio::async_read(m_socket, buffers, TransferWhole {},
             [self = shared_from_this(), next](const boost::system::error_code &ec, std::size_t) {
                 if (ec)
                     return self->fail(ec);
@@ -247,6 +250,8 @@ private:
             return onPagesHeader();
         case MsgType::XbzrlePages:
             return onDeltasHeader();
+        case MsgType::CompressedPages:
+            return onCompressedHeader();
         case MsgType::RoundEnd:
             m_node.log(QStringLiteral("  round %1 done: %2 pages received so far")
                            .arg(m_header.arg)
@@ -406,6 +411,58 @@ private:
         for (std::size_t i = 0; i < m_indices.size(); ++i) {
             QString error;
             if (!xbzrleDecode(
+                    m_deltaBytes.data() + offset, m_deltaLengths[i], m_memory.page(m_indices[i]), &error)) {
+                abandon(QStringLiteral("page %1: %2").arg(m_indices[i]).arg(error));
+                return;
+            }
+            offset += m_deltaLengths[i];
+        }
+        onPages();
+    }
+
+    // CompressedPages (pre-copy, stop-and-copy): like deltas, the whole message is read and
+    // its table checked first; each page must then inflate to exactly one page.
+    void onCompressedHeader()
+    {
+        QString error;
+        if (m_postCopy || m_resumed) {
+            abandon(QStringLiteral("protocol error: compressed pages in post-copy or after the resume"));
+            return;
+        }
+        if (!checkCompressedHeader(m_header, &error)) {
+            abandon(error);
+            return;
+        }
+        const std::uint32_t n = m_header.count;
+        m_indices.resize(n);
+        m_deltaLengths.resize(n);
+        m_deltaBytes.resize(m_header.bodyBytes - compressedBodyBytes(n, 0));
+        const std::array<asio::mutable_buffer, 2> table {
+            asio::buffer(m_indices.data(), n * sizeof(std::uint64_t)),
+            asio::buffer(m_deltaLengths.data(), n * sizeof(std::uint32_t))};
+        readThen(table, &Session::onCompressedTable);
+    }
+
+    void onCompressedTable()
+    {
+        QString error;
+        if (!checkPageIndices(m_indices.data(), m_indices.size(), m_hello.pages, &error)
+            || !checkCompressedLengths(
+                m_deltaLengths.data(), m_deltaLengths.size(), m_header.bodyBytes, &error)) {
+            abandon(error);
+            return;
+        }
+        readThen(asio::buffer(m_deltaBytes), &Session::onCompressed);
+    }
+
+    void onCompressed()
+    {
+        // The vCPU does not run here before the resume: the pages are the I/O thread's. A page
+        // that fails leaves the session abandoned, its memory never used.
+        std::size_t offset = 0;
+        for (std::size_t i = 0; i < m_indices.size(); ++i) {
+            QString error;
+            if (!m_decompressor.decompress(
                     m_deltaBytes.data() + offset, m_deltaLengths[i], m_memory.page(m_indices[i]), &error)) {
                 abandon(QStringLiteral("page %1: %2").arg(m_indices[i]).arg(error));
                 return;
@@ -604,8 +661,9 @@ private:
     HelloBody m_hello;
     VmStateBody m_cpu;
     std::vector<std::uint64_t> m_indices;
-    std::vector<std::uint32_t> m_deltaLengths; // XbzrlePages: each delta's length ...
-    std::vector<std::uint8_t> m_deltaBytes; // ... and the deltas
+    std::vector<std::uint32_t> m_deltaLengths; // XbzrlePages, CompressedPages: each page's length ...
+    std::vector<std::uint8_t> m_deltaBytes; // ... and the deltas or compressed pages
+    PageCompressor m_decompressor; // CompressedPages
 
     PageMemory m_memory;
     std::vector<std::uint64_t> m_hashes; // post-copy: each page's hash as it arrived

@@ -64,6 +64,11 @@ std::vector<OutputSpec> MigrationReport::outputs()
             "pre-copy with delta encoding: cached pages sent whole because the delta was not shorter"),
         o("xbzrle_bytes_saved", "bytes",
             "pre-copy with delta encoding: bytes the whole pages would have taken, less the deltas' bytes"),
+        o("compress", "", "page compression: none or zlib"),
+        o("compressed_pages", "pages", "with compression: pages sent compressed"),
+        o("compressed_bytes", "bytes", "with compression: the bytes those pages took on the link"),
+        o("incompressible_pages", "pages", "with compression: pages that did not shrink (sent whole)"),
+        o("compress_cpu_ms", "ms", "with compression: CPU time the source spent compressing"),
         o("demand_fetches", "pages", "post-copy: pages sent because the destination's vCPU asked for them"),
         o("requests_for_pages_in_flight", "requests", "post-copy: requests for pages already on their way"),
         o("degraded_ms", "ms", "post-copy: from the resume until the last page arrived"),
@@ -135,6 +140,13 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
         s.insert(QStringLiteral("xbzrle_misses"), double(run.xbzrleMisses));
         s.insert(QStringLiteral("xbzrle_overflows"), double(run.xbzrleOverflows));
         s.insert(QStringLiteral("xbzrle_bytes_saved"), double(run.xbzrleBytesSaved));
+    }
+    if (run.compressed) {
+        s.insert(QStringLiteral("compress"), QStringLiteral("zlib"));
+        s.insert(QStringLiteral("compressed_pages"), double(run.compressedPages));
+        s.insert(QStringLiteral("compressed_bytes"), double(run.compressedBytes));
+        s.insert(QStringLiteral("incompressible_pages"), double(run.incompressiblePages));
+        s.insert(QStringLiteral("compress_cpu_ms"), double(run.compressCpuNs) / 1e6);
     }
     if (run.strategy == WireStrategy::PostCopy) {
         s.insert(QStringLiteral("demand_fetches"), double(run.demandFetches));

@@ -53,6 +53,11 @@ struct MigrationRun {
     qint64 xbzrleMisses = 0; ///< pages sent whole because they were not in the cache
     qint64 xbzrleOverflows = 0; ///< pages in the cache sent whole because their delta was too long
     qint64 xbzrleBytesSaved = 0; ///< bytes whole pages would have taken, less the deltas' bytes
+    bool compressed = false; ///< pages compressed (compress=zlib; not in post-copy)
+    qint64 compressedPages = 0; ///< pages sent compressed
+    qint64 compressedBytes = 0; ///< their compressed bytes
+    qint64 incompressiblePages = 0; ///< pages that did not shrink (sent whole)
+    qint64 compressCpuNs = 0; ///< the source's CPU time spent compressing
     QString stopReason; ///< pre-copy: "converged", "max_rounds" or "max_total"
 
     // The proof that nothing was lost.

@@ -1,5 +1,7 @@
 #include "pagesender.h"
 
+#include "common/clock.h"
+
 namespace proclab::migration {
 
 namespace asio = boost::asio;
@@ -13,16 +15,20 @@ PageSender::PageSender(MigrationLink &link, const PageMemory &memory, PageLedger
 {
 }
 
-std::size_t PageSender::encodeBatch(
-    const std::uint32_t *batch, std::size_t n, Vm vm, MsgHeader *pagesHeaderOut, MsgHeader *deltaHeaderOut)
+std::size_t PageSender::encodeBatch(const std::uint32_t *batch, std::size_t n, Vm vm,
+    MsgHeader *pagesHeaderOut, MsgHeader *deltaHeaderOut, MsgHeader *compressedHeaderOut)
 {
     m_indexBuffer.clear();
     m_deltaIndices.clear();
     m_deltaLengths.clear();
-    if (m_deltaBytes.size() < n * kXbzrleMaxDeltaBytes)
+    m_compressedIndices.clear();
+    m_compressedLengths.clear();
+    if (m_cache && m_deltaBytes.size() < n * kXbzrleMaxDeltaBytes)
         m_deltaBytes.resize(n * kXbzrleMaxDeltaBytes);
     std::size_t deltaBytes = 0;
-    std::vector<const std::uint8_t *> whole;
+    std::vector<std::uint32_t> wholePages; // pages not sent as deltas ...
+    std::vector<const std::uint8_t *> whole; // ... and the bytes to send of each
+    wholePages.reserve(n);
     whole.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
         const std::uint32_t page = batch[i];
@@ -33,28 +39,58 @@ std::size_t PageSender::encodeBatch(
             m_memory.copyPageConcurrent(page, copy);
             data = copy;
         }
-        if (const std::uint8_t *cached = m_cache->find(page)) {
-            const std::ptrdiff_t length
-                = xbzrleEncode(cached, data, m_deltaBytes.data() + deltaBytes, kXbzrleMaxDeltaBytes);
-            if (length >= 0) {
-                ++m_deltaCounts.hits;
-                m_deltaCounts.bytesSaved += qint64(sizeof(std::uint64_t) + kPageBytes)
-                    - qint64(sizeof(std::uint64_t) + sizeof(std::uint32_t) + std::size_t(length));
-                m_deltaIndices.push_back(page);
-                m_deltaLengths.push_back(std::uint32_t(length));
-                deltaBytes += std::size_t(length);
-                m_cache->insert(page, data);
-                continue;
+        if (m_cache) {
+            if (const std::uint8_t *cached = m_cache->find(page)) {
+                const std::ptrdiff_t length
+                    = xbzrleEncode(cached, data, m_deltaBytes.data() + deltaBytes, kXbzrleMaxDeltaBytes);
+                if (length >= 0) {
+                    ++m_deltaCounts.hits;
+                    m_deltaCounts.bytesSaved += qint64(sizeof(std::uint64_t) + kPageBytes)
+                        - qint64(sizeof(std::uint64_t) + sizeof(std::uint32_t) + std::size_t(length));
+                    m_deltaIndices.push_back(page);
+                    m_deltaLengths.push_back(std::uint32_t(length));
+                    deltaBytes += std::size_t(length);
+                    m_cache->insert(page, data);
+                    continue;
+                }
+                ++m_deltaCounts.overflows;
+            } else {
+                ++m_deltaCounts.misses;
             }
-            ++m_deltaCounts.overflows;
-        } else {
-            ++m_deltaCounts.misses;
+            m_cache->insert(page, data);
         }
-        m_cache->insert(page, data);
-        m_indexBuffer.push_back(page);
+        wholePages.push_back(page);
         whole.push_back(data);
     }
+    // Compression: each page that would go whole, alone; timed as this thread's CPU time.
+    std::size_t compressedBytes = 0;
+    if (m_compression == Compression::Zlib && !whole.empty()) {
+        if (m_compressedBytes.size() < n * kMaxCompressedPageBytes)
+            m_compressedBytes.resize(n * kMaxCompressedPageBytes);
+        const std::int64_t cpu0 = threadCpuNs();
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < whole.size(); ++i) {
+            const std::ptrdiff_t length
+                = m_compressor.compress(whole[i], m_compressedBytes.data() + compressedBytes);
+            if (length > 0) {
+                m_compressedIndices.push_back(wholePages[i]);
+                m_compressedLengths.push_back(std::uint32_t(length));
+                compressedBytes += std::size_t(length);
+                continue;
+            }
+            ++m_compressCounts.incompressible;
+            wholePages[kept] = wholePages[i];
+            whole[kept] = whole[i];
+            ++kept;
+        }
+        wholePages.resize(kept);
+        whole.resize(kept);
+        m_compressCounts.cpuNs += threadCpuNs() - cpu0;
+        m_compressCounts.pages += qint64(m_compressedIndices.size());
+        m_compressCounts.bytes += qint64(compressedBytes);
+    }
     if (!whole.empty()) {
+        m_indexBuffer.assign(wholePages.begin(), wholePages.end());
         *pagesHeaderOut = pagesHeader(whole.size());
         m_buffers.push_back(asio::buffer(pagesHeaderOut, sizeof(MsgHeader)));
         m_buffers.push_back(asio::buffer(m_indexBuffer.data(), whole.size() * sizeof(std::uint64_t)));
@@ -78,6 +114,15 @@ std::size_t PageSender::encodeBatch(
         if (deltaBytes > 0)
             m_buffers.push_back(asio::buffer(m_deltaBytes.data(), deltaBytes));
     }
+    const std::size_t compressed = m_compressedIndices.size();
+    if (compressed > 0) {
+        *compressedHeaderOut = makeHeader(MsgType::CompressedPages, std::uint32_t(compressed), 0,
+            compressedBodyBytes(compressed, compressedBytes));
+        m_buffers.push_back(asio::buffer(compressedHeaderOut, sizeof(MsgHeader)));
+        m_buffers.push_back(asio::buffer(m_compressedIndices.data(), compressed * sizeof(std::uint64_t)));
+        m_buffers.push_back(asio::buffer(m_compressedLengths.data(), compressed * sizeof(std::uint32_t)));
+        m_buffers.push_back(asio::buffer(m_compressedBytes.data(), compressedBytes));
+    }
     return deltas;
 }
 
@@ -100,10 +145,10 @@ bool PageSender::send(
         }
         const std::size_t n = std::min(kBatchPages, pages.size() - done);
         const std::uint32_t *batch = pages.data() + done;
-        MsgHeader h, deltaHeader;
+        MsgHeader h, deltaHeader, compressedHeader;
         m_buffers.clear();
-        if (m_cache) {
-            encodeBatch(batch, n, vm, &h, &deltaHeader);
+        if (m_cache || m_compression != Compression::None) {
+            encodeBatch(batch, n, vm, &h, &deltaHeader, &compressedHeader);
         } else {
             h = pagesHeader(n);
             encodePageIndices(batch, n, &m_indexBuffer);

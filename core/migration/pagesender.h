@@ -1,6 +1,7 @@
 #pragma once
 
 #include "migrationlink.h"
+#include "pagecompressor.h"
 #include "pageledger.h"
 #include "pagememory.h"
 #include "xbzrle.h"
@@ -33,7 +34,9 @@ namespace proclab::migration {
  * stable copy, as the vCPU may write on), and a page whose last sent copy is in
  * the cache goes as a delta against it in an XbzrlePages message when the delta
  * is short enough; otherwise it goes whole, and the copy sent becomes the cached
- * one. Engine thread only.
+ * one. With compression (setCompression()) every page that would go whole is
+ * first copied the same way and compressed alone; the ones that shrink go in a
+ * CompressedPages message, the others whole. Engine thread only.
  */
 class PageSender {
 public:
@@ -71,6 +74,14 @@ public:
         qint64 bytesSaved = 0; ///< bytes whole pages would have taken, less the deltas' bytes
     };
 
+    /// What compression did so far.
+    struct CompressCounts {
+        qint64 pages = 0; ///< pages sent compressed
+        qint64 bytes = 0; ///< their compressed bytes
+        qint64 incompressible = 0; ///< pages that did not shrink (sent whole)
+        qint64 cpuNs = 0; ///< CPU time this thread spent compressing
+    };
+
     PageSender(MigrationLink &link, const PageMemory &memory, PageLedger &ledger, Hooks hooks);
 
     /**
@@ -99,11 +110,20 @@ public:
     {
         return m_deltaCounts;
     }
+    /// Compresses every page that would go whole (Compression::None: never).
+    void setCompression(Compression compression)
+    {
+        m_compression = compression;
+    }
+    const CompressCounts &compressCounts() const
+    {
+        return m_compressCounts;
+    }
 
 private:
     /// Fills m_buffers with one batch's messages; returns the pages sent as deltas.
-    std::size_t encodeBatch(
-        const std::uint32_t *batch, std::size_t n, Vm vm, MsgHeader *pagesHeader, MsgHeader *deltaHeader);
+    std::size_t encodeBatch(const std::uint32_t *batch, std::size_t n, Vm vm, MsgHeader *pagesHeader,
+        MsgHeader *deltaHeader, MsgHeader *compressedHeader);
 
     MigrationLink &m_link;
     const PageMemory &m_memory;
@@ -117,6 +137,12 @@ private:
     std::vector<std::uint64_t> m_deltaIndices; // the batch's pages sent as deltas ...
     std::vector<std::uint32_t> m_deltaLengths; // ... their deltas' lengths ...
     std::vector<std::uint8_t> m_deltaBytes; // ... and the deltas
+    Compression m_compression = Compression::None;
+    PageCompressor m_compressor;
+    CompressCounts m_compressCounts;
+    std::vector<std::uint64_t> m_compressedIndices; // the batch's pages sent compressed ...
+    std::vector<std::uint32_t> m_compressedLengths; // ... their lengths ...
+    std::vector<std::uint8_t> m_compressedBytes; // ... and the compressed pages
     std::vector<boost::asio::const_buffer> m_buffers; // the batch's gather list
 };
 

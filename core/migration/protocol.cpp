@@ -104,6 +104,42 @@ bool checkXbzrleLengths(const std::uint32_t *lengths, std::size_t n, std::uint64
     return false;
 }
 
+bool checkCompressedHeader(const MsgHeader &h, QString *error)
+{
+    const std::uint32_t n = h.count;
+    if (n != 0 && n <= kMaxPagesPerMessage && h.bodyBytes >= compressedBodyBytes(n, n)
+        && h.bodyBytes <= compressedBodyBytes(n, std::uint64_t(n) * kMaxCompressedPageBytes))
+        return true;
+    if (error)
+        *error = QStringLiteral("protocol error: bad batch of %1 compressed pages in %2 bytes")
+                     .arg(n)
+                     .arg(h.bodyBytes);
+    return false;
+}
+
+bool checkCompressedLengths(
+    const std::uint32_t *lengths, std::size_t n, std::uint64_t bodyBytes, QString *error)
+{
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (lengths[i] == 0 || lengths[i] > kMaxCompressedPageBytes) {
+            if (error)
+                *error = QStringLiteral("protocol error: a compressed page of %1 bytes (1 to %2)")
+                             .arg(lengths[i])
+                             .arg(kMaxCompressedPageBytes);
+            return false;
+        }
+        sum += lengths[i];
+    }
+    if (compressedBodyBytes(n, sum) == bodyBytes)
+        return true;
+    if (error)
+        *error = QStringLiteral("protocol error: compressed pages of %1 bytes in a body of %2")
+                     .arg(sum)
+                     .arg(bodyBytes);
+    return false;
+}
+
 bool checkPageIndices(const std::uint64_t *indices, std::size_t n, std::uint64_t pages, QString *error)
 {
     for (std::size_t i = 0; i < n; ++i) {

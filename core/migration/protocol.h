@@ -1,5 +1,6 @@
 #pragma once
 
+#include "pagecompressor.h"
 #include "pagememory.h"
 #include "xbzrle.h"
 
@@ -39,6 +40,9 @@ enum class MsgType : std::uint32_t {
     /// src->dst (pre-copy), count pages sent as deltas against their last copy (see xbzrle.h):
     /// count x u64 index, count x u32 delta length, then the deltas one after the other
     XbzrlePages = 13,
+    /// src->dst (pre-copy, stop-and-copy), count pages each compressed alone (pagecompressor.h):
+    /// count x u64 index, count x u32 compressed length, then the compressed pages one after the other
+    CompressedPages = 14,
 };
 
 /// Why a destination refused a source: the arg of the Abort it sends before it closes.
@@ -114,6 +118,12 @@ constexpr std::uint64_t xbzrleBodyBytes(std::size_t pages, std::uint64_t deltaBy
     return std::uint64_t(pages) * (sizeof(std::uint64_t) + sizeof(std::uint32_t)) + deltaBytes;
 }
 
+/// Bytes of a CompressedPages message's body for @p pages pages of @p dataBytes bytes in all.
+constexpr std::uint64_t compressedBodyBytes(std::size_t pages, std::uint64_t dataBytes)
+{
+    return std::uint64_t(pages) * (sizeof(std::uint64_t) + sizeof(std::uint32_t)) + dataBytes;
+}
+
 /// A header for a message of @p type.
 MsgHeader makeHeader(
     MsgType type, std::uint32_t count = 0, std::uint64_t arg = 0, std::uint64_t bodyBytes = 0);
@@ -142,6 +152,17 @@ bool checkXbzrleHeader(const MsgHeader &h, QString *error);
  * most kXbzrleMaxDeltaBytes and add up to the rest of its body (@p bodyBytes in all).
  */
 bool checkXbzrleLengths(const std::uint32_t *lengths, std::size_t n, std::uint64_t bodyBytes, QString *error);
+/**
+ * @brief Whether @p h is a valid CompressedPages header: 1..kMaxPagesPerMessage pages and a
+ * body that holds their indices and lengths and 1 to kMaxCompressedPageBytes bytes per page.
+ */
+bool checkCompressedHeader(const MsgHeader &h, QString *error);
+/**
+ * @brief Whether the compressed lengths @p lengths[0..n) of a CompressedPages message are each
+ * 1 to kMaxCompressedPageBytes and add up to the rest of its body (@p bodyBytes in all).
+ */
+bool checkCompressedLengths(
+    const std::uint32_t *lengths, std::size_t n, std::uint64_t bodyBytes, QString *error);
 /// Whether every index of @p indices[0..n) names a page of a memory of @p pages pages.
 bool checkPageIndices(const std::uint64_t *indices, std::size_t n, std::uint64_t pages, QString *error);
 /// The largest VM a destination accepts, in pages (256 GiB).

@@ -2,7 +2,8 @@
 // source decodes the node's answers): headers and bodies one after the other, each checked by
 // protocol.h's rules in the node's order (a Hello's token before its values, pages only after
 // a Hello). What a check accepts is checked again a second way; what it refuses has a one-line
-// reason. Decoding stops where the node would close the connection.
+// reason; compressed pages are inflated as the node does. Decoding stops where the node would
+// close the connection.
 #include "migration/protocol.h"
 
 #include <algorithm>
@@ -19,6 +20,9 @@ namespace {
 
 constexpr std::string_view kToken = "fuzz-token";
 constexpr std::uint64_t kNodePages = 16384; // a node with a 64 MiB cap
+
+/// One compressor for every input, as a node keeps one per session.
+PageCompressor g_compressor;
 
 /// The input as a stream the node reads from.
 struct Stream {
@@ -178,6 +182,56 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
                 if (!applied && page != before)
                     __builtin_trap();
                 if (applied && delta.empty() && page != before)
+                    __builtin_trap();
+            }
+            break;
+        }
+        case MsgType::CompressedPages: {
+            if (pages == 0)
+                return 0;
+            const bool ok = checkCompressedHeader(h, &error);
+            expectRefusal(ok, error);
+            if (!ok)
+                return 0;
+            if (h.count == 0 || h.count > kMaxPagesPerMessage
+                || h.bodyBytes < compressedBodyBytes(h.count, h.count)
+                || h.bodyBytes
+                    > compressedBodyBytes(h.count, std::uint64_t(h.count) * kMaxCompressedPageBytes))
+                __builtin_trap();
+            indices.resize(h.count);
+            std::vector<std::uint32_t> lengths(h.count);
+            if (!in.read(indices.data(), indices.size() * sizeof(std::uint64_t))
+                || !in.read(lengths.data(), lengths.size() * sizeof(std::uint32_t)))
+                return 0;
+            const bool inside = checkPageIndices(indices.data(), indices.size(), pages, &error)
+                && checkCompressedLengths(lengths.data(), lengths.size(), h.bodyBytes, &error);
+            expectRefusal(inside, error);
+            if (!inside)
+                return 0;
+            std::uint64_t sum = 0;
+            for (std::uint32_t n : lengths) {
+                if (n == 0 || n > kMaxCompressedPageBytes)
+                    __builtin_trap();
+                sum += n;
+            }
+            if (compressedBodyBytes(h.count, sum) != h.bodyBytes)
+                __builtin_trap();
+            // Each compressed page inflates to exactly one page, or is refused with a reason;
+            // an accepted one compresses back to something that inflates to the same page.
+            std::vector<std::uint8_t> page(kPageBytes), again(kPageBytes), packed(kMaxCompressedPageBytes);
+            for (std::uint32_t n : lengths) {
+                std::vector<std::uint8_t> compressed(n);
+                if (!in.read(compressed.data(), compressed.size()))
+                    return 0;
+                QString why;
+                const bool inflated = g_compressor.decompress(compressed.data(), n, page.data(), &why);
+                expectRefusal(inflated, why);
+                if (!inflated)
+                    continue;
+                const std::ptrdiff_t packedBytes = g_compressor.compress(page.data(), packed.data());
+                if (packedBytes > 0
+                    && (!g_compressor.decompress(packed.data(), std::size_t(packedBytes), again.data(), &why)
+                        || again != page))
                     __builtin_trap();
             }
             break;

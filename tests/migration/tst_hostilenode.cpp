@@ -5,6 +5,7 @@
 // other machines requires a shared token, checked before anything else.
 #include "migration/migrationengine.h"
 #include "migration/migrationnode.h"
+#include "migration/pagecompressor.h"
 #include "migration/protocol.h"
 
 #include "engine/engine.h"
@@ -13,6 +14,8 @@
 #include <QRandomGenerator>
 #include <QTest>
 #include <QTextStream>
+
+#include <zlib.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -133,6 +136,9 @@ private Q_SLOTS:
     void badWorkloadValuesRefused();
     void badDeltasRefused_data();
     void badDeltasRefused();
+    void badCompressedPagesRefused_data();
+    void badCompressedPagesRefused();
+    void compressedPagesArriveWhole();
     void truncatedAndRandomInputRefused();
     void sessionsAreCapped();
     void defaultMemoryCapFitsTheMachine();
@@ -351,6 +357,134 @@ void TestHostileNode::badDeltasRefused()
     QVERIFY(peer.closedByNode());
     QVERIFY(logHas(message));
     nodeStillServes();
+}
+
+namespace {
+
+/// A CompressedPages message: @p pages[i] as @p data[i], with the lengths the table announces.
+QByteArray compressedMessage(const std::vector<std::uint64_t> &pages, const std::vector<QByteArray> &data,
+    std::vector<std::uint32_t> lengths = {})
+{
+    QByteArray body;
+    for (std::uint64_t p : pages)
+        body.append(reinterpret_cast<const char *>(&p), sizeof p);
+    if (lengths.empty())
+        for (const QByteArray &d : data)
+            lengths.push_back(std::uint32_t(d.size()));
+    for (std::uint32_t n : lengths)
+        body.append(reinterpret_cast<const char *>(&n), sizeof n);
+    for (const QByteArray &d : data)
+        body.append(d);
+    const MsgHeader h
+        = makeHeader(MsgType::CompressedPages, std::uint32_t(pages.size()), 0, std::uint64_t(body.size()));
+    return QByteArray(reinterpret_cast<const char *>(&h), sizeof h) + body;
+}
+
+/// zlib data for @p bytes bytes of @p fill, from zlib itself (ProcLab's compressor only makes pages).
+QByteArray zlibOf(int bytes, char fill)
+{
+    const QByteArray data(bytes, fill);
+    uLongf n = compressBound(uLong(bytes));
+    QByteArray out(int(n), '\0');
+    if (compress2(reinterpret_cast<Bytef *>(out.data()), &n,
+            reinterpret_cast<const Bytef *>(data.constData()), uLong(bytes), 9)
+        != Z_OK)
+        return {};
+    out.resize(int(n));
+    return out;
+}
+
+} // namespace
+
+void TestHostileNode::badCompressedPagesRefused_data()
+{
+    QTest::addColumn<bool>("postCopy");
+    QTest::addColumn<QByteArray>("message");
+    QTest::addColumn<QString>("log");
+    // A good compressed page, for the faults that are not in the compressed data itself.
+    PageCompressor c;
+    std::vector<std::uint8_t> packed(kMaxCompressedPageBytes);
+    const QByteArray page(int(kPageBytes), '\x22');
+    const std::ptrdiff_t n
+        = c.compress(reinterpret_cast<const std::uint8_t *>(page.constData()), packed.data());
+    const QByteArray good(reinterpret_cast<const char *>(packed.data()), int(std::max<std::ptrdiff_t>(n, 0)));
+    QTest::newRow("inflates to more than a page")
+        << false << compressedMessage({5}, {zlibOf(int(kPageBytes) + 1, 'a')})
+        << "inflates to more than one page";
+    QTest::newRow("inflates to less than a page")
+        << false << compressedMessage({5}, {zlibOf(int(kPageBytes) - 1, 'a')})
+        << "inflates to 4095 bytes, not one page (4096)";
+    QTest::newRow("not zlib") << false << compressedMessage({5}, {QByteArray("garbage!")})
+                              << "is not valid zlib data";
+    QTest::newRow("trailing bytes") << false << compressedMessage({5}, {good + "!"})
+                                    << "has 1 bytes after its end";
+    QTest::newRow("an empty compressed page")
+        << false << compressedMessage({5}, {QByteArray()}) << "bad batch of 1 compressed pages in 12 bytes";
+    QTest::newRow("lengths and body disagree")
+        << false << compressedMessage({5}, {good}, {2}) << "compressed pages of 2 bytes in a body of";
+    QTest::newRow("a page that does not exist")
+        << false << compressedMessage({1000}, {good}) << "page 1000 does not exist";
+    QTest::newRow("compressed pages in post-copy")
+        << true << compressedMessage({5}, {good}) << "compressed pages in post-copy";
+}
+
+void TestHostileNode::badCompressedPagesRefused()
+{
+    QFETCH(bool, postCopy);
+    QFETCH(QByteArray, message);
+    QFETCH(QString, log);
+    RawPeer peer(m_node->port());
+    HelloBody hello = smallHello();
+    if (postCopy)
+        hello.strategy = std::uint32_t(WireStrategy::PostCopy);
+    QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+    QVERIFY(peer.receiveHeader());
+    QVERIFY(peer.send(message.constData(), std::size_t(message.size())));
+    QVERIFY(peer.closedByNode());
+    QVERIFY(logHas(log));
+    nodeStillServes();
+}
+
+void TestHostileNode::compressedPagesArriveWhole()
+{
+    // Every page of a small VM compressed (a different compressible page each), then the CPU
+    // state and the checksum of those pages: the node inflates them and finds its memory equal.
+    RawPeer peer(m_node->port());
+    HelloBody hello = smallHello();
+    hello.dirtyRatePagesPerSec = 0;
+    QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+    const auto ack = peer.receiveHeader();
+    QVERIFY(ack && ack->type == std::uint32_t(MsgType::HelloAck));
+    PageCompressor c;
+    std::vector<std::uint8_t> packed(kMaxCompressedPageBytes);
+    std::uint64_t checksum = 0;
+    for (std::uint64_t first = 0; first < hello.pages; first += kMaxPagesPerMessage) {
+        std::vector<std::uint64_t> pages;
+        std::vector<QByteArray> data;
+        for (std::uint64_t p = first; p < std::min<std::uint64_t>(hello.pages, first + kMaxPagesPerMessage);
+             ++p) {
+            std::vector<std::uint8_t> page(kPageBytes, std::uint8_t(p));
+            std::memcpy(page.data() + (p * 16) % kPageBytes, &p, sizeof p);
+            checksum += pageChecksumTerm(p, pageHash(page.data()));
+            const std::ptrdiff_t n = c.compress(page.data(), packed.data());
+            QVERIFY(n > 0);
+            pages.push_back(p);
+            data.emplace_back(reinterpret_cast<const char *>(packed.data()), int(n));
+        }
+        const QByteArray msg = compressedMessage(pages, data);
+        QVERIFY(peer.send(msg.constData(), std::size_t(msg.size())));
+    }
+    const VmStateBody state;
+    QVERIFY(peer.send(MsgType::CpuState, &state, sizeof state));
+    const auto resumed = peer.receiveHeader();
+    QVERIFY2(resumed && resumed->type == std::uint32_t(MsgType::Resumed), "the VM did not resume");
+    QVERIFY(peer.send(MsgType::Complete, nullptr, 0, checksum));
+    const auto verified = peer.receiveHeader();
+    QVERIFY(verified);
+    QCOMPARE(verified->type, std::uint32_t(MsgType::Verified));
+    QCOMPARE(verified->arg, checksum); // the node's checksum of what it inflated
+    QCOMPARE(verified->count, 1u); // equal
+    QVERIFY(logHas(QStringLiteral(": equal")));
 }
 
 void TestHostileNode::truncatedAndRandomInputRefused()

@@ -237,15 +237,24 @@ void TestMigration::memoryEqualAfterEachStrategy_data()
     QTest::addColumn<double>("bandwidth");
     QTest::addColumn<QString>("dirtyLog");
     QTest::addColumn<qint64>("xbzrleCache");
-    QTest::newRow("stopcopy") << "stopcopy" << 0.0 << "bitmap" << qint64(0);
-    QTest::newRow("precopy") << "precopy" << 0.0 << "bitmap" << qint64(0);
-    QTest::newRow("precopy capped") << "precopy" << 400e6 << "bitmap" << qint64(0);
-    QTest::newRow("precopy capped, write faults") << "precopy" << 400e6 << "write_faults" << qint64(0);
-    QTest::newRow("precopy capped, deltas") << "precopy" << 400e6 << "bitmap" << 4 * kMiB;
-    QTest::newRow("precopy capped, deltas, small cache") << "precopy" << 400e6 << "bitmap" << 64 * 1024LL;
-    QTest::newRow("precopy capped, deltas, write faults") << "precopy" << 400e6 << "write_faults" << 4 * kMiB;
-    QTest::newRow("postcopy") << "postcopy" << 0.0 << "bitmap" << qint64(0);
-    QTest::newRow("postcopy capped") << "postcopy" << 200e6 << "bitmap" << qint64(0);
+    QTest::addColumn<QString>("compress");
+    QTest::newRow("stopcopy") << "stopcopy" << 0.0 << "bitmap" << qint64(0) << "none";
+    QTest::newRow("precopy") << "precopy" << 0.0 << "bitmap" << qint64(0) << "none";
+    QTest::newRow("precopy capped") << "precopy" << 400e6 << "bitmap" << qint64(0) << "none";
+    QTest::newRow("precopy capped, write faults")
+        << "precopy" << 400e6 << "write_faults" << qint64(0) << "none";
+    QTest::newRow("precopy capped, deltas") << "precopy" << 400e6 << "bitmap" << 4 * kMiB << "none";
+    QTest::newRow("precopy capped, deltas, small cache")
+        << "precopy" << 400e6 << "bitmap" << 64 * 1024LL << "none";
+    QTest::newRow("precopy capped, deltas, write faults")
+        << "precopy" << 400e6 << "write_faults" << 4 * kMiB << "none";
+    QTest::newRow("stopcopy, zlib") << "stopcopy" << 0.0 << "bitmap" << qint64(0) << "zlib";
+    QTest::newRow("precopy capped, zlib") << "precopy" << 400e6 << "bitmap" << qint64(0) << "zlib";
+    QTest::newRow("precopy capped, deltas, zlib") << "precopy" << 400e6 << "bitmap" << 4 * kMiB << "zlib";
+    QTest::newRow("postcopy, zlib (not used after the resume)")
+        << "postcopy" << 0.0 << "bitmap" << qint64(0) << "zlib";
+    QTest::newRow("postcopy") << "postcopy" << 0.0 << "bitmap" << qint64(0) << "none";
+    QTest::newRow("postcopy capped") << "postcopy" << 200e6 << "bitmap" << qint64(0) << "none";
 }
 
 void TestMigration::memoryEqualAfterEachStrategy()
@@ -254,10 +263,12 @@ void TestMigration::memoryEqualAfterEachStrategy()
     QFETCH(double, bandwidth);
     QFETCH(QString, dirtyLog);
     QFETCH(qint64, xbzrleCache);
+    QFETCH(QString, compress);
     const auto eOwner = makeEngine<MigrationEngine>();
     MigrationEngine &e = *eOwner;
     QVariantMap params {{QStringLiteral("strategy"), strategy}, {QStringLiteral("dirty_rate"), 3000},
-        {QStringLiteral("bandwidth"), bandwidth}, {QStringLiteral("dirty_log"), dirtyLog}};
+        {QStringLiteral("bandwidth"), bandwidth}, {QStringLiteral("dirty_log"), dirtyLog},
+        {QStringLiteral("compress"), compress}};
     if (xbzrleCache > 0) {
         // Rounds until the limit of 4, so pages are sent again and again while the VM writes.
         params.insert(QStringLiteral("xbzrle_cache"), xbzrleCache);
@@ -304,6 +315,18 @@ void TestMigration::memoryEqualAfterEachStrategy()
         QCOMPARE(perRound, num(r, "xbzrle_hits"));
     } else {
         QVERIFY(!r.summary.contains(QStringLiteral("xbzrle_hits")));
+    }
+    if (compress == QLatin1String("zlib") && strategy != QLatin1String("postcopy")) {
+        // Every page not sent as a delta was offered to the compressor: sent compressed, or
+        // whole because it did not shrink (the guest's memory is random, so mostly that).
+        QCOMPARE(str(r, "compress"), compress);
+        const double whole = num(r, "pages_sent") - (xbzrleCache > 0 ? num(r, "xbzrle_hits") : 0.0);
+        QCOMPARE(num(r, "compressed_pages") + num(r, "incompressible_pages"), whole);
+        QVERIFY(num(r, "compressed_bytes") <= num(r, "compressed_pages") * (4096 - 1));
+        QCOMPARE(num(r, "compressed_bytes") > 0, num(r, "compressed_pages") > 0);
+        QVERIFY(num(r, "compress_cpu_ms") > 0);
+    } else {
+        QVERIFY(!r.summary.contains(QStringLiteral("compressed_pages")));
     }
     if (dirtyLog == QLatin1String("write_faults")) {
         // The vCPU marked nothing itself: every re-sent page was found by a
@@ -395,16 +418,27 @@ void TestMigration::cutConnectionAbandons_data()
                                      << "paused";
     QTest::newRow("postcopy after resume") << "postcopy"
                                            << "after_resume";
+    // With compression: the cut comes between compressed batches; nothing half-applied is used.
+    QTest::newRow("precopy first pass, zlib") << "precopy,zlib"
+                                              << "first_pass";
+    QTest::newRow("precopy paused, zlib") << "precopy,zlib"
+                                          << "paused";
+    QTest::newRow("stopcopy paused, zlib") << "stopcopy,zlib"
+                                           << "paused";
 }
 
 void TestMigration::cutConnectionAbandons()
 {
     QFETCH(QString, strategy);
     QFETCH(QString, cut);
+    // "strategy,zlib": the same with compressed pages.
+    const QString compress
+        = strategy.endsWith(QLatin1String(",zlib")) ? QStringLiteral("zlib") : QStringLiteral("none");
+    strategy = strategy.section(QLatin1Char(','), 0, 0);
     // No writes: the source's memory must still be exactly what the guest was given.
     const Result r = runMigration({{QStringLiteral("strategy"), strategy}, {QStringLiteral("dirty_rate"), 0},
         {QStringLiteral("cut_at"), cut}, {QStringLiteral("bandwidth"), 400e6},
-        {QStringLiteral("after_ms"), 300}});
+        {QStringLiteral("after_ms"), 300}, {QStringLiteral("compress"), compress}});
     QVERIFY2(r.error.startsWith(QStringLiteral("migration abandoned")), qPrintable(r.error));
     QVERIFY2(r.error.contains(QStringLiteral("source")), qPrintable(r.error));
     QVERIFY(r.summary.value(QStringLiteral("abandoned")).toBool());
@@ -534,6 +568,8 @@ void TestMigration::summaryKeysAreDeclared_data()
     QTest::newRow("precopy, delta cache") << QVariantMap {
         {QStringLiteral("strategy"), QStringLiteral("precopy")}, {QStringLiteral("xbzrle_cache"), 4 * kMiB},
         {QStringLiteral("max_rounds"), 3}, {QStringLiteral("downtime_limit_ms"), 1}};
+    QTest::newRow("precopy, zlib") << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("precopy")},
+        {QStringLiteral("compress"), QStringLiteral("zlib")}};
     QTest::newRow("postcopy") << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("postcopy")}};
     QTest::newRow("postcopy, cut") << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("postcopy")},
         {QStringLiteral("cut_at"), QStringLiteral("after_resume")}};

@@ -19,6 +19,7 @@ private Q_SLOTS:
     void deltaBatchChecks_data();
     void deltaBatchChecks();
     void deltaLengthChecks();
+    void compressedBatchChecks();
     void messageRoundTrip();
     void pageIndices();
     void helloChecks_data();
@@ -115,6 +116,41 @@ void TestProtocol::deltaLengthChecks()
     // A length beyond the longest delta is refused whatever the sum.
     const std::uint32_t huge[] = {0xffffffffu, 2};
     QVERIFY(!checkXbzrleLengths(huge, 2, xbzrleBodyBytes(2, 1), &error));
+}
+
+void TestProtocol::compressedBatchChecks()
+{
+    // Each compressed page: a u64 index and a u32 length, then 1 to kMaxCompressedPageBytes.
+    QCOMPARE(compressedBodyBytes(3, 0), std::uint64_t(36));
+    QString error;
+    auto header = [](std::uint32_t count, std::uint64_t bodyBytes) {
+        return makeHeader(MsgType::CompressedPages, count, 0, bodyBytes);
+    };
+    QVERIFY(checkCompressedHeader(header(1, 13), &error));
+    QVERIFY(checkCompressedHeader(
+        header(kMaxPagesPerMessage, std::uint64_t(kMaxPagesPerMessage) * (12 + kMaxCompressedPageBytes)),
+        &error));
+    QVERIFY(!checkCompressedHeader(header(1, 12), &error)); // an empty page cannot be
+    QVERIFY2(error.startsWith(QStringLiteral("protocol error: bad batch of 1 compressed pages")),
+        qPrintable(error));
+    QVERIFY(!checkCompressedHeader(header(0, 0), &error));
+    QVERIFY(!checkCompressedHeader(
+        header(kMaxPagesPerMessage + 1, std::uint64_t(kMaxPagesPerMessage + 1) * 13), &error));
+    QVERIFY(!checkCompressedHeader(header(2, 2 * (12 + kMaxCompressedPageBytes) + 1), &error));
+
+    const std::uint32_t lengths[] = {1, 17, std::uint32_t(kMaxCompressedPageBytes)};
+    const std::uint64_t sum = 18 + kMaxCompressedPageBytes;
+    QVERIFY2(checkCompressedLengths(lengths, 3, compressedBodyBytes(3, sum), &error), qPrintable(error));
+    QVERIFY(!checkCompressedLengths(lengths, 3, compressedBodyBytes(3, sum) + 1, &error));
+    QVERIFY2(error.contains(QStringLiteral("in a body of")), qPrintable(error));
+    const std::uint32_t empty[] = {0, 5};
+    QVERIFY(!checkCompressedLengths(empty, 2, compressedBodyBytes(2, 5), &error));
+    QVERIFY2(error.contains(QStringLiteral("a compressed page of 0 bytes")), qPrintable(error));
+    const std::uint32_t whole[] = {std::uint32_t(kPageBytes)}; // not shorter than a page
+    QVERIFY(!checkCompressedLengths(whole, 1, compressedBodyBytes(1, kPageBytes), &error));
+    const std::uint32_t huge[] = {0xffffffffu, 2};
+    QVERIFY(!checkCompressedLengths(huge, 2, compressedBodyBytes(2, 1), &error));
+    QVERIFY(!error.contains(QLatin1Char('\n')));
 }
 
 void TestProtocol::messageRoundTrip()

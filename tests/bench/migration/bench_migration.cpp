@@ -183,7 +183,7 @@ int main(int argc, char **argv)
 
     // 1. Throughput: 1 GiB, no writes, uncapped, alternating with the plain-TCP reference.
     if (wanted.contains(QLatin1String("1"))) {
-        std::vector<double> gbps, totalMs, raw, ratio;
+        std::vector<double> gbps, totalMs, raw, ratio, compressMs, compressedShare;
         for (int i = 0; i < reps; ++i) {
             const double reference = rawLoopbackGBps(std::size_t(1024) * mib); // side by side, alternating
             raw.push_back(reference);
@@ -201,6 +201,11 @@ int main(int argc, char **argv)
             gbps.push_back(num(r, "memory_mib") * mib / (num(r, "total_ms") / 1000) / 1e9);
             if (reference > 0)
                 ratio.push_back(gbps.back() / reference); // against the reference run just before
+            if (r.summary.contains(QStringLiteral("compress_cpu_ms"))) { // with --set compress=zlib
+                compressMs.push_back(num(r, "compress_cpu_ms"));
+                compressedShare.push_back(
+                    100 * num(r, "compressed_pages") / std::max(1.0, num(r, "pages_sent")));
+            }
         }
         out << "1) 1 GiB VM, no writes, uncapped loopback (pre-copy, 1 round)\n";
         out << "   total migration time (ms): " << fmt(stat(totalMs)) << "\n";
@@ -209,6 +214,10 @@ int main(int argc, char **argv)
             << fmt(stat(raw), 2) << "\n";
         out << "   migration / plain TCP, each run against the reference run beside it: "
             << fmt(stat(ratio), 2) << "   [issue target: 0.90 or more]\n";
+        if (!compressMs.empty()) {
+            out << "   CPU time compressing on the source (ms): " << fmt(stat(compressMs)) << "\n";
+            out << "   pages that shrank and went compressed (%): " << fmt(stat(compressedShare)) << "\n";
+        }
         const Stat g = stat(gbps), rr = stat(raw);
         if (rr.median > 0)
             out << "   migration / plain TCP (medians): " << QString::number(g.median / rr.median, 'f', 2)
