@@ -14,6 +14,9 @@ const QStringList kStrategyIds
     = {QStringLiteral("stopcopy"), QStringLiteral("precopy"), QStringLiteral("postcopy")};
 const QStringList kCutIds = {QStringLiteral("none"), QStringLiteral("handshake"),
     QStringLiteral("first_pass"), QStringLiteral("paused"), QStringLiteral("after_resume")};
+// In WorkloadKind's order.
+const QStringList kWorkloadIds = {
+    QStringLiteral("hotset"), QStringLiteral("rewrite"), QStringLiteral("overrun"), QStringLiteral("idle")};
 
 } // namespace
 
@@ -53,6 +56,22 @@ ParamSchema MigrationConfig::schema()
                 "of this size; a dirty page found there goes as a delta against that copy (its "
                 "changed bytes, run-length encoded) when the delta is shorter than the page. "
                 "0 turns it off.")),
+        ParamSpec::choice(QStringLiteral("auto_converge"), QStringLiteral("Auto-converge"),
+            QStringLiteral("off"), {QStringLiteral("off"), QStringLiteral("on")},
+            QStringLiteral(
+                "Pre-copy: when a round dirties at least half as many pages as it sent (the dirty set "
+                "does not shrink), throttle the vCPU: 20 % of its time taken away, then 10 % more "
+                "after each such round, at most 99 %, as QEMU's auto-converge does. The guest pays "
+                "in slower answers to its client.")),
+        ParamSpec::choice(QStringLiteral("workload"), QStringLiteral("Workload"), QStringLiteral("hotset"),
+            kWorkloadIds,
+            QStringLiteral(
+                "What the VM's vCPU does. hotset: writes a few words of a page, dirty_rate times a "
+                "second, hot_share % of them into the hot set. rewrite: the same pages, but every "
+                "write refills the whole page (a buffer reused), so deltas save little. overrun: "
+                "sweeps the hot set page after page at twice the pages the capped link carries "
+                "(dirty_rate without a cap), so pre-copy cannot converge unless the vCPU is "
+                "throttled. idle: no writes, only the client's requests.")),
         ParamSpec::integer(QStringLiteral("downtime_limit_ms"), QStringLiteral("Downtime limit"), 300, 1,
             60000, QStringLiteral("ms"),
             QStringLiteral("Pre-copy stops when the dirty pages fit in this time.")),
@@ -88,6 +107,15 @@ ParamSchema MigrationConfig::schema()
     };
 }
 
+double MigrationConfig::effectiveDirtyRate() const
+{
+    if (workload == WorkloadKind::Idle)
+        return 0;
+    if (workload == WorkloadKind::Overrun && bandwidthBitsPerSec > 0)
+        return 2 * bandwidthBitsPerSec / 8 / double(kPageBytes);
+    return dirtyRatePagesPerSec;
+}
+
 std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &values, QString *error)
 {
     auto integer = [&](const char *name) { return values.value(QLatin1String(name)).toLongLong(); };
@@ -109,6 +137,8 @@ std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &va
     c.downtimeLimitMs = double(integer("downtime_limit_ms"));
     c.writeFaults = text("dirty_log") == QLatin1String("write_faults");
     c.xbzrleCacheBytes = std::size_t(integer("xbzrle_cache"));
+    c.autoConverge = text("auto_converge") == QLatin1String("on");
+    c.workload = static_cast<WorkloadKind>(std::max<int>(0, int(kWorkloadIds.indexOf(text("workload")))));
     c.maxRounds = int(integer("max_rounds"));
     c.maxTotalFactor = real("max_total_factor");
     c.warmupMs = integer("warmup_ms");

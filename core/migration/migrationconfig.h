@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol.h"
+#include "vm.h"
 
 #include "engine/parameter.h"
 
@@ -29,6 +30,8 @@ struct MigrationConfig {
     double downtimeLimitMs = 300; ///< pre-copy's stop rule
     bool writeFaults = false; ///< pre-copy's dirty log by write faults instead of the vCPU's own bits
     std::size_t xbzrleCacheBytes = 0; ///< pre-copy's delta cache (XBZRLE); 0: off
+    bool autoConverge = false; ///< pre-copy: throttle the vCPU while the dirty set does not shrink
+    migration::WorkloadKind workload = migration::WorkloadKind::HotSet;
     int maxRounds = 30;
     double maxTotalFactor = 3;
     qint64 warmupMs = 1000; ///< the VM runs on the source before the migration
@@ -42,6 +45,12 @@ struct MigrationConfig {
     Cut cut = Cut::None;
     std::uint64_t seed = 1;
     std::chrono::milliseconds opTimeout {10000}; ///< any socket operation
+
+    /**
+     * @brief The vCPU's page writes per second: as asked, except for the overrun
+     * workload on a capped link, which writes twice as many pages as the link carries.
+     */
+    double effectiveDirtyRate() const;
 
     /// @brief The parameters of the `migration` engine.
     static ParamSchema schema();

@@ -72,7 +72,7 @@ struct HelloBody {
     double dirtyRatePagesPerSec = 0;
     std::uint64_t requestReads = 0; ///< pages a client request reads
     std::uint32_t tokenBytes = 0; ///< bytes of token in use; 0: no token
-    std::uint32_t reserved = 0;
+    std::uint32_t workload = 0; ///< what the vCPU does (migration::WorkloadKind)
     /// The node's shared token (`proclab node --token`), zero-padded. Sent in clear: it keeps
     /// out peers that do not know it, not a listener on the network.
     char token[kMaxTokenBytes] = {};
@@ -97,6 +97,7 @@ struct StatsBody {
     std::uint64_t maxFaultWaitNs = 0;
     std::int64_t degradedNs = 0; ///< post-copy: resume until the last page arrived
     std::uint64_t writes = 0; ///< page writes done on the destination
+    std::uint64_t faultWaitP50Ns = 0; ///< post-copy: the median wait of the vCPU for a page
 };
 
 // ---- Encoding and checking, shared by the source (the engine's link and senders) and the
@@ -150,6 +151,8 @@ inline constexpr std::uint64_t kMaxPages = std::uint64_t(1) << 26;
 inline constexpr double kMaxDirtyRatePagesPerSec = 1e7;
 /// The most pages one client request may read on the destination.
 inline constexpr std::uint64_t kMaxRequestReads = 4096;
+/// The largest workload id HelloBody::workload may carry (migration::WorkloadKind).
+inline constexpr std::uint32_t kMaxWorkload = 3;
 /**
  * @brief Whether @p hello is a ProcLab migration this build speaks, of an acceptable size
  * (at most @p maxPages pages) and with every workload value in range: a known strategy, a hot
