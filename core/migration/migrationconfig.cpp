@@ -74,7 +74,8 @@ ParamSchema MigrationConfig::schema()
                 "throttled. idle: no writes, only the client's requests.")),
         ParamSpec::integer(QStringLiteral("downtime_limit_ms"), QStringLiteral("Downtime limit"), 300, 1,
             60000, QStringLiteral("ms"),
-            QStringLiteral("Pre-copy stops when the dirty pages fit in this time.")),
+            QStringLiteral("Pre-copy stops when the dirty pages fit in this time. Every strategy's "
+                           "result says whether the client's downtime stayed within it.")),
         ParamSpec::integer(QStringLiteral("max_rounds"), QStringLiteral("Maximum rounds"), 30, 1, 1000,
             QStringLiteral("rounds"),
             QStringLiteral("Pre-copy stops after this many rounds (round 0 included).")),

@@ -104,6 +104,7 @@ void MigrationEngine::run()
     m_run.writeFaults = cfg.writeFaults;
     m_run.dirtyRatePagesPerSec = cfg.effectiveDirtyRate();
     m_run.workload = cfg.workload;
+    m_run.downtimeLimitMs = cfg.downtimeLimitMs;
     m_run.autoConverge = cfg.autoConverge && cfg.strategy == WireStrategy::PreCopy;
     m_run.capBitsPerSec = cfg.bandwidthBitsPerSec;
     m_run.xbzrleCacheBytes = cfg.strategy == WireStrategy::PreCopy ? cfg.xbzrleCacheBytes : 0;

@@ -26,13 +26,14 @@ QString workloadId(WorkloadKind kind)
     return {};
 }
 
-double median(std::vector<double> v)
+/// The value @p percent % of @p v are at or below (nearest rank); 0 for none.
+double percentileOf(std::vector<double> v, int percent)
 {
     if (v.empty())
         return 0;
-    const auto mid = v.begin() + std::ptrdiff_t(v.size() / 2);
-    std::nth_element(v.begin(), mid, v.end());
-    return *mid;
+    const auto at = v.begin() + std::ptrdiff_t((v.size() - 1) * std::size_t(percent) / 100);
+    std::nth_element(v.begin(), at, v.end());
+    return *at;
 }
 
 } // namespace
@@ -95,6 +96,9 @@ std::vector<OutputSpec> MigrationReport::outputs()
         o("throttle_percent_max", "%", "pre-copy with auto-converge: the highest throttle of the vCPU"),
         o("response_median_throttled_ms", "ms",
             "pre-copy with auto-converge: median client response time while the vCPU was throttled"),
+        o("response_p90_throttled_ms", "ms",
+            "pre-copy with auto-converge: 90th percentile of the client's response times while the vCPU "
+            "was throttled"),
         o("demand_fetches", "pages", "post-copy: pages sent because the destination's vCPU asked for them"),
         o("requests_for_pages_in_flight", "requests", "post-copy: requests for pages already on their way"),
         o("degraded_ms", "ms", "post-copy: from the resume until the last page arrived"),
@@ -113,7 +117,11 @@ std::vector<OutputSpec> MigrationReport::outputs()
         o("requests", "requests", "client requests answered during the run"),
         o("response_max_ms", "ms", "the longest client response time"),
         o("downtime_client_ms", "ms", "the longest gap between two answers the client received"),
+        o("downtime_limit_met", "",
+            "yes when the downtime the client saw stayed within downtime_limit_ms, otherwise no"),
         o("response_median_before_ms", "ms", "median client response time before the migration started"),
+        o("response_p90_before_ms", "ms",
+            "90th percentile of the client's response times before the migration started"),
         o("requests_after_abandon", "requests", "client requests sent after the migration was abandoned"),
         o("migration_start_ms", "ms", "since the run began: the migration proper starts"),
         o("pause_ms", "ms", "since the run began: the VM paused on the source"),
@@ -180,8 +188,10 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
             if (run.throttleStartMs >= 0 && c.sentMs >= run.throttleStartMs && (end < 0 || c.sentMs < end))
                 throttled.push_back(c.responseMs);
         }
-        if (!throttled.empty())
-            s.insert(QStringLiteral("response_median_throttled_ms"), median(std::move(throttled)));
+        if (!throttled.empty()) {
+            s.insert(QStringLiteral("response_median_throttled_ms"), percentileOf(throttled, 50));
+            s.insert(QStringLiteral("response_p90_throttled_ms"), percentileOf(throttled, 90));
+        }
     }
     if (run.strategy == WireStrategy::PostCopy) {
         s.insert(QStringLiteral("demand_fetches"), double(run.demandFetches));
@@ -229,9 +239,13 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
     s.insert(QStringLiteral("requests"), double(run.samples.size()));
     s.insert(QStringLiteral("response_max_ms"), maxResponse);
     s.insert(QStringLiteral("downtime_client_ms"), maxGap);
+    if (run.downtimeLimitMs > 0 && run.pauseMs >= 0 && run.resumeMs >= 0)
+        s.insert(QStringLiteral("downtime_limit_met"),
+            maxGap <= run.downtimeLimitMs ? QStringLiteral("yes") : QStringLiteral("no"));
     if (!before.empty()) {
         std::sort(before.begin(), before.end());
         s.insert(QStringLiteral("response_median_before_ms"), before[before.size() / 2]);
+        s.insert(QStringLiteral("response_p90_before_ms"), percentileOf(before, 90));
     }
     if (run.abandonMs >= 0) {
         int after = 0;

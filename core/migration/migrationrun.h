@@ -26,6 +26,7 @@ struct MigrationRun {
     bool writeFaults = false; ///< pre-copy's dirty log by write faults instead of the vCPU's bits
     double dirtyRatePagesPerSec = 0; ///< the vCPU's page writes per second
     double capBitsPerSec = 0; ///< the link's cap, 0: none
+    double downtimeLimitMs = -1; ///< the downtime asked for (pre-copy's stop rule), -1: none
     WorkloadKind workload = WorkloadKind::HotSet;
     bool autoConverge = false; ///< pre-copy throttles the vCPU while the dirty set does not shrink
 
