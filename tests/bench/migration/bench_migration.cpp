@@ -330,7 +330,7 @@ int main(int argc, char **argv)
         post.insert(QStringLiteral("strategy"), QStringLiteral("postcopy"));
         auto f = collect({plain, throttled, post},
             {"downtime_vm_ms", "downtime_client_ms", "total_ms", "rounds", "sent_per_memory",
-                "throttle_percent_max", "response_median_throttled_ms", "response_median_before_ms",
+                "throttle_percent_max", "response_p90_throttled_ms", "response_p90_before_ms",
                 "postcopy_wait_ms_max", "degraded_ms"});
         out << "5) overrun: 256 MiB VM sweeping 64 MiB at twice the link's pages, 1 Gbit/s cap\n";
         const char *names[] = {"pre-copy alone", "pre-copy with auto-converge", "post-copy"};
@@ -347,9 +347,10 @@ int main(int argc, char **argv)
             if (c == 1) {
                 out << "   highest throttle (%):                "
                     << fmt(stat(f[c]["throttle_percent_max"]), 0) << "\n";
-                out << "   client response before / throttled (ms, medians): "
-                    << fmt(stat(f[c]["response_median_before_ms"]), 2) << " / "
-                    << fmt(stat(f[c]["response_median_throttled_ms"]), 2) << "\n";
+                out << "   client response, 90th percentile, before the migration (ms): "
+                    << fmt(stat(f[c]["response_p90_before_ms"]), 2) << "\n";
+                out << "   client response, 90th percentile, while throttled (ms):      "
+                    << fmt(stat(f[c]["response_p90_throttled_ms"]), 2) << "\n";
             }
             if (c == 2) {
                 out << "   degraded time (ms):                  " << fmt(stat(f[c]["degraded_ms"])) << "\n";
