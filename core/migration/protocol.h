@@ -18,8 +18,9 @@ namespace proclab::migration {
 // are x86/ARM Linux builds of ProcLab; the Hello magic rejects anything else).
 
 inline constexpr std::uint32_t kMagic = 0x50474d31; // "PGM1"
-/// The protocol's version; 2: the Hello carries the node's token, pages may come as XBZRLE deltas.
-inline constexpr std::uint32_t kVersion = 2;
+/// The protocol's version; 2: the Hello carries the node's token, pages may come as XBZRLE deltas;
+/// 3: the Hello names the workload, the Stats carry the median wait for a page.
+inline constexpr std::uint32_t kVersion = 3;
 inline constexpr std::size_t kMaxTokenBytes = 64;
 inline constexpr std::uint32_t kMaxPagesPerMessage = 256;
 
