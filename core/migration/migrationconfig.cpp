@@ -14,6 +14,9 @@ const QStringList kStrategyIds
     = {QStringLiteral("stopcopy"), QStringLiteral("precopy"), QStringLiteral("postcopy")};
 const QStringList kCutIds = {QStringLiteral("none"), QStringLiteral("handshake"),
     QStringLiteral("first_pass"), QStringLiteral("paused"), QStringLiteral("after_resume")};
+// In WorkloadKind's order.
+const QStringList kWorkloadIds = {
+    QStringLiteral("hotset"), QStringLiteral("rewrite"), QStringLiteral("overrun"), QStringLiteral("idle")};
 
 } // namespace
 
@@ -58,9 +61,26 @@ ParamSchema MigrationConfig::schema()
             QStringLiteral("Pre-copy and stop-and-copy: zlib compresses each page the source would send "
                            "whole (level 1); a page that does not shrink goes whole. It costs the source "
                            "CPU time (reported) and pays only when the link is slower than compressing.")),
+        ParamSpec::choice(QStringLiteral("auto_converge"), QStringLiteral("Auto-converge"),
+            QStringLiteral("off"), {QStringLiteral("off"), QStringLiteral("on")},
+            QStringLiteral(
+                "Pre-copy: when a round dirties at least half as many pages as it sent (the dirty set "
+                "does not shrink), throttle the vCPU: 20 % of its time taken away, then 10 % more "
+                "after each such round, at most 99 %, as QEMU's auto-converge does. The guest pays "
+                "in slower answers to its client.")),
+        ParamSpec::choice(QStringLiteral("workload"), QStringLiteral("Workload"), QStringLiteral("hotset"),
+            kWorkloadIds,
+            QStringLiteral(
+                "What the VM's vCPU does. hotset: writes a few words of a page, dirty_rate times a "
+                "second, hot_share % of them into the hot set. rewrite: the same pages, but every "
+                "write refills the whole page (a buffer reused), so deltas save little. overrun: "
+                "sweeps the hot set page after page at twice the pages the capped link carries "
+                "(dirty_rate without a cap), so pre-copy cannot converge unless the vCPU is "
+                "throttled. idle: no writes, only the client's requests.")),
         ParamSpec::integer(QStringLiteral("downtime_limit_ms"), QStringLiteral("Downtime limit"), 300, 1,
             60000, QStringLiteral("ms"),
-            QStringLiteral("Pre-copy stops when the dirty pages fit in this time.")),
+            QStringLiteral("Pre-copy stops when the dirty pages fit in this time. Every strategy's "
+                           "result says whether the client's downtime stayed within it.")),
         ParamSpec::integer(QStringLiteral("max_rounds"), QStringLiteral("Maximum rounds"), 30, 1, 1000,
             QStringLiteral("rounds"),
             QStringLiteral("Pre-copy stops after this many rounds (round 0 included).")),
@@ -93,6 +113,15 @@ ParamSchema MigrationConfig::schema()
     };
 }
 
+double MigrationConfig::effectiveDirtyRate() const
+{
+    if (workload == WorkloadKind::Idle)
+        return 0;
+    if (workload == WorkloadKind::Overrun && bandwidthBitsPerSec > 0)
+        return 2 * bandwidthBitsPerSec / 8 / double(kPageBytes);
+    return dirtyRatePagesPerSec;
+}
+
 std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &values, QString *error)
 {
     auto integer = [&](const char *name) { return values.value(QLatin1String(name)).toLongLong(); };
@@ -115,6 +144,8 @@ std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &va
     c.writeFaults = text("dirty_log") == QLatin1String("write_faults");
     c.xbzrleCacheBytes = std::size_t(integer("xbzrle_cache"));
     c.compression = text("compress") == QLatin1String("zlib") ? Compression::Zlib : Compression::None;
+    c.autoConverge = text("auto_converge") == QLatin1String("on");
+    c.workload = static_cast<WorkloadKind>(std::max<int>(0, int(kWorkloadIds.indexOf(text("workload")))));
     c.maxRounds = int(integer("max_rounds"));
     c.maxTotalFactor = real("max_total_factor");
     c.warmupMs = integer("warmup_ms");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol.h"
+#include "vm.h"
 
 #include "engine/parameter.h"
 
@@ -31,6 +32,8 @@ struct MigrationConfig {
     std::size_t xbzrleCacheBytes = 0; ///< pre-copy's delta cache (XBZRLE); 0: off
     /// Pages compressed alone before they are sent (pre-copy and stop-and-copy)
     migration::Compression compression = migration::Compression::None;
+    bool autoConverge = false; ///< pre-copy: throttle the vCPU while the dirty set does not shrink
+    migration::WorkloadKind workload = migration::WorkloadKind::HotSet;
     int maxRounds = 30;
     double maxTotalFactor = 3;
     qint64 warmupMs = 1000; ///< the VM runs on the source before the migration
@@ -44,6 +47,12 @@ struct MigrationConfig {
     Cut cut = Cut::None;
     std::uint64_t seed = 1;
     std::chrono::milliseconds opTimeout {10000}; ///< any socket operation
+
+    /**
+     * @brief The vCPU's page writes per second: as asked, except for the overrun
+     * workload on a capped link, which writes twice as many pages as the link carries.
+     */
+    double effectiveDirtyRate() const;
 
     /// @brief The parameters of the `migration` engine.
     static ParamSchema schema();

@@ -102,7 +102,10 @@ void MigrationEngine::run()
     m_run = MigrationRun {};
     m_run.strategy = cfg.strategy;
     m_run.writeFaults = cfg.writeFaults;
-    m_run.dirtyRatePagesPerSec = cfg.dirtyRatePagesPerSec;
+    m_run.dirtyRatePagesPerSec = cfg.effectiveDirtyRate();
+    m_run.workload = cfg.workload;
+    m_run.downtimeLimitMs = cfg.downtimeLimitMs;
+    m_run.autoConverge = cfg.autoConverge && cfg.strategy == WireStrategy::PreCopy;
     m_run.capBitsPerSec = cfg.bandwidthBitsPerSec;
     m_run.xbzrleCacheBytes = cfg.strategy == WireStrategy::PreCopy ? cfg.xbzrleCacheBytes : 0;
     m_run.compressed = cfg.compression != Compression::None && cfg.strategy != WireStrategy::PostCopy;
@@ -167,14 +170,18 @@ bool MigrationEngine::setUp()
     }
 
     Workload w;
+    w.kind = cfg.workload;
     w.pages = cfg.pages;
     w.hotPages = std::min(cfg.hotPages, cfg.pages);
     w.hotFirstPage = (cfg.pages - w.hotPages) / 2; // a band in the middle of the grid
     w.hotSharePercent = cfg.hotSharePercent;
-    w.dirtyRatePagesPerSec = cfg.dirtyRatePagesPerSec;
+    w.dirtyRatePagesPerSec = cfg.effectiveDirtyRate();
     // With write-fault logging the vCPU marks nothing itself: its first write to a page traps.
     const bool faultLog = cfg.writeFaults && cfg.strategy == WireStrategy::PreCopy;
     p.vm = std::make_unique<Vm>(p.memory, w, faultLog ? nullptr : &p.dirty);
+    // Post-copy pushes first the pages the guest touched last before the pause.
+    if (cfg.strategy == WireStrategy::PostCopy)
+        p.vm->recordTouches();
     if (!p.vm->listen("127.0.0.1", 0, &error)) {
         m_run.error = error;
         return false;
@@ -233,7 +240,8 @@ bool MigrationEngine::handshake()
     hello.hotSharePercent = std::uint32_t(cfg.hotSharePercent);
     hello.hotPages = std::min(cfg.hotPages, cfg.pages);
     hello.hotFirstPage = (cfg.pages - hello.hotPages) / 2;
-    hello.dirtyRatePagesPerSec = cfg.dirtyRatePagesPerSec;
+    hello.dirtyRatePagesPerSec = cfg.effectiveDirtyRate();
+    hello.workload = std::uint32_t(cfg.workload);
     hello.requestReads = 4;
     setHelloToken(&hello, cfg.token);
     MsgHeader ack;
@@ -276,6 +284,7 @@ bool MigrationEngine::preCopyRounds()
         const PageSender::DeltaCounts deltas0 = p.sender.deltaCounts();
         const auto start = Clock::now();
         m_run.rounds.push_back({round, false, 0, 0, 0, 0});
+        m_run.rounds.back().throttlePercent = m_run.throttlePercent;
         const QString what = QStringLiteral("while sending round %1").arg(round);
         if (!p.sender.send(pages, PageSender::Vm::Running, cutAfter, what, &err)) {
             abandon(err);
@@ -306,6 +315,7 @@ bool MigrationEngine::preCopyRounds()
     }
     const PreCopyStopRule rule {
         cfg.downtimeLimitMs, cfg.maxRounds, cfg.maxTotalFactor, cfg.bandwidthBitsPerSec};
+    AutoConverge throttle;
     std::vector<std::uint32_t> list;
     while (true) {
         PreCopyStopRule::Progress progress;
@@ -318,6 +328,15 @@ bool MigrationEngine::preCopyRounds()
         m_run.stopReason = rule.check(progress);
         if (!m_run.stopReason.isEmpty())
             break;
+        if (m_run.autoConverge) {
+            const MigrationRound &last = m_run.rounds.back();
+            const int percent = throttle.afterRound(double(last.pagesSent), double(last.pagesDirtied));
+            if (percent > 0 && m_run.throttleStartMs < 0)
+                m_run.throttleStartMs = nowMs();
+            m_run.throttlePercent = percent;
+            m_run.throttlePercentMax = throttle.maxPercent();
+            p.vm->setThrottlePercent(percent);
+        }
         if (!checkpoint()) {
             abandon(QStringLiteral("stopped by the user during round %1").arg(m_run.rounds.size()));
             return false;
@@ -339,6 +358,9 @@ bool MigrationEngine::switchover()
     // pre-copy, nothing for post-copy), then the CPU state.
     pauseVm();
     m_run.phase = MigrationPhase::Paused;
+    // The throttle ends with the pause: the VM resumes elsewhere (or, abandoned, unthrottled here).
+    p.vm->setThrottlePercent(0);
+    m_run.throttlePercent = 0;
     std::vector<std::uint32_t> rest;
     if (cfg.strategy == WireStrategy::StopCopy)
         rest = allPages(p.memory.pages());
@@ -396,8 +418,12 @@ bool MigrationEngine::switchover()
     // client first, then drop its connection to the source.
     p.client->setTarget(p.destinationHost, p.servicePort);
     p.vm->leave();
-    if (cfg.strategy == WireStrategy::PostCopy)
+    if (cfg.strategy == WireStrategy::PostCopy) {
         p.pusher = std::make_unique<PostCopyPusher>(p.link, p.memory, p.ledger);
+        // The vCPU is paused (left), so its record of touches is still: the pages it used
+        // last are the ones it is most likely to need first on the destination.
+        p.pusher->setLikelyFirst(p.vm->pagesByRecentTouch(p.memory.pages()));
+    }
     p.link.startReader(p.memory.pages(), [pusher = p.pusher.get()](std::size_t page) {
         if (pusher)
             pusher->requestPage(page);
@@ -536,6 +562,8 @@ void MigrationEngine::abandon(const QString &reason)
         p.client->setTarget("127.0.0.1", p.vm->port());
         m_run.onDestination = false;
     }
+    p.vm->setThrottlePercent(0);
+    m_run.throttlePercent = 0;
     if (p.vmPaused) {
         p.vm->resume();
         p.vmPaused = false;

@@ -11,6 +11,7 @@
 #include "wholetransfer.h"
 #include "xbzrle.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
@@ -294,6 +295,7 @@ private:
         if (m_postCopy)
             m_hashes.assign(m_hello.pages, 0); // the other strategies hash with m_snapshot
         Workload w;
+        w.kind = static_cast<WorkloadKind>(m_hello.workload);
         w.pages = m_hello.pages;
         w.hotFirstPage = m_hello.hotFirstPage;
         w.hotPages = m_hello.hotPages;
@@ -586,6 +588,14 @@ private:
         stats.demandFaults = m_faults.load();
         stats.faultWaitNs = m_faultWaitNs.load();
         stats.maxFaultWaitNs = m_maxFaultWaitNs.load();
+        {
+            std::lock_guard lock(m_mutex);
+            if (!m_faultWaitsNs.empty()) {
+                auto mid = m_faultWaitsNs.begin() + std::ptrdiff_t(m_faultWaitsNs.size() / 2);
+                std::nth_element(m_faultWaitsNs.begin(), mid, m_faultWaitsNs.end());
+                stats.faultWaitP50Ns = *mid;
+            }
+        }
         if (m_postCopy && m_allPresentAt)
             stats.degradedNs
                 = std::chrono::duration_cast<std::chrono::nanoseconds>(*m_allPresentAt - m_resumedAt).count();
@@ -648,6 +658,8 @@ private:
         const auto waited
             = std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
         m_faultWaitNs.fetch_add(waited);
+        if (m_faultWaitsNs.size() < kMaxFaultWaitsKept)
+            m_faultWaitsNs.push_back(waited);
         std::uint64_t prev = m_maxFaultWaitNs.load();
         while (waited > prev && !m_maxFaultWaitNs.compare_exchange_weak(prev, waited)) { }
         return !m_dead;
@@ -684,6 +696,9 @@ private:
     std::atomic<std::uint64_t> m_faults {0};
     std::atomic<std::uint64_t> m_faultWaitNs {0};
     std::atomic<std::uint64_t> m_maxFaultWaitNs {0};
+    // Each wait, for the median; bounded (8 bytes each), the first ones kept.
+    static constexpr std::size_t kMaxFaultWaitsKept = 1 << 20;
+    std::vector<std::uint64_t> m_faultWaitsNs; // under m_mutex
 
     bool m_resumed = false;
     bool m_verified = false;

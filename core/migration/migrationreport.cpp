@@ -11,6 +11,31 @@ QString hex64(std::uint64_t v)
     return QStringLiteral("%1").arg(v, 16, 16, QLatin1Char('0'));
 }
 
+QString workloadId(WorkloadKind kind)
+{
+    switch (kind) {
+    case WorkloadKind::HotSet:
+        return QStringLiteral("hotset");
+    case WorkloadKind::Rewrite:
+        return QStringLiteral("rewrite");
+    case WorkloadKind::Overrun:
+        return QStringLiteral("overrun");
+    case WorkloadKind::Idle:
+        return QStringLiteral("idle");
+    }
+    return {};
+}
+
+/// The value @p percent % of @p v are at or below (nearest rank); 0 for none.
+double percentileOf(std::vector<double> v, int percent)
+{
+    if (v.empty())
+        return 0;
+    const auto at = v.begin() + std::ptrdiff_t((v.size() - 1) * std::size_t(percent) / 100);
+    std::nth_element(v.begin(), at, v.end());
+    return *at;
+}
+
 } // namespace
 
 QString MigrationReport::strategyId(WireStrategy strategy)
@@ -35,7 +60,10 @@ std::vector<OutputSpec> MigrationReport::outputs()
         o("strategy", "", "stopcopy, precopy or postcopy"),
         o("pages", "pages", "pages of the VM's memory (4 KiB each)"),
         o("memory_mib", "MiB", "the VM's memory"),
-        o("dirty_rate_pages_s", "pages/s", "page writes per second by the vCPU, as asked"),
+        o("workload", "", "what the vCPU does: hotset, rewrite, overrun or idle"),
+        o("dirty_rate_pages_s", "pages/s",
+            "page writes per second by the vCPU, as asked (overrun on a capped link: twice the link's "
+            "pages)"),
         o("bandwidth_cap_mbit_s", "Mbit/s", "the cap on the migration link, 0 when uncapped"),
         o("abandoned", "",
             "true when the migration was given up and the VM stayed on (or went back to) the source"),
@@ -69,6 +97,13 @@ std::vector<OutputSpec> MigrationReport::outputs()
         o("compressed_bytes", "bytes", "with compression: the bytes those pages took on the link"),
         o("incompressible_pages", "pages", "with compression: pages that did not shrink (sent whole)"),
         o("compress_cpu_ms", "ms", "with compression: CPU time the source spent compressing"),
+        o("auto_converge", "", "pre-copy: whether the vCPU is throttled while the dirty set does not shrink"),
+        o("throttle_percent_max", "%", "pre-copy with auto-converge: the highest throttle of the vCPU"),
+        o("response_median_throttled_ms", "ms",
+            "pre-copy with auto-converge: median client response time while the vCPU was throttled"),
+        o("response_p90_throttled_ms", "ms",
+            "pre-copy with auto-converge: 90th percentile of the client's response times while the vCPU "
+            "was throttled"),
         o("demand_fetches", "pages", "post-copy: pages sent because the destination's vCPU asked for them"),
         o("requests_for_pages_in_flight", "requests", "post-copy: requests for pages already on their way"),
         o("degraded_ms", "ms", "post-copy: from the resume until the last page arrived"),
@@ -81,11 +116,17 @@ std::vector<OutputSpec> MigrationReport::outputs()
         o("destination_faults", "faults", "post-copy: pages the destination's vCPU waited for"),
         o("fault_wait_max_ms", "ms", "post-copy: the longest wait of the vCPU for a page"),
         o("fault_wait_mean_ms", "ms", "post-copy: the mean wait of the vCPU for a page"),
+        o("postcopy_wait_ms_p50", "ms", "post-copy: the median wait of the vCPU for a page"),
+        o("postcopy_wait_ms_max", "ms", "post-copy: the longest wait of the vCPU for a page"),
         o("checksum_source_end", "", "checksum of the source's memory at the end of the run (hex)"),
         o("requests", "requests", "client requests answered during the run"),
         o("response_max_ms", "ms", "the longest client response time"),
         o("downtime_client_ms", "ms", "the longest gap between two answers the client received"),
+        o("downtime_limit_met", "",
+            "yes when the downtime the client saw stayed within downtime_limit_ms, otherwise no"),
         o("response_median_before_ms", "ms", "median client response time before the migration started"),
+        o("response_p90_before_ms", "ms",
+            "90th percentile of the client's response times before the migration started"),
         o("requests_after_abandon", "requests", "client requests sent after the migration was abandoned"),
         o("migration_start_ms", "ms", "since the run began: the migration proper starts"),
         o("pause_ms", "ms", "since the run began: the VM paused on the source"),
@@ -102,6 +143,7 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
     s.insert(QStringLiteral("strategy"), strategyId(run.strategy));
     s.insert(QStringLiteral("pages"), double(pages));
     s.insert(QStringLiteral("memory_mib"), double(pages * kPageBytes) / (1 << 20));
+    s.insert(QStringLiteral("workload"), workloadId(run.workload));
     s.insert(QStringLiteral("dirty_rate_pages_s"), run.dirtyRatePagesPerSec);
     s.insert(QStringLiteral("bandwidth_cap_mbit_s"), run.capBitsPerSec / 1e6);
     s.insert(QStringLiteral("abandoned"), run.phase == MigrationPhase::Abandoned);
@@ -148,6 +190,21 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
         s.insert(QStringLiteral("incompressible_pages"), double(run.incompressiblePages));
         s.insert(QStringLiteral("compress_cpu_ms"), double(run.compressCpuNs) / 1e6);
     }
+    if (run.strategy == WireStrategy::PreCopy) {
+        s.insert(QStringLiteral("auto_converge"), run.autoConverge);
+        if (run.autoConverge)
+            s.insert(QStringLiteral("throttle_percent_max"), double(run.throttlePercentMax));
+        std::vector<double> throttled;
+        for (const auto &c : run.samples) {
+            const double end = run.pauseMs >= 0 ? run.pauseMs : run.abandonMs;
+            if (run.throttleStartMs >= 0 && c.sentMs >= run.throttleStartMs && (end < 0 || c.sentMs < end))
+                throttled.push_back(c.responseMs);
+        }
+        if (!throttled.empty()) {
+            s.insert(QStringLiteral("response_median_throttled_ms"), percentileOf(throttled, 50));
+            s.insert(QStringLiteral("response_p90_throttled_ms"), percentileOf(throttled, 90));
+        }
+    }
     if (run.strategy == WireStrategy::PostCopy) {
         s.insert(QStringLiteral("demand_fetches"), double(run.demandFetches));
         s.insert(QStringLiteral("requests_for_pages_in_flight"), double(run.requestsInFlight));
@@ -169,6 +226,8 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
             s.insert(QStringLiteral("fault_wait_max_ms"), double(st.maxFaultWaitNs) / 1e6);
             s.insert(QStringLiteral("fault_wait_mean_ms"),
                 st.demandFaults ? double(st.faultWaitNs) / 1e6 / double(st.demandFaults) : 0.0);
+            s.insert(QStringLiteral("postcopy_wait_ms_p50"), double(st.faultWaitP50Ns) / 1e6);
+            s.insert(QStringLiteral("postcopy_wait_ms_max"), double(st.maxFaultWaitNs) / 1e6);
         }
     }
     // The source's memory now: after an abandonment this is the memory the VM keeps running with.
@@ -192,9 +251,13 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
     s.insert(QStringLiteral("requests"), double(run.samples.size()));
     s.insert(QStringLiteral("response_max_ms"), maxResponse);
     s.insert(QStringLiteral("downtime_client_ms"), maxGap);
+    if (run.downtimeLimitMs > 0 && run.pauseMs >= 0 && run.resumeMs >= 0)
+        s.insert(QStringLiteral("downtime_limit_met"),
+            maxGap <= run.downtimeLimitMs ? QStringLiteral("yes") : QStringLiteral("no"));
     if (!before.empty()) {
         std::sort(before.begin(), before.end());
         s.insert(QStringLiteral("response_median_before_ms"), before[before.size() / 2]);
+        s.insert(QStringLiteral("response_p90_before_ms"), percentileOf(before, 90));
     }
     if (run.abandonMs >= 0) {
         int after = 0;
@@ -237,6 +300,8 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
     const bool deltas = run.strategy == WireStrategy::PreCopy && run.xbzrleCacheBytes > 0;
     if (deltas)
         r.table.columns << QStringLiteral("pages_as_deltas") << QStringLiteral("bytes_saved");
+    if (run.autoConverge)
+        r.table.columns << QStringLiteral("throttle_percent");
     for (const auto &round : run.rounds) {
         sent.x.push_back(round.round);
         sent.y.push_back(double(round.pagesSent));
@@ -246,6 +311,8 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
             round.durationMs, round.bandwidthMbitPerSec});
         if (deltas)
             r.table.rows.back() << round.deltaPages << round.bytesSaved;
+        if (run.autoConverge)
+            r.table.rows.back() << round.throttlePercent;
     }
     r.series.push_back(sent);
     r.series.push_back(dirtied);

@@ -2,6 +2,7 @@
 
 #include "migrationsnapshot.h"
 #include "protocol.h"
+#include "vm.h"
 
 #include <QString>
 
@@ -25,6 +26,9 @@ struct MigrationRun {
     bool writeFaults = false; ///< pre-copy's dirty log by write faults instead of the vCPU's bits
     double dirtyRatePagesPerSec = 0; ///< the vCPU's page writes per second
     double capBitsPerSec = 0; ///< the link's cap, 0: none
+    double downtimeLimitMs = -1; ///< the downtime asked for (pre-copy's stop rule), -1: none
+    WorkloadKind workload = WorkloadKind::HotSet;
+    bool autoConverge = false; ///< pre-copy throttles the vCPU while the dirty set does not shrink
 
     // Where it is.
     std::size_t pages = 0; ///< pages of the VM's memory (0 until it is mapped)
@@ -38,6 +42,7 @@ struct MigrationRun {
     double resumeMs = -1; ///< the VM resumed on the destination
     double endMs = -1; ///< every page is on the destination
     double abandonMs = -1; ///< the migration was given up
+    double throttleStartMs = -1; ///< auto-converge first throttled the vCPU
     std::vector<MigrationRound> rounds;
 
     // What crossed the link.
@@ -59,6 +64,8 @@ struct MigrationRun {
     qint64 incompressiblePages = 0; ///< pages that did not shrink (sent whole)
     qint64 compressCpuNs = 0; ///< the source's CPU time spent compressing
     QString stopReason; ///< pre-copy: "converged", "max_rounds" or "max_total"
+    int throttlePercent = 0; ///< auto-converge: the vCPU's throttle now
+    int throttlePercentMax = 0; ///< auto-converge: the highest throttle
 
     // The proof that nothing was lost.
     bool verified = false; ///< the destination compared checksums

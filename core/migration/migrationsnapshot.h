@@ -45,6 +45,7 @@ struct MigrationRound {
     double bandwidthMbitPerSec = 0;
     qint64 deltaPages = 0; ///< pages of this round sent as deltas (XBZRLE cache hits)
     qint64 bytesSaved = 0; ///< bytes the deltas saved against whole pages
+    int throttlePercent = 0; ///< auto-converge: the vCPU's throttle while this round was sent
 };
 
 /// One answered client request (times since the start of the run).

@@ -1,5 +1,7 @@
 #include "postcopypusher.h"
 
+#include <algorithm>
+
 namespace proclab::migration {
 
 namespace asio = boost::asio;
@@ -13,8 +15,33 @@ PostCopyPusher::PostCopyPusher(MigrationLink &link, const PageMemory &memory, Pa
 {
 }
 
+void PostCopyPusher::setLikelyFirst(const std::vector<std::uint32_t> &pages)
+{
+    // Each page once and within the memory: a batch must not carry a page twice (the
+    // ledger learns of a batch's pages only when it is written).
+    std::vector<bool> seen(m_memory.pages(), false);
+    m_likelyFirst.clear();
+    for (std::uint32_t p : pages) {
+        if (p < seen.size() && !seen[p]) {
+            seen[p] = true;
+            m_likelyFirst.push_back(p);
+        }
+    }
+    m_nextLikely = 0;
+}
+
+std::size_t PostCopyPusher::backgroundBatchPages(double bitsPerSec)
+{
+    if (bitsPerSec <= 0)
+        return kPushBatchPages;
+    const double bytes = bitsPerSec / 8 * std::chrono::duration<double>(kBackgroundBatchTime).count();
+    const auto pages = static_cast<std::size_t>(bytes / double(kPageBytes + sizeof(std::uint64_t)));
+    return std::clamp(pages, kMinPushBatchPages, kPushBatchPages);
+}
+
 void PostCopyPusher::start()
 {
+    m_batchPages = backgroundBatchPages(m_link.limiter().bitsPerSec());
     m_link.limiter().restart(Clock::now());
     pump();
 }
@@ -43,8 +70,16 @@ std::vector<std::uint32_t> PostCopyPusher::nextBatch()
         if (!m_ledger.wasSent(p))
             batch.push_back(p);
     }
+    // Then the pages the guest is likely to touch soon, then the rest in address order.
+    while (batch.empty() && m_nextLikely < m_likelyFirst.size()) {
+        while (m_nextLikely < m_likelyFirst.size() && batch.size() < m_batchPages) {
+            const std::uint32_t p = m_likelyFirst[m_nextLikely++];
+            if (!m_ledger.wasSent(p))
+                batch.push_back(p);
+        }
+    }
     if (batch.empty()) {
-        while (m_nextPush < m_memory.pages() && batch.size() < kPushBatchPages) {
+        while (m_nextPush < m_memory.pages() && batch.size() < m_batchPages) {
             if (!m_ledger.wasSent(m_nextPush))
                 batch.push_back(std::uint32_t(m_nextPush));
             ++m_nextPush;

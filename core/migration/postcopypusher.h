@@ -19,9 +19,13 @@ namespace proclab::migration {
  * for ahead of that stream.
  *
  * Asynchronous: one write at a time on the link's socket, started from handlers
- * that the caller runs with MigrationLink::poll(). Page requests (from the link's
- * reader) go in small urgent batches before the next background batch, so a
- * waiting vCPU is not stuck behind much; the ledger makes sure no page is ever
+ * that the caller runs with MigrationLink::poll(). The background push sends
+ * first the pages the guest is likely to need (setLikelyFirst(): the pages it
+ * touched last before the pause, most recent first), then every other page in
+ * address order. Page requests (from the link's reader) go in small urgent
+ * batches before the next background batch; a background batch is kept short
+ * enough to cross a capped link in about kBackgroundBatchTime, so a request
+ * never waits behind more than that; the ledger makes sure no page is ever
  * sent twice (a request for a page already on its way is only counted). The
  * link's rate limiter paces the writes with a timer. The source's memory is
  * frozen (the VM left it), so pages go straight from it into the socket.
@@ -31,13 +35,21 @@ namespace proclab::migration {
  */
 class PostCopyPusher {
 public:
-    /// Background batches: 256 KiB, so a demand fetch never waits behind much.
+    /// Background batches: at most 256 KiB (an uncapped link: few, large writes) ...
     static constexpr std::size_t kPushBatchPages = 64;
+    /// ... and on a capped link no more than crosses it in this time (at least kMinPushBatchPages).
+    static constexpr std::chrono::microseconds kBackgroundBatchTime {500};
+    static constexpr std::size_t kMinPushBatchPages = 4;
     /// Pages the vCPU waits for go in batches of at most this many.
     static constexpr std::size_t kUrgentBatchPages = 8;
 
     PostCopyPusher(MigrationLink &link, const PageMemory &memory, PageLedger &ledger);
 
+    /// @brief Pages to push before all others, in this order (before start()); repeats
+    /// and pages beyond the memory are left out.
+    void setLikelyFirst(const std::vector<std::uint32_t> &pages);
+    /// @brief Pages in a background batch on a link capped at @p bitsPerSec (0: uncapped).
+    static std::size_t backgroundBatchPages(double bitsPerSec);
     /// @brief Starts pushing (call poll() on the link to let it proceed).
     void start();
     /// @brief The destination's vCPU waits for @p page (from the link's reader).
@@ -67,7 +79,10 @@ private:
     PageLedger &m_ledger;
     boost::asio::steady_timer m_timer;
     std::deque<std::uint32_t> m_urgent;
+    std::vector<std::uint32_t> m_likelyFirst;
+    std::size_t m_nextLikely = 0;
     std::size_t m_nextPush = 0;
+    std::size_t m_batchPages = kPushBatchPages;
     bool m_writing = false;
     bool m_pushDone = false;
     bool m_waitingForRate = false;

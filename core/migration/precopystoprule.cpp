@@ -24,4 +24,13 @@ QString PreCopyStopRule::check(const Progress &p) const
     return {};
 }
 
+int AutoConverge::afterRound(double pagesSent, double pagesDirtied)
+{
+    if (pagesDirtied > 0 && pagesDirtied >= kShrinkRatio * pagesSent) {
+        m_percent = m_percent == 0 ? kInitialPercent : std::min(kMaxPercent, m_percent + kStepPercent);
+        m_maxPercent = std::max(m_maxPercent, m_percent);
+    }
+    return m_percent;
+}
+
 } // namespace proclab::migration

@@ -36,4 +36,36 @@ struct PreCopyStopRule {
     QString check(const Progress &p) const;
 };
 
+/**
+ * @brief Auto-converge, as QEMU does it: when the dirty set does not shrink round over
+ * round, the vCPU is throttled, more each round it still does not.
+ *
+ * After every pre-copy round, afterRound() compares the pages dirtied while the round
+ * was sent with the pages the round sent. When the guest dirtied at least half as
+ * many as went out (QEMU's test: the dirty rate is at least half the transfer rate,
+ * so the next round will not be much shorter), the throttle goes to kInitialPercent,
+ * then kStepPercent higher at every further such round, up to kMaxPercent. Once the
+ * set shrinks fast enough the throttle stays where it is. Plain object: no clock.
+ */
+class AutoConverge {
+public:
+    static constexpr int kInitialPercent = 20;
+    static constexpr int kStepPercent = 10;
+    static constexpr int kMaxPercent = 99;
+    /// The dirty set "shrinks" when a round dirties less than this share of what it sent.
+    static constexpr double kShrinkRatio = 0.5;
+
+    /// @brief The throttle (percent of the vCPU's time taken away) after a round that sent
+    /// @p pagesSent pages while the guest dirtied @p pagesDirtied.
+    int afterRound(double pagesSent, double pagesDirtied);
+    /// The throttle now (0: none).
+    int percent() const { return m_percent; }
+    /// The highest throttle so far.
+    int maxPercent() const { return m_maxPercent; }
+
+private:
+    int m_percent = 0;
+    int m_maxPercent = 0;
+};
+
 } // namespace proclab::migration

@@ -179,6 +179,8 @@ bool checkHello(const HelloBody &hello, QString *error, std::uint64_t maxPages)
         return refuse(QStringLiteral("protocol error: dirty rate %1 pages/s is outside 0 to %2")
                           .arg(hello.dirtyRatePagesPerSec)
                           .arg(kMaxDirtyRatePagesPerSec));
+    if (hello.workload > kMaxWorkload)
+        return refuse(QStringLiteral("protocol error: unknown workload %1").arg(hello.workload));
     if (hello.requestReads > kMaxRequestReads)
         return refuse(QStringLiteral("protocol error: %1 reads a request (at most %2)")
                           .arg(hello.requestReads)

@@ -19,8 +19,10 @@ namespace proclab::migration {
 // are x86/ARM Linux builds of ProcLab; the Hello magic rejects anything else).
 
 inline constexpr std::uint32_t kMagic = 0x50474d31; // "PGM1"
-/// The protocol's version; 2: the Hello carries the node's token, pages may come as XBZRLE deltas.
-inline constexpr std::uint32_t kVersion = 2;
+/// The protocol's version; 2: the Hello carries the node's token, pages may come as XBZRLE deltas;
+/// 3: the Hello names the workload, the Stats carry the median wait for a page, pages may come
+/// compressed.
+inline constexpr std::uint32_t kVersion = 3;
 inline constexpr std::size_t kMaxTokenBytes = 64;
 inline constexpr std::uint32_t kMaxPagesPerMessage = 256;
 
@@ -76,7 +78,7 @@ struct HelloBody {
     double dirtyRatePagesPerSec = 0;
     std::uint64_t requestReads = 0; ///< pages a client request reads
     std::uint32_t tokenBytes = 0; ///< bytes of token in use; 0: no token
-    std::uint32_t reserved = 0;
+    std::uint32_t workload = 0; ///< what the vCPU does (migration::WorkloadKind)
     /// The node's shared token (`proclab node --token`), zero-padded. Sent in clear: it keeps
     /// out peers that do not know it, not a listener on the network.
     char token[kMaxTokenBytes] = {};
@@ -101,6 +103,7 @@ struct StatsBody {
     std::uint64_t maxFaultWaitNs = 0;
     std::int64_t degradedNs = 0; ///< post-copy: resume until the last page arrived
     std::uint64_t writes = 0; ///< page writes done on the destination
+    std::uint64_t faultWaitP50Ns = 0; ///< post-copy: the median wait of the vCPU for a page
 };
 
 // ---- Encoding and checking, shared by the source (the engine's link and senders) and the
@@ -171,6 +174,8 @@ inline constexpr std::uint64_t kMaxPages = std::uint64_t(1) << 26;
 inline constexpr double kMaxDirtyRatePagesPerSec = 1e7;
 /// The most pages one client request may read on the destination.
 inline constexpr std::uint64_t kMaxRequestReads = 4096;
+/// The largest workload id HelloBody::workload may carry (migration::WorkloadKind).
+inline constexpr std::uint32_t kMaxWorkload = 3;
 /**
  * @brief Whether @p hello is a ProcLab migration this build speaks, of an acceptable size
  * (at most @p maxPages pages) and with every workload value in range: a known strategy, a hot

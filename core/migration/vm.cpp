@@ -2,6 +2,7 @@
 
 #include "net/timedsocket.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace proclab::migration {
@@ -11,6 +12,9 @@ using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+/// The throttle's time slice: the vCPU runs this long between its sleeps (QEMU's too).
+constexpr std::chrono::milliseconds kThrottleSlice {10};
 
 std::uint64_t xorshift(std::uint64_t &s)
 {
@@ -137,18 +141,74 @@ VmStateBody Vm::state() const
     return m_state;
 }
 
+void Vm::recordTouches()
+{
+    m_touchStamp.assign(m_workload.pages, 0);
+    m_touchClock = 0;
+}
+
+void Vm::touch(std::size_t page)
+{
+    if (!m_touchStamp.empty())
+        m_touchStamp[page] = ++m_touchClock;
+}
+
+std::vector<std::uint32_t> Vm::pagesByRecentTouch(std::size_t max) const
+{
+    std::vector<std::uint32_t> pages;
+    for (std::size_t p = 0; p < m_touchStamp.size(); ++p) {
+        if (m_touchStamp[p] != 0)
+            pages.push_back(std::uint32_t(p));
+    }
+    std::sort(pages.begin(), pages.end(),
+        [this](std::uint32_t a, std::uint32_t b) { return m_touchStamp[a] > m_touchStamp[b]; });
+    if (pages.size() > max)
+        pages.resize(max);
+    return pages;
+}
+
+void Vm::setThrottlePercent(int percent)
+{
+    m_throttlePercent = std::clamp(percent, 0, 99);
+    m_cv.notify_all(); // a sleeping vCPU recomputes its sleep
+}
+
+std::size_t Vm::nextWritePage()
+{
+    const std::size_t hot = m_workload.hotPages;
+    if (m_workload.kind == WorkloadKind::Overrun) {
+        // Page after page through the hot set (the whole memory without one): no write
+        // lands on a page dirtied since the last harvest until the sweep wraps around.
+        const std::size_t span = hot > 0 ? hot : m_workload.pages;
+        const std::size_t first = hot > 0 ? m_workload.hotFirstPage : 0;
+        return first + std::size_t(m_work.writes % span);
+    }
+    const std::uint64_t r = xorshift(m_work.rng);
+    const bool toHot = hot > 0 && int(r % 100) < m_workload.hotSharePercent;
+    return toHot ? m_workload.hotFirstPage + (r >> 8) % hot : (r >> 8) % m_workload.pages;
+}
+
 bool Vm::writePage(std::size_t page)
 {
     if (m_ensurePresent && !m_ensurePresent(page))
         return false;
     if (m_beforeWrite)
         m_beforeWrite(page);
-    // Eight words at a place that moves with the write count: a real store into the page.
+    touch(page);
     auto *words = reinterpret_cast<std::uint64_t *>(m_memory.page(page));
-    const std::size_t at = (m_work.writes % 64) * 8;
-    for (std::size_t i = 0; i < 8; ++i)
-        std::atomic_ref<std::uint64_t>(words[at + i])
-            .store(m_work.writes ^ m_work.rng, std::memory_order_relaxed);
+    if (m_workload.kind == WorkloadKind::Rewrite) {
+        // The whole page refilled (a buffer being reused): little of it is left as it was.
+        const std::uint64_t seed = m_work.writes ^ m_work.rng;
+        for (std::size_t i = 0; i < kPageBytes / sizeof(std::uint64_t); ++i)
+            std::atomic_ref<std::uint64_t>(words[i]).store(
+                seed * 0x9e3779b97f4a7c15ULL + i * 0xbf58476d1ce4e5b9ULL, std::memory_order_relaxed);
+    } else {
+        // Eight words at a place that moves with the write count: a real store into the page.
+        const std::size_t at = (m_work.writes % 64) * 8;
+        for (std::size_t i = 0; i < 8; ++i)
+            std::atomic_ref<std::uint64_t>(words[at + i])
+                .store(m_work.writes ^ m_work.rng, std::memory_order_relaxed);
+    }
     ++m_work.writes;
     // The dirty bit goes up after the data: a harvest that saw it clear copies the new data later.
     if (m_dirtyLog)
@@ -193,10 +253,11 @@ bool Vm::serveClient()
         const std::size_t page = m_workload.hotFirstPage + xorshift(m_work.rng) % hot;
         if (m_ensurePresent && !m_ensurePresent(page))
             return false;
+        touch(page);
         sum += std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t *>(m_memory.page(page)))
                    .load(std::memory_order_relaxed);
     }
-    if (m_workload.dirtyRatePagesPerSec > 0
+    if (m_workload.dirtyRatePagesPerSec > 0 && m_workload.kind != WorkloadKind::Idle
         && !writePage(m_workload.hotFirstPage + xorshift(m_work.rng) % hot))
         return false;
     ++m_work.requests;
@@ -218,11 +279,25 @@ bool Vm::serveClient()
     return true;
 }
 
+void Vm::throttleSleep(std::unique_lock<std::mutex> &lock)
+{
+    const int percent = m_throttlePercent.load();
+    if (percent <= 0)
+        return;
+    const auto sleep
+        = std::chrono::duration_cast<Clock::duration>(kThrottleSlice * percent / (100 - percent));
+    // Wakes early for a command (pause, leave, quit) or a new throttle value.
+    m_cv.wait_for(lock, sleep, [this, percent] {
+        return m_quit || m_pauseRequested || m_left || m_throttlePercent.load() != percent;
+    });
+}
+
 void Vm::threadMain()
 {
     std::unique_lock lock(m_mutex);
     m_work = m_state;
     auto last = Clock::now();
+    auto runSince = last; // the throttle's slice of running time began
     double owed = 0;
     while (!m_quit) {
         if (m_pauseRequested || m_left) {
@@ -240,6 +315,7 @@ void Vm::threadMain()
             });
             m_pausedAck = false;
             last = Clock::now(); // a paused VM owes no writes for the time it was stopped
+            runSince = last;
             continue;
         }
         lock.unlock();
@@ -248,17 +324,12 @@ void Vm::threadMain()
         const auto now = Clock::now();
         const double dt = std::min(0.01, std::chrono::duration<double>(now - last).count());
         last = now;
-        owed += m_workload.dirtyRatePagesPerSec * dt;
+        if (m_workload.kind != WorkloadKind::Idle)
+            owed += m_workload.dirtyRatePagesPerSec * dt;
         const auto writes = static_cast<std::size_t>(owed);
         owed -= static_cast<double>(writes);
-        const std::size_t hot = m_workload.hotPages;
-        for (std::size_t i = 0; i < writes && ok; ++i) {
-            const std::uint64_t r = xorshift(m_work.rng);
-            const bool toHot = hot > 0 && int(r % 100) < m_workload.hotSharePercent;
-            const std::size_t page
-                = toHot ? m_workload.hotFirstPage + (r >> 8) % hot : (r >> 8) % m_workload.pages;
-            ok = writePage(page);
-        }
+        for (std::size_t i = 0; i < writes && ok; ++i)
+            ok = writePage(nextWritePage());
         if (ok)
             ok = serveClient();
         if (!ok)
@@ -268,6 +339,12 @@ void Vm::threadMain()
         lock.lock();
         if (!ok)
             break;
+        if (m_throttlePercent.load() > 0 && Clock::now() - runSince >= kThrottleSlice) {
+            throttleSleep(lock);
+            // A throttled vCPU does not run: it owes no writes for the time it slept.
+            last = Clock::now();
+            runSince = last;
+        }
     }
     m_state = m_work;
     m_pausedAck = true;

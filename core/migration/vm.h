@@ -7,6 +7,7 @@
 
 #include <QString>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -18,8 +19,18 @@
 
 namespace proclab::migration {
 
+/// The kinds of guest the vCPU plays (the `workload` parameter).
+enum class WorkloadKind : std::uint32_t {
+    HotSet = 0, ///< a few words of a page per write, mostly into the hot set
+    Rewrite = 1, ///< like HotSet, but every write rewrites the whole page (a buffer refilled)
+    Overrun = 2, ///< sweeps the hot set page after page: every write dirties a page not dirty yet
+    Idle = 3, ///< no writes; only the client's requests (which read)
+};
+static_assert(std::uint32_t(WorkloadKind::Idle) == kMaxWorkload);
+
 /// What the vCPU does: which pages it writes, how often, and what a client request touches.
 struct Workload {
+    WorkloadKind kind = WorkloadKind::HotSet;
     std::size_t pages = 0;
     std::size_t hotFirstPage = 0; ///< the hot working set is pages [hotFirstPage, +hotPages)
     std::size_t hotPages = 0;
@@ -61,6 +72,20 @@ public:
 
     /// Sets a call made before every page write (the destination's snapshot hash). Before start().
     void setBeforeWrite(BeforeWrite beforeWrite) { m_beforeWrite = std::move(beforeWrite); }
+    /// Keeps, for every page, when the vCPU last read or wrote it (as a page table's accessed
+    /// bits would let a hypervisor do). Before start().
+    void recordTouches();
+    /**
+     * @brief Pages the vCPU touched, the most recently touched first (at most @p max).
+     * Call only while the VM is paused or stopped; empty without recordTouches().
+     */
+    std::vector<std::uint32_t> pagesByRecentTouch(std::size_t max) const;
+    /**
+     * @brief Throttles the vCPU (auto-converge): of every 10 ms it may run, it sleeps
+     * @p percent / (100 - @p percent) times as long, as QEMU's CPU throttle does. 0: off; at most 99.
+     */
+    void setThrottlePercent(int percent);
+    int throttlePercent() const { return m_throttlePercent.load(); }
     /// Starts the vCPU thread from @p state.
     void start(const VmStateBody &state);
     /// Stops the vCPU at its next step and waits until it no longer touches memory.
@@ -79,7 +104,11 @@ public:
 
 private:
     void threadMain();
+    std::size_t nextWritePage();
     bool writePage(std::size_t page);
+    void touch(std::size_t page);
+    /// Sleeps the throttle's share of a slice (less when a command or a new throttle comes).
+    void throttleSleep(std::unique_lock<std::mutex> &lock);
     bool serveClient();
 
     PageMemory &m_memory;
@@ -105,6 +134,10 @@ private:
     VmStateBody m_state; // published copy, written on pause and at the end of the vCPU
     VmStateBody m_work; // the vCPU's own working copy: touched by the vCPU thread only
     std::atomic<bool> m_faulted {false};
+    std::atomic<int> m_throttlePercent {0};
+    // The vCPU thread's only (read by others while it is paused): each page's last touch.
+    std::vector<std::uint32_t> m_touchStamp;
+    std::uint32_t m_touchClock = 0;
 };
 
 } // namespace proclab::migration

@@ -17,6 +17,7 @@ private Q_SLOTS:
     void outputsAreUniqueAndDescribed();
     void preCopyRun();
     void postCopyRun();
+    void autoConvergeRun();
     void abandonedRun();
     void everyKeyWrittenIsDeclared_data();
     void everyKeyWrittenIsDeclared();
@@ -128,8 +129,14 @@ void TestMigrationReport::preCopyRun()
     QCOMPARE(num(r, "requests"), 21.0);
     QCOMPARE(num(r, "response_max_ms"), 90.0);
     QVERIFY(std::abs(num(r, "downtime_client_ms") - (1440 - 1302.3)) < 1e-9);
+    QVERIFY(!r.summary.contains(QStringLiteral("downtime_limit_met"))); // no limit asked for
     // Answered before the start (1000 ms): i = 0..9, responses 1.0..1.9; the upper median is 1.5.
     QVERIFY(std::abs(num(r, "response_median_before_ms") - 1.5) < 1e-12);
+    // Nearest rank: the 90th percentile of 10 values is the 9th smallest (index 8), 1.8.
+    QVERIFY(std::abs(num(r, "response_p90_before_ms") - 1.8) < 1e-12);
+    QCOMPARE(r.summary.value(QStringLiteral("auto_converge")).toBool(), false);
+    QVERIFY(!r.summary.contains(QStringLiteral("throttle_percent_max")));
+    QVERIFY(!r.summary.contains(QStringLiteral("response_median_throttled_ms")));
     QVERIFY(!r.summary.contains(QStringLiteral("requests_after_abandon")));
     QCOMPARE(num(r, "migration_start_ms"), 1000.0);
     QCOMPARE(num(r, "pause_ms"), 1400.0);
@@ -188,6 +195,32 @@ void TestMigrationReport::postCopyRun()
     QCOMPARE(num(r, "throughput_mbit_s"), 0.0); // nothing counted in this hand-made run
     QCOMPARE(num(r, "requests"), 0.0);
     QCOMPARE(num(r, "downtime_client_ms"), 0.0);
+}
+
+void TestMigrationReport::autoConvergeRun()
+{
+    // The pre-copy run with the vCPU throttled from 1100 ms until the pause at 1400 ms.
+    MigrationRun run = ::preCopyRun();
+    run.autoConverge = true;
+    run.throttleStartMs = 1100;
+    run.throttlePercentMax = 30;
+    run.rounds[1].throttlePercent = 20;
+    run.downtimeLimitMs = 137; // the client's longest gap is 137.7 ms
+    const Result r = MigrationReport::build(run, Result {}, false);
+    QCOMPARE(r.summary.value(QStringLiteral("downtime_limit_met")).toString(), QStringLiteral("no"));
+    run.downtimeLimitMs = 138;
+    const Result met = MigrationReport::build(run, Result {}, false);
+    QCOMPARE(met.summary.value(QStringLiteral("downtime_limit_met")).toString(), QStringLiteral("yes"));
+    QCOMPARE(r.summary.value(QStringLiteral("auto_converge")).toBool(), true);
+    QCOMPARE(num(r, "throttle_percent_max"), 30.0);
+    // Sent in [1100, 1400): i = 11, 12, 13 (2.1, 2.2, 2.3 ms) and the one sent at 1350 (90 ms).
+    QVERIFY(std::abs(num(r, "response_median_throttled_ms") - 2.2) < 1e-12);
+    QVERIFY(std::abs(num(r, "response_p90_throttled_ms") - 2.3) < 1e-12);
+    // The table says the throttle of each round.
+    const int column = int(r.table.columns.indexOf(QStringLiteral("throttle_percent")));
+    QVERIFY(column >= 0);
+    QCOMPARE(r.table.rows.at(0).value(column).toInt(), 0);
+    QCOMPARE(r.table.rows.at(1).value(column).toInt(), 20);
 }
 
 void TestMigrationReport::abandonedRun()

@@ -20,6 +20,8 @@ class TestPostCopyPusher : public QObject {
 private Q_SLOTS:
     void requestedPageGoesFirstAndNothingTwice();
     void requestsOverTheWireAreServedOnce();
+    void likelyPagesGoFirst();
+    void backgroundBatchesShortOnACappedLink();
     void cappedPushNeverRunsAhead();
     void failedWriteIsReported();
 };
@@ -121,10 +123,55 @@ void TestPostCopyPusher::requestsOverTheWireAreServedOnce()
     QCOMPARE(f.ledger.pagesResent(), qint64(0));
 }
 
+void TestPostCopyPusher::likelyPagesGoFirst()
+{
+    constexpr std::size_t pages = 1000;
+    Fixture f(pages);
+    QVERIFY(f.connect());
+    // The pages the guest touched last, most recent first; a repeat and a page beyond the
+    // memory are skipped, not sent twice or out of bounds.
+    f.pusher.setLikelyFirst({500, 7, 999, 7, 5000, 64});
+    f.pusher.requestPage(3); // a waiting vCPU still goes before them
+    f.pusher.start();
+    QVERIFY(f.runUntilDone());
+    QVERIFY2(!f.pusher.failed(), qPrintable(f.pusher.error()));
+    f.link.close();
+    f.sink.join();
+    QVERIFY2(f.sink.error().isEmpty(), qPrintable(f.sink.error()));
+    const std::vector<std::uint64_t> &order = f.sink.order();
+    QCOMPARE(int(order.size()), int(pages));
+    const std::vector<std::uint64_t> head {3, 500, 7, 999, 64};
+    QVERIFY(std::equal(head.begin(), head.end(), order.begin()));
+    QVERIFY(std::is_sorted(order.begin() + std::ptrdiff_t(head.size()), order.end()));
+    for (std::size_t p = 0; p < pages; ++p)
+        QCOMPARE(f.sink.timesReceived(p), 1);
+    QCOMPARE(f.ledger.pagesResent(), qint64(0));
+}
+
+void TestPostCopyPusher::backgroundBatchesShortOnACappedLink()
+{
+    // A background batch crosses a capped link in about kBackgroundBatchTime, so a page
+    // request never queues behind more; between kMinPushBatchPages and kPushBatchPages.
+    QCOMPARE(PostCopyPusher::backgroundBatchPages(0), PostCopyPusher::kPushBatchPages);
+    // 1 Gbit/s: 62,500 bytes in 0.5 ms, 15 pages of 4096 bytes and an 8-byte index.
+    QCOMPARE(PostCopyPusher::backgroundBatchPages(1e9), std::size_t(15));
+    QCOMPARE(PostCopyPusher::backgroundBatchPages(100e6), PostCopyPusher::kMinPushBatchPages);
+    QCOMPARE(PostCopyPusher::backgroundBatchPages(100e9), PostCopyPusher::kPushBatchPages);
+    for (double bits : {1e6, 1e8, 5e8, 1e9, 4e9, 1e10}) {
+        const std::size_t n = PostCopyPusher::backgroundBatchPages(bits);
+        QVERIFY(n >= PostCopyPusher::kMinPushBatchPages && n <= PostCopyPusher::kPushBatchPages);
+        QVERIFY(n == PostCopyPusher::kMinPushBatchPages
+            || double(n * (4096 + 8)) * 8 / bits
+                <= std::chrono::duration<double>(PostCopyPusher::kBackgroundBatchTime).count());
+    }
+}
+
 void TestPostCopyPusher::cappedPushNeverRunsAhead()
 {
     constexpr std::size_t pages = 1024;
     const double bytesPerSec = 100e6 / 8;
+    const std::size_t batch = PostCopyPusher::backgroundBatchPages(100e6);
+    const std::size_t batches = (pages + batch - 1) / batch;
     Fixture f(pages, 100e6);
     QVERIFY(f.connect());
     const auto t0 = Clock::now();
@@ -134,14 +181,14 @@ void TestPostCopyPusher::cappedPushNeverRunsAhead()
     QVERIFY2(!f.pusher.failed(), qPrintable(f.pusher.error()));
     // A lower bound no machine can beat unless the limiter is broken: everything but the
     // last batch and the burst went at the cap.
-    const double lastBatchBytes = 24 + 64.0 * (8 + 4096);
+    const double lastBatchBytes = 24 + double(batch) * (8 + 4096);
     const double bound
         = (double(f.link.bytesSent()) - lastBatchBytes - f.link.limiter().burstBytes()) / bytesPerSec;
     QVERIFY2(elapsed >= bound,
         qPrintable(QStringLiteral("%1 s elapsed, at least %2 s expected").arg(elapsed).arg(bound)));
     QCOMPARE(f.link.pagesSent(), qint64(pages));
-    // Bytes counted a second way: 16 batches of 64 pages.
-    QCOMPARE(f.link.bytesSent(), std::uint64_t(16 * 24 + pages * (8 + 4096)));
+    // Bytes counted a second way: a header per batch, an index and a page per page.
+    QCOMPARE(f.link.bytesSent(), std::uint64_t(batches * 24 + pages * (8 + 4096)));
     f.link.close();
     f.sink.join();
     QCOMPARE(int(f.sink.order().size()), int(pages));

@@ -12,6 +12,8 @@ private Q_SLOTS:
     void rules_data();
     void rules();
     void estimateNeverAssumesMoreThanTheCap();
+    void autoConvergeSteps();
+    void autoConvergeLeavesAShrinkingSetAlone();
 };
 
 void TestPreCopyStopRule::rules_data()
@@ -68,6 +70,35 @@ void TestPreCopyStopRule::estimateNeverAssumesMoreThanTheCap()
     QCOMPARE(rule.expectedBytesPerSec(p), 1e8);
     rule.capBitsPerSec = 80e9; // a cap above what the link does: the measurement decides
     QCOMPARE(rule.expectedBytesPerSec(p), 1e9);
+}
+
+void TestPreCopyStopRule::autoConvergeSteps()
+{
+    // A dirty set that never shrinks: 20 %, then 10 % more each round, never above 99 %.
+    AutoConverge ac;
+    QCOMPARE(ac.percent(), 0);
+    const int expected[] = {20, 30, 40, 50, 60, 70, 80, 90, 99, 99, 99};
+    for (int want : expected) {
+        QCOMPARE(ac.afterRound(1000, 1000), want);
+        QCOMPARE(ac.percent(), want);
+        QCOMPARE(ac.maxPercent(), want);
+    }
+}
+
+void TestPreCopyStopRule::autoConvergeLeavesAShrinkingSetAlone()
+{
+    AutoConverge ac;
+    // Round 0 sent the whole memory and little was dirtied: no throttle.
+    QCOMPARE(ac.afterRound(100000, 4000), 0);
+    // Exactly half as many dirtied as sent is "not shrinking" (QEMU's test is the same).
+    QCOMPARE(ac.afterRound(4000, 2000), AutoConverge::kInitialPercent);
+    // Shrinking well now: the throttle stays where it is, it is not lifted.
+    QCOMPARE(ac.afterRound(2000, 999), AutoConverge::kInitialPercent);
+    QCOMPARE(ac.afterRound(999, 300), AutoConverge::kInitialPercent);
+    // Nothing dirtied at all is shrinking.
+    QCOMPARE(ac.afterRound(0, 0), AutoConverge::kInitialPercent);
+    QCOMPARE(ac.afterRound(300, 200), AutoConverge::kInitialPercent + AutoConverge::kStepPercent);
+    QCOMPARE(ac.maxPercent(), AutoConverge::kInitialPercent + AutoConverge::kStepPercent);
 }
 
 QTEST_APPLESS_MAIN(TestPreCopyStopRule)
