@@ -215,14 +215,14 @@ void TestMainWindow::labPanelOwnsTheRunHistory()
 {
     // The lab panel records each finished run and hands the record to every step's view.
     MainWindow w(options());
-    QVERIFY(w.openLesson(QStringLiteral("m6-m7-live-migration"), 4)); // the model: instant
+    QVERIFY(w.openLesson(QStringLiteral("m6-m7-live-migration"), 6)); // the model (0-based): instant
     QCOMPARE(w.lab()->view()->runHistory(), &w.lab()->runHistory());
     QVERIFY(w.lab()->runHistory().runs().empty());
     QVERIFY(w.runCurrentStep(60000));
     QCOMPARE(int(w.lab()->runHistory().runs().size()), 1);
     QCOMPARE(w.lab()->runHistory().runs().front().result.engineId, QStringLiteral("migration-model"));
     // Another step: a new view, the same history.
-    QVERIFY(w.openLesson(QStringLiteral("m6-m7-live-migration"), 5));
+    QVERIFY(w.openLesson(QStringLiteral("m6-m7-live-migration"), 7));
     QCOMPARE(w.lab()->view()->runHistory(), &w.lab()->runHistory());
     QCOMPARE(int(w.lab()->runHistory().runs().size()), 1);
 }
