@@ -19,8 +19,9 @@
 // snapshot handed in, the event loop run (queued replots, layout), the paint.
 //
 // --control prints, under each view, a control measured the same way with the same engine
-// running: a frame that paints nothing but a plain fill of the same size. A spike there is
-// the machine (the engine's threads and other programs taking the cores), not the view.
+// running: each frame does plain CPU work for as long as the view's median frame took the GUI
+// thread's CPU, then paints an empty widget of the same size. Its wall p99 is what waiting for
+// a core (the engine's threads, other programs) adds to a frame of that length, not the view.
 //
 // usage: bench_frametime [--frames N] [--seconds S] [--forced-replot] [--new-only] [--phases]
 //                        [--control] [VIEW-ID ...]
@@ -76,7 +77,7 @@ struct Options {
     bool control = false;
 };
 
-/// A plain widget of the view's size for the control: the window's frame with no view work.
+/// A plain widget of the view's size for the control.
 class EmptyView : public QWidget {
 protected:
     void paintEvent(QPaintEvent *) override
@@ -86,10 +87,11 @@ protected:
     }
 };
 
-/// Times @p c's view (or, with @p control, an empty widget of the same size while the same
-/// engine runs).
-Figures measure(const Case &c, const Options &o, bool control, const Theme &theme, QString *error)
+/// Times @p c's view; with @p controlCpuNs > 0 instead the control: that much CPU work per
+/// frame and an empty widget of the same size painted, while the same engine runs.
+Figures measure(const Case &c, const Options &o, qint64 controlCpuNs, const Theme &theme, QString *error)
 {
+    const bool control = controlCpuNs > 0;
     const int frames = o.frames;
     Figures f;
     std::unique_ptr<Engine> engine = EngineRegistry::builtin().create(c.engineId);
@@ -145,6 +147,9 @@ Figures measure(const Case &c, const Options &o, bool control, const Theme &them
         const qint64 cpu0 = threadCpuNs();
         if (stepView)
             stepView->showSnapshot(snap, engine->state());
+        while (threadCpuNs() - cpu0 < controlCpuNs) {
+            // the control's stand-in for the view's work: the CPU alone, no memory traffic
+        }
         const qint64 t1 = monotonicNs();
         QApplication::processEvents(); // queued replots and layout, as in the window
         if (o.forcedReplot) {
@@ -233,8 +238,8 @@ int main(int argc, char **argv)
         << (o.forcedReplot ? ", every chart replotted again" : "")
         << (o.newOnly ? ", only frames with a new snapshot" : "") << '\n';
     if (o.control)
-        out << "control: the same engine running, each frame an empty widget of the same size filled "
-               "and painted (the machine's own spikes)\n";
+        out << "control: the same engine running, each frame the view's median CPU time of plain work "
+               "and an empty widget painted (what waiting for a core adds)\n";
     out << "wall: frame time as seen (p10, median, p99, max); cpu: the GUI thread's own CPU time\n";
     out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
                .arg(QStringLiteral("view"), -52)
@@ -263,7 +268,7 @@ int main(int argc, char **argv)
         if (!only.isEmpty() && !only.contains(c.viewId) && !only.contains(c.engineId))
             continue;
         QString error;
-        const Figures f = measure(c, o, false, theme, &error);
+        const Figures f = measure(c, o, 0, theme, &error);
         if (!error.isEmpty()) {
             out << QStringLiteral("%1 skipped: %2\n").arg(c.label, -52).arg(error);
             out.flush();
@@ -281,9 +286,11 @@ int main(int argc, char **argv)
                        .arg(f.phaseP99Ms[2], 0, 'f', 2);
         }
         if (o.control) {
-            const Figures ctl = measure(c, o, true, theme, &error);
+            const auto cpuNs = std::max<qint64>(1, static_cast<qint64>(f.cpuMedianMs * 1e6));
+            const Figures ctl = measure(c, o, cpuNs, theme, &error);
             if (error.isEmpty())
-                row(QStringLiteral("  control: empty frame, same engine"), ctl);
+                row(QStringLiteral("  control: %1 ms CPU work, same engine").arg(f.cpuMedianMs, 0, 'f', 1),
+                    ctl);
         }
         out.flush();
     }
