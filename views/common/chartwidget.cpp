@@ -155,7 +155,14 @@ void ChartWidget::fitTitle()
 
 void ChartWidget::resizeEvent(QResizeEvent *event)
 {
-    QCustomPlot::resizeEvent(event);
+    if (mReplotQueued) {
+        // New data were given this frame and their replot is queued: it draws at the new size.
+        // QCustomPlot would replot here as well, and a view resized by its own layout while
+        // it takes a snapshot in would draw its charts twice in that frame.
+        setViewport(rect());
+    } else {
+        QCustomPlot::resizeEvent(event);
+    }
     fitTitle();
 }
 
