@@ -155,10 +155,9 @@ void ChartWidget::fitTitle()
 
 void ChartWidget::resizeEvent(QResizeEvent *event)
 {
-    if (mReplotQueued) {
-        // New data were given this frame and their replot is queued: it draws at the new size.
-        // QCustomPlot would replot here as well, and a view resized by its own layout while
-        // it takes a snapshot in would draw its charts twice in that frame.
+    if (m_deferResizeReplot && mReplotQueued && isVisible()) {
+        // The view lays itself out right after giving new data, whose replot is queued: that
+        // replot draws at the new size (QCustomPlot would replot here as well, twice a frame).
         setViewport(rect());
     } else {
         QCustomPlot::resizeEvent(event);
