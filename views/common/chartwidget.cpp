@@ -88,6 +88,14 @@ ChartWidget::ChartWidget(QWidget *parent)
 {
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     setNoAntialiasingOnDrag(true);
+    // A replot marks the chart for the window's next paint instead of painting and flushing
+    // the window at once (QCustomPlot's default): a view with two charts replotted in one
+    // frame is painted once, not once per chart. Exports replot with rpImmediateRefresh.
+    setPlottingHint(QCP::phImmediateRefresh, false);
+    // The overlay layer (selection rectangles, which no chart here uses) shares the main
+    // paint buffer: one chart-sized buffer to clear and blend per paint instead of two.
+    if (QCPLayer *overlay = layer(QStringLiteral("overlay")))
+        overlay->setMode(QCPLayer::lmLogical);
     setMinimumSize(320, 220);
     legend->setVisible(false);
     m_provenance = new QCPTextElement(this, QString());
@@ -147,7 +155,13 @@ void ChartWidget::fitTitle()
 
 void ChartWidget::resizeEvent(QResizeEvent *event)
 {
-    QCustomPlot::resizeEvent(event);
+    if (m_deferResizeReplot && mReplotQueued && isVisible()) {
+        // The view lays itself out right after giving new data, whose replot is queued: that
+        // replot draws at the new size (QCustomPlot would replot here as well, twice a frame).
+        setViewport(rect());
+    } else {
+        QCustomPlot::resizeEvent(event);
+    }
     fitTitle();
 }
 

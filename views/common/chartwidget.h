@@ -58,6 +58,13 @@ public:
     static void setIntegerTicks(QCPAxis *axis, bool on);
     static bool hasIntegerTicks(const QCPAxis *axis);
 
+    /**
+     * @brief While on, a resize of the visible chart with a replot already queued leaves the
+     * drawing to that replot instead of replotting at once as well. A view turns it on only
+     * around laying itself out right after it gave the chart new data.
+     */
+    void setDeferResizeReplot(bool on) { m_deferResizeReplot = on; }
+
     /// Suggested file name stem for exports ("t6-step2-timeline").
     void setExportName(const QString &name) { m_exportName = name; }
     QString exportName() const { return m_exportName; }
@@ -84,6 +91,7 @@ private:
     std::function<QString()> m_csvProvider;
     Theme m_theme;
     QString m_exportName = QStringLiteral("chart");
+    bool m_deferResizeReplot = false;
 };
 
 /// Removes the items a view drew itself from @p plot (not the chart's own items).

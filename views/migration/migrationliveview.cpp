@@ -122,6 +122,14 @@ void MigrationLiveView::showSnapshot(const std::shared_ptr<const Snapshot> &snap
     const QString status = snap->result.error.isEmpty() ? snap->status : snap->result.error;
     if (m_status->text() != status)
         m_status->setText(status);
+    // A new status line or a chart shown changes the layout: laid out now, before the charts'
+    // queued replots run, so that a chart resized by it is replotted once, at its new size.
+    m_response->setDeferResizeReplot(true);
+    m_rounds->setDeferResizeReplot(true);
+    if (layout())
+        layout()->activate();
+    m_response->setDeferResizeReplot(false);
+    m_rounds->setDeferResizeReplot(false);
 }
 
 void MigrationLiveView::updateEarlierRuns(

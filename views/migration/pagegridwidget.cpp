@@ -149,16 +149,21 @@ QPoint PageGridWidget::cellCenter(qint64 index) const
 void PageGridWidget::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
-    p.fillRect(rect(), m_theme.base);
     if (m_states.empty()) {
+        p.fillRect(rect(), m_theme.base);
         p.setPen(m_theme.muted);
         p.setFont(m_theme.font(11));
         p.drawText(rect(), Qt::AlignCenter, tr("The VM's pages appear here when the run starts."));
         return;
     }
+    // The background only around the grid: the image covers the rest (every frame of a run
+    // would otherwise fill the whole widget and then draw the image over it).
+    const QRect grid = gridRect();
+    for (const QRect &r : QRegion(rect()).subtracted(QRegion(grid)))
+        p.fillRect(r, m_theme.base);
     // Nearest-neighbour scaling: crisp cells, and cheap enough for 30 frames a second.
     p.setRenderHint(QPainter::SmoothPixmapTransform, false);
-    p.drawImage(gridRect(), m_image);
+    p.drawImage(grid, m_image);
 }
 
 } // namespace proclab
