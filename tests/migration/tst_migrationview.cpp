@@ -228,6 +228,12 @@ void TestMigrationView::liveViewDrawsARealRun()
     QCOMPARE(resp->graphCount(), 2);
     QCOMPARE(resp->graph(0)->name(), QStringLiteral("pre-copy (earlier run)"));
     QCOMPARE(resp->graph(1)->name(), QStringLiteral("post-copy (this run)"));
+    // The figures say how long the vCPU waited for a page, as the run measured it.
+    const QString longest = QString::number(
+        post->result.summary.value(QStringLiteral("postcopy_wait_ms_max")).toDouble(), 'f', 1);
+    QVERIFY2(view.figuresText().contains(QStringLiteral("longest <b>%1 ms</b>").arg(longest)),
+        qPrintable(view.figuresText()));
+    QVERIFY(!view.figuresText().contains(QStringLiteral("throttled"))); // post-copy: no auto-converge
     QTest::qWait(100);
     maybeSave(&view, "migration-live-overlay.png");
 }

@@ -285,9 +285,9 @@ void MigrationLiveView::drawRounds(const MigrationSnapshot *snap)
 {
     std::vector<Series> series(2);
     series[0].id = QString(migration::MigrationReport::kSentSeries);
-    series[0].name = tr("pages sent");
+    series[0].name = tr("sent");
     series[1].id = QString(migration::MigrationReport::kDirtiedSeries);
-    series[1].name = tr("pages dirtied during the round");
+    series[1].name = tr("dirtied in the round");
     for (auto &s : series) {
         s.xLabel = tr("round (last: with the VM paused)");
         s.yLabel = tr("pages");
@@ -302,8 +302,12 @@ void MigrationLiveView::drawRounds(const MigrationSnapshot *snap)
     // The bars stay from frame to frame (a round's bars are added when it ends).
     if (m_rounds->updateSeries(series, true)) {
         // Side by side rather than on top of each other.
-        if (!m_barsGroup)
+        if (!m_barsGroup) {
             m_barsGroup = new QCPBarsGroup(m_rounds);
+            // One row in the top right corner: the first round's tall bars stand at the left.
+            m_rounds->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+            m_rounds->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+        }
         for (int i = 0; i < m_rounds->plottableCount(); ++i) {
             if (auto *b = qobject_cast<QCPBars *>(m_rounds->plottable(i))) {
                 b->setWidth(0.38);
@@ -318,6 +322,11 @@ void MigrationLiveView::drawRounds(const MigrationSnapshot *snap)
     }
     // Post-copy sends no rounds: no empty chart in their place.
     m_rounds->setVisible(!snap->rounds.empty());
+}
+
+QString MigrationLiveView::figuresText() const
+{
+    return m_figures->text();
 }
 
 void MigrationLiveView::drawFigures(const MigrationSnapshot *snap, RunState)
@@ -346,6 +355,24 @@ void MigrationLiveView::drawFigures(const MigrationSnapshot *snap, RunState)
         if (s.contains(QStringLiteral("write_faults")))
             html += tr("Dirty pages found by <b>%1</b> write faults<br>")
                         .arg(fig(QStringLiteral("write_faults"), 0));
+        const auto megabytes
+            = [&](const QString &key) { return QString::number(s.value(key).toDouble() / 1e6, 'f', 1); };
+        if (s.contains(QStringLiteral("xbzrle_hits")))
+            html += tr("Delta cache: <b>%1</b> pages sent as deltas, %2 MB saved<br>")
+                        .arg(fig(QStringLiteral("xbzrle_hits"), 0),
+                            megabytes(QStringLiteral("xbzrle_bytes_saved")));
+        if (s.contains(QStringLiteral("compressed_pages")))
+            html += tr("Compressed: <b>%1</b> pages in %2 MB, %3 ms of the source's CPU<br>")
+                        .arg(fig(QStringLiteral("compressed_pages"), 0),
+                            megabytes(QStringLiteral("compressed_bytes")),
+                            fig(QStringLiteral("compress_cpu_ms"), 0));
+        if (s.contains(QStringLiteral("throttle_percent_max")))
+            html += tr("Auto-converge: vCPU throttled up to <b>%1 %</b><br>")
+                        .arg(fig(QStringLiteral("throttle_percent_max"), 0));
+        if (s.contains(QStringLiteral("postcopy_wait_ms_max")))
+            html += tr("vCPU waits for a page: median %1 ms, longest <b>%2 ms</b><br>")
+                        .arg(fig(QStringLiteral("postcopy_wait_ms_p50"), 2),
+                            fig(QStringLiteral("postcopy_wait_ms_max"), 1));
         if (s.contains(QStringLiteral("memory_equal"))) {
             const bool eq = s.value(QStringLiteral("memory_equal")).toBool();
             html += tr("Checksums: source %1, destination %2: <b "

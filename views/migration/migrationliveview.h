@@ -39,6 +39,8 @@ public:
     PageGridWidget *grid() const { return m_grid; }
     ChartWidget *responseChart() const { return m_response; }
     ChartWidget *roundsChart() const { return m_rounds; }
+    /// The figures under the charts, as rich text (what the run measured, in words).
+    QString figuresText() const;
 
 private:
     void drawResponse(const std::shared_ptr<const Snapshot> &snapshot, const MigrationSnapshot *snap);

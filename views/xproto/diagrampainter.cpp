@@ -70,7 +70,8 @@ void DiagramPainter::arrow(
     if (!label.isEmpty()) {
         const QPointF mid = (a + b) / 2;
         const double boxW = std::max(120.0, std::min(len, 420.0));
-        fittedText(QRectF(mid.x() - boxW / 2, mid.y() - 34, boxW, 30), label, 10, true,
+        // Room above the line for three lines of the smallest size: a long label is never cut.
+        fittedText(QRectF(mid.x() - boxW / 2, mid.y() - 50, boxW, 46), label, 10, true,
             Qt::AlignHCenter | Qt::AlignBottom | Qt::TextWordWrap, colour);
     }
 }
