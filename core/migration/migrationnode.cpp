@@ -364,6 +364,21 @@ private:
         readThen(buffers, &Session::onPages);
     }
 
+    // XbzrlePages and CompressedPages carry a table (page indices, then each page's length)
+    // before their data: the table is read first, into room for the header's count (checked),
+    // and the data's room (@p dataBytes, checked with the header) is made ready for later.
+    void readPageTable(std::uint64_t dataBytes, void (Session::*next)())
+    {
+        const std::uint32_t n = m_header.count;
+        m_indices.resize(n);
+        m_deltaLengths.resize(n);
+        m_deltaBytes.resize(dataBytes);
+        const std::array<asio::mutable_buffer, 2> table {
+            asio::buffer(m_indices.data(), n * sizeof(std::uint64_t)),
+            asio::buffer(m_deltaLengths.data(), n * sizeof(std::uint32_t))};
+        readThen(table, next);
+    }
+
     // XbzrlePages (pre-copy): deltas against pages already here. The whole message is read
     // and every delta checked before one is applied.
     void onDeltasHeader()
@@ -377,14 +392,7 @@ private:
             abandon(error);
             return;
         }
-        const std::uint32_t n = m_header.count;
-        m_indices.resize(n);
-        m_deltaLengths.resize(n);
-        m_deltaBytes.resize(m_header.bodyBytes - xbzrleBodyBytes(n, 0));
-        const std::array<asio::mutable_buffer, 2> table {
-            asio::buffer(m_indices.data(), n * sizeof(std::uint64_t)),
-            asio::buffer(m_deltaLengths.data(), n * sizeof(std::uint32_t))};
-        readThen(table, &Session::onDeltaTable);
+        readPageTable(m_header.bodyBytes - xbzrleBodyBytes(m_header.count, 0), &Session::onDeltaTable);
     }
 
     void onDeltaTable()
@@ -435,14 +443,8 @@ private:
             abandon(error);
             return;
         }
-        const std::uint32_t n = m_header.count;
-        m_indices.resize(n);
-        m_deltaLengths.resize(n);
-        m_deltaBytes.resize(m_header.bodyBytes - compressedBodyBytes(n, 0));
-        const std::array<asio::mutable_buffer, 2> table {
-            asio::buffer(m_indices.data(), n * sizeof(std::uint64_t)),
-            asio::buffer(m_deltaLengths.data(), n * sizeof(std::uint32_t))};
-        readThen(table, &Session::onCompressedTable);
+        readPageTable(
+            m_header.bodyBytes - compressedBodyBytes(m_header.count, 0), &Session::onCompressedTable);
     }
 
     void onCompressedTable()

@@ -2,6 +2,7 @@
 // at all, the fallback to whole pages, and the decoder's checks on adversarial input (a
 // compressed page must inflate to exactly one page, nothing more, nothing less).
 #include "migration/pagecompressor.h"
+#include "randompage.h"
 
 #include <QTest>
 
@@ -29,17 +30,8 @@ private Q_SLOTS:
 
 namespace {
 
-using Page = std::vector<std::uint8_t>;
-
-Page randomPage(std::mt19937_64 &rng)
-{
-    Page p(kPageBytes);
-    for (std::size_t i = 0; i < kPageBytes; i += 8) {
-        const std::uint64_t w = rng();
-        std::memcpy(p.data() + i, &w, 8);
-    }
-    return p;
-}
+using proclab::migration::testing::Page;
+using proclab::migration::testing::randomPage;
 
 /// @p bytes of zlib data (level 9, as an independent encoder would) for @p data.
 QByteArray zlibOf(const QByteArray &data)

@@ -1,6 +1,7 @@
 // Delta encoding of pages (XBZRLE): encoder and decoder on random and adversarial
 // pages, the fallback to whole pages, the decoder's checks, and the source's cache.
 #include "migration/xbzrle.h"
+#include "randompage.h"
 
 #include <QTest>
 
@@ -32,17 +33,8 @@ private Q_SLOTS:
 
 namespace {
 
-using Page = std::vector<std::uint8_t>;
-
-Page randomPage(std::mt19937_64 &rng)
-{
-    Page p(kPageBytes);
-    for (std::size_t i = 0; i < kPageBytes; i += 8) {
-        const std::uint64_t w = rng();
-        std::memcpy(p.data() + i, &w, 8);
-    }
-    return p;
-}
+using proclab::migration::testing::Page;
+using proclab::migration::testing::randomPage;
 
 // Encodes with room for anything, decodes onto a copy of @p oldPage; the result must be @p newPage.
 std::ptrdiff_t roundTrip(const Page &oldPage, const Page &newPage, std::size_t limit = kXbzrleMaxDeltaBytes)
