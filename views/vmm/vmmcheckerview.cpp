@@ -46,14 +46,20 @@ protected:
         const VmmSnapshot &s = *m_snap;
         const QRectF area = rect().adjusted(10, 8, -10, -8);
         // The verdict, large.
-        p.setFont(m_theme.font(14, true));
+        const QString verdict = s.verdict.virtualizable
+            ? tr("ISA %1: virtualizable by trap-and-emulate").arg(ToyIsa::isaName(s.isa))
+            : tr("ISA %1: NOT virtualizable by trap-and-emulate (%2)")
+                  .arg(ToyIsa::isaName(s.isa), s.verdict.offending.join(QStringLiteral(", ")));
+        // As large as the width allows: the verdict is never cut off.
+        QFont head = m_theme.font(14, true);
+        for (double pt = 13.5; pt >= 8 && QFontMetricsF(head).horizontalAdvance(verdict) > area.width();
+             pt -= 0.5)
+            head = m_theme.font(pt, true);
+        p.setFont(head);
         p.setPen(s.verdict.virtualizable ? m_theme.good : m_theme.bad);
-        const double headH = QFontMetricsF(p.font()).height() * 1.3;
-        p.drawText(QRectF(area.left(), area.top(), area.width(), headH), Qt::AlignLeft | Qt::AlignVCenter,
-            s.verdict.virtualizable
-                ? tr("ISA %1: virtualizable by trap-and-emulate").arg(ToyIsa::isaName(s.isa))
-                : tr("ISA %1: NOT virtualizable by trap-and-emulate (%2)")
-                      .arg(ToyIsa::isaName(s.isa), s.verdict.offending.join(QStringLiteral(", "))));
+        const double headH = QFontMetricsF(head).height() * 1.3;
+        p.drawText(
+            QRectF(area.left(), area.top(), area.width(), headH), Qt::AlignLeft | Qt::AlignVCenter, verdict);
         double y = area.top() + headH + 4;
         // Table: sensitive instructions first would hide the ISA's order; keep it, two columns.
         const QFont cell = m_theme.font(9.5);
@@ -64,7 +70,7 @@ protected:
         const int columns = n > perColumn ? 2 : 1;
         const int rows = (n + columns - 1) / columns;
         const double colW = area.width() / columns;
-        const double weights[] = {0.22, 0.13, 0.13, 0.13, 0.39};
+        const double weights[] = {0.22, 0.11, 0.1, 0.16, 0.41};
         const QStringList heads {tr("instr."), tr("priv."), tr("ctrl"), tr("behav."), tr("class")};
         for (int c = 0; c < columns; ++c) {
             double x = area.left() + c * colW;
