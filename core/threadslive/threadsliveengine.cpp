@@ -136,6 +136,9 @@ std::vector<OutputSpec> ThreadsLiveEngine::outputs() const
             QStringLiteral("whether the parent's ledger kept its checksum after the child's write")},
         {QStringLiteral("parent_ledger_words_overwritten"), QStringLiteral("words"),
             QStringLiteral("ledger words of the parent that the child's write changed (0: separate memory)")},
+        {QStringLiteral("ledgers_outcome"), QString(),
+            QStringLiteral("the two ledgers after the stray writes: both_corrupted, thread_corrupted (the "
+                           "parent's intact), both_intact or parent_corrupted")},
         {QStringLiteral("arena_address"), QString(),
             QStringLiteral("virtual address of the buffer, the same in parent and child (hex text)")},
     };
@@ -465,6 +468,10 @@ Result ThreadsLiveEngine::buildProtectionResult(const ProtectionState &ps, const
     r.summary.insert(QStringLiteral("parent_ledger_ok"), ps.parentLedgerOk);
     r.summary.insert(
         QStringLiteral("parent_ledger_words_overwritten"), strayWordsIn(ps.parentArena, ps.ownWords, words));
+    const QString outcome = ps.threadLedgerOk
+        ? (ps.parentLedgerOk ? QStringLiteral("both_intact") : QStringLiteral("parent_corrupted"))
+        : (ps.parentLedgerOk ? QStringLiteral("thread_corrupted") : QStringLiteral("both_corrupted"));
+    r.summary.insert(QStringLiteral("ledgers_outcome"), outcome);
     r.summary.insert(QStringLiteral("arena_address"), QStringLiteral("0x%1").arg(ps.arenaAddress, 0, 16));
     r.table.columns = {QStringLiteral("word"), QStringLiteral("owner"), QStringLiteral("sibling_thread_view"),
         QStringLiteral("child_process_view"), QStringLiteral("parent_process_view")};

@@ -236,6 +236,8 @@ void TestThreadsLive::strayWriteHitsSiblingThreadNotParent()
     QCOMPARE(r.summary.value(QStringLiteral("child_ledger_words_overwritten")).toInt(), stray);
     QCOMPARE(r.summary.value(QStringLiteral("parent_ledger_ok")).toBool(), true);
     QCOMPARE(r.summary.value(QStringLiteral("parent_ledger_words_overwritten")).toInt(), 0);
+    QCOMPARE(
+        r.summary.value(QStringLiteral("ledgers_outcome")).toString(), QStringLiteral("thread_corrupted"));
     const auto snap = std::dynamic_pointer_cast<const ThreadsLiveSnapshot>(e.snapshot());
     QVERIFY(snap);
     QVERIFY(snap->protection.childPid > 0);
