@@ -285,12 +285,16 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
         resp.y.push_back(c.responseMs);
     }
     r.series.push_back(resp);
-    Series sent, dirtied;
+    Series sent, dirtied, asDeltas, saved;
     sent.id = kSentSeries;
     sent.name = QStringLiteral("pages sent");
     dirtied.id = kDirtiedSeries;
     dirtied.name = QStringLiteral("pages dirtied during the round");
-    for (Series *x : {&sent, &dirtied}) {
+    asDeltas.id = kDeltaSeries;
+    asDeltas.name = QStringLiteral("of them sent as deltas");
+    saved.id = kSavedSeries;
+    saved.name = QStringLiteral("bytes the deltas saved, in pages' worth");
+    for (Series *x : {&sent, &dirtied, &asDeltas, &saved}) {
         x->xLabel = QStringLiteral("round");
         x->yLabel = QStringLiteral("pages");
         x->style = Series::Style::Bars;
@@ -309,13 +313,22 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
         dirtied.y.push_back(double(round.pagesDirtied));
         r.table.rows.push_back({round.round, round.stopAndCopy, round.pagesSent, round.pagesDirtied,
             round.durationMs, round.bandwidthMbitPerSec});
-        if (deltas)
+        if (deltas) {
             r.table.rows.back() << round.deltaPages << round.bytesSaved;
+            asDeltas.x.push_back(round.round);
+            asDeltas.y.push_back(double(round.deltaPages));
+            saved.x.push_back(round.round);
+            saved.y.push_back(double(round.bytesSaved) / double(kPageBytes));
+        }
         if (run.autoConverge)
             r.table.rows.back() << round.throttlePercent;
     }
     r.series.push_back(sent);
     r.series.push_back(dirtied);
+    if (deltas) {
+        r.series.push_back(asDeltas);
+        r.series.push_back(saved);
+    }
     // A stop asked for by the user is not a failure: the engine reports it as stopped,
     // and the summary still says where the VM ended up.
     r.error = stoppedByUser ? QString() : run.error;

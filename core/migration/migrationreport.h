@@ -40,6 +40,10 @@ public:
     static constexpr QLatin1String kResponseSeries {"response_time"};
     static constexpr QLatin1String kSentSeries {"pages_sent"};
     static constexpr QLatin1String kDirtiedSeries {"pages_dirtied"};
+    /// Pre-copy with the delta cache: pages of a round sent as deltas, and the bytes the
+    /// deltas saved against whole pages, counted in pages' worth (bytes / 4 KiB).
+    static constexpr QLatin1String kDeltaSeries {"pages_as_deltas"};
+    static constexpr QLatin1String kSavedSeries {"pages_worth_saved"};
 };
 
 } // namespace proclab::migration

@@ -2,6 +2,7 @@
 #include "migration/migrationmodel.h"
 #include "migration/migrationmodelengine.h"
 #include "migration/migrationnode.h"
+#include "migration/migrationreport.h"
 #include "migration/pagememory.h"
 #include "migration/precopystoprule.h"
 #include "migration/snapshothasher.h"
@@ -16,6 +17,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <numeric>
 #include <thread>
 
 #include <csignal>
@@ -317,6 +319,16 @@ void TestMigration::memoryEqualAfterEachStrategy()
         for (const QVariantList &row : r.table.rows)
             perRound += row.value(deltaColumn).toDouble();
         QCOMPARE(perRound, num(r, "xbzrle_hits"));
+        // So do the charted rounds: deltas per round, and the bytes saved in pages' worth.
+        const auto seriesSum = [&r](QLatin1String id) {
+            for (const Series &s : r.series)
+                if (s.id == id)
+                    return std::accumulate(s.y.begin(), s.y.end(), 0.0);
+            return -1.0;
+        };
+        QCOMPARE(seriesSum(migration::MigrationReport::kDeltaSeries), num(r, "xbzrle_hits"));
+        QCOMPARE(qRound64(seriesSum(migration::MigrationReport::kSavedSeries) * 4096),
+            qint64(num(r, "xbzrle_bytes_saved")));
     } else {
         QVERIFY(!r.summary.contains(QStringLiteral("xbzrle_hits")));
     }

@@ -27,6 +27,7 @@ private Q_SLOTS:
     void gridCellsOfASmallVm();
     void liveViewDrawsARealRun();
     void midMigrationFrame();
+    void roundsChartShowsDeltas();
     void sweepViewShowsModelAndMeasuredPoints();
     void runRecordFromResultNumbers();
     void registeredViews();
@@ -236,6 +237,37 @@ void TestMigrationView::liveViewDrawsARealRun()
     QVERIFY(!view.figuresText().contains(QStringLiteral("throttled"))); // post-copy: no auto-converge
     QTest::qWait(100);
     maybeSave(&view, "migration-live-overlay.png");
+}
+
+void TestMigrationView::roundsChartShowsDeltas()
+{
+    // With the delta cache on, each round also charts its pages sent as deltas and the bytes
+    // they saved (in pages' worth), and the bars add up to the run's own totals.
+    const auto snap = runEngine({{QStringLiteral("strategy"), QStringLiteral("precopy")},
+        {QStringLiteral("memory"), 16 * kMiB}, {QStringLiteral("bandwidth"), 400e6},
+        {QStringLiteral("dirty_rate"), 4000}, {QStringLiteral("xbzrle_cache"), 4 * kMiB},
+        {QStringLiteral("max_rounds"), 4}, {QStringLiteral("downtime_limit_ms"), 1},
+        {QStringLiteral("warmup_ms"), 300}, {QStringLiteral("after_ms"), 300}});
+    QVERIFY(snap);
+    QVERIFY2(snap->result.error.isEmpty(), qPrintable(snap->result.error));
+    const double hits = snap->result.summary.value(QStringLiteral("xbzrle_hits")).toDouble();
+    const double saved = snap->result.summary.value(QStringLiteral("xbzrle_bytes_saved")).toDouble();
+    QVERIFY2(hits > 0, "the hot set is rewritten, so some dirty pages are in the cache");
+    MigrationLiveView view;
+    view.resize(1200, 800);
+    view.showSnapshot(snap, RunState::Finished);
+    ChartWidget *rounds = view.roundsChart();
+    QCOMPARE(rounds->plottableCount(), 4);
+    const auto barSum = [rounds](int i) {
+        double sum = 0;
+        auto *bars = qobject_cast<QCPBars *>(rounds->plottable(i));
+        for (auto it = bars->data()->constBegin(); it != bars->data()->constEnd(); ++it)
+            sum += it->value;
+        return sum;
+    };
+    QCOMPARE(barSum(2), hits);
+    QCOMPARE(qRound64(barSum(3) * 4096), qint64(saved));
+    QCOMPARE(rounds->plottable(2)->name(), QStringLiteral("as deltas"));
 }
 
 void TestMigrationView::midMigrationFrame()

@@ -7,6 +7,7 @@
 #include "common/runhistory.h"
 #include "migration/migrationengine.h"
 #include "migration/migrationreport.h"
+#include "migration/pagememory.h"
 
 #include <QHBoxLayout>
 #include <QJsonObject>
@@ -283,11 +284,21 @@ void MigrationLiveView::drawMarkers(const MigrationSnapshot *snap, double origin
 
 void MigrationLiveView::drawRounds(const MigrationSnapshot *snap)
 {
-    std::vector<Series> series(2);
+    // With the delta cache on, two more bars a round: the pages that went as deltas and
+    // what they saved (bytes counted in pages' worth, on the same axis as the pages).
+    const bool deltas = std::any_of(snap->rounds.begin(), snap->rounds.end(),
+        [](const MigrationRound &r) { return r.deltaPages > 0 || r.bytesSaved > 0; });
+    std::vector<Series> series(deltas ? 4 : 2);
     series[0].id = QString(migration::MigrationReport::kSentSeries);
     series[0].name = tr("sent");
     series[1].id = QString(migration::MigrationReport::kDirtiedSeries);
     series[1].name = tr("dirtied in the round");
+    if (deltas) {
+        series[2].id = QString(migration::MigrationReport::kDeltaSeries);
+        series[2].name = tr("as deltas");
+        series[3].id = QString(migration::MigrationReport::kSavedSeries);
+        series[3].name = tr("saved (pages' worth)");
+    }
     for (auto &s : series) {
         s.xLabel = tr("round (last: with the VM paused)");
         s.yLabel = tr("pages");
@@ -298,6 +309,12 @@ void MigrationLiveView::drawRounds(const MigrationSnapshot *snap)
         series[0].y.push_back(double(r.pagesSent));
         series[1].x.push_back(r.round);
         series[1].y.push_back(double(r.pagesDirtied));
+        if (deltas) {
+            series[2].x.push_back(r.round);
+            series[2].y.push_back(double(r.deltaPages));
+            series[3].x.push_back(r.round);
+            series[3].y.push_back(double(r.bytesSaved) / double(migration::kPageBytes));
+        }
     }
     // The bars stay from frame to frame (a round's bars are added when it ends).
     if (m_rounds->updateSeries(series, true)) {
@@ -310,10 +327,13 @@ void MigrationLiveView::drawRounds(const MigrationSnapshot *snap)
         }
         for (int i = 0; i < m_rounds->plottableCount(); ++i) {
             if (auto *b = qobject_cast<QCPBars *>(m_rounds->plottable(i))) {
-                b->setWidth(0.38);
+                b->setWidth(deltas ? 0.2 : 0.38);
                 b->setBarsGroup(m_barsGroup);
             }
         }
+        // Four entries do not fit one row beside the first round's bars: two rows of two.
+        m_rounds->legend->setWrap(deltas ? 2 : 0);
+        m_rounds->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
     }
     const QCPRange rounds(-0.6, std::max<double>(1, double(snap->rounds.size())) - 0.4);
     if (m_rounds->xAxis->range() != rounds) {
