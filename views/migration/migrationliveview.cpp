@@ -173,7 +173,7 @@ void MigrationLiveView::updateEarlierRuns(
         s.id = QStringLiteral("earlier_") + id;
         s.name = tr("%1 (earlier run)").arg(MigrationViewStyle::strategyTitle(id));
         s.xLabel = tr("time since the migration started (s)");
-        s.yLabel = tr("response time (ms, log scale)");
+        s.yLabel = tr("ms (log scale)");
         s.x = rec->timeSec;
         s.y = rec->responseMs;
         m_earlierSeries.push_back(std::move(s));
@@ -197,7 +197,7 @@ void MigrationLiveView::drawResponse(
         s.id = QString(migration::MigrationReport::kResponseSeries);
         s.name = tr("%1 (this run)").arg(MigrationViewStyle::strategyTitle(current));
         s.xLabel = tr("time since the migration started (s)");
-        s.yLabel = tr("response time (ms, log scale)");
+        s.yLabel = tr("ms (log scale)");
         s.x.reserve(snap->samples.size());
         s.y.reserve(snap->samples.size());
         for (const auto &c : snap->samples) {
