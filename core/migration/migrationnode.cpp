@@ -587,8 +587,7 @@ private:
             if (const auto guest = m_vm->guestStatus()) { // toyos: how far the guest got here
                 stats.guestInstructions = guest->instructions;
                 stats.guestConsoleBytes = guest->consoleBytes;
-                const std::string tail = guest->consoleTail.substr(
-                    guest->consoleTail.size() - std::min(guest->consoleTail.size(), kGuestConsoleTailBytes));
+                const std::string tail = lastConsoleLines(*guest, kGuestConsoleTailBytes);
                 std::copy(tail.begin(), tail.end(), stats.guestConsoleTail);
             }
         }

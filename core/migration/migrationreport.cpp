@@ -29,37 +29,19 @@ QString workloadId(WorkloadKind kind)
     return {};
 }
 
-/// The last lines of a toy guest's console on one line: line ends shown as " | ", bytes
-/// outside printable ASCII (a destination may send anything) as '?'.
-QString consoleText(const char *bytes, std::size_t n)
+/// A toy guest's console lines on one line of text: line ends shown as " | ", bytes outside
+/// printable ASCII (a destination may send anything) as '?'.
+QString consoleText(const std::string &bytes)
 {
-    std::size_t from = n > kGuestConsoleTailBytes ? n - kGuestConsoleTailBytes : 0;
-    // Start at a line's beginning when one begins in the tail, so no line shows cut in two.
-    for (std::size_t i = from; i + 1 < n; ++i) {
-        if (from > 0 && bytes[i] == '\n') {
-            from = i + 1;
-            break;
-        }
-    }
     QString text;
-    for (std::size_t i = from; i < n; ++i) {
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
         const char c = bytes[i];
         if (c == '\n')
-            text += i + 1 < n ? QStringLiteral(" | ") : QString();
+            text += i + 1 < bytes.size() ? QStringLiteral(" | ") : QString();
         else
             text += (c >= 32 && c < 127) ? QChar::fromLatin1(c) : QLatin1Char('?');
     }
     return text;
-}
-
-/// The value @p percent % of @p v are at or below (nearest rank); 0 for none.
-double percentileOf(std::vector<double> v, int percent)
-{
-    if (v.empty())
-        return 0;
-    const auto at = v.begin() + std::ptrdiff_t((v.size() - 1) * std::size_t(percent) / 100);
-    std::nth_element(v.begin(), at, v.end());
-    return *at;
 }
 
 } // namespace
@@ -164,6 +146,11 @@ std::vector<OutputSpec> MigrationReport::outputs()
             "source"),
         o("guest_instructions_destination", "instructions",
             "toyos: the toy guest's instructions since its first boot, at the end of the run on the "
+            "destination"),
+        o("guest_console_bytes_source", "bytes",
+            "toyos: bytes the toy guest had printed since its first boot when the VM paused on the source"),
+        o("guest_console_bytes_destination", "bytes",
+            "toyos: bytes the toy guest had printed since its first boot at the end of the run on the "
             "destination"),
         o("guest_console_at_pause", "", "toyos: the last lines the guest printed before the pause (source)"),
         o("guest_console_tail", "", "toyos: the last lines the guest printed, at the end on the destination"),
@@ -273,14 +260,17 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
     if (run.guestAtPause) {
         const ToyGuestStatus &g = *run.guestAtPause;
         s.insert(QStringLiteral("guest_instructions_source"), double(g.instructions));
+        s.insert(QStringLiteral("guest_console_bytes_source"), double(g.consoleBytes));
         s.insert(QStringLiteral("guest_console_at_pause"),
-            consoleText(g.consoleTail.data(), g.consoleTail.size()));
+            consoleText(lastConsoleLines(g, kGuestConsoleTailBytes)));
     }
     if (run.workload == WorkloadKind::ToyOs && run.destinationStats && run.onDestination) {
         const StatsBody &st = *run.destinationStats;
         s.insert(QStringLiteral("guest_instructions_destination"), double(st.guestInstructions));
+        s.insert(QStringLiteral("guest_console_bytes_destination"), double(st.guestConsoleBytes));
         s.insert(QStringLiteral("guest_console_tail"),
-            consoleText(st.guestConsoleTail, strnlen(st.guestConsoleTail, sizeof st.guestConsoleTail)));
+            consoleText(
+                std::string(st.guestConsoleTail, strnlen(st.guestConsoleTail, sizeof st.guestConsoleTail))));
         if (run.guestAtPause)
             s.insert(QStringLiteral("guest_continued"),
                 st.guestInstructions > run.guestAtPause->instructions

@@ -99,6 +99,21 @@ Image assembleImage()
 
 } // namespace
 
+std::string lastConsoleLines(const ToyGuestStatus &status, std::size_t maxBytes)
+{
+    const std::string &tail = status.consoleTail;
+    std::size_t start = tail.size() - std::min(maxBytes, tail.size());
+    // The piece starts inside a line when bytes before it were printed and the last of them
+    // did not end a line.
+    const bool cut = start > 0 ? tail[start - 1] != '\n' : status.consoleBytes > tail.size();
+    if (cut) {
+        const std::size_t lineEnd = tail.find('\n', start);
+        if (lineEnd != std::string::npos && lineEnd + 1 < tail.size())
+            start = lineEnd + 1;
+    }
+    return tail.substr(start);
+}
+
 ToyGuest::ToyGuest(ReadPage read, WritePage write)
     : m_read(std::move(read))
     , m_write(std::move(write))

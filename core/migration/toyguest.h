@@ -34,6 +34,12 @@ struct ToyGuestStatus {
 };
 
 /**
+ * @brief The end of @p status's console in at most @p maxBytes, from the start of a line (a
+ * line the cut would split is left out, unless it is the only one).
+ */
+std::string lastConsoleLines(const ToyGuestStatus &status, std::size_t maxBytes);
+
+/**
  * @brief The `toyos` workload: the virtualization lessons' toy machine running a shipped
  * guest OS (two-tasks: a kernel switching by timer between two programs that print) whose
  * physical memory is the VM's first pages.
