@@ -44,6 +44,16 @@ QString consoleText(const std::string &bytes)
     return text;
 }
 
+/// The value @p percent % of @p v are at or below (nearest rank); 0 for none.
+double percentileOf(std::vector<double> v, int percent)
+{
+    if (v.empty())
+        return 0;
+    const auto at = v.begin() + std::ptrdiff_t((v.size() - 1) * std::size_t(percent) / 100);
+    std::nth_element(v.begin(), at, v.end());
+    return *at;
+}
+
 } // namespace
 
 QString MigrationReport::strategyId(WireStrategy strategy)
