@@ -15,8 +15,10 @@ const QStringList kStrategyIds
 const QStringList kCutIds = {QStringLiteral("none"), QStringLiteral("handshake"),
     QStringLiteral("first_pass"), QStringLiteral("paused"), QStringLiteral("after_resume")};
 // In WorkloadKind's order.
-const QStringList kWorkloadIds = {
-    QStringLiteral("hotset"), QStringLiteral("rewrite"), QStringLiteral("overrun"), QStringLiteral("idle")};
+const QStringList kWorkloadIds = {QStringLiteral("hotset"), QStringLiteral("rewrite"),
+    QStringLiteral("overrun"), QStringLiteral("idle"), QStringLiteral("toyos")};
+// In MemoryContent's order.
+const QStringList kContentIds = {QStringLiteral("random"), QStringLiteral("mixed")};
 
 } // namespace
 
@@ -76,7 +78,21 @@ ParamSchema MigrationConfig::schema()
                 "write refills the whole page (a buffer reused), so deltas save little. overrun: "
                 "sweeps the hot set page after page at twice the pages the capped link carries "
                 "(dirty_rate without a cap), so pre-copy cannot converge unless the vCPU is "
-                "throttled. idle: no writes, only the client's requests.")),
+                "throttled. idle: no writes, only the client's requests. toyos: the vCPU runs the "
+                "virtualization lessons' toy machine with the two-tasks guest OS (a kernel switching "
+                "by timer between two programs that print), a million instructions a second; the toy "
+                "machine's memory is the VM's first 32 pages, its CPU state is saved into page 32 when "
+                "the vCPU pauses and its boot image sits in pages 33-64, so the guest continues on the "
+                "destination from the pages it received (dirty_rate and hot_share are not used).")),
+        ParamSpec::choice(QStringLiteral("memory_content"), QStringLiteral("Memory content"),
+            QStringLiteral("random"), kContentIds,
+            QStringLiteral(
+                "What the guest's memory holds, seeded by seed. random: pseudo-random bytes, which no "
+                "compressor shrinks. mixed: like a running guest, each page one of four kinds, fixed "
+                "by the seed: 25 % zero pages, 30 % English-like text, 30 % heap records (pointers "
+                "into one heap, small counters, flags, zeros) and 15 % random (already compressed "
+                "data). The vCPU's writes keep a page's kind (text into text, a record into a heap "
+                "page; a zero page receives a record), so dirty pages stay as compressible.")),
         ParamSpec::integer(QStringLiteral("downtime_limit_ms"), QStringLiteral("Downtime limit"), 300, 1,
             60000, QStringLiteral("ms"),
             QStringLiteral("Pre-copy stops when the dirty pages fit in this time. Every strategy's "
@@ -115,8 +131,8 @@ ParamSchema MigrationConfig::schema()
 
 double MigrationConfig::effectiveDirtyRate() const
 {
-    if (workload == WorkloadKind::Idle)
-        return 0;
+    if (workload == WorkloadKind::Idle || workload == WorkloadKind::ToyOs)
+        return 0; // toyos: the guest writes what its programs write
     if (workload == WorkloadKind::Overrun && bandwidthBitsPerSec > 0)
         return 2 * bandwidthBitsPerSec / 8 / double(kPageBytes);
     return dirtyRatePagesPerSec;
@@ -146,6 +162,8 @@ std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &va
     c.compression = text("compress") == QLatin1String("zlib") ? Compression::Zlib : Compression::None;
     c.autoConverge = text("auto_converge") == QLatin1String("on");
     c.workload = static_cast<WorkloadKind>(std::max<int>(0, int(kWorkloadIds.indexOf(text("workload")))));
+    c.content
+        = static_cast<MemoryContent>(std::max<int>(0, int(kContentIds.indexOf(text("memory_content")))));
     c.maxRounds = int(integer("max_rounds"));
     c.maxTotalFactor = real("max_total_factor");
     c.warmupMs = integer("warmup_ms");
@@ -164,6 +182,14 @@ std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &va
     }
     if (!c.destination.isEmpty() && !parseHostPort(c.destination, &c.destinationHost, &c.destinationPort))
         return fail(QStringLiteral("destination \"%1\" is not HOST:PORT").arg(c.destination));
+    if (c.workload == WorkloadKind::ToyOs) {
+        if (c.pages < kToyGuestPages)
+            return fail(
+                QStringLiteral("workload toyos needs at least %1 pages of memory").arg(kToyGuestPages));
+        QString imageError;
+        if (!ToyGuest::bootImage(&imageError))
+            return fail(imageError);
+    }
     QString why;
     if (!c.token.empty() && !checkToken(c.token, &why))
         return fail(QStringLiteral("token: %1").arg(why));

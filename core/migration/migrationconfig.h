@@ -34,6 +34,7 @@ struct MigrationConfig {
     migration::Compression compression = migration::Compression::None;
     bool autoConverge = false; ///< pre-copy: throttle the vCPU while the dirty set does not shrink
     migration::WorkloadKind workload = migration::WorkloadKind::HotSet;
+    migration::MemoryContent content = migration::MemoryContent::Random; ///< what the guest's pages hold
     int maxRounds = 30;
     double maxTotalFactor = 3;
     qint64 warmupMs = 1000; ///< the VM runs on the source before the migration

@@ -104,6 +104,7 @@ void MigrationEngine::run()
     m_run.writeFaults = cfg.writeFaults;
     m_run.dirtyRatePagesPerSec = cfg.effectiveDirtyRate();
     m_run.workload = cfg.workload;
+    m_run.content = cfg.content;
     m_run.downtimeLimitMs = cfg.downtimeLimitMs;
     m_run.autoConverge = cfg.autoConverge && cfg.strategy == WireStrategy::PreCopy;
     m_run.capBitsPerSec = cfg.bandwidthBitsPerSec;
@@ -150,7 +151,7 @@ bool MigrationEngine::setUp()
         return false;
     }
     m_run.pages = p.memory.pages();
-    p.memory.fillPattern(cfg.seed);
+    fillGuestMemory(p.memory, cfg.content, cfg.seed);
     p.dirty.resize(cfg.pages);
     p.ledger.reset(cfg.pages);
 
@@ -188,6 +189,8 @@ bool MigrationEngine::setUp()
     }
     VmStateBody initial;
     initial.rng = cfg.seed * 0x9e3779b97f4a7c15ULL + 1;
+    initial.memoryContent = std::uint32_t(cfg.content);
+    initial.contentSeed = std::uint32_t(cfg.seed);
     p.vm->start(initial);
     p.client = std::make_unique<VmClient>(m_t0, cfg.requestIntervalMs);
     p.client->start("127.0.0.1", p.vm->port());
@@ -403,6 +406,7 @@ bool MigrationEngine::switchover()
         return false;
     }
     const VmStateBody state = p.vm->state();
+    m_run.guestAtPause = p.vm->guestStatus(); // toyos: the guest as its state page holds it
     if (!p.link.sendMessage(MsgType::CpuState, 0, 0, &state, sizeof state, &err)) {
         abandon(QStringLiteral("while sending the CPU state: %1").arg(err));
         return false;

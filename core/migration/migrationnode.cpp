@@ -584,6 +584,12 @@ private:
             const VmStateBody state = m_vm->stop();
             stats.requestsServed = state.requests - m_cpu.requests;
             stats.writes = state.writes - m_cpu.writes;
+            if (const auto guest = m_vm->guestStatus()) { // toyos: how far the guest got here
+                stats.guestInstructions = guest->instructions;
+                stats.guestConsoleBytes = guest->consoleBytes;
+                const std::string tail = lastConsoleLines(*guest, kGuestConsoleTailBytes);
+                std::copy(tail.begin(), tail.end(), stats.guestConsoleTail);
+            }
         }
         stats.pagesReceived = m_pagesReceived;
         stats.duplicatePages = m_duplicates;

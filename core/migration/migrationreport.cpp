@@ -1,6 +1,7 @@
 #include "migrationreport.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace proclab::migration {
 
@@ -22,8 +23,25 @@ QString workloadId(WorkloadKind kind)
         return QStringLiteral("overrun");
     case WorkloadKind::Idle:
         return QStringLiteral("idle");
+    case WorkloadKind::ToyOs:
+        return QStringLiteral("toyos");
     }
     return {};
+}
+
+/// A toy guest's console lines on one line of text: line ends shown as " | ", bytes outside
+/// printable ASCII (a destination may send anything) as '?'.
+QString consoleText(const std::string &bytes)
+{
+    QString text;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const char c = bytes[i];
+        if (c == '\n')
+            text += i + 1 < bytes.size() ? QStringLiteral(" | ") : QString();
+        else
+            text += (c >= 32 && c < 127) ? QChar::fromLatin1(c) : QLatin1Char('?');
+    }
+    return text;
 }
 
 /// The value @p percent % of @p v are at or below (nearest rank); 0 for none.
@@ -60,7 +78,8 @@ std::vector<OutputSpec> MigrationReport::outputs()
         o("strategy", "", "stopcopy, precopy or postcopy"),
         o("pages", "pages", "pages of the VM's memory (4 KiB each)"),
         o("memory_mib", "MiB", "the VM's memory"),
-        o("workload", "", "what the vCPU does: hotset, rewrite, overrun or idle"),
+        o("workload", "", "what the vCPU does: hotset, rewrite, overrun, idle or toyos"),
+        o("memory_content", "", "what the guest's memory holds: random or mixed"),
         o("dirty_rate_pages_s", "pages/s",
             "page writes per second by the vCPU, as asked (overrun on a capped link: twice the link's "
             "pages)"),
@@ -132,6 +151,22 @@ std::vector<OutputSpec> MigrationReport::outputs()
         o("pause_ms", "ms", "since the run began: the VM paused on the source"),
         o("resume_ms", "ms", "since the run began: the VM resumed on the destination"),
         o("end_ms", "ms", "since the run began: every page on the destination"),
+        o("guest_instructions_source", "instructions",
+            "toyos: the toy guest's instructions since its first boot, as saved when the VM paused on the "
+            "source"),
+        o("guest_instructions_destination", "instructions",
+            "toyos: the toy guest's instructions since its first boot, at the end of the run on the "
+            "destination"),
+        o("guest_console_bytes_source", "bytes",
+            "toyos: bytes the toy guest had printed since its first boot when the VM paused on the source"),
+        o("guest_console_bytes_destination", "bytes",
+            "toyos: bytes the toy guest had printed since its first boot at the end of the run on the "
+            "destination"),
+        o("guest_console_at_pause", "", "toyos: the last lines the guest printed before the pause (source)"),
+        o("guest_console_tail", "", "toyos: the last lines the guest printed, at the end on the destination"),
+        o("guest_continued", "",
+            "toyos: yes when the destination's guest went on from the source's count (more instructions "
+            "and at least as much console output), no when it started over or stalled"),
     };
 }
 
@@ -144,6 +179,8 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
     s.insert(QStringLiteral("pages"), double(pages));
     s.insert(QStringLiteral("memory_mib"), double(pages * kPageBytes) / (1 << 20));
     s.insert(QStringLiteral("workload"), workloadId(run.workload));
+    s.insert(QStringLiteral("memory_content"),
+        run.content == MemoryContent::Mixed ? QStringLiteral("mixed") : QStringLiteral("random"));
     s.insert(QStringLiteral("dirty_rate_pages_s"), run.dirtyRatePagesPerSec);
     s.insert(QStringLiteral("bandwidth_cap_mbit_s"), run.capBitsPerSec / 1e6);
     s.insert(QStringLiteral("abandoned"), run.phase == MigrationPhase::Abandoned);
@@ -229,6 +266,27 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
             s.insert(QStringLiteral("postcopy_wait_ms_p50"), double(st.faultWaitP50Ns) / 1e6);
             s.insert(QStringLiteral("postcopy_wait_ms_max"), double(st.maxFaultWaitNs) / 1e6);
         }
+    }
+    if (run.guestAtPause) {
+        const ToyGuestStatus &g = *run.guestAtPause;
+        s.insert(QStringLiteral("guest_instructions_source"), double(g.instructions));
+        s.insert(QStringLiteral("guest_console_bytes_source"), double(g.consoleBytes));
+        s.insert(QStringLiteral("guest_console_at_pause"),
+            consoleText(lastConsoleLines(g, kGuestConsoleTailBytes)));
+    }
+    if (run.workload == WorkloadKind::ToyOs && run.destinationStats && run.onDestination) {
+        const StatsBody &st = *run.destinationStats;
+        s.insert(QStringLiteral("guest_instructions_destination"), double(st.guestInstructions));
+        s.insert(QStringLiteral("guest_console_bytes_destination"), double(st.guestConsoleBytes));
+        s.insert(QStringLiteral("guest_console_tail"),
+            consoleText(
+                std::string(st.guestConsoleTail, strnlen(st.guestConsoleTail, sizeof st.guestConsoleTail))));
+        if (run.guestAtPause)
+            s.insert(QStringLiteral("guest_continued"),
+                st.guestInstructions > run.guestAtPause->instructions
+                        && st.guestConsoleBytes >= run.guestAtPause->consoleBytes
+                    ? QStringLiteral("yes")
+                    : QStringLiteral("no"));
     }
     // The source's memory now: after an abandonment this is the memory the VM keeps running with.
     if (run.sourceChecksumEnd)

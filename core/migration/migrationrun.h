@@ -29,6 +29,7 @@ struct MigrationRun {
     double downtimeLimitMs = -1; ///< the downtime asked for (pre-copy's stop rule), -1: none
     WorkloadKind workload = WorkloadKind::HotSet;
     bool autoConverge = false; ///< pre-copy throttles the vCPU while the dirty set does not shrink
+    MemoryContent content = MemoryContent::Random; ///< what the guest's pages hold
 
     // Where it is.
     std::size_t pages = 0; ///< pages of the VM's memory (0 until it is mapped)
@@ -74,6 +75,8 @@ struct MigrationRun {
     std::uint64_t destinationChecksum = 0; ///< the destination's memory as received
     std::optional<std::uint64_t> sourceChecksumEnd; ///< the source's memory at the end of the run
     std::optional<StatsBody> destinationStats;
+    /// toyos: the toy guest as saved in its state page when the VM paused on the source
+    std::optional<ToyGuestStatus> guestAtPause;
 
     std::vector<MigrationSample> samples; ///< the client's requests
     QString error; ///< why the migration was abandoned or failed, one line

@@ -22,7 +22,7 @@ inline constexpr std::uint32_t kMagic = 0x50474d31; // "PGM1"
 /// The protocol's version; 2: the Hello carries the node's token, pages may come as XBZRLE deltas;
 /// 3: the Hello names the workload, the Stats carry the median wait for a page, pages may come
 /// compressed.
-inline constexpr std::uint32_t kVersion = 3;
+inline constexpr std::uint32_t kVersion = 4;
 inline constexpr std::size_t kMaxTokenBytes = 64;
 inline constexpr std::uint32_t kMaxPagesPerMessage = 256;
 
@@ -90,8 +90,12 @@ struct VmStateBody {
     std::uint64_t rng = 0; ///< the workload's random generator state
     std::uint64_t writes = 0; ///< page writes so far
     std::uint64_t requests = 0; ///< client requests served so far
-    std::uint64_t pageChecksumSoFar = 0; ///< unused on the wire (reserved)
+    std::uint32_t memoryContent = 0; ///< what the guest's pages hold (migration::MemoryContent)
+    std::uint32_t contentSeed = 0; ///< the seed that chose each page's kind of content
 };
+
+/// Bytes of the toy guest's console the destination reports (StatsBody::guestConsoleTail).
+inline constexpr std::size_t kGuestConsoleTailBytes = 64;
 
 /// What the destination reports when the run finishes.
 struct StatsBody {
@@ -104,6 +108,9 @@ struct StatsBody {
     std::int64_t degradedNs = 0; ///< post-copy: resume until the last page arrived
     std::uint64_t writes = 0; ///< page writes done on the destination
     std::uint64_t faultWaitP50Ns = 0; ///< post-copy: the median wait of the vCPU for a page
+    std::uint64_t guestInstructions = 0; ///< toyos: the toy guest's instructions since its first boot
+    std::uint64_t guestConsoleBytes = 0; ///< toyos: bytes the toy guest printed since its first boot
+    char guestConsoleTail[kGuestConsoleTailBytes] = {}; ///< toyos: the end of its console, zero-padded
 };
 
 // ---- Encoding and checking, shared by the source (the engine's link and senders) and the
@@ -175,7 +182,7 @@ inline constexpr double kMaxDirtyRatePagesPerSec = 1e7;
 /// The most pages one client request may read on the destination.
 inline constexpr std::uint64_t kMaxRequestReads = 4096;
 /// The largest workload id HelloBody::workload may carry (migration::WorkloadKind).
-inline constexpr std::uint32_t kMaxWorkload = 3;
+inline constexpr std::uint32_t kMaxWorkload = 4;
 /**
  * @brief Whether @p hello is a ProcLab migration this build speaks, of an acceptable size
  * (at most @p maxPages pages) and with every workload value in range: a known strategy, a hot

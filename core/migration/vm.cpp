@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace proclab::migration {
 
@@ -36,6 +37,9 @@ Vm::Vm(PageMemory &memory, Workload workload, PageBitmap *dirtyLog, EnsurePresen
         m_workload.hotPages = m_workload.pages;
     if (m_workload.hotFirstPage + m_workload.hotPages > m_workload.pages)
         m_workload.hotFirstPage = m_workload.pages - m_workload.hotPages;
+    // The toy OS needs its memory, state page and boot image: a smaller VM only serves requests.
+    if (m_workload.kind == WorkloadKind::ToyOs && m_workload.pages < kToyGuestPages)
+        m_workload.kind = WorkloadKind::Idle;
 }
 
 Vm::~Vm()
@@ -82,11 +86,14 @@ void Vm::start(const VmStateBody &state)
         m_state = state;
         if (m_state.rng == 0)
             m_state.rng = 0x2545f4914f6cdd1dULL;
+        if (m_state.memoryContent > kMaxMemoryContent) // from the wire: unknown means random
+            m_state.memoryContent = std::uint32_t(MemoryContent::Random);
         m_quit = false;
         m_pauseRequested = false;
         m_pausedAck = false;
         m_left = false;
     }
+    m_toy.reset(); // the vCPU thread re-attaches the toy guest from its state page
     m_thread = std::thread([this] { threadMain(); });
 }
 
@@ -196,7 +203,24 @@ bool Vm::writePage(std::size_t page)
         m_beforeWrite(page);
     touch(page);
     auto *words = reinterpret_cast<std::uint64_t *>(m_memory.page(page));
-    if (m_workload.kind == WorkloadKind::Rewrite) {
+    constexpr std::size_t kWords = kPageBytes / sizeof(std::uint64_t);
+    if (MemoryContent(m_work.memoryContent) == MemoryContent::Mixed) {
+        // The write keeps the page's kind: text into a text page, a record into a heap page.
+        const PageClass cls = pageClass(m_work.contentSeed, page);
+        const std::uint64_t value = (m_work.writes * 0x9e3779b97f4a7c15ULL) ^ m_work.rng ^ page;
+        if (m_workload.kind == WorkloadKind::Rewrite) {
+            std::uint64_t fresh[kWords];
+            guestRefillPage(cls, value, reinterpret_cast<std::uint8_t *>(fresh));
+            for (std::size_t i = 0; i < kWords; ++i)
+                std::atomic_ref<std::uint64_t>(words[i]).store(fresh[i], std::memory_order_relaxed);
+        } else {
+            std::uint64_t line[8];
+            guestWriteWords(cls, value, line);
+            const std::size_t at = (m_work.writes % 64) * 8;
+            for (std::size_t i = 0; i < 8; ++i)
+                std::atomic_ref<std::uint64_t>(words[at + i]).store(line[i], std::memory_order_relaxed);
+        }
+    } else if (m_workload.kind == WorkloadKind::Rewrite) {
         // The whole page refilled (a buffer being reused): little of it is left as it was.
         const std::uint64_t seed = m_work.writes ^ m_work.rng;
         for (std::size_t i = 0; i < kPageBytes / sizeof(std::uint64_t); ++i)
@@ -214,6 +238,53 @@ bool Vm::writePage(std::size_t page)
     if (m_dirtyLog)
         m_dirtyLog->set(page);
     return true;
+}
+
+bool Vm::storePage(std::size_t page, const std::uint8_t *data)
+{
+    if (m_ensurePresent && !m_ensurePresent(page))
+        return false;
+    if (m_beforeWrite)
+        m_beforeWrite(page);
+    touch(page);
+    auto *words = reinterpret_cast<std::uint64_t *>(m_memory.page(page));
+    for (std::size_t i = 0; i < kPageBytes / sizeof(std::uint64_t); ++i) {
+        std::uint64_t w;
+        std::memcpy(&w, data + i * sizeof w, sizeof w);
+        std::atomic_ref<std::uint64_t>(words[i]).store(w, std::memory_order_relaxed);
+    }
+    ++m_work.writes;
+    if (m_dirtyLog)
+        m_dirtyLog->set(page);
+    return true;
+}
+
+bool Vm::readPage(std::size_t page, std::uint8_t *out)
+{
+    if (m_ensurePresent && !m_ensurePresent(page))
+        return false;
+    touch(page);
+    m_memory.copyPageConcurrent(page, out);
+    return true;
+}
+
+std::optional<ToyGuestStatus> Vm::guestStatus() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_guestSaved;
+}
+
+bool Vm::saveGuest(std::unique_lock<std::mutex> &lock)
+{
+    if (!m_toy || m_guestSavedSinceRun)
+        return true;
+    lock.unlock();
+    const bool ok = m_toy->save();
+    ToyGuestStatus status = m_toy->status();
+    lock.lock();
+    m_guestSaved = std::move(status);
+    m_guestSavedSinceRun = true;
+    return ok;
 }
 
 bool Vm::serveClient()
@@ -258,6 +329,7 @@ bool Vm::serveClient()
                    .load(std::memory_order_relaxed);
     }
     if (m_workload.dirtyRatePagesPerSec > 0 && m_workload.kind != WorkloadKind::Idle
+        && m_workload.kind != WorkloadKind::ToyOs
         && !writePage(m_workload.hotFirstPage + xorshift(m_work.rng) % hot))
         return false;
     ++m_work.requests;
@@ -305,6 +377,12 @@ void Vm::threadMain()
                 boost::system::error_code ignored;
                 m_client.close(ignored);
             }
+            // toyos: the toy CPU goes into its state page before the pause is acknowledged, so
+            // the pages copied from now on carry it (once per pause: a paused vCPU writes nothing).
+            if (m_pauseRequested && !saveGuest(lock)) {
+                m_faulted = true;
+                break;
+            }
             if (m_pauseRequested) {
                 m_state = m_work; // what CpuState carries to the destination
                 m_pausedAck = true;
@@ -324,12 +402,28 @@ void Vm::threadMain()
         const auto now = Clock::now();
         const double dt = std::min(0.01, std::chrono::duration<double>(now - last).count());
         last = now;
-        if (m_workload.kind != WorkloadKind::Idle)
-            owed += m_workload.dirtyRatePagesPerSec * dt;
-        const auto writes = static_cast<std::size_t>(owed);
-        owed -= static_cast<double>(writes);
-        for (std::size_t i = 0; i < writes && ok; ++i)
-            ok = writePage(nextWritePage());
+        if (m_workload.kind == WorkloadKind::ToyOs) {
+            if (!m_toy) {
+                m_toy = std::make_unique<ToyGuest>(
+                    [this](std::size_t page, std::uint8_t *out) { return readPage(page, out); },
+                    [this](std::size_t page, const std::uint8_t *data) { return storePage(page, data); });
+                ok = m_toy->attach();
+            }
+            // The guest's instructions for this slice of time, at its model clock.
+            owed += ToyGuest::kInstructionsPerSec * dt;
+            const auto instructions = static_cast<std::uint64_t>(owed);
+            owed -= static_cast<double>(instructions);
+            if (ok)
+                ok = m_toy->run(instructions);
+            m_guestSavedSinceRun = false;
+        } else {
+            if (m_workload.kind != WorkloadKind::Idle)
+                owed += m_workload.dirtyRatePagesPerSec * dt;
+            const auto writes = static_cast<std::size_t>(owed);
+            owed -= static_cast<double>(writes);
+            for (std::size_t i = 0; i < writes && ok; ++i)
+                ok = writePage(nextWritePage());
+        }
         if (ok)
             ok = serveClient();
         if (!ok)
@@ -346,6 +440,8 @@ void Vm::threadMain()
             runSince = last;
         }
     }
+    if (!m_faulted.load() && !saveGuest(lock))
+        m_faulted = true;
     m_state = m_work;
     m_pausedAck = true;
     m_cv.notify_all();

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "guestcontent.h"
 #include "net/asio.h"
 #include "pagebitmap.h"
 #include "pagememory.h"
 #include "protocol.h"
+#include "toyguest.h"
 
 #include <QString>
 
@@ -13,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,8 +28,10 @@ enum class WorkloadKind : std::uint32_t {
     Rewrite = 1, ///< like HotSet, but every write rewrites the whole page (a buffer refilled)
     Overrun = 2, ///< sweeps the hot set page after page: every write dirties a page not dirty yet
     Idle = 3, ///< no writes; only the client's requests (which read)
+    /// the toy machine running a guest OS (ToyGuest) in the first pages; requests only read
+    ToyOs = 4,
 };
-static_assert(std::uint32_t(WorkloadKind::Idle) == kMaxWorkload);
+static_assert(std::uint32_t(WorkloadKind::ToyOs) == kMaxWorkload);
 
 /// What the vCPU does: which pages it writes, how often, and what a client request touches.
 struct Workload {
@@ -101,11 +106,21 @@ public:
     bool running() const { return m_thread.joinable(); }
     /// Whether the vCPU stopped because ensurePresent() said the migration was abandoned.
     bool faulted() const { return m_faulted.load(); }
+    /**
+     * @brief The toyos workload's guest as it was saved at the last pause or stop (std::nullopt
+     * for other workloads, or before the first save).
+     */
+    std::optional<ToyGuestStatus> guestStatus() const;
 
 private:
     void threadMain();
     std::size_t nextWritePage();
     bool writePage(std::size_t page);
+    /// The write path every store into guest memory takes (presence, snapshot, touch, dirty bit).
+    bool storePage(std::size_t page, const std::uint8_t *data);
+    bool readPage(std::size_t page, std::uint8_t *out);
+    /// toyos: saves the toy CPU into its state page, with m_mutex released, and publishes it.
+    bool saveGuest(std::unique_lock<std::mutex> &lock);
     void touch(std::size_t page);
     /// Sleeps the throttle's share of a slice (less when a command or a new throttle comes).
     void throttleSleep(std::unique_lock<std::mutex> &lock);
@@ -138,6 +153,9 @@ private:
     // The vCPU thread's only (read by others while it is paused): each page's last touch.
     std::vector<std::uint32_t> m_touchStamp;
     std::uint32_t m_touchClock = 0;
+    std::unique_ptr<ToyGuest> m_toy; // toyos: made and used by the vCPU thread only
+    std::optional<ToyGuestStatus> m_guestSaved; // guarded by m_mutex
+    bool m_guestSavedSinceRun = false; // the vCPU thread's: no slice ran since the last save
 };
 
 } // namespace proclab::migration

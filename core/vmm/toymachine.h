@@ -5,6 +5,7 @@
 
 #include <QString>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -183,6 +184,17 @@ public:
     /// @brief Sets the period (0 = off) and restarts the count.
     void setTimerPeriod(std::uint32_t period);
     bool interruptPending() const { return m_irqPending; }
+    /**
+     * @brief Puts the timer back as it was saved (a machine restored elsewhere, as live migration
+     * does): @p period, @p left instructions to the next interrupt, and whether one is pending.
+     */
+    void restoreTimer(std::uint32_t period, std::uint32_t left, bool pending)
+    {
+        m_timerPeriod = period;
+        m_timerLeft = period == 0 ? 0 : std::clamp<std::uint32_t>(left, 1, period);
+        m_irqPending = pending;
+        m_irqExitTaken = false;
+    }
     void clearInterruptPending()
     {
         m_irqPending = false;

@@ -374,6 +374,8 @@ void TestMigration::workloadsKeepMemoryEqual_data()
     }
     QTest::newRow("precopy, rewrite, deltas") << "precopy"
                                               << "rewrite" << 4 * kMiB;
+    for (const char *strategy : {"precopy", "postcopy", "stopcopy"})
+        QTest::addRow("%s, toyos", strategy) << QString::fromLatin1(strategy) << "toyos" << qint64(0);
 }
 
 void TestMigration::workloadsKeepMemoryEqual()
@@ -387,6 +389,8 @@ void TestMigration::workloadsKeepMemoryEqual()
         {QStringLiteral("max_rounds"), 4}, {QStringLiteral("downtime_limit_ms"), 1}};
     if (xbzrleCache > 0)
         params.insert(QStringLiteral("xbzrle_cache"), xbzrleCache);
+    if (workload == QLatin1String("toyos")) // the toy guest's pages hold text and records around it
+        params.insert(QStringLiteral("memory_content"), QStringLiteral("mixed"));
     const Result r = runMigration(params);
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     QCOMPARE(str(r, "workload"), workload);
@@ -402,6 +406,17 @@ void TestMigration::workloadsKeepMemoryEqual()
     if (workload == QLatin1String("overrun")) {
         // Twice the pages the capped link carries.
         QCOMPARE(num(r, "dirty_rate_pages_s"), 2 * 400e6 / 8 / 4096);
+    }
+    if (workload == QLatin1String("toyos")) {
+        // The toy guest went on where it stopped: its instruction count, saved in its state page
+        // at the pause, grew on the destination, and so did its console.
+        QCOMPARE(str(r, "memory_content"), QStringLiteral("mixed"));
+        QVERIFY(num(r, "guest_instructions_source") > 0);
+        QVERIFY2(num(r, "guest_instructions_destination") > num(r, "guest_instructions_source"),
+            qPrintable(str(r, "guest_console_tail")));
+        QCOMPARE(str(r, "guest_continued"), QStringLiteral("yes"));
+        QVERIFY2(str(r, "guest_console_tail").contains(QStringLiteral("task ")),
+            qPrintable(str(r, "guest_console_tail")));
     }
     if (strategy == QLatin1String("postcopy")) {
         QCOMPARE(num(r, "pages_resent"), 0.0);
@@ -685,6 +700,11 @@ void TestMigration::summaryKeysAreDeclared_data()
                {QStringLiteral("workload"), QStringLiteral("overrun")}, {QStringLiteral("bandwidth"), 400e6},
                {QStringLiteral("auto_converge"), QStringLiteral("on")}, {QStringLiteral("max_rounds"), 4},
                {QStringLiteral("downtime_limit_ms"), 1}};
+    QTest::newRow("precopy, toyos, mixed")
+        << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("precopy")},
+               {QStringLiteral("workload"), QStringLiteral("toyos")},
+               {QStringLiteral("memory_content"), QStringLiteral("mixed")},
+               {QStringLiteral("compress"), QStringLiteral("zlib")}};
     QTest::newRow("postcopy, cut") << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("postcopy")},
         {QStringLiteral("cut_at"), QStringLiteral("after_resume")}};
 }
@@ -703,6 +723,11 @@ void TestMigration::summaryKeysAreDeclared()
     for (auto it = r.summary.begin(); it != r.summary.end(); ++it)
         QVERIFY2(outputsContain(outputs, it.key()), qPrintable(it.key()));
     // The run's own parameters, as numbers (the views read them, never the formatted text).
+    if (params.value(QStringLiteral("workload")) == QLatin1String("toyos")) {
+        for (const char *key : {"guest_instructions_source", "guest_instructions_destination",
+                 "guest_console_at_pause", "guest_console_tail", "guest_continued"})
+            QVERIFY2(r.summary.contains(QLatin1String(key)), key);
+    }
     if (!params.contains(QStringLiteral("workload"))) {
         QCOMPARE(num(r, "dirty_rate_pages_s"), 2000.0);
         QCOMPARE(num(r, "bandwidth_cap_mbit_s"), 0.0);

@@ -5,7 +5,9 @@
 #include <QSet>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 using namespace proclab;
 using namespace proclab::migration;
@@ -22,6 +24,7 @@ private Q_SLOTS:
     void everyKeyWrittenIsDeclared_data();
     void everyKeyWrittenIsDeclared();
     void snapshotOfARoundInProgress();
+    void toyGuestRun();
 };
 
 namespace {
@@ -310,6 +313,49 @@ void TestMigrationReport::snapshotOfARoundInProgress()
     QCOMPARE(MigrationReport::snapshot(run, {}, {}, 0, Result {})->status, run.error);
     run.phase = MigrationPhase::Done;
     QCOMPARE(MigrationReport::snapshot(run, {}, {}, 0, Result {})->progress, 1.0);
+}
+
+void TestMigrationReport::toyGuestRun()
+{
+    // workload=toyos: the guest's progress at the pause (source) and at the end (destination).
+    MigrationRun run = ::preCopyRun();
+    run.workload = WorkloadKind::ToyOs;
+    run.content = MemoryContent::Mixed;
+    ToyGuestStatus atPause;
+    atPause.instructions = 5000;
+    atPause.consoleBytes = 300;
+    // Its 1 KiB tail holds more than 64 bytes: only whole lines from the end are reported.
+    for (int i = 0; i < 20; ++i)
+        atPause.consoleTail += "task A: line " + std::to_string(i % 9 + 1) + "\n";
+    atPause.consoleTail = atPause.consoleTail.substr(10); // the first line cut, as in a ring
+    run.guestAtPause = atPause;
+    StatsBody stats = *run.destinationStats;
+    stats.guestInstructions = 9000;
+    stats.guestConsoleBytes = 420;
+    const char tail[] = "ne 2\ntask B: line 3\n\x01\xff\n";
+    std::memcpy(stats.guestConsoleTail, tail, sizeof tail - 1);
+    run.destinationStats = stats;
+    Result r = MigrationReport::build(run, Result {}, false);
+    QCOMPARE(r.summary.value(QStringLiteral("workload")).toString(), QStringLiteral("toyos"));
+    QCOMPARE(r.summary.value(QStringLiteral("memory_content")).toString(), QStringLiteral("mixed"));
+    QCOMPARE(num(r, "guest_instructions_source"), 5000.0);
+    QCOMPARE(num(r, "guest_instructions_destination"), 9000.0);
+    QCOMPARE(num(r, "guest_console_bytes_source"), 300.0);
+    QCOMPARE(num(r, "guest_console_bytes_destination"), 420.0);
+    QCOMPARE(r.summary.value(QStringLiteral("guest_continued")).toString(), QStringLiteral("yes"));
+    // Four whole lines of 15 bytes fit in 64; line ends shown as " | ".
+    QCOMPARE(r.summary.value(QStringLiteral("guest_console_at_pause")).toString(),
+        QStringLiteral("task A: line 8 | task A: line 9 | task A: line 1 | task A: line 2"));
+    // What a destination sends is shown as it came, bytes outside printable ASCII as '?'.
+    QCOMPARE(r.summary.value(QStringLiteral("guest_console_tail")).toString(),
+        QStringLiteral("ne 2 | task B: line 3 | ??"));
+    // A destination whose guest started over (fewer instructions than at the pause) did not continue.
+    stats.guestInstructions = 100;
+    run.destinationStats = stats;
+    r = MigrationReport::build(run, Result {}, false);
+    QCOMPARE(r.summary.value(QStringLiteral("guest_continued")).toString(), QStringLiteral("no"));
+    for (auto it = r.summary.begin(); it != r.summary.end(); ++it)
+        QVERIFY2(outputsContain(MigrationReport::outputs(), it.key()), qPrintable(it.key()));
 }
 
 QTEST_APPLESS_MAIN(TestMigrationReport)
