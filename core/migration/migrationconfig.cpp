@@ -70,6 +70,15 @@ ParamSchema MigrationConfig::schema()
                 "does not shrink), throttle the vCPU: 20 % of its time taken away, then 10 % more "
                 "after each such round, at most 99 %, as QEMU's auto-converge does. The guest pays "
                 "in slower answers to its client.")),
+        ParamSpec::choice(QStringLiteral("postcopy_preempt"), QStringLiteral("Post-copy urgent channel"),
+            QStringLiteral("on"), {QStringLiteral("on"), QStringLiteral("off")},
+            QStringLiteral(
+                "Post-copy: on opens a second TCP connection at the handshake on which the destination "
+                "asks for the pages its vCPU waits for and the source answers them, so they never queue "
+                "behind the background push's pages in the main connection's socket buffers (QEMU's "
+                "postcopy-preempt). off: one connection carries everything, and an answer waits behind "
+                "whatever is queued ahead of it. The summary's channels says how many connections the "
+                "migration used.")),
         ParamSpec::choice(QStringLiteral("workload"), QStringLiteral("Workload"), QStringLiteral("hotset"),
             kWorkloadIds,
             QStringLiteral(
@@ -121,6 +130,10 @@ ParamSchema MigrationConfig::schema()
             QStringLiteral("none"), kCutIds,
             QStringLiteral("Fault injection: cut the link during the handshake, the first pass, the pause, "
                            "or after the VM resumed on the destination.")),
+        ParamSpec::choice(QStringLiteral("cut_channel"), QStringLiteral("Connection to cut"),
+            QStringLiteral("main"), {QStringLiteral("main"), QStringLiteral("urgent")},
+            QStringLiteral("Fault injection with cut_at: cut the main connection, or the urgent one "
+                           "(post-copy with postcopy_preempt=on only).")),
         ParamSpec::integer(QStringLiteral("timeout_s"), QStringLiteral("Network timeout"), 10, 1, 300,
             QStringLiteral("s"),
             QStringLiteral("Any socket operation that takes longer abandons the migration.")),
@@ -161,6 +174,7 @@ std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &va
     c.xbzrleCacheBytes = std::size_t(integer("xbzrle_cache"));
     c.compression = text("compress") == QLatin1String("zlib") ? Compression::Zlib : Compression::None;
     c.autoConverge = text("auto_converge") == QLatin1String("on");
+    c.postcopyPreempt = text("postcopy_preempt") != QLatin1String("off");
     c.workload = static_cast<WorkloadKind>(std::max<int>(0, int(kWorkloadIds.indexOf(text("workload")))));
     c.content
         = static_cast<MemoryContent>(std::max<int>(0, int(kContentIds.indexOf(text("memory_content")))));
@@ -172,6 +186,7 @@ std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &va
     c.destination = text("destination").trimmed();
     c.token = text("token").toStdString();
     c.cut = static_cast<Cut>(std::max<int>(0, int(kCutIds.indexOf(text("cut_at")))));
+    c.cutUrgent = text("cut_channel") == QLatin1String("urgent");
     c.seed = std::uint64_t(integer("seed"));
     c.opTimeout = std::chrono::milliseconds(integer("timeout_s") * 1000);
 
@@ -190,6 +205,9 @@ std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &va
         if (!ToyGuest::bootImage(&imageError))
             return fail(imageError);
     }
+    if (c.cutUrgent && !c.usesUrgentChannel())
+        return fail(QStringLiteral("cut_channel=urgent needs strategy=postcopy with postcopy_preempt=on "
+                                   "(only that migration has an urgent connection)"));
     QString why;
     if (!c.token.empty() && !checkToken(c.token, &why))
         return fail(QStringLiteral("token: %1").arg(why));

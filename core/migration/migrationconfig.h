@@ -33,6 +33,8 @@ struct MigrationConfig {
     /// Pages compressed alone before they are sent (pre-copy and stop-and-copy)
     migration::Compression compression = migration::Compression::None;
     bool autoConverge = false; ///< pre-copy: throttle the vCPU while the dirty set does not shrink
+    /// Post-copy: page requests and their answers on a second, urgent connection
+    bool postcopyPreempt = true;
     migration::WorkloadKind workload = migration::WorkloadKind::HotSet;
     migration::MemoryContent content = migration::MemoryContent::Random; ///< what the guest's pages hold
     int maxRounds = 30;
@@ -46,6 +48,7 @@ struct MigrationConfig {
     std::uint16_t destinationPort = 0;
     std::string token; ///< presented to the destination node (its --token); empty: none
     Cut cut = Cut::None;
+    bool cutUrgent = false; ///< the cut is of the urgent connection (post-copy with postcopyPreempt)
     std::uint64_t seed = 1;
     std::chrono::milliseconds opTimeout {10000}; ///< any socket operation
 
@@ -54,6 +57,11 @@ struct MigrationConfig {
      * workload on a capped link, which writes twice as many pages as the link carries.
      */
     double effectiveDirtyRate() const;
+    /// @brief Whether the migration opens the urgent connection (post-copy with postcopyPreempt).
+    bool usesUrgentChannel() const
+    {
+        return postcopyPreempt && strategy == migration::WireStrategy::PostCopy;
+    }
 
     /// @brief The parameters of the `migration` engine.
     static ParamSchema schema();

@@ -110,6 +110,8 @@ void MigrationEngine::run()
     m_run.capBitsPerSec = cfg.bandwidthBitsPerSec;
     m_run.xbzrleCacheBytes = cfg.strategy == WireStrategy::PreCopy ? cfg.xbzrleCacheBytes : 0;
     m_run.compressed = cfg.compression != Compression::None && cfg.strategy != WireStrategy::PostCopy;
+    m_run.postcopyPreempt = cfg.usesUrgentChannel();
+    m_run.channels = m_run.postcopyPreempt ? 2 : 1;
     m_result = makeResult();
     m_parts = std::make_unique<Parts>(*this, cfg);
     if (m_run.compressed)
@@ -235,7 +237,7 @@ bool MigrationEngine::handshake()
         abandon(QStringLiteral("cannot reach the destination: %1").arg(err));
         return false;
     }
-    if (cfg.cut == MigrationConfig::Cut::Handshake)
+    if (cfg.cut == MigrationConfig::Cut::Handshake && !cfg.cutUrgent)
         p.link.cut();
     HelloBody hello;
     hello.pages = p.memory.pages();
@@ -246,14 +248,31 @@ bool MigrationEngine::handshake()
     hello.dirtyRatePagesPerSec = cfg.effectiveDirtyRate();
     hello.workload = std::uint32_t(cfg.workload);
     hello.requestReads = 4;
+    hello.flags = cfg.usesUrgentChannel() ? kHelloUrgentChannel : 0;
     setHelloToken(&hello, cfg.token);
     MsgHeader ack;
+    HelloAckBody ackBody;
     if (!p.link.sendMessage(MsgType::Hello, 0, 0, &hello, sizeof hello, &err)
-        || !p.link.readMessage(MsgType::HelloAck, &ack, &err)) {
+        || !p.link.readMessage(MsgType::HelloAck, &ack, &err)
+        || !p.link.readBody(ack, &ackBody, sizeof ackBody, &err)) {
         abandon(QStringLiteral("%1: %2").arg(what, err));
         return false;
     }
     p.servicePort = std::uint16_t(ack.arg);
+    if (cfg.usesUrgentChannel()) {
+        // The second connection, to the same peer with the same Hello and the key it gave:
+        // post-copy's page requests and their answers will travel on it.
+        if (!p.link.connectUrgent(
+                hello, ackBody.urgentKey, std::min(cfg.opTimeout, std::chrono::milliseconds(5000)), &err)) {
+            abandon(QStringLiteral("%1: %2").arg(what, err));
+            return false;
+        }
+        if (cfg.cut == MigrationConfig::Cut::Handshake && cfg.cutUrgent) {
+            p.link.cutUrgent();
+            abandon(QStringLiteral("%1: urgent connection cut (fault injection)").arg(what));
+            return false;
+        }
+    }
     // The destination has built an empty VM of the same size (mapped its memory):
     // that preparation is reported apart, the migration proper starts now.
     m_run.handshakeMs = nowMs() - m_run.startMs;
@@ -400,9 +419,13 @@ bool MigrationEngine::switchover()
             return false;
         }
     } else if (cfg.cut == MigrationConfig::Cut::Paused || cfg.cut == MigrationConfig::Cut::FirstPass) {
-        p.link.cut();
-        abandon(QStringLiteral(
-            "while the VM was paused, before its CPU state was sent: connection cut (fault injection)"));
+        if (cfg.cutUrgent)
+            p.link.cutUrgent();
+        else
+            p.link.cut();
+        abandon(QStringLiteral("while the VM was paused, before its CPU state was sent: %1 cut (fault "
+                               "injection)")
+                    .arg(cfg.cutUrgent ? QStringLiteral("urgent connection") : QStringLiteral("connection")));
         return false;
     }
     const VmStateBody state = p.vm->state();
@@ -448,10 +471,16 @@ bool MigrationEngine::postCopyPush()
         [&] {
             if (!cutDone && std::size_t(p.link.pagesSent()) >= cutAt) {
                 cutDone = true;
-                p.link.cut();
-                p.pusher->fail(QStringLiteral("connection cut (fault injection) with %1 of %2 pages pushed")
-                                   .arg(p.link.pagesSent())
-                                   .arg(p.memory.pages()));
+                const bool urgent = config().cutUrgent;
+                if (urgent)
+                    p.link.cutUrgent();
+                else
+                    p.link.cut();
+                p.pusher->fail(
+                    QStringLiteral("%1 cut (fault injection) with %2 of %3 pages pushed")
+                        .arg(urgent ? QStringLiteral("urgent connection") : QStringLiteral("connection"))
+                        .arg(p.link.pagesSent())
+                        .arg(p.memory.pages()));
                 return false;
             }
             return p.pusher->done();
@@ -510,6 +539,7 @@ void MigrationEngine::collectFigures()
 {
     const Parts &p = *m_parts;
     m_run.pagesSent = p.link.pagesSent();
+    m_run.urgentPagesSent = p.link.urgentPagesSent();
     m_run.bytesSent = p.link.bytesSent();
     m_run.sendSeconds = p.link.sendSeconds();
     m_run.pagesResent = p.ledger.pagesResent();

@@ -2,6 +2,8 @@
 
 #include "wholetransfer.h"
 
+#include <array>
+
 namespace proclab::migration {
 
 namespace asio = boost::asio;
@@ -13,12 +15,100 @@ MigrationLink::MigrationLink(
     , m_opTimeout(opTimeout)
     , m_limiter(capBitsPerSec)
 {
+    // Whenever the main connection closes (a close, a cut, a timeout), the urgent one goes
+    // too: the migration needs both, and its pending reads would keep the close waiting.
+    m_socket.setBeforeClose([this] { closeUrgent(); });
 }
 
 MigrationLink::~MigrationLink()
 {
     // Runs every pending handler (aborted) while the reader's state still exists.
     m_socket.close();
+    m_socket.setBeforeClose({}); // m_urgent is destroyed before m_socket
+}
+
+void MigrationLink::closeUrgent()
+{
+    if (m_urgent.is_open()) {
+        boost::system::error_code ignored;
+        m_urgent.close(ignored);
+    }
+}
+
+void MigrationLink::cutUrgent()
+{
+    if (m_urgent.is_open()) {
+        boost::system::error_code ignored;
+        m_urgent.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    }
+    closeUrgent();
+}
+
+bool MigrationLink::readBody(const MsgHeader &h, void *body, std::size_t bytes, QString *error)
+{
+    if (!checkBodyBytes(h, bytes, error))
+        return false;
+    return m_socket.read(asio::buffer(body, bytes), m_opTimeout, error);
+}
+
+bool MigrationLink::connectUrgent(
+    const HelloBody &hello, std::uint64_t key, std::chrono::milliseconds timeout, QString *error)
+{
+    auto failWith = [&](const QString &why) {
+        if (error)
+            *error = QStringLiteral("the urgent connection: %1").arg(why);
+        closeUrgent();
+        return false;
+    };
+    boost::system::error_code ec;
+    // The main connection's peer: the same address, whatever name it was reached by.
+    const auto peer = socket().remote_endpoint(ec);
+    if (ec)
+        return failWith(asioErrorText(ec));
+    closeUrgent();
+    QString why;
+    bool finished = false;
+    boost::system::error_code result;
+    m_urgent.async_connect(peer, [&](const boost::system::error_code &e) {
+        result = e;
+        finished = true;
+    });
+    if (!m_socket.runUntil([&] { return finished; }, timeout, &why, QStringLiteral("connecting")))
+        return failWith(why);
+    if (result)
+        return failWith(QStringLiteral("cannot connect: %1").arg(asioErrorText(result)));
+    m_urgent.set_option(asio::ip::tcp::no_delay(true), ec);
+    // The same Hello as the main connection's, token included, and the key the destination gave.
+    const MsgHeader h = makeHeader(MsgType::UrgentHello, 0, key, sizeof hello);
+    const std::array<asio::const_buffer, 2> out {
+        asio::buffer(&h, sizeof h), asio::buffer(&hello, sizeof hello)};
+    finished = false;
+    asio::async_write(m_urgent, out, [&](const boost::system::error_code &e, std::size_t) {
+        result = e;
+        finished = true;
+    });
+    if (!m_socket.runUntil([&] { return finished; }, timeout, &why, QStringLiteral("sending its Hello")))
+        return failWith(why);
+    if (result)
+        return failWith(QStringLiteral("sending failed: %1").arg(asioErrorText(result)));
+    m_bytesSent += sizeof h + sizeof hello;
+    MsgHeader ready;
+    finished = false;
+    asio::async_read(
+        m_urgent, asio::buffer(&ready, sizeof ready), [&](const boost::system::error_code &e, std::size_t) {
+            result = e;
+            finished = true;
+        });
+    if (!m_socket.runUntil(
+            [&] { return finished; }, timeout, &why, QStringLiteral("waiting for the destination")))
+        return failWith(why);
+    if (result)
+        return failWith(result == asio::error::eof
+                ? QStringLiteral("the destination closed it")
+                : QStringLiteral("connection lost (%1)").arg(asioErrorText(result)));
+    if (!checkType(ready, MsgType::UrgentReady, &why) || !checkBodyBytes(ready, 0, &why))
+        return failWith(why);
+    return true;
 }
 
 bool MigrationLink::connect(
@@ -87,11 +177,48 @@ void MigrationLink::countPagesWritten(std::uint64_t bytes, std::size_t pages, do
     m_pagesSent += qint64(pages);
 }
 
+void MigrationLink::countUrgentPagesWritten(std::uint64_t bytes, std::size_t pages)
+{
+    m_bytesSent += bytes;
+    m_limiter.consume(bytes);
+    m_pagesSent += qint64(pages);
+    m_urgentPagesSent += qint64(pages);
+}
+
 void MigrationLink::startReader(std::size_t pages, std::function<void(std::size_t page)> onPageRequest)
 {
     m_readerPages = pages;
     m_onPageRequest = std::move(onPageRequest);
     readNext();
+    if (hasUrgent())
+        readUrgentNext();
+}
+
+void MigrationLink::readUrgentNext()
+{
+    asio::async_read(m_urgent, asio::buffer(&m_urgentHeader, sizeof m_urgentHeader),
+        [this](const boost::system::error_code &ec, std::size_t) { onUrgentReply(ec); });
+}
+
+void MigrationLink::onUrgentReply(const boost::system::error_code &ec)
+{
+    if (ec) {
+        // Once the checksums were compared the urgent connection has done its work: the
+        // destination closes it at the end as it pleases.
+        if (!m_replies.verified)
+            readerFailed(ec == asio::error::eof
+                    ? QStringLiteral("the destination closed the urgent connection")
+                    : QStringLiteral("urgent connection lost (%1)").arg(asioErrorText(ec)));
+        return;
+    }
+    const MsgHeader h = m_urgentHeader;
+    if (h.type != std::uint32_t(MsgType::PageRequest) || h.bodyBytes != 0) {
+        readerFailed(QStringLiteral("protocol error: message %1 on the urgent connection").arg(h.type));
+        return;
+    }
+    if (h.arg < m_readerPages && m_onPageRequest)
+        m_onPageRequest(std::size_t(h.arg));
+    readUrgentNext();
 }
 
 void MigrationLink::readerFailed(const QString &error)

@@ -26,7 +26,10 @@ namespace proclab::migration {
  * to the one RateLimiter. After the switchover the destination talks back
  * (page requests in post-copy, the checksum verdict, its statistics):
  * startReader() decodes those asynchronously, in the handlers run by poll().
- * Engine thread only.
+ * Post-copy may add a second, urgent connection (connectUrgent()): the
+ * destination's page requests arrive on it and the pusher answers them on it,
+ * so neither queues behind the background push in the main connection's socket
+ * buffers. Both sockets run on one io_context. Engine thread only.
  */
 class MigrationLink {
 public:
@@ -49,6 +52,18 @@ public:
         std::size_t bodyBytes, QString *error, Traffic traffic = Traffic::Migration);
     /// @brief Reads one message header; a one-line @p error when it is not of type @p expected.
     bool readMessage(MsgType expected, MsgHeader *out, QString *error);
+    /// @brief Reads the body of the message whose header @p h was just read: exactly @p bytes.
+    bool readBody(const MsgHeader &h, void *body, std::size_t bytes, QString *error);
+    /**
+     * @brief Opens the urgent connection to the main one's peer: an UrgentHello with @p key and
+     * @p hello (the main connection's), then the destination's UrgentReady, within @p timeout.
+     */
+    bool connectUrgent(
+        const HelloBody &hello, std::uint64_t key, std::chrono::milliseconds timeout, QString *error);
+    /// @brief Whether the urgent connection is open.
+    bool hasUrgent() const { return m_urgent.is_open(); }
+    /// @brief Simulates a cut cable on the urgent connection only (fault injection).
+    void cutUrgent();
     /**
      * @brief Writes one batch of pages (@p buffers: a Pages message, header, indices and pages,
      * and/or an XbzrlePages message) and waits until it is out. Counted as @p pages pages and
@@ -57,6 +72,14 @@ public:
     bool writePages(const std::vector<boost::asio::const_buffer> &buffers, std::size_t pages, QString *error);
     /// @brief Counts a page write completed asynchronously on socket() (the post-copy push).
     void countPagesWritten(std::uint64_t bytes, std::size_t pages, double seconds);
+    /**
+     * @brief Counts pages written on the urgent connection: charged to the rate limiter like
+     * any page (the background push pays for them by waiting longer), but not to sendSeconds()
+     * (they overlap the main connection's writes).
+     */
+    void countUrgentPagesWritten(std::uint64_t bytes, std::size_t pages);
+    /// @brief Pages written on the urgent connection.
+    qint64 urgentPagesSent() const { return m_urgentPagesSent; }
 
     /// The bandwidth cap every page write is charged to.
     RateLimiter &limiter() { return m_limiter; }
@@ -79,7 +102,8 @@ public:
     };
     /**
      * @brief Starts reading the destination's replies asynchronously (after the switchover).
-     * A PageRequest for a page below @p pages calls @p onPageRequest (in a handler run by poll()).
+     * A PageRequest for a page below @p pages, on either connection, calls @p onPageRequest
+     * (in a handler run by poll()).
      */
     void startReader(std::size_t pages, std::function<void(std::size_t page)> onPageRequest);
     const Replies &replies() const { return m_replies; }
@@ -88,7 +112,7 @@ public:
     void poll(std::chrono::milliseconds slice) { m_socket.poll(slice); }
     /// @brief Simulates a cut cable (fault injection).
     void cut() { m_socket.cut(); }
-    /// @brief Closes the connection; pending operations complete (aborted) before it returns.
+    /// @brief Closes both connections; pending operations complete (aborted) before it returns.
     void close() { m_socket.close(); }
     bool isOpen() const { return m_socket.isOpen(); }
     std::chrono::milliseconds opTimeout() const { return m_opTimeout; }
@@ -96,23 +120,31 @@ public:
     /// For asynchronous operations of the post-copy pusher (run by poll()).
     boost::asio::ip::tcp::socket &socket() { return m_socket.socket(); }
     boost::asio::io_context &context() { return m_socket.context(); }
+    /// For the pusher's answers to page requests (hasUrgent() only).
+    boost::asio::ip::tcp::socket &urgentSocket() { return m_urgent; }
 
 private:
     void readNext();
     void onReply(const boost::system::error_code &ec);
+    void readUrgentNext();
+    void onUrgentReply(const boost::system::error_code &ec);
     void readerFailed(const QString &error);
+    void closeUrgent();
 
     TimedSocket m_socket;
+    boost::asio::ip::tcp::socket m_urgent {m_socket.context()}; // after m_socket: on its context
     std::chrono::milliseconds m_opTimeout;
     RateLimiter m_limiter;
     std::uint64_t m_bytesSent = 0;
     qint64 m_pagesSent = 0;
     double m_sendSeconds = 0;
+    qint64 m_urgentPagesSent = 0;
 
     // The reader's state: written only by its handlers, on this thread inside poll().
     std::size_t m_readerPages = 0;
     std::function<void(std::size_t)> m_onPageRequest;
     MsgHeader m_readHeader;
+    MsgHeader m_urgentHeader;
     StatsBody m_readStats;
     Replies m_replies;
 };

@@ -19,6 +19,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <thread>
 
 #include <unistd.h>
@@ -110,6 +111,39 @@ public:
         readHeader();
     }
 
+    /// Whether this migration still waits for its urgent connection (it reserves a place for it).
+    bool awaitingUrgent() const { return !m_closed && m_wantsUrgent && !m_urgentSocket; }
+
+    /**
+     * Whether an UrgentHello with @p key and @p hello may join this migration: it waits for its
+     * urgent connection, the key is its own and the Hello is the main connection's.
+     */
+    bool acceptsUrgent(std::uint64_t key, const HelloBody &hello) const
+    {
+        if (!awaitingUrgent())
+            return false;
+        // Every byte compared whatever differs, as for the token.
+        volatile std::uint64_t diff = key ^ m_urgentKey;
+        const auto *a = reinterpret_cast<const unsigned char *>(&hello);
+        const auto *b = reinterpret_cast<const unsigned char *>(&m_hello);
+        for (std::size_t i = 0; i < sizeof hello; ++i)
+            diff = diff | std::uint64_t(a[i] ^ b[i]);
+        return diff == 0;
+    }
+
+    /// Takes @p socket (an accepted UrgentHello's) as this migration's urgent connection.
+    void attachUrgent(tcp::socket socket, const QString &peer)
+    {
+        m_urgentSocket.emplace(std::move(socket));
+        boost::system::error_code ec;
+        m_urgentSocket->set_option(tcp::no_delay(true), ec);
+        m_lastActivity = Clock::now();
+        m_node.log(
+            QStringLiteral("  urgent connection from %1 joined the migration from %2").arg(peer, m_peer));
+        queueUrgent(encodeMessage(MsgType::UrgentReady, 0, 0));
+        readUrgentHeader();
+    }
+
     void abandon(const QString &why)
     {
         if (m_closed)
@@ -162,6 +196,8 @@ private:
         m_watchdog.cancel();
         boost::system::error_code ignored;
         m_socket.close(ignored);
+        if (m_urgentSocket)
+            m_urgentSocket->close(ignored);
         if (m_vm)
             m_vm->stop(); // joins the vCPU; ensurePresent() returns false now that m_dead is set
         m_vm.reset();
@@ -227,6 +263,11 @@ private:
             return;
         m_lastActivity = Clock::now();
         const auto type = static_cast<MsgType>(m_header.type);
+        // A second connection of a migration under way: its first message, instead of a Hello.
+        if (type == MsgType::UrgentHello && !m_memory.isValid()) {
+            m_urgentKeyOffered = m_header.arg;
+            return readBody(&m_hello, &Session::onUrgentHello);
+        }
         if (type != MsgType::Hello && !m_memory.isValid()) {
             abandon(QStringLiteral("protocol error: message %1 before Hello").arg(m_header.type));
             return;
@@ -272,6 +313,34 @@ private:
         }
     }
 
+    // A second connection asks to be the urgent connection of a migration under way: the same
+    // token check first, then the same checks of its Hello, then the key.
+    void onUrgentHello()
+    {
+        if (!m_node.options.token.empty() && !helloTokenMatches(m_hello, m_node.options.token)) {
+            refuse(AbortReason::Token,
+                m_hello.tokenBytes ? QStringLiteral("wrong token") : QStringLiteral("no token"));
+            return;
+        }
+        QString error;
+        if (!checkHello(m_hello, &error, m_node.maxPages())) {
+            abandon(error);
+            return;
+        }
+        for (const auto &weak : m_node.sessions) {
+            const auto session = weak.lock();
+            if (session && session.get() != this && session->acceptsUrgent(m_urgentKeyOffered, m_hello)) {
+                // Handed over: this object ends here without counting as a migration.
+                m_closed = true;
+                m_watchdog.cancel();
+                session->attachUrgent(std::move(m_socket), m_peer);
+                return;
+            }
+        }
+        refuse(AbortReason::UnknownChannel,
+            QStringLiteral("an urgent connection for no migration waiting for one"));
+    }
+
     void onHello()
     {
         // First of all, before any other check answers or any memory is mapped.
@@ -292,6 +361,8 @@ private:
         m_present.resize(m_hello.pages);
         m_requested.resize(m_hello.pages);
         m_postCopy = m_hello.strategy == std::uint32_t(WireStrategy::PostCopy);
+        m_wantsUrgent = (m_hello.flags & kHelloUrgentChannel) != 0;
+        m_incoming.resize(m_hello.pages);
         if (m_postCopy)
             m_hashes.assign(m_hello.pages, 0); // the other strategies hash with m_snapshot
         Workload w;
@@ -323,7 +394,15 @@ private:
                 .arg(m_hello.pages)
                 .arg(strategyName(m_hello.strategy))
                 .arg(m_vm->port()));
-        send(MsgType::HelloAck, 0, m_vm->port());
+        HelloAckBody ack;
+        if (m_wantsUrgent) {
+            // The urgent connection's key: only a peer that saw this answer can present it.
+            std::random_device random;
+            while (ack.urgentKey == 0)
+                ack.urgentKey = (std::uint64_t(random()) << 32) ^ random();
+            m_urgentKey = ack.urgentKey;
+        }
+        queue(encodeMessage(MsgType::HelloAck, 0, m_vm->port(), &ack, sizeof ack));
         readHeader();
     }
 
@@ -348,13 +427,8 @@ private:
             abandon(error);
             return;
         }
-        for (std::uint64_t index : m_indices) {
-            if (m_postCopy && m_present.test(index)) {
-                // Post-copy's promise: a page the vCPU may already have written is never overwritten.
-                abandon(QStringLiteral("protocol error: page %1 sent twice in post-copy").arg(index));
-                return;
-            }
-        }
+        if (!claimPostCopyPages(m_indices))
+            return;
         // Straight into guest memory: in pre-copy the vCPU is not running here yet;
         // in post-copy it never touches a page that is not present. One buffer per
         // run of consecutive pages, so a round 0 batch is a single 1 MiB read.
@@ -362,6 +436,130 @@ private:
             buffers.push_back(asio::buffer(m_memory.page(first), count * kPageBytes));
         });
         readThen(buffers, &Session::onPages);
+    }
+
+    // Post-copy's promise: a page the vCPU may already have written is never overwritten, and
+    // no page is read into from both connections at once: each page once, whichever carries it.
+    bool claimPostCopyPages(const std::vector<std::uint64_t> &indices)
+    {
+        if (!m_postCopy)
+            return true;
+        for (std::size_t i = 0; i < indices.size(); ++i) {
+            const std::uint64_t index = indices[i];
+            if (m_present.test(index) || m_incoming[index]) {
+                for (std::size_t j = 0; j < i; ++j)
+                    m_incoming[indices[j]] = false;
+                abandon(QStringLiteral("protocol error: page %1 sent twice in post-copy").arg(index));
+                return false;
+            }
+            m_incoming[index] = true;
+        }
+        return true;
+    }
+
+    // ---- The urgent connection (post-copy with kHelloUrgentChannel): page requests go out on
+    // it and the pages answering them come in on it; nothing else is accepted there.
+
+    void readUrgentHeader()
+    {
+        asio::async_read(*m_urgentSocket, asio::buffer(&m_urgentHeader, sizeof m_urgentHeader),
+            [self = shared_from_this()](
+                const boost::system::error_code &ec, std::size_t) { self->onUrgentHeader(ec); });
+    }
+
+    void urgentFailed(const boost::system::error_code &ec)
+    {
+        if (m_closed || m_finishing)
+            return; // the end: the source closes it as it pleases
+        abandon(ec == asio::error::eof
+                ? QStringLiteral("the source closed the urgent connection")
+                : QStringLiteral("urgent connection lost (%1)").arg(asioErrorText(ec)));
+    }
+
+    void onUrgentHeader(const boost::system::error_code &ec)
+    {
+        if (ec)
+            return urgentFailed(ec);
+        if (m_closed)
+            return;
+        m_lastActivity = Clock::now();
+        if (m_urgentHeader.type != std::uint32_t(MsgType::Pages) || !m_resumed) {
+            abandon(QStringLiteral("protocol error: message %1 on the urgent connection%2")
+                        .arg(m_urgentHeader.type)
+                        .arg(m_resumed ? QString() : QStringLiteral(" before the VM resumed")));
+            return;
+        }
+        QString error;
+        if (!checkPagesHeader(m_urgentHeader, &error)) {
+            abandon(error);
+            return;
+        }
+        m_urgentIndices.resize(m_urgentHeader.count);
+        asio::async_read(*m_urgentSocket,
+            asio::buffer(m_urgentIndices.data(), m_urgentIndices.size() * sizeof(std::uint64_t)),
+            [self = shared_from_this()](const boost::system::error_code &e, std::size_t) {
+                if (e)
+                    return self->urgentFailed(e);
+                if (!self->m_closed)
+                    self->onUrgentIndices();
+            });
+    }
+
+    void onUrgentIndices()
+    {
+        QString error;
+        if (!checkPageIndices(m_urgentIndices.data(), m_urgentIndices.size(), m_hello.pages, &error)) {
+            abandon(error);
+            return;
+        }
+        if (!claimPostCopyPages(m_urgentIndices))
+            return;
+        std::vector<asio::mutable_buffer> buffers;
+        forEachPageRun(
+            m_urgentIndices.data(), m_urgentIndices.size(), [&](std::size_t first, std::size_t count) {
+                buffers.push_back(asio::buffer(m_memory.page(first), count * kPageBytes));
+            });
+        asio::async_read(*m_urgentSocket, buffers, TransferWhole {},
+            [self = shared_from_this()](const boost::system::error_code &e, std::size_t) {
+                if (e)
+                    return self->urgentFailed(e);
+                if (self->m_closed)
+                    return;
+                if (self->pagesArrived(self->m_urgentIndices))
+                    self->readUrgentHeader();
+            });
+    }
+
+    void queueUrgent(std::vector<char> msg)
+    {
+        if (m_closed)
+            return;
+        m_urgentWrites.push_back(std::move(msg));
+        if (!m_urgentWriting)
+            writeNextUrgent();
+    }
+
+    void writeNextUrgent()
+    {
+        m_urgentWriting = true;
+        asio::async_write(*m_urgentSocket, asio::buffer(m_urgentWrites.front()),
+            [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
+                if (ec)
+                    return self->urgentFailed(ec);
+                self->m_urgentWrites.pop_front();
+                if (!self->m_urgentWrites.empty())
+                    return self->writeNextUrgent();
+                self->m_urgentWriting = false;
+            });
+    }
+
+    // On the I/O thread: the vCPU waits for @p page; ask on the urgent connection when there is one.
+    void sendPageRequest(std::size_t page)
+    {
+        if (m_urgentSocket)
+            queueUrgent(encodeMessage(MsgType::PageRequest, 0, page));
+        else
+            send(MsgType::PageRequest, 0, page);
     }
 
     // XbzrlePages and CompressedPages carry a table (page indices, then each page's length)
@@ -478,8 +676,18 @@ private:
 
     void onPages()
     {
+        if (pagesArrived(m_indices))
+            readHeader();
+    }
+
+    // Pages @p indices were read into memory (from either connection): hashed, made present,
+    // the waiting vCPU woken. False when the session was abandoned (fault injection).
+    bool pagesArrived(const std::vector<std::uint64_t> &indices)
+    {
         m_lastActivity = Clock::now();
-        for (std::uint64_t index : m_indices) {
+        for (std::uint64_t index : indices) {
+            if (m_postCopy)
+                m_incoming[index] = false;
             // Post-copy: the vCPU runs here already and may write a page right after
             // it arrives, so each page is hashed as it arrives.
             if (m_postCopy)
@@ -492,23 +700,27 @@ private:
         {
             // Set under the lock so a vCPU checking-then-waiting cannot miss the wake-up.
             std::lock_guard lock(m_mutex);
-            for (std::uint64_t index : m_indices)
+            for (std::uint64_t index : indices)
                 m_present.set(index);
         }
         m_cv.notify_all();
-        m_pagesReceived += m_indices.size();
+        m_pagesReceived += indices.size();
         if (m_postCopy && m_resumed && m_presentCount == m_hello.pages && !m_allPresentAt)
             m_allPresentAt = Clock::now();
         if (m_node.options.failAfterPages > 0 && m_pagesReceived >= m_node.options.failAfterPages) {
             abandon(
                 QStringLiteral("simulated failure after %1 pages (--fail-after-pages)").arg(m_pagesReceived));
-            return;
+            return false;
         }
-        readHeader();
+        return true;
     }
 
     void onCpuState()
     {
+        if (m_wantsUrgent && !m_urgentSocket) {
+            abandon(QStringLiteral("protocol error: resume requested before the urgent connection joined"));
+            return;
+        }
         if (!m_postCopy && m_presentCount != m_hello.pages) {
             abandon(QStringLiteral("protocol error: resume requested with %1 of %2 pages here")
                         .arg(m_presentCount)
@@ -659,8 +871,7 @@ private:
             m_requested.set(page);
             m_faults.fetch_add(1);
             // Writes belong to the I/O thread: hand the request over.
-            asio::post(
-                m_node.io, [self = shared_from_this(), page] { self->send(MsgType::PageRequest, 0, page); });
+            asio::post(m_node.io, [self = shared_from_this(), page] { self->sendPageRequest(page); });
         }
         m_cv.wait(lock, [&] { return m_present.test(page) || m_dead; });
         const auto waited
@@ -717,6 +928,17 @@ private:
     std::optional<Clock::time_point> m_allPresentAt;
     Clock::time_point m_lastActivity;
     std::deque<std::vector<char>> m_writes;
+
+    // The urgent connection (post-copy with kHelloUrgentChannel); all on the I/O thread.
+    bool m_wantsUrgent = false; // the Hello asked for one
+    std::uint64_t m_urgentKey = 0; // given in the HelloAck
+    std::uint64_t m_urgentKeyOffered = 0; // an UrgentHello's key (on the connection that sent it)
+    std::optional<tcp::socket> m_urgentSocket;
+    MsgHeader m_urgentHeader;
+    std::vector<std::uint64_t> m_urgentIndices;
+    std::deque<std::vector<char>> m_urgentWrites;
+    bool m_urgentWriting = false;
+    std::vector<bool> m_incoming; // post-copy: pages being read from either connection
 };
 
 void MigrationNode::Impl::doAccept()
@@ -725,7 +947,14 @@ void MigrationNode::Impl::doAccept()
         if (ec)
             return; // closed: the node stops
         std::erase_if(sessions, [](const std::weak_ptr<Session> &s) { return s.expired(); });
-        if (int(sessions.size()) >= std::max(1, options.maxSessions)) {
+        // A migration that waits for its urgent connection keeps a place for it.
+        int reserved = 0;
+        for (const auto &weak : sessions) {
+            const auto s = weak.lock();
+            if (s && s->awaitingUrgent())
+                ++reserved;
+        }
+        if (int(sessions.size()) >= std::max(1, options.maxSessions) + reserved) {
             boost::system::error_code ignored;
             const auto peer = socket.remote_endpoint(ignored);
             log(QStringLiteral("refused a connection from %1: %2 migrations are under way (the most at once)")

@@ -123,6 +123,12 @@ std::vector<OutputSpec> MigrationReport::outputs()
         o("response_p90_throttled_ms", "ms",
             "pre-copy with auto-converge: 90th percentile of the client's response times while the vCPU "
             "was throttled"),
+        o("channels", "connections",
+            "TCP connections the migration used: 2 for post-copy with its urgent connection "
+            "(postcopy_preempt=on), otherwise 1"),
+        o("postcopy_preempt", "",
+            "post-copy: whether page requests and answers had a connection of their own"),
+        o("urgent_pages", "pages", "post-copy with the urgent connection: pages sent on it"),
         o("demand_fetches", "pages", "post-copy: pages sent because the destination's vCPU asked for them"),
         o("requests_for_pages_in_flight", "requests", "post-copy: requests for pages already on their way"),
         o("degraded_ms", "ms", "post-copy: from the resume until the last page arrived"),
@@ -242,7 +248,11 @@ Result MigrationReport::build(const MigrationRun &run, Result base, bool stopped
             s.insert(QStringLiteral("response_p90_throttled_ms"), percentileOf(throttled, 90));
         }
     }
+    s.insert(QStringLiteral("channels"), double(run.channels));
     if (run.strategy == WireStrategy::PostCopy) {
+        s.insert(QStringLiteral("postcopy_preempt"), run.postcopyPreempt);
+        if (run.postcopyPreempt)
+            s.insert(QStringLiteral("urgent_pages"), double(run.urgentPagesSent));
         s.insert(QStringLiteral("demand_fetches"), double(run.demandFetches));
         s.insert(QStringLiteral("requests_for_pages_in_flight"), double(run.requestsInFlight));
         if (run.resumeMs >= 0 && run.endMs >= 0)

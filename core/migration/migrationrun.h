@@ -30,6 +30,8 @@ struct MigrationRun {
     WorkloadKind workload = WorkloadKind::HotSet;
     bool autoConverge = false; ///< pre-copy throttles the vCPU while the dirty set does not shrink
     MemoryContent content = MemoryContent::Random; ///< what the guest's pages hold
+    bool postcopyPreempt = false; ///< post-copy's page requests and answers on an urgent connection
+    int channels = 1; ///< TCP connections the migration uses (2 with the urgent connection)
 
     // Where it is.
     std::size_t pages = 0; ///< pages of the VM's memory (0 until it is mapped)
@@ -48,6 +50,7 @@ struct MigrationRun {
 
     // What crossed the link.
     qint64 pagesSent = 0;
+    qint64 urgentPagesSent = 0; ///< post-copy: pages sent on the urgent connection
     qint64 pagesResent = 0;
     qint64 demandFetches = 0; ///< post-copy: pages sent because the destination's vCPU asked
     qint64 requestsInFlight = 0; ///< post-copy: requests for pages already on their way

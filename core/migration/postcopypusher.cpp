@@ -50,8 +50,58 @@ void PostCopyPusher::requestPage(std::size_t page)
 {
     if (m_ledger.requestOnDemand(page)) {
         m_urgent.push_back(std::uint32_t(page));
-        pump();
+        if (m_link.hasUrgent())
+            pumpUrgent();
+        else
+            pump();
     }
+}
+
+std::vector<std::uint32_t> PostCopyPusher::nextUrgentBatch()
+{
+    std::vector<std::uint32_t> batch;
+    while (!m_urgent.empty() && batch.size() < kUrgentBatchPages) {
+        const std::uint32_t p = m_urgent.front();
+        m_urgent.pop_front();
+        if (!m_ledger.wasSent(p))
+            batch.push_back(p);
+    }
+    return batch;
+}
+
+void PostCopyPusher::pumpUrgent()
+{
+    if (m_urgentWriting || m_failed || !m_link.hasUrgent())
+        return;
+    const std::vector<std::uint32_t> batch = nextUrgentBatch();
+    if (!batch.empty())
+        writeUrgent(batch);
+}
+
+void PostCopyPusher::writeUrgent(const std::vector<std::uint32_t> &batch)
+{
+    const std::size_t n = batch.size();
+    m_urgentHeader = pagesHeader(n);
+    encodePageIndices(batch.data(), n, &m_urgentIndices);
+    std::vector<asio::const_buffer> bufs {asio::buffer(&m_urgentHeader, sizeof m_urgentHeader),
+        asio::buffer(m_urgentIndices.data(), n * sizeof(std::uint64_t))};
+    forEachPageRun(batch.data(), n, [&](std::size_t first, std::size_t count) {
+        bufs.push_back(asio::buffer(m_memory.page(first), count * kPageBytes));
+    });
+    // As in write(): recorded now, so neither connection sends these pages again.
+    m_ledger.recordSent(batch.data(), n);
+    m_urgentWriting = true;
+    asio::async_write(
+        m_link.urgentSocket(), bufs, [this, n](const boost::system::error_code &ec, std::size_t bytes) {
+            m_urgentWriting = false;
+            if (ec) {
+                fail(QStringLiteral("sending on the urgent connection failed: %1").arg(asioErrorText(ec)));
+                return;
+            }
+            m_link.countUrgentPagesWritten(bytes, n);
+            m_lastProgress = Clock::now();
+            pumpUrgent();
+        });
 }
 
 void PostCopyPusher::fail(const QString &error)
@@ -62,14 +112,11 @@ void PostCopyPusher::fail(const QString &error)
 
 std::vector<std::uint32_t> PostCopyPusher::nextBatch()
 {
+    // Demand faults first, in small batches, so a waiting vCPU is not stuck behind the push
+    // (with an urgent connection they go there instead, see pumpUrgent()).
     std::vector<std::uint32_t> batch;
-    // Demand faults first, in small batches, so a waiting vCPU is not stuck behind the push.
-    while (!m_urgent.empty() && batch.size() < kUrgentBatchPages) {
-        const std::uint32_t p = m_urgent.front();
-        m_urgent.pop_front();
-        if (!m_ledger.wasSent(p))
-            batch.push_back(p);
-    }
+    if (!m_link.hasUrgent())
+        batch = nextUrgentBatch();
     // Then the pages the guest is likely to touch soon, then the rest in address order.
     while (batch.empty() && m_nextLikely < m_likelyFirst.size()) {
         while (m_nextLikely < m_likelyFirst.size() && batch.size() < m_batchPages) {

@@ -30,6 +30,15 @@ namespace proclab::migration {
  * link's rate limiter paces the writes with a timer. The source's memory is
  * frozen (the VM left it), so pages go straight from it into the socket.
  *
+ * With the link's urgent connection (postcopy_preempt, as QEMU's postcopy-preempt),
+ * requested pages do not wait for the background batch in flight nor for the
+ * bytes already queued in the main connection's socket buffers: they are
+ * written on the urgent connection at once, one urgent write at a time, while
+ * the background push goes on in the main one. They do not wait for the rate
+ * limiter either, but they are charged to it, so the background push waits the
+ * longer and the link's average stays at the cap (the urgent pages are few: a
+ * vCPU waits for one page at a time).
+ *
  * Lifetime: construct after the link, and close the link (which completes every
  * pending handler) before destroying the pusher.
  */
@@ -57,8 +66,8 @@ public:
     /// @brief Ends the push with @p error (fault injection cuts the link and says so here).
     void fail(const QString &error);
 
-    /// Every page was sent and the last write completed.
-    bool done() const { return m_pushDone && !m_writing; }
+    /// Every page was sent and the last write (on either connection) completed.
+    bool done() const { return m_pushDone && !m_writing && !m_urgentWriting; }
     /// A write failed (or fail() was called): error() says why.
     bool failed() const { return m_failed; }
     const QString &error() const { return m_error; }
@@ -71,8 +80,11 @@ public:
 
 private:
     void pump();
+    void pumpUrgent();
+    std::vector<std::uint32_t> nextUrgentBatch();
     std::vector<std::uint32_t> nextBatch();
     void write(const std::vector<std::uint32_t> &batch);
+    void writeUrgent(const std::vector<std::uint32_t> &batch);
 
     MigrationLink &m_link;
     const PageMemory &m_memory;
@@ -84,6 +96,7 @@ private:
     std::size_t m_nextPush = 0;
     std::size_t m_batchPages = kPushBatchPages;
     bool m_writing = false;
+    bool m_urgentWriting = false; // a write on the urgent connection is in flight
     bool m_pushDone = false;
     bool m_waitingForRate = false;
     bool m_failed = false;
@@ -92,6 +105,9 @@ private:
     // The write in flight: its header and indices must live until it completes.
     MsgHeader m_header;
     std::vector<std::uint64_t> m_indices;
+    // The same for the urgent connection's write in flight.
+    MsgHeader m_urgentHeader;
+    std::vector<std::uint64_t> m_urgentIndices;
 };
 
 } // namespace proclab::migration

@@ -185,6 +185,10 @@ bool checkHello(const HelloBody &hello, QString *error, std::uint64_t maxPages)
         return refuse(QStringLiteral("protocol error: %1 reads a request (at most %2)")
                           .arg(hello.requestReads)
                           .arg(kMaxRequestReads));
+    if ((hello.flags & ~kHelloUrgentChannel) != 0 || hello.reserved != 0)
+        return refuse(QStringLiteral("protocol error: unknown Hello flags %1").arg(hello.flags));
+    if ((hello.flags & kHelloUrgentChannel) && hello.strategy != std::uint32_t(WireStrategy::PostCopy))
+        return refuse(QStringLiteral("protocol error: an urgent channel is for post-copy only"));
     return true;
 }
 
@@ -196,6 +200,9 @@ QString abortReasonText(std::uint64_t reason)
                               "token parameter)");
     case AbortReason::Busy:
         return QStringLiteral("the node refused: it serves as many migrations at once as it takes");
+    case AbortReason::UnknownChannel:
+        return QStringLiteral("the node refused the urgent connection: no migration of this source waits "
+                              "for one");
     case AbortReason::Unspecified:
         break;
     }

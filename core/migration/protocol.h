@@ -21,14 +21,16 @@ namespace proclab::migration {
 inline constexpr std::uint32_t kMagic = 0x50474d31; // "PGM1"
 /// The protocol's version; 2: the Hello carries the node's token, pages may come as XBZRLE deltas;
 /// 3: the Hello names the workload, the Stats carry the median wait for a page, pages may come
-/// compressed.
+/// compressed; 4: the CPU state names the guest's memory content, the Stats carry the toy guest
+/// OS's figures, and post-copy may add a second, urgent connection (UrgentHello) for page
+/// requests and their answers, the Hello carries flags and the HelloAck a body (HelloAckBody).
 inline constexpr std::uint32_t kVersion = 4;
 inline constexpr std::size_t kMaxTokenBytes = 64;
 inline constexpr std::uint32_t kMaxPagesPerMessage = 256;
 
 enum class MsgType : std::uint32_t {
     Hello = 1, ///< src->dst, body HelloBody
-    HelloAck = 2, ///< dst->src, arg = TCP port where the VM will serve clients
+    HelloAck = 2, ///< dst->src, arg = TCP port where the VM will serve clients, body HelloAckBody
     Pages = 3, ///< src->dst, count pages: count x u64 index, then count x 4096 bytes
     RoundEnd = 4, ///< src->dst, arg = round number (informational)
     CpuState = 5, ///< src->dst, body VmStateBody: the VM is paused on the source; resume it
@@ -45,6 +47,11 @@ enum class MsgType : std::uint32_t {
     /// src->dst (pre-copy, stop-and-copy), count pages each compressed alone (pagecompressor.h):
     /// count x u64 index, count x u32 compressed length, then the compressed pages one after the other
     CompressedPages = 14,
+    /// src->dst, the first message on a second connection (post-copy with the urgent channel):
+    /// arg = HelloAckBody::urgentKey of the main connection, body the main connection's HelloBody
+    /// (token included). Page requests and their answers then travel on it.
+    UrgentHello = 15,
+    UrgentReady = 16, ///< dst->src on the second connection: it is the migration's urgent channel now
 };
 
 /// Why a destination refused a source: the arg of the Abort it sends before it closes.
@@ -52,7 +59,11 @@ enum class AbortReason : std::uint64_t {
     Unspecified = 0,
     Token = 1, ///< the Hello's token is missing or not the node's
     Busy = 2, ///< the node serves as many migrations as it takes at once
+    UnknownChannel = 3, ///< an UrgentHello that matches no migration waiting for its urgent channel
 };
+
+/// HelloBody::flags: the source opens a second, urgent connection (post-copy only).
+inline constexpr std::uint32_t kHelloUrgentChannel = 1;
 
 struct MsgHeader {
     std::uint32_t type = 0;
@@ -79,11 +90,21 @@ struct HelloBody {
     std::uint64_t requestReads = 0; ///< pages a client request reads
     std::uint32_t tokenBytes = 0; ///< bytes of token in use; 0: no token
     std::uint32_t workload = 0; ///< what the vCPU does (migration::WorkloadKind)
+    std::uint32_t flags = 0; ///< kHelloUrgentChannel or 0
+    std::uint32_t reserved = 0; ///< 0
     /// The node's shared token (`proclab node --token`), zero-padded. Sent in clear: it keeps
     /// out peers that do not know it, not a listener on the network.
     char token[kMaxTokenBytes] = {};
 };
-static_assert(sizeof(HelloBody) == 136);
+static_assert(sizeof(HelloBody) == 144);
+
+/// The HelloAck's body.
+struct HelloAckBody {
+    /// With kHelloUrgentChannel: the random key an UrgentHello must present to join this
+    /// migration as its urgent channel; otherwise 0.
+    std::uint64_t urgentKey = 0;
+};
+static_assert(sizeof(HelloAckBody) == 8);
 
 /// The vCPU's state: what the workload needs to continue where it stopped.
 struct VmStateBody {
@@ -187,7 +208,8 @@ inline constexpr std::uint32_t kMaxWorkload = 4;
  * @brief Whether @p hello is a ProcLab migration this build speaks, of an acceptable size
  * (at most @p maxPages pages) and with every workload value in range: a known strategy, a hot
  * set inside the memory, a share of at most 100 %, a finite dirty rate of at most
- * kMaxDirtyRatePagesPerSec and at most kMaxRequestReads reads a request.
+ * kMaxDirtyRatePagesPerSec, at most kMaxRequestReads reads a request, and no flag but
+ * kHelloUrgentChannel (with post-copy only).
  */
 bool checkHello(const HelloBody &hello, QString *error, std::uint64_t maxPages = kMaxPages);
 

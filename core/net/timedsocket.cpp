@@ -48,6 +48,8 @@ void TimedSocket::drain()
 
 void TimedSocket::close()
 {
+    if (m_beforeClose)
+        m_beforeClose();
     if (m_socket.is_open()) {
         boost::system::error_code ignored;
         m_socket.close(ignored);

@@ -39,6 +39,12 @@ public:
     void cut();
     void close();
     bool isOpen() const { return m_socket.is_open(); }
+    /**
+     * @brief Called at the start of every close() (timeouts and cuts included): closes the
+     * other sockets a caller runs on context(), whose pending operations would otherwise keep
+     * close() waiting for them.
+     */
+    void setBeforeClose(std::function<void()> f) { m_beforeClose = std::move(f); }
 
     boost::asio::io_context &context() { return m_io; }
     boost::asio::ip::tcp::socket &socket() { return m_socket; }
@@ -49,6 +55,7 @@ private:
     boost::asio::io_context m_io;
     boost::asio::ip::tcp::socket m_socket {m_io};
     std::function<bool()> m_cancelled;
+    std::function<void()> m_beforeClose;
 };
 
 /// Splits "host:port" into its parts; false when it is not of that form.

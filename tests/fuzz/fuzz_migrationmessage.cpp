@@ -75,7 +75,35 @@ bool helloInRange(const HelloBody &h, std::uint64_t maxPages)
         && h.pages <= maxPages && h.strategy <= 2 && h.hotSharePercent <= 100 && h.hotPages <= h.pages
         && h.hotFirstPage <= h.pages && h.hotFirstPage + h.hotPages <= h.pages
         && std::isfinite(h.dirtyRatePagesPerSec) && h.dirtyRatePagesPerSec >= 0
-        && h.dirtyRatePagesPerSec <= kMaxDirtyRatePagesPerSec && h.requestReads <= kMaxRequestReads;
+        && h.dirtyRatePagesPerSec <= kMaxDirtyRatePagesPerSec && h.requestReads <= kMaxRequestReads
+        && h.reserved == 0 && (h.flags == 0 || (h.flags == kHelloUrgentChannel && h.strategy == 2));
+}
+
+/// A Hello (or an UrgentHello, which carries the same body) as the node checks it: the size,
+/// then the token before anything else, then the values. Its pages when accepted, else 0.
+std::uint64_t checkHelloMessage(const MsgHeader &h, Stream &in)
+{
+    QString error;
+    const bool sized = checkBodyBytes(h, sizeof(HelloBody), &error);
+    expectRefusal(sized, error);
+    HelloBody hello;
+    if (!sized || !in.read(&hello, sizeof hello))
+        return 0;
+    const bool tokenOk = helloTokenMatches(hello, kToken);
+    if (tokenOk != tokenEqualNaive(hello, kToken)
+        || helloTokenMatches(hello, {}) != tokenEqualNaive(hello, {}))
+        __builtin_trap();
+    if (!tokenOk)
+        return 0;
+    const bool ok = checkHello(hello, &error, kNodePages);
+    expectRefusal(ok, error);
+    if (ok != helloInRange(hello, kNodePages))
+        __builtin_trap();
+    // The protocol's own limit is never below a node's smaller one.
+    QString why;
+    if (ok && !checkHello(hello, &why))
+        __builtin_trap();
+    return ok ? hello.pages : 0;
 }
 
 } // namespace
@@ -92,28 +120,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         case MsgType::Hello: {
             if (pages != 0)
                 return 0; // a second Hello: the node closes
-            const bool sized = checkBodyBytes(h, sizeof(HelloBody), &error);
-            expectRefusal(sized, error);
-            HelloBody hello;
-            if (!sized || !in.read(&hello, sizeof hello))
+            pages = checkHelloMessage(h, in);
+            if (pages == 0)
                 return 0;
-            const bool tokenOk = helloTokenMatches(hello, kToken);
-            if (tokenOk != tokenEqualNaive(hello, kToken)
-                || helloTokenMatches(hello, {}) != tokenEqualNaive(hello, {}))
-                __builtin_trap();
-            if (!tokenOk)
+            break;
+        }
+        case MsgType::UrgentHello: {
+            // The first message of an urgent connection: the same checks as a Hello; then only
+            // pages (the answers to page requests) follow on it, checked as on the main one.
+            if (pages != 0)
+                return 0; // after a Hello: the node closes
+            pages = checkHelloMessage(h, in);
+            if (pages == 0)
                 return 0;
-            const bool ok = checkHello(hello, &error, kNodePages);
+            break;
+        }
+        case MsgType::HelloAck: {
+            // The source reads the node's HelloAck and its body, exactly a HelloAckBody.
+            const bool ok = checkBodyBytes(h, sizeof(HelloAckBody), &error);
             expectRefusal(ok, error);
-            if (ok != helloInRange(hello, kNodePages))
+            if (ok != (h.bodyBytes == sizeof(HelloAckBody)))
                 __builtin_trap();
-            // The protocol's own limit is never below a node's smaller one.
-            QString why;
-            if (ok && !checkHello(hello, &why))
-                __builtin_trap();
-            if (!ok)
+            if (!ok || !in.skip(sizeof(HelloAckBody)))
                 return 0;
-            pages = hello.pages;
             break;
         }
         case MsgType::Pages: {
@@ -249,11 +278,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             break;
         }
         default: {
-            // Any other message where the source waits for the node's HelloAck: refused with a
-            // reason, the node's own reason when it is an Abort.
+            // Any other message where the source waits for the node's HelloAck (or, on an urgent
+            // connection, its UrgentReady): refused with a reason, the node's own reason when it
+            // is an Abort.
             const bool ok = checkType(h, MsgType::HelloAck, &error);
             expectRefusal(ok, error);
-            if (ok != (h.type == std::uint32_t(MsgType::HelloAck)))
+            if (ok)
+                __builtin_trap(); // a HelloAck has its own case
+            const bool ready = checkType(h, MsgType::UrgentReady, &error);
+            expectRefusal(ready, error);
+            if (ready != (h.type == std::uint32_t(MsgType::UrgentReady)))
                 __builtin_trap();
             if (h.type == std::uint32_t(MsgType::Abort) && error != abortReasonText(h.arg))
                 __builtin_trap();

@@ -67,6 +67,28 @@ public:
         }
         return h;
     }
+    /// Reads exactly @p n bytes of a body (false when the node closed or after 5 s).
+    bool receiveBody(void *out, std::size_t n)
+    {
+        std::size_t got = 0;
+        while (got < n) {
+            const ssize_t r = ::recv(m_fd, static_cast<char *>(out) + got, n - got, 0);
+            if (r <= 0)
+                return false;
+            got += std::size_t(r);
+        }
+        return true;
+    }
+    /// The node's HelloAck and its body; nullopt when something else came.
+    std::optional<HelloAckBody> receiveAck()
+    {
+        const auto h = receiveHeader();
+        HelloAckBody body;
+        if (!h || h->type != std::uint32_t(MsgType::HelloAck) || h->bodyBytes != sizeof body
+            || !receiveBody(&body, sizeof body))
+            return std::nullopt;
+        return body;
+    }
     /// Whether the node closes the connection (reads until end of stream, at most 5 s).
     bool closedByNode()
     {
@@ -145,6 +167,9 @@ private Q_SLOTS:
     void hostileRoundsThenAMigration_data();
     void hostileRoundsThenAMigration();
     void tokenCheckedBeforeAnythingElse();
+    void urgentConnectionRules();
+    void urgentConnectionNeedsTheToken();
+    void urgentConnectionHasAPlaceOnABusyNode();
     void migrationPresentsTheToken_data();
     void migrationPresentsTheToken();
     void openBindNeedsAToken_data();
@@ -453,8 +478,7 @@ void TestHostileNode::compressedPagesArriveWhole()
     HelloBody hello = smallHello();
     hello.dirtyRatePagesPerSec = 0;
     QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
-    const auto ack = peer.receiveHeader();
-    QVERIFY(ack && ack->type == std::uint32_t(MsgType::HelloAck));
+    QVERIFY(peer.receiveAck());
     PageCompressor c;
     std::vector<std::uint8_t> packed(kMaxCompressedPageBytes);
     std::uint64_t checksum = 0;
@@ -686,30 +710,233 @@ void TestHostileNode::tokenCheckedBeforeAnythingElse()
     QCOMPARE(ack->type, std::uint32_t(MsgType::HelloAck));
 }
 
+namespace {
+
+/// A post-copy Hello that asks for an urgent connection.
+HelloBody urgentHello()
+{
+    HelloBody h = smallHello();
+    h.strategy = std::uint32_t(WireStrategy::PostCopy);
+    h.flags = kHelloUrgentChannel;
+    return h;
+}
+
+/// A Pages message carrying page @p index, every byte @p fill.
+QByteArray onePage(std::uint64_t index, char fill)
+{
+    const MsgHeader h = pagesHeader(1);
+    QByteArray msg(reinterpret_cast<const char *>(&h), sizeof h);
+    msg.append(reinterpret_cast<const char *>(&index), sizeof index);
+    msg.append(QByteArray(int(kPageBytes), fill));
+    return msg;
+}
+
+} // namespace
+
+void TestHostileNode::urgentConnectionRules()
+{
+    const std::uint16_t port = m_node->port();
+    {
+        // An urgent connection is for post-copy only.
+        RawPeer peer(port);
+        HelloBody hello = urgentHello();
+        hello.strategy = std::uint32_t(WireStrategy::PreCopy);
+        QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+        QVERIFY(peer.closedByNode());
+        QVERIFY(logHas(QStringLiteral("protocol error: an urgent channel is for post-copy only")));
+    }
+    {
+        // A key no migration gave: refused with its own reason.
+        RawPeer peer(port);
+        const HelloBody hello = urgentHello();
+        QVERIFY(peer.send(MsgType::UrgentHello, &hello, sizeof hello, 12345));
+        const auto answer = peer.receiveHeader();
+        QVERIFY(answer);
+        QCOMPARE(answer->type, std::uint32_t(MsgType::Abort));
+        QCOMPARE(answer->arg, std::uint64_t(AbortReason::UnknownChannel));
+        QVERIFY(peer.closedByNode());
+        QVERIFY(logHas(QStringLiteral("an urgent connection for no migration waiting for one")));
+    }
+    {
+        // The resume before the urgent connection joined.
+        RawPeer peer(port);
+        const HelloBody hello = urgentHello();
+        QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+        const auto ack = peer.receiveAck();
+        QVERIFY(ack && ack->urgentKey != 0);
+        const VmStateBody state;
+        QVERIFY(peer.send(MsgType::CpuState, &state, sizeof state));
+        QVERIFY(peer.closedByNode());
+        QVERIFY(logHas(QStringLiteral("resume requested before the urgent connection joined")));
+    }
+    {
+        // The right key with a Hello that is not the migration's: refused, and the migration
+        // still accepts its own urgent connection afterwards.
+        RawPeer peer(port);
+        const HelloBody hello = urgentHello();
+        QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+        const auto ack = peer.receiveAck();
+        QVERIFY(ack);
+        RawPeer impostor(port);
+        HelloBody other = hello;
+        other.requestReads = 3;
+        QVERIFY(impostor.send(MsgType::UrgentHello, &other, sizeof other, ack->urgentKey));
+        const auto refused = impostor.receiveHeader();
+        QVERIFY(refused && refused->type == std::uint32_t(MsgType::Abort));
+        QCOMPARE(refused->arg, std::uint64_t(AbortReason::UnknownChannel));
+        RawPeer urgent(port);
+        QVERIFY(urgent.send(MsgType::UrgentHello, &hello, sizeof hello, ack->urgentKey));
+        const auto ready = urgent.receiveHeader();
+        QVERIFY2(ready, "no answer on the urgent connection");
+        QCOMPARE(ready->type, std::uint32_t(MsgType::UrgentReady));
+        QVERIFY(logHas(QStringLiteral("joined the migration from")));
+        // A second urgent connection for the same migration: it has one.
+        RawPeer second(port);
+        QVERIFY(second.send(MsgType::UrgentHello, &hello, sizeof hello, ack->urgentKey));
+        const auto again = second.receiveHeader();
+        QVERIFY(again && again->type == std::uint32_t(MsgType::Abort));
+        // Pages on the urgent connection before the resume.
+        const QByteArray page = onePage(3, 'u');
+        QVERIFY(urgent.send(page.constData(), std::size_t(page.size())));
+        QVERIFY(peer.closedByNode());
+        QVERIFY(urgent.closedByNode());
+        QVERIFY(logHas(
+            QStringLiteral("protocol error: message 3 on the urgent connection before the VM resumed")));
+    }
+    // After the resume: the vCPU's page requests come on the urgent connection; the same page
+    // on both connections, or another message there, is refused.
+    for (const char *fault : {"twice", "other message"}) {
+        RawPeer peer(port);
+        const HelloBody hello = urgentHello();
+        QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+        const auto ack = peer.receiveAck();
+        QVERIFY(ack);
+        RawPeer urgent(port);
+        QVERIFY(urgent.send(MsgType::UrgentHello, &hello, sizeof hello, ack->urgentKey));
+        const auto ready = urgent.receiveHeader();
+        QVERIFY(ready && ready->type == std::uint32_t(MsgType::UrgentReady));
+        const VmStateBody state;
+        QVERIFY(peer.send(MsgType::CpuState, &state, sizeof state));
+        const auto resumed = peer.receiveHeader();
+        QVERIFY(resumed && resumed->type == std::uint32_t(MsgType::Resumed));
+        // No page is here: the vCPU's first write waits for one and asks on the urgent connection.
+        const auto request = urgent.receiveHeader();
+        QVERIFY2(request, "no page request on the urgent connection");
+        QCOMPARE(request->type, std::uint32_t(MsgType::PageRequest));
+        QVERIFY(request->arg < hello.pages);
+        const std::uint64_t wanted = request->arg;
+        const QByteArray answer = onePage(wanted, 'a');
+        QVERIFY(urgent.send(answer.constData(), std::size_t(answer.size())));
+        if (QByteArray(fault) == "twice") {
+            const QByteArray again = onePage(wanted, 'b'); // on the main connection now
+            QVERIFY(peer.send(again.constData(), std::size_t(again.size())));
+            QVERIFY(peer.closedByNode());
+            QVERIFY(logHas(QStringLiteral("protocol error: page %1 sent twice in post-copy").arg(wanted)));
+        } else {
+            QVERIFY(urgent.send(MsgType::RoundEnd));
+            QVERIFY(urgent.closedByNode());
+            QVERIFY(logHas(QStringLiteral("protocol error: message 4 on the urgent connection")));
+        }
+        m_log.clear();
+    }
+    nodeStillServes();
+}
+
+void TestHostileNode::urgentConnectionNeedsTheToken()
+{
+    NodeOptions options;
+    options.maxMemoryBytes = 64ull << 20;
+    options.token = "lab-3";
+    restartNode(options);
+    HelloBody hello = urgentHello();
+    setHelloToken(&hello, "lab-3");
+    RawPeer peer(m_node->port());
+    QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+    const auto ack = peer.receiveAck();
+    QVERIFY(ack);
+    // The right key without the token, and with a wrong one: refused for the token, as a Hello.
+    for (const char *token : {"", "lab-4"}) {
+        HelloBody bad = hello;
+        setHelloToken(&bad, token);
+        RawPeer urgent(m_node->port());
+        QVERIFY(urgent.send(MsgType::UrgentHello, &bad, sizeof bad, ack->urgentKey));
+        const auto answer = urgent.receiveHeader();
+        QVERIFY(answer && answer->type == std::uint32_t(MsgType::Abort));
+        QCOMPARE(answer->arg, std::uint64_t(AbortReason::Token));
+        QVERIFY(urgent.closedByNode());
+    }
+    QVERIFY(logHas(QStringLiteral("no token")));
+    QVERIFY(logHas(QStringLiteral("wrong token")));
+    // With the token: joined.
+    RawPeer urgent(m_node->port());
+    QVERIFY(urgent.send(MsgType::UrgentHello, &hello, sizeof hello, ack->urgentKey));
+    const auto ready = urgent.receiveHeader();
+    QVERIFY(ready && ready->type == std::uint32_t(MsgType::UrgentReady));
+}
+
+void TestHostileNode::urgentConnectionHasAPlaceOnABusyNode()
+{
+    // A node that serves one migration at once: the migration's second connection is not a
+    // second migration, a further source still is.
+    NodeOptions options;
+    options.maxMemoryBytes = 64ull << 20;
+    options.maxSessions = 1;
+    restartNode(options);
+    const proclab::Result r
+        = migrateTo(m_node->port(), {{QStringLiteral("strategy"), QStringLiteral("postcopy")}});
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QCOMPARE(r.summary.value(QStringLiteral("channels")).toInt(), 2);
+    QVERIFY(r.summary.value(QStringLiteral("memory_equal")).toBool());
+    QVERIFY(logHas(QStringLiteral("joined the migration from")));
+    // One migration waiting for its urgent connection: that one place only.
+    RawPeer peer(m_node->port());
+    const HelloBody hello = urgentHello();
+    QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+    const auto ack = peer.receiveAck();
+    QVERIFY(ack);
+    RawPeer urgent(m_node->port());
+    RawPeer third(m_node->port());
+    const auto refused = third.receiveHeader();
+    QVERIFY2(refused, "the third connection got no answer");
+    QCOMPARE(refused->type, std::uint32_t(MsgType::Abort));
+    QCOMPARE(refused->arg, std::uint64_t(AbortReason::Busy));
+    QVERIFY(urgent.send(MsgType::UrgentHello, &hello, sizeof hello, ack->urgentKey));
+    const auto ready = urgent.receiveHeader();
+    QVERIFY(ready && ready->type == std::uint32_t(MsgType::UrgentReady));
+}
+
 void TestHostileNode::migrationPresentsTheToken_data()
 {
     QTest::addColumn<QString>("token");
     QTest::addColumn<QString>("error");
-    QTest::newRow("right") << QStringLiteral("room 4.21") << QString();
+    QTest::addColumn<QString>("strategy");
+    const QString pre = QStringLiteral("precopy"), post = QStringLiteral("postcopy");
+    QTest::newRow("right") << QStringLiteral("room 4.21") << QString() << pre;
     QTest::newRow("wrong") << QStringLiteral("room 4.22")
-                           << QStringLiteral("the node refused: wrong or missing token");
-    QTest::newRow("missing") << QString() << QStringLiteral("the node refused: wrong or missing token");
+                           << QStringLiteral("the node refused: wrong or missing token") << pre;
+    QTest::newRow("missing") << QString() << QStringLiteral("the node refused: wrong or missing token")
+                             << pre;
+    // Post-copy: the urgent connection presents the same token.
+    QTest::newRow("right, post-copy, two connections") << QStringLiteral("room 4.21") << QString() << post;
 }
 
 void TestHostileNode::migrationPresentsTheToken()
 {
     QFETCH(QString, token);
     QFETCH(QString, error);
+    QFETCH(QString, strategy);
     NodeOptions options;
     options.maxMemoryBytes = 64ull << 20;
     options.token = "room 4.21";
     restartNode(options);
     const proclab::Result r = migrateTo(m_node->port(),
-        {{QStringLiteral("token"), token}, {QStringLiteral("strategy"), QStringLiteral("precopy")},
+        {{QStringLiteral("token"), token}, {QStringLiteral("strategy"), strategy},
             {QStringLiteral("warmup_ms"), error.isEmpty() ? 200 : 0}});
     if (error.isEmpty()) {
         QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
         QVERIFY(r.summary.value(QStringLiteral("memory_equal")).toBool());
+        QCOMPARE(r.summary.value(QStringLiteral("channels")).toInt(),
+            strategy == QLatin1String("postcopy") ? 2 : 1);
         return;
     }
     QVERIFY2(r.error.contains(error), qPrintable(r.error));

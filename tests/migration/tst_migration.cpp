@@ -261,7 +261,43 @@ void TestMigration::memoryEqualAfterEachStrategy_data()
         << "postcopy" << 0.0 << "bitmap" << qint64(0) << "zlib";
     QTest::newRow("postcopy") << "postcopy" << 0.0 << "bitmap" << qint64(0) << "none";
     QTest::newRow("postcopy capped") << "postcopy" << 200e6 << "bitmap" << qint64(0) << "none";
+    // ",single": post-copy without its urgent connection (postcopy_preempt=off).
+    QTest::newRow("postcopy, one connection") << "postcopy,single" << 0.0 << "bitmap" << qint64(0) << "none";
+    QTest::newRow("postcopy capped, one connection")
+        << "postcopy,single" << 200e6 << "bitmap" << qint64(0) << "none";
+    QTest::newRow("postcopy, zlib, one connection")
+        << "postcopy,single" << 0.0 << "bitmap" << qint64(0) << "zlib";
 }
+
+namespace {
+
+/// "postcopy,single" is post-copy with postcopy_preempt=off: the strategy, and the parameter in @p params.
+QString splitPreempt(const QString &strategy, QVariantMap *params)
+{
+    const bool single = strategy.endsWith(QLatin1String(",single"));
+    params->insert(QStringLiteral("postcopy_preempt"), single ? QStringLiteral("off") : QStringLiteral("on"));
+    return strategy.section(QLatin1Char(','), 0, 0);
+}
+
+/// The connections and the urgent connection's pages of a finished post-copy run @p r, checked.
+void checkChannels(const Result &r, const QVariantMap &params)
+{
+    const bool postCopy = r.summary.value(QStringLiteral("strategy")).toString() == QLatin1String("postcopy");
+    const bool preempt = postCopy && params.value(QStringLiteral("postcopy_preempt")) != QLatin1String("off");
+    QCOMPARE(num(r, "channels"), preempt ? 2.0 : 1.0);
+    if (!postCopy)
+        return;
+    QCOMPARE(r.summary.value(QStringLiteral("postcopy_preempt")).toBool(), preempt);
+    if (preempt) {
+        // Only pages the vCPU asked for go on the urgent connection, each once.
+        QVERIFY(num(r, "urgent_pages") <= num(r, "demand_fetches"));
+        QVERIFY(num(r, "urgent_pages") >= 0);
+    } else {
+        QVERIFY(!r.summary.contains(QStringLiteral("urgent_pages")));
+    }
+}
+
+} // namespace
 
 void TestMigration::memoryEqualAfterEachStrategy()
 {
@@ -272,9 +308,10 @@ void TestMigration::memoryEqualAfterEachStrategy()
     QFETCH(QString, compress);
     const auto eOwner = makeEngine<MigrationEngine>();
     MigrationEngine &e = *eOwner;
-    QVariantMap params {{QStringLiteral("strategy"), strategy}, {QStringLiteral("dirty_rate"), 3000},
-        {QStringLiteral("bandwidth"), bandwidth}, {QStringLiteral("dirty_log"), dirtyLog},
-        {QStringLiteral("compress"), compress}};
+    QVariantMap params {{QStringLiteral("dirty_rate"), 3000}, {QStringLiteral("bandwidth"), bandwidth},
+        {QStringLiteral("dirty_log"), dirtyLog}, {QStringLiteral("compress"), compress}};
+    strategy = splitPreempt(strategy, &params);
+    params.insert(QStringLiteral("strategy"), strategy);
     if (xbzrleCache > 0) {
         // Rounds until the limit of 4, so pages are sent again and again while the VM writes.
         params.insert(QStringLiteral("xbzrle_cache"), xbzrleCache);
@@ -295,6 +332,7 @@ void TestMigration::memoryEqualAfterEachStrategy()
     QVERIFY(num(r, "total_ms") >= num(r, "downtime_vm_ms"));
     QVERIFY(num(r, "requests") > 0);
     QVERIFY(num(r, "destination_requests") > 0); // the client reached the VM at its new address
+    checkChannels(r, params);
     if (strategy == QLatin1String("postcopy")) {
         // No page is ever sent twice: every page exactly once, none received twice.
         QCOMPARE(num(r, "pages_sent"), pages);
@@ -367,7 +405,7 @@ void TestMigration::workloadsKeepMemoryEqual_data()
     QTest::addColumn<QString>("workload");
     QTest::addColumn<qint64>("xbzrleCache");
     for (const char *w : {"rewrite", "overrun", "idle"}) {
-        for (const char *strategy : {"precopy", "postcopy"}) {
+        for (const char *strategy : {"precopy", "postcopy", "postcopy,single"}) {
             QTest::addRow("%s, %s", strategy, w)
                 << QString::fromLatin1(strategy) << QString::fromLatin1(w) << qint64(0);
         }
@@ -384,9 +422,11 @@ void TestMigration::workloadsKeepMemoryEqual()
     QFETCH(QString, strategy);
     QFETCH(QString, workload);
     QFETCH(qint64, xbzrleCache);
-    QVariantMap params {{QStringLiteral("strategy"), strategy}, {QStringLiteral("workload"), workload},
-        {QStringLiteral("dirty_rate"), 3000}, {QStringLiteral("bandwidth"), 400e6},
-        {QStringLiteral("max_rounds"), 4}, {QStringLiteral("downtime_limit_ms"), 1}};
+    QVariantMap params {{QStringLiteral("workload"), workload}, {QStringLiteral("dirty_rate"), 3000},
+        {QStringLiteral("bandwidth"), 400e6}, {QStringLiteral("max_rounds"), 4},
+        {QStringLiteral("downtime_limit_ms"), 1}};
+    strategy = splitPreempt(strategy, &params);
+    params.insert(QStringLiteral("strategy"), strategy);
     if (xbzrleCache > 0)
         params.insert(QStringLiteral("xbzrle_cache"), xbzrleCache);
     if (workload == QLatin1String("toyos")) // the toy guest's pages hold text and records around it
@@ -398,6 +438,7 @@ void TestMigration::workloadsKeepMemoryEqual()
     QVERIFY(r.summary.value(QStringLiteral("memory_equal")).toBool());
     QCOMPARE(str(r, "checksum_source"), str(r, "checksum_destination"));
     QVERIFY(num(r, "destination_requests") > 0);
+    checkChannels(r, params);
     if (workload == QLatin1String("idle")) {
         // Nothing written: no page is dirty after round 0, so none is sent twice.
         QCOMPARE(num(r, "dirty_rate_pages_s"), 0.0);
@@ -542,6 +583,20 @@ void TestMigration::cutConnectionAbandons_data()
                                      << "paused";
     QTest::newRow("postcopy after resume") << "postcopy"
                                            << "after_resume";
+    // Post-copy's urgent connection: the main one cut at the handshake (with the urgent one
+    // not open yet), the urgent one cut at each phase; and post-copy on one connection.
+    QTest::newRow("postcopy handshake") << "postcopy"
+                                        << "handshake";
+    QTest::newRow("postcopy handshake, urgent cut") << "postcopy"
+                                                    << "handshake/urgent";
+    QTest::newRow("postcopy paused, urgent cut") << "postcopy"
+                                                 << "paused/urgent";
+    QTest::newRow("postcopy after resume, urgent cut") << "postcopy"
+                                                       << "after_resume/urgent";
+    QTest::newRow("postcopy paused, one connection") << "postcopy,single"
+                                                     << "paused";
+    QTest::newRow("postcopy after resume, one connection") << "postcopy,single"
+                                                           << "after_resume";
     // With compression: the cut comes between compressed batches; nothing half-applied is used.
     QTest::newRow("precopy first pass, zlib") << "precopy,zlib"
                                               << "first_pass";
@@ -555,14 +610,19 @@ void TestMigration::cutConnectionAbandons()
 {
     QFETCH(QString, strategy);
     QFETCH(QString, cut);
-    // "strategy,zlib": the same with compressed pages.
+    // "strategy,zlib": the same with compressed pages; "cut/urgent": the urgent connection is cut.
     const QString compress
         = strategy.endsWith(QLatin1String(",zlib")) ? QStringLiteral("zlib") : QStringLiteral("none");
-    strategy = strategy.section(QLatin1Char(','), 0, 0);
+    QVariantMap params {{QStringLiteral("dirty_rate"), 0}, {QStringLiteral("bandwidth"), 400e6},
+        {QStringLiteral("after_ms"), 300}, {QStringLiteral("compress"), compress},
+        {QStringLiteral("cut_at"), cut.section(QLatin1Char('/'), 0, 0)},
+        {QStringLiteral("cut_channel"),
+            cut.endsWith(QLatin1String("/urgent")) ? QStringLiteral("urgent") : QStringLiteral("main")}};
+    if (strategy.endsWith(QLatin1String(",single")))
+        params.insert(QStringLiteral("postcopy_preempt"), QStringLiteral("off"));
+    params.insert(QStringLiteral("strategy"), strategy.section(QLatin1Char(','), 0, 0));
     // No writes: the source's memory must still be exactly what the guest was given.
-    const Result r = runMigration({{QStringLiteral("strategy"), strategy}, {QStringLiteral("dirty_rate"), 0},
-        {QStringLiteral("cut_at"), cut}, {QStringLiteral("bandwidth"), 400e6},
-        {QStringLiteral("after_ms"), 300}, {QStringLiteral("compress"), compress}});
+    const Result r = runMigration(params);
     QVERIFY2(r.error.startsWith(QStringLiteral("migration abandoned")), qPrintable(r.error));
     QVERIFY2(r.error.contains(QStringLiteral("source")), qPrintable(r.error));
     QVERIFY(r.summary.value(QStringLiteral("abandoned")).toBool());
@@ -707,6 +767,9 @@ void TestMigration::summaryKeysAreDeclared_data()
                {QStringLiteral("compress"), QStringLiteral("zlib")}};
     QTest::newRow("postcopy, cut") << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("postcopy")},
         {QStringLiteral("cut_at"), QStringLiteral("after_resume")}};
+    QTest::newRow("postcopy, one connection")
+        << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("postcopy")},
+               {QStringLiteral("postcopy_preempt"), QStringLiteral("off")}};
 }
 
 void TestMigration::summaryKeysAreDeclared()
@@ -761,6 +824,12 @@ void TestMigration::configureRefusesConflicts_data()
     QTest::newRow("destination without a port")
         << QVariantMap {{QStringLiteral("destination"), QStringLiteral("somehost")}}
         << "destination \"somehost\" is not HOST:PORT";
+    QTest::newRow("urgent cut without an urgent connection")
+        << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("postcopy")},
+               {QStringLiteral("postcopy_preempt"), QStringLiteral("off")},
+               {QStringLiteral("cut_channel"), QStringLiteral("urgent")}}
+        << "cut_channel=urgent needs strategy=postcopy with postcopy_preempt=on (only that migration has an "
+           "urgent connection)";
 }
 
 void TestMigration::configureRefusesConflicts()

@@ -8,6 +8,14 @@
 #include <QTest>
 
 #include <algorithm>
+#include <cstring>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace proclab;
 using namespace proclab::migration;
@@ -24,6 +32,7 @@ private Q_SLOTS:
     void backgroundBatchesShortOnACappedLink();
     void cappedPushNeverRunsAhead();
     void failedWriteIsReported();
+    void urgentAnswerOvertakesTheQueuedPush();
 };
 
 namespace {
@@ -206,6 +215,168 @@ void TestPostCopyPusher::failedWriteIsReported()
     QVERIFY2(f.pusher.error().startsWith(QStringLiteral("sending failed: ")), qPrintable(f.pusher.error()));
     QVERIFY(f.link.pagesSent() < qint64(pages));
     f.sink.join();
+}
+
+namespace {
+
+/// Reads exactly @p n bytes from @p fd (its receive timeout set); false on error, timeout or end.
+bool readAll(int fd, void *out, std::size_t n)
+{
+    auto *p = static_cast<char *>(out);
+    while (n > 0) {
+        const ssize_t got = ::recv(fd, p, n, 0);
+        if (got <= 0)
+            return false;
+        p += got;
+        n -= std::size_t(got);
+    }
+    return true;
+}
+
+/// A blocking socket with 20 s timeouts, accepted from @p listener.
+int acceptWithTimeouts(int listener)
+{
+    pollfd pfd {listener, POLLIN, 0};
+    if (::poll(&pfd, 1, 20000) <= 0)
+        return -1;
+    const int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    timeval tv {20, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+} // namespace
+
+void TestPostCopyPusher::urgentAnswerOvertakesTheQueuedPush()
+{
+    // The destination reads nothing from the main connection while the background push fills
+    // it: far more than the socket buffers hold, so the push stalls there. Its vCPU asks for
+    // the last page on the urgent connection; the answer must come there, although every
+    // background page before it is still queued (or not even written) on the main connection.
+    // Nothing here depends on timing: with one connection the answer could not arrive at all
+    // before the destination read the 64 MiB ahead of it.
+    constexpr std::size_t pages = 16384;
+    PageMemory memory;
+    PageLedger ledger;
+    QString error;
+    QVERIFY2(memory.allocate(pages, &error), qPrintable(error));
+    memory.fillPattern(11);
+    ledger.reset(pages);
+
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr {};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    QVERIFY(::bind(listener, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0);
+    QVERIFY(::listen(listener, 2) == 0);
+    QVERIFY(::getsockname(listener, reinterpret_cast<sockaddr *>(&addr), &len) == 0);
+
+    MigrationLink link([] { return false; }, std::chrono::seconds(20), 0);
+    QVERIFY2(
+        link.connect("127.0.0.1", ntohs(addr.sin_port), std::chrono::seconds(5), &error), qPrintable(error));
+    const int mainFd = acceptWithTimeouts(listener);
+    QVERIFY(mainFd >= 0);
+    // The destination's side of the urgent handshake, on a thread while the link waits for it.
+    HelloBody hello;
+    hello.pages = pages;
+    hello.strategy = std::uint32_t(WireStrategy::PostCopy);
+    hello.flags = kHelloUrgentChannel;
+    constexpr std::uint64_t key = 0x5eed;
+    int urgentFd = -1;
+    bool handshakeOk = false;
+    std::thread destination([&] {
+        urgentFd = acceptWithTimeouts(listener);
+        MsgHeader h;
+        HelloBody got;
+        if (urgentFd < 0 || !readAll(urgentFd, &h, sizeof h) || !readAll(urgentFd, &got, sizeof got))
+            return;
+        handshakeOk = h.type == std::uint32_t(MsgType::UrgentHello) && h.arg == key
+            && h.bodyBytes == sizeof got && std::memcmp(&got, &hello, sizeof got) == 0;
+        const std::vector<char> ready = encodeMessage(MsgType::UrgentReady, 0, 0);
+        ::send(urgentFd, ready.data(), ready.size(), MSG_NOSIGNAL);
+    });
+    const bool connected = link.connectUrgent(hello, key, std::chrono::seconds(5), &error);
+    destination.join();
+    ::close(listener);
+    QVERIFY2(connected, qPrintable(error));
+    QVERIFY(handshakeOk); // the same Hello and the key, on the second connection
+    QVERIFY(link.hasUrgent());
+
+    PostCopyPusher pusher(link, memory, ledger);
+    link.startReader(pages, [&pusher](std::size_t page) { pusher.requestPage(page); });
+    pusher.start();
+    for (int i = 0; i < 20; ++i) // let the push queue what the main connection takes
+        link.poll(std::chrono::milliseconds(5));
+    QVERIFY(ledger.wasSent(0)); // the background push began, on the main connection
+    const std::uint64_t wanted = pages - 1; // the background push's very last page
+    QVERIFY(!ledger.wasSent(wanted));
+    const std::vector<char> request = encodeMessage(MsgType::PageRequest, 0, wanted);
+    QVERIFY(::send(urgentFd, request.data(), request.size(), MSG_NOSIGNAL) == ssize_t(request.size()));
+    // Run the source until the answer is readable on the urgent connection (at most 20 s).
+    bool readable = false;
+    for (int i = 0; i < 2000 && !readable && !pusher.failed(); ++i) {
+        link.poll(std::chrono::milliseconds(10));
+        pollfd pfd {urgentFd, POLLIN, 0};
+        readable = ::poll(&pfd, 1, 0) > 0;
+    }
+    QVERIFY2(readable, qPrintable(pusher.error()));
+    MsgHeader h;
+    std::uint64_t index = 0;
+    std::vector<std::uint8_t> page(kPageBytes);
+    QVERIFY(readAll(urgentFd, &h, sizeof h));
+    QVERIFY2(checkPagesHeader(h, &error), qPrintable(error));
+    QCOMPARE(h.count, 1u);
+    QVERIFY(readAll(urgentFd, &index, sizeof index));
+    QVERIFY(readAll(urgentFd, page.data(), page.size()));
+    QCOMPARE(index, wanted);
+    QCOMPARE(pageHash(page.data()), pageHash(memory.page(wanted)));
+    QCOMPARE(link.urgentPagesSent(), qint64(1));
+    // Ahead of the queued push: not a byte of the main connection was read yet, and the
+    // requested page is the last one the background push would have sent there.
+    QVERIFY(link.pagesSent() - link.urgentPagesSent() < qint64(pages - 1));
+
+    // Now the destination reads the main connection to its end: every other page once, in
+    // order, and never the one answered on the urgent connection.
+    std::vector<std::uint64_t> order;
+    bool mainOk = true;
+    std::thread reader([&] {
+        std::vector<std::uint64_t> indices;
+        std::vector<std::uint8_t> data;
+        MsgHeader m;
+        while (readAll(mainFd, &m, sizeof m)) {
+            QString why;
+            if (!checkPagesHeader(m, &why)) {
+                mainOk = false;
+                return;
+            }
+            indices.resize(m.count);
+            data.resize(std::size_t(m.count) * kPageBytes);
+            if (!readAll(mainFd, indices.data(), indices.size() * sizeof(std::uint64_t))
+                || !readAll(mainFd, data.data(), data.size())) {
+                mainOk = false;
+                return;
+            }
+            order.insert(order.end(), indices.begin(), indices.end());
+        }
+    });
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (!pusher.done() && !pusher.failed() && Clock::now() < deadline)
+        link.poll(std::chrono::milliseconds(10));
+    const bool done = pusher.done();
+    link.close(); // the reader sees the end of the stream
+    reader.join();
+    ::close(mainFd);
+    ::close(urgentFd);
+    QVERIFY2(done && !pusher.failed(), qPrintable(pusher.error()));
+    QVERIFY(mainOk);
+    QCOMPARE(order.size(), std::size_t(pages - 1));
+    QVERIFY(std::find(order.begin(), order.end(), wanted) == order.end());
+    QVERIFY(std::is_sorted(order.begin(), order.end()));
+    QCOMPARE(link.pagesSent(), qint64(pages));
+    QCOMPARE(ledger.pagesResent(), qint64(0));
+    QCOMPARE(ledger.demandFetches(), qint64(1));
 }
 
 QTEST_APPLESS_MAIN(TestPostCopyPusher)

@@ -216,6 +216,11 @@ void TestProtocol::helloChecks_data()
     QTest::newRow("dirty rate not a number")
         << 12 << "protocol error: dirty rate nan pages/s is outside 0 to 1e+07";
     QTest::newRow("too many reads") << 13 << "protocol error: 4097 reads a request (at most 4096)";
+    QTest::newRow("urgent connection, post-copy") << 14 << "";
+    QTest::newRow("urgent connection, pre-copy")
+        << 15 << "protocol error: an urgent channel is for post-copy only";
+    QTest::newRow("unknown flag") << 16 << "protocol error: unknown Hello flags 2";
+    QTest::newRow("reserved not zero") << 17 << "protocol error: unknown Hello flags 0";
 }
 
 void TestProtocol::helloChecks()
@@ -265,6 +270,21 @@ void TestProtocol::helloChecks()
         break;
     case 13:
         hello.requestReads = kMaxRequestReads + 1;
+        break;
+    case 14:
+        hello.strategy = std::uint32_t(WireStrategy::PostCopy);
+        hello.flags = kHelloUrgentChannel;
+        break;
+    case 15:
+        hello.strategy = std::uint32_t(WireStrategy::PreCopy);
+        hello.flags = kHelloUrgentChannel;
+        break;
+    case 16:
+        hello.strategy = std::uint32_t(WireStrategy::PostCopy);
+        hello.flags = 2;
+        break;
+    case 17:
+        hello.reserved = 1;
         break;
     default:
         break;
@@ -342,6 +362,9 @@ void TestProtocol::refusalsSaySo()
     QVERIFY(!checkType(
         makeHeader(MsgType::Abort, 0, std::uint64_t(AbortReason::Busy)), MsgType::HelloAck, &error));
     QVERIFY2(error.contains(QStringLiteral("as many migrations at once")), qPrintable(error));
+    QVERIFY(!checkType(makeHeader(MsgType::Abort, 0, std::uint64_t(AbortReason::UnknownChannel)),
+        MsgType::UrgentReady, &error));
+    QVERIFY2(error.contains(QStringLiteral("refused the urgent connection")), qPrintable(error));
     QVERIFY(!checkType(makeHeader(MsgType::Abort, 0, 999), MsgType::HelloAck, &error));
     QCOMPARE(error, QStringLiteral("the destination abandoned the migration"));
 }
