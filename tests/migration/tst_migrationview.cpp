@@ -11,6 +11,7 @@
 #include "viewtesting.h"
 
 #include <QApplication>
+#include <QJsonObject>
 #include <QTest>
 
 #include <random>
@@ -28,6 +29,7 @@ private Q_SLOTS:
     void liveViewDrawsARealRun();
     void midMigrationFrame();
     void roundsChartShowsDeltas();
+    void figuresShowTheGuestOs();
     void sweepViewShowsModelAndMeasuredPoints();
     void runRecordFromResultNumbers();
     void registeredViews();
@@ -268,6 +270,29 @@ void TestMigrationView::roundsChartShowsDeltas()
     QCOMPARE(barSum(2), hits);
     QCOMPARE(qRound64(barSum(3) * 4096), qint64(saved));
     QCOMPARE(rounds->plottable(2)->name(), QStringLiteral("as deltas"));
+}
+
+void TestMigrationView::figuresShowTheGuestOs()
+{
+    // A toy guest OS migrated by post-copy: the figures say whether it went on, from the run's
+    // own verdict, with the last console line before the pause and at the end.
+    const auto snap = runEngine({{QStringLiteral("strategy"), QStringLiteral("postcopy")},
+        {QStringLiteral("workload"), QStringLiteral("toyos")}, {QStringLiteral("memory"), 16 * kMiB},
+        {QStringLiteral("warmup_ms"), 300}, {QStringLiteral("after_ms"), 300}});
+    QVERIFY(snap);
+    QVERIFY2(snap->result.error.isEmpty(), qPrintable(snap->result.error));
+    const QJsonObject &s = snap->result.summary;
+    MigrationLiveView view;
+    view.resize(1200, 800);
+    view.showSnapshot(snap, RunState::Finished);
+    const QString text = view.figuresText();
+    const bool went = s.value(QStringLiteral("guest_continued")).toString() == QLatin1String("yes");
+    QCOMPARE(text.contains(QStringLiteral("continued on the destination")), went);
+    const QString tail
+        = s.value(QStringLiteral("guest_console_tail")).toString().split(QStringLiteral(" | ")).constLast();
+    QVERIFY(!tail.isEmpty());
+    QVERIFY2(text.contains(tail.toHtmlEscaped()), qPrintable(text));
+    QCOMPARE(text.contains(QStringLiteral("Urgent channel")), s.contains(QStringLiteral("urgent_pages")));
 }
 
 void TestMigrationView::midMigrationFrame()

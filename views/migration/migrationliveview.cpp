@@ -393,6 +393,31 @@ void MigrationLiveView::drawFigures(const MigrationSnapshot *snap, RunState)
             html += tr("vCPU waits for a page: median %1 ms, longest <b>%2 ms</b><br>")
                         .arg(fig(QStringLiteral("postcopy_wait_ms_p50"), 2),
                             fig(QStringLiteral("postcopy_wait_ms_max"), 1));
+        if (s.contains(QStringLiteral("urgent_pages")))
+            html += tr("Urgent channel: <b>%1</b> pages answered on a connection of their own<br>")
+                        .arg(fig(QStringLiteral("urgent_pages"), 0));
+        else if (s.contains(QStringLiteral("postcopy_wait_ms_max")))
+            html += tr("No urgent channel: requested pages queued behind the push<br>");
+        if (s.contains(QStringLiteral("guest_continued"))) {
+            // The toy guest OS: did it go on where it stopped? Its instruction counts and the
+            // last line it printed before the pause and at the end say so.
+            const bool went = s.value(QStringLiteral("guest_continued")).toString() == QLatin1String("yes");
+            const auto millions
+                = [&](const QString &key) { return QString::number(s.value(key).toDouble() / 1e6, 'f', 2); };
+            const auto lastLine = [&](const QString &key) {
+                return s.value(key).toString().split(QStringLiteral(" | ")).constLast().toHtmlEscaped();
+            };
+            html += tr("Guest OS: <b style=\"color:%1\">%2</b> (%3 M instructions at the pause, %4 M "
+                       "at the end)<br>")
+                        .arg((went ? m_theme.good : m_theme.bad).name(),
+                            went ? tr("continued on the destination") : tr("did not continue"),
+                            millions(QStringLiteral("guest_instructions_source")),
+                            millions(QStringLiteral("guest_instructions_destination")));
+            html += tr("Its console: &ldquo;<tt>%1</tt>&rdquo; before the pause, &ldquo;<tt>%2</tt>&rdquo; "
+                       "at the end<br>")
+                        .arg(lastLine(QStringLiteral("guest_console_at_pause")),
+                            lastLine(QStringLiteral("guest_console_tail")));
+        }
         if (s.contains(QStringLiteral("memory_equal"))) {
             const bool eq = s.value(QStringLiteral("memory_equal")).toBool();
             html += tr("Checksums: source %1, destination %2: <b "
