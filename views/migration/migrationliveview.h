@@ -54,6 +54,8 @@ private:
     /// The earlier runs to overlay (one per strategy, the newest), read once per history change.
     void updateEarlierRuns(const std::shared_ptr<const Snapshot> &snapshot, const MigrationSnapshot *snap);
     void drawMarkers(const MigrationSnapshot *snap, double origin);
+    /// Draws the response lines whose samples lie a few pixels apart or closer with a thinner pen.
+    void thinDenseLines();
     /// Puts the marker labels in rows so that none overlaps another (run after each layout).
     void layoutMarkerLabels();
 
