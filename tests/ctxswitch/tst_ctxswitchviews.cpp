@@ -295,6 +295,11 @@ void TestCtxSwitchViews::switchViewShowsTheChartsOfItsParts()
     view.showSnapshot(empty, RunState::Running);
     QCOMPARE(view.switchChart()->isVisible(), switchChart);
     QCOMPARE(view.createChart()->isVisible(), createChart);
+    QApplication::processEvents(); // the splitter gives a lone chart the whole width
+    for (ChartWidget *chart : {view.switchChart(), view.createChart()}) {
+        if (chart->isVisible() && switchChart != createChart)
+            QVERIFY2(chart->width() > view.width() * 3 / 4, qPrintable(QString::number(chart->width())));
+    }
     save(view, qPrintable(QStringLiteral("switch-view-parts-%1.png").arg(parts)));
     // A run's figures shown stay shown whatever the parameters say now.
     view.showSnapshot(syntheticCtxSnapshot(), RunState::Finished);
