@@ -146,6 +146,11 @@ LabPanel::LabPanel(QWidget *parent)
     boxLayout->addWidget(m_params);
     layout->addWidget(m_paramBox);
     connect(m_params, &ParameterPanel::refused, this, &LabPanel::message);
+    // The view shows what the next run will fill (e.g. only the charts of the parts measured).
+    connect(m_params, &ParameterPanel::valuesChanged, this, [this] {
+        if (m_view)
+            m_view->setParameters(m_params->values());
+    });
 
     connect(&m_bridge, &EngineBridge::snapshotChanged, this, &LabPanel::onSnapshot);
     connect(&m_bridge, &EngineBridge::stateChanged, this, &LabPanel::onStateChanged);
@@ -201,6 +206,7 @@ void LabPanel::setStep(const LessonStep &step, const QString &exportName)
     m_viewStack->setCurrentWidget(m_view);
     m_view->reset();
     m_params->setSchema(m_engine->schema(), step.preset, step.editable);
+    m_view->setParameters(m_params->values()); // the preset, the engine's defaults filled in
     m_paramBox->setVisible(m_params->editorCount() > 0);
     // Nothing to change: no title, only the "All parameters (n, fixed by this step)" expander.
     const int editable = m_params->editableCount();

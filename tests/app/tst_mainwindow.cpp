@@ -7,6 +7,7 @@
 
 #include "common/runhistory.h"
 #include "common/stepview.h"
+#include "ctxswitch/switchview.h"
 
 #include <QApplication>
 #include <QDir>
@@ -32,6 +33,7 @@ private Q_SLOTS:
     void brokenLessonFolderStillLoadsTheOthers();
     void fontScaleGrowsCharts();
     void labPanelOwnsTheRunHistory();
+    void viewFollowsTheStepsParameters();
 
 private:
     MainWindow::Options options() const;
@@ -225,6 +227,32 @@ void TestMainWindow::labPanelOwnsTheRunHistory()
     QVERIFY(w.openLesson(QStringLiteral("m6-m7-live-migration"), 7));
     QCOMPARE(w.lab()->view()->runHistory(), &w.lab()->runHistory());
     QCOMPARE(int(w.lab()->runHistory().runs().size()), 1);
+}
+
+void TestMainWindow::viewFollowsTheStepsParameters()
+{
+    // The switch view learns the step's `parts` before any run: t2-t5 steps 1-2 measure the
+    // switches only, step 3 the creations only; no empty chart for the other.
+    MainWindow w(options());
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    const QString lesson = QStringLiteral("t2-t5-context-switch");
+    auto charts = [&] {
+        auto *view = qobject_cast<SwitchView *>(w.lab()->view());
+        return view ? std::pair(view->switchChart()->isVisible(), view->createChart()->isVisible())
+                    : std::pair(false, false);
+    };
+    QVERIFY(w.openLesson(lesson, 0));
+    QVERIFY(qobject_cast<SwitchView *>(w.lab()->view()));
+    QCOMPARE(charts(), std::pair(true, false));
+    QVERIFY(w.openLesson(lesson, 2));
+    QCOMPARE(charts(), std::pair(false, true));
+    // A parameter changed in the panel reaches the view (the panel accepts any known value).
+    QVERIFY(w.lab()->parameters()->setValueText(QStringLiteral("parts"), QStringLiteral("all")));
+    QCOMPARE(charts(), std::pair(true, true));
+    QVERIFY(w.lab()->parameters()->setValueText(QStringLiteral("parts"), QStringLiteral("switch")));
+    QCOMPARE(charts(), std::pair(true, false));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -27,6 +27,8 @@ private Q_SLOTS:
     void cacheViewShowsErrors();
     void switchDiagramSteps();
     void switchViewDrawsHistogramsAndCreations();
+    void switchViewShowsTheChartsOfItsParts_data();
+    void switchViewShowsTheChartsOfItsParts();
     void indirectViewMarksCaches();
     void realRunRenders();
 
@@ -254,6 +256,63 @@ void TestCtxSwitchViews::switchViewDrawsHistogramsAndCreations()
     view.applyTheme(Theme::byId(QStringLiteral("dark")));
     QCOMPARE(view.switchChart()->graphCount(), 2);
     save(view, "switch-view-dark.png");
+}
+
+void TestCtxSwitchViews::switchViewShowsTheChartsOfItsParts_data()
+{
+    QTest::addColumn<QString>("parts");
+    QTest::addColumn<bool>("switchChart");
+    QTest::addColumn<bool>("createChart");
+    QTest::newRow("all") << QStringLiteral("all") << true << true;
+    QTest::newRow("switch") << QStringLiteral("switch") << true << false;
+    QTest::newRow("create") << QStringLiteral("create") << false << true;
+    QTest::newRow("indirect") << QStringLiteral("indirect") << false << false;
+}
+
+void TestCtxSwitchViews::switchViewShowsTheChartsOfItsParts()
+{
+    QFETCH(QString, parts);
+    QFETCH(bool, switchChart);
+    QFETCH(bool, createChart);
+    SwitchView view;
+    view.resize(1280, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    // The engine's defaults measure everything: both charts wait for a run.
+    QVERIFY(view.switchChart()->isVisible());
+    QVERIFY(view.createChart()->isVisible());
+    // Before the first run: only the charts a run with these parts fills.
+    ParamValues values {{QStringLiteral("parts"), parts}, {QStringLiteral("round_trips"), 2000}};
+    view.setParameters(values);
+    QCOMPARE(view.switchChart()->isVisible(), switchChart);
+    QCOMPARE(view.createChart()->isVisible(), createChart);
+    view.reset();
+    QCOMPARE(view.switchChart()->isVisible(), switchChart);
+    QCOMPARE(view.createChart()->isVisible(), createChart);
+    // While a run with them measures (its first snapshot has nothing yet): the same.
+    auto empty = std::make_shared<CtxSwitchSnapshot>();
+    empty->status = QStringLiteral("measuring");
+    view.showSnapshot(empty, RunState::Running);
+    QCOMPARE(view.switchChart()->isVisible(), switchChart);
+    QCOMPARE(view.createChart()->isVisible(), createChart);
+    QApplication::processEvents(); // the splitter gives a lone chart the whole width
+    for (ChartWidget *chart : {view.switchChart(), view.createChart()}) {
+        if (chart->isVisible() && switchChart != createChart)
+            QVERIFY2(chart->width() > view.width() * 3 / 4, qPrintable(QString::number(chart->width())));
+    }
+    save(view, qPrintable(QStringLiteral("switch-view-parts-%1.png").arg(parts)));
+    // A run's figures shown stay shown whatever the parameters say now.
+    view.showSnapshot(syntheticCtxSnapshot(), RunState::Finished);
+    QVERIFY(view.switchChart()->isVisible());
+    QVERIFY(view.createChart()->isVisible());
+    // Back to before a run: the parameters decide again, and a change of them is followed.
+    view.reset();
+    QCOMPARE(view.switchChart()->isVisible(), switchChart);
+    QCOMPARE(view.createChart()->isVisible(), createChart);
+    values.insert(QStringLiteral("parts"), QStringLiteral("all"));
+    view.setParameters(values);
+    QVERIFY(view.switchChart()->isVisible());
+    QVERIFY(view.createChart()->isVisible());
 }
 
 void TestCtxSwitchViews::indirectViewMarksCaches()

@@ -30,6 +30,8 @@ private Q_SLOTS:
     void midMigrationFrame();
     void roundsChartShowsDeltas();
     void figuresShowTheGuestOs();
+    void markerLabelsNeverOverlap_data();
+    void markerLabelsNeverOverlap();
     void sweepViewShowsModelAndMeasuredPoints();
     void runRecordFromResultNumbers();
     void registeredViews();
@@ -345,6 +347,74 @@ void TestMigrationView::midMigrationFrame()
         = shot.pixel(view.grid()->mapTo(&view, view.grid()->cellCenter(mid->pages - 1))) & 0xffffff;
     QVERIFY(last == (colors[0] & 0xffffff) || last == (colors[1] & 0xffffff));
     maybeSave(&view, "migration-live-mid.png");
+}
+
+void TestMigrationView::markerLabelsNeverOverlap_data()
+{
+    // Moments (ms on the run's clock): start, pause, resume, end; the run lasts 10 s.
+    QTest::addColumn<QList<double>>("moments");
+    QTest::newRow("apart") << QList<double> {1000, 5000, 6000, 9000};
+    QTest::newRow("short downtime") << QList<double> {1000, 5000, 5003, 9000};
+    QTest::newRow("all within 20 ms") << QList<double> {5000, 5005, 5010, 5020};
+    QTest::newRow("stop-and-copy at once") << QList<double> {3000, 3000, 3001, 3001};
+    QTest::newRow("at the right edge") << QList<double> {9950, 9960, 9980, 9999};
+    QTest::newRow("still paused") << QList<double> {2000, 2010, -1, -1};
+}
+
+void TestMigrationView::markerLabelsNeverOverlap()
+{
+    QFETCH(QList<double>, moments);
+    auto snap = std::make_shared<MigrationSnapshot>();
+    snap->strategy = QStringLiteral("precopy");
+    snap->pages = 16;
+    snap->pageStates.assign(16, 0);
+    for (int i = 0; i <= 1000; ++i)
+        snap->samples.push_back({double(i) * 10, 1.0 + (i % 7), false});
+    snap->elapsedMs = 10000;
+    snap->migrationStartMs = moments[0];
+    snap->pauseMs = moments[1];
+    snap->resumeMs = moments[2];
+    snap->endMs = moments[3];
+    for (const Theme &theme :
+        {Theme::byId(QStringLiteral("light")), Theme::byId(QStringLiteral("projector"))}) {
+        MigrationLiveView view(nullptr, false);
+        view.resize(1280, 700);
+        view.applyTheme(theme);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.showSnapshot(snap, snap->endMs >= 0 ? RunState::Finished : RunState::Running);
+        ChartWidget *chart = view.responseChart();
+        chart->replot(QCustomPlot::rpImmediateRefresh); // lays the chart out, then the labels
+        const QList<QCPItemText *> labels = view.markerLabels();
+        int marked = 0;
+        for (double ms : moments)
+            marked += ms >= 0 ? 1 : 0;
+        QCOMPARE(labels.size(), marked);
+        const QRect plot = chart->axisRect()->rect();
+        QList<QRectF> boxes;
+        for (QCPItemText *t : labels) {
+            const QRectF box(t->topLeft->pixelPosition(), t->bottomRight->pixelPosition());
+            QVERIFY(box.width() > 5 && box.height() > 5);
+            // Inside the plot, and touching its own marker line at the left or right edge.
+            QVERIFY2(QRectF(plot).adjusted(-1, -1, 1, 1).contains(box),
+                qPrintable(QStringLiteral("%1 at %2,%3 %4x%5")
+                               .arg(t->text())
+                               .arg(box.x())
+                               .arg(box.y())
+                               .arg(box.width())
+                               .arg(box.height())));
+            const double lineX = chart->xAxis->coordToPixel(t->position->coords().x());
+            QVERIFY(std::abs(box.left() - lineX) < 1.5 || std::abs(box.right() - lineX) < 1.5);
+            for (const QRectF &other : boxes)
+                QVERIFY2(!box.intersects(other), qPrintable(t->text()));
+            boxes << box;
+        }
+        maybeSave(&view,
+            qPrintable(QStringLiteral("migration-markers-%1-%2.png")
+                           .arg(QString::fromLatin1(QTest::currentDataTag())
+                                    .replace(QLatin1Char(' '), QLatin1Char('-')),
+                               theme.id)));
+    }
 }
 
 void TestMigrationView::sweepViewShowsModelAndMeasuredPoints()

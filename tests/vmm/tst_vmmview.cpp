@@ -238,6 +238,26 @@ void TestVmmView::checkerMarksOffendingInstructions()
         {QStringLiteral("isa"), QStringLiteral("clean")}});
     view.showSnapshot(clean, RunState::Finished);
     QCOMPARE(countColour(view.table()->grab().toImage(), view.theme().bad.lighter(175), 4), 0);
+    // Every class shown whole, at the size the window gives the view at 1280x800 and wider
+    // (abbreviated where the full name does not fit, with the legend).
+    QCOMPARE(VmmCheckerView::abbreviatedClass(QStringLiteral("privileged+control-sensitive")),
+        QStringLiteral("priv.+ctrl-sens."));
+    QCOMPARE(VmmCheckerView::abbreviatedClass(QStringLiteral("control-sensitive+behaviour-sensitive"), true),
+        QStringLiteral("ctrl+behav"));
+    QCOMPARE(VmmCheckerView::abbreviatedClass(QStringLiteral("innocuous")), QStringLiteral("innocuous"));
+    for (const QSize size : {QSize(810, 600), QSize(1000, 560)}) {
+        view.resize(size);
+        view.showSnapshot(popf, RunState::Finished);
+        const QImage shot = view.table()->grab().toImage(); // painted now
+        QVERIFY(!shot.isNull());
+        QVERIFY(view.classesAbbreviated()); // "privileged+control-sensitive" is too wide for each
+        saveShot(&view, QStringLiteral("vmm-checker-popf-%1x%2.png").arg(size.width()).arg(size.height()));
+        QVERIFY2(view.elidedCells() == 0,
+            qPrintable(QStringLiteral("%1 cells cut short at %2x%3")
+                           .arg(view.elidedCells())
+                           .arg(size.width())
+                           .arg(size.height())));
+    }
 }
 
 QTEST_MAIN(TestVmmView)

@@ -42,6 +42,14 @@ public:
     /// Playback speed chosen in the run controls (views that animate between frames use it).
     virtual void setSpeed(double factor) { m_speed = factor; }
 
+    /**
+     * @brief The parameters the next run will use: the step's preset (with the engine's
+     * defaults filled in) when the step is set up, again whenever the user changes one.
+     * A view that shows different parts for different parameters (which charts a run will
+     * fill) uses them to look right before the first run; the default ignores them.
+     */
+    virtual void setParameters(const ParamValues &values) { Q_UNUSED(values); }
+
     /// The runs that finished earlier in this window (owned by the app; may be null). Views
     /// that compare the current run with earlier ones read it when they draw.
     void setRunHistory(const RunHistory *history) { m_runHistory = history; }

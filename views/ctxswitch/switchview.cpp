@@ -84,6 +84,7 @@ SwitchView::SwitchView(QWidget *parent)
     auto *charts = new QSplitter(Qt::Horizontal, this);
     charts->addWidget(m_switchChart);
     charts->addWidget(m_createChart);
+    m_charts = charts;
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_diagram);
     split->addWidget(charts);
@@ -134,6 +135,42 @@ void SwitchView::setSpeed(double factor)
     // One step per 1.2 s at speed 1; speed 0 (as fast as possible) plays at 0.2 s.
     const double seconds = factor > 0 ? 1.2 / factor : 0.2;
     m_timer->setInterval(int(std::clamp(seconds, 0.1, 5.0) * 1000));
+}
+
+void SwitchView::setParameters(const ParamValues &values)
+{
+    // The engine's own reading of `parts` (all, switch, create, indirect); a value it refuses
+    // (or none) leaves both charts, as a run with the default measures both.
+    const QString parts = values.value(QStringLiteral("parts"), QStringLiteral("all")).toString();
+    const bool known = parts == QLatin1String("all") || parts == QLatin1String("switch")
+        || parts == QLatin1String("create") || parts == QLatin1String("indirect");
+    const bool partsSwitch = !known || parts == QLatin1String("all") || parts == QLatin1String("switch");
+    const bool partsCreate = !known || parts == QLatin1String("all") || parts == QLatin1String("create");
+    if (partsSwitch == m_partsSwitch && partsCreate == m_partsCreate)
+        return;
+    m_partsSwitch = partsSwitch;
+    m_partsCreate = partsCreate;
+    updateChartVisibility(dynamic_cast<const CtxSwitchSnapshot *>(m_last.get()), m_lastState);
+}
+
+void SwitchView::updateChartVisibility(const CtxSwitchSnapshot *snap, RunState state)
+{
+    // A chart is shown when the parts to measure fill it (while nothing is measured yet: an
+    // empty chart waiting for its run), or when the run shown did fill it. Once a run is over,
+    // a chart it measured nothing for is not shown empty.
+    const bool over = state == RunState::Finished || state == RunState::Stopped || state == RunState::Failed;
+    const bool created = snap
+        && std::any_of(snap->creations.begin(), snap->creations.end(),
+            [](const CostSample &c) { return !c.valuesNs.empty(); });
+    const bool switched = snap && !snap->switchHistograms.empty();
+    const bool waiting = !snap || !over;
+    const bool showCreate = created || (m_partsCreate && waiting);
+    // A finished run that measured nothing keeps the switch chart (its empty state) when the
+    // parts call for it: something to look at rather than a bare view.
+    const bool showSwitch = switched || (m_partsSwitch && (waiting || !created));
+    m_createChart->setVisible(showCreate);
+    m_switchChart->setVisible(showSwitch);
+    m_charts->setVisible(showCreate || showSwitch);
 }
 
 bool SwitchView::diagramShown() const
@@ -301,8 +338,7 @@ void SwitchView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, R
     m_createChart->clearItems();
     const auto snap = std::dynamic_pointer_cast<const CtxSwitchSnapshot>(snapshot);
     if (!snap) {
-        m_switchChart->setVisible(true);
-        m_createChart->setVisible(true);
+        updateChartVisibility(nullptr, state);
         m_switchChart->setSeries({});
         m_createChart->setSeries({});
         m_diagram->setMeasured(0, 0, 0);
@@ -327,13 +363,10 @@ void SwitchView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, R
     m_diagram->setMeasured(snap->syscall.medianNs, thread, process);
     drawSwitches(*snap);
     drawCreations(*snap);
-    // Once the run is over, a chart this step measured nothing for is not shown empty.
-    const bool over = state == RunState::Finished || state == RunState::Stopped || state == RunState::Failed;
+    updateChartVisibility(snap.get(), state);
     const bool created = std::any_of(snap->creations.begin(), snap->creations.end(),
         [](const CostSample &c) { return !c.valuesNs.empty(); });
     const bool switched = !snap->switchHistograms.empty();
-    m_createChart->setVisible(!over || created);
-    m_switchChart->setVisible(!over || switched || !created);
     // Measured figures need the room more than the diagram: fold it, once per run.
     if ((created || switched) && !m_foldedForRun) {
         m_foldedForRun = true;

@@ -30,6 +30,8 @@ public:
     QList<ChartWidget *> charts() const override { return {m_switchChart, m_createChart}; }
     void applyTheme(const Theme &theme) override;
     void setSpeed(double factor) override;
+    /// Reads `parts`: only the charts a run with it fills are shown (before a run as well).
+    void setParameters(const ParamValues &values) override;
 
     /// @brief The translated label of a measurement, by its id (core names it in English).
     static QString measurementLabel(const CostSample &sample);
@@ -47,6 +49,8 @@ private:
     void drawCreations(const CtxSwitchSnapshot &snap);
     void updateStepLabel();
     void showDiagram(bool on);
+    /// Shows the charts the parts to measure and the snapshot shown call for.
+    void updateChartVisibility(const CtxSwitchSnapshot *snap, RunState state);
 
     SwitchDiagram *m_diagram;
     QComboBox *m_mode;
@@ -58,6 +62,10 @@ private:
     QTimer *m_timer;
     ChartWidget *m_switchChart;
     ChartWidget *m_createChart;
+    QWidget *m_charts = nullptr; ///< the splitter holding both charts (hidden when neither is shown)
+    /// What the next run measures (`parts`): whether it fills the switch and the creation chart.
+    bool m_partsSwitch = true;
+    bool m_partsCreate = true;
     QLabel *m_status;
     std::shared_ptr<const Snapshot> m_last;
     RunState m_lastState = RunState::Idle;

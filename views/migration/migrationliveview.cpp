@@ -4,6 +4,7 @@
 #include "migrationviewstyle.h"
 #include "pagegridwidget.h"
 
+#include "common/livetextlabel.h"
 #include "common/runhistory.h"
 #include "migration/migrationengine.h"
 #include "migration/migrationreport.h"
@@ -44,6 +45,9 @@ MigrationLiveView::MigrationLiveView(QWidget *parent, bool showGrid)
     // fills a polygon crossing itself at every sample, most of a frame's time. Drawn segment
     // by segment on screen instead (exports to SVG and PDF still get one polyline).
     m_response->setPlottingHint(QCP::phFastPolylines, true);
+    // The marker labels' rows depend on where the axes put them: decided once the chart is
+    // laid out for a replot, just before it draws.
+    connect(m_response, &QCustomPlot::afterLayout, this, &MigrationLiveView::layoutMarkerLabels);
     top->addWidget(m_response, 3);
     layout->addLayout(top, 3);
 
@@ -53,15 +57,13 @@ MigrationLiveView::MigrationLiveView(QWidget *parent, bool showGrid)
     m_rounds->setExportName(QStringLiteral("migration-rounds"));
     m_rounds->setProvenance(Provenance::Measured);
     bottom->addWidget(m_rounds, 3);
-    m_figures = new QLabel(this);
+    // The figures and the status line change with every frame of a run: labels that lay their
+    // text out once per change and need no layout pass unless a line is added or removed.
+    m_figures = new LiveTextLabel(this);
     m_figures->setTextFormat(Qt::RichText);
-    m_figures->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_figures->setWordWrap(true);
-    m_figures->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    bottom->addWidget(m_figures, 2);
+    bottom->addWidget(m_figures, 2, Qt::AlignTop);
     layout->addLayout(bottom, 2);
-    m_status = new QLabel(this);
-    m_status->setWordWrap(true);
+    m_status = new LiveTextLabel(this);
     layout->addWidget(m_status);
     updateLegend();
     showSnapshot(nullptr, RunState::Idle);
@@ -211,7 +213,34 @@ void MigrationLiveView::drawResponse(
     // The graphs stay from frame to frame; a run's new samples are appended.
     m_response->updateSeries(series, true);
     MigrationViewStyle::recolour(m_response, strategyOf, faint);
+    thinDenseLines();
     drawMarkers(snap, origin);
+}
+
+void MigrationLiveView::thinDenseLines()
+{
+    // A run's response times zigzag over decades from one sample to the next: where the
+    // samples lie closer than a few pixels apart the line is a band of near-vertical strokes,
+    // and a thick pen only makes every stroke (the most of a frame's drawing) wider without
+    // showing more. Such a line is drawn thinner: this run's at half the theme's width (at
+    // least 1.5 px), an earlier run's at 1 px, which the raster engine draws without stroking.
+    const double plotPx = std::max(1, m_response->axisRect()->width());
+    const QCPRange range = m_response->xAxis->range();
+    for (int i = 0; i < m_response->graphCount(); ++i) {
+        QCPGraph *g = m_response->graph(i);
+        const int n = g->dataCount();
+        if (n < 2 || range.size() <= 0)
+            continue;
+        const double keySpan = (g->data()->constEnd() - 1)->key - g->data()->constBegin()->key;
+        const double spanPx = plotPx * keySpan / range.size();
+        const bool dense = spanPx < 3.0 * n;
+        QPen pen = g->pen();
+        const bool faintLine = pen.widthF() < m_theme.lineWidth;
+        if (!dense)
+            continue;
+        pen.setWidthF(faintLine ? 1.0 : std::max(1.5, m_theme.lineWidth / 2));
+        g->setPen(pen);
+    }
 }
 
 void MigrationLiveView::drawMarkers(const MigrationSnapshot *snap, double origin)
@@ -235,6 +264,7 @@ void MigrationLiveView::drawMarkers(const MigrationSnapshot *snap, double origin
     for (QCPAbstractItem *item : m_markers)
         m_response->removeItem(item);
     m_markers.clear();
+    m_markerLabels.clear();
     m_downtimeBand = nullptr;
     if (!snap) {
         m_response->replot(QCustomPlot::rpQueuedReplot);
@@ -242,7 +272,7 @@ void MigrationLiveView::drawMarkers(const MigrationSnapshot *snap, double origin
     }
 
     // Markers: start, pause/resume (the downtime shaded), end.
-    auto vline = [&](double ms, const QString &label, const QColor &c, double labelY) {
+    auto vline = [&](double ms, const QString &label, const QColor &c) {
         if (ms < 0)
             return;
         const double x = (ms - origin) / 1000;
@@ -254,12 +284,16 @@ void MigrationLiveView::drawMarkers(const MigrationSnapshot *snap, double origin
         auto *text = new QCPItemText(m_response);
         text->position->setTypeX(QCPItemPosition::ptPlotCoords);
         text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        text->position->setCoords(x, labelY); // staggered: markers can coincide
+        text->position->setCoords(x, 0); // its row: layoutMarkerLabels()
         text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
         text->setText(label);
         text->setColor(c);
         text->setFont(m_theme.font(9));
+        // An opaque box: a label in a lower row is never crossed by another marker's line.
+        text->setBrush(m_theme.base);
+        text->setPadding(QMargins(2, 0, 2, 0));
         m_markers << text;
+        m_markerLabels.emplace_back(text, x);
     };
     if (snap->pauseMs >= 0) {
         auto *rect = new QCPItemRect(m_response);
@@ -275,11 +309,59 @@ void MigrationLiveView::drawMarkers(const MigrationSnapshot *snap, double origin
         m_markers << rect;
         m_downtimeBand = rect;
     }
-    vline(snap->migrationStartMs, tr("start"), m_theme.accent, 0.02);
-    vline(snap->pauseMs, tr("pause"), m_theme.bad, 0.09);
-    vline(snap->resumeMs, tr("resume"), m_theme.good, 0.16);
-    vline(snap->endMs, tr("end"), m_theme.text, 0.02);
+    vline(snap->migrationStartMs, tr("start"), m_theme.accent);
+    vline(snap->pauseMs, tr("pause"), m_theme.bad);
+    vline(snap->resumeMs, tr("resume"), m_theme.good);
+    vline(snap->endMs, tr("end"), m_theme.text);
     m_response->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QList<QCPItemText *> MigrationLiveView::markerLabels() const
+{
+    QList<QCPItemText *> out;
+    for (const auto &[text, x] : m_markerLabels)
+        out << text;
+    return out;
+}
+
+void MigrationLiveView::layoutMarkerLabels()
+{
+    if (m_markerLabels.empty())
+        return;
+    // Pause and resume of a short downtime, or a start right before the pause, lie a few
+    // pixels apart at the scale of a whole run: each label takes the highest row where it
+    // overlaps no label placed before it (in the order of the moments), and turns to the
+    // left of its line when it would run past the plot's right edge.
+    const QRect plot = m_response->axisRect()->rect();
+    if (plot.height() <= 0)
+        return;
+    constexpr double kGapPx = 4;
+    constexpr double kTopPx = 3;
+    std::vector<std::vector<std::pair<double, double>>> rows; // taken spans [left, right] per row
+    for (const auto &[text, x] : m_markerLabels) {
+        const QFontMetricsF fm(text->font());
+        const QMargins pad = text->padding();
+        const double width = fm.horizontalAdvance(text->text()) + pad.left() + pad.right();
+        const double height = fm.height() + pad.top() + pad.bottom();
+        const double px = m_response->xAxis->coordToPixel(x);
+        const bool left = px + width > plot.right() && px - width >= plot.left();
+        const double from = left ? px - width : px;
+        const std::pair<double, double> span(from - kGapPx, from + width + kGapPx);
+        std::size_t row = 0;
+        for (; row < rows.size(); ++row) {
+            const bool free
+                = std::none_of(rows[row].begin(), rows[row].end(), [&](const std::pair<double, double> &s) {
+                      return s.first < span.second && span.first < s.second;
+                  });
+            if (free)
+                break;
+        }
+        if (row == rows.size())
+            rows.emplace_back();
+        rows[row].push_back(span);
+        text->setPositionAlignment((left ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+        text->position->setCoords(x, (kTopPx + double(row) * (height + 1)) / plot.height());
+    }
 }
 
 void MigrationLiveView::drawRounds(const MigrationSnapshot *snap)

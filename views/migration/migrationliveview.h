@@ -10,10 +10,12 @@
 
 class QLabel;
 class QCPAbstractItem;
+class QCPItemText;
 class QCPBarsGroup;
 
 namespace proclab {
 
+class LiveTextLabel;
 class PageGridWidget;
 struct MigrationSnapshot;
 
@@ -41,6 +43,8 @@ public:
     ChartWidget *roundsChart() const { return m_rounds; }
     /// The figures under the charts, as rich text (what the run measured, in words).
     QString figuresText() const;
+    /// The labels of the start, pause, resume and end markers now drawn.
+    QList<QCPItemText *> markerLabels() const;
 
 private:
     void drawResponse(const std::shared_ptr<const Snapshot> &snapshot, const MigrationSnapshot *snap);
@@ -50,14 +54,20 @@ private:
     /// The earlier runs to overlay (one per strategy, the newest), read once per history change.
     void updateEarlierRuns(const std::shared_ptr<const Snapshot> &snapshot, const MigrationSnapshot *snap);
     void drawMarkers(const MigrationSnapshot *snap, double origin);
+    /// Draws the response lines whose samples lie a few pixels apart or closer with a thinner pen.
+    void thinDenseLines();
+    /// Puts the marker labels in rows so that none overlaps another (run after each layout).
+    void layoutMarkerLabels();
 
     PageGridWidget *m_grid = nullptr;
     QLabel *m_legend = nullptr;
-    QLabel *m_figures = nullptr;
-    QLabel *m_status = nullptr;
+    LiveTextLabel *m_figures = nullptr;
+    LiveTextLabel *m_status = nullptr;
     ChartWidget *m_response = nullptr;
     ChartWidget *m_rounds = nullptr;
     QList<QCPAbstractItem *> m_markers;
+    /// The markers' labels (in m_markers), in the order of their moments, with their x (s).
+    std::vector<std::pair<QCPItemText *, double>> m_markerLabels;
     QCPItemRect *m_downtimeBand = nullptr; ///< in m_markers; its right end follows a paused run
     /// The moments the markers show (start, pause, resume, end, origin), to tell when they move.
     std::vector<double> m_markerMoments;

@@ -20,6 +20,13 @@ public:
 
     /// For tests: the painted table.
     QWidget *table() const { return m_table; }
+    /// Whether the table's last paint abbreviated a class to fit (a legend explains them).
+    bool classesAbbreviated() const;
+    /// How many cells the table's last paint had to cut short ("...").
+    int elidedCells() const;
+    /// @brief A class as the engine names it ("privileged+control-sensitive") with each part
+    /// abbreviated as the legend explains ("priv.+ctrl-sens."; @p shortest: "priv.+ctrl").
+    static QString abbreviatedClass(const QString &classText, bool shortest = false);
 
 private:
     QWidget *m_table;
