@@ -258,8 +258,9 @@ int main(int argc, char **argv)
                 "write_faults"});
         out << "2) pre-copy, 512 MiB VM, 8 MiB hot set (10000 writes/s, 95% hot), 1 Gbit/s cap\n";
         out << "   dirty log: bitmap (the vCPU marks pages)\n";
+        out << "   downtime limit: 300 ms (QEMU's default), so pre-copy pauses after its first pass\n";
         out << "   downtime as the VM saw it (ms):      " << fmt(stat(f[0]["downtime_vm_ms"]))
-            << "   [issue target: below 60 ms]\n";
+            << "   [issue target, below 60 ms: see row 4]\n";
         out << "   downtime as the client saw it (ms):  " << fmt(stat(f[0]["downtime_client_ms"])) << "\n";
         out << "   total migration time (ms):           " << fmt(stat(f[0]["total_ms"])) << "\n";
         out << "   rounds (incl. stop-and-copy):        " << fmt(stat(f[0]["rounds"]), 0) << "\n";
@@ -275,14 +276,18 @@ int main(int argc, char **argv)
 
     // 4. Row 2 again, with and without delta encoding (XBZRLE), alternating.
     if (wanted.contains(QLatin1String("4"))) {
-        QVariantMap withDeltas = sameVm("precopy", "bitmap");
+        // Asked for 60 ms, pre-copy goes more rounds; the delta cache shrinks the later ones.
+        QVariantMap whole = sameVm("precopy", "bitmap");
+        whole.insert(QStringLiteral("downtime_limit_ms"), 60);
+        QVariantMap withDeltas = whole;
         withDeltas.insert(QStringLiteral("xbzrle_cache"), 64 * mib);
-        auto f = collect({sameVm("precopy", "bitmap"), withDeltas},
+        auto f = collect({whole, withDeltas},
             {"downtime_vm_ms", "downtime_client_ms", "total_ms", "rounds", "sent_per_memory", "xbzrle_hits",
                 "xbzrle_misses", "xbzrle_bytes_saved"});
-        out << "4) row 2 with and without delta encoding (xbzrle_cache), alternating\n";
+        out << "4) row 2 with a 60 ms downtime limit, with and without delta encoding (xbzrle_cache), "
+               "alternating\n";
         for (int c = 0; c < 2; ++c) {
-            out << (c == 0 ? "   without deltas:\n" : "   with a 64 MiB delta cache:\n");
+            out << (c == 0 ? "   whole pages:\n" : "   with a 64 MiB delta cache:\n");
             out << "   downtime as the VM saw it (ms):      " << fmt(stat(f[c]["downtime_vm_ms"]))
                 << "   [issue target: below 60 ms]\n";
             out << "   downtime as the client saw it (ms):  " << fmt(stat(f[c]["downtime_client_ms"]))
