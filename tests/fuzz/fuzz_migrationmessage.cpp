@@ -75,8 +75,9 @@ bool helloInRange(const HelloBody &h, std::uint64_t maxPages)
         && h.pages <= maxPages && h.strategy <= 2 && h.hotSharePercent <= 100 && h.hotPages <= h.pages
         && h.hotFirstPage <= h.pages && h.hotFirstPage + h.hotPages <= h.pages
         && std::isfinite(h.dirtyRatePagesPerSec) && h.dirtyRatePagesPerSec >= 0
-        && h.dirtyRatePagesPerSec <= kMaxDirtyRatePagesPerSec && h.requestReads <= kMaxRequestReads
-        && h.reserved == 0 && (h.flags == 0 || (h.flags == kHelloUrgentChannel && h.strategy == 2));
+        && h.dirtyRatePagesPerSec <= kMaxDirtyRatePagesPerSec && h.workload <= kMaxWorkload
+        && h.requestReads <= kMaxRequestReads && h.reserved == 0
+        && (h.flags == 0 || (h.flags == kHelloUrgentChannel && h.strategy == 2));
 }
 
 /// A Hello (or an UrgentHello, which carries the same body) as the node checks it: the size,
