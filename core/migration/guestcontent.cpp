@@ -10,14 +10,6 @@ namespace {
 
 constexpr std::size_t kWordsPerPage = kPageBytes / sizeof(std::uint64_t);
 
-std::uint64_t mix(std::uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 // A small vocabulary: real text repeats words, which is what deflate's matches find.
 constexpr std::array<const char *, 48> kWords
     = {"the", "of", "and", "to", "in", "a", "is", "that", "for", "it", "as", "was", "with", "be", "by", "on",
@@ -31,7 +23,7 @@ void fillText(std::uint64_t state, char *out, std::size_t bytes)
     std::size_t at = 0;
     std::size_t lineChars = 0;
     while (at < bytes) {
-        state = mix(state);
+        state = splitMix(state);
         const char *word = kWords[state % kWords.size()];
         const std::size_t n = std::strlen(word);
         for (std::size_t i = 0; i < n && at < bytes; ++i)
@@ -48,7 +40,7 @@ void fillText(std::uint64_t state, char *out, std::size_t bytes)
 /// One 64-byte record of a heap: two pointers into it, a counter, a length, flags, a type.
 void fillRecord(std::uint64_t value, std::uint64_t out[8])
 {
-    const std::uint64_t r = mix(value);
+    const std::uint64_t r = splitMix(value);
     // One heap for the whole guest: pointers share their high bytes, as in a real process.
     const std::uint64_t heap = 0x00007f3a00000000ULL;
     out[0] = heap + (r % 65536) * 64;
@@ -71,7 +63,7 @@ void fillRecords(std::uint64_t state, std::uint64_t *words)
 
 PageClass pageClass(std::uint64_t seed, std::size_t page)
 {
-    const auto share = mix(seed * 0x2545f4914f6cdd1dULL ^ (page * 0x9e3779b97f4a7c15ULL)) % 100;
+    const auto share = splitMix(seed * 0x2545f4914f6cdd1dULL ^ (page * 0x9e3779b97f4a7c15ULL)) % 100;
     if (share < 25)
         return PageClass::Zero;
     if (share < 55)
@@ -94,7 +86,7 @@ void guestRefillPage(PageClass cls, std::uint64_t value, std::uint8_t *page)
         break;
     case PageClass::Random:
         for (std::size_t i = 0; i < kWordsPerPage; ++i)
-            words[i] = mix(value + i);
+            words[i] = splitMix(value + i);
         break;
     }
 }
@@ -112,7 +104,7 @@ void fillGuestPage(MemoryContent content, std::uint64_t seed, std::size_t index,
         std::memset(page, 0, kPageBytes);
         return;
     }
-    guestRefillPage(cls, mix(seed ^ mix(index + 0x51ed27)), page);
+    guestRefillPage(cls, splitMix(seed ^ splitMix(index + 0x51ed27)), page);
 }
 
 void fillGuestMemory(PageMemory &memory, MemoryContent content, std::uint64_t seed)
@@ -149,7 +141,7 @@ void guestWriteWords(PageClass cls, std::uint64_t value, std::uint64_t out[8])
         break;
     case PageClass::Random:
         for (std::size_t i = 0; i < 8; ++i)
-            out[i] = mix(value + i);
+            out[i] = splitMix(value + i);
         break;
     }
 }

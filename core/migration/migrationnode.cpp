@@ -317,16 +317,8 @@ private:
     // token check first, then the same checks of its Hello, then the key.
     void onUrgentHello()
     {
-        if (!m_node.options.token.empty() && !helloTokenMatches(m_hello, m_node.options.token)) {
-            refuse(AbortReason::Token,
-                m_hello.tokenBytes ? QStringLiteral("wrong token") : QStringLiteral("no token"));
+        if (!helloPasses())
             return;
-        }
-        QString error;
-        if (!checkHello(m_hello, &error, m_node.maxPages())) {
-            abandon(error);
-            return;
-        }
         for (const auto &weak : m_node.sessions) {
             const auto session = weak.lock();
             if (session && session.get() != this && session->acceptsUrgent(m_urgentKeyOffered, m_hello)) {
@@ -341,19 +333,28 @@ private:
             QStringLiteral("an urgent connection for no migration waiting for one"));
     }
 
-    void onHello()
+    /// The token first, before any other check answers or any memory is mapped, then the
+    /// Hello's own checks; false when the session was refused or abandoned.
+    bool helloPasses()
     {
-        // First of all, before any other check answers or any memory is mapped.
         if (!m_node.options.token.empty() && !helloTokenMatches(m_hello, m_node.options.token)) {
             refuse(AbortReason::Token,
                 m_hello.tokenBytes ? QStringLiteral("wrong token") : QStringLiteral("no token"));
-            return;
+            return false;
         }
         QString error;
         if (!checkHello(m_hello, &error, m_node.maxPages())) {
             abandon(error);
-            return;
+            return false;
         }
+        return true;
+    }
+
+    void onHello()
+    {
+        if (!helloPasses())
+            return;
+        QString error;
         if (!m_memory.allocate(m_hello.pages, &error)) {
             abandon(error);
             return;
@@ -532,25 +533,7 @@ private:
 
     void queueUrgent(std::vector<char> msg)
     {
-        if (m_closed)
-            return;
-        m_urgentWrites.push_back(std::move(msg));
-        if (!m_urgentWriting)
-            writeNextUrgent();
-    }
-
-    void writeNextUrgent()
-    {
-        m_urgentWriting = true;
-        asio::async_write(*m_urgentSocket, asio::buffer(m_urgentWrites.front()),
-            [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
-                if (ec)
-                    return self->urgentFailed(ec);
-                self->m_urgentWrites.pop_front();
-                if (!self->m_urgentWrites.empty())
-                    return self->writeNextUrgent();
-                self->m_urgentWriting = false;
-            });
+        queueOn(*m_urgentSocket, m_urgentOutbox, std::move(msg), &Session::urgentFailed);
     }
 
     // On the I/O thread: the vCPU waits for @p page; ask on the urgent connection when there is one.
@@ -833,32 +816,44 @@ private:
         queue(encodeMessage(type, count, arg));
     }
 
-    void queue(std::vector<char> msg)
+    void queue(std::vector<char> msg) { queueOn(m_socket, m_outbox, std::move(msg), &Session::fail); }
+
+    /// Messages waiting to go out on one connection, written one at a time and in order.
+    struct Outbox {
+        std::deque<std::vector<char>> pending;
+        bool writing = false;
+    };
+    using FailHandler = void (Session::*)(const boost::system::error_code &);
+
+    void queueOn(tcp::socket &socket, Outbox &box, std::vector<char> msg, FailHandler onError)
     {
         if (m_closed)
             return;
-        m_writes.push_back(std::move(msg));
-        if (!m_writing)
-            writeNext();
+        box.pending.push_back(std::move(msg));
+        if (!box.writing)
+            writeNextOn(socket, box, onError);
     }
 
-    void writeNext()
+    // The socket and the outbox are members: the captured session keeps them alive.
+    void writeNextOn(tcp::socket &socket, Outbox &box, FailHandler onError)
     {
-        m_writing = true;
-        asio::async_write(m_socket, asio::buffer(m_writes.front()),
-            [self = shared_from_this()](const boost::system::error_code &ec, std::size_t) {
+        box.writing = true;
+        asio::async_write(socket, asio::buffer(box.pending.front()),
+            [self = shared_from_this(), &socket, &box, onError](
+                const boost::system::error_code &ec, std::size_t) {
                 if (ec)
-                    return self->fail(ec);
-                self->m_writes.pop_front();
-                if (!self->m_writes.empty())
-                    return self->writeNext();
-                self->m_writing = false;
-                if (self->m_finishing && !self->m_closed)
+                    return (self.get()->*onError)(ec);
+                box.pending.pop_front();
+                if (!box.pending.empty())
+                    return self->writeNextOn(socket, box, onError);
+                box.writing = false;
+                // The last message of a finished or refused session is out on the main
+                // connection: close both.
+                if (&box == &self->m_outbox && self->m_finishing && !self->m_closed)
                     self->closeAll();
             });
     }
 
-    // On the vCPU thread (post-copy): block until @p page arrived, asking the source once.
     bool ensurePresent(std::size_t page)
     {
         if (m_present.test(page))
@@ -923,11 +918,10 @@ private:
     bool m_verified = false;
     bool m_finishing = false;
     bool m_closed = false;
-    bool m_writing = false;
     Clock::time_point m_resumedAt;
     std::optional<Clock::time_point> m_allPresentAt;
     Clock::time_point m_lastActivity;
-    std::deque<std::vector<char>> m_writes;
+    Outbox m_outbox;
 
     // The urgent connection (post-copy with kHelloUrgentChannel); all on the I/O thread.
     bool m_wantsUrgent = false; // the Hello asked for one
@@ -936,8 +930,7 @@ private:
     std::optional<tcp::socket> m_urgentSocket;
     MsgHeader m_urgentHeader;
     std::vector<std::uint64_t> m_urgentIndices;
-    std::deque<std::vector<char>> m_urgentWrites;
-    bool m_urgentWriting = false;
+    Outbox m_urgentOutbox;
     std::vector<bool> m_incoming; // post-copy: pages being read from either connection
 };
 

@@ -12,14 +12,6 @@ namespace {
 
 constexpr std::size_t kWordsPerPage = kPageBytes / sizeof(std::uint64_t);
 
-std::uint64_t splitMix(std::uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 } // namespace
 
 PageMemory::~PageMemory()

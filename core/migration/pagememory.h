@@ -12,6 +12,15 @@ namespace proclab::migration {
 /// The page size of the migrated VM, as on x86 hosts.
 inline constexpr std::size_t kPageBytes = 4096;
 
+/// SplitMix64's finaliser: the one mixing function behind every made-up page content here.
+constexpr std::uint64_t splitMix(std::uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
 /**
  * @brief A VM's guest memory: anonymous mmap'd pages, released on destruction.
  *

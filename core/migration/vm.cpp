@@ -197,11 +197,8 @@ std::size_t Vm::nextWritePage()
 
 bool Vm::writePage(std::size_t page)
 {
-    if (m_ensurePresent && !m_ensurePresent(page))
+    if (!beginWrite(page))
         return false;
-    if (m_beforeWrite)
-        m_beforeWrite(page);
-    touch(page);
     auto *words = reinterpret_cast<std::uint64_t *>(m_memory.page(page));
     constexpr std::size_t kWords = kPageBytes / sizeof(std::uint64_t);
     if (MemoryContent(m_work.memoryContent) == MemoryContent::Mixed) {
@@ -233,29 +230,39 @@ bool Vm::writePage(std::size_t page)
             std::atomic_ref<std::uint64_t>(words[at + i])
                 .store(m_work.writes ^ m_work.rng, std::memory_order_relaxed);
     }
-    ++m_work.writes;
-    // The dirty bit goes up after the data: a harvest that saw it clear copies the new data later.
-    if (m_dirtyLog)
-        m_dirtyLog->set(page);
+    endWrite(page);
     return true;
 }
 
-bool Vm::storePage(std::size_t page, const std::uint8_t *data)
+bool Vm::beginWrite(std::size_t page)
 {
     if (m_ensurePresent && !m_ensurePresent(page))
         return false;
     if (m_beforeWrite)
         m_beforeWrite(page);
     touch(page);
+    return true;
+}
+
+void Vm::endWrite(std::size_t page)
+{
+    ++m_work.writes;
+    // The dirty bit goes up after the data: a harvest that saw it clear copies the new data later.
+    if (m_dirtyLog)
+        m_dirtyLog->set(page);
+}
+
+bool Vm::storePage(std::size_t page, const std::uint8_t *data)
+{
+    if (!beginWrite(page))
+        return false;
     auto *words = reinterpret_cast<std::uint64_t *>(m_memory.page(page));
     for (std::size_t i = 0; i < kPageBytes / sizeof(std::uint64_t); ++i) {
         std::uint64_t w;
         std::memcpy(&w, data + i * sizeof w, sizeof w);
         std::atomic_ref<std::uint64_t>(words[i]).store(w, std::memory_order_relaxed);
     }
-    ++m_work.writes;
-    if (m_dirtyLog)
-        m_dirtyLog->set(page);
+    endWrite(page);
     return true;
 }
 

@@ -119,6 +119,11 @@ private:
     /// The write path every store into guest memory takes (presence, snapshot, touch, dirty bit).
     bool storePage(std::size_t page, const std::uint8_t *data);
     bool readPage(std::size_t page, std::uint8_t *out);
+    /// Before a store: the page present (post-copy), the snapshot told, the page touched; false
+    /// when the VM is stopping and the page will never come.
+    bool beginWrite(std::size_t page);
+    /// After a store: the write counted, then the dirty bit.
+    void endWrite(std::size_t page);
     /// toyos: saves the toy CPU into its state page, with m_mutex released, and publishes it.
     bool saveGuest(std::unique_lock<std::mutex> &lock);
     void touch(std::size_t page);
