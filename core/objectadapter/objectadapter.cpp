@@ -162,17 +162,21 @@ void ObjectAdapter::execute(const std::shared_ptr<Instance> &inst, Job &job)
         text = inst->servant.printString(job.argument);
         calls = inst->servant.calls();
     }
+    {
+        // The books are kept before the reply goes out, so whoever has the reply in hand sees the
+        // invocation finished (and a client that leaves right after it sees its objects dropped).
+        std::lock_guard lock(m_mutex);
+        inst->calls = calls;
+        m_counters.maxCallsOnOneObject = std::max(m_counters.maxCallsOnOneObject, calls);
+        ++m_counters.completed;
+        --inst->pending;
+        if (m_activation == ActivationPolicy::PerRequest || (inst->dropWhenIdle && inst->pending == 0))
+            deactivateLocked(inst);
+        m_history.push_back({m_counters.completed, m_counters.activations, m_counters.threadsStarted,
+            m_counters.liveThreads, m_counters.liveObjects});
+    }
     if (job.reply)
         job.reply("OK " + text);
-    std::lock_guard lock(m_mutex);
-    inst->calls = calls;
-    m_counters.maxCallsOnOneObject = std::max(m_counters.maxCallsOnOneObject, calls);
-    ++m_counters.completed;
-    --inst->pending;
-    if (m_activation == ActivationPolicy::PerRequest || (inst->dropWhenIdle && inst->pending == 0))
-        deactivateLocked(inst);
-    m_history.push_back({m_counters.completed, m_counters.activations, m_counters.threadsStarted,
-        m_counters.liveThreads, m_counters.liveObjects});
 }
 
 void ObjectAdapter::workerLoop(const std::shared_ptr<Instance> &inst)
