@@ -4,6 +4,7 @@
 #include "ctxswitch/switchdiagram.h"
 #include "ctxswitch/switchview.h"
 
+#include "common/livetextlabel.h"
 #include "common/stats.h"
 #include "common/viewregistry.h"
 #include "ctxswitch/ctxswitchengine.h"
@@ -186,9 +187,8 @@ void TestCtxSwitchViews::cacheViewShowsErrors()
     runToCompletion(e, std::chrono::seconds(10));
     CacheView view;
     view.showSnapshot(e.snapshot(), RunState::Failed);
-    const QList<QLabel *> labels = view.findChildren<QLabel *>();
     bool found = false;
-    for (QLabel *l : labels)
+    for (const LiveTextLabel *l : view.findChildren<LiveTextLabel *>())
         found = found || l->text().contains(QStringLiteral("cannot open"));
     QVERIFY(found);
 }
@@ -332,7 +332,7 @@ void TestCtxSwitchViews::indirectViewMarksCaches()
     QCOMPARE(c->graph(1)->dataCount(), int(snap->indirect.size()) - 1);
     QCOMPARE(c->graph(2)->dataCount(), 1);
     QCOMPARE(c->graph(2)->scatterStyle().shape(), QCPScatterStyle::ssCircle);
-    QVERIFY(view.findChild<QLabel *>()->text().contains(
+    QVERIFY(view.findChild<LiveTextLabel *>()->text().contains(
         QStringLiteral("1 of %1 points below the noise").arg(snap->indirect.size())));
     // L1 and L2 are inside the range; the 512 MiB "L3" some VMs report is left off.
     QCOMPARE(view.cacheMarkerCount(), 2);

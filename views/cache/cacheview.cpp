@@ -1,5 +1,7 @@
 #include "cacheview.h"
 
+#include "common/livetextlabel.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSplitter>
@@ -14,8 +16,8 @@ CacheView::CacheView(QWidget *parent)
     , m_grid(new CacheGridWidget(this))
     , m_chart(new ChartWidget(this))
     , m_phase(new QLabel(this))
-    , m_counts(new QLabel(this))
-    , m_status(new QLabel(this))
+    , m_counts(new LiveTextLabel(this))
+    , m_status(new LiveTextLabel(this))
     , m_legend(new QLabel(this))
 {
     m_chart->setTitle(tr("Running hit rate"));
@@ -38,8 +40,6 @@ CacheView::CacheView(QWidget *parent)
     layout->addWidget(split, 1);
     layout->addWidget(m_counts);
     layout->addWidget(m_status);
-    m_status->setWordWrap(true);
-    m_counts->setWordWrap(true);
     m_legend->setWordWrap(true);
     m_legend->setTextFormat(Qt::RichText);
     m_counts->setTextFormat(Qt::RichText);

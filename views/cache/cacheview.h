@@ -10,6 +10,8 @@ class QLabel;
 
 namespace proclab {
 
+class LiveTextLabel;
+
 /**
  * @brief The cache view: the grid, a running hit-rate chart and the counts per process.
  */
@@ -27,8 +29,8 @@ private:
     CacheGridWidget *m_grid;
     ChartWidget *m_chart;
     QLabel *m_phase;
-    QLabel *m_counts;
-    QLabel *m_status;
+    LiveTextLabel *m_counts;
+    LiveTextLabel *m_status;
     QLabel *m_legend;
     std::shared_ptr<const Snapshot> m_last;
     RunState m_lastState = RunState::Idle;

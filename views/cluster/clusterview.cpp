@@ -1,5 +1,7 @@
 #include "clusterview.h"
 
+#include "common/livetextlabel.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPainter>
@@ -187,7 +189,7 @@ ClusterView::ClusterView(QWidget *parent)
     , m_bytes(new ChartWidget(this))
     , m_cpu(new ChartWidget(this))
     , m_key(new QLabel(this))
-    , m_status(new QLabel(this))
+    , m_status(new LiveTextLabel(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -200,7 +202,6 @@ ClusterView::ClusterView(QWidget *parent)
     charts->addWidget(m_cpu);
     layout->addLayout(charts, 6);
     layout->addWidget(m_status);
-    m_status->setWordWrap(true);
     m_throughput->setTitle(tr("Throughput"));
     m_throughput->setExportName(QStringLiteral("cluster-throughput"));
     m_bytes->setTitle(tr("First-tier bytes"));

@@ -8,6 +8,8 @@ class QLabel;
 
 namespace proclab {
 
+class LiveTextLabel;
+
 class ClusterDiagram;
 
 /**
@@ -40,7 +42,7 @@ private:
     ChartWidget *m_bytes;
     ChartWidget *m_cpu;
     QLabel *m_key;
-    QLabel *m_status;
+    LiveTextLabel *m_status;
     std::shared_ptr<const Snapshot> m_last;
     RunState m_lastState = RunState::Idle;
 };

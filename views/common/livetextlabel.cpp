@@ -29,6 +29,14 @@ void LiveTextLabel::setTextFormat(Qt::TextFormat format)
     relayout();
 }
 
+void LiveTextLabel::setVerticalCentre(bool centre)
+{
+    if (centre == m_centre)
+        return;
+    m_centre = centre;
+    update();
+}
+
 void LiveTextLabel::setText(const QString &text)
 {
     if (text == m_text)
@@ -86,6 +94,8 @@ int LiveTextLabel::heightForWidth(int w) const
 void LiveTextLabel::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
+    if (m_centre && height() > m_height)
+        p.translate(0, (height() - m_height) / 2);
     QAbstractTextDocumentLayout::PaintContext context;
     context.palette = palette();
     context.palette.setColor(QPalette::Text, palette().color(foregroundRole()));

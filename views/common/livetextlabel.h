@@ -26,8 +26,13 @@ public:
     void setText(const QString &text);
     /// The text last given to setText(), as given.
     QString text() const { return m_text; }
+    /// No text (as QLabel::clear()).
+    void clear() { setText(QString()); }
     /// Qt::RichText or Qt::PlainText (the default); Qt::AutoText is read as rich text.
     void setTextFormat(Qt::TextFormat format);
+    /// Where the text sits in a label taller than it: at the top (the default) or, when
+    /// asked, in the middle; the text itself is always laid out from the left.
+    void setVerticalCentre(bool centre);
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -47,6 +52,7 @@ private:
 
     QString m_text;
     Qt::TextFormat m_format = Qt::PlainText;
+    bool m_centre = false;
     QTextDocument m_doc;
     int m_height = 0; ///< the height last reported to the layout (at the label's width)
 };

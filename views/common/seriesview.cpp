@@ -1,8 +1,8 @@
 #include "seriesview.h"
 
+#include "livetextlabel.h"
 #include "viewregistry.h"
 
-#include <QLabel>
 #include <QVBoxLayout>
 
 namespace proclab {
@@ -10,13 +10,12 @@ namespace proclab {
 SeriesView::SeriesView(QWidget *parent)
     : StepView(parent)
     , m_chart(new ChartWidget(this))
-    , m_status(new QLabel(this))
+    , m_status(new LiveTextLabel(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_chart, 1);
     layout->addWidget(m_status);
-    m_status->setWordWrap(true);
 }
 
 void SeriesView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunState state)

@@ -2,9 +2,9 @@
 
 #include "stepview.h"
 
-class QLabel;
-
 namespace proclab {
+
+class LiveTextLabel;
 
 /**
  * @brief The generic view: a result's series in one chart, with the status line.
@@ -21,7 +21,7 @@ public:
 
 private:
     ChartWidget *m_chart;
-    QLabel *m_status;
+    LiveTextLabel *m_status;
 };
 
 } // namespace proclab

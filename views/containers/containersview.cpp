@@ -2,8 +2,10 @@
 
 #include "layerstackwidget.h"
 
+#include "common/livetextlabel.h"
+
+#include <QFrame>
 #include <QHBoxLayout>
-#include <QLabel>
 #include <QTextDocument>
 #include <QVBoxLayout>
 
@@ -56,30 +58,28 @@ QString plain(const QString &html)
 ContainersView::ContainersView(Part part, QWidget *parent)
     : StepView(parent)
     , m_part(part)
-    , m_headline(new QLabel(this))
-    , m_status(new QLabel(this))
+    , m_headline(new LiveTextLabel(this))
+    , m_status(new LiveTextLabel(this))
 {
-    m_headline->setWordWrap(true);
-    m_status->setWordWrap(true);
-    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    // Word-wrapped labels take the width they are given: a long text never widens the window.
-    m_headline->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    // The labels wrap and take the width they are given: a long text never widens the window.
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_headline);
     switch (part) {
     case Part::Namespaces: {
-        m_inside = new QLabel(this);
-        m_host = new QLabel(this);
+        m_inside = new LiveTextLabel(this);
+        m_host = new LiveTextLabel(this);
         auto *panels = new QHBoxLayout;
-        for (QLabel *l : {m_inside, m_host}) {
-            l->setWordWrap(true);
-            l->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-            l->setFrameShape(QFrame::StyledPanel);
-            l->setMargin(8);
+        for (LiveTextLabel *l : {m_inside, m_host}) {
+            // A framed panel with the text 8 px inside its edge.
+            auto *frame = new QFrame(this);
+            frame->setFrameShape(QFrame::StyledPanel);
+            auto *inner = new QVBoxLayout(frame);
+            inner->setContentsMargins(8, 8, 8, 8);
+            l->setParent(frame);
             l->setTextFormat(Qt::RichText);
-            panels->addWidget(l, 1);
+            inner->addWidget(l, 1);
+            panels->addWidget(frame, 1);
         }
         layout->addLayout(panels, 1);
         break;
@@ -112,7 +112,7 @@ void ContainersView::applyTheme(const Theme &theme)
     StepView::applyTheme(theme);
     m_headline->setFont(theme.font(13, true));
     m_status->setFont(theme.font(10));
-    for (QLabel *l : {m_inside, m_host}) {
+    for (LiveTextLabel *l : {m_inside, m_host}) {
         if (l)
             l->setFont(theme.font(11));
     }

@@ -4,11 +4,10 @@
 
 #include "containers/containerssnapshot.h"
 
-class QLabel;
-
 namespace proclab {
 
 class LayerStackWidget;
+class LiveTextLabel;
 
 /**
  * @brief V7: one view of the containers engine, in one of three parts.
@@ -49,12 +48,12 @@ private:
     void drawCgroup(const ContainersSnapshot &s);
 
     Part m_part;
-    QLabel *m_headline;
-    QLabel *m_inside = nullptr;
-    QLabel *m_host = nullptr;
+    LiveTextLabel *m_headline;
+    LiveTextLabel *m_inside = nullptr;
+    LiveTextLabel *m_host = nullptr;
     LayerStackWidget *m_layers = nullptr;
     ChartWidget *m_chart = nullptr;
-    QLabel *m_status;
+    LiveTextLabel *m_status;
     std::shared_ptr<const Snapshot> m_last;
     RunState m_lastState = RunState::Idle;
 };

@@ -1,8 +1,8 @@
 #include "indirectview.h"
 
+#include "common/livetextlabel.h"
 #include "ctxswitch/ctxswitchseries.h"
 
-#include <QLabel>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -12,7 +12,7 @@ namespace proclab {
 IndirectView::IndirectView(QWidget *parent)
     : StepView(parent)
     , m_chart(new ChartWidget(this))
-    , m_status(new QLabel(this))
+    , m_status(new LiveTextLabel(this))
 {
     m_chart->setTitle(tr("Indirect cost of a switch: refilling the cache"));
     m_chart->setProvenance(Provenance::Measured);
@@ -30,7 +30,6 @@ IndirectView::IndirectView(QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_chart, 1);
     layout->addWidget(m_status);
-    m_status->setWordWrap(true);
     applyTheme(m_theme);
     showSnapshot(nullptr, RunState::Idle);
 }

@@ -6,9 +6,9 @@
 
 #include <vector>
 
-class QLabel;
-
 namespace proclab {
+
+class LiveTextLabel;
 
 /**
  * @brief The indirect cost of a switch against the working-set size (log axis),
@@ -27,7 +27,7 @@ public:
 
 private:
     ChartWidget *m_chart;
-    QLabel *m_status;
+    LiveTextLabel *m_status;
     std::vector<QCPAbstractItem *> m_items;
     int m_cacheMarkers = 0;
     std::shared_ptr<const Snapshot> m_last;

@@ -1,5 +1,7 @@
 #include "switchview.h"
 
+#include "common/livetextlabel.h"
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -53,7 +55,7 @@ SwitchView::SwitchView(QWidget *parent)
     , m_timer(new QTimer(this))
     , m_switchChart(new ChartWidget(this))
     , m_createChart(new ChartWidget(this))
-    , m_status(new QLabel(this))
+    , m_status(new LiveTextLabel(this))
 {
     m_mode->addItem(tr("Process switch"));
     m_mode->addItem(tr("Thread switch"));
@@ -97,7 +99,6 @@ SwitchView::SwitchView(QWidget *parent)
     layout->addLayout(controls);
     layout->addWidget(split, 1);
     layout->addWidget(m_status);
-    m_status->setWordWrap(true);
 
     connect(m_mode, &QComboBox::currentIndexChanged, this,
         [this](int i) { m_diagram->setProcessSwitch(i == 0); });

@@ -13,6 +13,8 @@ class QTimer;
 
 namespace proclab {
 
+class LiveTextLabel;
+
 /**
  * @brief The switch view: the animated diagram, and the measured histograms of
  * switch costs (threads vs processes) and of creation costs.
@@ -66,7 +68,7 @@ private:
     /// What the next run measures (`parts`): whether it fills the switch and the creation chart.
     bool m_partsSwitch = true;
     bool m_partsCreate = true;
-    QLabel *m_status;
+    LiveTextLabel *m_status;
     std::shared_ptr<const Snapshot> m_last;
     RunState m_lastState = RunState::Idle;
     /// The diagram was folded for the run now shown (once per run: the user may open it again).

@@ -2,10 +2,10 @@
 
 #include "worldmap.h"
 
+#include "common/livetextlabel.h"
 #include "dispatch/geomodel.h"
 
 #include <QHBoxLayout>
-#include <QLabel>
 #include <QPainter>
 #include <QVBoxLayout>
 
@@ -83,8 +83,8 @@ MobileIpView::MobileIpView(QWidget *parent)
     : StepView(parent)
     , m_map(new MobileIpMap(this))
     , m_chart(new ChartWidget(this))
-    , m_figures(new QLabel(this))
-    , m_narrative(new QLabel(this))
+    , m_figures(new LiveTextLabel(this))
+    , m_narrative(new LiveTextLabel(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -94,11 +94,8 @@ MobileIpView::MobileIpView(QWidget *parent)
     layout->addLayout(top, 1);
     layout->addWidget(m_figures);
     layout->addWidget(m_narrative);
-    m_figures->setWordWrap(true);
     m_figures->setTextFormat(Qt::RichText);
-    m_narrative->setWordWrap(true);
     m_narrative->setMinimumHeight(60);
-    m_narrative->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_chart->setTitle(tr("Round trip per client"));
     m_chart->setExportName(QStringLiteral("mobileipv6-round-trips"));
     m_chart->setMinimumSize(230, 190);

@@ -4,9 +4,9 @@
 
 #include "dispatch/mobileipengine.h"
 
-class QLabel;
-
 namespace proclab {
+
+class LiveTextLabel;
 
 class MobileIpMap;
 
@@ -34,8 +34,8 @@ public:
 private:
     MobileIpMap *m_map;
     ChartWidget *m_chart;
-    QLabel *m_figures;
-    QLabel *m_narrative;
+    LiveTextLabel *m_figures;
+    LiveTextLabel *m_narrative;
     std::shared_ptr<const Snapshot> m_last;
     RunState m_lastState = RunState::Idle;
 };

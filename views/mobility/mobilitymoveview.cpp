@@ -1,5 +1,6 @@
 #include "mobilitymoveview.h"
 
+#include "common/livetextlabel.h"
 #include "mobility/mobilityengine.h"
 
 #include <QHBoxLayout>
@@ -34,17 +35,13 @@ MobilityMoveView::MobilityMoveView(QWidget *parent)
     : StepView(parent)
     , m_diagram(new MoveDiagram(this))
     , m_headline(new QLabel(this))
-    , m_inspector(new QLabel(this))
-    , m_outcome(new QLabel(this))
-    , m_status(new QLabel(this))
+    , m_inspector(new LiveTextLabel(this))
+    , m_outcome(new LiveTextLabel(this))
+    , m_status(new LiveTextLabel(this))
 {
     m_headline->setWordWrap(true);
-    m_inspector->setWordWrap(true);
     m_inspector->setTextFormat(Qt::RichText);
-    m_inspector->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_outcome->setWordWrap(true);
     m_outcome->setTextFormat(Qt::RichText);
-    m_status->setWordWrap(true);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_headline);

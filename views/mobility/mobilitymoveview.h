@@ -8,6 +8,8 @@ class QLabel;
 
 namespace proclab {
 
+class LiveTextLabel;
+
 /**
  * @brief The mobility engine's view (M3): the two machines with the segments
  * that moved and their sizes, the execution state as it left (program counter,
@@ -29,9 +31,9 @@ public:
 private:
     MoveDiagram *m_diagram;
     QLabel *m_headline;
-    QLabel *m_inspector;
-    QLabel *m_outcome;
-    QLabel *m_status;
+    LiveTextLabel *m_inspector;
+    LiveTextLabel *m_outcome;
+    LiveTextLabel *m_status;
     std::shared_ptr<const Snapshot> m_last;
     RunState m_lastState = RunState::Idle;
 };

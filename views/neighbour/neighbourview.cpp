@@ -1,8 +1,8 @@
 #include "neighbourview.h"
 
+#include "common/livetextlabel.h"
 #include "neighbour/latencystats.h"
 
-#include <QLabel>
 #include <QSplitter>
 #include <QVBoxLayout>
 
@@ -19,17 +19,11 @@ constexpr int kCdfPoints = 300;
 
 NeighbourView::NeighbourView(QWidget *parent)
     : StepView(parent)
-    , m_headline(new QLabel(this))
+    , m_headline(new LiveTextLabel(this))
     , m_bars(new ChartWidget(this))
     , m_cdf(new ChartWidget(this))
-    , m_notes(new QLabel(this))
+    , m_notes(new LiveTextLabel(this))
 {
-    m_headline->setWordWrap(true);
-    m_notes->setWordWrap(true);
-    m_notes->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    // Word-wrapped labels take the width they are given: a long text never widens the window.
-    m_headline->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    m_notes->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_bars->setTitle(tr("p50, p99, max per phase"));
     m_bars->setProvenance(Provenance::Measured);
     m_bars->setExportName(QStringLiteral("neighbour-percentiles"));

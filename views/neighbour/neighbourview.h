@@ -4,9 +4,9 @@
 
 #include "neighbour/neighboursnapshot.h"
 
-class QLabel;
-
 namespace proclab {
+
+class LiveTextLabel;
 
 /**
  * @brief V9 measured: the latency-sensitive service's request latencies in each phase (alone,
@@ -36,10 +36,10 @@ private:
     void drawBars(const NeighbourSnapshot &s);
     void drawCdf(const NeighbourSnapshot &s);
 
-    QLabel *m_headline;
+    LiveTextLabel *m_headline;
     ChartWidget *m_bars;
     ChartWidget *m_cdf;
-    QLabel *m_notes;
+    LiveTextLabel *m_notes;
     std::shared_ptr<const Snapshot> m_last;
     RunState m_lastState = RunState::Idle;
 };

@@ -1,7 +1,8 @@
 #include "objectsview.h"
 
+#include "common/livetextlabel.h"
+
 #include <QHBoxLayout>
-#include <QLabel>
 #include <QPainter>
 #include <QVBoxLayout>
 
@@ -140,9 +141,9 @@ protected:
 ObjectsView::ObjectsView(QWidget *parent)
     : StepView(parent)
     , m_diagram(new AdapterDiagram(this))
-    , m_counters(new QLabel(this))
+    , m_counters(new LiveTextLabel(this))
     , m_chart(new ChartWidget(this))
-    , m_status(new QLabel(this))
+    , m_status(new LiveTextLabel(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -153,9 +154,7 @@ ObjectsView::ObjectsView(QWidget *parent)
     layout->addWidget(m_chart, 4);
     layout->addWidget(m_status);
     m_counters->setTextFormat(Qt::RichText);
-    m_counters->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    m_counters->setWordWrap(true);
-    m_status->setWordWrap(true);
+    m_counters->setVerticalCentre(true);
     m_chart->setTitle(tr("Objects activated and threads started, as invocations finish"));
     m_chart->setExportName(QStringLiteral("objects-activations"));
     showSnapshot(nullptr, RunState::Idle);

@@ -4,11 +4,10 @@
 
 #include "objectadapter/objectsengine.h"
 
-class QLabel;
-
 namespace proclab {
 
 class AdapterDiagram;
+class LiveTextLabel;
 
 /**
  * @brief S5: an object server's adapter under a real request stream.
@@ -34,9 +33,9 @@ public:
 
 private:
     AdapterDiagram *m_diagram;
-    QLabel *m_counters;
+    LiveTextLabel *m_counters;
     ChartWidget *m_chart;
-    QLabel *m_status;
+    LiveTextLabel *m_status;
     QList<QCPAbstractItem *> m_items;
     std::shared_ptr<const Snapshot> m_last;
     RunState m_lastState = RunState::Idle;

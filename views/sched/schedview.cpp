@@ -1,7 +1,8 @@
 #include "schedview.h"
 
+#include "common/livetextlabel.h"
+
 #include <QFontMetricsF>
-#include <QLabel>
 #include <QPainter>
 #include <QPainterPath>
 #include <QVBoxLayout>
@@ -304,14 +305,13 @@ SchedView::SchedView(QWidget *parent)
     : StepView(parent)
     , m_diagram(new SchedDiagram(this))
     , m_gantt(new ChartWidget(this))
-    , m_status(new QLabel(this))
+    , m_status(new LiveTextLabel(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_diagram, 3);
     layout->addWidget(m_gantt, 2);
     layout->addWidget(m_status);
-    m_status->setWordWrap(true);
     m_gantt->setTitle(tr("Thread states over time"));
     m_gantt->setProvenance(Provenance::Model);
     m_gantt->setExportName(QStringLiteral("sched-states"));

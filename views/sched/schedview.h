@@ -4,9 +4,9 @@
 
 #include "sched/schedengine.h"
 
-class QLabel;
-
 namespace proclab {
+
+class LiveTextLabel;
 
 class SchedDiagram;
 
@@ -39,7 +39,7 @@ private:
 
     SchedDiagram *m_diagram;
     ChartWidget *m_gantt;
-    QLabel *m_status;
+    LiveTextLabel *m_status;
     std::shared_ptr<const SchedSnapshot> m_last;
     int m_runningBars = 0;
     int m_lastThreadCount = -1;

@@ -2,11 +2,12 @@
 
 #include "dispatcherpicture.h"
 
+#include "common/livetextlabel.h"
+
 #include "servers/servercapacitymodel.h"
 #include "servers/serversengine.h"
 
 #include <QHBoxLayout>
-#include <QLabel>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -39,14 +40,6 @@ void headroom(ChartWidget *c, double top)
         c->yAxis->setRange(0, top * 1.35);
 }
 
-QLabel *wrappingLabel(QWidget *parent)
-{
-    auto *l = new QLabel(parent);
-    l->setWordWrap(true);
-    l->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    return l;
-}
-
 } // namespace
 
 ServersView::ServersView(QWidget *parent)
@@ -54,8 +47,8 @@ ServersView::ServersView(QWidget *parent)
     , m_picture(new DispatcherPicture(this))
     , m_throughput(new ChartWidget(this))
     , m_latency(new ChartWidget(this))
-    , m_table(wrappingLabel(this))
-    , m_status(wrappingLabel(this))
+    , m_table(new LiveTextLabel(this))
+    , m_status(new LiveTextLabel(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -69,7 +62,6 @@ ServersView::ServersView(QWidget *parent)
     layout->addLayout(charts, 5);
     layout->addWidget(m_status);
     m_table->setTextFormat(Qt::RichText);
-    m_table->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_throughput->setExportName(QStringLiteral("servers-throughput"));
     m_latency->setExportName(QStringLiteral("servers-latency"));
     showSnapshot(nullptr, RunState::Idle);

@@ -4,11 +4,10 @@
 
 #include "servers/serverssnapshot.h"
 
-class QLabel;
-
 namespace proclab {
 
 class DispatcherPicture;
+class LiveTextLabel;
 
 /**
  * @brief T13, T14, S1: the design under load as a live dispatcher/worker picture, beside
@@ -39,8 +38,8 @@ private:
     DispatcherPicture *m_picture;
     ChartWidget *m_throughput;
     ChartWidget *m_latency;
-    QLabel *m_table;
-    QLabel *m_status;
+    LiveTextLabel *m_table;
+    LiveTextLabel *m_status;
     std::shared_ptr<const Snapshot> m_last;
     RunState m_lastState = RunState::Idle;
     QList<QCPAbstractItem *> m_throughputItems; // drawn by this view, removed before each redraw

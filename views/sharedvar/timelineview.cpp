@@ -1,9 +1,9 @@
 #include "timelineview.h"
 
+#include "common/livetextlabel.h"
 #include "common/viewregistry.h"
 #include "sharedvar/sharedvarsnapshot.h"
 
-#include <QLabel>
 #include <QVBoxLayout>
 
 #include <map>
@@ -13,13 +13,12 @@ namespace proclab {
 TimelineView::TimelineView(QWidget *parent)
     : StepView(parent)
     , m_chart(new ChartWidget(this))
-    , m_summary(new QLabel(this))
+    , m_summary(new LiveTextLabel(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_chart, 1);
     layout->addWidget(m_summary);
-    m_summary->setWordWrap(true);
     m_summary->setTextFormat(Qt::RichText);
     m_chart->setTitle(tr("Who sees which shared_x?"));
     m_chart->setExportName(QStringLiteral("t6-timeline"));

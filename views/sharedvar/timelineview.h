@@ -5,9 +5,9 @@
 #include <QElapsedTimer>
 #include <QTimer>
 
-class QLabel;
-
 namespace proclab {
+
+class LiveTextLabel;
 
 struct SharedVarSnapshot;
 
@@ -33,7 +33,7 @@ private:
     QString csv() const;
 
     ChartWidget *m_chart;
-    QLabel *m_summary;
+    LiveTextLabel *m_summary;
     QTimer m_animation;
     QElapsedTimer m_sinceSnapshot;
     std::shared_ptr<const SharedVarSnapshot> m_snap;

@@ -1,6 +1,7 @@
 #include "threadsliveview.h"
 
-#include <QLabel>
+#include "common/livetextlabel.h"
+
 #include <QPainter>
 #include <QVBoxLayout>
 
@@ -77,7 +78,7 @@ ThreadsLiveView::ThreadsLiveView(QWidget *parent)
     , m_shares(new ChartWidget(this))
     , m_times(new ChartWidget(this))
     , m_arena(new ArenaWidget(this))
-    , m_status(new QLabel(this))
+    , m_status(new LiveTextLabel(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -85,7 +86,6 @@ ThreadsLiveView::ThreadsLiveView(QWidget *parent)
     layout->addWidget(m_times, 1);
     layout->addWidget(m_arena, 1);
     layout->addWidget(m_status);
-    m_status->setWordWrap(true);
     m_shares->setTitle(tr("CPU share per thread: measured vs CFS model"));
     m_shares->setProvenance(Provenance::Measured);
     m_shares->setExportName(QStringLiteral("threads-live-shares"));

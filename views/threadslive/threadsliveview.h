@@ -4,9 +4,9 @@
 
 #include "threadslive/threadsliveengine.h"
 
-class QLabel;
-
 namespace proclab {
+
+class LiveTextLabel;
 
 class ArenaWidget;
 
@@ -31,7 +31,7 @@ private:
     ChartWidget *m_shares;
     ChartWidget *m_times;
     ArenaWidget *m_arena;
-    QLabel *m_status;
+    LiveTextLabel *m_status;
 };
 
 } // namespace proclab

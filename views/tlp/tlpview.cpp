@@ -1,7 +1,8 @@
 #include "tlpview.h"
 
+#include "common/livetextlabel.h"
+
 #include <QHBoxLayout>
-#include <QLabel>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -13,8 +14,8 @@ TlpView::TlpView(QWidget *parent)
     , m_lanes(new ActivityLanes(this))
     , m_histogram(new ChartWidget(this))
     , m_overTime(new ChartWidget(this))
-    , m_headline(new QLabel(this))
-    , m_status(new QLabel(this))
+    , m_headline(new LiveTextLabel(this))
+    , m_status(new LiveTextLabel(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -25,8 +26,6 @@ TlpView::TlpView(QWidget *parent)
     row->addWidget(m_overTime, 1);
     layout->addLayout(row, 3);
     layout->addWidget(m_status);
-    m_status->setWordWrap(true);
-    m_headline->setWordWrap(true); // in large type it wraps instead of widening the view
     m_histogram->setTitle(tr("c_i: fraction of time exactly i threads execute"));
     m_histogram->setExportName(QStringLiteral("tlp-histogram"));
     m_overTime->setTitle(tr("TLP over the sliding window"));

@@ -6,9 +6,9 @@
 
 #include "tlp/tlpengine.h"
 
-class QLabel;
-
 namespace proclab {
+
+class LiveTextLabel;
 
 /**
  * @brief T12: activity lanes, the c_i histogram (whole run and sliding window)
@@ -31,8 +31,8 @@ private:
     ActivityLanes *m_lanes;
     ChartWidget *m_histogram;
     ChartWidget *m_overTime;
-    QLabel *m_headline;
-    QLabel *m_status;
+    LiveTextLabel *m_headline;
+    LiveTextLabel *m_status;
     QList<QCPAbstractItem *> m_histItems;
     QList<QCPAbstractItem *> m_timeItems;
     std::shared_ptr<const Snapshot> m_last;
