@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QEvent>
+#include <QFontMetrics>
 #include <QTest>
 #include <QVBoxLayout>
 
@@ -35,6 +36,7 @@ private Q_SLOTS:
     void heightFollowsTheLines();
     void sameHeightNeedsNoLayout();
     void drawsTheText();
+    void minimumWidthKeepsWordsWhole();
 };
 
 void TestLiveTextLabel::heightFollowsTheLines()
@@ -108,6 +110,29 @@ void TestLiveTextLabel::drawsTheText()
         for (int x = 0; x < drawn.width(); ++x)
             dark += qGray(drawn.pixel(x, y)) < 100 ? 1 : 0;
     QVERIFY(dark > 10); // the text in the label's text colour
+}
+
+void TestLiveTextLabel::minimumWidthKeepsWordsWhole()
+{
+    LiveTextLabel label;
+    const QFontMetrics fm(label.font());
+    // A word wider than the 80 px floor: the label asks for at least that word's width.
+    const QString word = QStringLiteral("blocking_calls_per_request");
+    label.setText(QStringLiteral("a %1 b").arg(word));
+    QVERIFY2(label.minimumSizeHint().width() >= fm.horizontalAdvance(word),
+        qPrintable(
+            QStringLiteral("%1 < %2").arg(label.minimumSizeHint().width()).arg(fm.horizontalAdvance(word))));
+    QVERIFY(label.sizeHint().width() >= label.minimumSizeHint().width());
+    // A rich-text table: no narrower than its columns' longest words side by side.
+    label.setTextFormat(Qt::RichText);
+    label.setText(QStringLiteral("<table><tr><td>parallel?</td><td>blocking?</td></tr></table>"));
+    QVERIFY(label.minimumSizeHint().width() >= fm.horizontalAdvance(QStringLiteral("parallel?"))
+            + fm.horizontalAdvance(QStringLiteral("blocking?")));
+    // Short words: the floor. One endless word: the cap, so it never widens the window.
+    label.setText(QStringLiteral("a b c"));
+    QCOMPARE(label.minimumSizeHint().width(), 80);
+    label.setText(QString(400, QLatin1Char('x')));
+    QCOMPARE(label.minimumSizeHint().width(), LiveTextLabel::kMaxMinimumWidth);
 }
 
 QTEST_MAIN(TestLiveTextLabel)

@@ -3,7 +3,9 @@
 #include <QAbstractTextDocumentLayout>
 #include <QEvent>
 #include <QPainter>
+#include <QTextOption>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -18,6 +20,11 @@ LiveTextLabel::LiveTextLabel(QWidget *parent)
     m_doc.setDocumentMargin(0);
     m_doc.setDefaultFont(font());
     m_doc.setUndoRedoEnabled(false);
+    // Break lines between words only, as QLabel does (a document's default also breaks inside a
+    // word that does not fit, which cut a table's narrow column mid-word).
+    QTextOption option = m_doc.defaultTextOption();
+    option.setWrapMode(QTextOption::WordWrap);
+    m_doc.setDefaultTextOption(option);
 }
 
 void LiveTextLabel::setTextFormat(Qt::TextFormat format)
@@ -26,6 +33,7 @@ void LiveTextLabel::setTextFormat(Qt::TextFormat format)
     if (f == m_format)
         return;
     m_format = f;
+    m_minWidth = -1;
     relayout();
 }
 
@@ -42,6 +50,7 @@ void LiveTextLabel::setText(const QString &text)
     if (text == m_text)
         return; // the same text: no layout, no repaint
     m_text = text;
+    m_minWidth = -1;
     relayout();
 }
 
@@ -71,12 +80,21 @@ QSize LiveTextLabel::sizeHint() const
     // As wide as the longest line would like (up to a sensible width), as high as the text at
     // the label's width needs; heightForWidth() says more for other widths.
     const int wide = std::min(int(std::ceil(m_doc.idealWidth())), 600);
-    return {std::max(wide, 80), m_height};
+    return {std::max(wide, minimumSizeHint().width()), m_height};
 }
 
 QSize LiveTextLabel::minimumSizeHint() const
 {
-    return {80, 0};
+    // As narrow as the text goes without breaking a word or squeezing a table column, worked
+    // out only when the layout asks after the text changed (a frame that only redraws does not
+    // ask); never more than kMaxMinimumWidth, so a long word does not widen the window.
+    if (m_minWidth < 0) {
+        const std::unique_ptr<QTextDocument> copy(m_doc.clone());
+        copy->setDefaultTextOption(m_doc.defaultTextOption());
+        copy->setTextWidth(0);
+        m_minWidth = std::clamp(int(std::ceil(copy->idealWidth())), 80, kMaxMinimumWidth);
+    }
+    return {m_minWidth, 0};
 }
 
 int LiveTextLabel::heightForWidth(int w) const
@@ -87,6 +105,7 @@ int LiveTextLabel::heightForWidth(int w) const
         return documentHeight();
     // Another width (the layout trying one): a copy laid out at it, the shown text untouched.
     const std::unique_ptr<QTextDocument> copy(m_doc.clone());
+    copy->setDefaultTextOption(m_doc.defaultTextOption());
     copy->setTextWidth(w);
     return int(std::ceil(copy->size().height()));
 }
@@ -121,6 +140,8 @@ void LiveTextLabel::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
     if (event->type() == QEvent::FontChange) {
         m_doc.setDefaultFont(font());
+        m_minWidth = -1;
+        updateGeometry();
         relayout();
     } else if (event->type() == QEvent::PaletteChange) {
         update();

@@ -34,6 +34,9 @@ public:
     /// asked, in the middle; the text itself is always laid out from the left.
     void setVerticalCentre(bool centre);
 
+    /// The most minimumSizeHint() asks for, however long the text's longest word.
+    static constexpr int kMaxMinimumWidth = 480;
+
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
     bool hasHeightForWidth() const override { return true; }
@@ -55,6 +58,7 @@ private:
     bool m_centre = false;
     QTextDocument m_doc;
     int m_height = 0; ///< the height last reported to the layout (at the label's width)
+    mutable int m_minWidth = -1; ///< the widest word or table column's least width; -1: not known
 };
 
 } // namespace proclab
