@@ -88,12 +88,8 @@ QSize LiveTextLabel::minimumSizeHint() const
     // As narrow as the text goes without breaking a word or squeezing a table column, worked
     // out only when the layout asks after the text changed (a frame that only redraws does not
     // ask); never more than kMaxMinimumWidth, so a long word does not widen the window.
-    if (m_minWidth < 0) {
-        const std::unique_ptr<QTextDocument> copy(m_doc.clone());
-        copy->setDefaultTextOption(m_doc.defaultTextOption());
-        copy->setTextWidth(0);
-        m_minWidth = std::clamp(int(std::ceil(copy->idealWidth())), 80, kMaxMinimumWidth);
-    }
+    if (m_minWidth < 0)
+        m_minWidth = std::clamp(int(std::ceil(copyAt(0)->idealWidth())), 80, kMaxMinimumWidth);
     return {m_minWidth, 0};
 }
 
@@ -104,10 +100,15 @@ int LiveTextLabel::heightForWidth(int w) const
     if (std::abs(m_doc.textWidth() - w) < 0.5)
         return documentHeight();
     // Another width (the layout trying one): a copy laid out at it, the shown text untouched.
-    const std::unique_ptr<QTextDocument> copy(m_doc.clone());
+    return int(std::ceil(copyAt(w)->size().height()));
+}
+
+std::unique_ptr<QTextDocument> LiveTextLabel::copyAt(int width) const
+{
+    std::unique_ptr<QTextDocument> copy(m_doc.clone());
     copy->setDefaultTextOption(m_doc.defaultTextOption());
-    copy->setTextWidth(w);
-    return int(std::ceil(copy->size().height()));
+    copy->setTextWidth(width);
+    return copy;
 }
 
 void LiveTextLabel::paintEvent(QPaintEvent *)

@@ -3,6 +3,8 @@
 #include <QTextDocument>
 #include <QWidget>
 
+#include <memory>
+
 namespace proclab {
 
 /**
@@ -52,6 +54,8 @@ private:
     void relayout();
     /// The document's height in whole pixels at its current text width.
     int documentHeight() const;
+    /// A copy of the document laid out at @p width (the shown one untouched).
+    std::unique_ptr<QTextDocument> copyAt(int width) const;
 
     QString m_text;
     Qt::TextFormat m_format = Qt::PlainText;
