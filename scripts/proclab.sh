@@ -95,7 +95,7 @@ sanitizer_flags="-O1 -g0 -DNDEBUG"
 
 phase "core tests under ThreadSanitizer in $tsan_dir"
 cmake -S . -B "$tsan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$sanitizer_flags" -DPROCLAB_UNITY_BUILD=ON -DPROCLAB_BUILD_GUI=OFF -DPROCLAB_SANITIZE=thread -DPROCLAB_PRECOMPILED_HEADERS=OFF
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$sanitizer_flags" -DPROCLAB_UNITY_BUILD=ON -DPROCLAB_BUILD_GUI=OFF -DPROCLAB_SANITIZE=thread
 cmake --build "$tsan_dir" -j "$jobs"
 (cd "$tsan_dir" && ctest --output-on-failure -L core -j "$jobs")
 
