@@ -105,7 +105,7 @@ phase "input tests under AddressSanitizer + UndefinedBehaviorSanitizer, and the 
 cmake -S . -B "$asan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$sanitizer_flags" -DPROCLAB_UNITY_BUILD=ON \
   -DPROCLAB_BUILD_GUI=OFF "-DPROCLAB_SANITIZE=address;undefined" -DPROCLAB_FUZZ=ON \
-  -DPROCLAB_FUZZ_SECONDS="$fuzz_seconds" -DPROCLAB_PRECOMPILED_HEADERS=OFF
+  -DPROCLAB_FUZZ_SECONDS="$fuzz_seconds"
 cmake --build "$asan_dir" -j "$jobs" --target input_tests fuzzers
 (cd "$asan_dir" && ctest --output-on-failure -L 'input|fuzz' -j "$jobs")
 

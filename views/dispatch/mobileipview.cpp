@@ -90,7 +90,7 @@ MobileIpView::MobileIpView(QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     auto *top = new QHBoxLayout;
     top->addWidget(m_map, 3);
-    top->addWidget(m_chart, 1);
+    top->addWidget(m_chart, 2); // wide enough for both tick labels and the legend at 1280x800
     layout->addLayout(top, 1);
     layout->addWidget(m_figures);
     layout->addWidget(m_narrative);
@@ -98,7 +98,7 @@ MobileIpView::MobileIpView(QWidget *parent)
     m_narrative->setMinimumHeight(60);
     m_chart->setTitle(tr("Round trip per client"));
     m_chart->setExportName(QStringLiteral("mobileipv6-round-trips"));
-    m_chart->setMinimumSize(230, 190);
+    m_chart->setMinimumSize(300, 190);
     showSnapshot(nullptr, RunState::Idle);
 }
 
