@@ -25,9 +25,33 @@
 
 namespace proclab {
 
+namespace {
+
+/**
+ * The scroll area's content: asks, for a width, only for the height the view's minimum needs
+ * there. The scroll area otherwise gives a view with word-wrapped text the height it would
+ * like (diagrams and charts at their preferred size) and scrolls, where those parts could
+ * have given up room and the whole view shown.
+ */
+class ViewHolder : public QWidget {
+public:
+    using QWidget::QWidget;
+
+    int heightForWidth(int w) const override
+    {
+        const auto *stack = qobject_cast<const QStackedLayout *>(layout());
+        const QWidget *current = stack ? stack->currentWidget() : nullptr;
+        if (current && current->layout() && current->layout()->hasHeightForWidth())
+            return current->layout()->totalMinimumHeightForWidth(w);
+        return QWidget::heightForWidth(w);
+    }
+};
+
+} // namespace
+
 LabPanel::LabPanel(QWidget *parent)
     : QWidget(parent)
-    , m_viewHolder(new QWidget(this))
+    , m_viewHolder(new ViewHolder(this))
     , m_viewStack(new QStackedLayout(m_viewHolder))
     , m_placeholder(new QLabel(this))
     , m_params(new ParameterPanel(this))

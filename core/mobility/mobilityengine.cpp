@@ -288,9 +288,8 @@ void MobilityEngine::run()
             return finish(QStringLiteral("cannot start a node process: %1").arg(error));
         move.host = "127.0.0.1";
         move.port = ownNode.port();
-        m_last->node = QStringLiteral("127.0.0.1:%1 (a node process of ProcLab, pid %2)")
-                           .arg(ownNode.port())
-                           .arg(ownNode.pid());
+        // Short, as the other engines' nodes: the diagram's box says it is a node process.
+        m_last->node = QStringLiteral("127.0.0.1:%1 (pid %2)").arg(ownNode.port()).arg(ownNode.pid());
     } else {
         move.host = c.host;
         move.port = c.port;

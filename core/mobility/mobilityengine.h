@@ -34,7 +34,7 @@ struct MobilitySnapshot : Snapshot {
     mobility::MovePhase phase = mobility::MovePhase::Unmigrated;
     QString mode;
     QString program;
-    QString node; ///< "127.0.0.1:PORT (a node process of ProcLab, pid N)"
+    QString node; ///< "127.0.0.1:PORT (pid N)": the node process started here
     std::optional<mobility::Computation> atMove; ///< the computation as it left (or arrived, for pull)
     std::optional<mobility::MoveReport> report; ///< once the run is over
     QStringList nodeLog; ///< what the node process printed (own node only)

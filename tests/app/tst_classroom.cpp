@@ -319,13 +319,15 @@ void TestClassroom::presenterFoldsManyParameters()
 void TestClassroom::everyStepFitsTheProjector()
 {
     // Every step of every lesson at 1280x800 in the projector theme: the view needs no
-    // sideways scrolling (nothing in it insists on more width than the presenter layout gives).
+    // scrolling, sideways or down (nothing in it insists on more room than the presenter
+    // layout gives).
     MainWindow w(options());
     w.setThemeId(QStringLiteral("projector"));
     w.resize(1280, 800);
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     QStringList tooWide;
+    QStringList tooTall;
     int views = 0;
     for (const Lesson &lesson : w.lessons()) {
         for (int i = 0; i < static_cast<int>(lesson.steps.size()); ++i) {
@@ -343,6 +345,13 @@ void TestClassroom::everyStepFitsTheProjector()
             }
             auto *scroll = w.lab()->findChild<QScrollArea *>();
             QVERIFY(scroll);
+            // Nor scrolling down: the view's stretchable parts give up room first.
+            if (view->height() > scroll->viewport()->height())
+                tooTall << QStringLiteral("%1 step %2: view %3 px high in %4 px")
+                               .arg(lesson.id)
+                               .arg(i + 1)
+                               .arg(view->height())
+                               .arg(scroll->viewport()->height());
             if (view->width() <= scroll->viewport()->width())
                 continue;
             // Name the widest thing inside, to say what to fix.
@@ -365,6 +374,7 @@ void TestClassroom::everyStepFitsTheProjector()
     }
     QVERIFY(views > 60);
     QVERIFY2(tooWide.isEmpty(), qPrintable(tooWide.join(QLatin1Char('\n'))));
+    QVERIFY2(tooTall.isEmpty(), qPrintable(tooTall.join(QLatin1Char('\n'))));
 }
 
 void TestClassroom::fontsFollowTheScale()

@@ -53,7 +53,7 @@ std::shared_ptr<MobilitySnapshot> strongSnapshot()
     auto s = std::make_shared<MobilitySnapshot>();
     s->mode = QStringLiteral("strong");
     s->program = QStringLiteral("primes");
-    s->node = QStringLiteral("127.0.0.1:40000 (a node process of ProcLab, pid 123)");
+    s->node = QStringLiteral("127.0.0.1:40000 (pid 123)");
     s->phase = MovePhase::Done;
     s->atMove = *c;
     MoveReport r;

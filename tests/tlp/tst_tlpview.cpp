@@ -85,6 +85,14 @@ void TestTlpView::histogramAndCeiling()
     const QImage img = hist->toPixmap(hist->width(), hist->height()).toImage();
     const QPoint inBar(int(hist->xAxis->coordToPixel(1)), int(hist->yAxis->coordToPixel(0.4)));
     QCOMPARE(img.pixelColor(inBar).rgb(), view.theme().seriesColor(0).rgb());
+    // The legend has a row of its own above the plot: it covers no bar, even one of height 1.
+    QVERIFY(hist->legend->visible());
+    QVERIFY2(!hist->legend->outerRect().intersects(hist->axisRect()->rect()),
+        qPrintable(QStringLiteral("legend %1,%2 %3x%4 over the plot")
+                       .arg(hist->legend->outerRect().x())
+                       .arg(hist->legend->outerRect().y())
+                       .arg(hist->legend->outerRect().width())
+                       .arg(hist->legend->outerRect().height())));
     // The ceiling line of TLP over time sits at the core count.
     ChartWidget *overTime = view.charts().at(1);
     QCOMPARE(overTime->graph(0)->dataCount(), 3);

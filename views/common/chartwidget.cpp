@@ -126,6 +126,19 @@ void ChartWidget::setTitle(const QString &title)
     fitTitle();
 }
 
+void ChartWidget::placeLegendUnderTitle(bool oneRow)
+{
+    if (!axisRect()->insetLayout()->take(legend))
+        return; // placed already
+    const int row = m_title ? 1 : 0;
+    plotLayout()->insertRow(row);
+    plotLayout()->addElement(row, 0, legend);
+    plotLayout()->setRowStretchFactor(row, 0.001);
+    if (oneRow)
+        legend->setFillOrder(QCPLegend::foColumnsFirst);
+    legend->setMargins(QMargins(4, 2, 4, 2));
+}
+
 QString ChartWidget::title() const
 {
     return m_title ? m_titleText : QString();

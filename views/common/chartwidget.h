@@ -28,6 +28,11 @@ public:
     QString title() const;
     /// A small note in the corner: "measured on this machine" or "model".
     void setProvenance(Provenance p);
+    /**
+     * @brief Moves the legend out of the plot into a row of its own under the title, where
+     * it covers no bar or curve; @p oneRow lays its entries side by side. Once is enough.
+     */
+    void placeLegendUnderTitle(bool oneRow = false);
 
     /// Replaces every plottable with these series, rescales and replots.
     void setSeries(const std::vector<Series> &series, bool rescale = true);

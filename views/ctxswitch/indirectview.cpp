@@ -19,13 +19,7 @@ IndirectView::IndirectView(QWidget *parent)
     m_chart->setExportName(QStringLiteral("ctxswitch-indirect-cost"));
     // The legend (filled and hollow points) in a row under the title: inside the plot it
     // covered the cache labels or the curve.
-    if (m_chart->axisRect()->insetLayout()->take(m_chart->legend)) {
-        m_chart->plotLayout()->insertRow(1);
-        m_chart->plotLayout()->addElement(1, 0, m_chart->legend);
-        m_chart->plotLayout()->setRowStretchFactor(1, 0.001);
-        m_chart->legend->setFillOrder(QCPLegend::foColumnsFirst);
-        m_chart->legend->setMargins(QMargins(4, 2, 4, 2));
-    }
+    m_chart->placeLegendUnderTitle(true);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_chart, 1);

@@ -66,12 +66,7 @@ SwitchView::SwitchView(QWidget *parent)
     m_switchChart->setTitle(tr("Cost of one switch"));
     m_switchChart->setProvenance(Provenance::Measured);
     m_switchChart->setExportName(QStringLiteral("ctxswitch-switch-histogram"));
-    if (m_switchChart->axisRect()->insetLayout()->take(m_switchChart->legend)) {
-        m_switchChart->plotLayout()->insertRow(1); // under the title
-        m_switchChart->plotLayout()->addElement(1, 0, m_switchChart->legend);
-        m_switchChart->plotLayout()->setRowStretchFactor(1, 0.001);
-        m_switchChart->legend->setMargins(QMargins(4, 2, 4, 2));
-    }
+    m_switchChart->placeLegendUnderTitle();
     m_createChart->setTitle(tr("Cost of create + destroy"));
     m_createChart->setProvenance(Provenance::Measured);
     m_createChart->setExportName(QStringLiteral("ctxswitch-creation"));

@@ -190,12 +190,7 @@ CdnView::CdnView(QWidget *parent)
     m_chart->setExportName(QStringLiteral("cdn-edges"));
     m_chart->setMinimumSize(230, 190);
     // The legend in a row of its own under the title, not over the bars.
-    if (m_chart->axisRect()->insetLayout()->take(m_chart->legend)) {
-        m_chart->plotLayout()->insertRow(1);
-        m_chart->plotLayout()->addElement(1, 0, m_chart->legend);
-        m_chart->plotLayout()->setRowStretchFactor(1, 0.001);
-        m_chart->legend->setMargins(QMargins(4, 2, 4, 2));
-    }
+    m_chart->placeLegendUnderTitle();
     showSnapshot(nullptr, RunState::Idle);
 }
 

@@ -138,8 +138,10 @@ void MoveDiagram::paintEvent(QPaintEvent *)
             QFontMetricsF(title).elidedText(names[m], Qt::ElideRight, box.width() + 40));
         p.setFont(small);
         p.setPen(m_theme.muted.darker(150));
-        p.drawText(QRectF(box.left() - 20, titleH, box.width() + 40, smallH + 4), Qt::AlignCenter,
-            QFontMetricsF(small).elidedText(subtitles[m], Qt::ElideMiddle, box.width() + 40));
+        // Within the widget: the right box's line must not run past its edge.
+        const QRectF sub = QRectF(box.left() - 20, titleH, box.width() + 40, smallH + 4).intersected(rect());
+        p.drawText(sub, Qt::AlignCenter,
+            QFontMetricsF(small).elidedText(subtitles[m], Qt::ElideMiddle, sub.width()));
         for (int s = 0; s < 3; ++s) {
             const QRectF seg(box.left() + 6, box.top() + 4 + s * segH + 3, box.width() - 12, segH - 6);
             const bool held = holds(m, s);

@@ -23,7 +23,8 @@ public:
     explicit LayersDiagram(QWidget *parent)
         : QWidget(parent)
     {
-        setMinimumSize(520, 300);
+        // Three bands of a title and a row of boxes each; at 1280x800 the view fits with the chart.
+        setMinimumSize(520, 260);
         setCursor(Qt::PointingHandCursor);
     }
 
@@ -138,6 +139,7 @@ LayersView::LayersView(QWidget *parent)
     layout->addWidget(m_chart, 1);
     m_info->setWordWrap(true);
     m_info->setMinimumHeight(60);
+    m_chart->setMinimumHeight(200);
     m_chart->setTitle(tr("CPU time per thread"));
     m_chart->setProvenance(Provenance::Model);
     m_chart->setExportName(QStringLiteral("t1-layers"));

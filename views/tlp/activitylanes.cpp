@@ -98,8 +98,9 @@ void ActivityLanes::paintEvent(QPaintEvent *)
         p.setPen(QPen(m_theme.axis, 1));
         p.drawRect(area.adjusted(0, 0, -1, -1));
     }
-    // Legend and time span.
-    int x = area.left();
+    // Legend and time span: the legend starts under the lane labels, so that at 1280x800 it and
+    // the span fit on one row; the span is shortened, or left out, rather than drawn over it.
+    int x = 0;
     const int y = height() - legendH;
     for (auto a : {ThreadActivity::Running, ThreadActivity::Runnable, ThreadActivity::Blocked}) {
         const QString name = a == ThreadActivity::Running ? tr("running")
@@ -111,8 +112,11 @@ void ActivityLanes::paintEvent(QPaintEvent *)
         x += 30 + fm.horizontalAdvance(name);
     }
     if (m_windowMs > 0) {
-        p.drawText(QRect(area.left(), y, area.width(), legendH), Qt::AlignRight | Qt::AlignVCenter,
-            tr("last %1 ms, newest on the right").arg(m_windowMs, 0, 'f', 0));
+        QString span = tr("last %1 ms, newest on the right").arg(m_windowMs, 0, 'f', 0);
+        if (x + fm.horizontalAdvance(span) > area.right())
+            span = tr("last %1 ms").arg(m_windowMs, 0, 'f', 0);
+        if (x + fm.horizontalAdvance(span) <= area.right())
+            p.drawText(QRect(area.left(), y, area.width(), legendH), Qt::AlignRight | Qt::AlignVCenter, span);
     }
 }
 

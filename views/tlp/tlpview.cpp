@@ -20,17 +20,19 @@ TlpView::TlpView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_headline);
-    layout->addWidget(m_lanes, 2);
+    layout->addWidget(m_lanes, 1);
     auto *row = new QHBoxLayout;
     row->addWidget(m_histogram, 1);
     row->addWidget(m_overTime, 1);
-    layout->addLayout(row, 3);
+    layout->addLayout(row, 2);
     layout->addWidget(m_status);
     m_histogram->setTitle(tr("c_i: fraction of time exactly i threads execute"));
     m_histogram->setExportName(QStringLiteral("tlp-histogram"));
+    // Inside the plot the legend covered the tallest bar.
+    m_histogram->placeLegendUnderTitle(true);
     m_overTime->setTitle(tr("TLP over the sliding window"));
     m_overTime->setExportName(QStringLiteral("tlp-over-time"));
-    m_headline->setFont(m_theme.font(16, true));
+    m_headline->setFont(m_theme.font(14, true));
     showSnapshot(nullptr, RunState::Idle);
 }
 
@@ -38,7 +40,7 @@ void TlpView::applyTheme(const Theme &theme)
 {
     StepView::applyTheme(theme);
     m_lanes->setTheme(theme);
-    m_headline->setFont(theme.font(16, true));
+    m_headline->setFont(theme.font(14, true));
     m_status->setFont(theme.font(10));
     showSnapshot(m_last, m_lastState);
 }
@@ -80,15 +82,15 @@ void TlpView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
         for (std::size_t i = 0; i < hist.x.size(); ++i)
             bars->addData(hist.x[i] + offset, hist.y[i]);
     };
-    addBars(s->overall, running ? -0.2 : 0, m_theme.seriesColor(0), tr("whole run (measured)"));
+    // Short names: the legend is one row, and the chart's corner says "measured".
+    addBars(s->overall, running ? -0.2 : 0, m_theme.seriesColor(0), tr("whole run"));
     if (running)
-        addBars(
-            s->window, 0.2, m_theme.seriesColor(1), tr("last %1 ms (measured)").arg(s->windowMs, 0, 'f', 0));
+        addBars(s->window, 0.2, m_theme.seriesColor(1), tr("last %1 ms").arg(s->windowMs, 0, 'f', 0));
     else if (auto *b = qobject_cast<QCPBars *>(m_histogram->plottable(0)))
         b->setWidth(0.7);
     m_histogram->legend->setVisible(true);
     m_histogram->xAxis->setLabel(tr("threads executing at once (i)"));
-    m_histogram->yAxis->setLabel(tr("c_i (fraction of samples)"));
+    m_histogram->yAxis->setLabel(tr("c_i")); // the title says what it is: a fraction of the time
     m_histogram->xAxis->setRange(-0.6, maxI + 0.6);
     m_histogram->yAxis->setRange(0, 1.05);
     QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
@@ -131,9 +133,8 @@ void TlpView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, RunS
     const QString value
         = shown.defined ? QString::number(shown.tlp, 'f', 2) : tr("undefined (nothing executed)");
     m_headline->setText(
-        tr("TLP %1 %2 (measured)   ·   ceiling %3 cores")
-            .arg(value,
-                running ? tr("over the last %1 ms").arg(s->windowMs, 0, 'f', 0) : tr("over the whole run"))
+        tr("TLP %1 · %2 (measured) · ceiling %3 cores")
+            .arg(value, running ? tr("last %1 ms").arg(s->windowMs, 0, 'f', 0) : tr("whole run"))
             .arg(s->cores));
     QString info = tr("%1 · %2 samples at %3 Hz (asked %4 Hz) · sampler CPU %5 % · %6 seen")
                        .arg(s->target)
