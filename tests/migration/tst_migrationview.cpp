@@ -208,6 +208,10 @@ void TestMigrationView::liveViewDrawsARealRun()
     auto *sent = qobject_cast<QCPBars *>(rounds->plottable(0));
     QVERIFY(sent);
     QCOMPARE(sent->dataCount(), int(snap->rounds.size()));
+    // Its legend has a row of its own above the plot: it covers no bar, however short the chart.
+    rounds->replot();
+    QVERIFY(rounds->legend->visible());
+    QVERIFY(!rounds->legend->outerRect().intersects(rounds->axisRect()->rect()));
     // The grid: every page sent, none dirty at the end.
     QTest::qWait(100); // the charts replot on the next event-loop turn
     const QImage shot = view.grab().toImage();

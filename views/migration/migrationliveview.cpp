@@ -56,6 +56,8 @@ MigrationLiveView::MigrationLiveView(QWidget *parent, bool showGrid)
     m_rounds->setTitle(tr("Pages per round"));
     m_rounds->setExportName(QStringLiteral("migration-rounds"));
     m_rounds->setProvenance(Provenance::Measured);
+    // The legend in a row of its own: inside the plot it covered the bars of a short chart.
+    m_rounds->placeLegendUnderTitle(true);
     bottom->addWidget(m_rounds, 3);
     // The figures and the status line change with every frame of a run: labels that lay their
     // text out once per change and need no layout pass unless a line is added or removed.
@@ -401,19 +403,15 @@ void MigrationLiveView::drawRounds(const MigrationSnapshot *snap)
     // The bars stay from frame to frame (a round's bars are added when it ends).
     if (m_rounds->updateSeries(series, true)) {
         // Side by side rather than on top of each other.
-        if (!m_barsGroup) {
+        if (!m_barsGroup)
             m_barsGroup = new QCPBarsGroup(m_rounds);
-            // One row in the top right corner: the first round's tall bars stand at the left.
-            m_rounds->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-            m_rounds->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
-        }
         for (int i = 0; i < m_rounds->plottableCount(); ++i) {
             if (auto *b = qobject_cast<QCPBars *>(m_rounds->plottable(i))) {
                 b->setWidth(deltas ? 0.2 : 0.38);
                 b->setBarsGroup(m_barsGroup);
             }
         }
-        // Four entries do not fit one row beside the first round's bars: two rows of two.
+        // Four entries do not fit one row of the chart's width: two rows of two.
         m_rounds->legend->setWrap(deltas ? 2 : 0);
         m_rounds->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
     }

@@ -92,6 +92,8 @@ ThreadsLiveView::ThreadsLiveView(QWidget *parent)
     m_times->setTitle(tr("Run and wait time (from /proc/self/task/<tid>/schedstat)"));
     m_times->setProvenance(Provenance::Measured);
     m_times->setExportName(QStringLiteral("threads-live-times"));
+    // Four curves that rise to the top right corner: the legend goes above the plot.
+    m_times->placeLegendUnderTitle(true);
     m_arena->hide();
     showSnapshot(nullptr, RunState::Idle);
 }
