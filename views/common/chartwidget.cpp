@@ -134,6 +134,11 @@ void ChartWidget::placeLegendUnderTitle(bool oneRow)
     plotLayout()->insertRow(row);
     plotLayout()->addElement(row, 0, legend);
     plotLayout()->setRowStretchFactor(row, 0.001);
+    // A grid column is no wider than the narrowest maximum in it, and an empty legend's
+    // maximum is its margins: before the first series the plot under it was only as wide as
+    // its own minimum. An explicit maximum width takes the hint's place (far below
+    // QWIDGETSIZE_MAX, which QCustomPlot reads as "unset" once it has added the margins).
+    legend->setMaximumSize(1 << 20, QWIDGETSIZE_MAX);
     if (oneRow)
         legend->setFillOrder(QCPLegend::foColumnsFirst);
     legend->setMargins(QMargins(4, 2, 4, 2));
