@@ -337,8 +337,10 @@ QVariant ParamSchema::validate(const QString &name, const QVariant &value, QStri
     case ParamSpec::Type::Bytes: {
         std::optional<qint64> v;
         if (numeric) {
+            // A whole number a qint64 holds (a lesson file may say 1e50, or a JSON number
+            // beyond it, which must be refused, not cast: bytes() bounds its suffixes the same).
             const double d = value.toDouble();
-            if (std::floor(d) == d)
+            if (std::floor(d) == d && d >= -9e18 && d <= 9e18)
                 v = static_cast<qint64>(d);
         } else if (spec->type == ParamSpec::Type::Bytes) {
             v = parseBytes(text);

@@ -2,6 +2,8 @@
 
 #include <QTest>
 
+#include <limits>
+
 using namespace proclab;
 
 class TestParameter : public QObject {
@@ -17,6 +19,7 @@ private Q_SLOTS:
     void validation();
     void resolveKeepsDefaults();
     void unknownNameListsKnownOnes();
+    void numbersNoIntegerHoldsAreRefused();
 };
 
 static ParamSchema sampleSchema()
@@ -169,6 +172,29 @@ void TestParameter::unknownNameListsKnownOnes()
     QVERIFY(!sampleSchema().validate(QStringLiteral("thread"), 3, &error).isValid());
     QVERIFY2(error.startsWith(QStringLiteral("unknown parameter 'thread'")), qPrintable(error));
     QVERIFY(error.contains(QStringLiteral("threads")));
+}
+
+void TestParameter::numbersNoIntegerHoldsAreRefused()
+{
+    // A lesson file gives parameters as JSON numbers: one beyond what an integer parameter can
+    // hold is refused with the usual message (found by fuzz_lesson: 1.44e50 was cast).
+    const ParamSchema schema = sampleSchema();
+    for (const char *name : {"threads", "memory"}) {
+        for (double d : {1.44e50, -1e300, 9.3e18, std::numeric_limits<double>::infinity()}) {
+            QString error;
+            const QVariant v = schema.validate(QLatin1String(name), QVariant(d), &error);
+            QVERIFY2(
+                !v.isValid(), qPrintable(QStringLiteral("%1 = %2 accepted").arg(QLatin1String(name)).arg(d)));
+            QVERIFY2(error.contains(QLatin1Char('\'') + QLatin1String(name) + QLatin1Char('\'')),
+                qPrintable(error));
+            QVERIFY(!error.contains(QLatin1Char('\n')));
+        }
+    }
+    // The largest whole numbers a qint64 holds still reach the range check.
+    QString error;
+    QVERIFY(!schema.validate(QStringLiteral("threads"), QVariant(8e18), &error).isValid());
+    QVERIFY2(error.contains(QStringLiteral("out of range")), qPrintable(error));
+    QCOMPARE(schema.validate(QStringLiteral("threads"), QVariant(8.0), &error).toLongLong(), 8);
 }
 
 QTEST_APPLESS_MAIN(TestParameter)
