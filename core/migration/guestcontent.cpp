@@ -8,7 +8,7 @@ namespace proclab::migration {
 
 namespace {
 
-constexpr std::size_t kWordsPerPage = kPageBytes / sizeof(std::uint64_t);
+constexpr std::size_t kContentWordsPerPage = kPageBytes / sizeof(std::uint64_t);
 
 // A small vocabulary: real text repeats words, which is what deflate's matches find.
 constexpr std::array<const char *, 48> kWords
@@ -55,7 +55,7 @@ void fillRecord(std::uint64_t value, std::uint64_t out[8])
 
 void fillRecords(std::uint64_t state, std::uint64_t *words)
 {
-    for (std::size_t i = 0; i < kWordsPerPage; i += 8)
+    for (std::size_t i = 0; i < kContentWordsPerPage; i += 8)
         fillRecord(state + i, words + i);
 }
 
@@ -85,7 +85,7 @@ void guestRefillPage(PageClass cls, std::uint64_t value, std::uint8_t *page)
         fillRecords(value, words);
         break;
     case PageClass::Random:
-        for (std::size_t i = 0; i < kWordsPerPage; ++i)
+        for (std::size_t i = 0; i < kContentWordsPerPage; ++i)
             words[i] = splitMix(value + i);
         break;
     }
@@ -95,7 +95,7 @@ void fillGuestPage(MemoryContent content, std::uint64_t seed, std::size_t index,
 {
     auto *words = reinterpret_cast<std::uint64_t *>(page);
     if (content == MemoryContent::Random) {
-        for (std::size_t i = 0; i < kWordsPerPage; ++i)
+        for (std::size_t i = 0; i < kContentWordsPerPage; ++i)
             words[i] = patternWord(seed, index, i);
         return;
     }
@@ -119,7 +119,7 @@ void fillGuestMemory(PageMemory &memory, MemoryContent content, std::uint64_t se
 
 std::uint64_t guestContentChecksum(std::size_t pages, MemoryContent content, std::uint64_t seed)
 {
-    std::vector<std::uint64_t> buf(kWordsPerPage);
+    std::vector<std::uint64_t> buf(kContentWordsPerPage);
     auto *bytes = reinterpret_cast<std::uint8_t *>(buf.data());
     std::uint64_t sum = 0;
     for (std::size_t p = 0; p < pages; ++p) {

@@ -63,6 +63,15 @@ ParamSchema MigrationConfig::schema()
             QStringLiteral("Pre-copy and stop-and-copy: zlib compresses each page the source would send "
                            "whole (level 1); a page that does not shrink goes whole. It costs the source "
                            "CPU time (reported) and pays only when the link is slower than compressing.")),
+        ParamSpec::integer(QStringLiteral("channels"), QStringLiteral("Page channels"), 1, 1,
+            qint64(kMaxChannels), {},
+            QStringLiteral("Pre-copy and stop-and-copy: TCP connections that carry pages at once, each "
+                           "sent by a thread of its own (QEMU's multifd). The memory is dealt out to them "
+                           "in stripes of 64 pages and a page always travels on its stripe's connection, "
+                           "so its versions arrive in order; the destination resumes the VM once every "
+                           "connection said it has sent its last page. More "
+                           "connections pay when one sending thread cannot fill the link. Post-copy "
+                           "uses 1.")),
         ParamSpec::choice(QStringLiteral("auto_converge"), QStringLiteral("Auto-converge"),
             QStringLiteral("off"), {QStringLiteral("off"), QStringLiteral("on")},
             QStringLiteral(
@@ -175,6 +184,7 @@ std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &va
     c.compression = text("compress") == QLatin1String("zlib") ? Compression::Zlib : Compression::None;
     c.autoConverge = text("auto_converge") == QLatin1String("on");
     c.postcopyPreempt = text("postcopy_preempt") != QLatin1String("off");
+    c.channels = int(integer("channels"));
     c.workload = static_cast<WorkloadKind>(std::max<int>(0, int(kWorkloadIds.indexOf(text("workload")))));
     c.content
         = static_cast<MemoryContent>(std::max<int>(0, int(kContentIds.indexOf(text("memory_content")))));
@@ -205,6 +215,12 @@ std::optional<MigrationConfig> MigrationConfig::fromParams(const ParamValues &va
         if (!ToyGuest::bootImage(&imageError))
             return fail(imageError);
     }
+    if (c.channels > 1 && c.strategy == WireStrategy::PostCopy)
+        return fail(
+            QStringLiteral("channels=%1 needs strategy=precopy or stopcopy: post-copy sends its pages "
+                           "on one connection (and its urgent requests on another with "
+                           "postcopy_preempt=on)")
+                .arg(c.channels));
     if (c.cutUrgent && !c.usesUrgentChannel())
         return fail(QStringLiteral("cut_channel=urgent needs strategy=postcopy with postcopy_preempt=on "
                                    "(only that migration has an urgent connection)"));

@@ -33,6 +33,7 @@ struct MigrationConfig {
     /// Pages compressed alone before they are sent (pre-copy and stop-and-copy)
     migration::Compression compression = migration::Compression::None;
     bool autoConverge = false; ///< pre-copy: throttle the vCPU while the dirty set does not shrink
+    int channels = 1; ///< pre-copy, stop-and-copy: connections that carry pages at once (multifd)
     /// Post-copy: page requests and their answers on a second, urgent connection
     bool postcopyPreempt = true;
     migration::WorkloadKind workload = migration::WorkloadKind::HotSet;

@@ -4,6 +4,7 @@
 #include "migrationnode.h"
 #include "migrationreport.h"
 #include "pagebitmap.h"
+#include "pagechannels.h"
 #include "pageledger.h"
 #include "pagememory.h"
 #include "pagesender.h"
@@ -47,7 +48,7 @@ std::vector<std::uint32_t> allPages(std::size_t pages)
 struct MigrationEngine::Parts {
     Parts(MigrationEngine &engine, const MigrationConfig &cfg)
         : link([&engine] { return engine.stopRequested(); }, cfg.opTimeout, cfg.bandwidthBitsPerSec)
-        , sender(link, memory, ledger,
+        , channels(link, memory, ledger,
               PageSender::Hooks {[&engine] { return engine.stopRequested(); },
                   [&engine](std::chrono::nanoseconds d) { return engine.sleepFor(d); },
                   [&engine] { engine.publishProgress(false); }})
@@ -56,7 +57,6 @@ struct MigrationEngine::Parts {
     // The link first: closing it completes every pending handler while the pusher still exists.
     ~Parts() { link.close(); }
 
-    std::unique_ptr<XbzrleCache> deltaCache; // pre-copy with xbzrle_cache, from round 1 on
     PageMemory memory;
     PageBitmap dirty;
     WriteFaultLog faultLog; // pre-copy with dirty_log=write_faults
@@ -65,7 +65,7 @@ struct MigrationEngine::Parts {
     std::unique_ptr<Vm> vm;
     std::unique_ptr<VmClient> client;
     MigrationLink link;
-    PageSender sender;
+    PageChannels channels; // the pages of pre-copy and stop-and-copy, on one connection or several
     std::unique_ptr<PostCopyPusher> pusher; // post-copy only, made at the switchover
     std::string destinationHost;
     std::uint16_t destinationPort = 0;
@@ -111,11 +111,9 @@ void MigrationEngine::run()
     m_run.xbzrleCacheBytes = cfg.strategy == WireStrategy::PreCopy ? cfg.xbzrleCacheBytes : 0;
     m_run.compressed = cfg.compression != Compression::None && cfg.strategy != WireStrategy::PostCopy;
     m_run.postcopyPreempt = cfg.usesUrgentChannel();
-    m_run.channels = m_run.postcopyPreempt ? 2 : 1;
+    m_run.channels = m_run.postcopyPreempt ? 2 : cfg.channels;
     m_result = makeResult();
     m_parts = std::make_unique<Parts>(*this, cfg);
-    if (m_run.compressed)
-        m_parts->sender.setCompression(cfg.compression);
 
     if (setUp()) {
         m_run.phase = MigrationPhase::Warmup;
@@ -249,6 +247,7 @@ bool MigrationEngine::handshake()
     hello.workload = std::uint32_t(cfg.workload);
     hello.requestReads = 4;
     hello.flags = cfg.usesUrgentChannel() ? kHelloUrgentChannel : 0;
+    hello.channels = std::uint32_t(cfg.channels);
     setHelloToken(&hello, cfg.token);
     MsgHeader ack;
     HelloAckBody ackBody;
@@ -263,7 +262,7 @@ bool MigrationEngine::handshake()
         // The second connection, to the same peer with the same Hello and the key it gave:
         // post-copy's page requests and their answers will travel on it.
         if (!p.link.connectUrgent(
-                hello, ackBody.urgentKey, std::min(cfg.opTimeout, std::chrono::milliseconds(5000)), &err)) {
+                hello, ackBody.joinKey, std::min(cfg.opTimeout, std::chrono::milliseconds(5000)), &err)) {
             abandon(QStringLiteral("%1: %2").arg(what, err));
             return false;
         }
@@ -273,6 +272,14 @@ bool MigrationEngine::handshake()
             return false;
         }
     }
+    // Further page channels (multifd): the same Hello and the key, one connection each.
+    if (!p.channels.open(std::uint32_t(cfg.channels), hello, ackBody.joinKey,
+            std::min(cfg.opTimeout, std::chrono::milliseconds(5000)), &err)) {
+        abandon(QStringLiteral("%1: %2").arg(what, err));
+        return false;
+    }
+    if (m_run.compressed)
+        p.channels.setCompression(cfg.compression);
     // The destination has built an empty VM of the same size (mapped its memory):
     // that preparation is reported apart, the migration proper starts now.
     m_run.handshakeMs = nowMs() - m_run.startMs;
@@ -303,20 +310,20 @@ bool MigrationEngine::preCopyRounds()
     auto sendRound = [&](const std::vector<std::uint32_t> &pages, std::size_t cutAfter) {
         const int round = int(m_run.rounds.size());
         const std::uint64_t bytes0 = p.link.bytesSent();
-        const PageSender::DeltaCounts deltas0 = p.sender.deltaCounts();
+        const PageSender::DeltaCounts deltas0 = p.channels.deltaCounts();
         const auto start = Clock::now();
         m_run.rounds.push_back({round, false, 0, 0, 0, 0});
         m_run.rounds.back().throttlePercent = m_run.throttlePercent;
         const QString what = QStringLiteral("while sending round %1").arg(round);
-        if (!p.sender.send(pages, PageSender::Vm::Running, cutAfter, what, &err)) {
+        if (!p.channels.send(pages, PageSender::Vm::Running, cutAfter, what, &err)) {
             abandon(err);
             return false;
         }
         MigrationRound &r = m_run.rounds.back();
         r.pagesSent = qint64(pages.size());
         r.pagesDirtied = qint64(p.dirty.count());
-        r.deltaPages = p.sender.deltaCounts().hits - deltas0.hits;
-        r.bytesSaved = p.sender.deltaCounts().bytesSaved - deltas0.bytesSaved;
+        r.deltaPages = p.channels.deltaCounts().hits - deltas0.hits;
+        r.bytesSaved = p.channels.deltaCounts().bytesSaved - deltas0.bytesSaved;
         r.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
         r.bandwidthMbitPerSec
             = r.durationMs > 0 ? double(p.link.bytesSent() - bytes0) * 8 / (r.durationMs * 1000) : 0;
@@ -332,8 +339,7 @@ bool MigrationEngine::preCopyRounds()
     // Delta encoding from round 1 on, as QEMU does: round 0 sends every page once, and
     // caching them all would only fill the cache with pages that are never sent again.
     if (m_run.xbzrleCacheBytes > 0) {
-        p.deltaCache = std::make_unique<XbzrleCache>(m_run.xbzrleCacheBytes);
-        p.sender.setDeltaCache(p.deltaCache.get());
+        p.channels.enableDeltaCache(m_run.xbzrleCacheBytes);
     }
     const PreCopyStopRule rule {
         cfg.downtimeLimitMs, cfg.maxRounds, cfg.maxTotalFactor, cfg.bandwidthBitsPerSec};
@@ -393,7 +399,7 @@ bool MigrationEngine::switchover()
     if (cfg.strategy != WireStrategy::PostCopy) {
         const int round = int(m_run.rounds.size());
         const std::uint64_t bytes0 = p.link.bytesSent();
-        const PageSender::DeltaCounts deltas0 = p.sender.deltaCounts();
+        const PageSender::DeltaCounts deltas0 = p.channels.deltaCounts();
         const auto start = Clock::now();
         m_run.rounds.push_back({round, true, 0, 0, 0, 0});
         p.link.limiter().restart(Clock::now());
@@ -401,15 +407,15 @@ bool MigrationEngine::switchover()
         if (cfg.cut == MigrationConfig::Cut::Paused
             || (cfg.cut == MigrationConfig::Cut::FirstPass && cfg.strategy == WireStrategy::StopCopy))
             cutAfter = rest.size() / 2;
-        if (!p.sender.send(rest, PageSender::Vm::Paused, cutAfter,
+        if (!p.channels.send(rest, PageSender::Vm::Paused, cutAfter,
                 QStringLiteral("while the VM was paused for the stop-and-copy"), &err)) {
             abandon(err);
             return false;
         }
         MigrationRound &r = m_run.rounds.back();
         r.pagesSent = qint64(rest.size());
-        r.deltaPages = p.sender.deltaCounts().hits - deltas0.hits;
-        r.bytesSaved = p.sender.deltaCounts().bytesSaved - deltas0.bytesSaved;
+        r.deltaPages = p.channels.deltaCounts().hits - deltas0.hits;
+        r.bytesSaved = p.channels.deltaCounts().bytesSaved - deltas0.bytesSaved;
         r.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
         r.bandwidthMbitPerSec
             = r.durationMs > 0 ? double(p.link.bytesSent() - bytes0) * 8 / (r.durationMs * 1000) : 0;
@@ -426,6 +432,12 @@ bool MigrationEngine::switchover()
         abandon(QStringLiteral("while the VM was paused, before its CPU state was sent: %1 cut (fault "
                                "injection)")
                     .arg(cfg.cutUrgent ? QStringLiteral("urgent connection") : QStringLiteral("connection")));
+        return false;
+    }
+    // The further page channels' last pages are out: the destination applies them all
+    // before it resumes the VM.
+    if (cfg.strategy != WireStrategy::PostCopy && !p.channels.flush(&err)) {
+        abandon(QStringLiteral("while the VM was paused: %1").arg(err));
         return false;
     }
     const VmStateBody state = p.vm->state();
@@ -546,12 +558,12 @@ void MigrationEngine::collectFigures()
     m_run.demandFetches = p.ledger.demandFetches();
     m_run.requestsInFlight = p.ledger.requestsInFlight();
     m_run.writeFaultCount = p.faultLog.faults();
-    const PageSender::DeltaCounts &deltas = p.sender.deltaCounts();
+    const PageSender::DeltaCounts &deltas = p.channels.deltaCounts();
     m_run.xbzrleHits = deltas.hits;
     m_run.xbzrleMisses = deltas.misses;
     m_run.xbzrleOverflows = deltas.overflows;
     m_run.xbzrleBytesSaved = deltas.bytesSaved;
-    const PageSender::CompressCounts &compression = p.sender.compressCounts();
+    const PageSender::CompressCounts &compression = p.channels.compressCounts();
     m_run.compressedPages = compression.pages;
     m_run.compressedBytes = compression.bytes;
     m_run.incompressiblePages = compression.incompressible;

@@ -2,6 +2,7 @@
 
 #include "wholetransfer.h"
 
+#include <algorithm>
 #include <array>
 
 namespace proclab::migration {
@@ -13,11 +14,82 @@ MigrationLink::MigrationLink(
     std::function<bool()> cancelled, std::chrono::milliseconds opTimeout, double capBitsPerSec)
     : m_socket(std::move(cancelled))
     , m_opTimeout(opTimeout)
-    , m_limiter(capBitsPerSec)
+    , m_ownLimiter(capBitsPerSec)
+    , m_limiter(m_ownLimiter)
 {
     // Whenever the main connection closes (a close, a cut, a timeout), the urgent one goes
     // too: the migration needs both, and its pending reads would keep the close waiting.
     m_socket.setBeforeClose([this] { closeUrgent(); });
+}
+
+MigrationLink::MigrationLink(
+    std::function<bool()> cancelled, std::chrono::milliseconds opTimeout, RateLimiter &shared)
+    : m_socket(std::move(cancelled))
+    , m_opTimeout(opTimeout)
+    , m_limiter(shared)
+{
+    m_socket.setBeforeClose([this] { closeUrgent(); });
+}
+
+std::uint64_t MigrationLink::bytesSent() const
+{
+    std::uint64_t sum = m_bytesSent.load(std::memory_order_relaxed);
+    for (const MigrationLink *c : m_channels)
+        sum += c->bytesSent();
+    return sum;
+}
+
+qint64 MigrationLink::pagesSent() const
+{
+    qint64 sum = m_pagesSent.load(std::memory_order_relaxed);
+    for (const MigrationLink *c : m_channels)
+        sum += c->pagesSent();
+    return sum;
+}
+
+double MigrationLink::sendSeconds() const
+{
+    double most = m_sendSeconds.load(std::memory_order_relaxed);
+    for (const MigrationLink *c : m_channels)
+        most = std::max(most, c->sendSeconds());
+    return most;
+}
+
+std::optional<asio::ip::tcp::endpoint> MigrationLink::peer() const
+{
+    boost::system::error_code ec;
+    const auto endpoint = m_socket.socket().remote_endpoint(ec);
+    if (ec)
+        return std::nullopt;
+    return endpoint;
+}
+
+bool MigrationLink::joinAsChannel(const asio::ip::tcp::endpoint &peer, const HelloBody &hello,
+    std::uint64_t key, std::uint32_t channel, std::chrono::milliseconds timeout, QString *error)
+{
+    const auto failWith = [&](const QString &why) {
+        if (error)
+            *error = QStringLiteral("page channel %1: %2").arg(channel).arg(why);
+        m_socket.close();
+        return false;
+    };
+    QString why;
+    if (!m_socket.connect(peer.address().to_string(), peer.port(), timeout, &why))
+        return failWith(why);
+    const MsgHeader h = makeHeader(MsgType::ChannelHello, channel, key, sizeof hello);
+    const std::vector<asio::const_buffer> out {
+        asio::buffer(&h, sizeof h), asio::buffer(&hello, sizeof hello)};
+    if (!m_socket.write(out, timeout, &why))
+        return failWith(why);
+    m_bytesSent += sizeof h + sizeof hello;
+    MsgHeader ready;
+    if (!m_socket.read(asio::buffer(&ready, sizeof ready), timeout, &why))
+        return failWith(why);
+    if (!checkType(ready, MsgType::ChannelReady, &why) || !checkBodyBytes(ready, 0, &why))
+        return failWith(why);
+    if (ready.count != channel)
+        return failWith(QStringLiteral("the destination took it as channel %1").arg(ready.count));
+    return true;
 }
 
 MigrationLink::~MigrationLink()

@@ -7,6 +7,7 @@
 
 #include <QString>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -29,12 +30,21 @@ namespace proclab::migration {
  * Post-copy may add a second, urgent connection (connectUrgent()): the
  * destination's page requests arrive on it and the pusher answers them on it,
  * so neither queues behind the background push in the main connection's socket
- * buffers. Both sockets run on one io_context. Engine thread only.
+ * buffers. Both sockets run on one io_context.
+ *
+ * A multi-channel migration (HelloBody::channels > 1) has one more MigrationLink
+ * per further page channel (joinAsChannel()), each driven by a thread of its own
+ * while a round is sent (PageChannels) and charged to the main link's limiter;
+ * the main link's traffic figures include theirs (addChannel()). The figures
+ * are atomic so the engine thread reads them while the channels send. Otherwise
+ * one thread at a time.
  */
 class MigrationLink {
 public:
     /// @p cancelled is polled while an operation waits (the user's stop); @p opTimeout bounds each.
     MigrationLink(std::function<bool()> cancelled, std::chrono::milliseconds opTimeout, double capBitsPerSec);
+    /// A further page channel's link: every page write is charged to @p shared (the main link's).
+    MigrationLink(std::function<bool()> cancelled, std::chrono::milliseconds opTimeout, RateLimiter &shared);
     ~MigrationLink();
     MigrationLink(const MigrationLink &) = delete;
     MigrationLink &operator=(const MigrationLink &) = delete;
@@ -60,6 +70,17 @@ public:
      */
     bool connectUrgent(
         const HelloBody &hello, std::uint64_t key, std::chrono::milliseconds timeout, QString *error);
+    /**
+     * @brief Connects this link to @p peer as page channel @p channel of the migration the main
+     * connection's HelloAck gave @p key for: a ChannelHello with @p hello (the main
+     * connection's), then the destination's ChannelReady, within @p timeout.
+     */
+    bool joinAsChannel(const boost::asio::ip::tcp::endpoint &peer, const HelloBody &hello, std::uint64_t key,
+        std::uint32_t channel, std::chrono::milliseconds timeout, QString *error);
+    /// @brief The main connection's peer, for the further connections (empty when not connected).
+    std::optional<boost::asio::ip::tcp::endpoint> peer() const;
+    /// @brief Counts @p channel's traffic in this link's figures (it must outlive this link's use).
+    void addChannel(const MigrationLink *channel) { m_channels.push_back(channel); }
     /// @brief Whether the urgent connection is open.
     bool hasUrgent() const { return m_urgent.is_open(); }
     /// @brief Simulates a cut cable on the urgent connection only (fault injection).
@@ -84,12 +105,16 @@ public:
     /// The bandwidth cap every page write is charged to.
     RateLimiter &limiter() { return m_limiter; }
 
-    /// @brief Bytes sent during the migration proper (Traffic::Migration messages and pages).
-    std::uint64_t bytesSent() const { return m_bytesSent; }
-    /// @brief Pages whose write completed.
-    qint64 pagesSent() const { return m_pagesSent; }
-    /// @brief Seconds spent inside page writes: the link's own speed, the cap's waits left out.
-    double sendSeconds() const { return m_sendSeconds; }
+    /// @brief Bytes sent during the migration proper (Traffic::Migration messages and pages),
+    /// the page channels' included.
+    std::uint64_t bytesSent() const;
+    /// @brief Pages whose write completed, on every channel.
+    qint64 pagesSent() const;
+    /**
+     * @brief Seconds spent inside page writes: the link's own speed, the cap's waits left out.
+     * With page channels, the most any one channel spent: they write at the same time.
+     */
+    double sendSeconds() const;
 
     /// What the destination said after the switchover (filled by the reader).
     struct Replies {
@@ -134,11 +159,14 @@ private:
     TimedSocket m_socket;
     boost::asio::ip::tcp::socket m_urgent {m_socket.context()}; // after m_socket: on its context
     std::chrono::milliseconds m_opTimeout;
-    RateLimiter m_limiter;
-    std::uint64_t m_bytesSent = 0;
-    qint64 m_pagesSent = 0;
-    double m_sendSeconds = 0;
+    RateLimiter m_ownLimiter;
+    RateLimiter &m_limiter; // m_ownLimiter, or the main link's for a page channel
+    // Written by the thread that sends on this link, read by the engine thread at any time.
+    std::atomic<std::uint64_t> m_bytesSent {0};
+    std::atomic<qint64> m_pagesSent {0};
+    std::atomic<double> m_sendSeconds {0};
     qint64 m_urgentPagesSent = 0;
+    std::vector<const MigrationLink *> m_channels; // the further page channels (main link only)
 
     // The reader's state: written only by its handlers, on this thread inside poll().
     std::size_t m_readerPages = 0;

@@ -1,5 +1,6 @@
 #include "migrationnode.h"
 
+#include "channelreceiver.h"
 #include "net/asio.h"
 #include "net/timedsocket.h"
 #include "pagebitmap.h"
@@ -113,6 +114,16 @@ public:
 
     /// Whether this migration still waits for its urgent connection (it reserves a place for it).
     bool awaitingUrgent() const { return !m_closed && m_wantsUrgent && !m_urgentSocket; }
+    /// Connections this migration still waits for (urgent, page channels): each keeps a place.
+    int awaitingJoins() const
+    {
+        if (m_closed)
+            return 0;
+        int n = awaitingUrgent() ? 1 : 0;
+        for (const auto &c : m_channels)
+            n += c.receiver ? 0 : 1;
+        return n;
+    }
 
     /**
      * Whether an UrgentHello with @p key and @p hello may join this migration: it waits for its
@@ -120,8 +131,54 @@ public:
      */
     bool acceptsUrgent(std::uint64_t key, const HelloBody &hello) const
     {
-        if (!awaitingUrgent())
-            return false;
+        return awaitingUrgent() && joinMatches(key, hello);
+    }
+
+    /// Whether a ChannelHello for page channel @p channel with @p key and @p hello may join.
+    bool acceptsChannel(std::uint32_t channel, std::uint64_t key, const HelloBody &hello) const
+    {
+        return !m_closed && channel >= 1 && channel <= m_channels.size() && !m_channels[channel - 1].receiver
+            && joinMatches(key, hello);
+    }
+
+    /// Takes @p socket (an accepted ChannelHello's) as page channel @p channel: its own thread reads it.
+    void attachChannel(std::uint32_t channel, tcp::socket socket, const QString &peer)
+    {
+        m_lastActivity = Clock::now();
+        m_node.log(QStringLiteral("  page channel %1 from %2 joined the migration from %3")
+                       .arg(channel)
+                       .arg(peer, m_peer));
+        // Its events come on its thread: each is handed to this I/O thread, to a session that may be gone.
+        const std::weak_ptr<Session> weak = weak_from_this();
+        asio::io_context &io = m_node.io;
+        ChannelReceiver::Events events;
+        events.pages = [weak, &io, channel](std::vector<std::uint64_t> indices) {
+            asio::post(io, [weak, channel, indices = std::move(indices)] {
+                if (auto self = weak.lock())
+                    self->onChannelPages(channel, indices);
+            });
+        };
+        events.flushed = [weak, &io, channel](std::uint64_t delivered) {
+            asio::post(io, [weak, channel, delivered] {
+                if (auto self = weak.lock())
+                    self->onChannelFlushed(channel, delivered);
+            });
+        };
+        events.failed = [weak, &io, channel](QString why) {
+            asio::post(io, [weak, channel, why] {
+                if (auto self = weak.lock())
+                    self->abandon(QStringLiteral("page channel %1: %2").arg(channel).arg(why));
+            });
+        };
+        auto &slot = m_channels[channel - 1];
+        slot.receiver = std::make_unique<ChannelReceiver>(
+            std::move(socket), m_memory, m_hello, channel, m_node.options.idleTimeout, std::move(events));
+        slot.receiver->start();
+    }
+
+    /// Whether @p key and @p hello are the ones a second connection of this migration presents.
+    bool joinMatches(std::uint64_t key, const HelloBody &hello) const
+    {
         // Every byte compared whatever differs, as for the token.
         volatile std::uint64_t diff = key ^ m_urgentKey;
         const auto *a = reinterpret_cast<const unsigned char *>(&hello);
@@ -198,6 +255,10 @@ private:
         m_socket.close(ignored);
         if (m_urgentSocket)
             m_urgentSocket->close(ignored);
+        for (auto &c : m_channels) {
+            if (c.receiver)
+                c.receiver->stop(); // joins its thread before the memory goes
+        }
         if (m_vm)
             m_vm->stop(); // joins the vCPU; ensurePresent() returns false now that m_dead is set
         m_vm.reset();
@@ -268,6 +329,11 @@ private:
             m_urgentKeyOffered = m_header.arg;
             return readBody(&m_hello, &Session::onUrgentHello);
         }
+        if (type == MsgType::ChannelHello && !m_memory.isValid()) {
+            m_urgentKeyOffered = m_header.arg;
+            m_channelOffered = m_header.count;
+            return readBody(&m_hello, &Session::onChannelHello);
+        }
         if (type != MsgType::Hello && !m_memory.isValid()) {
             abandon(QStringLiteral("protocol error: message %1 before Hello").arg(m_header.type));
             return;
@@ -277,7 +343,7 @@ private:
             abandon(QStringLiteral("protocol error: a second Hello"));
             return;
         }
-        if (type == MsgType::CpuState && m_resumed) {
+        if (type == MsgType::CpuState && (m_resumed || m_cpuWaiting)) {
             abandon(QStringLiteral("protocol error: a second CpuState (the VM already runs here)"));
             return;
         }
@@ -333,6 +399,61 @@ private:
             QStringLiteral("an urgent connection for no migration waiting for one"));
     }
 
+    // A further connection asks to be page channel m_channelOffered of a migration under way:
+    // the same checks as an urgent connection's.
+    void onChannelHello()
+    {
+        if (!helloPasses())
+            return;
+        for (const auto &weak : m_node.sessions) {
+            const auto session = weak.lock();
+            if (session && session.get() != this
+                && session->acceptsChannel(m_channelOffered, m_urgentKeyOffered, m_hello)) {
+                m_closed = true; // handed over, as an urgent connection is
+                m_watchdog.cancel();
+                session->attachChannel(m_channelOffered, std::move(m_socket), m_peer);
+                return;
+            }
+        }
+        refuse(AbortReason::UnknownChannel,
+            QStringLiteral("page channel %1 for no migration waiting for it").arg(m_channelOffered));
+    }
+
+    // On the I/O thread: page channel @p channel put these pages into memory.
+    void onChannelPages(std::uint32_t channel, const std::vector<std::uint64_t> &indices)
+    {
+        if (m_closed)
+            return;
+        m_channels[channel - 1].delivered += indices.size();
+        if (pagesArrived(indices))
+            resumeIfReady();
+    }
+
+    void onChannelFlushed(std::uint32_t channel, std::uint64_t delivered)
+    {
+        if (m_closed)
+            return;
+        m_lastActivity = Clock::now();
+        m_channels[channel - 1].flushedAt = delivered;
+        resumeIfReady();
+    }
+
+    // Every page channel flushed, and every page it delivered before its flush is accounted for.
+    bool channelsFlushed() const
+    {
+        return std::all_of(m_channels.begin(), m_channels.end(),
+            [](const ChannelState &c) { return c.flushedAt && c.delivered == *c.flushedAt; });
+    }
+
+    // A CpuState that came before the page channels' last pages: the resume happens now.
+    void resumeIfReady()
+    {
+        if (m_cpuWaiting && channelsFlushed()) {
+            m_cpuWaiting = false;
+            resume();
+        }
+    }
+
     /// The token first, before any other check answers or any memory is mapped, then the
     /// Hello's own checks; false when the session was refused or abandoned.
     bool helloPasses()
@@ -363,6 +484,7 @@ private:
         m_requested.resize(m_hello.pages);
         m_postCopy = m_hello.strategy == std::uint32_t(WireStrategy::PostCopy);
         m_wantsUrgent = (m_hello.flags & kHelloUrgentChannel) != 0;
+        m_channels.resize(m_hello.channels - 1);
         m_incoming.resize(m_hello.pages);
         if (m_postCopy)
             m_hashes.assign(m_hello.pages, 0); // the other strategies hash with m_snapshot
@@ -396,12 +518,14 @@ private:
                 .arg(strategyName(m_hello.strategy))
                 .arg(m_vm->port()));
         HelloAckBody ack;
-        if (m_wantsUrgent) {
-            // The urgent connection's key: only a peer that saw this answer can present it.
+        if (m_wantsUrgent || !m_channels.empty()) {
+            // The further connections' key: only a peer that saw this answer can present it.
             std::random_device random;
-            while (ack.urgentKey == 0)
-                ack.urgentKey = (std::uint64_t(random()) << 32) ^ random();
-            m_urgentKey = ack.urgentKey;
+            while (ack.joinKey == 0)
+                ack.joinKey = (std::uint64_t(random()) << 32) ^ random();
+            m_urgentKey = ack.joinKey;
+            if (!m_channels.empty())
+                m_node.log(QStringLiteral("  pages will come on %1 connections").arg(m_hello.channels));
         }
         queue(encodeMessage(MsgType::HelloAck, 0, m_vm->port(), &ack, sizeof ack));
         readHeader();
@@ -424,7 +548,8 @@ private:
         std::vector<asio::mutable_buffer> buffers;
         buffers.reserve(m_indices.size());
         QString error;
-        if (!checkPageIndices(m_indices.data(), m_indices.size(), m_hello.pages, &error)) {
+        if (!checkPageIndices(m_indices.data(), m_indices.size(), m_hello.pages, &error)
+            || !checkChannelPages(m_indices.data(), m_indices.size(), 0, m_hello.channels, &error)) {
             abandon(error);
             return;
         }
@@ -580,6 +705,7 @@ private:
     {
         QString error;
         if (!checkPageIndices(m_indices.data(), m_indices.size(), m_hello.pages, &error)
+            || !checkChannelPages(m_indices.data(), m_indices.size(), 0, m_hello.channels, &error)
             || !checkXbzrleLengths(
                 m_deltaLengths.data(), m_deltaLengths.size(), m_header.bodyBytes, &error)) {
             abandon(error);
@@ -632,6 +758,7 @@ private:
     {
         QString error;
         if (!checkPageIndices(m_indices.data(), m_indices.size(), m_hello.pages, &error)
+            || !checkChannelPages(m_indices.data(), m_indices.size(), 0, m_hello.channels, &error)
             || !checkCompressedLengths(
                 m_deltaLengths.data(), m_deltaLengths.size(), m_header.bodyBytes, &error)) {
             abandon(error);
@@ -704,6 +831,21 @@ private:
             abandon(QStringLiteral("protocol error: resume requested before the urgent connection joined"));
             return;
         }
+        if (!channelsFlushed()) {
+            // The page channels' last pages may still be on their way: resume once they are in.
+            // The source waits for Resumed; the main connection is read on meanwhile, so a close
+            // or a message out of order is seen.
+            m_cpuWaiting = true;
+            readHeader();
+            return;
+        }
+        resume();
+        if (!m_closed)
+            readHeader();
+    }
+
+    void resume()
+    {
         if (!m_postCopy && m_presentCount != m_hello.pages) {
             abandon(QStringLiteral("protocol error: resume requested with %1 of %2 pages here")
                         .arg(m_presentCount)
@@ -729,7 +871,6 @@ private:
                        .arg(m_hello.pages)
                        .arg(m_pagesReceived)
                        .arg(m_duplicates));
-        readHeader();
     }
 
     void onComplete()
@@ -932,6 +1073,16 @@ private:
     std::vector<std::uint64_t> m_urgentIndices;
     Outbox m_urgentOutbox;
     std::vector<bool> m_incoming; // post-copy: pages being read from either connection
+
+    // The further page channels (HelloBody::channels > 1), channel k at k - 1; I/O thread only.
+    struct ChannelState {
+        std::unique_ptr<ChannelReceiver> receiver; // once it joined
+        std::uint64_t delivered = 0; // its pages accounted for (pagesArrived())
+        std::optional<std::uint64_t> flushedAt; // its flush: the pages it delivered before it
+    };
+    std::vector<ChannelState> m_channels;
+    std::uint32_t m_channelOffered = 0; // a ChannelHello's channel (on the connection that sent it)
+    bool m_cpuWaiting = false; // a CpuState came before every channel's flush
 };
 
 void MigrationNode::Impl::doAccept()
@@ -944,8 +1095,8 @@ void MigrationNode::Impl::doAccept()
         int reserved = 0;
         for (const auto &weak : sessions) {
             const auto s = weak.lock();
-            if (s && s->awaitingUrgent())
-                ++reserved;
+            if (s)
+                reserved += s->awaitingJoins();
         }
         if (int(sessions.size()) >= std::max(1, options.maxSessions) + reserved) {
             boost::system::error_code ignored;

@@ -124,8 +124,9 @@ std::vector<OutputSpec> MigrationReport::outputs()
             "pre-copy with auto-converge: 90th percentile of the client's response times while the vCPU "
             "was throttled"),
         o("channels", "connections",
-            "TCP connections the migration used: 2 for post-copy with its urgent connection "
-            "(postcopy_preempt=on), otherwise 1"),
+            "TCP connections the migration used: the page channels of pre-copy and stop-and-copy "
+            "(the channels parameter), 2 for post-copy with its urgent connection (postcopy_preempt=on), "
+            "otherwise 1"),
         o("postcopy_preempt", "",
             "post-copy: whether page requests and answers had a connection of their own"),
         o("urgent_pages", "pages", "post-copy with the urgent connection: pages sent on it"),

@@ -10,7 +10,7 @@ namespace proclab::migration {
 
 namespace {
 
-constexpr std::size_t kWordsPerPage = kPageBytes / sizeof(std::uint64_t);
+constexpr std::size_t kMemoryWordsPerPage = kPageBytes / sizeof(std::uint64_t);
 
 } // namespace
 
@@ -53,14 +53,14 @@ void PageMemory::release()
 
 std::uint64_t patternWord(std::uint64_t seed, std::size_t page, std::size_t word)
 {
-    return splitMix(seed * 0x100000001b3ULL + page * kWordsPerPage + word);
+    return splitMix(seed * 0x100000001b3ULL + page * kMemoryWordsPerPage + word);
 }
 
 void PageMemory::fillPattern(std::uint64_t seed)
 {
     for (std::size_t p = 0; p < m_pages; ++p) {
         auto *w = reinterpret_cast<std::uint64_t *>(page(p));
-        for (std::size_t i = 0; i < kWordsPerPage; ++i)
+        for (std::size_t i = 0; i < kMemoryWordsPerPage; ++i)
             w[i] = patternWord(seed, p, i);
     }
 }
@@ -69,7 +69,7 @@ void PageMemory::copyPageConcurrent(std::size_t index, std::uint8_t *out) const
 {
     auto *src = reinterpret_cast<std::uint64_t *>(page(index));
     auto *dst = reinterpret_cast<std::uint64_t *>(out);
-    for (std::size_t i = 0; i < kWordsPerPage; ++i)
+    for (std::size_t i = 0; i < kMemoryWordsPerPage; ++i)
         dst[i] = std::atomic_ref<std::uint64_t>(src[i]).load(std::memory_order_relaxed);
 }
 
@@ -78,7 +78,7 @@ std::uint64_t pageHash(const std::uint8_t *page)
     // Four independent multiply-add lanes keep this near memory speed.
     const auto *w = reinterpret_cast<const std::uint64_t *>(page);
     std::uint64_t a = 1, b = 2, c = 3, d = 4;
-    for (std::size_t i = 0; i < kWordsPerPage; i += 4) {
+    for (std::size_t i = 0; i < kMemoryWordsPerPage; i += 4) {
         a = (a ^ w[i]) * 0x9e3779b97f4a7c15ULL;
         b = (b ^ w[i + 1]) * 0xc2b2ae3d27d4eb4fULL;
         c = (c ^ w[i + 2]) * 0x165667b19e3779f9ULL;
@@ -102,10 +102,10 @@ std::uint64_t memoryChecksum(const PageMemory &memory)
 
 std::uint64_t patternChecksum(std::size_t pages, std::uint64_t seed)
 {
-    std::vector<std::uint64_t> buf(kWordsPerPage);
+    std::vector<std::uint64_t> buf(kMemoryWordsPerPage);
     std::uint64_t sum = 0;
     for (std::size_t p = 0; p < pages; ++p) {
-        for (std::size_t i = 0; i < kWordsPerPage; ++i)
+        for (std::size_t i = 0; i < kMemoryWordsPerPage; ++i)
             buf[i] = patternWord(seed, p, i);
         sum += pageChecksumTerm(p, pageHash(reinterpret_cast<const std::uint8_t *>(buf.data())));
     }

@@ -12,6 +12,24 @@ namespace proclab::migration {
 /// The page size of the migrated VM, as on x86 hosts.
 inline constexpr std::size_t kPageBytes = 4096;
 
+/// Pages of a stripe: a multi-channel migration deals the memory out to its channels in
+/// stripes of this many consecutive pages (256 KiB), so each channel still sends runs.
+inline constexpr std::uint64_t kChannelStripePages = 64;
+
+/// The page channel (0 to @p channels - 1) that carries @p page: always the same one.
+constexpr std::uint32_t pageChannel(std::uint64_t page, std::uint32_t channels)
+{
+    return channels <= 1 ? 0 : std::uint32_t((page / kChannelStripePages) % channels);
+}
+
+/// @p page's place among the pages of its channel (0, 1, 2, ... over that channel's stripes).
+constexpr std::uint64_t pageIndexInChannel(std::uint64_t page, std::uint32_t channels)
+{
+    return channels <= 1
+        ? page
+        : page / (kChannelStripePages * channels) * kChannelStripePages + page % kChannelStripePages;
+}
+
 /// SplitMix64's finaliser: the one mixing function behind every made-up page content here.
 constexpr std::uint64_t splitMix(std::uint64_t x)
 {

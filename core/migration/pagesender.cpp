@@ -6,7 +6,7 @@ namespace proclab::migration {
 
 namespace asio = boost::asio;
 
-PageSender::PageSender(MigrationLink &link, const PageMemory &memory, PageLedger &ledger, Hooks hooks)
+PageSender::PageSender(MigrationLink &link, const PageMemory &memory, PageLedger *ledger, Hooks hooks)
     : m_link(link)
     , m_memory(memory)
     , m_ledger(ledger)
@@ -130,6 +130,7 @@ bool PageSender::send(
     const std::vector<std::uint32_t> &pages, Vm vm, std::size_t cutAfter, const QString &what, QString *error)
 {
     std::size_t done = 0;
+    m_pagesOut.store(0, std::memory_order_relaxed);
     while (done < pages.size()) {
         if (done >= cutAfter) {
             m_link.cut();
@@ -176,8 +177,10 @@ bool PageSender::send(
                          .arg(err);
             return false;
         }
-        m_ledger.recordSent(batch, n);
+        if (m_ledger)
+            m_ledger->recordSent(batch, n);
         done += n;
+        m_pagesOut.store(done, std::memory_order_release);
         if (m_hooks.progress)
             m_hooks.progress();
     }

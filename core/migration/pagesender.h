@@ -8,6 +8,7 @@
 
 #include <QString>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -82,7 +83,9 @@ public:
         qint64 cpuNs = 0; ///< CPU time this thread spent compressing
     };
 
-    PageSender(MigrationLink &link, const PageMemory &memory, PageLedger &ledger, Hooks hooks);
+    /// @p ledger records each batch sent; nullptr for a page channel's sender, which runs on a
+    /// thread of its own: its caller records from pagesOut() instead.
+    PageSender(MigrationLink &link, const PageMemory &memory, PageLedger *ledger, Hooks hooks);
 
     /**
      * @brief Sends @p pages in order and records them in the ledger.
@@ -92,6 +95,12 @@ public:
      */
     bool send(const std::vector<std::uint32_t> &pages, Vm vm, std::size_t cutAfter, const QString &what,
         QString *error);
+    /// @brief Pages of the list the current (or last) send() has written so far: a prefix of it.
+    /// Any thread.
+    std::size_t pagesOut() const
+    {
+        return m_pagesOut.load(std::memory_order_acquire);
+    }
 
     void setRunningCopy(RunningCopy copy)
     {
@@ -127,8 +136,9 @@ private:
 
     MigrationLink &m_link;
     const PageMemory &m_memory;
-    PageLedger &m_ledger;
+    PageLedger *m_ledger;
     Hooks m_hooks;
+    std::atomic<std::size_t> m_pagesOut {0};
     RunningCopy m_runningCopy = kDefaultRunningCopy;
     XbzrleCache *m_cache = nullptr;
     DeltaCounts m_deltaCounts;

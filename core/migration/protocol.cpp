@@ -185,10 +185,37 @@ bool checkHello(const HelloBody &hello, QString *error, std::uint64_t maxPages)
         return refuse(QStringLiteral("protocol error: %1 reads a request (at most %2)")
                           .arg(hello.requestReads)
                           .arg(kMaxRequestReads));
-    if ((hello.flags & ~kHelloUrgentChannel) != 0 || hello.reserved != 0)
+    if ((hello.flags & ~kHelloUrgentChannel) != 0)
         return refuse(QStringLiteral("protocol error: unknown Hello flags %1").arg(hello.flags));
+    if (hello.channels < 1 || hello.channels > kMaxChannels)
+        return refuse(QStringLiteral("protocol error: %1 page channels (1 to %2)")
+                          .arg(hello.channels)
+                          .arg(kMaxChannels));
+    if (hello.channels > 1 && hello.strategy == std::uint32_t(WireStrategy::PostCopy))
+        return refuse(QStringLiteral("protocol error: several page channels are for pre-copy and "
+                                     "stop-and-copy only"));
     if ((hello.flags & kHelloUrgentChannel) && hello.strategy != std::uint32_t(WireStrategy::PostCopy))
         return refuse(QStringLiteral("protocol error: an urgent channel is for post-copy only"));
+    return true;
+}
+
+bool checkChannelPages(const std::uint64_t *indices, std::size_t n, std::uint32_t channel,
+    std::uint32_t channels, QString *error)
+{
+    if (channels <= 1)
+        return true;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (pageChannel(indices[i], channels) != channel) {
+            if (error)
+                *error
+                    = QStringLiteral("protocol error: page %1 on channel %2 of %3 (it belongs on channel %4)")
+                          .arg(indices[i])
+                          .arg(channel)
+                          .arg(channels)
+                          .arg(pageChannel(indices[i], channels));
+            return false;
+        }
+    }
     return true;
 }
 

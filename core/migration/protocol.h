@@ -23,8 +23,10 @@ inline constexpr std::uint32_t kMagic = 0x50474d31; // "PGM1"
 /// 3: the Hello names the workload, the Stats carry the median wait for a page, pages may come
 /// compressed; 4: the CPU state names the guest's memory content, the Stats carry the toy guest
 /// OS's figures, and post-copy may add a second, urgent connection (UrgentHello) for page
-/// requests and their answers, the Hello carries flags and the HelloAck a body (HelloAckBody).
-inline constexpr std::uint32_t kVersion = 4;
+/// requests and their answers, the Hello carries flags and the HelloAck a body (HelloAckBody);
+/// 5: pre-copy and stop-and-copy may send pages on several connections (HelloBody::channels,
+/// ChannelHello, ChannelFlush).
+inline constexpr std::uint32_t kVersion = 5;
 inline constexpr std::size_t kMaxTokenBytes = 64;
 inline constexpr std::uint32_t kMaxPagesPerMessage = 256;
 
@@ -48,10 +50,18 @@ enum class MsgType : std::uint32_t {
     /// count x u64 index, count x u32 compressed length, then the compressed pages one after the other
     CompressedPages = 14,
     /// src->dst, the first message on a second connection (post-copy with the urgent channel):
-    /// arg = HelloAckBody::urgentKey of the main connection, body the main connection's HelloBody
+    /// arg = HelloAckBody::joinKey of the main connection, body the main connection's HelloBody
     /// (token included). Page requests and their answers then travel on it.
     UrgentHello = 15,
     UrgentReady = 16, ///< dst->src on the second connection: it is the migration's urgent channel now
+    /// src->dst, the first message on a further page channel (HelloBody::channels > 1): count =
+    /// the channel's number (1 to channels - 1), arg = HelloAckBody::joinKey, body the main
+    /// connection's HelloBody. Pages, XbzrlePages and CompressedPages then travel on it too.
+    ChannelHello = 17,
+    ChannelReady = 18, ///< dst->src on a page channel: it is channel `count` of the migration now
+    /// src->dst on a page channel: no more pages come on it. The destination resumes the VM
+    /// only once every page channel's flush was read and its pages applied.
+    ChannelFlush = 19,
 };
 
 /// Why a destination refused a source: the arg of the Abort it sends before it closes.
@@ -59,7 +69,7 @@ enum class AbortReason : std::uint64_t {
     Unspecified = 0,
     Token = 1, ///< the Hello's token is missing or not the node's
     Busy = 2, ///< the node serves as many migrations as it takes at once
-    UnknownChannel = 3, ///< an UrgentHello that matches no migration waiting for its urgent channel
+    UnknownChannel = 3, ///< an UrgentHello or ChannelHello that matches no migration waiting for it
 };
 
 /// HelloBody::flags: the source opens a second, urgent connection (post-copy only).
@@ -91,7 +101,9 @@ struct HelloBody {
     std::uint32_t tokenBytes = 0; ///< bytes of token in use; 0: no token
     std::uint32_t workload = 0; ///< what the vCPU does (migration::WorkloadKind)
     std::uint32_t flags = 0; ///< kHelloUrgentChannel or 0
-    std::uint32_t reserved = 0; ///< 0
+    /// Connections that carry pages (pre-copy, stop-and-copy): a page always travels on channel
+    /// pageChannel(page, channels), channel 0 being the main connection. 1 to kMaxChannels.
+    std::uint32_t channels = 1;
     /// The node's shared token (`proclab node --token`), zero-padded. Sent in clear: it keeps
     /// out peers that do not know it, not a listener on the network.
     char token[kMaxTokenBytes] = {};
@@ -100,9 +112,9 @@ static_assert(sizeof(HelloBody) == 144);
 
 /// The HelloAck's body.
 struct HelloAckBody {
-    /// With kHelloUrgentChannel: the random key an UrgentHello must present to join this
-    /// migration as its urgent channel; otherwise 0.
-    std::uint64_t urgentKey = 0;
+    /// With kHelloUrgentChannel or more than one channel: the random key an UrgentHello or a
+    /// ChannelHello must present to join this migration; otherwise 0.
+    std::uint64_t joinKey = 0;
 };
 static_assert(sizeof(HelloAckBody) == 8);
 
@@ -202,14 +214,24 @@ inline constexpr std::uint64_t kMaxPages = std::uint64_t(1) << 26;
 inline constexpr double kMaxDirtyRatePagesPerSec = 1e7;
 /// The most pages one client request may read on the destination.
 inline constexpr std::uint64_t kMaxRequestReads = 4096;
+/// The most page channels a migration may use (HelloBody::channels).
+inline constexpr std::uint32_t kMaxChannels = 8;
+/**
+ * @brief Whether every page of @p indices[0..n) belongs on page channel @p channel of
+ * @p channels (pageChannel()): a page never travels on two connections, so its versions
+ * arrive in the order they were sent and no two channels write one page.
+ */
+bool checkChannelPages(const std::uint64_t *indices, std::size_t n, std::uint32_t channel,
+    std::uint32_t channels, QString *error);
 /// The largest workload id HelloBody::workload may carry (migration::WorkloadKind).
 inline constexpr std::uint32_t kMaxWorkload = 4;
 /**
  * @brief Whether @p hello is a ProcLab migration this build speaks, of an acceptable size
  * (at most @p maxPages pages) and with every workload value in range: a known strategy, a hot
  * set inside the memory, a share of at most 100 %, a finite dirty rate of at most
- * kMaxDirtyRatePagesPerSec, at most kMaxRequestReads reads a request, and no flag but
- * kHelloUrgentChannel (with post-copy only).
+ * kMaxDirtyRatePagesPerSec, at most kMaxRequestReads reads a request, no flag but
+ * kHelloUrgentChannel (with post-copy only), and 1 to kMaxChannels channels (more than one
+ * with pre-copy or stop-and-copy only).
  */
 bool checkHello(const HelloBody &hello, QString *error, std::uint64_t maxPages = kMaxPages);
 

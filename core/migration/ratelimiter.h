@@ -1,7 +1,9 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 
 namespace proclab::migration {
 
@@ -17,8 +19,9 @@ namespace proclab::migration {
  * starts afresh, empty, so it can never send above the cap for longer than
  * the burst allows.
  *
- * Plain object, no clock of its own: every call takes the time, so tests
- * drive it with made-up times.
+ * No clock of its own: every call takes the time, so tests drive it with
+ * made-up times. Thread-safe: the page channels of a multi-channel migration
+ * (one thread each) share one bucket, as they share one link.
  */
 class RateLimiter {
 public:
@@ -29,9 +32,9 @@ public:
         double bitsPerSec = 0, std::chrono::nanoseconds burst = std::chrono::milliseconds(10));
 
     /// @brief Changes the cap (0: none); the bucket keeps its state.
-    void setRate(double bitsPerSec) { m_bitsPerSec = bitsPerSec; }
-    double bitsPerSec() const { return m_bitsPerSec; }
-    bool limited() const { return m_bitsPerSec > 0; }
+    void setRate(double bitsPerSec) { m_bitsPerSec.store(bitsPerSec, std::memory_order_relaxed); }
+    double bitsPerSec() const { return m_bitsPerSec.load(std::memory_order_relaxed); }
+    bool limited() const { return bitsPerSec() > 0; }
     /// @brief The credit the bucket holds at most, in bytes (0 without a cap).
     double burstBytes() const;
 
@@ -41,16 +44,22 @@ public:
     /// Credit beyond the burst is dropped first.
     std::chrono::nanoseconds delayBeforeSend(Clock::time_point now);
     /// @brief Spends @p bytes that went out (or are going out) on the link.
-    void consume(std::uint64_t bytes) { m_bytes += bytes; }
+    void consume(std::uint64_t bytes)
+    {
+        std::lock_guard lock(m_mutex);
+        m_bytes += bytes;
+    }
 
     /// @brief The tokens at @p now, in bytes: credit when positive, debt when negative.
     double tokensBytes(Clock::time_point now) const;
 
 private:
-    /// Seconds the bytes spent since restart() are ahead of the cap (negative: behind).
+    /// Seconds the bytes spent since restart() are ahead of the cap (negative: behind); under m_mutex.
     double aheadSec(Clock::time_point now) const;
+    void restartLocked(Clock::time_point now);
 
-    double m_bitsPerSec = 0;
+    mutable std::mutex m_mutex; // guards m_start and m_bytes
+    std::atomic<double> m_bitsPerSec {0};
     double m_burstSec = 0.01;
     Clock::time_point m_start {};
     std::uint64_t m_bytes = 0; // spent since m_start

@@ -10,7 +10,7 @@ namespace proclab::migration {
 
 namespace {
 
-constexpr std::size_t kWordsPerPage = kPageBytes / sizeof(std::uint32_t); // toy words per VM page
+constexpr std::size_t kToyWordsPerPage = kPageBytes / sizeof(std::uint32_t); // toy words per VM page
 constexpr std::uint64_t kStateMagic = 0x31534f594f544c50ULL; // "PLTOYOS1"
 
 // The state page, in 64-bit words: [0] magic, [1] instructions, [2] boots, [3] console bytes,
@@ -142,7 +142,7 @@ bool ToyGuest::attach()
         return boot();
     // The guest's memory as the pages hold it, then the CPU as it was saved.
     for (std::size_t p = 0; p < kToyMemoryPages; ++p) {
-        if (!m_read(p, reinterpret_cast<std::uint8_t *>(m_shadow.data() + p * kWordsPerPage)))
+        if (!m_read(p, reinterpret_cast<std::uint8_t *>(m_shadow.data() + p * kToyWordsPerPage)))
             return false;
     }
     m_machine.reset();
@@ -194,8 +194,8 @@ bool ToyGuest::reboot()
 {
     std::vector<std::uint32_t> image(toy::kMemoryWords);
     for (std::size_t p = 0; p < kToyMemoryPages; ++p) {
-        if (!m_read(
-                kToyImageFirstPage + p, reinterpret_cast<std::uint8_t *>(image.data() + p * kWordsPerPage)))
+        if (!m_read(kToyImageFirstPage + p,
+                reinterpret_cast<std::uint8_t *>(image.data() + p * kToyWordsPerPage)))
             return false;
     }
     m_machine.reset();
@@ -247,8 +247,8 @@ bool ToyGuest::syncPages(bool all)
 {
     const std::uint32_t *memory = m_machine.memory().data();
     for (std::size_t p = 0; p < kToyMemoryPages; ++p) {
-        const std::uint32_t *now = memory + p * kWordsPerPage;
-        std::uint32_t *was = m_shadow.data() + p * kWordsPerPage;
+        const std::uint32_t *now = memory + p * kToyWordsPerPage;
+        std::uint32_t *was = m_shadow.data() + p * kToyWordsPerPage;
         if (!all && std::memcmp(now, was, kPageBytes) == 0)
             continue;
         if (!m_write(p, reinterpret_cast<const std::uint8_t *>(now)))

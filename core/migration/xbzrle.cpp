@@ -122,8 +122,9 @@ bool xbzrleDecode(const std::uint8_t *delta, std::size_t bytes, std::uint8_t *pa
     return true;
 }
 
-XbzrleCache::XbzrleCache(std::size_t bytes)
-    : m_tags(bytes / kPageBytes, kEmpty)
+XbzrleCache::XbzrleCache(std::size_t bytes, std::uint32_t channels)
+    : m_channels(std::max<std::uint32_t>(1, channels))
+    , m_tags(bytes / kPageBytes, kEmpty)
 {
     if (!m_tags.empty())
         m_data = std::make_unique_for_overwrite<std::uint8_t[]>(m_tags.size() * kPageBytes);
@@ -133,7 +134,7 @@ const std::uint8_t *XbzrleCache::find(std::uint32_t page) const
 {
     if (m_tags.empty())
         return nullptr;
-    const std::size_t slot = page % m_tags.size();
+    const std::size_t slot = slotOf(page);
     return m_tags[slot] == page ? m_data.get() + slot * kPageBytes : nullptr;
 }
 
@@ -141,7 +142,7 @@ void XbzrleCache::insert(std::uint32_t page, const std::uint8_t *data)
 {
     if (m_tags.empty())
         return;
-    const std::size_t slot = page % m_tags.size();
+    const std::size_t slot = slotOf(page);
     m_tags[slot] = page;
     std::memcpy(m_data.get() + slot * kPageBytes, data, kPageBytes);
 }

@@ -46,12 +46,16 @@ bool xbzrleDecode(const std::uint8_t *delta, std::size_t bytes, std::uint8_t *pa
  *
  * Direct-mapped, one page per slot (page number modulo the slots): a page sent
  * whole takes its slot and evicts the page that had it, which is then sent whole
- * next time. Engine thread only.
+ * next time. A page channel of n (PageChannels) only ever sees its own stripes of
+ * pages: its cache, made for n channels, maps the page's place among them
+ * (pageIndexInChannel()) instead, so every slot is used.
+ * One thread at a time (its channel's).
  */
 class XbzrleCache {
 public:
-    /// A cache of @p bytes (whole pages; less than one page: no slot, every lookup misses).
-    explicit XbzrleCache(std::size_t bytes);
+    /// A cache of @p bytes (whole pages; less than one page: no slot, every lookup misses) for
+    /// the pages of one page channel of @p channels (1: any page).
+    explicit XbzrleCache(std::size_t bytes, std::uint32_t channels = 1);
 
     std::size_t slotCount() const { return m_tags.size(); }
     std::size_t bytes() const { return m_tags.size() * kPageBytes; }
@@ -65,6 +69,11 @@ public:
 
 private:
     static constexpr std::uint32_t kEmpty = 0xffffffffu;
+    std::size_t slotOf(std::uint32_t page) const
+    {
+        return std::size_t(pageIndexInChannel(page, m_channels) % m_tags.size());
+    }
+    std::uint32_t m_channels;
     std::vector<std::uint32_t> m_tags; // the page held by each slot, or kEmpty
     std::unique_ptr<std::uint8_t[]> m_data; // slots x kPageBytes
 };

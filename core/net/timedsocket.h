@@ -48,6 +48,7 @@ public:
 
     boost::asio::io_context &context() { return m_io; }
     boost::asio::ip::tcp::socket &socket() { return m_socket; }
+    const boost::asio::ip::tcp::socket &socket() const { return m_socket; }
 
 private:
     void drain();

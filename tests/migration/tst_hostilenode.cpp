@@ -169,6 +169,8 @@ private Q_SLOTS:
     void tokenCheckedBeforeAnythingElse();
     void urgentConnectionRules();
     void urgentConnectionNeedsTheToken();
+    void pageChannelRules();
+    void resumeWaitsForEveryChannel();
     void urgentConnectionHasAPlaceOnABusyNode();
     void migrationPresentsTheToken_data();
     void migrationPresentsTheToken();
@@ -763,7 +765,7 @@ void TestHostileNode::urgentConnectionRules()
         const HelloBody hello = urgentHello();
         QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
         const auto ack = peer.receiveAck();
-        QVERIFY(ack && ack->urgentKey != 0);
+        QVERIFY(ack && ack->joinKey != 0);
         const VmStateBody state;
         QVERIFY(peer.send(MsgType::CpuState, &state, sizeof state));
         QVERIFY(peer.closedByNode());
@@ -780,19 +782,19 @@ void TestHostileNode::urgentConnectionRules()
         RawPeer impostor(port);
         HelloBody other = hello;
         other.requestReads = 3;
-        QVERIFY(impostor.send(MsgType::UrgentHello, &other, sizeof other, ack->urgentKey));
+        QVERIFY(impostor.send(MsgType::UrgentHello, &other, sizeof other, ack->joinKey));
         const auto refused = impostor.receiveHeader();
         QVERIFY(refused && refused->type == std::uint32_t(MsgType::Abort));
         QCOMPARE(refused->arg, std::uint64_t(AbortReason::UnknownChannel));
         RawPeer urgent(port);
-        QVERIFY(urgent.send(MsgType::UrgentHello, &hello, sizeof hello, ack->urgentKey));
+        QVERIFY(urgent.send(MsgType::UrgentHello, &hello, sizeof hello, ack->joinKey));
         const auto ready = urgent.receiveHeader();
         QVERIFY2(ready, "no answer on the urgent connection");
         QCOMPARE(ready->type, std::uint32_t(MsgType::UrgentReady));
         QVERIFY(logHas(QStringLiteral("joined the migration from")));
         // A second urgent connection for the same migration: it has one.
         RawPeer second(port);
-        QVERIFY(second.send(MsgType::UrgentHello, &hello, sizeof hello, ack->urgentKey));
+        QVERIFY(second.send(MsgType::UrgentHello, &hello, sizeof hello, ack->joinKey));
         const auto again = second.receiveHeader();
         QVERIFY(again && again->type == std::uint32_t(MsgType::Abort));
         // Pages on the urgent connection before the resume.
@@ -812,7 +814,7 @@ void TestHostileNode::urgentConnectionRules()
         const auto ack = peer.receiveAck();
         QVERIFY(ack);
         RawPeer urgent(port);
-        QVERIFY(urgent.send(MsgType::UrgentHello, &hello, sizeof hello, ack->urgentKey));
+        QVERIFY(urgent.send(MsgType::UrgentHello, &hello, sizeof hello, ack->joinKey));
         const auto ready = urgent.receiveHeader();
         QVERIFY(ready && ready->type == std::uint32_t(MsgType::UrgentReady));
         const VmStateBody state;
@@ -842,6 +844,120 @@ void TestHostileNode::urgentConnectionRules()
     nodeStillServes();
 }
 
+namespace {
+
+HelloBody channelHello(std::uint32_t channels)
+{
+    HelloBody h = smallHello(4 * kChannelStripePages); // 2 stripes for each of 2 channels
+    h.channels = channels;
+    return h;
+}
+
+/// Sends @p hello as a ChannelHello for page channel @p channel with @p key.
+bool joinChannel(RawPeer &peer, const HelloBody &hello, std::uint32_t channel, std::uint64_t key)
+{
+    const auto bytes = encodeMessage(MsgType::ChannelHello, channel, key, &hello, sizeof hello);
+    return peer.send(bytes.data(), bytes.size());
+}
+
+} // namespace
+
+void TestHostileNode::pageChannelRules()
+{
+    const std::uint16_t port = m_node->port();
+    {
+        // Too many channels, and several for post-copy: refused at the Hello.
+        RawPeer peer(port);
+        const HelloBody hello = channelHello(kMaxChannels + 1);
+        QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+        QVERIFY(peer.closedByNode());
+        QVERIFY(logHas(QStringLiteral("protocol error: %1 page channels (1 to %2)")
+                           .arg(kMaxChannels + 1)
+                           .arg(kMaxChannels)));
+        RawPeer post(port);
+        HelloBody postCopy = channelHello(2);
+        postCopy.strategy = std::uint32_t(WireStrategy::PostCopy);
+        QVERIFY(post.send(MsgType::Hello, &postCopy, sizeof postCopy));
+        QVERIFY(post.closedByNode());
+        QVERIFY(logHas(QStringLiteral("several page channels are for pre-copy and stop-and-copy only")));
+    }
+    {
+        // A key no migration gave.
+        RawPeer peer(port);
+        QVERIFY(joinChannel(peer, channelHello(2), 1, 777));
+        const auto answer = peer.receiveHeader();
+        QVERIFY(answer && answer->type == std::uint32_t(MsgType::Abort));
+        QCOMPARE(answer->arg, std::uint64_t(AbortReason::UnknownChannel));
+        QVERIFY(logHas(QStringLiteral("page channel 1 for no migration waiting for it")));
+    }
+    // Pages on the wrong connection: each page has one channel, so no two readers write a page.
+    for (const bool onMain : {true, false}) {
+        RawPeer peer(port);
+        const HelloBody hello = channelHello(2);
+        QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+        const auto ack = peer.receiveAck();
+        QVERIFY(ack && ack->joinKey != 0);
+        // A channel the migration does not have, then channel 1.
+        RawPeer beyond(port);
+        QVERIFY(joinChannel(beyond, hello, 2, ack->joinKey));
+        const auto refused = beyond.receiveHeader();
+        QVERIFY(refused && refused->type == std::uint32_t(MsgType::Abort));
+        RawPeer channel(port);
+        QVERIFY(joinChannel(channel, hello, 1, ack->joinKey));
+        const auto ready = channel.receiveHeader();
+        QVERIFY2(ready, "no answer on the page channel");
+        QCOMPARE(ready->type, std::uint32_t(MsgType::ChannelReady));
+        QCOMPARE(ready->count, 1u);
+        const QByteArray page = onePage(onMain ? kChannelStripePages : 2, 'c');
+        QVERIFY((onMain ? peer : channel).send(page.constData(), std::size_t(page.size())));
+        QVERIFY(peer.closedByNode());
+        QVERIFY(channel.closedByNode());
+        QVERIFY(logHas(onMain
+                ? QStringLiteral("protocol error: page 64 on channel 0 of 2 (it belongs on channel 1)")
+                : QStringLiteral("page channel 1: protocol error: page 2 on channel 1 of 2 (it "
+                                 "belongs on channel 0)")));
+    }
+}
+
+void TestHostileNode::resumeWaitsForEveryChannel()
+{
+    const std::uint16_t port = m_node->port();
+    const HelloBody hello = channelHello(2);
+    for (const bool flush : {false, true}) {
+        RawPeer peer(port);
+        QVERIFY(peer.send(MsgType::Hello, &hello, sizeof hello));
+        const auto ack = peer.receiveAck();
+        QVERIFY(ack);
+        RawPeer channel(port);
+        QVERIFY(joinChannel(channel, hello, 1, ack->joinKey));
+        QVERIFY(channel.receiveHeader());
+        // Every page on its channel: stripes 0 and 2 on the main connection, 1 and 3 on channel 1.
+        for (std::uint64_t i = 0; i < hello.pages; ++i) {
+            const QByteArray page = onePage(i, char('a' + i % 26));
+            QVERIFY((pageChannel(i, 2) ? channel : peer).send(page.constData(), std::size_t(page.size())));
+        }
+        if (flush)
+            QVERIFY(channel.send(MsgType::ChannelFlush));
+        const VmStateBody state;
+        QVERIFY(peer.send(MsgType::CpuState, &state, sizeof state));
+        if (flush) {
+            // Every channel flushed: the VM resumes with all its pages.
+            const auto resumed = peer.receiveHeader();
+            QVERIFY2(resumed, "no answer to the CpuState");
+            QCOMPARE(resumed->type, std::uint32_t(MsgType::Resumed));
+            QVERIFY(logHas(QStringLiteral("VM resumed here with 256 of 256 pages present")));
+            continue;
+        }
+        // No flush: the node waits for one and does not resume; the channel's close abandons.
+        ::usleep(200 * 1000);
+        channel.send(MsgType::Abort); // anything but pages or a flush
+        QVERIFY(peer.closedByNode());
+        QVERIFY(logHas(QStringLiteral("page channel 1: protocol error: message 12 on a page channel")));
+        QVERIFY2(!m_log.join(QLatin1Char('\n')).contains(QStringLiteral("VM resumed here")),
+            "the VM resumed before every page channel flushed");
+    }
+}
+
 void TestHostileNode::urgentConnectionNeedsTheToken()
 {
     NodeOptions options;
@@ -859,7 +975,7 @@ void TestHostileNode::urgentConnectionNeedsTheToken()
         HelloBody bad = hello;
         setHelloToken(&bad, token);
         RawPeer urgent(m_node->port());
-        QVERIFY(urgent.send(MsgType::UrgentHello, &bad, sizeof bad, ack->urgentKey));
+        QVERIFY(urgent.send(MsgType::UrgentHello, &bad, sizeof bad, ack->joinKey));
         const auto answer = urgent.receiveHeader();
         QVERIFY(answer && answer->type == std::uint32_t(MsgType::Abort));
         QCOMPARE(answer->arg, std::uint64_t(AbortReason::Token));
@@ -869,7 +985,7 @@ void TestHostileNode::urgentConnectionNeedsTheToken()
     QVERIFY(logHas(QStringLiteral("wrong token")));
     // With the token: joined.
     RawPeer urgent(m_node->port());
-    QVERIFY(urgent.send(MsgType::UrgentHello, &hello, sizeof hello, ack->urgentKey));
+    QVERIFY(urgent.send(MsgType::UrgentHello, &hello, sizeof hello, ack->joinKey));
     const auto ready = urgent.receiveHeader();
     QVERIFY(ready && ready->type == std::uint32_t(MsgType::UrgentReady));
 }
@@ -900,7 +1016,7 @@ void TestHostileNode::urgentConnectionHasAPlaceOnABusyNode()
     QVERIFY2(refused, "the third connection got no answer");
     QCOMPARE(refused->type, std::uint32_t(MsgType::Abort));
     QCOMPARE(refused->arg, std::uint64_t(AbortReason::Busy));
-    QVERIFY(urgent.send(MsgType::UrgentHello, &hello, sizeof hello, ack->urgentKey));
+    QVERIFY(urgent.send(MsgType::UrgentHello, &hello, sizeof hello, ack->joinKey));
     const auto ready = urgent.receiveHeader();
     QVERIFY(ready && ready->type == std::uint32_t(MsgType::UrgentReady));
 }

@@ -52,6 +52,7 @@ private Q_SLOTS:
     void cutConnectionAbandons_data();
     void cutConnectionAbandons();
     void destinationFailureAbandons();
+    void destinationFailureAbandonsEveryChannel();
     void badDestinations_data();
     void badDestinations();
     void nodeCommandLine();
@@ -267,15 +268,29 @@ void TestMigration::memoryEqualAfterEachStrategy_data()
         << "postcopy,single" << 200e6 << "bitmap" << qint64(0) << "none";
     QTest::newRow("postcopy, zlib, one connection")
         << "postcopy,single" << 0.0 << "bitmap" << qint64(0) << "zlib";
+    // ",chN": pages on N connections at once (channels=N).
+    QTest::newRow("stopcopy, 2 channels") << "stopcopy,ch2" << 0.0 << "bitmap" << qint64(0) << "none";
+    QTest::newRow("precopy, 3 channels") << "precopy,ch3" << 0.0 << "bitmap" << qint64(0) << "none";
+    QTest::newRow("precopy capped, 2 channels, write faults")
+        << "precopy,ch2" << 400e6 << "write_faults" << qint64(0) << "none";
+    QTest::newRow("precopy capped, 3 channels, deltas")
+        << "precopy,ch3" << 400e6 << "bitmap" << 4 * kMiB << "none";
+    QTest::newRow("precopy capped, 2 channels, deltas, zlib")
+        << "precopy,ch2" << 400e6 << "bitmap" << 4 * kMiB << "zlib";
+    QTest::newRow("stopcopy, 4 channels, zlib") << "stopcopy,ch4" << 0.0 << "bitmap" << qint64(0) << "zlib";
 }
 
 namespace {
 
-/// "postcopy,single" is post-copy with postcopy_preempt=off: the strategy, and the parameter in @p params.
+/// "postcopy,single" is post-copy with postcopy_preempt=off, "precopy,ch3" pre-copy with channels=3:
+/// the strategy, and the parameters in @p params.
 QString splitPreempt(const QString &strategy, QVariantMap *params)
 {
     const bool single = strategy.endsWith(QLatin1String(",single"));
     params->insert(QStringLiteral("postcopy_preempt"), single ? QStringLiteral("off") : QStringLiteral("on"));
+    for (const QString &part : strategy.split(QLatin1Char(',')))
+        if (part.startsWith(QLatin1String("ch")))
+            params->insert(QStringLiteral("channels"), part.mid(2).toInt());
     return strategy.section(QLatin1Char(','), 0, 0);
 }
 
@@ -284,7 +299,7 @@ void checkChannels(const Result &r, const QVariantMap &params)
 {
     const bool postCopy = r.summary.value(QStringLiteral("strategy")).toString() == QLatin1String("postcopy");
     const bool preempt = postCopy && params.value(QStringLiteral("postcopy_preempt")) != QLatin1String("off");
-    QCOMPARE(num(r, "channels"), preempt ? 2.0 : 1.0);
+    QCOMPARE(num(r, "channels"), preempt ? 2.0 : params.value(QStringLiteral("channels"), 1).toDouble());
     if (!postCopy)
         return;
     QCOMPARE(r.summary.value(QStringLiteral("postcopy_preempt")).toBool(), preempt);
@@ -604,6 +619,17 @@ void TestMigration::cutConnectionAbandons_data()
                                           << "paused";
     QTest::newRow("stopcopy paused, zlib") << "stopcopy,zlib"
                                            << "paused";
+    // With page channels: the main connection cut while the other channels send.
+    QTest::newRow("precopy handshake, 2 channels") << "precopy,ch2"
+                                                   << "handshake";
+    QTest::newRow("precopy first pass, 3 channels") << "precopy,ch3"
+                                                    << "first_pass";
+    QTest::newRow("precopy paused, 2 channels") << "precopy,ch2"
+                                                << "paused";
+    QTest::newRow("precopy after resume, 2 channels") << "precopy,ch2"
+                                                      << "after_resume";
+    QTest::newRow("stopcopy paused, 4 channels, zlib") << "stopcopy,ch4,zlib"
+                                                       << "paused";
 }
 
 void TestMigration::cutConnectionAbandons()
@@ -612,15 +638,13 @@ void TestMigration::cutConnectionAbandons()
     QFETCH(QString, cut);
     // "strategy,zlib": the same with compressed pages; "cut/urgent": the urgent connection is cut.
     const QString compress
-        = strategy.endsWith(QLatin1String(",zlib")) ? QStringLiteral("zlib") : QStringLiteral("none");
+        = strategy.contains(QLatin1String(",zlib")) ? QStringLiteral("zlib") : QStringLiteral("none");
     QVariantMap params {{QStringLiteral("dirty_rate"), 0}, {QStringLiteral("bandwidth"), 400e6},
         {QStringLiteral("after_ms"), 300}, {QStringLiteral("compress"), compress},
         {QStringLiteral("cut_at"), cut.section(QLatin1Char('/'), 0, 0)},
         {QStringLiteral("cut_channel"),
             cut.endsWith(QLatin1String("/urgent")) ? QStringLiteral("urgent") : QStringLiteral("main")}};
-    if (strategy.endsWith(QLatin1String(",single")))
-        params.insert(QStringLiteral("postcopy_preempt"), QStringLiteral("off"));
-    params.insert(QStringLiteral("strategy"), strategy.section(QLatin1Char(','), 0, 0));
+    params.insert(QStringLiteral("strategy"), splitPreempt(strategy, &params));
     // No writes: the source's memory must still be exactly what the guest was given.
     const Result r = runMigration(params);
     QVERIFY2(r.error.startsWith(QStringLiteral("migration abandoned")), qPrintable(r.error));
@@ -629,6 +653,30 @@ void TestMigration::cutConnectionAbandons()
     QCOMPARE(str(r, "vm_location"), QStringLiteral("source"));
     QCOMPARE(str(r, "checksum_source_end"), hex64(migration::patternChecksum(4096, 5)));
     QVERIFY2(num(r, "requests_after_abandon") > 0, "the VM must go on serving on the source");
+}
+
+void TestMigration::destinationFailureAbandonsEveryChannel()
+{
+    // The destination fails while three connections carry pages: every channel's thread ends
+    // on both sides, the source says why and keeps the VM.
+    migration::NodeOptions options;
+    options.failAfterPages = 1500;
+    migration::MigrationNode node(options);
+    QString error;
+    QVERIFY2(node.start(&error), qPrintable(error));
+    const Result r = runMigration(
+        {{QStringLiteral("strategy"), QStringLiteral("precopy")}, {QStringLiteral("channels"), 3},
+            {QStringLiteral("dirty_rate"), 0}, {QStringLiteral("bandwidth"), 400e6},
+            {QStringLiteral("destination"), QStringLiteral("127.0.0.1:%1").arg(node.port())}});
+    QVERIFY2(r.error.startsWith(QStringLiteral("migration abandoned")), qPrintable(r.error));
+    QVERIFY2(r.error.contains(QStringLiteral("round 0")), qPrintable(r.error));
+    QCOMPARE(str(r, "vm_location"), QStringLiteral("source"));
+    QCOMPARE(str(r, "checksum_source_end"), hex64(migration::patternChecksum(4096, 5)));
+    node.stop();
+    const QString log = node.takeLog().join(QLatin1Char('\n'));
+    QVERIFY2(log.contains(QStringLiteral("page channel 2 from")), qPrintable(log));
+    QVERIFY2(log.contains(QStringLiteral("pages will come on 3 connections")), qPrintable(log));
+    QVERIFY2(log.contains(QStringLiteral("simulated failure after")), qPrintable(log));
 }
 
 void TestMigration::destinationFailureAbandons()
@@ -830,6 +878,11 @@ void TestMigration::configureRefusesConflicts_data()
                {QStringLiteral("cut_channel"), QStringLiteral("urgent")}}
         << "cut_channel=urgent needs strategy=postcopy with postcopy_preempt=on (only that migration has an "
            "urgent connection)";
+    QTest::newRow("page channels with post-copy")
+        << QVariantMap {{QStringLiteral("strategy"), QStringLiteral("postcopy")},
+               {QStringLiteral("channels"), 2}}
+        << "channels=2 needs strategy=precopy or stopcopy: post-copy sends its pages on one connection (and "
+           "its urgent requests on another with postcopy_preempt=on)";
 }
 
 void TestMigration::configureRefusesConflicts()

@@ -84,7 +84,7 @@ struct Fixture {
             return true;
         };
         hooks.progress = [this] { ++progressCalls; };
-        return PageSender(link, memory, ledger, hooks);
+        return PageSender(link, memory, &ledger, hooks);
     }
 };
 

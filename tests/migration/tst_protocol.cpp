@@ -22,6 +22,7 @@ private Q_SLOTS:
     void compressedBatchChecks();
     void messageRoundTrip();
     void pageIndices();
+    void channelPages();
     void helloChecks_data();
     void helloChecks();
     void typeAndBodyChecks();
@@ -190,6 +191,31 @@ void TestProtocol::pageIndices()
     QCOMPARE(error, QStringLiteral("protocol error: page 4095 does not exist"));
 }
 
+void TestProtocol::channelPages()
+{
+    // Every page has exactly one channel of n, its stripe's (64 pages dealt out in turn); each
+    // channel's pages, numbered in order by pageIndexInChannel(), are 0, 1, 2, ... without gaps.
+    for (std::uint32_t n = 1; n <= kMaxChannels; ++n) {
+        std::vector<std::uint64_t> next(n, 0);
+        for (std::uint64_t page = 0; page < 64 * 3 * n + 5; ++page) {
+            int owners = 0;
+            for (std::uint32_t k = 0; k < n; ++k)
+                owners += checkChannelPages(&page, 1, k, n, nullptr) ? 1 : 0;
+            QCOMPARE(owners, 1);
+            const std::uint32_t k = pageChannel(page, n);
+            QCOMPARE(k, std::uint32_t(page / 64 % n));
+            QVERIFY(checkChannelPages(&page, 1, k, n, nullptr));
+            QCOMPARE(pageIndexInChannel(page, n), next[k]++);
+        }
+    }
+    const std::uint64_t batch[] = {4, 63, 64, 300};
+    QString error;
+    QVERIFY(!checkChannelPages(batch, 4, 0, 4, &error));
+    QCOMPARE(error, QStringLiteral("protocol error: page 64 on channel 0 of 4 (it belongs on channel 1)"));
+    QVERIFY(checkChannelPages(batch, 2, 0, 4, &error));
+    QVERIFY(checkChannelPages(batch, 4, 0, 1, &error)); // one channel: the main connection has every page
+}
+
 void TestProtocol::helloChecks_data()
 {
     QTest::addColumn<int>("field");
@@ -220,7 +246,12 @@ void TestProtocol::helloChecks_data()
     QTest::newRow("urgent connection, pre-copy")
         << 15 << "protocol error: an urgent channel is for post-copy only";
     QTest::newRow("unknown flag") << 16 << "protocol error: unknown Hello flags 2";
-    QTest::newRow("reserved not zero") << 17 << "protocol error: unknown Hello flags 0";
+    QTest::newRow("no channel") << 17 << "protocol error: 0 page channels (1 to 8)";
+    QTest::newRow("too many channels") << 18 << "protocol error: 9 page channels (1 to 8)";
+    QTest::newRow("8 channels, pre-copy") << 19 << "";
+    QTest::newRow("2 channels, stop-and-copy") << 20 << "";
+    QTest::newRow("2 channels, post-copy")
+        << 21 << "protocol error: several page channels are for pre-copy and stop-and-copy only";
 }
 
 void TestProtocol::helloChecks()
@@ -284,7 +315,22 @@ void TestProtocol::helloChecks()
         hello.flags = 2;
         break;
     case 17:
-        hello.reserved = 1;
+        hello.channels = 0;
+        break;
+    case 18:
+        hello.channels = kMaxChannels + 1;
+        break;
+    case 19:
+        hello.strategy = std::uint32_t(WireStrategy::PreCopy);
+        hello.channels = kMaxChannels;
+        break;
+    case 20:
+        hello.strategy = std::uint32_t(WireStrategy::StopCopy);
+        hello.channels = 2;
+        break;
+    case 21:
+        hello.strategy = std::uint32_t(WireStrategy::PostCopy);
+        hello.channels = 2;
         break;
     default:
         break;

@@ -29,6 +29,7 @@ private Q_SLOTS:
     void cacheKeepsWhatWasSent();
     void cacheEvictsBySlot();
     void cacheSmallerThanAPageNeverHits();
+    void channelCacheUsesEverySlot();
 };
 
 namespace {
@@ -261,6 +262,33 @@ void TestXbzrle::cacheSmallerThanAPageNeverHits()
     const Page a(kPageBytes, 1);
     cache.insert(0, a.data());
     QVERIFY(!cache.find(0));
+}
+
+void TestXbzrle::channelCacheUsesEverySlot()
+{
+    // Page channel 1 of 2 only sees stripes 1, 3, 5, ... (pages 64-127, 192-255, ...). A cache
+    // of 128 slots made for 2 channels keeps 128 of them; one made for any page maps stripes 1
+    // and 3 onto the same 64 slots, so half of them are evicted.
+    const Page a(kPageBytes, 0x11);
+    XbzrleCache channel(128 * kPageBytes, 2);
+    XbzrleCache plain(128 * kPageBytes);
+    std::vector<std::uint32_t> pages;
+    for (std::uint32_t page = 0; page < 256; ++page)
+        if (pageChannel(page, 2) == 1)
+            pages.push_back(page);
+    QCOMPARE(pages.size(), std::size_t(128));
+    for (const std::uint32_t page : pages) {
+        channel.insert(page, a.data());
+        plain.insert(page, a.data());
+    }
+    QCOMPARE(channel.cachedPages(), std::size_t(128));
+    QCOMPARE(plain.cachedPages(), std::size_t(64));
+    for (const std::uint32_t page : pages)
+        QVERIFY(channel.find(page));
+    QVERIFY(!channel.find(0)); // channel 0's page, in the slot of page 64
+    channel.insert(320, a.data()); // the channel's next stripe wraps to slot 0: page 64 goes
+    QVERIFY(!channel.find(64));
+    QVERIFY(channel.find(320));
 }
 
 QTEST_APPLESS_MAIN(TestXbzrle)

@@ -1,5 +1,5 @@
 // Benchmarks of live migration (M6, M7). Prints figures; asserts nothing.
-//   bench_migration [repetitions] [--sections 1,2,3,4,5,6] [--set KEY=VALUE ...]
+//   bench_migration [repetitions] [--sections 1,2,3,4,5,6,7] [--set KEY=VALUE ...]
 // repetitions: runs of each configuration (default 3); --sections: which rows to run
 // (default all); --set: an engine parameter applied to every migration run (e.g.
 // --set channels=2), to compare a setting against the defaults.
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     int reps = 3;
-    QString sections = QStringLiteral("1,2,3,4,5,6");
+    QString sections = QStringLiteral("1,2,3,4,5,6,7");
     QTextStream out(stdout);
     const QStringList args = app.arguments().mid(1);
     for (int i = 0; i < args.size(); ++i) {
@@ -168,7 +168,7 @@ int main(int argc, char **argv)
             reps = n;
         } else {
             QTextStream(stderr)
-                << "usage: bench_migration [repetitions] [--sections 1,2,3,4,5,6] [--set KEY=VALUE]\n";
+                << "usage: bench_migration [repetitions] [--sections 1,2,3,4,5,6,7] [--set KEY=VALUE]\n";
             return 2;
         }
     }
@@ -181,47 +181,62 @@ int main(int argc, char **argv)
     out << "\n";
     const qint64 mib = 1 << 20;
 
-    // 1. Throughput: 1 GiB, no writes, uncapped, alternating with the plain-TCP reference.
+    // 1. Throughput: 1 GiB, no writes, uncapped, on one connection and on two (channels=2),
+    // alternating with the plain-TCP reference.
     if (wanted.contains(QLatin1String("1"))) {
-        std::vector<double> gbps, totalMs, raw, ratio, compressMs, compressedShare;
+        constexpr int kChannelCounts[] = {1, 2};
+        struct Figures {
+            std::vector<double> gbps, totalMs, ratio, compressMs, compressedShare;
+        };
+        std::map<int, Figures> byChannels;
+        std::vector<double> raw;
         for (int i = 0; i < reps; ++i) {
             const double reference = rawLoopbackGBps(std::size_t(1024) * mib); // side by side, alternating
             raw.push_back(reference);
-            const Result r = runOnce({{QStringLiteral("strategy"), QStringLiteral("precopy")},
-                {QStringLiteral("memory"), 1024 * mib}, {QStringLiteral("bandwidth"), 0},
-                {QStringLiteral("dirty_rate"), 0}, {QStringLiteral("warmup_ms"), 200},
-                {QStringLiteral("after_ms"), 0}});
-            if (!r.error.isEmpty()) {
-                out << "  run failed: " << r.error << "\n";
-                continue;
-            }
-            if (!r.summary.value(QStringLiteral("memory_equal")).toBool())
-                out << "  run " << i << ": the destination's memory differs from the source's\n";
-            totalMs.push_back(num(r, "total_ms"));
-            gbps.push_back(num(r, "memory_mib") * mib / (num(r, "total_ms") / 1000) / 1e9);
-            if (reference > 0)
-                ratio.push_back(gbps.back() / reference); // against the reference run just before
-            if (r.summary.contains(QStringLiteral("compress_cpu_ms"))) { // with --set compress=zlib
-                compressMs.push_back(num(r, "compress_cpu_ms"));
-                compressedShare.push_back(
-                    100 * num(r, "compressed_pages") / std::max(1.0, num(r, "pages_sent")));
+            for (const int channels : kChannelCounts) {
+                Figures &f = byChannels[channels];
+                const Result r = runOnce({{QStringLiteral("strategy"), QStringLiteral("precopy")},
+                    {QStringLiteral("memory"), 1024 * mib}, {QStringLiteral("bandwidth"), 0},
+                    {QStringLiteral("dirty_rate"), 0}, {QStringLiteral("warmup_ms"), 200},
+                    {QStringLiteral("after_ms"), 0}, {QStringLiteral("channels"), channels}});
+                if (!r.error.isEmpty()) {
+                    out << "  run failed: " << r.error << "\n";
+                    continue;
+                }
+                if (!r.summary.value(QStringLiteral("memory_equal")).toBool())
+                    out << "  run " << i << ": the destination's memory differs from the source's\n";
+                f.totalMs.push_back(num(r, "total_ms"));
+                f.gbps.push_back(num(r, "memory_mib") * mib / (num(r, "total_ms") / 1000) / 1e9);
+                if (reference > 0)
+                    f.ratio.push_back(f.gbps.back() / reference); // against the reference run of this round
+                if (r.summary.contains(QStringLiteral("compress_cpu_ms"))) { // with --set compress=zlib
+                    f.compressMs.push_back(num(r, "compress_cpu_ms"));
+                    f.compressedShare.push_back(
+                        100 * num(r, "compressed_pages") / std::max(1.0, num(r, "pages_sent")));
+                }
             }
         }
         out << "1) 1 GiB VM, no writes, uncapped loopback (pre-copy, 1 round)\n";
-        out << "   total migration time (ms): " << fmt(stat(totalMs)) << "\n";
-        out << "   throughput (GB/s, 1e9 bytes): " << fmt(stat(gbps), 2) << "\n";
-        out << "   reference, plain loopback TCP, same bytes, 1 MiB writes/reads (GB/s): "
+        out << "   reference, plain loopback TCP, same bytes, 1 MiB writes/reads, one connection (GB/s): "
             << fmt(stat(raw), 2) << "\n";
-        out << "   migration / plain TCP, each run against the reference run beside it: "
-            << fmt(stat(ratio), 2) << "   [issue target: 0.90 or more]\n";
-        if (!compressMs.empty()) {
-            out << "   CPU time compressing on the source (ms): " << fmt(stat(compressMs)) << "\n";
-            out << "   pages that shrank and went compressed (%): " << fmt(stat(compressedShare)) << "\n";
+        for (const int channels : kChannelCounts) {
+            const Figures &f = byChannels[channels];
+            out << "   channels=" << channels
+                << (channels == 1 ? " (one connection)" : " (pages on 2 connections)") << "\n";
+            out << "     total migration time (ms): " << fmt(stat(f.totalMs)) << "\n";
+            out << "     throughput (GB/s, 1e9 bytes): " << fmt(stat(f.gbps), 2) << "\n";
+            out << "     migration / plain TCP, each run against the reference of its round: "
+                << fmt(stat(f.ratio), 2) << "   [issue target: 0.90 or more]\n";
+            if (!f.compressMs.empty()) {
+                out << "     CPU time compressing on the source (ms): " << fmt(stat(f.compressMs)) << "\n";
+                out << "     pages that shrank and went compressed (%): " << fmt(stat(f.compressedShare))
+                    << "\n";
+            }
+            const Stat g = stat(f.gbps), rr = stat(raw);
+            if (rr.median > 0)
+                out << "     migration / plain TCP (medians): "
+                    << QString::number(g.median / rr.median, 'f', 2) << "\n";
         }
-        const Stat g = stat(gbps), rr = stat(raw);
-        if (rr.median > 0)
-            out << "   migration / plain TCP (medians): " << QString::number(g.median / rr.median, 'f', 2)
-                << "\n";
         out << "\n";
         out.flush();
     }
@@ -436,6 +451,49 @@ int main(int argc, char **argv)
             if (without > 0 && with > 0)
                 out << "     zlib / none, median total time: " << QString::number(with / without, 'f', 2)
                     << (with < without ? "  (compression paid)" : "  (compression did not pay)") << "\n";
+        }
+        out << "\n";
+        out.flush();
+    }
+
+    // 7. When do more page channels pay? Uncapped, a 256 MiB guest of mixed content: without
+    // compression one connection already keeps both cores busy (the source copying in, the
+    // destination copying out); with zlib the source's CPU is the bottleneck, and a second
+    // channel compresses on a second thread. channels=1 and 2, alternating.
+    if (wanted.contains(QLatin1String("7"))) {
+        std::vector<QVariantMap> configs;
+        for (const char *compress : {"none", "zlib"}) {
+            for (int channels : {1, 2}) {
+                configs.push_back({{QStringLiteral("strategy"), QStringLiteral("precopy")},
+                    {QStringLiteral("memory"), 256 * mib},
+                    {QStringLiteral("memory_content"), QStringLiteral("mixed")},
+                    {QStringLiteral("bandwidth"), 0}, {QStringLiteral("dirty_rate"), 0},
+                    {QStringLiteral("compress"), QString::fromLatin1(compress)},
+                    {QStringLiteral("channels"), channels}, {QStringLiteral("warmup_ms"), 200},
+                    {QStringLiteral("after_ms"), 0}});
+            }
+        }
+        auto f = collect(configs, {"total_ms", "compress_cpu_ms", "channels"});
+        out << "7) page channels (multifd), 256 MiB guest of mixed content, no writes, uncapped loopback\n";
+        for (int z = 0; z < 2; ++z) {
+            out << (z == 0 ? "   compress=none:\n" : "   compress=zlib:\n");
+            for (int c = 0; c < 2; ++c) {
+                auto &g = f[std::size_t(2 * z + c)];
+                out << "     channels=" << (c + 1)
+                    << "  total migration time (ms): " << fmt(stat(g["total_ms"]));
+                if (z == 1)
+                    out << ", compress_cpu_ms " << fmt(stat(g["compress_cpu_ms"]));
+                out << "\n";
+            }
+            const double one = stat(f[std::size_t(2 * z)]["total_ms"]).median;
+            const double two = stat(f[std::size_t(2 * z + 1)]["total_ms"]).median;
+            if (one > 0 && two > 0)
+                out << "     channels=2 / channels=1, median total time: "
+                    << QString::number(two / one, 'f', 2)
+                    << (two < 0.95 * one          ? "  (the second channel paid)"
+                               : two > 1.05 * one ? "  (the second channel cost time)"
+                                                  : "  (about the same: within 5 %)")
+                    << "\n";
         }
         out << "\n";
         out.flush();
