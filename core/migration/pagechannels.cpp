@@ -186,6 +186,10 @@ bool PageChannels::send(const std::vector<std::uint32_t> &pages, PageSender::Vm 
     }
     joinAll();
     recordChannels();
+    for (const auto &c : m_channels) {
+        c->deltas = c->sender->deltaCounts();
+        c->compression = c->sender->compressCounts();
+    }
 
     // The first failure is the one to tell: a channel's, unless channel 0's own came first
     // (a cut injected there, or the user's stop, makes the others stop as "stopped").
@@ -222,7 +226,7 @@ PageSender::DeltaCounts PageChannels::deltaCounts() const
 {
     PageSender::DeltaCounts sum = m_mainSender.deltaCounts();
     for (const auto &c : m_channels) {
-        const PageSender::DeltaCounts &d = c->sender->deltaCounts();
+        const PageSender::DeltaCounts &d = c->deltas;
         sum.hits += d.hits;
         sum.misses += d.misses;
         sum.overflows += d.overflows;
@@ -235,7 +239,7 @@ PageSender::CompressCounts PageChannels::compressCounts() const
 {
     PageSender::CompressCounts sum = m_mainSender.compressCounts();
     for (const auto &c : m_channels) {
-        const PageSender::CompressCounts &d = c->sender->compressCounts();
+        const PageSender::CompressCounts &d = c->compression;
         sum.pages += d.pages;
         sum.bytes += d.bytes;
         sum.incompressible += d.incompressible;

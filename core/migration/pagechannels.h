@@ -77,9 +77,10 @@ public:
     /// @brief Tells the destination no more pages come on the further channels (ChannelFlush).
     bool flush(QString *error);
 
-    /// What delta encoding did, on every channel.
+    /// What delta encoding did, on every channel; while send() runs, the further channels' part
+    /// as of their last join (their senders are their threads' then).
     PageSender::DeltaCounts deltaCounts() const;
-    /// What compression did, on every channel.
+    /// What compression did, on every channel (the same way).
     PageSender::CompressCounts compressCounts() const;
 
 private:
@@ -91,6 +92,8 @@ private:
         std::size_t recorded = 0; // pages of the share recorded in the ledger
         bool ok = true;
         QString error;
+        PageSender::DeltaCounts deltas; // the sender's, copied after each join
+        PageSender::CompressCounts compression; // likewise
         std::thread thread;
     };
 

@@ -473,6 +473,9 @@ void MigrationLiveView::drawFigures(const MigrationSnapshot *snap, RunState)
             html += tr("vCPU waits for a page: median %1 ms, longest <b>%2 ms</b><br>")
                         .arg(fig(QStringLiteral("postcopy_wait_ms_p50"), 2),
                             fig(QStringLiteral("postcopy_wait_ms_max"), 1));
+        if (snap->strategy != QLatin1String("postcopy") && s.value(QStringLiteral("channels")).toDouble() > 1)
+            html += tr("Pages on <b>%1</b> connections at once (page channels)<br>")
+                        .arg(fig(QStringLiteral("channels"), 0));
         if (s.contains(QStringLiteral("urgent_pages")))
             html += tr("Urgent channel: <b>%1</b> pages answered on a connection of their own<br>")
                         .arg(fig(QStringLiteral("urgent_pages"), 0));
