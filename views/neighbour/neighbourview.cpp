@@ -95,6 +95,7 @@ void NeighbourView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot
         m_notes->clear();
         m_bars->setSeries({});
         m_cdf->setSeries({});
+        m_cdfCache.clear();
         m_bars->clearItems();
         return;
     }
@@ -198,7 +199,18 @@ void NeighbourView::drawCdf(const NeighbourSnapshot &s)
         c.name = phaseLabel(p.id);
         c.xLabel = tr("latency (us), log scale");
         c.yLabel = tr("requests at or below (%)");
-        LatencyStats::cdf(p.latencyUs, kCdfPoints, &c.x, &c.y);
+        CdfCache &cache = m_cdfCache[p.id];
+        const std::size_t n = p.latencyUs.size();
+        const bool same = n == cache.samples && p.latencyUs.back() == cache.lastSample;
+        const bool grewLittle = n > cache.samples && n - cache.samples <= cache.samples / 50
+            && p.state != NeighbourPhase::State::Done;
+        if (!same && !grewLittle) {
+            LatencyStats::cdf(p.latencyUs, kCdfPoints, &cache.x, &cache.y);
+            cache.samples = n;
+            cache.lastSample = p.latencyUs.back();
+        }
+        c.x = cache.x;
+        c.y = cache.y;
         low = std::min(low, c.x.front());
         high = std::max(high, c.x.back());
         series.push_back(c);

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <map>
+#include <vector>
+
 #include "common/stepview.h"
 
 #include "neighbour/neighboursnapshot.h"
@@ -42,6 +45,14 @@ private:
     LiveTextLabel *m_notes;
     std::shared_ptr<const Snapshot> m_last;
     RunState m_lastState = RunState::Idle;
+    /// A phase's CDF as last computed (sorting every sample of every phase at each frame cost
+    /// the window more than a 60 Hz frame): redone when its sample count changed by a 50th.
+    struct CdfCache {
+        std::size_t samples = 0;
+        double lastSample = -1; // with the count: the same samples (not another run's)
+        std::vector<double> x, y;
+    };
+    std::map<QString, CdfCache> m_cdfCache;
 };
 
 } // namespace proclab
