@@ -9,6 +9,8 @@
 #include "migration/migrationmodel.h"
 #include "migration/migrationmodelengine.h"
 #include "viewtesting.h"
+#include <QRegularExpression>
+#include <QSet>
 
 #include <QApplication>
 #include <QJsonObject>
@@ -35,6 +37,7 @@ private Q_SLOTS:
     void sweepViewShowsModelAndMeasuredPoints();
     void runRecordFromResultNumbers();
     void registeredViews();
+    void gridLegendNamesEachColourOnce();
 
 private:
     // What the app's lab panel owns and hands to its views: the runs that finished so far.
@@ -504,6 +507,33 @@ void TestMigrationView::registeredViews()
     for (const char *id : {"migration.live", "migration.response", "migration.sweep"})
         QVERIFY2(reg.find(QLatin1String(id)), id);
     QCOMPARE(reg.find(QStringLiteral("migration.sweep"))->engineId, QStringLiteral("migration-model"));
+}
+
+void TestMigrationView::gridLegendNamesEachColourOnce()
+{
+    // Pre-copy's grid shows sent and re-sent pages, post-copy's the destination's present,
+    // missing and fetched ones: each legend lists its own, and no colour twice.
+    const Theme theme = Theme::byId(QStringLiteral("projector"));
+    MigrationLiveView view(nullptr, true);
+    view.applyTheme(theme);
+    for (const QString &strategy : {QStringLiteral("precopy"), QStringLiteral("postcopy")}) {
+        auto snap = std::make_shared<MigrationSnapshot>();
+        snap->strategy = strategy;
+        snap->pages = 16;
+        snap->pageStates.assign(16, 0);
+        view.showSnapshot(snap, RunState::Running);
+        const QString legend = view.gridLegendText();
+        const bool post = strategy == QLatin1String("postcopy");
+        QCOMPARE(legend.contains(QStringLiteral("re-sent")), !post);
+        QCOMPARE(legend.contains(QStringLiteral("missing&nbsp;at&nbsp;destination")), post);
+        QCOMPARE(legend.contains(QStringLiteral("fetched&nbsp;on&nbsp;demand")), post);
+        const QRegularExpression colour(QStringLiteral("color:(#[0-9a-f]{6})"));
+        QStringList colours;
+        for (auto it = colour.globalMatch(legend); it.hasNext();)
+            colours << it.next().captured(1);
+        QCOMPARE(colours.size(), post ? 5 : 4);
+        QCOMPARE(QSet<QString>(colours.begin(), colours.end()).size(), colours.size());
+    }
 }
 
 QTEST_MAIN(TestMigrationView)

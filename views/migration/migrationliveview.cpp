@@ -67,7 +67,7 @@ MigrationLiveView::MigrationLiveView(QWidget *parent, bool showGrid)
     layout->addLayout(bottom, 2);
     m_status = new LiveTextLabel(this);
     layout->addWidget(m_status);
-    updateLegend();
+    updateLegend(false);
     showSnapshot(nullptr, RunState::Idle);
 }
 
@@ -84,17 +84,28 @@ void MigrationLiveView::applyTheme(const Theme &theme)
         m_grid->setTheme(theme);
     m_status->setFont(theme.font(11));
     m_figures->setFont(theme.font(11));
-    updateLegend();
+    updateLegend(m_legendPostCopy);
 }
 
-void MigrationLiveView::updateLegend()
+QString MigrationLiveView::gridLegendText() const
+{
+    return m_legend ? m_legend->text() : QString();
+}
+
+void MigrationLiveView::updateLegend(bool postCopy)
 {
     if (!m_legend)
         return;
+    m_legendPostCopy = postCopy;
     const auto colors = pageStateColors(m_theme);
     const QStringList names = pageStateNames();
+    using S = PageState;
+    const std::vector<S> shown = postCopy
+        ? std::vector<S> {S::Clean, S::Dirty, S::Present, S::Missing, S::Fetched}
+        : std::vector<S> {S::Clean, S::Dirty, S::Sent, S::Resent};
     QString html;
-    for (int i = 0; i < 7; ++i) {
+    for (const S state : shown) {
+        const int i = int(state);
         html += QStringLiteral("<span style=\"color:%1\">&#9632;</span>&nbsp;%2&nbsp;&nbsp; ")
                     .arg(QColor(colors[std::size_t(i)]).name(),
                         // An entry never breaks inside: only between entries.
@@ -119,6 +130,8 @@ void MigrationLiveView::showSnapshot(const std::shared_ptr<const Snapshot> &snap
                 : tr("Press Run (F5) to start the migration."));
         return;
     }
+    if (const bool postCopy = snap->strategy == QLatin1String("postcopy"); postCopy != m_legendPostCopy)
+        updateLegend(postCopy);
     if (m_grid)
         m_grid->setStates(snap->pageStates);
     drawResponse(snapshot, snap);

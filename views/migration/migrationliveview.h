@@ -45,12 +45,16 @@ public:
     QString figuresText() const;
     /// The labels of the start, pause, resume and end markers now drawn.
     QList<QCPItemText *> markerLabels() const;
+    /// The page grid's legend, as rich text (empty without a grid).
+    QString gridLegendText() const;
 
 private:
     void drawResponse(const std::shared_ptr<const Snapshot> &snapshot, const MigrationSnapshot *snap);
     void drawRounds(const MigrationSnapshot *snap);
     void drawFigures(const MigrationSnapshot *snap, RunState state);
-    void updateLegend();
+    /// The grid's legend for the states @p postCopy shows: a source's rounds (sent, re-sent) or
+    /// post-copy's destination (present, missing, fetched), so no colour stands for two things.
+    void updateLegend(bool postCopy);
     /// The earlier runs to overlay (one per strategy, the newest), read once per history change.
     void updateEarlierRuns(const std::shared_ptr<const Snapshot> &snapshot, const MigrationSnapshot *snap);
     void drawMarkers(const MigrationSnapshot *snap, double origin);
@@ -61,6 +65,7 @@ private:
 
     PageGridWidget *m_grid = nullptr;
     QLabel *m_legend = nullptr;
+    bool m_legendPostCopy = false; // what the legend lists now
     LiveTextLabel *m_figures = nullptr;
     LiveTextLabel *m_status = nullptr;
     ChartWidget *m_response = nullptr;
