@@ -2,8 +2,10 @@
 
 #include "engine/registry.h"
 
+#include <cerrno>
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <unistd.h>
 
@@ -47,6 +49,18 @@ std::vector<char *> argvPointers(std::vector<std::string> &strings)
         out.push_back(s.data());
     out.push_back(nullptr);
     return out;
+}
+
+std::optional<std::int64_t> helperIntegerArgument(const char *text, std::int64_t min, std::int64_t max)
+{
+    if (!text || !*text)
+        return std::nullopt;
+    errno = 0;
+    char *end = nullptr;
+    const long long v = std::strtoll(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return std::nullopt;
+    return v;
 }
 
 } // namespace proclab

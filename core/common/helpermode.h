@@ -3,6 +3,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,5 +46,8 @@ std::vector<std::string> helperArguments(const QString &name, const QStringList 
 
 /// @brief NULL-terminated char* array over @p strings, for posix_spawn and execv.
 std::vector<char *> argvPointers(std::vector<std::string> &strings);
+
+/// @brief A helper's decimal integer argument, whole and within [@p min, @p max], or nullopt.
+std::optional<std::int64_t> helperIntegerArgument(const char *text, std::int64_t min, std::int64_t max);
 
 } // namespace proclab

@@ -48,28 +48,51 @@ HelperProcess::~HelperProcess()
     kill();
 }
 
-bool HelperProcess::start(
-    const QString &helper, const QStringList &args, QString *error, const QStringList &prefix)
+bool HelperProcess::start(const QString &helper, const QStringList &args, QString *error,
+    const QStringList &prefix, const std::vector<int> &extraFds)
 {
     if (m_pid > 0) {
         *error = QStringLiteral("helper '%1' is already started").arg(helper);
         return false;
     }
+    // Each extra descriptor is first copied above every target number, so that placing one
+    // at 3, 4, ... in the helper can never overwrite another still to be placed.
+    const int extraCount = int(extraFds.size());
+    std::vector<int> high;
+    auto closeHigh = [&high] {
+        for (int fd : high)
+            ::close(fd);
+        high.clear();
+    };
+    for (int fd : extraFds) {
+        const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, kFirstExtraFd + extraCount);
+        if (copy < 0) {
+            *error = QStringLiteral("cannot pass descriptor %1 to helper '%2': %3")
+                         .arg(fd)
+                         .arg(helper, lastErrorText());
+            closeHigh();
+            return false;
+        }
+        high.push_back(copy);
+    }
     int in[2], out[2], err[2];
     if (::pipe2(in, O_CLOEXEC) != 0) {
         *error = QStringLiteral("pipe() failed: %1").arg(lastErrorText());
+        closeHigh();
         return false;
     }
     if (::pipe2(out, O_CLOEXEC) != 0) {
         *error = QStringLiteral("pipe() failed: %1").arg(lastErrorText());
         ::close(in[0]);
         ::close(in[1]);
+        closeHigh();
         return false;
     }
     if (::pipe2(err, O_CLOEXEC) != 0) {
         *error = QStringLiteral("pipe() failed: %1").arg(lastErrorText());
         for (int fd : {in[0], in[1], out[0], out[1]})
             ::close(fd);
+        closeHigh();
         return false;
     }
 
@@ -82,10 +105,14 @@ bool HelperProcess::start(
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    // dup2 clears close-on-exec on the target: exactly these three reach the helper.
+    // dup2 clears close-on-exec on the target: exactly these three and the extra ones reach the
+    // helper (a descriptor another thread opened without close-on-exec is closed in it too).
     posix_spawn_file_actions_adddup2(&actions, in[0], 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+    for (int i = 0; i < extraCount; ++i)
+        posix_spawn_file_actions_adddup2(&actions, high[std::size_t(i)], kFirstExtraFd + i);
+    posix_spawn_file_actions_addclosefrom_np(&actions, kFirstExtraFd + extraCount);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     sigset_t none, all;
@@ -100,6 +127,7 @@ bool HelperProcess::start(
                                     : posix_spawnp(&m_pid, argv[0], &actions, &attr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
+    closeHigh();
     ::close(in[0]);
     ::close(out[1]);
     ::close(err[1]);

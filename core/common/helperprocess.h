@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <vector>
+
 namespace proclab {
 
 /**
@@ -32,14 +34,19 @@ public:
     HelperProcess(const HelperProcess &) = delete;
     HelperProcess &operator=(const HelperProcess &) = delete;
 
+    /// The helper's descriptor of the first of start()'s @p extraFds (the next ones follow it).
+    static constexpr int kFirstExtraFd = 3;
+
     /**
      * @brief Starts helper mode @p helper with @p args.
      * @param prefix a program and its arguments to run the helper through (for example
      *        `systemd-run --user --scope ... --`); empty to start the helper directly
+     * @param extraFds descriptors of this process the helper gets too, as its descriptors
+     *        kFirstExtraFd, kFirstExtraFd + 1, ... in order (the caller keeps and closes its own)
      * @return false with a one-line @p error
      */
-    bool start(
-        const QString &helper, const QStringList &args, QString *error, const QStringList &prefix = {});
+    bool start(const QString &helper, const QStringList &args, QString *error, const QStringList &prefix = {},
+        const std::vector<int> &extraFds = {});
 
     /// @brief The child's pid (-1 before start()).
     pid_t pid() const { return m_pid; }

@@ -76,8 +76,57 @@ bool CreationMeasurement::threadOnce(QString *)
     return true;
 }
 
-// The page tables of the touched memory are copied by every fork.
+void CreationMeasurement::sampleInHelper(
+    CostSample &s, const QStringList &args, int n, double timeoutS, QString *error)
+{
+    ForkHelper helper;
+    helper.keepGoing = keepGoing;
+    helper.helper = forkHelper;
+    ForkReply reply;
+    QString why;
+    switch (helper.run(args, n, timeoutS, &reply, &why)) {
+    case ForkHelper::Outcome::Stopped:
+        return;
+    case ForkHelper::Outcome::Failed:
+        s.note = why;
+        *error = QStringLiteral("%1: %2").arg(s.label, why);
+        return;
+    case ForkHelper::Outcome::Done:
+        break;
+    }
+    s.valuesNs = std::move(reply.valuesNs);
+    s.note = reply.note;
+    if (!reply.error.isEmpty())
+        *error = reply.error;
+    s.computeSpread();
+}
+
+CostSample CreationMeasurement::forkCreation(int n, QString *error)
+{
+    CostSample s;
+    s.id = QStringLiteral("fork");
+    s.label = QStringLiteral("fork + _exit + waitpid");
+    // The helper stops itself after kTimeLimitS; the rest is its start and a slow last fork.
+    sampleInHelper(s, {QStringLiteral("fork"), QString::number(n)}, n, kTimeLimitS + 30, error);
+    return s;
+}
+
 CostSample CreationMeasurement::forkAfterTouch(qint64 bytes, int n, QString *error)
+{
+    const QString size = formatBytes(bytes);
+    CostSample s;
+    s.id = QStringLiteral("fork_touch_%1").arg(size);
+    s.label = QStringLiteral("fork after touching %1").arg(size);
+    s.touchedBytes = bytes;
+    // Touching is not limited in time: allow it 50 MiB/s, a slow VM's page-fault rate.
+    const double touchS = double(bytes) / double(50 << 20);
+    sampleInHelper(s, {QStringLiteral("fork-touch"), QString::number(bytes), QString::number(n)}, n,
+        kTimeLimitS + 30 + touchS, error);
+    return s;
+}
+
+// The page tables of the touched memory are copied by every fork.
+CostSample CreationMeasurement::forkAfterTouchHere(qint64 bytes, int n, QString *error)
 {
     const QString size = formatBytes(bytes);
     CostSample s;
@@ -94,8 +143,14 @@ CostSample CreationMeasurement::forkAfterTouch(qint64 bytes, int n, QString *err
     madvise(mem, size_t(bytes), MADV_NOHUGEPAGE);
     auto *bytesPtr = static_cast<volatile char *>(mem);
     const long page = sysconf(_SC_PAGESIZE);
-    for (qint64 off = 0; off < bytes && keepGoing(); off += page)
-        bytesPtr[off] = 1; // one write per page: every page is mapped and private
+    // One write per page: every page is mapped and private. keepGoing() (a system call in the
+    // helper) is asked every 1024 pages.
+    qint64 pagesWritten = 0;
+    for (qint64 off = 0; off < bytes; off += page) {
+        if (pagesWritten++ % 1024 == 0 && !keepGoing())
+            break;
+        bytesPtr[off] = 1;
+    }
     s = creation(s.id, s.label, n, &CreationMeasurement::forkOnce, error);
     s.touchedBytes = bytes;
     munmap(mem, size_t(bytes));

@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <functional>
 #include <random>
-#include <tuple>
 
 namespace proclab {
 
@@ -255,19 +254,25 @@ void CtxSwitchEngine::run()
     if (c.measureCreation && go) {
         snap->phase = QStringLiteral("create");
         publishCopy(QStringLiteral("timing thread creation"));
-        const std::vector<std::tuple<QString, QString, CreationMeasurement::Once>> kinds = {
-            {QStringLiteral("thread_create"), QStringLiteral("std::thread create + join"),
-                &CreationMeasurement::threadOnce},
-            {QStringLiteral("fork"), QStringLiteral("fork + _exit + waitpid"),
-                &CreationMeasurement::forkOnce},
-            {QStringLiteral("spawn"), QStringLiteral("posix_spawn /bin/true + waitpid"),
-                &CreationMeasurement::spawnOnce},
+        // Threads and posix_spawn are timed here (neither copies the app); forks in the fork helper.
+        const std::vector<std::function<CostSample(QString *)>> kinds = {
+            [&](QString *why) {
+                return creationCost.creation(QStringLiteral("thread_create"),
+                    QStringLiteral("std::thread create + join"), c.creations,
+                    &CreationMeasurement::threadOnce, why);
+            },
+            [&](QString *why) { return creationCost.forkCreation(c.creations, why); },
+            [&](QString *why) {
+                return creationCost.creation(QStringLiteral("spawn"),
+                    QStringLiteral("posix_spawn /bin/true + waitpid"), c.creations,
+                    &CreationMeasurement::spawnOnce, why);
+            },
         };
-        for (const auto &[id, label, fn] : kinds) {
+        for (const auto &measure : kinds) {
             if (!go)
                 break;
             QString why;
-            CostSample s = creationCost.creation(id, label, c.creations, fn, &why);
+            CostSample s = measure(&why);
             if (!why.isEmpty()) {
                 // A missing /bin/true is worth a note, not a failed run.
                 s.note = why;

@@ -19,7 +19,8 @@ namespace proclab {
  * IndirectMeasurement); run() decides what to measure, calls them in turn and
  * publishes a snapshot after each. Every thread they start is joined and every
  * child reaped before they return, also on stop; every wait for a partner has a
- * timeout.
+ * timeout. Whatever forks (process ping-pong, fork, fork after touching memory) runs
+ * in a fork helper process (ForkHelper), never in the app.
  */
 class CtxSwitchEngine : public ConfiguredEngine<CtxSwitchConfig> {
 public:

@@ -1,4 +1,5 @@
 #include "ctxswitchengine.h"
+#include "forkhelper.h"
 
 #include "engine/registry.h"
 
@@ -7,6 +8,7 @@ namespace proclab {
 PROCLAB_REGISTER_ENGINES(ctxswitch)
 {
     registry.add<CtxSwitchEngine>();
+    registry.addHelper({QString::fromLatin1(ForkHelper::kName), &ForkHelper::main});
 }
 
 } // namespace proclab

@@ -203,6 +203,40 @@ CostSample SwitchMeasurement::threadPingPong(bool futex, int n, QString *error)
 CostSample SwitchMeasurement::processPingPong(bool futex, int n, QString *error)
 {
     CostSample s = switchSample(QStringLiteral("process"), futex);
+    ForkHelper helper;
+    helper.keepGoing = keepGoing;
+    helper.helper = forkHelper;
+    ForkReply reply;
+    QString why;
+    const QStringList args {QStringLiteral("pingpong"),
+        futex ? QStringLiteral("futex") : QStringLiteral("pipe"), QString::number(cpuA),
+        QString::number(cpuB), QString::number(n)};
+    // The helper stops itself after kVariantTimeLimitS; the rest is its start, the warm-up and
+    // a dead partner's futex timeouts (5 s).
+    switch (helper.run(args, n, kVariantTimeLimitS + 30, &reply, &why)) {
+    case ForkHelper::Outcome::Stopped:
+        return s;
+    case ForkHelper::Outcome::Failed:
+        s.note = why;
+        *error = QStringLiteral("%1: %2").arg(s.label, why);
+        return s;
+    case ForkHelper::Outcome::Done:
+        break;
+    }
+    s.valuesNs = std::move(reply.valuesNs);
+    s.roundTrips = reply.roundTrips;
+    s.voluntarySwitches = reply.voluntarySwitches;
+    s.involuntarySwitches = reply.involuntarySwitches;
+    s.note = reply.note;
+    if (!reply.error.isEmpty())
+        *error = reply.error;
+    s.computeSpread();
+    return s;
+}
+
+CostSample SwitchMeasurement::processPingPongHere(bool futex, int n, QString *error)
+{
+    CostSample s = switchSample(QStringLiteral("process"), futex);
     PingPongChannel channel;
     if (!channel.open(futex, error))
         return s;
@@ -257,9 +291,9 @@ CostSample SwitchMeasurement::processPingPong(bool futex, int n, QString *error)
     return s; // the channel closes what is still open and unmaps the turn word
 }
 
-// The timed loop, on the engine thread (side A). writeFd/readFd for pipes,
-// ft for futexes; childPid > 0 when the partner is a process (checked on
-// futex timeouts so that a dead child cannot hang us).
+// The timed loop, on the calling thread (side A: the engine thread, or the fork
+// helper's). writeFd/readFd for pipes, ft for futexes; childPid > 0 when the partner
+// is a process (checked on futex timeouts so that a dead child cannot hang us).
 void SwitchMeasurement::runPingPong(CostSample &s, int n, bool futex, FutexTurn *ft, bool shared, int writeFd,
     int readFd, pid_t childPid, QString *error)
 {

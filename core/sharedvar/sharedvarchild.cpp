@@ -3,6 +3,7 @@
 #include "sharedvarreport.h"
 
 #include "common/clock.h"
+#include "common/helpermode.h"
 
 #include <atomic>
 #include <cerrno>
@@ -114,23 +115,6 @@ void SharedVarChild::run(int fd, const std::vector<std::int64_t> &sleepsNs, std:
     _exit(0);
 }
 
-namespace {
-
-/// A decimal integer argument, whole and in range, or nullopt.
-std::optional<std::int64_t> integerArgument(const char *text, std::int64_t min, std::int64_t max)
-{
-    if (!text || !*text)
-        return std::nullopt;
-    errno = 0;
-    char *end = nullptr;
-    const long long v = std::strtoll(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v < min || v > max)
-        return std::nullopt;
-    return v;
-}
-
-} // namespace
-
 int SharedVarChild::spawnedMain(int argc, char **argv)
 {
     // argv[0] is the helper's name: then fd, start value, t0, and 1 to 8 sleeps.
@@ -139,12 +123,12 @@ int SharedVarChild::spawnedMain(int argc, char **argv)
         std::fputs("sharedvar-child: expected FD START T0_NS SLEEP_NS... (1 to 8 sleeps)\n", stderr);
         return 2;
     }
-    const auto fd = integerArgument(argv[1], 3, 1023);
-    const auto start = integerArgument(argv[2], -1000000, 1000000);
-    const auto t0 = integerArgument(argv[3], 0, INT64_MAX);
+    const auto fd = helperIntegerArgument(argv[1], 3, 1023);
+    const auto start = helperIntegerArgument(argv[2], -1000000, 1000000);
+    const auto t0 = helperIntegerArgument(argv[3], 0, INT64_MAX);
     std::vector<std::int64_t> sleeps;
     for (int i = 4; i < argc; ++i) {
-        const auto s = integerArgument(argv[i], 0, std::int64_t(60) * 1000000000);
+        const auto s = helperIntegerArgument(argv[i], 0, std::int64_t(60) * 1000000000);
         if (!s) {
             std::fprintf(stderr, "sharedvar-child: bad sleep '%s'\n", argv[i]);
             return 2;

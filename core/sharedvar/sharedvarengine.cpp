@@ -121,7 +121,9 @@ void SharedVarEngine::run()
     const bool finishedNormally = children.openPipes() == 0 && failure.isEmpty();
     children.reapAll(!finishedNormally);
     snap->reaped = children.reaped();
-    snap->parentValue = SharedVarChild::value();
+    // The children's parent: the fork server when forked (its own copy, as it reported it; when
+    // it did not, this process's copy holds the same start value), else this process.
+    snap->parentValue = children.forkParentValue().value_or(SharedVarChild::value());
 
     snap->result = buildResult(*snap, static_cast<double>(monotonicNs() - t0) / 1e6, failure);
     publishCopy(stopRequested() ? QStringLiteral("stopped; every child reaped")

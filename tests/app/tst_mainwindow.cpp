@@ -9,6 +9,8 @@
 #include "common/stepview.h"
 #include "ctxswitch/switchview.h"
 
+#include "helpermain.h"
+
 #include <QApplication>
 #include <QDir>
 #include <QFile>
@@ -255,5 +257,6 @@ void TestMainWindow::viewFollowsTheStepsParameters()
     QCOMPARE(charts(), std::pair(true, false));
 }
 
-QTEST_MAIN(TestMainWindow)
+// The shared-variable run's fork server is this program started again in helper mode.
+PROCLAB_GUI_TEST_MAIN_WITH_HELPERS(TestMainWindow)
 #include "tst_mainwindow.moc"

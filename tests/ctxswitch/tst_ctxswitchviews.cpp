@@ -8,6 +8,7 @@
 #include "common/stats.h"
 #include "common/viewregistry.h"
 #include "ctxswitch/ctxswitchengine.h"
+#include "helpermain.h"
 #include "viewtesting.h"
 
 #include <QApplication>
@@ -388,5 +389,6 @@ void TestCtxSwitchViews::realRunRenders()
     QCOMPARE(iv.charts().front()->graph(0)->dataCount(), 19); // 4 KiB .. 2 MiB, 1.5x steps
 }
 
-QTEST_MAIN(TestCtxSwitchViews)
+// The real run forks in the fork helper: this program started again in helper mode.
+PROCLAB_GUI_TEST_MAIN_WITH_HELPERS(TestCtxSwitchViews)
 #include "tst_ctxswitchviews.moc"

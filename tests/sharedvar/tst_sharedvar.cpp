@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <map>
 
+#include <signal.h>
 #include <sys/wait.h>
 
 using namespace proclab;
@@ -28,10 +29,14 @@ namespace {
 
 bool isReaped(pid_t pid)
 {
-    // After waitpid() collected a child, it is no longer our child: ECHILD.
+    // After waitpid() collected a child, it is no longer our child: ECHILD. A forked child is
+    // the fork server's, never ours: that it is gone (no zombie either) shows the server
+    // collected it.
     errno = 0;
     const pid_t r = ::waitpid(pid, nullptr, WNOHANG);
-    return r == -1 && errno == ECHILD;
+    if (r != -1 || errno != ECHILD)
+        return false;
+    return ::kill(pid, 0) == -1 && errno == ESRCH;
 }
 
 } // namespace

@@ -1,18 +1,26 @@
-// SharedVarChildren on its own: real forks, one pipe per child, every child reaped.
+// SharedVarChildren on its own: real forks by the fork server, one pipe per child, every
+// child reaped; and the fork server's lines.
 
 #include "sharedvar/sharedvarchild.h"
 #include "sharedvar/sharedvarchildren.h"
+#include "sharedvar/sharedvarforkserver.h"
 #include "sharedvar/sharedvarplan.h"
 
 #include "common/clock.h"
 
+#include "helpermain.h"
+
+#include <QFile>
 #include <QTest>
 
 #include <algorithm>
 #include <cerrno>
 #include <map>
 
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 using namespace proclab;
 
@@ -22,14 +30,41 @@ class TestSharedVarChildren : public QObject {
 private Q_SLOTS:
     void everyChildReportsAndIsReaped();
     void destroyingKillsAndReaps();
+    void stopKillsAndTheServerReaps();
+    void forkServerArguments();
+    void forkServerLines_data();
+    void forkServerLines();
 };
 
 namespace {
 
 bool isReaped(pid_t pid)
 {
+    // Not this process's child (the fork server is the parent), and gone: neither running
+    // nor a zombie waiting for its parent.
     errno = 0;
-    return ::waitpid(pid, nullptr, WNOHANG) == -1 && errno == ECHILD;
+    if (::waitpid(pid, nullptr, WNOHANG) != -1 || errno != ECHILD)
+        return false;
+    return ::kill(pid, 0) == -1 && errno == ESRCH;
+}
+
+bool noChildrenLeft()
+{
+    errno = 0;
+    return ::waitpid(-1, nullptr, WNOHANG) == -1 && errno == ECHILD;
+}
+
+/// The parent pid of running process @p pid (from /proc), or -1.
+pid_t parentOf(pid_t pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("PPid:"))
+            return pid_t(line.mid(5).trimmed().toInt());
+    }
+    return -1;
 }
 
 SharedVarPlan plan(int processes, int threads, std::int64_t sleepNs, qint64 initial)
@@ -87,8 +122,9 @@ void TestSharedVarChildren::everyChildReportsAndIsReaped()
         QCOMPARE(wakes[proc], (std::vector<qint64> {21, 22, 23, 24}));
         QCOMPARE(ends[proc], qint64(24));
     }
-    // The parent's copy never moved.
-    QCOMPARE(SharedVarChild::value(), qint64(20));
+    // The parent's copy (the fork server's) never moved.
+    QCOMPARE(children.forkParentValue(), std::optional<qint64>(20));
+    QVERIFY(noChildrenLeft());
 }
 
 void TestSharedVarChildren::destroyingKillsAndReaps()
@@ -107,12 +143,103 @@ void TestSharedVarChildren::destroyingKillsAndReaps()
         QVERIFY(got);
         QCOMPARE(ev.kind, SharedVarEvent::Kind::Sleep);
         QCOMPARE(children.openPipes(), 2);
+        // This process never forks them: their parent is the fork server, one for both.
+        const pid_t server = parentOf(pids[0]);
+        QVERIFY(server > 0);
+        QVERIFY(server != ::getpid());
+        QCOMPARE(parentOf(pids[1]), server);
+        QCOMPARE(parentOf(server), ::getpid());
     }
     for (pid_t pid : pids) {
         QVERIFY(pid > 0);
         QVERIFY2(isReaped(pid), "a child was left running or as a zombie");
     }
+    QVERIFY(noChildrenLeft());
 }
 
-QTEST_APPLESS_MAIN(TestSharedVarChildren)
+void TestSharedVarChildren::stopKillsAndTheServerReaps()
+{
+    SharedVarChildren children;
+    QString error;
+    QVERIFY2(children.start(plan(3, 2, 60'000'000'000LL, 5), monotonicNs(), &error), qPrintable(error));
+    SharedVarEvent ev;
+    bool got = false;
+    for (int polls = 0; polls < 200 && !got; ++polls)
+        got = children.next(50, &ev, &error) == SharedVarChildren::Next::Event;
+    QVERIFY(got);
+    QVERIFY(std::none_of(children.reaped().begin(), children.reaped().end(), [](bool b) { return b; }));
+    children.reapAll(true);
+    // The fork server killed each child, collected it, said so, then gave its own value.
+    QCOMPARE(int(children.reaped().size()), 3);
+    QVERIFY(std::all_of(children.reaped().begin(), children.reaped().end(), [](bool b) { return b; }));
+    QCOMPARE(children.forkParentValue(), std::optional<qint64>(5));
+    QCOMPARE(children.openPipes(), 0);
+    for (pid_t pid : children.pids())
+        QVERIFY2(isReaped(pid), "a child was left running or as a zombie");
+    QVERIFY(noChildrenLeft());
+}
+
+void TestSharedVarChildren::forkServerArguments()
+{
+    SharedVarPlan p = plan(2, 3, 1000, 71);
+    QCOMPARE(SharedVarForkServer::arguments(p, 123456789),
+        (QStringList {QStringLiteral("71"), QStringLiteral("123456789"), QStringLiteral("1000,2000,3000"),
+            QStringLiteral("1000,2000,3000")}));
+}
+
+void TestSharedVarChildren::forkServerLines_data()
+{
+    QTest::addColumn<QByteArray>("line");
+    QTest::addColumn<int>("kind"); // -1: malformed
+    QTest::addColumn<int>("process");
+    QTest::addColumn<qint64>("value");
+    using Kind = SharedVarForkServer::Line::Kind;
+    QTest::newRow("child") << QByteArray("child 1 4242") << int(Kind::Child) << 1 << qint64(4242);
+    QTest::newRow("forked") << QByteArray("forked 2") << int(Kind::Forked) << -1 << qint64(2);
+    QTest::newRow("reaped") << QByteArray("reaped 0 9") << int(Kind::Reaped) << 0 << qint64(9);
+    QTest::newRow("parent") << QByteArray("parent -7") << int(Kind::Parent) << -1 << qint64(-7);
+    QTest::newRow("error") << QByteArray("error fork() failed: Resource temporarily unavailable")
+                           << int(Kind::Error) << -1 << qint64(0);
+    QTest::newRow("child out of range") << QByteArray("child 2 4242") << -1 << -1 << qint64(0);
+    QTest::newRow("pid 0") << QByteArray("child 0 0") << -1 << -1 << qint64(0);
+    QTest::newRow("more forked than asked") << QByteArray("forked 3") << -1 << -1 << qint64(0);
+    QTest::newRow("not a number") << QByteArray("parent 12abc") << -1 << -1 << qint64(0);
+    QTest::newRow("extra word") << QByteArray("reaped 0 9 9") << -1 << -1 << qint64(0);
+    QTest::newRow("unknown") << QByteArray("hello") << -1 << -1 << qint64(0);
+    QTest::newRow("empty") << QByteArray() << -1 << -1 << qint64(0);
+}
+
+void TestSharedVarChildren::forkServerLines()
+{
+    QFETCH(QByteArray, line);
+    QFETCH(int, kind);
+    QFETCH(int, process);
+    QFETCH(qint64, value);
+    QString error;
+    const std::optional<SharedVarForkServer::Line> got = SharedVarForkServer::parseLine(line, 2, &error);
+    if (kind < 0) {
+        QVERIFY(!got);
+        QCOMPARE(error,
+            QStringLiteral("the fork server sent a malformed line: '%1'").arg(QString::fromLatin1(line)));
+        return;
+    }
+    QVERIFY2(got, qPrintable(error));
+    QCOMPARE(int(got->kind), kind);
+    QCOMPARE(got->process, process);
+    QCOMPARE(got->value, value);
+    if (got->kind == SharedVarForkServer::Line::Kind::Error)
+        QCOMPARE(got->text, QStringLiteral("fork() failed: Resource temporarily unavailable"));
+}
+
+// Forked children come from the fork server: this program started again in helper mode. A
+// child the server leaves behind becomes this process's (a subreaper), where the tests see it.
+int main(int argc, char *argv[])
+{
+    if (const int status = runHelperModeIfRequested(argc, argv); status >= 0)
+        return status;
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    TestSharedVarChildren tc;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&tc, argc, argv);
+}
 #include "tst_sharedvarchildren.moc"

@@ -2,6 +2,8 @@
 #include "sharedvar/sharedvarengine.h"
 #include "sharedvar/timelineview.h"
 
+#include "helpermain.h"
+
 #include <QApplication>
 #include <QImage>
 #include <QTest>
@@ -95,5 +97,6 @@ void TestTimelineView::emptyBeforeRun()
     QVERIFY(view.primaryChart()->toCsv().startsWith(QStringLiteral("process,pid,thread")));
 }
 
-QTEST_MAIN(TestTimelineView)
+// The engine's fork server is this program started again in helper mode.
+PROCLAB_GUI_TEST_MAIN_WITH_HELPERS(TestTimelineView)
 #include "tst_timelineview.moc"

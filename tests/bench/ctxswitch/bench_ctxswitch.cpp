@@ -8,6 +8,7 @@
 
 #include "ctxswitch/ctxswitchengine.h"
 
+#include "common/helpermode.h"
 #include "common/stats.h"
 
 #include <QJsonDocument>
@@ -96,6 +97,9 @@ void printRow(const char *what, std::vector<double> v)
 
 int main(int argc, char **argv)
 {
+    // The process ping-pong runs in the fork helper: this program started again in helper mode.
+    if (const int status = runHelperModeIfRequested(argc, argv); status >= 0)
+        return status;
     int rounds = 5;
     int loops = 20000;
     bool full = false;
