@@ -84,6 +84,32 @@ void TestTimelineView::oneLanePerThread()
     const QString csv = view.primaryChart()->toCsv();
     QCOMPARE(csv.count(QLatin1Char('\n')), 1 + processes * threads);
     QVERIFY(csv.contains(QStringLiteral("eve,")));
+    // Every "shared_x = N" label ends inside the plot, in the projector theme too (its larger
+    // font cut the last digits off at the right edge).
+    view.applyTheme(Theme::byId(QStringLiteral("projector")));
+    view.resize(640, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.showSnapshot(engine.snapshot(), engine.state());
+    ChartWidget *chart = view.primaryChart();
+    chart->replot(QCustomPlot::rpImmediateRefresh);
+    chart->replot(QCustomPlot::rpImmediateRefresh); // the second pass uses the laid-out plot width
+    view.showSnapshot(engine.snapshot(), engine.state());
+    chart->replot(QCustomPlot::rpImmediateRefresh);
+    int labels = 0;
+    for (int i = 0; i < chart->itemCount(); ++i) {
+        auto *text = qobject_cast<QCPItemText *>(chart->item(i));
+        if (!text || !text->text().startsWith(QLatin1String("shared_x")))
+            continue;
+        ++labels;
+        const double right = text->bottomRight->pixelPosition().x();
+        QVERIFY2(right <= chart->axisRect()->right() + 1,
+            qPrintable(QStringLiteral("%1 ends at x=%2, the plot at %3")
+                           .arg(text->text())
+                           .arg(right)
+                           .arg(chart->axisRect()->right())));
+    }
+    QCOMPARE(labels, processes * threads);
 }
 
 void TestTimelineView::emptyBeforeRun()

@@ -1,5 +1,7 @@
 #include "timelineview.h"
 
+#include <QFontMetricsF>
+
 #include "common/livetextlabel.h"
 #include "common/viewregistry.h"
 #include "sharedvar/sharedvarsnapshot.h"
@@ -134,7 +136,12 @@ void TimelineView::redraw()
                 label->setText(QStringLiteral("shared_x = %1").arg(wk->second->value));
                 label->setFont(t.font(11, true));
                 label->setColor(t.text);
-                xMax = std::max(xMax, end * 1.25);
+                // Room right of the bar for the whole label: its width as a share of the plot's.
+                const double plotPx = c.axisRect()->width() > 100 ? c.axisRect()->width() : c.width() * 0.85;
+                const double labelPx = QFontMetricsF(label->font()).horizontalAdvance(label->text())
+                    + label->padding().left() + 12;
+                const double share = std::min(0.6, labelPx / std::max(1.0, plotPx));
+                xMax = std::max(xMax, end / (1 - share));
             } else {
                 auto *label = new QCPItemText(&c);
                 label->position->setCoords(end, y);
