@@ -76,7 +76,8 @@ bool helloInRange(const HelloBody &h, std::uint64_t maxPages)
         && h.hotFirstPage <= h.pages && h.hotFirstPage + h.hotPages <= h.pages
         && std::isfinite(h.dirtyRatePagesPerSec) && h.dirtyRatePagesPerSec >= 0
         && h.dirtyRatePagesPerSec <= kMaxDirtyRatePagesPerSec && h.workload <= kMaxWorkload
-        && h.requestReads <= kMaxRequestReads && h.reserved == 0
+        && h.requestReads <= kMaxRequestReads && h.channels >= 1 && h.channels <= kMaxChannels
+        && (h.channels == 1 || h.strategy != 2)
         && (h.flags == 0 || (h.flags == kHelloUrgentChannel && h.strategy == 2));
 }
 
@@ -126,9 +127,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
                 return 0;
             break;
         }
+        case MsgType::ChannelHello:
         case MsgType::UrgentHello: {
-            // The first message of an urgent connection: the same checks as a Hello; then only
-            // pages (the answers to page requests) follow on it, checked as on the main one.
+            // The first message of an urgent connection or a page channel: the same checks as a Hello; then
+            // only pages (the answers to page requests) follow on it, checked as on the main one.
             if (pages != 0)
                 return 0; // after a Hello: the node closes
             pages = checkHelloMessage(h, in);
@@ -165,6 +167,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
                 = std::all_of(indices.begin(), indices.end(), [pages](std::uint64_t p) { return p < pages; });
             if (inside != allBelow)
                 __builtin_trap();
+            // Page channels: the check agrees with stripes of 64 pages dealt out in turn.
+            for (std::uint32_t n = 1; n <= kMaxChannels; ++n) {
+                const auto stripeChannel = [n](std::uint64_t p) { return std::uint32_t(p / 64 % n); };
+                const std::uint32_t k = stripeChannel(indices.front());
+                const bool sameChannel = std::all_of(
+                    indices.begin(), indices.end(), [&](std::uint64_t p) { return stripeChannel(p) == k; });
+                if (checkChannelPages(indices.data(), indices.size(), k, n, nullptr) != sameChannel)
+                    __builtin_trap();
+            }
             if (!inside || !in.skip(std::uint64_t(h.count) * kPageBytes))
                 return 0;
             break;
