@@ -51,6 +51,21 @@ std::vector<char *> argvPointers(std::vector<std::string> &strings)
     return out;
 }
 
+bool helperWriteAll(int fd, const void *data, std::size_t bytes)
+{
+    const char *p = static_cast<const char *>(data);
+    while (bytes > 0) {
+        const ssize_t n = ::write(fd, p, bytes);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        bytes -= std::size_t(n);
+    }
+    return true;
+}
+
 std::optional<std::int64_t> helperIntegerArgument(const char *text, std::int64_t min, std::int64_t max)
 {
     if (!text || !*text)

@@ -3,6 +3,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,6 +47,10 @@ std::vector<std::string> helperArguments(const QString &name, const QStringList 
 
 /// @brief NULL-terminated char* array over @p strings, for posix_spawn and execv.
 std::vector<char *> argvPointers(std::vector<std::string> &strings);
+
+/// @brief Writes all @p bytes of @p data to @p fd (a helper's output, blocking), retrying after
+/// signals; false when the descriptor fails or is closed first.
+bool helperWriteAll(int fd, const void *data, std::size_t bytes);
 
 /// @brief A helper's decimal integer argument, whole and within [@p min, @p max], or nullopt.
 std::optional<std::int64_t> helperIntegerArgument(const char *text, std::int64_t min, std::int64_t max);

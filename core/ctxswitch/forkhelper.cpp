@@ -39,23 +39,6 @@ bool forkHelperInputOpen()
     return rc == 0;
 }
 
-/// In the helper: writes all of @p data to its standard output.
-bool forkHelperWriteAll(const QByteArray &data)
-{
-    const char *p = data.constData();
-    std::size_t left = std::size_t(data.size());
-    while (left > 0) {
-        const ssize_t n = ::write(STDOUT_FILENO, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        left -= std::size_t(n);
-    }
-    return true;
-}
-
 int forkHelperUsage()
 {
     std::fprintf(stderr,
@@ -188,7 +171,8 @@ int ForkHelper::main(int argc, char **argv)
     reply.involuntarySwitches = s.involuntarySwitches;
     reply.note = s.note;
     reply.error = error;
-    return forkHelperWriteAll(reply.encode()) ? 0 : 1;
+    const QByteArray bytes = reply.encode();
+    return helperWriteAll(STDOUT_FILENO, bytes.constData(), std::size_t(bytes.size())) ? 0 : 1;
 }
 
 } // namespace proclab

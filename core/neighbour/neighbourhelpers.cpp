@@ -1,5 +1,7 @@
 #include "neighbourhelpers.h"
 
+#include "common/helpermode.h"
+
 // This file runs in helper processes only: plain POSIX calls, no Qt, no threads.
 #include <cerrno>
 #include <cstdlib>
@@ -26,21 +28,6 @@ void pinTo(long cpu)
     CPU_SET(int(cpu), &set);
     // A refusal leaves the process unpinned: the engine reads the placement back from /proc.
     ::sched_setaffinity(0, sizeof set, &set);
-}
-
-bool writeAll(const void *data, std::size_t n)
-{
-    const char *p = static_cast<const char *>(data);
-    while (n > 0) {
-        const ssize_t w = ::write(1, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= std::size_t(w);
-    }
-    return true;
 }
 
 bool readAll(void *data, std::size_t n)
@@ -110,7 +97,7 @@ int NeighbourHelpers::serviceMain(int argc, char **argv)
     for (std::size_t i = 0; i < lines; ++i)
         *reinterpret_cast<std::size_t *>(buffer + order[i] * kLine) = order[(i + 1) % lines] * kLine;
 
-    if (!writeAll("R", 1))
+    if (!helperWriteAll(1, "R", 1))
         return 4;
     std::uint64_t sequence = 0;
     std::size_t at = order[0] * kLine;
@@ -119,7 +106,7 @@ int NeighbourHelpers::serviceMain(int argc, char **argv)
         for (std::size_t i = 0; i < lines; ++i)
             at = *reinterpret_cast<volatile std::size_t *>(buffer + at);
         const std::uint64_t reply[2] = {sequence, nowNs() - t0};
-        if (!writeAll(reply, sizeof reply))
+        if (!helperWriteAll(1, reply, sizeof reply))
             return 4;
     }
     return at == 1 ? 1 : 0; // uses the walk's result, so the compiler keeps it
@@ -140,7 +127,7 @@ int NeighbourHelpers::tenantMain(int argc, char **argv)
         if (!buffer)
             return 3;
     }
-    if (!writeAll("R", 1))
+    if (!helperWriteAll(1, "R", 1))
         return 4;
     if (cache) {
         volatile char *b = buffer;

@@ -19,18 +19,7 @@ namespace {
 
 bool writeAllFd(int fd, const std::string &text)
 {
-    std::size_t sent = 0;
-    while (sent < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + sent, text.size() - sent);
-        if (n > 0) {
-            sent += static_cast<std::size_t>(n);
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else {
-            return false;
-        }
-    }
-    return true;
+    return helperWriteAll(fd, text.data(), text.size());
 }
 
 void setTimeouts(int timeoutMs)
