@@ -3,6 +3,7 @@
 #include "clusterprotocol.h"
 
 #include "common/clock.h"
+#include "common/threadpriority.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -445,6 +446,7 @@ int clusterBackendMain(int argc, char **argv)
     }
     // If the owner dies without closing the control socket, so does the back end.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    giveWayToWindow();
     BackendOptions options;
     options.id = int(id);
     options.responseBytes = bytes;

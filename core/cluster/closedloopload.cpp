@@ -4,6 +4,7 @@
 
 #include "common/clock.h"
 #include "common/errortext.h"
+#include "common/threadpriority.h"
 
 #include <cerrno>
 #include <cstring>
@@ -89,6 +90,7 @@ void ClosedLoopLoad::fail(const QString &error)
 void ClosedLoopLoad::client(int index)
 {
     (void)index;
+    giveWayToWindow();
     std::vector<char> buffer(64 * 1024);
     while (!m_stop.load(std::memory_order_relaxed) && monotonicNs() < m_deadlineNs) {
         const std::int64_t ticket = m_tickets.fetch_add(1);

@@ -4,6 +4,7 @@
 
 #include "common/clock.h"
 #include "common/errortext.h"
+#include "common/threadpriority.h"
 
 #include <cerrno>
 #include <cstring>
@@ -575,6 +576,7 @@ bool FirstTier::start(QString *error)
 
 void FirstTier::loop()
 {
+    giveWayToWindow();
     {
         std::lock_guard lock(m_mutex);
         m_cpuClockValid = ::pthread_getcpuclockid(::pthread_self(), &m_cpuClock) == 0;

@@ -5,6 +5,7 @@
 #include "helpermain.h"
 
 #include "common/clock.h"
+#include "common/threadpriority.h"
 #include "engine/registry.h"
 
 #include "proctasks.h"
@@ -27,8 +28,10 @@
 #include <unistd.h>
 
 using namespace proclab;
+using proclab::testing::niceFromStat;
 using proclab::testing::settledTaskCount;
 using proclab::testing::taskCount;
+using proclab::testing::threadNices;
 namespace cp = proclab::clusterprotocol;
 
 namespace {
@@ -253,6 +256,7 @@ private Q_SLOTS:
     void engineStopsAtAnyMomentLeavingNothingBehind();
     void engineShortRunDeclaresItsOutputs();
     void engineRefusesAnUnknownDispatch();
+    void loadGivesWayToTheWindow();
 };
 
 void TestCluster::requestParserAcceptsAndRefuses_data()
@@ -656,6 +660,52 @@ void TestCluster::engineRefusesAnUnknownDispatch()
     for (const HelperMode &h : EngineRegistry::builtin().helpers())
         helper = helper || h.name == QLatin1String(kClusterBackendHelper);
     QVERIFY(helper);
+}
+
+void TestCluster::loadGivesWayToTheWindow()
+{
+    // The window's thread (here the test's) keeps its priority; the first tier, the clients and
+    // the back-end processes run kLoadNiceSteps lower, so the view gets a core when it draws.
+    const int own = niceFromStat("/proc/thread-self/stat");
+    QVERIFY(own >= -20 && own <= 19);
+    const int lowered = std::min(19, own + kLoadNiceSteps);
+    QVERIFY2(lowered > own, "the test already runs at nice 19");
+    auto engine = makeEngine<ClusterEngine>();
+    QString error;
+    QVERIFY2(engine->configure({{QStringLiteral("dispatch"), QStringLiteral("relay")},
+                                   {QStringLiteral("backends"), 2}, {QStringLiteral("sweep"), false},
+                                   {QStringLiteral("seconds"), 10.0}, {QStringLiteral("clients"), 4}},
+                 &error),
+        qPrintable(error));
+    engine->setSpeed(0);
+    engine->start();
+    QTRY_VERIFY_WITH_TIMEOUT(childPids().size() == 2, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        engine->snapshot() && engine->snapshot()->status.contains(QStringLiteral("requests")), 20000);
+    const std::vector<int> nices = threadNices();
+    const auto loweredThreads = std::count(nices.begin(), nices.end(), lowered);
+    QVERIFY2(loweredThreads >= 5,
+        qPrintable(QStringLiteral("%1 threads at nice %2, want the first tier "
+                                  "and 4 clients")
+                       .arg(loweredThreads)
+                       .arg(lowered)));
+    QCOMPARE(niceFromStat("/proc/thread-self/stat"), own);
+    for (pid_t pid : childPids())
+        QCOMPARE(niceFromStat("/proc/" + std::to_string(pid) + "/stat"), lowered);
+    engine->stop();
+    QVERIFY(noChildren());
+
+    // On its own: steps add up and stop at 19; another thread is not touched.
+    int first = 0, second = 0;
+    bool ok = false;
+    std::thread([&] {
+        ok = giveWayToWindow(3) && giveWayToWindow(40);
+        first = niceFromStat("/proc/thread-self/stat");
+    }).join();
+    std::thread([&] { second = niceFromStat("/proc/thread-self/stat"); }).join();
+    QVERIFY(ok);
+    QCOMPARE(first, 19);
+    QCOMPARE(second, own);
 }
 
 PROCLAB_TEST_MAIN_WITH_HELPERS(TestCluster)
