@@ -12,10 +12,16 @@
 #include "viewtesting.h"
 
 #include <QApplication>
+#include <QFontMetricsF>
 #include <QLabel>
 #include <QPushButton>
 #include <QSet>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextDocument>
+#include <QTextLayout>
+
+#include <cmath>
 
 using namespace proclab;
 
@@ -27,11 +33,13 @@ private Q_SLOTS:
     void cacheGridColoursLinesByOwner();
     void cacheGridFramesTheCurrentAccess();
     void cacheViewShowsErrors();
+    void cacheLegendBreaksOnlyBetweenEntries();
     void switchDiagramSteps();
     void switchViewDrawsHistogramsAndCreations();
     void switchViewShowsTheChartsOfItsParts_data();
     void switchViewShowsTheChartsOfItsParts();
     void indirectViewMarksCaches();
+    void indirectViewKeepsEveryMarkerInside();
     void realRunRenders();
 
 private:
@@ -194,6 +202,50 @@ void TestCtxSwitchViews::cacheViewShowsErrors()
     QVERIFY(found);
 }
 
+void TestCtxSwitchViews::cacheLegendBreaksOnlyBetweenEntries()
+{
+    CacheView view;
+    view.applyTheme(Theme::byId(QStringLiteral("projector"), 1.5));
+    const QLabel *legend = nullptr;
+    for (const QLabel *l : view.findChildren<QLabel *>())
+        if (l->text().contains(QStringLiteral("corner")))
+            legend = l;
+    QVERIFY(legend);
+    QTextDocument doc;
+    doc.setDefaultFont(legend->font());
+    doc.setHtml(legend->text());
+    // The raw text keeps each character where the layout has it; spaces of either kind alike.
+    const QString plain = doc.toRawText().replace(QChar(0xa0), QLatin1Char(' '));
+    const QStringList entries {QStringLiteral("process A / p0"), QStringLiteral("process B / p1"),
+        QStringLiteral("dirty corner"), QStringLiteral("hit frame"), QStringLiteral("miss frame (model)")};
+    // The line a character of the (single-block) legend is laid out on.
+    auto lineOf = [&doc](int position) {
+        const QTextBlock block = doc.findBlock(position);
+        return block.layout()->lineForTextPosition(position - block.position()).lineNumber();
+    };
+    int wrapped = 0;
+    // From the widest entry on: a narrower label must break inside one.
+    int widest = 0;
+    for (const QString &entry : entries)
+        widest
+            = std::max(widest, int(std::ceil(QFontMetricsF(legend->font()).horizontalAdvance(entry))) + 60);
+    for (int width = widest; width <= 1200; width += 10) {
+        doc.setTextWidth(width);
+        doc.size(); // lays the document out at that width
+        int lines = 0;
+        for (const QString &entry : entries) {
+            const int at = plain.indexOf(entry);
+            QVERIFY2(at >= 0, qPrintable(entry));
+            QVERIFY2(lineOf(at) == lineOf(at + int(entry.size()) - 1),
+                qPrintable(QStringLiteral("'%1' breaks inside at %2 px").arg(entry).arg(width)));
+            lines = std::max(lines, lineOf(at) + 1);
+        }
+        wrapped += lines > 1 ? 1 : 0;
+    }
+    // The widths tried do make the legend wrap: between entries.
+    QVERIFY(wrapped > 0);
+}
+
 void TestCtxSwitchViews::switchDiagramSteps()
 {
     SwitchDiagram d;
@@ -346,6 +398,41 @@ void TestCtxSwitchViews::indirectViewMarksCaches()
     // L1 and L2 are inside the range; the 512 MiB "L3" some VMs report is left off.
     QCOMPARE(view.cacheMarkerCount(), 2);
     QVERIFY(hasManyColours(c->grab().toImage()));
+}
+
+void TestCtxSwitchViews::indirectViewKeepsEveryMarkerInside()
+{
+    // As the engine sweeps: to twice the last cache, so the last point lies past every cache.
+    auto snap = syntheticCtxSnapshot();
+    snap->caches.pop_back();
+    // One difference below zero, as a noisy walk gives, spread included.
+    snap->indirect[2].indirectNs = -snap->indirect[3].indirectNs / 4;
+    snap->indirect[2].spreadLowNs = snap->indirect[2].indirectNs;
+    snap->updateIndirectCurve();
+    IndirectView view;
+    view.resize(900, 560);
+    view.showSnapshot(snap, RunState::Finished);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    ChartWidget *c = view.charts().front();
+    c->replot();
+    const QRect plot = c->axisRect()->rect();
+    const double radius = c->graph(1)->scatterStyle().size() / 2;
+    for (const IndirectPoint &p : snap->indirect) {
+        const double x = c->xAxis->coordToPixel(double(p.workingSetBytes));
+        const double y = c->yAxis->coordToPixel(p.indirectNs / 1000.0);
+        QVERIFY2(x - radius >= plot.left() && x + radius <= plot.right() && y - radius >= plot.top()
+                && y + radius <= plot.bottom(),
+            qPrintable(
+                QStringLiteral("the marker of %1 bytes at (%2, %3) is cut by the plot (%4, %5)-(%6, %7)")
+                    .arg(p.workingSetBytes)
+                    .arg(x)
+                    .arg(y)
+                    .arg(plot.left())
+                    .arg(plot.top())
+                    .arg(plot.right())
+                    .arg(plot.bottom())));
+    }
 }
 
 void TestCtxSwitchViews::realRunRenders()

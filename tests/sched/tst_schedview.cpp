@@ -20,6 +20,7 @@ private Q_SLOTS:
     void layersViewAnswersClicks();
     void protectionPanelShowsCorruption();
     void sharesChartHasMeasuredAndModel();
+    void kernelThreadCaptionFitsItsBox();
 };
 
 namespace {
@@ -169,4 +170,28 @@ void TestSchedView::sharesChartHasMeasuredAndModel()
 }
 
 QTEST_MAIN(TestSchedView)
+void TestSchedView::kernelThreadCaptionFitsItsBox()
+{
+    const QFontMetricsF fm(Theme::byId(QStringLiteral("projector"), 1.5).font(8));
+    const QString name = QStringLiteral("KT 0");
+    const QString state = QStringLiteral("destroyed");
+    const double oneLine = fm.horizontalAdvance(name + QLatin1Char(' ') + state);
+    int twoLines = 0;
+    // From a box as narrow as a kernel thread's ever is (eight in a process at 1024x768).
+    for (double width = fm.horizontalAdvance(name); width <= oneLine + 40; width += 3) {
+        const QStringList caption = kernelThreadCaption(fm, name, state, width);
+        QVERIFY(caption.size() == 1 || caption.size() == 2);
+        for (const QString &line : caption)
+            QVERIFY2(fm.horizontalAdvance(line) <= width,
+                qPrintable(QStringLiteral("'%1' is wider than %2 px").arg(line).arg(width)));
+        // One line exactly when it fits; both words whole whenever the box holds the longer one.
+        QCOMPARE(caption.size() == 1, width >= oneLine);
+        if (caption.size() == 2 && width >= fm.horizontalAdvance(state)) {
+            QCOMPARE(caption, QStringList({name, state}));
+            ++twoLines;
+        }
+    }
+    QVERIFY(twoLines > 0);
+}
+
 #include "tst_schedview.moc"

@@ -21,6 +21,7 @@ private Q_SLOTS:
     void csvRowsEqualTheData();
     void unwritablePathGivesAMessageAndKeepsNothing();
     void themeScalesFonts();
+    void longVerticalLabelBreaksInAShortPlot();
 
 private:
     ChartWidget *makeChart();
@@ -140,4 +141,43 @@ void TestChartExport::themeScalesFonts()
 }
 
 QTEST_MAIN(TestChartExport)
+void TestChartExport::longVerticalLabelBreaksInAShortPlot()
+{
+    ChartWidget chart;
+    chart.applyTheme(Theme::byId(QStringLiteral("projector"), 1.3));
+    chart.resize(640, 400);
+    // Shown, so that a resize reaches the plot's viewport.
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    Series a;
+    a.name = QStringLiteral("run");
+    a.xLabel = QStringLiteral("time (ms)");
+    a.yLabel = QStringLiteral("cumulative run and wait time (ms)");
+    a.x = {0, 1, 2};
+    a.y = {0, 10, 20};
+    chart.setSeries({a});
+    const QFontMetrics fm(chart.yAxis->labelFont());
+    int broken = 0;
+    int whole = 0;
+    for (int height = 160; height <= 900; height += 20) {
+        chart.resize(640, height);
+        chart.replot();
+        // Two lines exactly when one is longer than the plot is tall, the words all there.
+        const QStringList lines = chart.yAxis->label().split(QLatin1Char('\n'));
+        const bool tooLong = fm.horizontalAdvance(a.yLabel) > chart.axisRect()->height();
+        QVERIFY2((lines.size() == 2) == tooLong,
+            qPrintable(QStringLiteral("%1 lines in a plot %2 px tall")
+                           .arg(lines.size())
+                           .arg(chart.axisRect()->height())));
+        QCOMPARE(lines.join(QLatin1Char(' ')), a.yLabel);
+        ++(tooLong ? broken : whole);
+    }
+    QVERIFY(broken > 0 && whole > 0);
+    // A label the view sets itself is the one fitted from then on.
+    chart.yAxis->setLabel(QStringLiteral("share (%)"));
+    chart.resize(640, 900);
+    chart.replot();
+    QCOMPARE(chart.yAxis->label(), QStringLiteral("share (%)"));
+}
+
 #include "tst_chartexport.moc"

@@ -58,11 +58,12 @@ void CacheView::applyTheme(const Theme &theme)
     auto swatch = [](const QColor &c) {
         return QStringLiteral("<span style='background:%1'>&nbsp;&nbsp;&nbsp;&nbsp;</span>").arg(c.name());
     };
-    m_legend->setText(
-        tr("%1 process A / p0 &nbsp; %2 process B / p1 &nbsp; %3 empty &nbsp; "
-           "%4 dirty corner &nbsp; %5 hit frame &nbsp; %6 miss frame (model)")
-            .arg(swatch(theme.seriesColor(0)), swatch(theme.seriesColor(1)), swatch(theme.muted.lighter(125)),
-                swatch(theme.warn.darker(140)), swatch(theme.good), swatch(theme.bad)));
+    m_legend->setText(legendEntryHtml(swatch(theme.seriesColor(0)), tr("process A / p0"))
+        + legendEntryHtml(swatch(theme.seriesColor(1)), tr("process B / p1"))
+        + legendEntryHtml(swatch(theme.muted.lighter(125)), tr("empty"))
+        + legendEntryHtml(swatch(theme.warn.darker(140)), tr("dirty corner"))
+        + legendEntryHtml(swatch(theme.good), tr("hit frame"))
+        + legendEntryHtml(swatch(theme.bad), tr("miss frame (model)")));
     if (m_last)
         showSnapshot(m_last, m_lastState);
 }

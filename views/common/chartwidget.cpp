@@ -149,6 +149,24 @@ QString ChartWidget::title() const
     return m_title ? m_titleText : QString();
 }
 
+namespace {
+
+/// @p text on two lines, broken at the space nearest its middle (unchanged without a space).
+QString breakNearMiddle(QString text)
+{
+    int best = -1;
+    for (int i = 0; i < text.size(); ++i) {
+        if (text[i] == QLatin1Char(' ')
+            && (best < 0 || std::abs(i - text.size() / 2) < std::abs(best - text.size() / 2)))
+            best = i;
+    }
+    if (best > 0)
+        text[best] = QLatin1Char('\n');
+    return text;
+}
+
+} // namespace
+
 void ChartWidget::fitTitle()
 {
     if (!m_title)
@@ -156,19 +174,36 @@ void ChartWidget::fitTitle()
     const QFontMetrics fm(m_title->font());
     const int room = width() - 16;
     QString text = m_titleText;
-    if (fm.horizontalAdvance(text) > room && !text.contains(QLatin1Char('\n'))) {
-        // Two lines, broken at the space nearest the middle.
-        int best = -1;
-        for (int i = 0; i < text.size(); ++i) {
-            if (text[i] == QLatin1Char(' ')
-                && (best < 0 || std::abs(i - text.size() / 2) < std::abs(best - text.size() / 2)))
-                best = i;
-        }
-        if (best > 0)
-            text[best] = QLatin1Char('\n');
-    }
+    if (fm.horizontalAdvance(text) > room && !text.contains(QLatin1Char('\n')))
+        text = breakNearMiddle(text);
     if (m_title->text() != text)
         m_title->setText(text);
+}
+
+void ChartWidget::updateLayout()
+{
+    QCustomPlot::updateLayout();
+    // A short plot takes a long axis label on two lines, not cut by the legend above it. The
+    // label's lines change the plot's width only, so one more layout settles it.
+    if (fitVerticalLabel())
+        QCustomPlot::updateLayout();
+}
+
+bool ChartWidget::fitVerticalLabel()
+{
+    // A label set since the last fit is the view's own; otherwise refit the one it gave.
+    if (yAxis->label() != m_yLabelShown)
+        m_yLabelText = yAxis->label();
+    const int room = axisRect()->height();
+    QString text = m_yLabelText;
+    if (room > 0 && !text.contains(QLatin1Char('\n'))
+        && QFontMetrics(yAxis->labelFont()).horizontalAdvance(text) > room)
+        text = breakNearMiddle(text);
+    m_yLabelShown = text;
+    if (yAxis->label() == text)
+        return false;
+    yAxis->setLabel(text);
+    return true;
 }
 
 void ChartWidget::resizeEvent(QResizeEvent *event)

@@ -82,14 +82,20 @@ protected:
     void contextMenuEvent(QContextMenuEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void mouseDoubleClickEvent(QMouseEvent *event) override;
+    void updateLayout() override;
 
 private:
     void exportInteractive(const QString &format);
     /// Breaks the title over two lines when one line would be wider than the chart.
     void fitTitle();
+    /// Breaks the left axis's label over two lines when one would be taller than the plot
+    /// (as laid out); true when the label changed.
+    bool fitVerticalLabel();
 
     QCPTextElement *m_title = nullptr;
     QString m_titleText; ///< as given (the element may hold it broken over two lines)
+    QString m_yLabelText; ///< the left axis's label as a view gave it
+    QString m_yLabelShown; ///< what fitVerticalLabel() made of it
     // A layout element, not an item: views may clearItems() without losing it.
     QCPTextElement *m_provenance = nullptr;
     std::vector<Series> m_series;

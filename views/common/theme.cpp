@@ -113,4 +113,17 @@ void Theme::applyTo(QApplication &app) const
             : QString());
 }
 
+QString colourSquareHtml(const QColor &colour)
+{
+    return QStringLiteral("<span style=\"color:%1\">&#9632;</span>").arg(colour.name());
+}
+
+QString legendEntryHtml(const QString &swatchHtml, const QString &name)
+{
+    QString text = name.toHtmlEscaped();
+    text.replace(QLatin1Char(' '), QLatin1String("&nbsp;"));
+    // Non-breaking spaces, not "white-space: nowrap": Qt applies that to the whole paragraph.
+    return QStringLiteral("%1&nbsp;%2&nbsp;&nbsp; ").arg(swatchHtml, text);
+}
+
 } // namespace proclab

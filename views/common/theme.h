@@ -43,4 +43,16 @@ struct Theme {
     void applyTo(QApplication &app) const;
 };
 
+/// @brief Rich text of a small square in @p colour, for a legend entry's swatch.
+QString colourSquareHtml(const QColor &colour);
+
+/**
+ * @brief One entry of a legend written as rich text: @p swatchHtml, then @p name (plain text).
+ *
+ * The entry never breaks inside, whatever its words; entries joined into one label wrap only
+ * between each other, so a narrow window never leaves "dirty" on one line and "corner" on the
+ * next. The entry ends with the breakable gap to the next one.
+ */
+QString legendEntryHtml(const QString &swatchHtml, const QString &name);
+
 } // namespace proclab

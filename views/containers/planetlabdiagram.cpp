@@ -69,7 +69,11 @@ void PlanetLabDiagram::paintEvent(QPaintEvent *)
     const double boxH = fm.height() * 1.5;
     const double top = fm.height() * 2.2; // node titles
     const double bottom = height() - fm.height() * 1.6; // legend below
-    const double osH = fm.height() * 2.4;
+    // The OS box is as tall as its caption needs at the column's width (three lines when narrow).
+    const QString osCaption = tr("Linux + vservers (one kernel)");
+    const double osH = std::max(fm.height() * 2.4,
+        fm.boundingRect(QRectF(0, 0, colW - 14, 1e4), Qt::AlignCenter | Qt::TextWordWrap, osCaption).height()
+            + fm.height() * 0.6);
     std::size_t maxVservers = 0;
     for (const PlanetLabNode &node : m_frame.nodes)
         maxVservers = std::max(maxVservers, node.vservers.size());
@@ -96,7 +100,7 @@ void PlanetLabDiagram::paintEvent(QPaintEvent *)
             p.setBrush(m_theme.grid);
             p.drawRoundedRect(os, 5, 5);
             p.setPen(m_theme.text);
-            p.drawText(os, Qt::AlignCenter | Qt::TextWordWrap, tr("Linux + vservers (one kernel)"));
+            p.drawText(os, Qt::AlignCenter | Qt::TextWordWrap, osCaption);
         } else {
             p.setPen(QPen(m_theme.muted, 1.5, Qt::DashLine));
             p.setBrush(Qt::NoBrush);

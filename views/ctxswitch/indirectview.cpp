@@ -116,7 +116,8 @@ void IndirectView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot,
     for (qint64 b = 1024; b <= (qint64(1) << 32); b *= 4)
         ticker->addTick(double(b), formatBytes(b));
     m_chart->xAxis->setTicker(ticker);
-    double xMax = curve.x.empty() ? 1 << 20 : curve.x.back();
+    // 30 % past the last point, as left of the first: its marker is not cut by the edge.
+    double xMax = curve.x.empty() ? 1 << 20 : curve.x.back() * 1.3;
     const double xMin = curve.x.empty() ? 4096 : curve.x.front();
     for (const auto &c : snap->caches)
         xMax = std::max(xMax, double(c.sizeBytes) * 1.3);
@@ -129,7 +130,8 @@ void IndirectView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot,
     double yMin = spreadMin;
     for (double v : curve.y)
         yMin = std::min(yMin, v);
-    m_chart->yAxis->setRange(yMin * 1.1, yMax * 1.25);
+    // Below zero, room for a whole marker under the lowest point (a share of the full span).
+    m_chart->yAxis->setRange(yMin < 0 ? yMin - 0.06 * (yMax - yMin) : yMin * 1.1, yMax * 1.25);
     int labelRow = 0;
     for (const auto &c : snap->caches) {
         const double x = double(c.sizeBytes);

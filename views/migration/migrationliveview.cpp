@@ -106,10 +106,7 @@ void MigrationLiveView::updateLegend(bool postCopy)
     QString html;
     for (const S state : shown) {
         const int i = int(state);
-        html += QStringLiteral("<span style=\"color:%1\">&#9632;</span>&nbsp;%2&nbsp;&nbsp; ")
-                    .arg(QColor(colors[std::size_t(i)]).name(),
-                        // An entry never breaks inside: only between entries.
-                        names[i].toHtmlEscaped().replace(QLatin1Char(' '), QLatin1String("&nbsp;")));
+        html += legendEntryHtml(colourSquareHtml(QColor(colors[std::size_t(i)])), names[i]);
     }
     m_legend->setText(html);
     m_legend->setFont(m_theme.font(10));

@@ -180,13 +180,20 @@ private:
                 p.setBrush(Qt::NoBrush);
                 p.drawRect(kr);
                 p.setPen(m_theme.text);
-                p.setFont(m_theme.font(8));
+                const QFont captionFont = m_theme.font(8);
+                p.setFont(captionFont);
+                const QFontMetricsF fm(captionFont);
                 const QString label
                     = (s.model == ThreadingModel::ManyToMany ? tr("LWP %1") : tr("KT %1")).arg(kts[i]);
-                p.drawText(kr.adjusted(3, 1, -2, 0), Qt::AlignTop | Qt::AlignLeft,
-                    label + QLatin1Char(' ') + kernelStateName(K.state));
+                // Narrow boxes (four threads or more) take the state on a second line.
+                const QStringList caption
+                    = kernelThreadCaption(fm, label, kernelStateName(K.state), kr.width() - 5);
+                const QRectF captionRect = kr.adjusted(3, 1, -2, 0);
+                for (int line = 0; line < caption.size(); ++line)
+                    p.drawText(captionRect.translated(0, line * fm.height()), Qt::AlignTop | Qt::AlignLeft,
+                        caption[line]);
                 if (K.userThread >= 0)
-                    chip(p, kr.adjusted(5, 16, -5, -4), s, K.userThread);
+                    chip(p, kr.adjusted(5, 2 + caption.size() * fm.height(), -5, -4), s, K.userThread);
             }
             // User threads not bound to a kernel thread: the library's own queue, waits, done.
             if (s.model != ThreadingModel::OneToOne) {
@@ -199,11 +206,16 @@ private:
                     box.left() + 8, top + ktH + 4, box.width() - 16, box.bottom() - top - ktH - 8);
                 p.setPen(m_theme.muted);
                 p.setFont(m_theme.font(8));
-                p.drawText(row, Qt::AlignLeft | Qt::AlignTop, tr("user space:"));
-                const double cw = std::min(60.0, (row.width() - 70) / std::max<size_t>(1, loose.size()) - 4);
+                const QString userSpace = tr("user space:");
+                p.drawText(row, Qt::AlignLeft | Qt::AlignTop, userSpace);
+                // The chips start right of the label, whatever the font scale.
+                const double chipsLeft = QFontMetricsF(m_theme.font(8)).horizontalAdvance(userSpace) + 8;
+                const double cw
+                    = std::min(60.0, (row.width() - chipsLeft) / std::max<size_t>(1, loose.size()) - 4);
                 for (size_t i = 0; i < loose.size(); ++i)
                     chip(p,
-                        QRectF(row.left() + 70 + i * (cw + 4), row.top(), cw, std::min(26.0, row.height())),
+                        QRectF(row.left() + chipsLeft + i * (cw + 4), row.top(), cw,
+                            std::min(26.0, row.height())),
                         s, loose[i]);
             }
         }
@@ -455,6 +467,16 @@ void SchedView::applyTheme(const Theme &theme)
     m_status->setFont(theme.font(11));
     if (m_last)
         drawGantt(*m_last, false);
+}
+
+QStringList kernelThreadCaption(
+    const QFontMetricsF &metrics, const QString &name, const QString &state, double width)
+{
+    const QString oneLine = name + QLatin1Char(' ') + state;
+    if (metrics.horizontalAdvance(oneLine) <= width)
+        return {oneLine};
+    return {
+        metrics.elidedText(name, Qt::ElideRight, width), metrics.elidedText(state, Qt::ElideRight, width)};
 }
 
 } // namespace proclab

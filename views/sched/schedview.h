@@ -4,6 +4,9 @@
 
 #include "sched/schedengine.h"
 
+#include <QFontMetricsF>
+#include <QStringList>
+
 namespace proclab {
 
 class LiveTextLabel;
@@ -44,6 +47,13 @@ private:
     int m_runningBars = 0;
     int m_lastThreadCount = -1;
 };
+
+/**
+ * @brief The caption of a kernel thread's box: "KT 0 running" on one line when it fits in
+ * @p width, else the name on one line and the state on the next, each elided to @p width.
+ */
+QStringList kernelThreadCaption(
+    const QFontMetricsF &metrics, const QString &name, const QString &state, double width);
 
 /// The colour of a user thread state (running, ready, blocked, waiting, done).
 QColor schedStateColor(const Theme &theme, UserState state);

@@ -63,12 +63,11 @@ void OutOfBandView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot
         return;
     }
     const Theme &t = m_theme;
-    auto swatch = [](const QColor &c) {
-        return QStringLiteral("<span style='color:%1'>&#9632;</span>").arg(c.name());
-    };
-    QString text = tr("%1 working &nbsp; %2 on hold &nbsp; &#9660; urgent message sent &nbsp; "
-                      "<span style='color:%3'>&#10006;</span> cancelled")
-                       .arg(swatch(t.seriesColor(0)), swatch(t.warn), t.bad.name());
+    QString text = legendEntryHtml(colourSquareHtml(t.seriesColor(0)), tr("working"))
+        + legendEntryHtml(colourSquareHtml(t.warn), tr("on hold"))
+        + legendEntryHtml(QStringLiteral("&#9660;"), tr("urgent message sent"))
+        + legendEntryHtml(
+            QStringLiteral("<span style='color:%1'>&#10006;</span>").arg(t.bad.name()), tr("cancelled"));
     text
         += QStringLiteral("<br><i>%1</i>")
                .arg((m_snap->result.error.isEmpty() ? m_snap->status : m_snap->result.error).toHtmlEscaped());

@@ -2,6 +2,7 @@
 
 #include "common/livetextlabel.h"
 
+#include <QFontMetricsF>
 #include <QPainter>
 #include <QVBoxLayout>
 
@@ -45,14 +46,18 @@ protected:
         };
         const double labelW = width() * 0.30;
         const double cellW = (width() - labelW - 160) / words;
-        const double rowH = (height() - 40) / 3.0;
-        p.setFont(theme.font(9));
+        // Each part's caption over its cells, on two lines where one is wider than the part.
+        const QFont captionFont = theme.font(9);
+        const double headerH = 2 * QFontMetricsF(captionFont).height() + 4;
+        const double rowH = (height() - headerH - 18) / 3.0;
+        p.setFont(captionFont);
         p.setPen(theme.muted);
-        p.drawText(QRectF(labelW, 2, cellW * ps.ownWords, 18), Qt::AlignCenter, tr("worker's own array"));
-        p.drawText(QRectF(labelW + cellW * ps.ownWords, 2, cellW * ps.ledgerWords, 18), Qt::AlignCenter,
+        const int flags = Qt::AlignHCenter | Qt::AlignBottom | Qt::TextWordWrap;
+        p.drawText(QRectF(labelW, 2, cellW * ps.ownWords, headerH), flags, tr("worker's own array"));
+        p.drawText(QRectF(labelW + cellW * ps.ownWords, 2, cellW * ps.ledgerWords, headerH), flags,
             tr("sibling's ledger (last word: checksum)"));
         for (int r = 0; r < 3; ++r) {
-            const double y = 22 + r * rowH;
+            const double y = headerH + 4 + r * rowH;
             p.setPen(theme.text);
             p.setFont(theme.font(10, true));
             p.drawText(QRectF(4, y, labelW - 8, rowH - 8),

@@ -90,7 +90,9 @@ protected:
                 : e.from == RebindSnapshot::Mover || e.to == RebindSnapshot::Mover ? theme.seriesColor(4)
                                                                                    : theme.text;
             const double x1 = laneX(e.from), x2 = laneX(e.to);
-            d.arrow(QPointF(x1, y), QPointF(x2 + (x2 > x1 ? -2 : 2), y), c, e.label, 2.5, e.failed);
+            // Each label within its own row: as wide as two lanes or the arrow, one row high.
+            const QSizeF labelBox(std::min(w - timeW, std::max(std::abs(x2 - x1), laneW * 2.2)), rowH * 0.8);
+            d.arrow(QPointF(x1, y), QPointF(x2 + (x2 > x1 ? -2 : 2), y), c, e.label, 2.5, e.failed, labelBox);
             if (e.failed) {
                 p.setPen(QPen(theme.bad, 3));
                 p.drawLine(QPointF(x2 - 7, y - 7), QPointF(x2 + 7, y + 7));

@@ -396,9 +396,11 @@ void VmmLayersDiagram::paintEvent(QPaintEvent *)
         const QString idle = s.finished
             ? tr("Run finished. Step (or play at 1x) to watch one instruction at a time.")
             : tr("Step, or play at 1x, to see each instruction travel through the layers.");
-        p.drawText(
-            QRectF(pathArea.left(), y, pathArea.width(), lineH * 4), Qt::AlignLeft | Qt::TextWordWrap, idle);
-        y += lineH * 4.2;
+        // As many lines as the column's width makes of it.
+        QRectF used;
+        p.drawText(QRectF(pathArea.left(), y, pathArea.width(), std::max(lineH, pathArea.bottom() - y)),
+            Qt::AlignLeft | Qt::TextWordWrap, idle, &used);
+        y += used.height() + lineH * 0.2;
     } else {
         p.setFont(m_theme.font(10.5, true));
         p.drawText(QRectF(pathArea.left(), y, pathArea.width(), lineH), Qt::AlignLeft | Qt::AlignVCenter,

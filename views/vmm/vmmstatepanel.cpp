@@ -40,13 +40,21 @@ double VmmStatePanel::drawCpu(QPainter &p, const QRectF &area)
     const VmmSnapshot &s = *m_snap;
     const VmmCpuView &c = s.cpu;
     const QFont head = m_theme.font(11, true);
+    // Two columns: the longest line of one ("mode kernel  IF 0") must fit in half the width, so a
+    // narrow panel takes a smaller type rather than cutting the interrupt flag off.
+    const double colW = area.width() / 2;
+    const QString widest = tr("mode %1  IF %2").arg(tr("kernel")).arg(0) + QLatin1Char(' ');
     const QFont mono = [&] {
         QFont f = m_theme.font(9.5);
         f.setFamily(QStringLiteral("monospace"));
         f.setStyleHint(QFont::Monospace);
+        const double floor = m_theme.font(7).pointSizeF();
+        while (QFontMetricsF(f).horizontalAdvance(widest) > colW && f.pointSizeF() > floor)
+            f.setPointSizeF(std::max(floor, f.pointSizeF() - 0.5));
         return f;
     }();
-    const double lineH = QFontMetricsF(mono).height() * 1.1;
+    const QFontMetricsF monoMetrics(mono);
+    const double lineH = monoMetrics.height() * 1.1;
     double y = area.top();
     p.setPen(m_theme.text);
     p.setFont(head);
@@ -55,10 +63,9 @@ double VmmStatePanel::drawCpu(QPainter &p, const QRectF &area)
     y += lineH * 1.35;
     p.setFont(mono);
     // Registers: pc and r1..r7 in two columns.
-    const double colW = area.width() / 2;
     p.drawText(QRectF(area.left(), y, colW, lineH), Qt::AlignLeft, QStringLiteral("pc %1").arg(hex4(c.pc)));
     p.drawText(QRectF(area.left() + colW, y, colW, lineH), Qt::AlignLeft,
-        tr("next %1").arg(s.nextInstruction.left(22)));
+        monoMetrics.elidedText(tr("next %1").arg(s.nextInstruction), Qt::ElideRight, colW));
     y += lineH;
     for (int r = 1; r < int(c.regs.size()); r += 2) {
         for (int k = 0; k < 2 && r + k < int(c.regs.size()); ++k) {
@@ -142,10 +149,14 @@ double VmmStatePanel::drawProcessTable(QPainter &p, const QRectF &area)
     }
     p.setPen(m_theme.muted);
     p.setFont(m_theme.font(8.5));
-    p.drawText(QRectF(area.left(), y, area.width(), lineH * 2.2), Qt::AlignLeft | Qt::TextWordWrap,
+    // As many lines as the panel's width makes of the note.
+    QRectF used;
+    p.drawText(QRectF(area.left(), y, area.width(), std::max(lineH, area.bottom() - y)),
+        Qt::AlignLeft | Qt::TextWordWrap,
         tr("Saved context in guest memory: a switch stores pc, registers and mode here and loads the "
-           "next program's MMU register."));
-    y += lineH * 2.3;
+           "next program's MMU register."),
+        &used);
+    y += used.height() + lineH * 0.1;
     return y - area.top();
 }
 

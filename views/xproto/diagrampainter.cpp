@@ -42,8 +42,8 @@ void DiagramPainter::box(
         Qt::AlignCenter | Qt::TextWordWrap, textOn(fill));
 }
 
-void DiagramPainter::arrow(
-    QPointF a, QPointF b, const QColor &colour, const QString &label, double width, bool dashed)
+void DiagramPainter::arrow(QPointF a, QPointF b, const QColor &colour, const QString &label, double width,
+    bool dashed, QSizeF labelBox)
 {
     m_p->save();
     const double w = width > 0 ? width : m_theme.lineWidth;
@@ -69,10 +69,11 @@ void DiagramPainter::arrow(
     m_p->restore();
     if (!label.isEmpty()) {
         const QPointF mid = (a + b) / 2;
-        const double boxW = std::max(120.0, std::min(len, 420.0));
         // Room above the line for three lines of the smallest size: a long label is never cut.
-        fittedText(QRectF(mid.x() - boxW / 2, mid.y() - 50, boxW, 46), label, 10, true,
-            Qt::AlignHCenter | Qt::AlignBottom | Qt::TextWordWrap, colour);
+        const QSizeF room = labelBox.isValid() ? labelBox : QSizeF(std::max(120.0, std::min(len, 420.0)), 46);
+        fittedText(
+            QRectF(mid.x() - room.width() / 2, mid.y() - room.height() - 4, room.width(), room.height()),
+            label, 10, true, Qt::AlignHCenter | Qt::AlignBottom | Qt::TextWordWrap, colour);
     }
 }
 
