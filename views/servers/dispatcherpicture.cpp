@@ -157,10 +157,13 @@ void DispatcherPicture::paintEvent(QPaintEvent *)
         heading = tr("fsm: one thread, each connection a state machine");
         break;
     }
-    // Too wide for the picture (large type, a narrow column): two lines, never cut.
-    const double headH = line * (fm.horizontalAdvance(heading) > area.width() ? 2.4 : 1.2);
-    p.drawText(QRectF(area.left(), area.top(), area.width(), headH),
-        Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, heading);
+    // Too wide for the picture (large type, a narrow column): as many lines as it needs, in the
+    // bold type it is drawn in, never cut.
+    const int wrapFlags = Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap;
+    const double headH = std::max(line * 1.2,
+        QFontMetricsF(bold).boundingRect(QRectF(0, 0, area.width(), 1e4), wrapFlags, heading).height()
+            + line * 0.2);
+    p.drawText(QRectF(area.left(), area.top(), area.width(), headH), wrapFlags, heading);
     const QRectF body(
         area.left(), area.top() + headH + line * 0.3, area.width(), area.height() - headH - line * 0.3);
     if (body.height() < line * 2)
@@ -185,22 +188,6 @@ void DispatcherPicture::paintEvent(QPaintEvent *)
     const std::array<std::int64_t, kConnectionPhaseCount> &phases = s->activity.connectionsInPhase;
     auto boxColour = [&](ConnectionPhase ph) { return phaseColor(ph); };
     const double midX = body.left() + clientsW + line;
-    const double midW = std::min(body.width() * 0.24, line * 9);
-    const QRectF dispatcher(midX, body.center().y() - line * 1.6, midW, line * 3.2);
-    const QPointF clientsOut(body.left() + clientsW * 0.8, body.center().y());
-    drawArrow(p, clientsOut, QPointF(dispatcher.left() - 2, dispatcher.center().y()), m_theme.axis, lw);
-
-    auto drawBox = [&](const QRectF &r, const QColor &fill, const QString &text) {
-        p.setPen(QPen(m_theme.text, lw));
-        p.setBrush(fill);
-        p.drawRoundedRect(r, 4, 4);
-        if (!text.isEmpty()) {
-            // Text stays readable on dark phase colours.
-            p.setPen(fill.lightness() < 140 ? QColor(Qt::white) : QColor(Qt::black));
-            p.drawText(r.adjusted(4, 2, -4, -2), Qt::AlignCenter | Qt::TextWordWrap, text);
-        }
-    };
-
     // The middle: what accepts connections (and, for the pool, reads requests and queues them).
     QString middle;
     switch (design) {
@@ -220,6 +207,28 @@ void DispatcherPicture::paintEvent(QPaintEvent *)
         middle = tr("event loop\n(epoll, timers)");
         break;
     }
+    const double midW = std::min(body.width() * 0.24, line * 9);
+    // As tall as its text needs at that width (a narrow column wraps "forking helper").
+    const double midH = std::min(body.height(),
+        std::max(line * 3.2,
+            fm.boundingRect(QRect(0, 0, int(midW) - 8, 10000), Qt::AlignCenter | Qt::TextWordWrap, middle)
+                    .height()
+                + line * 0.5));
+    const QRectF dispatcher(midX, body.center().y() - midH / 2, midW, midH);
+    const QPointF clientsOut(body.left() + clientsW * 0.8, body.center().y());
+    drawArrow(p, clientsOut, QPointF(dispatcher.left() - 2, dispatcher.center().y()), m_theme.axis, lw);
+
+    auto drawBox = [&](const QRectF &r, const QColor &fill, const QString &text) {
+        p.setPen(QPen(m_theme.text, lw));
+        p.setBrush(fill);
+        p.drawRoundedRect(r, 4, 4);
+        if (!text.isEmpty()) {
+            // Text stays readable on dark phase colours.
+            p.setPen(fill.lightness() < 140 ? QColor(Qt::white) : QColor(Qt::black));
+            p.drawText(r.adjusted(4, 2, -4, -2), Qt::AlignCenter | Qt::TextWordWrap, text);
+        }
+    };
+
     drawBox(dispatcher, m_theme.window, middle);
 
     // The right: workers, each a box in the colour of its phase.
@@ -247,11 +256,15 @@ void DispatcherPicture::paintEvent(QPaintEvent *)
         const QRectF thread = workers.adjusted(0, line * 0.2, 0, -line * 0.2);
         drawBox(thread, m_theme.base, QString());
         p.setPen(m_theme.text);
-        p.drawText(thread.adjusted(6, 2, -6, 0), Qt::AlignTop | Qt::AlignLeft,
-            fm.elidedText(
-                total == 1 ? tr("one thread, 1 connection") : tr("one thread, %1 connections").arg(total),
-                Qt::ElideRight, int(thread.width() - 12)));
-        const QRectF dotsArea = thread.adjusted(8, line * 1.4, -8, -6);
+        const QString caption
+            = total == 1 ? tr("one thread, 1 connection") : tr("one thread, %1 connections").arg(total);
+        // On two lines where one is wider than the box.
+        const QRectF captionRect = thread.adjusted(6, 2, -6, 0);
+        const double captionH
+            = fm.boundingRect(captionRect.toRect(), Qt::AlignTop | Qt::AlignLeft | Qt::TextWordWrap, caption)
+                  .height();
+        p.drawText(captionRect, Qt::AlignTop | Qt::AlignLeft | Qt::TextWordWrap, caption);
+        const QRectF dotsArea = thread.adjusted(8, captionH + line * 0.4, -8, -6);
         const int cols = std::max(
             1, int(std::ceil(std::sqrt(shown * dotsArea.width() / std::max(1.0, dotsArea.height())))));
         const int rows = std::max(1, (shown + cols - 1) / cols);
@@ -265,8 +278,21 @@ void DispatcherPicture::paintEvent(QPaintEvent *)
             ++m_workerBoxes;
         }
     } else {
-        // The grid whose boxes come closest to a label's shape (about 5 by 1.8 lines).
-        const double labelH = line * 1.2;
+        p.setPen(m_theme.text);
+        QString caption;
+        if (design == ServerDesign::Pool)
+            caption = tr("%1 worker threads").arg(total);
+        else if (design == ServerDesign::Process)
+            caption = total == 1 ? tr("1 process serving") : tr("%1 processes serving").arg(total);
+        else if (design == ServerDesign::Thread)
+            caption = total == 1 ? tr("1 thread serving") : tr("%1 threads serving").arg(total);
+        else
+            caption = tr("the one thread");
+        if (total > shown)
+            caption += tr(" (%1 shown)").arg(shown);
+        // The grid whose boxes come closest to a label's shape (about 5 by 1.8 lines), under a
+        // caption on two lines where one is wider than the grid.
+        const double labelH = line * (fm.horizontalAdvance(caption) > workers.width() ? 2.3 : 1.2);
         const double gridH = workers.height() - labelH;
         int cols = 1;
         double bestScore = -1;
@@ -283,20 +309,8 @@ void DispatcherPicture::paintEvent(QPaintEvent *)
         const int rows = std::max(1, (shown + cols - 1) / cols);
         const double cellW = workers.width() / cols;
         const double cellH = std::min(gridH / rows, line * 2.4);
-        p.setPen(m_theme.text);
-        QString caption;
-        if (design == ServerDesign::Pool)
-            caption = tr("%1 worker threads").arg(total);
-        else if (design == ServerDesign::Process)
-            caption = total == 1 ? tr("1 process serving") : tr("%1 processes serving").arg(total);
-        else if (design == ServerDesign::Thread)
-            caption = total == 1 ? tr("1 thread serving") : tr("%1 threads serving").arg(total);
-        else
-            caption = tr("the one thread");
-        if (total > shown)
-            caption += tr(" (%1 shown)").arg(shown);
         p.drawText(QRectF(workers.left(), workers.top(), workers.width(), labelH),
-            Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(caption, Qt::ElideRight, int(workers.width())));
+            Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, caption);
         for (int i = 0; i < shown; ++i) {
             const QRectF r(workers.left() + (i % cols) * cellW + 2,
                 workers.top() + labelH + (i / cols) * cellH + 2, cellW - 4, cellH - 4);

@@ -255,6 +255,10 @@ void ServersView::drawComparison(const ServersSnapshot &s)
             c->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
             c->xAxis->setRange(0.7, s.levels.back() * 1.4);
             c->legend->setVisible(true);
+            // Five designs in rows of three above the plot: inside it, at this size, the legend hid
+            // the curves wherever it stood.
+            c->placeLegendUnderTitle(true);
+            c->legend->setWrap(3);
         }
         double top = 0;
         for (const Series &sr : c->series())
