@@ -39,6 +39,8 @@ StatefulnessView::StatefulnessView(Mode mode, QWidget *parent)
     m_chart->setTitle(mode == Mode::Connections ? tr("Every read, no client cache (disk wait: model)")
                                                 : tr("Every read at the reader (disk wait: model)"));
     m_chart->setProvenance(Provenance::Measured);
+    // The legend in a row above the plot: inside it, it hid the restart's label or the reads.
+    m_chart->placeLegendUnderTitle(true);
     m_chart->setExportName(mode == Mode::Compare ? QStringLiteral("s4-read-latency")
             : mode == Mode::Restart              ? QStringLiteral("s4-restart")
                                                  : QStringLiteral("s4-connections"));
@@ -164,8 +166,8 @@ void StatefulnessView::drawChart(const FileServiceRun *a, const FileServiceRun *
                 hi = std::max(hi, v);
             }
         }
-        // Headroom above the slowest read for the legend and the restart label.
-        c.yAxis->setRange(lo / 2, hi * 60);
+        // Headroom above the slowest read for the restart label.
+        c.yAxis->setRange(lo / 2, hi * 12);
     }
     for (int i = 0; i < c.graphCount(); ++i) {
         c.graph(i)->setScatterStyle(QCPScatterStyle(
@@ -180,7 +182,7 @@ void StatefulnessView::drawChart(const FileServiceRun *a, const FileServiceRun *
         label->position->setTypeX(QCPItemPosition::ptPlotCoords);
         label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
         label->position->setCoords(restartAt, 0.02);
-        // Left of the line, at the top: the legend sits in the top-right corner.
+        // Left of the line, at the top, above the reads.
         label->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
         label->setText(tr("server restarted "));
         label->setFont(m_theme.font(9, true));
@@ -188,10 +190,6 @@ void StatefulnessView::drawChart(const FileServiceRun *a, const FileServiceRun *
     }
     c.legend->setVisible(!series.empty());
     c.legend->setFont(m_theme.font(8));
-    QColor legendBrush = m_theme.base;
-    legendBrush.setAlpha(200);
-    c.legend->setBrush(legendBrush);
-    c.axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     c.replot(QCustomPlot::rpQueuedReplot);
 }
 
