@@ -16,13 +16,17 @@ namespace {
 
 QString bytesText(double bytes)
 {
+    QString text;
     if (bytes >= 1e9)
-        return QObject::tr("%1 GB").arg(bytes / 1e9, 0, 'f', 2);
-    if (bytes >= 1e6)
-        return QObject::tr("%1 MB").arg(bytes / 1e6, 0, 'f', 1);
-    if (bytes >= 1e3)
-        return QObject::tr("%1 kB").arg(bytes / 1e3, 0, 'f', 1);
-    return QObject::tr("%1 B").arg(qRound64(bytes));
+        text = QObject::tr("%1 GB").arg(bytes / 1e9, 0, 'f', 2);
+    else if (bytes >= 1e6)
+        text = QObject::tr("%1 MB").arg(bytes / 1e6, 0, 'f', 1);
+    else if (bytes >= 1e3)
+        text = QObject::tr("%1 kB").arg(bytes / 1e3, 0, 'f', 1);
+    else
+        text = QObject::tr("%1 B").arg(qRound64(bytes));
+    // A wrapped label never parts the number from its unit.
+    return text.replace(QLatin1Char(' '), QChar(0x00A0));
 }
 
 /// The colour of a dispatch mode, the same in the diagram and the charts.
@@ -316,7 +320,20 @@ void ClusterView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, 
                     lo = std::min(lo, y);
                     hi = std::max(hi, y);
                 }
-            c->yAxis->setRange(std::max(1.0, lo / 5), hi * 5);
+            const double bottom = std::max(1.0, lo / 5), top = hi * 5;
+            c->yAxis->setRange(bottom, top);
+            // One tick per power of ten, named in bytes: the log ticker crowded its labels
+            // ("3·10^6", "2·10^6", "2·10^6") on a range under two decades.
+            static const char *const kDecades[] = {"1 B", "10 B", "100 B", "1 kB", "10 kB", "100 kB", "1 MB",
+                "10 MB", "100 MB", "1 GB", "10 GB"};
+            QSharedPointer<QCPAxisTickerText> decades(new QCPAxisTickerText);
+            double v = 1;
+            for (const char *name : kDecades) {
+                if (v >= bottom / 10 && v <= top * 10)
+                    decades->addTick(v, QString::fromLatin1(name).replace(QLatin1Char(' '), QChar(0x00A0)));
+                v *= 10;
+            }
+            c->yAxis->setTicker(decades);
         }
         // One key for the three charts (the label above them): a legend in each would cover
         // points in charts this small.

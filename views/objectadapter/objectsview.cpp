@@ -156,6 +156,9 @@ ObjectsView::ObjectsView(QWidget *parent)
     m_counters->setTextFormat(Qt::RichText);
     m_counters->setVerticalCentre(true);
     m_chart->setTitle(tr("Objects activated and threads started, as invocations finish"));
+    // The legend in a row above the plot: inside it, it covered a count that stays flat (one
+    // object per server) wherever it stood.
+    m_chart->placeLegendUnderTitle(true);
     m_chart->setExportName(QStringLiteral("objects-activations"));
     showSnapshot(nullptr, RunState::Idle);
 }
@@ -207,8 +210,6 @@ void ObjectsView::showSnapshot(const std::shared_ptr<const Snapshot> &snapshot, 
         double(s->counters.activations), double(s->counters.threadsStarted)});
     m_chart->yAxis->setRange(0, top * 1.15 + 0.5);
     m_chart->legend->setVisible(true);
-    // The counts climb from the bottom left: the bottom right stays free for the legend.
-    m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     // Threads dashed over activations: where the two counts are equal both stay visible.
     for (int i = 0; i < m_chart->graphCount() && i < int(series.size()); ++i) {
         if (series[std::size_t(i)].id != QLatin1String("activations")) {
