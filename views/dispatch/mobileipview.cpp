@@ -5,9 +5,13 @@
 #include "common/livetextlabel.h"
 #include "dispatch/geomodel.h"
 
+#include <QFontMetricsF>
 #include <QHBoxLayout>
 #include <QPainter>
 #include <QVBoxLayout>
+
+#include <iterator>
+#include <vector>
 
 namespace proclab {
 
@@ -71,11 +75,40 @@ protected:
             drawMessage(p, nodePoint(m.from), nodePoint(m.to), last ? theme.accent : c, last ? 4.5 : 2.5,
                 i + 1, m.tunnel);
         }
-        drawParty(p, nodePoint(MipNode::HomeAgent), tr("home agent (HA)"), theme.warn, true, true);
-        drawParty(p, nodePoint(MipNode::Client1), tr("client 1"), theme.seriesColor(0), false, true);
-        drawParty(p, nodePoint(MipNode::Client2), tr("client 2"), theme.seriesColor(1), false, true);
-        drawParty(p, nodePoint(MipNode::Server1), tr("server 1 (CA1)"), theme.seriesColor(0), true, false);
-        drawParty(p, nodePoint(MipNode::Server2), tr("server 2 (CA2)"), theme.seriesColor(1), true, false);
+        // Labels placed so that none covers another, a party or a message's number (Tokyo and
+        // Singapore sit close together at this scale).
+        struct Party {
+            MipNode node;
+            QString name;
+            QColor colour;
+            bool above;
+            bool strong;
+        };
+        const Party parties[] = {
+            {MipNode::HomeAgent, tr("home agent (HA)"), theme.warn, true, true},
+            {MipNode::Client1, tr("client 1"), theme.seriesColor(0), false, true},
+            {MipNode::Client2, tr("client 2"), theme.seriesColor(1), false, true},
+            {MipNode::Server1, tr("server 1 (CA1)"), theme.seriesColor(0), true, false},
+            {MipNode::Server2, tr("server 2 (CA2)"), theme.seriesColor(1), true, false},
+        };
+        std::vector<QRectF> obstacles;
+        std::vector<LabelRequest> requests;
+        for (const Party &party : parties) {
+            const QPointF at = nodePoint(party.node);
+            const double r = partyRadius(party.strong);
+            obstacles.emplace_back(at.x() - r, at.y() - r, 2 * r, 2 * r);
+            requests.push_back({at, partyLabelSize(party.name, party.strong), r, party.above});
+        }
+        const double badge = QFontMetricsF(theme.font(9, true)).height() * 0.62;
+        for (int i = 0; i < snap->shown; ++i) {
+            const MipMessage &m = s.messages[std::size_t(i)];
+            const QPointF c = messageBadgeCentre(nodePoint(m.from), nodePoint(m.to));
+            obstacles.emplace_back(c.x() - badge, c.y() - badge, 2 * badge, 2 * badge);
+        }
+        const std::vector<QRectF> boxes = placeLabels(requests, obstacles);
+        for (std::size_t k = 0; k < std::size(parties); ++k)
+            drawPartyAt(p, nodePoint(parties[k].node), parties[k].name, parties[k].colour, parties[k].strong,
+                boxes[k]);
     }
 };
 
