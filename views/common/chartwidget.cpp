@@ -151,6 +151,9 @@ QString ChartWidget::title() const
 
 namespace {
 
+/// QCustomPlot's own tick count, kept wherever the plot is tall enough for it.
+constexpr int kDefaultTickCount = 5;
+
 /// @p text on two lines, broken at the space nearest its middle (unchanged without a space).
 QString breakNearMiddle(QString text)
 {
@@ -185,7 +188,19 @@ void ChartWidget::updateLayout()
     QCustomPlot::updateLayout();
     // A short plot takes a long axis label on two lines, not cut by the legend above it. The
     // label's lines change the plot's width only, so one more layout settles it.
-    if (fitVerticalLabel())
+    bool again = fitVerticalLabel();
+    // And no more left-axis ticks than fit two label heights apart: in a plot 70 px tall five
+    // ticks ran their labels into each other.
+    const int room = axisRect()->height();
+    if (room > 0 && yAxis->ticker()) {
+        const int labelH = QFontMetrics(yAxis->tickLabelFont()).height();
+        const int fit = std::clamp(room / std::max(1, 2 * labelH), 2, kDefaultTickCount);
+        if (yAxis->ticker()->tickCount() != fit) {
+            yAxis->ticker()->setTickCount(fit);
+            again = true;
+        }
+    }
+    if (again)
         QCustomPlot::updateLayout();
 }
 
