@@ -37,6 +37,10 @@ MigrationSweepView::MigrationSweepView(QWidget *parent)
     for (ChartWidget *c : {m_downtime, m_total}) {
         c->setProvenance(Provenance::Model);
         MigrationViewStyle::useLogY(c);
+        // The legend above the plot, an entry a row (two to a row were cut in a half-width
+        // chart): inside the plot it hid the stop-and-copy line.
+        c->placeLegendUnderTitle(true);
+        c->legend->setWrap(1);
     }
     showSnapshot(nullptr, RunState::Idle);
 }
