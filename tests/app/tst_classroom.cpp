@@ -62,6 +62,10 @@ private:
 void TestClassroom::initTestCase()
 {
     QVERIFY(m_dir.isValid());
+    // Run by CTest a second time in a real X session (Xvfb): never on another platform by mistake.
+    const QByteArray expected = qgetenv("PROCLAB_EXPECT_PLATFORM");
+    if (!expected.isEmpty())
+        QCOMPARE(QGuiApplication::platformName(), QString::fromLatin1(expected));
 }
 
 MainWindow::Options TestClassroom::options() const
