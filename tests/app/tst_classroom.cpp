@@ -679,6 +679,8 @@ void TestClassroom::keyboardThroughAWholeLesson()
             QCOMPARE(answered.count(), 1);
             QCOMPARE(answered.front().front().toBool(), true);
             QVERIFY2(qw->feedback().contains(QLatin1String("Right.")), qPrintable(qw->feedback()));
+            // The feedback lays the question out anew: the shot shows it settled.
+            settle();
             ++answeredRight;
         }
         testing::saveShot(&w, QStringLiteral("classroom-keyboard-step%1").arg(i + 1));
