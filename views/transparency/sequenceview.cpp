@@ -90,8 +90,11 @@ protected:
                 : e.from == RebindSnapshot::Mover || e.to == RebindSnapshot::Mover ? theme.seriesColor(4)
                                                                                    : theme.text;
             const double x1 = laneX(e.from), x2 = laneX(e.to);
-            // Each label within its own row: as wide as two lanes or the arrow, one row high.
-            const QSizeF labelBox(std::min(w - timeW, std::max(std::abs(x2 - x1), laneW * 2.2)), rowH * 0.8);
+            // Each label within its own row: as wide as two lanes or the arrow, one row high, and
+            // clear of the time column on the left and the widget's edge on the right.
+            const double mid = (x1 + x2) / 2;
+            const double room = 2 * std::min(mid - timeW, w - 4 - mid);
+            const QSizeF labelBox(std::min(room, std::max(std::abs(x2 - x1), laneW * 2.2)), rowH * 0.8);
             d.arrow(QPointF(x1, y), QPointF(x2 + (x2 > x1 ? -2 : 2), y), c, e.label, 2.5, e.failed, labelBox);
             if (e.failed) {
                 p.setPen(QPen(theme.bad, 3));
