@@ -6,6 +6,7 @@
 #include "net/loadgenerator.h"
 
 #include "common/clock.h"
+#include "common/threadpriority.h"
 
 #include <algorithm>
 #include <atomic>
@@ -147,6 +148,11 @@ std::vector<OutputSpec> ServersEngine::outputs() const
 
 void ServersEngine::run()
 {
+    // The servers under test and their load keep both cores busy: this thread and everything it
+    // starts (server threads, client threads, the forking helper) give way to the window's
+    // thread, so the view keeps its frame rate. They all get the same step, so what the run
+    // compares among them is unchanged.
+    giveWayToWindow();
     const ServersConfig &cfg = config();
     auto snap = std::make_shared<ServersSnapshot>();
     snap->poolWorkers = cfg.poolWorkers;

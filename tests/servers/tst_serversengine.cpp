@@ -2,8 +2,10 @@
 #include "servers/serversconfig.h"
 #include "servers/serversengine.h"
 
+#include "common/threadpriority.h"
 #include "engine/registry.h"
 #include "helpermain.h"
+#include "proctasks.h"
 
 #include <QTest>
 
@@ -12,6 +14,8 @@
 #include <cmath>
 
 using namespace proclab;
+using proclab::testing::niceFromStat;
+using proclab::testing::threadNices;
 
 class TestServersEngine : public QObject {
     Q_OBJECT
@@ -25,6 +29,7 @@ private Q_SLOTS:
     void countedRunServesExactlyThatMany();
     void comparisonNamesEveryDesign();
     void stopEndsALongRun();
+    void loadGivesWayToTheWindow();
 };
 
 namespace {
@@ -215,6 +220,37 @@ void TestServersEngine::stopEndsALongRun()
         QCOMPARE(snap->points.size(), std::size_t(0)); // a point cut short is not a measurement
         QCOMPARE(snap->port, std::uint16_t(0));
     }
+}
+
+void TestServersEngine::loadGivesWayToTheWindow()
+{
+    // The window's thread (here the test's) keeps its priority; the pool's dispatcher and
+    // workers and the load's clients run kLoadNiceSteps lower.
+    const int own = niceFromStat("/proc/thread-self/stat");
+    const int lowered = std::min(19, own + kLoadNiceSteps);
+    QVERIFY2(lowered > own, "the test already runs at nice 19");
+    auto engine = makeEngine<ServersEngine>();
+    QVERIFY(engine->configure({{QStringLiteral("design"), QStringLiteral("pool")},
+        {QStringLiteral("seconds"), 60}, {QStringLiteral("clients"), 4}, {QStringLiteral("pool_workers"), 4},
+        {QStringLiteral("disk_ms"), 5}}));
+    engine->setSpeed(0);
+    engine->start();
+    for (int i = 0; i < 600; ++i) {
+        const auto snap = std::dynamic_pointer_cast<const ServersSnapshot>(engine->snapshot());
+        if (snap && snap->port != 0 && !snap->timelineS.empty())
+            break;
+        QTest::qWait(20);
+    }
+    const std::vector<int> nices = threadNices();
+    engine->stop();
+    const auto loweredThreads = std::count(nices.begin(), nices.end(), lowered);
+    // The engine's thread, the dispatcher, 4 workers and the load's client thread at least.
+    QVERIFY2(loweredThreads >= 7,
+        qPrintable(QStringLiteral("%1 of %2 threads at nice %3")
+                       .arg(loweredThreads)
+                       .arg(nices.size())
+                       .arg(lowered)));
+    QCOMPARE(niceFromStat("/proc/thread-self/stat"), own);
 }
 
 PROCLAB_TEST_MAIN_WITH_HELPERS(TestServersEngine)
