@@ -551,22 +551,33 @@ void TestCluster::backEndDeathIsReportedWithoutHanging()
     QVERIFY(noChildren());
 }
 
+namespace {
+
+// Starts a relay run with 2 back ends and 4 clients for 10 s (with @p settings on top) and waits
+// until the back ends run and requests flow; a failure is the calling test's.
+void startRelayUnderLoad(ClusterEngine &engine, const QVariantMap &settings)
+{
+    QVariantMap all {{QStringLiteral("dispatch"), QStringLiteral("relay")}, {QStringLiteral("backends"), 2},
+        {QStringLiteral("sweep"), false}, {QStringLiteral("seconds"), 10.0}, {QStringLiteral("clients"), 4}};
+    all.insert(settings);
+    QString error;
+    QVERIFY2(engine.configure(all, &error), qPrintable(error));
+    engine.setSpeed(0);
+    engine.start();
+    QTRY_VERIFY_WITH_TIMEOUT(childPids().size() == 2, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        engine.snapshot() && engine.snapshot()->status.contains(QStringLiteral("requests")), 20000);
+}
+
+} // namespace
+
 void TestCluster::engineReportsABackEndKilledMidRun()
 {
     auto engine = makeEngine<ClusterEngine>();
-    QString error;
-    QVERIFY2(engine->configure(
-                 {{QStringLiteral("dispatch"), QStringLiteral("relay")}, {QStringLiteral("backends"), 2},
-                     {QStringLiteral("sweep"), false}, {QStringLiteral("seconds"), 10.0},
-                     {QStringLiteral("clients"), 4}, {QStringLiteral("response_size"), 16384}},
-                 &error),
-        qPrintable(error));
-    engine->setSpeed(0);
-    engine->start();
     // Wait until the back ends run and requests flow, then kill one of them.
-    QTRY_VERIFY_WITH_TIMEOUT(childPids().size() == 2, 20000);
-    QTRY_VERIFY_WITH_TIMEOUT(
-        engine->snapshot() && engine->snapshot()->status.contains(QStringLiteral("requests")), 20000);
+    startRelayUnderLoad(*engine, {{QStringLiteral("response_size"), 16384}});
+    if (QTest::currentTestFailed())
+        return;
     const std::vector<pid_t> kids = childPids();
     QVERIFY(::kill(kids.back(), SIGKILL) == 0);
     QVERIFY(engine->waitFinished(std::chrono::seconds(30)));
@@ -671,17 +682,9 @@ void TestCluster::loadGivesWayToTheWindow()
     const int lowered = std::min(19, own + kLoadNiceSteps);
     QVERIFY2(lowered > own, "the test already runs at nice 19");
     auto engine = makeEngine<ClusterEngine>();
-    QString error;
-    QVERIFY2(engine->configure({{QStringLiteral("dispatch"), QStringLiteral("relay")},
-                                   {QStringLiteral("backends"), 2}, {QStringLiteral("sweep"), false},
-                                   {QStringLiteral("seconds"), 10.0}, {QStringLiteral("clients"), 4}},
-                 &error),
-        qPrintable(error));
-    engine->setSpeed(0);
-    engine->start();
-    QTRY_VERIFY_WITH_TIMEOUT(childPids().size() == 2, 20000);
-    QTRY_VERIFY_WITH_TIMEOUT(
-        engine->snapshot() && engine->snapshot()->status.contains(QStringLiteral("requests")), 20000);
+    startRelayUnderLoad(*engine, {});
+    if (QTest::currentTestFailed())
+        return;
     const std::vector<int> nices = threadNices();
     const auto loweredThreads = std::count(nices.begin(), nices.end(), lowered);
     QVERIFY2(loweredThreads >= 5,

@@ -47,6 +47,26 @@ Result runEngine(const QVariantMap &settings, std::chrono::milliseconds timeout 
     return runToCompletion(*engine, timeout);
 }
 
+// Starts a long run (60 s, 4 clients, 5 ms disk wait, with @p settings on top) and waits until
+// the load is on: a snapshot with a port and a first throughput sample. False if it was refused.
+bool startUnderLoad(ServersEngine &engine, const QVariantMap &settings)
+{
+    QVariantMap all {
+        {QStringLiteral("seconds"), 60}, {QStringLiteral("clients"), 4}, {QStringLiteral("disk_ms"), 5}};
+    all.insert(settings);
+    if (!engine.configure(all))
+        return false;
+    engine.setSpeed(0);
+    engine.start();
+    for (int i = 0; i < 600; ++i) {
+        const auto snap = std::dynamic_pointer_cast<const ServersSnapshot>(engine.snapshot());
+        if (snap && snap->port != 0 && !snap->timelineS.empty())
+            break;
+        QTest::qWait(20);
+    }
+    return true;
+}
+
 // Every key of the summary is one the engine declares (lessons are checked against them).
 void checkDeclared(const Result &r)
 {
@@ -201,18 +221,8 @@ void TestServersEngine::stopEndsALongRun()
 {
     for (const char *design : {"process", "pool"}) {
         auto engine = makeEngine<ServersEngine>();
-        QVERIFY(engine->configure(
-            {{QStringLiteral("design"), QLatin1String(design)}, {QStringLiteral("seconds"), 60},
-                {QStringLiteral("clients"), 4}, {QStringLiteral("disk_ms"), 5}}));
-        engine->setSpeed(0);
-        engine->start();
         // Wait until the load is on (a snapshot with a port), then stop.
-        for (int i = 0; i < 600; ++i) {
-            const auto snap = std::dynamic_pointer_cast<const ServersSnapshot>(engine->snapshot());
-            if (snap && snap->port != 0 && !snap->timelineS.empty())
-                break;
-            QTest::qWait(20);
-        }
+        QVERIFY(startUnderLoad(*engine, {{QStringLiteral("design"), QLatin1String(design)}}));
         engine->stop();
         QCOMPARE(engine->state(), RunState::Stopped);
         const auto snap = std::dynamic_pointer_cast<const ServersSnapshot>(engine->snapshot());
@@ -230,17 +240,8 @@ void TestServersEngine::loadGivesWayToTheWindow()
     const int lowered = std::min(19, own + kLoadNiceSteps);
     QVERIFY2(lowered > own, "the test already runs at nice 19");
     auto engine = makeEngine<ServersEngine>();
-    QVERIFY(engine->configure({{QStringLiteral("design"), QStringLiteral("pool")},
-        {QStringLiteral("seconds"), 60}, {QStringLiteral("clients"), 4}, {QStringLiteral("pool_workers"), 4},
-        {QStringLiteral("disk_ms"), 5}}));
-    engine->setSpeed(0);
-    engine->start();
-    for (int i = 0; i < 600; ++i) {
-        const auto snap = std::dynamic_pointer_cast<const ServersSnapshot>(engine->snapshot());
-        if (snap && snap->port != 0 && !snap->timelineS.empty())
-            break;
-        QTest::qWait(20);
-    }
+    QVERIFY(startUnderLoad(
+        *engine, {{QStringLiteral("design"), QStringLiteral("pool")}, {QStringLiteral("pool_workers"), 4}}));
     const std::vector<int> nices = threadNices();
     engine->stop();
     const auto loweredThreads = std::count(nices.begin(), nices.end(), lowered);
